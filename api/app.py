@@ -1,0 +1,46 @@
+"""The FastAPI application: ``create_app(settings)`` wires routes, errors and the database."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+
+from api import errors
+from api.routes import audit, cameras, health, users
+from config.settings import Settings
+from fleet import __version__
+from fleet.crypto import CredentialCipher, load_key
+from fleet.db import Database
+
+
+def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
+    """Build the application; a database may be passed in (tests, ``camfleet serve`` sharing it)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if database is not None:
+            yield
+            return
+        app.state.database = Database(settings)
+        try:
+            yield
+        finally:
+            await app.state.database.dispose()
+
+    app = FastAPI(
+        title="camfleet",
+        version=__version__,
+        description="Health, faults, risk and accountability for a municipality's CCTV fleet.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.database = database
+    app.state.cipher = CredentialCipher(load_key(settings))
+    errors.install(app)
+    v1 = APIRouter(prefix="/api/v1")
+    for module in (health, cameras, users, audit):
+        v1.include_router(module.router)
+    app.include_router(v1)
+    return app

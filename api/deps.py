@@ -1,0 +1,113 @@
+"""Request dependencies: one transaction per request, the current user, role checks."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Coroutine
+from typing import Annotated, Any
+
+from fastapi import Depends, HTTPException, Query, Request, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from config.settings import Settings
+from fleet.audit.service import Actor
+from fleet.crypto import CredentialCipher
+from fleet.db import Database
+from fleet.users import service as users
+from fleet.users.models import Role, User
+
+_bearer = HTTPBearer(auto_error=False, description="An API token from `camfleet tokens create`.")
+
+
+def get_database(request: Request) -> Database:
+    database: Database = request.app.state.database
+    return database
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_cipher(request: Request) -> CredentialCipher:
+    cipher: CredentialCipher = request.app.state.cipher
+    return cipher
+
+
+async def get_session(database: Annotated[Database, Depends(get_database)]) -> AsyncIterator[AsyncSession]:
+    """One transaction for the whole request, committed before the response is sent."""
+    async with database.unit_of_work() as session:
+        yield session
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+CipherDep = Annotated[CredentialCipher, Depends(get_cipher)]
+
+_UNAUTHORIZED = HTTPException(
+    status_code=status.HTTP_401_UNAUTHORIZED,
+    detail="missing or invalid bearer token",
+    headers={"WWW-Authenticate": "Bearer"},
+)
+
+
+async def get_current_user(
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> User:
+    """The user behind the bearer token; 401 without a valid one."""
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise _UNAUTHORIZED
+    user = await users.user_for_token(session, credentials.credentials)
+    if user is None:
+        raise _UNAUTHORIZED
+    return user
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+def require(role: Role) -> Callable[[User], Coroutine[Any, Any, User]]:
+    """A dependency that lets through users of at least ``role``; 403 for the others."""
+
+    async def check(user: CurrentUser) -> User:
+        if not user.role.at_least(role):
+            raise HTTPException(
+                status_code=status.HTTP_403_FORBIDDEN, detail=f"needs the role {role.value} or higher"
+            )
+        return user
+
+    return check
+
+
+async def _audit_reader(user: CurrentUser) -> User:
+    if not user.role.reads_audit_log:
+        raise HTTPException(status_code=status.HTTP_403_FORBIDDEN, detail="needs the role auditor or admin")
+    return user
+
+
+Viewer = Annotated[User, Depends(require(Role.VIEWER))]
+Technician = Annotated[User, Depends(require(Role.TECHNICIAN))]
+Coordinator = Annotated[User, Depends(require(Role.COORDINATOR))]
+Admin = Annotated[User, Depends(require(Role.ADMIN))]
+AuditReader = Annotated[User, Depends(_audit_reader)]
+
+
+def actor_of(user: User) -> Actor:
+    """The audit-log actor for a signed-in user."""
+    return Actor(name=user.username, user_id=user.id)
+
+
+class PageParams:
+    """``?page=1&size=50``, validated: page from 1, size from 1 to 500."""
+
+    def __init__(
+        self,
+        page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+        size: Annotated[int, Query(ge=1, le=500)] = 50,
+    ) -> None:
+        self.page = page
+        self.size = size
+
+
+PageDep = Annotated[PageParams, Depends()]

@@ -1,0 +1,79 @@
+"""Camera registry routes: everyone reads, coordinators change."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, status
+
+from api.deps import CipherDep, Coordinator, PageDep, SessionDep, Viewer, actor_of
+from fleet.cameras import service
+from fleet.cameras.models import CameraKind, CameraStatus, Lifecycle, RiskLevel
+from fleet.cameras.schemas import CameraCreate, CameraOut, CameraUpdate
+from fleet.pagination import Page
+
+router = APIRouter(prefix="/cameras", tags=["cameras"])
+
+
+@router.get("", response_model=Page[CameraOut])
+async def list_cameras(
+    session: SessionDep,
+    _user: Viewer,
+    paging: PageDep,
+    status_: Annotated[CameraStatus | None, Query(alias="status")] = None,
+    kind: CameraKind | None = None,
+    area: Annotated[str | None, Query(max_length=200)] = None,
+    site: Annotated[str | None, Query(max_length=200)] = None,
+    manufacturer: Annotated[str | None, Query(max_length=200)] = None,
+    risk: RiskLevel | None = None,
+    poller_group: Annotated[str | None, Query(max_length=100)] = None,
+    lifecycle: Lifecycle | None = None,
+    q: Annotated[str | None, Query(max_length=200, description="search in name, location, host")] = None,
+) -> Page[CameraOut]:
+    """Cameras by name, filtered and paged."""
+    filters = service.CameraFilter(
+        status=status_,
+        kind=kind,
+        area=area,
+        site=site,
+        manufacturer=manufacturer,
+        risk=risk,
+        poller_group=poller_group,
+        lifecycle=lifecycle,
+        search=q,
+    )
+    rows, total = await service.list_cameras(session, filters=filters, page=paging.page, size=paging.size)
+    return Page(items=[service.to_out(c) for c in rows], total=total, page=paging.page, size=paging.size)
+
+
+@router.post("", response_model=CameraOut, status_code=status.HTTP_201_CREATED)
+async def create_camera(
+    session: SessionDep, user: Coordinator, cipher: CipherDep, body: CameraCreate
+) -> CameraOut:
+    """Add a camera; credentials are write-only and stored encrypted."""
+    camera = await service.create(session, actor=actor_of(user), data=body, cipher=cipher)
+    return service.to_out(await service.get_or_raise(session, camera.id))
+
+
+@router.get("/{camera_id}", response_model=CameraOut)
+async def read_camera(session: SessionDep, _user: Viewer, camera_id: int) -> CameraOut:
+    """One camera."""
+    return service.to_out(await service.get_or_raise(session, camera_id))
+
+
+@router.patch("/{camera_id}", response_model=CameraOut)
+async def update_camera(
+    session: SessionDep, user: Coordinator, cipher: CipherDep, camera_id: int, body: CameraUpdate
+) -> CameraOut:
+    """Change the fields sent; ``credentials`` replaces the stored ones."""
+    camera = await service.get_or_raise(session, camera_id)
+    await service.update(session, actor=actor_of(user), camera=camera, data=body, cipher=cipher)
+    return service.to_out(camera)
+
+
+@router.delete("/{camera_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_camera(session: SessionDep, user: Coordinator, camera_id: int) -> Response:
+    """Remove a camera from the registry."""
+    camera = await service.get_or_raise(session, camera_id)
+    await service.delete(session, actor=actor_of(user), camera=camera)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

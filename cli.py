@@ -1,0 +1,367 @@
+"""The ``camfleet`` command: the composition root, the only place that wires every part together."""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import json
+import logging
+import secrets
+import sys
+from collections.abc import Callable, Coroutine
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Any, NoReturn, TypeVar
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from sqlalchemy.exc import OperationalError, ProgrammingError
+
+from config.settings import Settings, get_settings
+from fleet import schema
+from fleet.audit.service import Actor
+from fleet.cameras import importer
+from fleet.cameras import service as cameras
+from fleet.cameras.models import CameraKind, CameraStatus, RiskLevel
+from fleet.crypto import CredentialCipher, CredentialKeyError, load_key
+from fleet.db import Database
+from fleet.errors import DomainError, ImportRejected
+from fleet.users import service as users
+from fleet.users.models import Role
+
+DEMO_FLEET = Path(__file__).resolve().parent / "config" / "demo" / "fleet-venlo.csv"
+
+app = typer.Typer(
+    help="camfleet: keeps a municipality's CCTV fleet healthy and accountable.", no_args_is_help=True
+)
+db_app = typer.Typer(help="Create or migrate the database.", no_args_is_help=True)
+cameras_app = typer.Typer(help="The camera registry.", no_args_is_help=True)
+users_app = typer.Typer(help="Users and their roles.", no_args_is_help=True)
+tokens_app = typer.Typer(help="API tokens.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(cameras_app, name="cameras")
+app.add_typer(users_app, name="users")
+app.add_typer(tokens_app, name="tokens")
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+T = TypeVar("T")
+
+
+class UserError(Exception):
+    """A problem the user can fix; printed as one line, exit status 1."""
+
+
+def fail(message: str) -> NoReturn:
+    """Stop with a one-line reason on stderr and exit status 1."""
+    raise UserError(message)
+
+
+def _cli_actor() -> Actor:
+    return Actor(name=f"cli:{getpass.getuser()}")
+
+
+def _settings() -> Settings:
+    try:
+        return get_settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "settings"
+        fail(f"invalid setting {where}: {first['msg']}")
+    except FileNotFoundError as exc:
+        fail(str(exc))
+
+
+def _configure_logging(settings: Settings) -> None:
+    # onvif-zeep-async sets the root logger to INFO when imported; this runs after and decides.
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True
+    )
+    for noisy in ("zeep", "aiosqlite", "asyncio"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def command(func: Callable[..., Coroutine[Any, Any, T]]) -> Callable[..., T]:
+    """Run an async command body; turn user errors into one line on stderr and exit status 1."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> T:
+        try:
+            return asyncio.run(func(*args, **kwargs))
+        except UserError as exc:
+            err.print(f"error: {exc}")
+        except ImportRejected as exc:
+            for problem in exc.problems:
+                err.print(str(problem), markup=False)
+            err.print(f"error: {exc}")
+        except (DomainError, CredentialKeyError) as exc:
+            err.print(f"error: {exc}", markup=False)
+        except (OperationalError, ProgrammingError, OSError) as exc:
+            reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+            err.print(
+                f"error: database unavailable or not set up ({reason}); run `camfleet db upgrade`",
+                markup=False,
+            )
+        raise typer.Exit(1)
+
+    return wrapper
+
+
+async def _open_database(settings: Settings) -> Database:
+    database = Database(settings)
+    if not await schema.is_current(database.engine):
+        await database.dispose()
+        fail("the database schema is missing or out of date; run `camfleet db upgrade` first")
+    return database
+
+
+@db_app.command("upgrade")
+@command
+async def db_upgrade() -> None:
+    """Create the database or migrate it to the newest schema."""
+    settings = _settings()
+    if settings.is_sqlite:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    await asyncio.to_thread(schema.upgrade, settings.database_url)
+    out.print("database is up to date")
+
+
+@cameras_app.command("import")
+@command
+async def cameras_import(
+    file: Annotated[Path, typer.Argument(help="A .csv or .xlsx file; see the README for its columns.")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate only; write nothing.")] = False,
+) -> None:
+    """Create or update cameras by name from a file; any invalid row imports nothing."""
+    if not file.is_file():
+        fail(f"{file}: no such file")
+    rows = importer.read_camera_file(file)
+    if dry_run:
+        out.print(f"{len(rows)} rows valid; nothing written (--dry-run)")
+        return
+    settings = _settings()
+    database = await _open_database(settings)
+    cipher = CredentialCipher(load_key(settings))
+    try:
+        with _progress(len(rows), "importing") as advance:
+            async with database.unit_of_work() as session:
+                result = await cameras.upsert_many(
+                    session,
+                    actor=_cli_actor(),
+                    rows=importer.iter_cameras(rows),
+                    cipher=cipher,
+                    progress=advance,
+                )
+    finally:
+        await database.dispose()
+    out.print(
+        f"imported {len(rows)} cameras: {len(result.created)} created, "
+        f"{len(result.updated)} updated, {len(result.unchanged)} unchanged"
+    )
+
+
+class _progress:
+    """A progress bar on stderr for long work (only when there is a terminal and enough rows)."""
+
+    def __init__(self, total: int, label: str) -> None:
+        self._bar = Progress(
+            TextColumn(label),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+        )
+        self._show = total >= 200 and err.is_terminal
+        self._task = self._bar.add_task(label, total=total)
+
+    def __enter__(self) -> Callable[[int], None]:
+        if self._show:
+            self._bar.start()
+        return lambda done: self._bar.update(self._task, completed=done)
+
+    def __exit__(self, *_exc: object) -> None:
+        if self._show:
+            self._bar.stop()
+
+
+@cameras_app.command("list")
+@command
+async def cameras_list(
+    as_json: Annotated[bool, typer.Option("--json", help="The API's camera shape, as a JSON list.")] = False,
+    status: Annotated[CameraStatus | None, typer.Option(help="Only cameras with this status.")] = None,
+    kind: Annotated[CameraKind | None, typer.Option(help="fixed or flexible.")] = None,
+    area: Annotated[str | None, typer.Option(help="Only this area.")] = None,
+    risk: Annotated[RiskLevel | None, typer.Option(help="Only this vendor-origin risk level.")] = None,
+) -> None:
+    """List the cameras."""
+    settings = _settings()
+    database = await _open_database(settings)
+    filters = cameras.CameraFilter(status=status, kind=kind, area=area, risk=risk)
+    try:
+        async with database.unit_of_work() as session:
+            rows, total = await cameras.list_cameras(session, filters=filters, page=1, size=max(1, 10**9))
+            shaped = [cameras.to_out(c) for c in rows]
+    finally:
+        await database.dispose()
+    if as_json:
+        out.print(
+            json.dumps([c.model_dump(mode="json") for c in shaped], indent=2, ensure_ascii=False),
+            markup=False,
+        )
+        return
+    table = Table(
+        "name", "kind", "status", "area", "location", "host", "declared", "risk", title=f"{total} cameras"
+    )
+    for c in shaped:
+        declared = " ".join(x for x in (c.declared_manufacturer, c.declared_model) if x)
+        table.add_row(
+            c.name, c.kind, c.status, c.area or "", c.location or "", c.host, declared, c.risk.level
+        )
+    out.print(table)
+
+
+@users_app.command("create")
+@command
+async def users_create(
+    name: Annotated[str, typer.Argument(help="The user name.")],
+    role: Annotated[Role, typer.Option(help="viewer, auditor, technician, coordinator or admin.")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+    email: Annotated[str | None, typer.Option(help="For alerts and ticket mail.")] = None,
+    language: Annotated[str, typer.Option(help="nl or en.")] = "nl",
+) -> None:
+    """Create a user; without a password it is a service account that only uses API tokens."""
+    password: str | None = None
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            fail("no password on standard input")
+    elif sys.stdin.isatty():
+        password = getpass.getpass("password (empty for a token-only account): ") or None
+        if password is not None and getpass.getpass("again: ") != password:
+            fail("the passwords differ")
+    settings = _settings()
+    database = await _open_database(settings)
+    try:
+        async with database.unit_of_work() as session:
+            await users.create_user(
+                session,
+                actor=_cli_actor(),
+                username=name,
+                role=role,
+                password=password,
+                email=email,
+                language=language,
+            )
+    finally:
+        await database.dispose()
+    out.print(f"created user {name} ({role.value}{'' if password else ', token-only'})")
+
+
+@tokens_app.command("create")
+@command
+async def tokens_create(
+    name: Annotated[str, typer.Argument(help="The user the token acts as.")],
+    label: Annotated[str, typer.Option(help="What the token is for, shown in the admin pages.")] = "cli",
+    role: Annotated[
+        Role | None,
+        typer.Option(help="Create NAME as a token-only account with this role if it does not exist."),
+    ] = None,
+) -> None:
+    """Create an API token; it is printed once, as the last word of the output."""
+    settings = _settings()
+    database = await _open_database(settings)
+    try:
+        async with database.unit_of_work() as session:
+            user = await users.get_by_username(session, name)
+            if user is None:
+                if role is None:
+                    fail(f"no user {name}; create it with `camfleet users create` or pass --role")
+                user = await users.create_user(session, actor=_cli_actor(), username=name, role=role)
+            _row, token = await users.create_token(session, actor=_cli_actor(), user=user, name=label)
+    finally:
+        await database.dispose()
+    out.print(f"token for {name} ({user.role.value}), shown once: {token}", markup=False)
+
+
+async def _serve(settings: Settings, host: str, port: int, database: Database | None = None) -> None:
+    import uvicorn
+
+    from api.app import create_app
+
+    config = uvicorn.Config(
+        create_app(settings, database),
+        host=host,
+        port=port,
+        log_level=settings.log_level.lower(),
+        log_config=None,
+    )
+    await uvicorn.Server(config).serve()
+
+
+@app.command()
+@command
+async def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+) -> None:
+    """Serve the API and pages."""
+    settings = _settings()
+    _configure_logging(settings)
+    database = await _open_database(settings)
+    try:
+        await _serve(settings, host or settings.api.host, port or settings.api.port, database)
+    finally:
+        await database.dispose()
+
+
+@app.command()
+@command
+async def demo(
+    port: Annotated[int, typer.Option(help="Port to serve on.")] = 8000,
+) -> None:
+    """A fresh demo database with the illustrative Venlo fleet, served with a printed login."""
+    base = _settings()
+    demo_db = base.data_dir / "demo.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{demo_db}{suffix}").unlink(missing_ok=True)
+    settings = base.model_copy(update={"database_url": f"sqlite+aiosqlite:///{demo_db}"})
+    _configure_logging(settings)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    await asyncio.to_thread(schema.upgrade, settings.database_url)
+    database = Database(settings)
+    cipher = CredentialCipher(load_key(settings))
+    password = secrets.token_urlsafe(12)
+    rows = importer.read_camera_file(DEMO_FLEET)
+    async with database.unit_of_work() as session:
+        actor = Actor.system("demo")
+        await cameras.upsert_many(session, actor=actor, rows=importer.iter_cameras(rows), cipher=cipher)
+        admin = await users.create_user(
+            session, actor=actor, username="admin", role=Role.ADMIN, password=password
+        )
+        _row, token = await users.create_token(session, actor=actor, user=admin, name="demo")
+    out.print(f"camfleet demo: {len(rows)} cameras imported into {demo_db}", markup=False)
+    out.print(f"  pages: http://127.0.0.1:{port}/  login admin / {password}", markup=False)
+    out.print(
+        f"  API:   curl -H 'Authorization: Bearer {token}' http://127.0.0.1:{port}/api/v1/cameras",
+        markup=False,
+    )
+    out.print(f"  admin token: {token}", markup=False)
+    try:
+        await _serve(settings, "127.0.0.1", port, database)
+    finally:
+        await database.dispose()
+
+
+def main() -> None:
+    """Entry point of the console script."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

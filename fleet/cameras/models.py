@@ -1,0 +1,134 @@
+"""Cameras: declared identity, observed identity, place, network, lifecycle, status and risk."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Date, Float, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from fleet.db import Base, JSONType, UTCDateTime, enum_column, utcnow
+
+
+class CameraKind(StrEnum):
+    FIXED = "fixed"
+    FLEXIBLE = "flexible"
+
+
+class Lifecycle(StrEnum):
+    IN_SERVICE = "in_service"
+    IN_STORAGE = "in_storage"
+    RETIRED = "retired"
+
+
+class Network(StrEnum):
+    FIBER = "fiber"
+    COPPER = "copper"
+    FOUR_G = "4g"
+    OTHER = "other"
+
+
+class CameraStatus(StrEnum):
+    UP = "up"
+    DEGRADED = "degraded"
+    DOWN = "down"
+    UNKNOWN = "unknown"
+    MAINTENANCE = "maintenance"
+
+
+class RiskLevel(StrEnum):
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+    UNKNOWN = "unknown"
+
+
+class SnmpVersion(StrEnum):
+    V2C = "2c"
+    V3 = "3"
+
+
+class Camera(Base):
+    __tablename__ = "cameras"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    kind: Mapped[CameraKind] = mapped_column(enum_column(CameraKind), default=CameraKind.FIXED)
+    lifecycle: Mapped[Lifecycle] = mapped_column(enum_column(Lifecycle), default=Lifecycle.IN_SERVICE)
+    installed_on: Mapped[date | None] = mapped_column(Date)
+
+    # Where it hangs.
+    site: Mapped[str | None] = mapped_column(String(200))
+    area: Mapped[str | None] = mapped_column(String(200))
+    location: Mapped[str | None] = mapped_column(String(400))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+
+    # How it is reached.
+    host: Mapped[str] = mapped_column(String(255))
+    onvif_port: Mapped[int] = mapped_column(Integer, default=80)
+    snmp_port: Mapped[int] = mapped_column(Integer, default=161)
+    rtsp_port: Mapped[int] = mapped_column(Integer, default=554)
+    network: Mapped[Network | None] = mapped_column(enum_column(Network))
+    poller_group: Mapped[str] = mapped_column(String(100), default="default")
+
+    # What the municipality declared (purchase records, import).
+    declared_manufacturer: Mapped[str | None] = mapped_column(String(200))
+    declared_model: Mapped[str | None] = mapped_column(String(200))
+
+    # What the device itself reports (ONVIF, SNMP, MAC).
+    observed_manufacturer: Mapped[str | None] = mapped_column(String(200))
+    observed_model: Mapped[str | None] = mapped_column(String(200))
+    observed_firmware: Mapped[str | None] = mapped_column(String(200))
+    observed_serial: Mapped[str | None] = mapped_column(String(200))
+    observed_hardware_id: Mapped[str | None] = mapped_column(String(200))
+    observed_mac: Mapped[str | None] = mapped_column(String(17))
+    observed_snmp_enterprise: Mapped[int | None] = mapped_column(Integer)
+    observed_sys_descr: Mapped[str | None] = mapped_column(Text)
+    observed_clock_drift_s: Mapped[float | None] = mapped_column(Float)
+    observed_uptime_s: Mapped[float | None] = mapped_column(Float)
+    observed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    # Health as the collectors last saw it.
+    status: Mapped[CameraStatus] = mapped_column(enum_column(CameraStatus), default=CameraStatus.UNKNOWN)
+    status_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    # Vendor-origin risk, recomputed whenever the identity signals change.
+    risk_level: Mapped[RiskLevel] = mapped_column(enum_column(RiskLevel), default=RiskLevel.UNKNOWN)
+    risk_origin_vendor: Mapped[str | None] = mapped_column(String(200))
+    risk_origin_country: Mapped[str | None] = mapped_column(String(100))
+    risk_confidence: Mapped[float | None] = mapped_column(Float)
+    risk_evidence: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
+    identity_mismatch: Mapped[bool] = mapped_column(default=False)
+
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    credentials: Mapped[CameraCredentials | None] = relationship(
+        back_populates="camera", cascade="all, delete-orphan", uselist=False, lazy="raise"
+    )
+
+    __table_args__ = (
+        Index("ix_cameras_status", "status"),
+        Index("ix_cameras_area", "area"),
+        Index("ix_cameras_site", "site"),
+        Index("ix_cameras_poller_group", "poller_group"),
+        Index("ix_cameras_risk_level", "risk_level"),
+    )
+
+
+class CameraCredentials(Base):
+    """Device credentials, encrypted at rest; only the SNMP version and presence flags are plain."""
+
+    __tablename__ = "camera_credentials"
+
+    camera_id: Mapped[int] = mapped_column(ForeignKey("cameras.id", ondelete="CASCADE"), primary_key=True)
+    has_onvif: Mapped[bool] = mapped_column(default=False)
+    snmp_version: Mapped[SnmpVersion | None] = mapped_column(enum_column(SnmpVersion, length=4))
+    ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    camera: Mapped[Camera] = relationship(back_populates="credentials")

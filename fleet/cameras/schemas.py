@@ -1,0 +1,317 @@
+"""Camera shapes for input (API and import share one validation) and output (API and ``--json``)."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
+
+from fleet.cameras.models import CameraKind, CameraStatus, Lifecycle, Network, RiskLevel, SnmpVersion
+from fleet.errors import InvalidInput
+
+_HOST_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
+
+
+def _blank_to_none(value: Any) -> Any:
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    return value
+
+
+def _lower(value: Any) -> Any:
+    value = _blank_to_none(value)
+    return value.lower() if isinstance(value, str) else value
+
+
+def _decimal(value: Any) -> Any:
+    # Dutch Excel writes decimals with a comma (51,37014) in ';'-separated exports.
+    value = _blank_to_none(value)
+    return value.replace(",", ".") if isinstance(value, str) else value
+
+
+def _whole_number(value: Any) -> Any:
+    # XLSX cells hold numbers as floats: 8080.0 is a port, 8080.5 is not.
+    value = _blank_to_none(value)
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and re.fullmatch(r"\d+\.0+", value):
+        return int(value.split(".")[0])
+    return value
+
+
+def _day(value: Any) -> Any:
+    value = _blank_to_none(value)
+    if isinstance(value, datetime):
+        if value.time() != datetime.min.time():
+            raise ValueError("must be a date without a time (YYYY-MM-DD)")
+        return value.date()
+    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("must be an ISO date YYYY-MM-DD")
+    return value
+
+
+def _host(value: Any) -> Any:
+    value = _blank_to_none(value)
+    if not isinstance(value, str):
+        return value
+    candidate = value[1:-1] if value.startswith("[") and value.endswith("]") else value
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        pass
+    name = candidate.rstrip(".")
+    labels = name.split(".")
+    if len(name) > 253 or not all(_HOST_LABEL.match(label) for label in labels) or labels[-1].isdigit():
+        raise ValueError(f"{value!r} is not an IPv4/IPv6 address or host name")
+    return name.lower()
+
+
+Text = Annotated[Annotated[str, StringConstraints(max_length=400)] | None, BeforeValidator(_blank_to_none)]
+ShortText = Annotated[
+    Annotated[str, StringConstraints(max_length=200)] | None, BeforeValidator(_blank_to_none)
+]
+Port = Annotated[int, BeforeValidator(_whole_number), Field(ge=1, le=65535)]
+Latitude = Annotated[Annotated[float, Field(ge=-90, le=90)] | None, BeforeValidator(_decimal)]
+Longitude = Annotated[Annotated[float, Field(ge=-180, le=180)] | None, BeforeValidator(_decimal)]
+Host = Annotated[str, BeforeValidator(_host), StringConstraints(min_length=1, max_length=255)]
+Name = Annotated[
+    str,
+    BeforeValidator(_blank_to_none),
+    StringConstraints(min_length=1, max_length=100, pattern=r"^[^\x00-\x1f\x7f]+$"),
+]
+Day = Annotated[date | None, BeforeValidator(_day)]
+Secret = Annotated[
+    Annotated[str, StringConstraints(max_length=200)] | None,
+    BeforeValidator(_blank_to_none),
+    Field(repr=False),
+]
+PollerGroup = Annotated[
+    str,
+    BeforeValidator(_blank_to_none),
+    StringConstraints(min_length=1, max_length=100, pattern=r"^[\w.-]+$"),
+]
+
+# Columns that only describe a simulated device (see simulator/README.md); the registry ignores them.
+SIMULATION_COLUMNS = frozenset({"sim_manufacturer", "sim_model", "sim_firmware", "sim_mac"})
+CREDENTIAL_FIELDS = (
+    "username",
+    "password",
+    "snmp_version",
+    "snmp_community",
+    "snmp_user",
+    "snmp_auth_key",
+    "snmp_priv_key",
+)
+SNMP_V3_MIN_KEY = 8  # RFC 3414: USM keys are derived from passwords of at least 8 characters.
+
+
+class CameraCredentialsIn(BaseModel):
+    """Write-only device credentials; never returned by any response."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    username: ShortText = None
+    password: Secret = None
+    snmp_version: Annotated[SnmpVersion | None, BeforeValidator(_lower)] = None
+    snmp_community: Secret = None
+    snmp_user: ShortText = None
+    snmp_auth_key: Secret = None
+    snmp_priv_key: Secret = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> CameraCredentialsIn:
+        # Raised as InvalidInput so the problem names its column, in the import as in the API.
+        if self.password and not self.username:
+            raise InvalidInput("username", "required when a password is given")
+        version = self.snmp_version
+        if version is None and self.snmp_user:
+            version = SnmpVersion.V3
+        elif version is None and self.snmp_community:
+            version = SnmpVersion.V2C
+        if version is SnmpVersion.V3:
+            if not self.snmp_user:
+                raise InvalidInput("snmp_user", "required for SNMP v3")
+            if self.snmp_priv_key and not self.snmp_auth_key:
+                raise InvalidInput("snmp_auth_key", "privacy (snmp_priv_key) needs an authentication key")
+            for field in ("snmp_auth_key", "snmp_priv_key"):
+                key = getattr(self, field)
+                if key is not None and len(key) < SNMP_V3_MIN_KEY:
+                    raise InvalidInput(field, f"must be at least {SNMP_V3_MIN_KEY} characters")
+            if self.snmp_community:
+                raise InvalidInput(
+                    "snmp_community", "not used with SNMP v3; remove it or use snmp_version 2c"
+                )
+        if version is SnmpVersion.V2C and self.snmp_user:
+            raise InvalidInput("snmp_user", "not used with SNMP v2c; use snmp_version 3")
+        if version is SnmpVersion.V2C and self.snmp_community is None:
+            self.snmp_community = "public"
+        self.snmp_version = version
+        return self
+
+    def secrets(self) -> dict[str, str]:
+        """The values that are encrypted at rest."""
+        return {
+            field: value
+            for field in CREDENTIAL_FIELDS
+            if field != "snmp_version" and (value := getattr(self, field)) is not None
+        }
+
+
+class CameraBase(BaseModel):
+    """The registry fields of a camera, as declared by the municipality."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    kind: Annotated[CameraKind, BeforeValidator(_lower)] = CameraKind.FIXED
+    lifecycle: Annotated[Lifecycle, BeforeValidator(_lower)] = Lifecycle.IN_SERVICE
+    site: ShortText = None
+    area: ShortText = None
+    location: Text = None
+    latitude: Latitude = None
+    longitude: Longitude = None
+    onvif_port: Port = 80
+    snmp_port: Port = 161
+    rtsp_port: Port = 554
+    poller_group: PollerGroup = "default"
+    declared_manufacturer: ShortText = None
+    declared_model: ShortText = None
+    installed_on: Day = None
+    network: Annotated[Network | None, BeforeValidator(_lower)] = None
+
+    @model_validator(mode="after")
+    def _both_coordinates(self) -> CameraBase:
+        if (self.latitude is None) != (self.longitude is None):
+            missing = "longitude" if self.longitude is None else "latitude"
+            raise InvalidInput(missing, "latitude and longitude go together; give both or neither")
+        return self
+
+
+class CameraCreate(CameraBase, CameraCredentialsIn):
+    """A new camera, or one row of an import file."""
+
+    name: Name
+    host: Host
+
+    def registry_fields(self) -> dict[str, Any]:
+        """The fields stored on the camera row (everything but credentials)."""
+        return self.model_dump(exclude=set(CREDENTIAL_FIELDS))
+
+    def credentials(self) -> CameraCredentialsIn:
+        """The credential part of the input."""
+        return CameraCredentialsIn.model_construct(**{f: getattr(self, f) for f in CREDENTIAL_FIELDS})
+
+    def has_credentials(self) -> bool:
+        """Whether any credential was given."""
+        return self.snmp_version is not None or self.username is not None
+
+
+class CameraUpdate(BaseModel):
+    """A partial change: only the fields sent are changed; ``null`` clears an optional field."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: Name | None = None
+    host: Annotated[str | None, BeforeValidator(_host)] = None
+    kind: Annotated[CameraKind | None, BeforeValidator(_lower)] = None
+    lifecycle: Annotated[Lifecycle | None, BeforeValidator(_lower)] = None
+    site: ShortText = None
+    area: ShortText = None
+    location: Text = None
+    latitude: Latitude = None
+    longitude: Longitude = None
+    onvif_port: Port | None = None
+    snmp_port: Port | None = None
+    rtsp_port: Port | None = None
+    poller_group: PollerGroup | None = None
+    declared_manufacturer: ShortText = None
+    declared_model: ShortText = None
+    installed_on: Day = None
+    network: Annotated[Network | None, BeforeValidator(_lower)] = None
+    credentials: CameraCredentialsIn | None = Field(
+        default=None, description="Replaces the stored credentials; an empty object removes them."
+    )
+
+    @model_validator(mode="after")
+    def _required_stay_set(self) -> CameraUpdate:
+        for field in (
+            "name",
+            "host",
+            "kind",
+            "lifecycle",
+            "onvif_port",
+            "snmp_port",
+            "rtsp_port",
+            "poller_group",
+        ):
+            if field in self.model_fields_set and getattr(self, field) is None:
+                raise InvalidInput(field, "cannot be cleared")
+        return self
+
+
+class ObservedIdentity(BaseModel):
+    manufacturer: str | None
+    model: str | None
+    firmware: str | None
+    serial: str | None
+    hardware_id: str | None
+    mac: str | None
+    snmp_enterprise: int | None
+    sys_descr: str | None
+    clock_drift_s: float | None
+    uptime_s: float | None
+    observed_at: datetime | None
+
+
+class Evidence(BaseModel):
+    signal: str
+    value: str
+    points_to: str | None
+
+
+class Risk(BaseModel):
+    level: RiskLevel
+    origin_vendor: str | None
+    origin_country: str | None
+    confidence: float | None
+    evidence: list[Evidence]
+    identity_mismatch: bool
+
+
+class CredentialSummary(BaseModel):
+    """Which credentials are stored, never their values."""
+
+    onvif: bool
+    snmp_version: SnmpVersion | None
+
+
+class CameraOut(BaseModel):
+    id: int
+    name: str
+    kind: CameraKind
+    lifecycle: Lifecycle
+    site: str | None
+    area: str | None
+    location: str | None
+    latitude: float | None
+    longitude: float | None
+    host: str
+    onvif_port: int
+    snmp_port: int
+    rtsp_port: int
+    poller_group: str
+    declared_manufacturer: str | None
+    declared_model: str | None
+    installed_on: date | None
+    network: Network | None
+    status: CameraStatus
+    status_since: datetime | None
+    last_seen_at: datetime | None
+    observed: ObservedIdentity
+    risk: Risk
+    credentials: CredentialSummary
+    created_at: datetime
+    updated_at: datetime

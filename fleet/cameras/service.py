@@ -1,0 +1,312 @@
+"""Camera registry: list, read, create, change, delete, upsert; credentials encrypted at rest."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from fleet.audit.service import Actor, record
+from fleet.cameras.models import Camera, CameraCredentials, CameraKind, CameraStatus, Lifecycle, RiskLevel
+from fleet.cameras.schemas import (
+    CREDENTIAL_FIELDS,
+    CameraCreate,
+    CameraCredentialsIn,
+    CameraOut,
+    CameraUpdate,
+    CredentialSummary,
+    Evidence,
+    ObservedIdentity,
+    Risk,
+)
+from fleet.crypto import CredentialCipher
+from fleet.errors import Conflict, InvalidInput, NotFound
+
+_Query = TypeVar("_Query", bound=Select[Any])
+REGISTRY_FIELDS = tuple(CameraCreate.model_fields.keys() - set(CameraCredentialsIn.model_fields.keys()))
+
+
+@dataclass(frozen=True, slots=True)
+class CameraFilter:
+    """The list filters of the API and CLI; None means any."""
+
+    status: CameraStatus | None = None
+    kind: CameraKind | None = None
+    area: str | None = None
+    site: str | None = None
+    manufacturer: str | None = None
+    risk: RiskLevel | None = None
+    poller_group: str | None = None
+    lifecycle: Lifecycle | None = None
+    search: str | None = None
+
+    def apply(self, query: _Query) -> _Query:
+        """Narrow a camera query to this filter."""
+        exact = {
+            Camera.status: self.status,
+            Camera.kind: self.kind,
+            Camera.area: self.area,
+            Camera.site: self.site,
+            Camera.risk_level: self.risk,
+            Camera.poller_group: self.poller_group,
+            Camera.lifecycle: self.lifecycle,
+        }
+        for column, value in exact.items():
+            if value is not None:
+                query = query.where(column == value)
+        if self.manufacturer:
+            wanted = self.manufacturer.lower()
+            query = query.where(
+                or_(
+                    func.lower(Camera.observed_manufacturer) == wanted,
+                    func.lower(Camera.declared_manufacturer) == wanted,
+                )
+            )
+        if self.search:
+            pattern = f"%{self.search.lower()}%"
+            query = query.where(
+                or_(
+                    func.lower(Camera.name).like(pattern),
+                    func.lower(Camera.location).like(pattern),
+                    func.lower(Camera.host).like(pattern),
+                )
+            )
+        return query
+
+
+def to_out(camera: Camera) -> CameraOut:
+    """The API shape of a camera; never a credential."""
+    creds = camera.credentials
+    return CameraOut(
+        id=camera.id,
+        name=camera.name,
+        kind=camera.kind,
+        lifecycle=camera.lifecycle,
+        site=camera.site,
+        area=camera.area,
+        location=camera.location,
+        latitude=camera.latitude,
+        longitude=camera.longitude,
+        host=camera.host,
+        onvif_port=camera.onvif_port,
+        snmp_port=camera.snmp_port,
+        rtsp_port=camera.rtsp_port,
+        poller_group=camera.poller_group,
+        declared_manufacturer=camera.declared_manufacturer,
+        declared_model=camera.declared_model,
+        installed_on=camera.installed_on,
+        network=camera.network,
+        status=camera.status,
+        status_since=camera.status_since,
+        last_seen_at=camera.last_seen_at,
+        observed=ObservedIdentity(
+            manufacturer=camera.observed_manufacturer,
+            model=camera.observed_model,
+            firmware=camera.observed_firmware,
+            serial=camera.observed_serial,
+            hardware_id=camera.observed_hardware_id,
+            mac=camera.observed_mac,
+            snmp_enterprise=camera.observed_snmp_enterprise,
+            sys_descr=camera.observed_sys_descr,
+            clock_drift_s=camera.observed_clock_drift_s,
+            uptime_s=camera.observed_uptime_s,
+            observed_at=camera.observed_at,
+        ),
+        risk=Risk(
+            level=camera.risk_level,
+            origin_vendor=camera.risk_origin_vendor,
+            origin_country=camera.risk_origin_country,
+            confidence=camera.risk_confidence,
+            evidence=[Evidence.model_validate(e) for e in camera.risk_evidence or []],
+            identity_mismatch=camera.identity_mismatch,
+        ),
+        credentials=CredentialSummary(
+            onvif=bool(creds and creds.has_onvif), snmp_version=creds.snmp_version if creds else None
+        ),
+        created_at=camera.created_at,
+        updated_at=camera.updated_at,
+    )
+
+
+def _snapshot(camera: Camera) -> dict[str, Any]:
+    return {name: getattr(camera, name) for name in sorted(REGISTRY_FIELDS)}
+
+
+def _with_credentials() -> Select[Camera]:
+    return select(Camera).options(selectinload(Camera.credentials))
+
+
+async def list_cameras(
+    session: AsyncSession, *, filters: CameraFilter, page: int, size: int
+) -> tuple[Sequence[Camera], int]:
+    """One page of cameras matching the filter, by name, and the total count."""
+    query = filters.apply(_with_credentials())
+    total = await session.scalar(filters.apply(select(func.count(Camera.id))))
+    rows = await session.scalars(query.order_by(Camera.name).offset((page - 1) * size).limit(size))
+    return rows.all(), int(total or 0)
+
+
+async def get(session: AsyncSession, camera_id: int) -> Camera | None:
+    """The camera with that id, or None."""
+    found: Camera | None = await session.scalar(_with_credentials().where(Camera.id == camera_id))
+    return found
+
+
+async def get_or_raise(session: AsyncSession, camera_id: int) -> Camera:
+    """The camera with that id; NotFound otherwise."""
+    camera = await get(session, camera_id)
+    if camera is None:
+        raise NotFound("camera", camera_id)
+    return camera
+
+
+async def get_by_name(session: AsyncSession, name: str) -> Camera | None:
+    """The camera with that name, or None."""
+    found: Camera | None = await session.scalar(_with_credentials().where(Camera.name == name))
+    return found
+
+
+def _store_credentials(camera: Camera, creds: CameraCredentialsIn, cipher: CredentialCipher) -> bool:
+    """Replace the camera's credentials; returns whether they changed."""
+    secrets = creds.secrets()
+    current = camera.credentials
+    if not secrets and creds.snmp_version is None:
+        camera.credentials = None
+        return current is not None
+    if (
+        current is not None
+        and current.snmp_version == creds.snmp_version
+        and cipher.decrypt(current.ciphertext) == secrets
+    ):
+        return False
+    camera.credentials = CameraCredentials(
+        has_onvif=creds.username is not None,
+        snmp_version=creds.snmp_version,
+        ciphertext=cipher.encrypt(secrets),
+    )
+    return True
+
+
+async def _ensure_unique_name(session: AsyncSession, name: str, except_id: int | None = None) -> None:
+    query = select(Camera.id).where(Camera.name == name)
+    if except_id is not None:
+        query = query.where(Camera.id != except_id)
+    if await session.scalar(query) is not None:
+        raise Conflict(f"a camera named {name} already exists")
+
+
+async def create(
+    session: AsyncSession, *, actor: Actor, data: CameraCreate, cipher: CredentialCipher
+) -> Camera:
+    """Add a camera to the registry."""
+    await _ensure_unique_name(session, data.name)
+    camera = Camera(**data.registry_fields(), credentials=None)
+    _store_credentials(camera, data.credentials(), cipher)
+    session.add(camera)
+    await session.flush()
+    await record(
+        session,
+        actor=actor,
+        action="camera.create",
+        target_type="camera",
+        target_id=camera.id,
+        after={**_snapshot(camera), **_credential_audit(data.credentials())},
+    )
+    return camera
+
+
+def _credential_audit(creds: CameraCredentialsIn) -> dict[str, Any]:
+    # Which credential fields were set; audit.redact hides their values.
+    return {name: value for name in CREDENTIAL_FIELDS if (value := getattr(creds, name)) is not None}
+
+
+async def update(
+    session: AsyncSession, *, actor: Actor, camera: Camera, data: CameraUpdate, cipher: CredentialCipher
+) -> bool:
+    """Change the fields that were sent; returns whether anything changed."""
+    changes = data.model_dump(exclude_unset=True, exclude={"credentials"})
+    latitude = changes.get("latitude", camera.latitude)
+    longitude = changes.get("longitude", camera.longitude)
+    if (latitude is None) != (longitude is None):
+        raise InvalidInput("latitude", "latitude and longitude go together; give both or neither")
+    if "name" in changes and changes["name"] != camera.name:
+        await _ensure_unique_name(session, changes["name"], except_id=camera.id)
+    before = _snapshot(camera)
+    for name, value in changes.items():
+        setattr(camera, name, value)
+    after = {k: v for k, v in _snapshot(camera).items() if before[k] != v}
+    if data.credentials is not None and _store_credentials(camera, data.credentials, cipher):
+        after.update(_credential_audit(data.credentials) or {"credentials": "removed"})
+    if not after:
+        return False
+    await session.flush()
+    await record(
+        session,
+        actor=actor,
+        action="camera.update",
+        target_type="camera",
+        target_id=camera.id,
+        before={k: before[k] for k in after if k in before},
+        after=after,
+    )
+    return True
+
+
+async def delete(session: AsyncSession, *, actor: Actor, camera: Camera) -> None:
+    """Remove a camera and its credentials from the registry."""
+    await record(
+        session,
+        actor=actor,
+        action="camera.delete",
+        target_type="camera",
+        target_id=camera.id,
+        before=_snapshot(camera),
+    )
+    await session.delete(camera)
+    await session.flush()
+
+
+@dataclass
+class UpsertResult:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+
+async def upsert_many(
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    rows: Iterable[tuple[CameraCreate, frozenset[str]]],
+    cipher: CredentialCipher,
+    progress: Callable[[int], None] | None = None,
+) -> UpsertResult:
+    """Create or update cameras by name; each row brings the columns its file had."""
+    batch = list(rows)
+    names = [data.name for data, _ in batch]
+    existing: dict[str, Camera] = {}
+    for start in range(0, len(names), 500):
+        found = await session.scalars(_with_credentials().where(Camera.name.in_(names[start : start + 500])))
+        existing.update({camera.name: camera for camera in found})
+    result = UpsertResult()
+    for done, (data, columns) in enumerate(batch, start=1):
+        camera = existing.get(data.name)
+        if camera is None:
+            await create(session, actor=actor, data=data, cipher=cipher)
+            result.created.append(data.name)
+        else:
+            fields = {k: v for k, v in data.registry_fields().items() if k in columns and k != "name"}
+            change = CameraUpdate.model_validate(fields)
+            if columns & set(CameraCredentialsIn.model_fields):
+                change.credentials = data.credentials()
+            if await update(session, actor=actor, camera=camera, data=change, cipher=cipher):
+                result.updated.append(data.name)
+            else:
+                result.unchanged.append(data.name)
+        if progress is not None:
+            progress(done)
+    return result

@@ -1,0 +1,8 @@
+"""Every table of camfleet, imported in one place so Alembic and create_all see the whole schema."""
+
+from fleet.audit.models import AuditEntry
+from fleet.cameras.models import Camera, CameraCredentials
+from fleet.db import Base
+from fleet.users.models import ApiToken, User
+
+__all__ = ["ApiToken", "AuditEntry", "Base", "Camera", "CameraCredentials", "User"]

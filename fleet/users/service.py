@@ -1,0 +1,149 @@
+"""Users, password hashing (argon2) and API tokens (stored as SHA-256)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from collections.abc import Sequence
+from datetime import datetime
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from fleet.audit.service import Actor, record
+from fleet.db import utcnow
+from fleet.errors import Conflict, InvalidInput, NotFound
+from fleet.users.models import ApiToken, Role, User
+
+TOKEN_PREFIX = "cf_"
+USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$")
+MIN_PASSWORD_LENGTH = 10
+_hasher = PasswordHasher()
+
+
+def hash_password(password: str) -> str:
+    """An argon2id hash of the password."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput("password", f"must be at least {MIN_PASSWORD_LENGTH} characters")
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    """Whether the password matches; False for service accounts without a password."""
+    if not password_hash:
+        return False
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _token_hash(token: str) -> str:
+    # Tokens carry 256 bits of randomness, so a fast hash is enough (no dictionary to attack).
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def get_by_username(session: AsyncSession, username: str) -> User | None:
+    """The user with that name, or None."""
+    found: User | None = await session.scalar(select(User).where(User.username == username))
+    return found
+
+
+async def get_by_username_or_raise(session: AsyncSession, username: str) -> User:
+    """The user with that name; NotFound otherwise."""
+    user = await get_by_username(session, username)
+    if user is None:
+        raise NotFound("user", username)
+    return user
+
+
+async def list_users(session: AsyncSession) -> Sequence[User]:
+    """Every user, by name."""
+    return (await session.scalars(select(User).order_by(User.username))).all()
+
+
+async def create_user(
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    username: str,
+    role: Role,
+    password: str | None = None,
+    display_name: str | None = None,
+    email: str | None = None,
+    language: str = "nl",
+) -> User:
+    """Create a user; without a password it is a service account that only uses tokens."""
+    if not USERNAME.match(username):
+        raise InvalidInput("username", "use letters, digits and . _ @ - (at most 100, starting alphanumeric)")
+    if language not in {"nl", "en"}:
+        raise InvalidInput("language", "must be nl or en")
+    if await get_by_username(session, username) is not None:
+        raise Conflict(f"user {username} already exists")
+    user = User(
+        username=username,
+        role=role,
+        password_hash=hash_password(password) if password is not None else None,
+        display_name=display_name,
+        email=email,
+        language=language,
+    )
+    session.add(user)
+    await session.flush()
+    await record(
+        session,
+        actor=actor,
+        action="user.create",
+        target_type="user",
+        target_id=user.id,
+        after={"username": username, "role": role, "password": password, "email": email},
+    )
+    return user
+
+
+async def create_token(
+    session: AsyncSession, *, actor: Actor, user: User, name: str, expires_at: datetime | None = None
+) -> tuple[ApiToken, str]:
+    """Create an API token for the user; returns the row and the token text, which is never stored."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    row = ApiToken(
+        user_id=user.id, name=name, token_hash=_token_hash(token), prefix=token[:10], expires_at=expires_at
+    )
+    session.add(row)
+    await session.flush()
+    await record(
+        session,
+        actor=actor,
+        action="token.create",
+        target_type="api_token",
+        target_id=row.id,
+        after={"user": user.username, "name": name, "prefix": row.prefix, "expires_at": expires_at},
+    )
+    return row, token
+
+
+async def user_for_token(session: AsyncSession, token: str) -> User | None:
+    """The active user a valid, unexpired, unrevoked token belongs to; marks the token used."""
+    row: ApiToken | None = await session.scalar(
+        select(ApiToken).where(ApiToken.token_hash == _token_hash(token))
+    )
+    now = utcnow()
+    if row is None or row.revoked_at is not None or (row.expires_at is not None and row.expires_at <= now):
+        return None
+    if not row.user.is_active:
+        return None
+    # Write last use at most once a minute: a busy client must not turn every read into a write.
+    if row.last_used_at is None or (now - row.last_used_at).total_seconds() > 60:
+        row.last_used_at = now
+    return row.user
+
+
+async def authenticate(session: AsyncSession, username: str, password: str) -> User | None:
+    """The active user whose password matches, or None."""
+    user = await get_by_username(session, username)
+    if user is None or not user.is_active or not verify_password(user.password_hash, password):
+        return None
+    return user

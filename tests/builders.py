@@ -1,0 +1,40 @@
+"""Small builders for test data: one function per thing, overrides as keyword arguments."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from fleet.audit.service import Actor
+from fleet.cameras import service as cameras
+from fleet.cameras.models import Camera
+from fleet.cameras.schemas import CameraCreate
+from fleet.crypto import CredentialCipher
+from fleet.users import service as users
+from fleet.users.models import Role, User
+
+TEST_ACTOR = Actor(name="test")
+_numbers = itertools.count(1)
+
+
+async def make_user(session: AsyncSession, role: Role, **overrides: Any) -> tuple[User, str]:
+    """A user with the role and an API token for it."""
+    username = overrides.pop("username", f"{role.value}-{next(_numbers)}")
+    user = await users.create_user(session, actor=TEST_ACTOR, username=username, role=role, **overrides)
+    _row, token = await users.create_token(session, actor=TEST_ACTOR, user=user, name="test")
+    return user, token
+
+
+async def make_camera(session: AsyncSession, cipher: CredentialCipher, **overrides: Any) -> Camera:
+    """A registered camera; any import column can be overridden."""
+    number = next(_numbers)
+    fields: dict[str, Any] = {
+        "name": f"CAM-{number:04d}",
+        "host": f"127.60.{number // 250}.{number % 250 + 1}",
+    }
+    fields.update(overrides)
+    return await cameras.create(
+        session, actor=TEST_ACTOR, data=CameraCreate.model_validate(fields), cipher=cipher
+    )

@@ -1,0 +1,139 @@
+"""The ``camfleet`` command as users run it: a real process, exit codes, messages, nothing written."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+CAMFLEET = str(Path(sys.executable).parent / "camfleet")
+
+
+@pytest.fixture
+def env(database_url: str, tmp_path: Path) -> dict[str, str]:
+    """Environment for a CLI process using this test's migrated database."""
+    plain_url = database_url.replace("+aiosqlite", "").replace("+asyncpg", "")
+    return {
+        **os.environ,
+        "CAMFLEET_DATA_DIR": str(tmp_path / "var"),
+        "CAMFLEET_DATABASE_URL": plain_url,
+        "CAMFLEET_CONFIG": "",
+        "COLUMNS": "200",
+    }
+
+
+def run(env: dict[str, str], *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [CAMFLEET, *args], env=env, input=stdin, capture_output=True, text=True, timeout=120
+    )
+
+
+@pytest.mark.usefixtures("database")
+def test_import_list_users_tokens(env: dict[str, str], shared_dir: Path, tmp_path: Path) -> None:
+    fleet = shared_dir / "data" / "fleet-venlo-illustrative.csv"
+    dry = run(env, "cameras", "import", str(fleet), "--dry-run")
+    assert dry.returncode == 0 and "70 rows valid; nothing written" in dry.stdout
+    assert json.loads(run(env, "cameras", "list", "--json").stdout) == []
+
+    done = run(env, "cameras", "import", str(fleet))
+    assert done.returncode == 0, done.stderr
+    assert "imported 70 cameras: 70 created, 0 updated, 0 unchanged" in done.stdout
+    listed = json.loads(run(env, "cameras", "list", "--json").stdout)
+    assert len(listed) == 70 and sum(c["kind"] == "flexible" for c in listed) == 13
+    assert {"id", "observed", "risk", "status", "poller_group"} <= set(listed[0])
+
+    created = run(
+        env, "users", "create", "anna", "--role", "technician", "--password-stdin", stdin="a-long-password\n"
+    )
+    assert created.returncode == 0, created.stderr
+    token = run(env, "tokens", "create", "anna")
+    assert token.returncode == 0 and token.stdout.split()[-1].startswith("cf_")
+    missing = run(env, "tokens", "create", "nobody")
+    assert missing.returncode == 1 and missing.stderr.startswith("error: no user nobody")
+    service = run(env, "tokens", "create", "grafana", "--role", "viewer")
+    assert service.returncode == 0 and service.stdout.split()[-1].startswith("cf_")
+
+
+@pytest.mark.usefixtures("database")
+def test_bad_file_prints_every_problem_and_writes_nothing(env: dict[str, str], tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "name;host;latitude;longitude\nA;127.0.0.1;51,3;6,1\nB;no host here;95;6\n", encoding="utf-8"
+    )
+    result = run(env, "cameras", "import", str(bad))
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert lines[0].startswith("line 3: host: ")
+    assert lines[1].startswith("line 3: latitude: ")
+    assert lines[-1] == "error: 2 problem(s); nothing was imported"
+    assert "Traceback" not in result.stderr
+    assert json.loads(run(env, "cameras", "list", "--json").stdout) == []
+
+
+def test_user_errors_and_usage_errors(tmp_path: Path) -> None:
+    env = {**os.environ, "CAMFLEET_DATA_DIR": str(tmp_path / "var"), "CAMFLEET_CONFIG": ""}
+    not_set_up = run(env, "cameras", "list")
+    assert not_set_up.returncode == 1
+    assert (
+        not_set_up.stderr.strip()
+        == "error: the database schema is missing or out of date; run `camfleet db upgrade` first"
+    )
+    assert run(env, "db", "upgrade").returncode == 0
+    assert run(env, "cameras", "import", str(tmp_path / "absent.csv")).returncode == 1
+    assert run(env, "cameras", "frobnicate").returncode == 2
+    bad_setting = run({**env, "CAMFLEET_SCHEDULER__REACHABILITY_INTERVAL": "soon"}, "cameras", "list")
+    assert bad_setting.returncode == 1
+    assert bad_setting.stderr.startswith("error: invalid setting scheduler.reachability_interval:")
+    placeholder = run({**env, "CAMFLEET_SECRET_KEY": "changeme"}, "cameras", "list")
+    assert placeholder.returncode == 1 and "placeholder" in placeholder.stderr
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def test_demo_serves_the_imported_fleet(tmp_path: Path) -> None:
+    port = _free_port()
+    env = {**os.environ, "CAMFLEET_DATA_DIR": str(tmp_path / "var"), "CAMFLEET_CONFIG": ""}
+    process = subprocess.Popen(
+        [CAMFLEET, "demo", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        token = None
+        assert process.stdout is not None
+        for line in process.stdout:
+            if "admin token:" in line:
+                token = line.split()[-1]
+                break
+        assert token, "the demo printed no admin token"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                response = httpx.get(
+                    f"http://127.0.0.1:{port}/api/v1/cameras?size=1",
+                    headers={"Authorization": f"Bearer {token}"},
+                    timeout=2,
+                )
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+        assert response.status_code == 200 and response.json()["total"] == 70
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
