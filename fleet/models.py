@@ -3,6 +3,17 @@
 from fleet.audit.models import AuditEntry
 from fleet.cameras.models import Camera, CameraCredentials
 from fleet.db import Base
+from fleet.health.models import CheckResult, CheckState, StatusInterval
 from fleet.users.models import ApiToken, User
 
-__all__ = ["ApiToken", "AuditEntry", "Base", "Camera", "CameraCredentials", "User"]
+__all__ = [
+    "ApiToken",
+    "AuditEntry",
+    "Base",
+    "Camera",
+    "CameraCredentials",
+    "CheckResult",
+    "CheckState",
+    "StatusInterval",
+    "User",
+]

@@ -199,9 +199,7 @@ def upgrade() -> None:
         "camera_credentials",
         sa.Column("camera_id", sa.Integer(), nullable=False),
         sa.Column("has_onvif", sa.Boolean(), nullable=False),
-        sa.Column(
-            "snmp_version", sa.Enum("2c", "3", name="snmpversion", native_enum=False, length=4), nullable=True
-        ),
+        sa.Column("snmp_version", sa.Enum("2c", "3", name="snmpversion", native_enum=False, length=4), nullable=True),
         sa.Column("ciphertext", sa.LargeBinary(), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(

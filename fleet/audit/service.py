@@ -49,9 +49,7 @@ def redact(values: Mapping[str, Any] | None) -> dict[str, Any] | None:
     """A JSON-safe copy with every secret value replaced by a marker."""
     if values is None:
         return None
-    return {
-        k: (REDACTED if k in SECRET_FIELDS and v not in (None, "") else _plain(v)) for k, v in values.items()
-    }
+    return {k: (REDACTED if k in SECRET_FIELDS and v not in (None, "") else _plain(v)) for k, v in values.items()}
 
 
 async def record(

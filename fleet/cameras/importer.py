@@ -112,9 +112,7 @@ def read_xlsx(data: bytes) -> tuple[list[str], list[RawRow]]:
             continue
         for cell in row_cells:
             if cell.data_type == "f":
-                column = (
-                    header[cell.column - 1] if header and cell.column - 1 < len(header) else cell.coordinate
-                )
+                column = header[cell.column - 1] if header and cell.column - 1 < len(header) else cell.coordinate
                 problems.append(
                     Problem(
                         line,
@@ -161,9 +159,7 @@ def _cell_text(value: Any) -> Any:
 
 def _validate_row(row: RawRow, names: list[str], header: list[str]) -> tuple[ValidRow | None, list[Problem]]:
     if "" in row.cells:
-        return None, [
-            Problem(row.line, "row", "more cells than columns (a separator inside an unquoted value?)")
-        ]
+        return None, [Problem(row.line, "row", "more cells than columns (a separator inside an unquoted value?)")]
     cells = {name: _cell_text(row.cells.get(raw)) for name, raw in zip(names, header, strict=True)}
     data = {k: v for k, v in cells.items() if k not in SIMULATION_COLUMNS}
     try:
@@ -216,9 +212,7 @@ def read_camera_file(path: Path) -> list[ValidRow]:
     """Read and validate a .csv or .xlsx camera file; nothing is written here."""
     suffix = path.suffix.lower()
     if suffix not in {".csv", ".xlsx"}:
-        raise ImportRejected(
-            [Problem(1, "file", f"unsupported file type {suffix or '(none)'}; use .csv or .xlsx")]
-        )
+        raise ImportRejected([Problem(1, "file", f"unsupported file type {suffix or '(none)'}; use .csv or .xlsx")])
     if path.stat().st_size > MAX_FILE_BYTES:
         raise ImportRejected([Problem(1, "file", f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")])
     data = path.read_bytes()

@@ -71,9 +71,7 @@ def _host(value: Any) -> Any:
 
 
 Text = Annotated[Annotated[str, StringConstraints(max_length=400)] | None, BeforeValidator(_blank_to_none)]
-ShortText = Annotated[
-    Annotated[str, StringConstraints(max_length=200)] | None, BeforeValidator(_blank_to_none)
-]
+ShortText = Annotated[Annotated[str, StringConstraints(max_length=200)] | None, BeforeValidator(_blank_to_none)]
 Port = Annotated[int, BeforeValidator(_whole_number), Field(ge=1, le=65535)]
 Latitude = Annotated[Annotated[float, Field(ge=-90, le=90)] | None, BeforeValidator(_decimal)]
 Longitude = Annotated[Annotated[float, Field(ge=-180, le=180)] | None, BeforeValidator(_decimal)]
@@ -142,9 +140,7 @@ class CameraCredentialsIn(BaseModel):
                 if key is not None and len(key) < SNMP_V3_MIN_KEY:
                     raise InvalidInput(field, f"must be at least {SNMP_V3_MIN_KEY} characters")
             if self.snmp_community:
-                raise InvalidInput(
-                    "snmp_community", "not used with SNMP v3; remove it or use snmp_version 2c"
-                )
+                raise InvalidInput("snmp_community", "not used with SNMP v3; remove it or use snmp_version 2c")
         if version is SnmpVersion.V2C and self.snmp_user:
             raise InvalidInput("snmp_user", "not used with SNMP v2c; use snmp_version 3")
         if version is SnmpVersion.V2C and self.snmp_community is None:

@@ -199,9 +199,7 @@ async def _ensure_unique_name(session: AsyncSession, name: str, except_id: int |
         raise Conflict(f"a camera named {name} already exists")
 
 
-async def create(
-    session: AsyncSession, *, actor: Actor, data: CameraCreate, cipher: CredentialCipher
-) -> Camera:
+async def create(session: AsyncSession, *, actor: Actor, data: CameraCreate, cipher: CredentialCipher) -> Camera:
     """Add a camera to the registry."""
     await _ensure_unique_name(session, data.name)
     camera = Camera(**data.registry_fields(), credentials=None)

@@ -109,9 +109,7 @@ async def create_token(
 ) -> tuple[ApiToken, str]:
     """Create an API token for the user; returns the row and the token text, which is never stored."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    row = ApiToken(
-        user_id=user.id, name=name, token_hash=_token_hash(token), prefix=token[:10], expires_at=expires_at
-    )
+    row = ApiToken(user_id=user.id, name=name, token_hash=_token_hash(token), prefix=token[:10], expires_at=expires_at)
     session.add(row)
     await session.flush()
     await record(
@@ -127,9 +125,7 @@ async def create_token(
 
 async def user_for_token(session: AsyncSession, token: str) -> User | None:
     """The active user a valid, unexpired, unrevoked token belongs to; marks the token used."""
-    row: ApiToken | None = await session.scalar(
-        select(ApiToken).where(ApiToken.token_hash == _token_hash(token))
-    )
+    row: ApiToken | None = await session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token)))
     now = utcnow()
     if row is None or row.revoked_at is not None or (row.expires_at is not None and row.expires_at <= now):
         return None

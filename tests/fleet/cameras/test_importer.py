@@ -33,9 +33,7 @@ def test_illustrative_fleet_imports_as_70_cameras(shared_dir: Path) -> None:
 
 
 def test_dutch_excel_export_semicolons_bom_crlf_decimal_comma_blank_lines() -> None:
-    text = (
-        "\ufeffname;host;latitude;longitude;kind\r\n\r\nVL-1;127.0.0.1;51,37014;6,16864;Flexible\r\n;;;;\r\n"
-    )
+    text = "\ufeffname;host;latitude;longitude;kind\r\n\r\nVL-1;127.0.0.1;51,37014;6,16864;Flexible\r\n;;;;\r\n"
     [row] = rows_of(text)
     assert (row.camera.latitude, row.camera.longitude, row.camera.kind.value) == (
         51.37014,
@@ -82,9 +80,7 @@ def test_every_problem_is_reported_with_line_and_column() -> None:
     )
     problems = problems_of(text)
     assert "line 3: host: Value error, 'not a host!' is not an IPv4/IPv6 address or host name" not in problems
-    assert any(
-        p.startswith("line 3: host: ") and "not an IPv4/IPv6 address or host name" in p for p in problems
-    )
+    assert any(p.startswith("line 3: host: ") and "not an IPv4/IPv6 address or host name" in p for p in problems)
     for column in ("kind", "latitude", "onvif_port", "installed_on", "network"):
         assert any(p.startswith(f"line 4: {column}: ") for p in problems), (column, problems)
     assert "line 5: name: duplicate name 'A', first on line 2" in problems

@@ -22,22 +22,16 @@ def _rows(text: str) -> list[importer.ValidRow]:
     return importer.validate_rows(header, rows)
 
 
-async def test_upsert_creates_updates_and_keeps_unchanged(
-    database: Database, cipher: CredentialCipher
-) -> None:
+async def test_upsert_creates_updates_and_keeps_unchanged(database: Database, cipher: CredentialCipher) -> None:
     first = _rows("name,host,area\nA,127.0.0.1,Centrum\nB,127.0.0.2,Zuid\n")
     async with database.unit_of_work() as session:
-        result = await service.upsert_many(
-            session, actor=TEST_ACTOR, rows=importer.iter_cameras(first), cipher=cipher
-        )
+        result = await service.upsert_many(session, actor=TEST_ACTOR, rows=importer.iter_cameras(first), cipher=cipher)
     assert (result.created, result.updated, result.unchanged) == (["A", "B"], [], [])
 
     # A file with fewer columns changes only what it names: B keeps its area.
     second = _rows("name,host\nA,127.0.0.9\nB,127.0.0.2\nC,127.0.0.3\n")
     async with database.unit_of_work() as session:
-        result = await service.upsert_many(
-            session, actor=TEST_ACTOR, rows=importer.iter_cameras(second), cipher=cipher
-        )
+        result = await service.upsert_many(session, actor=TEST_ACTOR, rows=importer.iter_cameras(second), cipher=cipher)
     assert (result.created, result.updated, result.unchanged) == (["C"], ["A"], ["B"])
     async with database.unit_of_work() as session:
         cams = {c.name: c for c in await session.scalars(select(Camera))}
@@ -67,9 +61,7 @@ async def test_credentials_are_encrypted_and_never_audited_in_clear(
 
     # Importing the same secrets again changes nothing (no needless re-encryption or audit rows).
     async with database.unit_of_work() as session:
-        result = await service.upsert_many(
-            session, actor=TEST_ACTOR, rows=importer.iter_cameras(rows), cipher=cipher
-        )
+        result = await service.upsert_many(session, actor=TEST_ACTOR, rows=importer.iter_cameras(rows), cipher=cipher)
     assert result.unchanged == ["A"]
 
 
@@ -80,9 +72,7 @@ async def test_a_file_with_credential_columns_but_empty_cells_removes_credential
         await make_camera(session, cipher, name="A", username="u", password="p-123456789")
     rows = _rows("name,host,username,password\nA,127.0.0.1,,\n")
     async with database.unit_of_work() as session:
-        result = await service.upsert_many(
-            session, actor=TEST_ACTOR, rows=importer.iter_cameras(rows), cipher=cipher
-        )
+        result = await service.upsert_many(session, actor=TEST_ACTOR, rows=importer.iter_cameras(rows), cipher=cipher)
         assert await session.scalar(select(CameraCredentials)) is None
     assert result.updated == ["A"]
 
@@ -94,14 +84,10 @@ async def test_rename_to_existing_name_conflicts(database: Database, cipher: Cre
     with pytest.raises(Conflict):
         async with database.unit_of_work() as session:
             camera = await service.get_or_raise(session, b.id)
-            await service.update(
-                session, actor=TEST_ACTOR, camera=camera, data=CameraUpdate(name="A"), cipher=cipher
-            )
+            await service.update(session, actor=TEST_ACTOR, camera=camera, data=CameraUpdate(name="A"), cipher=cipher)
 
 
-async def test_illustrative_fleet_round_trip(
-    database: Database, cipher: CredentialCipher, shared_dir: Path
-) -> None:
+async def test_illustrative_fleet_round_trip(database: Database, cipher: CredentialCipher, shared_dir: Path) -> None:
     rows = importer.read_camera_file(shared_dir / "data" / "fleet-venlo-illustrative.csv")
     async with database.unit_of_work() as session:
         await service.upsert_many(session, actor=TEST_ACTOR, rows=importer.iter_cameras(rows), cipher=cipher)

@@ -1,0 +1,106 @@
+"""Health records: per-(camera, check) state, raw check results, and status intervals (the source of uptime)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from fleet.cameras.models import CameraStatus
+from fleet.db import Base, JSONType, UTCDateTime, enum_column
+
+
+class CheckKind(StrEnum):
+    """What is checked; the collectors use the same names for their adapters."""
+
+    REACHABILITY = "reachability"
+    ONVIF_HEALTH = "onvif_health"
+    ONVIF_IDENTITY = "onvif_identity"
+    SNMP = "snmp"
+
+
+class ErrorClass(StrEnum):
+    """Why a check failed, in the collectors' small error tree."""
+
+    UNREACHABLE = "unreachable"
+    TIMEOUT = "timeout"
+    AUTH_FAILED = "auth_failed"
+    BAD_RESPONSE = "bad_response"
+    UNSUPPORTED = "unsupported"
+
+
+class CheckState(Base):
+    """Where one check of one camera stands: when it is due, and its soft/hard state."""
+
+    __tablename__ = "check_states"
+
+    camera_id: Mapped[int] = mapped_column(ForeignKey("cameras.id", ondelete="CASCADE"), primary_key=True)
+    kind: Mapped[CheckKind] = mapped_column(enum_column(CheckKind), primary_key=True)
+    next_due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # A claim by one collector until the lease expires (several collectors share a poller group).
+    lease_owner: Mapped[str | None] = mapped_column(String(100))
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    last_run_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_ok: Mapped[bool | None] = mapped_column()
+    last_error_class: Mapped[ErrorClass | None] = mapped_column(enum_column(ErrorClass))
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    last_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Soft/hard state: hard_ok is None until the check has settled for the first time.
+    hard_ok: Mapped[bool | None] = mapped_column()
+    hard_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    streak: Mapped[int] = mapped_column(Integer, default=0)
+    streak_ok: Mapped[bool | None] = mapped_column()
+    streak_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Failures in a row whatever the hard state: drives back-off for unreachable cameras.
+    failures_in_a_row: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (Index("ix_check_states_due", "next_due_at"),)
+
+
+class CheckResult(Base):
+    """A raw result, kept for diagnosis for the retention period, then pruned."""
+
+    __tablename__ = "check_results"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    camera_id: Mapped[int] = mapped_column(ForeignKey("cameras.id", ondelete="CASCADE"))
+    kind: Mapped[CheckKind] = mapped_column(enum_column(CheckKind))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ok: Mapped[bool] = mapped_column()
+    duration_ms: Mapped[float] = mapped_column(Float)
+    error_class: Mapped[ErrorClass | None] = mapped_column(enum_column(ErrorClass))
+    error: Mapped[str | None] = mapped_column(Text)
+    values: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+
+    __table_args__ = (
+        Index("ix_check_results_camera_at", "camera_id", "at"),
+        Index("ix_check_results_at", "at"),
+    )
+
+
+class StatusInterval(Base):
+    """A camera had this status from ``started_at`` until ``ended_at`` (open while current)."""
+
+    __tablename__ = "status_intervals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    camera_id: Mapped[int] = mapped_column(ForeignKey("cameras.id", ondelete="CASCADE"))
+    status: Mapped[CameraStatus] = mapped_column(enum_column(CameraStatus))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        Index("ix_status_intervals_camera_started", "camera_id", "started_at"),
+        # At most one open interval per camera, on both engines.
+        Index(
+            "uq_status_intervals_open",
+            "camera_id",
+            unique=True,
+            sqlite_where=text("ended_at IS NULL"),
+            postgresql_where=text("ended_at IS NULL"),
+        ),
+    )

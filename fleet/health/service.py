@@ -1,0 +1,307 @@
+"""Recording what the collectors saw: check states, raw results, observed identity, status intervals."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, delete, exists, func, insert, literal, or_, select, tuple_, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from fleet.cameras.models import Camera, CameraCredentials, CameraStatus, Lifecycle
+from fleet.db import UTCDateTime
+from fleet.health.models import CheckKind, CheckResult, CheckState, ErrorClass, StatusInterval
+from fleet.health.rules import SoftHard, Transition, apply_result, camera_status
+
+# Successful results that repeat the previous outcome are stored at most this often per check: storage grows
+# with changes and failures, not with the polling frequency.
+SAMPLE_EVERY = timedelta(hours=1)
+
+# Which observed values land on which camera column.
+_OBSERVED_COLUMNS: dict[CheckKind, dict[str, str]] = {
+    CheckKind.ONVIF_IDENTITY: {
+        "manufacturer": "observed_manufacturer",
+        "model": "observed_model",
+        "firmware": "observed_firmware",
+        "serial": "observed_serial",
+        "hardware_id": "observed_hardware_id",
+        "mac": "observed_mac",
+    },
+    CheckKind.ONVIF_HEALTH: {"clock_drift_s": "observed_clock_drift_s"},
+    CheckKind.SNMP: {
+        "sys_descr": "observed_sys_descr",
+        "enterprise": "observed_snmp_enterprise",
+        "uptime_s": "observed_uptime_s",
+    },
+}
+ALWAYS = (CheckKind.REACHABILITY, CheckKind.ONVIF_HEALTH, CheckKind.ONVIF_IDENTITY)
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """One check's result as the domain records it (the scheduler translates collector results into this)."""
+
+    camera_id: int
+    kind: CheckKind
+    at: datetime
+    ok: bool
+    duration_s: float
+    next_due_at: datetime
+    error_class: ErrorClass | None = None
+    error: str | None = None
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A due check, claimed for one collector until its lease expires."""
+
+    camera_id: int
+    kind: CheckKind
+    failures_in_a_row: int
+
+
+@dataclass(frozen=True, slots=True)
+class StatusChange:
+    camera_id: int
+    old: CameraStatus
+    new: CameraStatus
+    at: datetime
+
+
+@dataclass
+class RecordSummary:
+    outcomes: int = 0
+    stored: int = 0
+    transitions: list[tuple[int, CheckKind, Transition]] = field(default_factory=list)
+    status_changes: list[StatusChange] = field(default_factory=list)
+
+
+def _polled_cameras(poller_group: str | None, names: Sequence[str] | None) -> Any:
+    condition = Camera.lifecycle == Lifecycle.IN_SERVICE
+    if poller_group is not None:
+        condition = and_(condition, Camera.poller_group == poller_group)
+    if names:
+        condition = and_(condition, Camera.name.in_(names))
+    return condition
+
+
+async def ensure_check_states(
+    session: AsyncSession,
+    *,
+    now: datetime,
+    poller_group: str | None = None,
+    names: Sequence[str] | None = None,
+) -> None:
+    """Give every polled camera a state row per check it should have, and drop the ones it no longer has.
+
+    In-service cameras get reachability and ONVIF checks, and SNMP when they have SNMP settings; cameras in storage
+    or retired are not polled.
+    """
+    has_snmp = exists().where(CameraCredentials.camera_id == Camera.id, CameraCredentials.snmp_version.is_not(None))
+    for kind in (*ALWAYS, CheckKind.SNMP):
+        missing = (
+            select(Camera.id, literal(kind.value), literal(now, UTCDateTime()), literal(0), literal(0))
+            .where(_polled_cameras(poller_group, names))
+            .where(~exists().where(CheckState.camera_id == Camera.id, CheckState.kind == kind))
+        )
+        if kind is CheckKind.SNMP:
+            missing = missing.where(has_snmp)
+        await session.execute(
+            insert(CheckState).from_select(["camera_id", "kind", "next_due_at", "streak", "failures_in_a_row"], missing)
+        )
+    no_snmp = ~exists().where(
+        CameraCredentials.camera_id == CheckState.camera_id, CameraCredentials.snmp_version.is_not(None)
+    )
+    not_polled = ~exists().where(Camera.id == CheckState.camera_id, Camera.lifecycle == Lifecycle.IN_SERVICE)
+    await session.execute(delete(CheckState).where(or_(and_(CheckState.kind == CheckKind.SNMP, no_snmp), not_polled)))
+
+
+async def claim_due(
+    session: AsyncSession,
+    *,
+    now: datetime,
+    owner: str,
+    lease: timedelta,
+    limit: int,
+    poller_group: str | None = None,
+    names: Sequence[str] | None = None,
+    everything: bool = False,
+) -> list[Claim]:
+    """Claim up to ``limit`` due checks (all of the selection with ``everything``), oldest due first.
+
+    On PostgreSQL rows are locked with SKIP LOCKED, so collectors sharing a group never claim the same check;
+    a claim expires with its lease, so a dead collector's work is taken over.
+    """
+    query = (
+        select(CheckState)
+        .join(Camera, Camera.id == CheckState.camera_id)
+        .where(_polled_cameras(poller_group, names))
+        .where(or_(CheckState.lease_expires_at.is_(None), CheckState.lease_expires_at < now))
+        .order_by(CheckState.next_due_at)
+        .limit(limit)
+    )
+    if not everything:
+        query = query.where(CheckState.next_due_at <= now)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True, of=CheckState)
+    states = (await session.scalars(query)).all()
+    for state in states:
+        state.lease_owner = owner
+        state.lease_expires_at = now + lease
+    await session.flush()
+    return [Claim(s.camera_id, s.kind, s.failures_in_a_row) for s in states]
+
+
+async def record(
+    session: AsyncSession,
+    outcomes: Iterable[Outcome],
+    *,
+    failures_to_open: int,
+    successes_to_close: int,
+) -> RecordSummary:
+    """Apply a batch of outcomes in the caller's transaction: states, raw results, identity, status intervals."""
+    batch = list(outcomes)
+    summary = RecordSummary(outcomes=len(batch))
+    if not batch:
+        return summary
+    camera_ids = sorted({o.camera_id for o in batch})
+    states = {
+        (s.camera_id, s.kind): s
+        for s in await session.scalars(
+            select(CheckState).where(
+                tuple_(CheckState.camera_id, CheckState.kind).in_([(o.camera_id, o.kind) for o in batch])
+            )
+        )
+    }
+    cameras = {c.id: c for c in await session.scalars(select(Camera).where(Camera.id.in_(camera_ids)))}
+    rows: list[dict[str, Any]] = []
+    touched: set[int] = set()
+    for outcome in sorted(batch, key=lambda o: o.at):
+        camera = cameras.get(outcome.camera_id)
+        state = states.get((outcome.camera_id, outcome.kind))
+        if camera is None or state is None:
+            continue  # deleted meanwhile, or no longer polled for this check
+        changed = state.last_ok is not outcome.ok
+        previous = SoftHard(state.hard_ok, state.hard_since, state.streak, state.streak_ok, state.streak_started_at)
+        after, transition = apply_result(
+            previous,
+            outcome.ok,
+            outcome.at,
+            failures_to_open=failures_to_open,
+            successes_to_close=successes_to_close,
+        )
+        state.hard_ok, state.hard_since = after.hard_ok, after.hard_since
+        state.streak, state.streak_ok, state.streak_started_at = (
+            after.streak,
+            after.streak_ok,
+            after.streak_started_at,
+        )
+        state.failures_in_a_row = 0 if outcome.ok else state.failures_in_a_row + 1
+        state.last_run_at, state.last_ok = outcome.at, outcome.ok
+        state.last_error_class, state.last_error = outcome.error_class, (outcome.error or None)
+        state.next_due_at = outcome.next_due_at
+        state.lease_owner = state.lease_expires_at = None
+        if transition is not None:
+            summary.transitions.append((outcome.camera_id, outcome.kind, transition))
+            touched.add(outcome.camera_id)
+        if (
+            not outcome.ok
+            or changed
+            or not state.last_recorded_at
+            or outcome.at - state.last_recorded_at >= SAMPLE_EVERY
+        ):
+            state.last_recorded_at = outcome.at
+            rows.append(
+                {
+                    "camera_id": outcome.camera_id,
+                    "kind": outcome.kind,
+                    "at": outcome.at,
+                    "ok": outcome.ok,
+                    "duration_ms": round(outcome.duration_s * 1000, 3),
+                    "error_class": outcome.error_class,
+                    "error": outcome.error,
+                    "values": outcome.values or None,
+                }
+            )
+        if outcome.ok:
+            _observe(camera, outcome)
+    if rows:
+        await session.execute(insert(CheckResult), rows)
+        summary.stored = len(rows)
+    if touched:
+        summary.status_changes = await _update_status(session, [cameras[i] for i in sorted(touched)], summary)
+    return summary
+
+
+def _observe(camera: Camera, outcome: Outcome) -> None:
+    columns = _OBSERVED_COLUMNS.get(outcome.kind, {})
+    for key, column in columns.items():
+        if key in outcome.values and outcome.values[key] is not None:
+            setattr(camera, column, outcome.values[key])
+    if columns:
+        camera.observed_at = outcome.at
+    if camera.last_seen_at is None or outcome.at > camera.last_seen_at:
+        camera.last_seen_at = outcome.at
+
+
+async def _update_status(session: AsyncSession, cameras: list[Camera], summary: RecordSummary) -> list[StatusChange]:
+    ids = [c.id for c in cameras]
+    hard: dict[int, dict[CheckKind, bool | None]] = {i: {} for i in ids}
+    for camera_id, kind, hard_ok in await session.execute(
+        select(CheckState.camera_id, CheckState.kind, CheckState.hard_ok).where(CheckState.camera_id.in_(ids))
+    ):
+        hard[camera_id][kind] = hard_ok
+    when: dict[int, datetime] = {}
+    for camera_id, _kind, transition in summary.transitions:
+        when[camera_id] = max(when.get(camera_id, transition.at), transition.at)
+    changes: list[StatusChange] = []
+    for camera in cameras:
+        new = camera_status(hard[camera.id])
+        if new == camera.status:
+            continue
+        at = when[camera.id]
+        changes.append(StatusChange(camera.id, camera.status, new, at))
+        await change_status(session, camera, new, at)
+    return changes
+
+
+async def change_status(session: AsyncSession, camera: Camera, status: CameraStatus, at: datetime) -> None:
+    """Close the camera's open status interval and open one for the new status (never before the old start)."""
+    open_interval = await session.scalar(
+        select(StatusInterval).where(StatusInterval.camera_id == camera.id, StatusInterval.ended_at.is_(None))
+    )
+    if open_interval is not None:
+        at = max(at, open_interval.started_at)
+        open_interval.ended_at = at
+        await session.flush()
+    session.add(StatusInterval(camera_id=camera.id, status=status, started_at=at))
+    camera.status, camera.status_since = status, at
+
+
+async def release_claims(session: AsyncSession, claims: Iterable[Claim], *, retry_at: datetime) -> None:
+    """Give claimed checks back (a collector stopping mid-batch), due again at ``retry_at``."""
+    for claim in claims:
+        await session.execute(
+            update(CheckState)
+            .where(CheckState.camera_id == claim.camera_id, CheckState.kind == claim.kind)
+            .values(lease_owner=None, lease_expires_at=None, next_due_at=retry_at)
+        )
+
+
+async def prune_results(session: AsyncSession, *, older_than: datetime) -> int:
+    """Delete raw results older than the retention period; status intervals are kept."""
+    result = await session.execute(delete(CheckResult).where(CheckResult.at < older_than))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def status_counts(session: AsyncSession) -> dict[CameraStatus, int]:
+    """How many in-service cameras have each status."""
+    rows = await session.execute(
+        select(Camera.status, func.count()).where(Camera.lifecycle == Lifecycle.IN_SERVICE).group_by(Camera.status)
+    )
+    counts = dict.fromkeys(CameraStatus, 0)
+    counts.update({status: count for status, count in rows})
+    return counts
