@@ -9,6 +9,7 @@ import logging
 import secrets
 import sys
 from collections.abc import Callable, Coroutine
+from datetime import timedelta
 from functools import wraps
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, TypeVar
@@ -29,14 +30,13 @@ from fleet.cameras.models import CameraKind, CameraStatus, RiskLevel
 from fleet.crypto import CredentialCipher, CredentialKeyError, load_key
 from fleet.db import Database
 from fleet.errors import DomainError, ImportRejected
+from fleet.health import service as health
 from fleet.users import service as users
 from fleet.users.models import Role
 
 DEMO_FLEET = Path(__file__).resolve().parent / "config" / "demo" / "fleet-venlo.csv"
 
-app = typer.Typer(
-    help="camfleet: keeps a municipality's CCTV fleet healthy and accountable.", no_args_is_help=True
-)
+app = typer.Typer(help="camfleet: keeps a municipality's CCTV fleet healthy and accountable.", no_args_is_help=True)
 db_app = typer.Typer(help="Create or migrate the database.", no_args_is_help=True)
 cameras_app = typer.Typer(help="The camera registry.", no_args_is_help=True)
 users_app = typer.Typer(help="Users and their roles.", no_args_is_help=True)
@@ -80,8 +80,10 @@ def _configure_logging(settings: Settings) -> None:
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True
     )
-    for noisy in ("zeep", "aiosqlite", "asyncio"):
+    for noisy in ("zeep", "aiosqlite", "asyncio", "collectors"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # A tick that outlasts the tick interval is normal; APScheduler would warn about every skipped run.
+    logging.getLogger("apscheduler").setLevel(logging.ERROR)
 
 
 def command(func: Callable[..., Coroutine[Any, Any, T]]) -> Callable[..., T]:
@@ -213,14 +215,10 @@ async def cameras_list(
             markup=False,
         )
         return
-    table = Table(
-        "name", "kind", "status", "area", "location", "host", "declared", "risk", title=f"{total} cameras"
-    )
+    table = Table("name", "kind", "status", "area", "location", "host", "declared", "risk", title=f"{total} cameras")
     for c in shaped:
         declared = " ".join(x for x in (c.declared_manufacturer, c.declared_model) if x)
-        table.add_row(
-            c.name, c.kind, c.status, c.area or "", c.location or "", c.host, declared, c.risk.level
-        )
+        table.add_row(c.name, c.kind, c.status, c.area or "", c.location or "", c.host, declared, c.risk.level)
     out.print(table)
 
 
@@ -289,19 +287,22 @@ async def tokens_create(
     out.print(f"token for {name} ({user.role.value}), shown once: {token}", markup=False)
 
 
-async def _serve(settings: Settings, host: str, port: int, database: Database | None = None) -> None:
+async def _serve(settings: Settings, host: str, port: int, database: Database, *, scheduler: bool) -> None:
+    """The API (and, unless told otherwise, the collectors and scheduler) in this process until stopped."""
     import uvicorn
 
     from api.app import create_app
+    from scheduler.jobs import running_collector
 
     config = uvicorn.Config(
-        create_app(settings, database),
-        host=host,
-        port=port,
-        log_level=settings.log_level.lower(),
-        log_config=None,
+        create_app(settings, database), host=host, port=port, log_level=settings.log_level.lower(), log_config=None
     )
-    await uvicorn.Server(config).serve()
+    server = uvicorn.Server(config)
+    if not scheduler:
+        await server.serve()
+        return
+    async with running_collector(settings, database, CredentialCipher(load_key(settings))):
+        await server.serve()
 
 
 @app.command()
@@ -309,28 +310,143 @@ async def _serve(settings: Settings, host: str, port: int, database: Database | 
 async def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    no_scheduler: Annotated[
+        bool, typer.Option("--no-scheduler", help="Serve only; run the collectors elsewhere (camfleet collector).")
+    ] = False,
 ) -> None:
-    """Serve the API and pages."""
+    """Serve the API and pages, with the scheduler, collectors and alert dispatcher in-process."""
     settings = _settings()
     _configure_logging(settings)
     database = await _open_database(settings)
     try:
-        await _serve(settings, host or settings.api.host, port or settings.api.port, database)
+        await _serve(
+            settings, host or settings.api.host, port or settings.api.port, database, scheduler=not no_scheduler
+        )
     finally:
         await database.dispose()
 
 
 @app.command()
 @command
+async def collector(
+    group: Annotated[str | None, typer.Option(help="Poll only this poller group (a network zone).")] = None,
+) -> None:
+    """Run the scheduler and collectors only (next to the cameras' network), until stopped."""
+    from scheduler.jobs import running_collector
+
+    settings = _settings()
+    _configure_logging(settings)
+    database = await _open_database(settings)
+    try:
+        async with running_collector(settings, database, CredentialCipher(load_key(settings)), poller_group=group):
+            out.print(f"collector running for {'poller group ' + group if group else 'every poller group'}")
+            await asyncio.Event().wait()
+    finally:
+        await database.dispose()
+
+
+@app.command()
+@command
+async def poll(
+    camera: Annotated[list[str] | None, typer.Option(help="Only this camera (repeatable).")] = None,
+    group: Annotated[str | None, typer.Option(help="Only this poller group.")] = None,
+) -> None:
+    """Run every check once now for the selected cameras and record the results as scheduled polls do."""
+    from collectors.registry import Collectors
+    from scheduler.jobs import collector_name
+    from scheduler.polling import Poller
+
+    settings = _settings()
+    _configure_logging(settings)
+    logging.getLogger().setLevel(max(logging.WARNING, logging.getLogger().level))
+    database = await _open_database(settings)
+    try:
+        if camera:
+            async with database.unit_of_work() as session:
+                unknown = [name for name in camera if await cameras.get_by_name(session, name) is None]
+            if unknown:
+                fail(f"no camera named {', '.join(unknown)}")
+        async with Collectors(device_timeout=settings.scheduler.device_timeout.total_seconds()) as collectors:
+            poller = Poller(
+                database,
+                settings,
+                collectors,
+                CredentialCipher(load_key(settings)),
+                owner=collector_name(group),
+                poller_group=group,
+            )
+            summary = await poller.tick(names=camera, everything=True)
+        async with database.unit_of_work() as session:
+            counts = await health.status_counts(session, poller_group=group, names=camera)
+    finally:
+        await database.dispose()
+    if not summary.checks:
+        out.print("no cameras to poll (none in service in that selection)")
+        return
+    out.print(
+        f"polled {len(summary.cameras)} cameras ({summary.checks} checks, {summary.failed} failed): "
+        + ", ".join(f"{counts[s]} {s.value}" for s in (CameraStatus.UP, CameraStatus.DEGRADED, CameraStatus.DOWN))
+        + f"; {len(summary.status_changes)} status changes"
+    )
+
+
+@app.command()
+def simulate(
+    fleet: Annotated[Path, typer.Option(help="Fleet CSV: one simulated camera per row, on its host and ports.")],
+    control: Annotated[
+        str | None, typer.Option(help="Serve the control API on this loopback HOST:PORT (see simulator/README.md).")
+    ] = None,
+    snapshot_size: Annotated[str, typer.Option(help="Snapshot size WIDTHxHEIGHT.")] = "1920x1080",
+) -> None:
+    """Simulate a camera for every row of a fleet file until interrupted."""
+    from simulator.fleet import parse_host_port, run
+    from simulator.spec import FleetFileError
+
+    try:
+        address = parse_host_port(control) if control else None
+        width, _, height = snapshot_size.lower().partition("x")
+        size = (int(width), int(height))
+    except ValueError as exc:
+        err.print(f"error: {exc}", markup=False)
+        raise typer.Exit(1) from exc
+    if not fleet.is_file():
+        err.print(f"error: {fleet}: no such file", markup=False)
+        raise typer.Exit(1)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        run(fleet, address, snapshot_size=size)
+    except (FleetFileError, OSError) as exc:
+        err.print(f"error: {exc}", markup=False)
+        raise typer.Exit(1) from exc
+
+
+# What `camfleet demo` does to a few simulated cameras, so the pages have something to show.
+DEMO_FAULTS: dict[str, dict[str, Any]] = {"VL-F012": {"offline": True}, "VL-F027": {"clock_offset_s": 42.0}}
+DEMO_REBOOTING = "VL-F040"
+
+
+@app.command()
+@command
 async def demo(
     port: Annotated[int, typer.Option(help="Port to serve on.")] = 8000,
+    control: Annotated[int, typer.Option(help="Port of the simulator's control API on 127.0.0.1.")] = 8765,
 ) -> None:
-    """A fresh demo database with the illustrative Venlo fleet, served with a printed login."""
+    """Everything at once on a fresh SQLite database: the illustrative fleet, simulated, polled and served."""
+    from simulator.control import ControlServer
+    from simulator.fleet import SimulatedFleet
+
     base = _settings()
     demo_db = base.data_dir / "demo.db"
     for suffix in ("", "-wal", "-shm"):
         Path(f"{demo_db}{suffix}").unlink(missing_ok=True)
-    settings = base.model_copy(update={"database_url": f"sqlite+aiosqlite:///{demo_db}"})
+    settings = base.model_copy(
+        update={
+            "database_url": f"sqlite+aiosqlite:///{demo_db}",
+            "scheduler": base.scheduler.model_copy(
+                update={"reachability_interval": timedelta(seconds=15), "health_interval": timedelta(seconds=30)}
+            ),
+        }
+    )
     _configure_logging(settings)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     await asyncio.to_thread(schema.upgrade, settings.database_url)
@@ -341,21 +457,38 @@ async def demo(
     async with database.unit_of_work() as session:
         actor = Actor.system("demo")
         await cameras.upsert_many(session, actor=actor, rows=importer.iter_cameras(rows), cipher=cipher)
-        admin = await users.create_user(
-            session, actor=actor, username="admin", role=Role.ADMIN, password=password
-        )
+        admin = await users.create_user(session, actor=actor, username="admin", role=Role.ADMIN, password=password)
         _row, token = await users.create_token(session, actor=actor, user=admin, name="demo")
-    out.print(f"camfleet demo: {len(rows)} cameras imported into {demo_db}", markup=False)
-    out.print(f"  pages: http://127.0.0.1:{port}/  login admin / {password}", markup=False)
-    out.print(
-        f"  API:   curl -H 'Authorization: Bearer {token}' http://127.0.0.1:{port}/api/v1/cameras",
-        markup=False,
-    )
-    out.print(f"  admin token: {token}", markup=False)
-    try:
-        await _serve(settings, "127.0.0.1", port, database)
-    finally:
-        await database.dispose()
+    fleet = SimulatedFleet.from_csv(DEMO_FLEET, snapshot_size=(640, 360))
+    control_server = ControlServer(fleet, "127.0.0.1", control)
+    async with fleet:
+        await control_server.start()
+        for name, changes in DEMO_FAULTS.items():
+            await fleet.camera(name).update(**changes)
+
+        async def keep_rebooting() -> None:
+            while True:
+                await asyncio.sleep(90)
+                await fleet.camera(DEMO_REBOOTING).reboot()
+
+        rebooter = asyncio.create_task(keep_rebooting())
+        out.print(f"camfleet demo: {len(rows)} simulated cameras on 127.30.0.x, database {demo_db}", markup=False)
+        out.print(
+            f"  misbehaving: {', '.join(DEMO_FAULTS)} (offline, clock drift), {DEMO_REBOOTING} (reboots every 90 s)",
+            markup=False,
+        )
+        out.print(f"  simulator control API: http://127.0.0.1:{control}/cameras", markup=False)
+        out.print(f"  pages: http://127.0.0.1:{port}/  login admin / {password}", markup=False)
+        out.print(
+            f"  API:   curl -H 'Authorization: Bearer {token}' http://127.0.0.1:{port}/api/v1/cameras", markup=False
+        )
+        out.print(f"  admin token: {token}", markup=False)
+        try:
+            await _serve(settings, "127.0.0.1", port, database, scheduler=True)
+        finally:
+            rebooter.cancel()
+            await control_server.stop()
+            await database.dispose()
 
 
 def main() -> None:

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 
 from api import errors
-from api.routes import audit, cameras, health, users
+from api.routes import audit, cameras, health, metrics, users
 from config.settings import Settings
 from fleet import __version__
 from fleet.crypto import CredentialCipher, load_key
@@ -43,4 +43,5 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
     for module in (health, cameras, users, audit):
         v1.include_router(module.router)
     app.include_router(v1)
+    app.include_router(metrics.router)
     return app

@@ -72,9 +72,7 @@ def require(role: Role) -> Callable[[User], Coroutine[Any, Any, User]]:
 
     async def check(user: CurrentUser) -> User:
         if not user.role.at_least(role):
-            raise HTTPException(
-                status_code=status.HTTP_403_FORBIDDEN, detail=f"needs the role {role.value} or higher"
-            )
+            raise HTTPException(status_code=status.HTTP_403_FORBIDDEN, detail=f"needs the role {role.value} or higher")
         return user
 
     return check

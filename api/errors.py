@@ -41,9 +41,7 @@ async def _import_rejected(_request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(
         status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
         content={
-            "detail": [
-                {"loc": ["body", p.line, p.column], "msg": p.reason, "type": "import"} for p in exc.problems
-            ]
+            "detail": [{"loc": ["body", p.line, p.column], "msg": p.reason, "type": "import"} for p in exc.problems]
         },
     )
 

@@ -46,6 +46,4 @@ async def list_audit(
         target_type=target_type,
         target_id=target_id,
     )
-    return Page(
-        items=[AuditEntryOut.model_validate(r) for r in rows], total=total, page=paging.page, size=paging.size
-    )
+    return Page(items=[AuditEntryOut.model_validate(r) for r in rows], total=total, page=paging.page, size=paging.size)

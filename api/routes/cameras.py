@@ -47,9 +47,7 @@ async def list_cameras(
 
 
 @router.post("", response_model=CameraOut, status_code=status.HTTP_201_CREATED)
-async def create_camera(
-    session: SessionDep, user: Coordinator, cipher: CipherDep, body: CameraCreate
-) -> CameraOut:
+async def create_camera(session: SessionDep, user: Coordinator, cipher: CipherDep, body: CameraCreate) -> CameraOut:
     """Add a camera; credentials are write-only and stored encrypted."""
     camera = await service.create(session, actor=actor_of(user), data=body, cipher=cipher)
     return service.to_out(await service.get_or_raise(session, camera.id))

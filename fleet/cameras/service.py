@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence, Set
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -308,3 +308,57 @@ async def upsert_many(
         if progress is not None:
             progress(done)
     return result
+
+
+@dataclass(frozen=True, slots=True)
+class PollTarget:
+    """What a collector needs to reach a camera, credentials decrypted for this poll only."""
+
+    camera_id: int
+    name: str
+    host: str
+    onvif_port: int
+    rtsp_port: int
+    snmp_port: int
+    snmp_version: str | None
+    secrets: dict[str, str] = field(repr=False)
+
+
+async def poll_targets(
+    session: AsyncSession,
+    camera_ids: Sequence[int],
+    *,
+    decrypt: Set[int],
+    cipher: CredentialCipher,
+    actor: Actor,
+) -> dict[int, PollTarget]:
+    """Targets for the cameras; credentials are decrypted only for ``decrypt``, and one audit entry says so."""
+    targets: dict[int, PollTarget] = {}
+    used: list[int] = []
+    for start in range(0, len(camera_ids), 1000):
+        chunk = camera_ids[start : start + 1000]
+        for camera in await session.scalars(_with_credentials().where(Camera.id.in_(chunk))):
+            creds = camera.credentials
+            secrets: dict[str, str] = {}
+            if creds is not None and camera.id in decrypt:
+                secrets = cipher.decrypt(creds.ciphertext)
+                used.append(camera.id)
+            targets[camera.id] = PollTarget(
+                camera_id=camera.id,
+                name=camera.name,
+                host=camera.host,
+                onvif_port=camera.onvif_port,
+                rtsp_port=camera.rtsp_port,
+                snmp_port=camera.snmp_port,
+                snmp_version=creds.snmp_version.value if creds is not None and creds.snmp_version else None,
+                secrets=secrets,
+            )
+    if used:
+        await record(
+            session,
+            actor=actor,
+            action="credential.use",
+            target_type="camera",
+            after={"purpose": "poll", "camera_ids": sorted(used)},
+        )
+    return targets

@@ -30,6 +30,7 @@ class ErrorClass(StrEnum):
     AUTH_FAILED = "auth_failed"
     BAD_RESPONSE = "bad_response"
     UNSUPPORTED = "unsupported"
+    INTERNAL = "internal"  # a defect in camfleet, logged with its traceback
 
 
 class CheckState(Base):

@@ -297,10 +297,12 @@ async def prune_results(session: AsyncSession, *, older_than: datetime) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-async def status_counts(session: AsyncSession) -> dict[CameraStatus, int]:
-    """How many in-service cameras have each status."""
+async def status_counts(
+    session: AsyncSession, *, poller_group: str | None = None, names: Sequence[str] | None = None
+) -> dict[CameraStatus, int]:
+    """How many in-service cameras (of a group, or of the named ones) have each status."""
     rows = await session.execute(
-        select(Camera.status, func.count()).where(Camera.lifecycle == Lifecycle.IN_SERVICE).group_by(Camera.status)
+        select(Camera.status, func.count()).where(_polled_cameras(poller_group, names)).group_by(Camera.status)
     )
     counts = dict.fromkeys(CameraStatus, 0)
     counts.update({status: count for status, count in rows})

@@ -1,0 +1,249 @@
+"""One poll tick: claim due checks, run them with bounded concurrency, record the outcomes in batches."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, is_dataclass
+from datetime import UTC, datetime, timedelta
+from enum import Enum
+from typing import Any
+
+from collectors.base import CheckKind as CollectorKind
+from collectors.base import CheckResult, SnmpCredentials, Target
+from collectors.errors import AuthFailed, BadResponse, CollectorError, Timeout, Unreachable, Unsupported
+from collectors.registry import Collectors
+from config.settings import Settings
+from fleet import metrics
+from fleet.audit.service import Actor
+from fleet.cameras import service as cameras
+from fleet.crypto import CredentialCipher
+from fleet.db import Database
+from fleet.health import service as health
+from fleet.health.models import CheckKind, ErrorClass
+
+log = logging.getLogger(__name__)
+
+# Most specific first: Timeout is a kind of Unreachable.
+_ERROR_CLASSES: tuple[tuple[type[CollectorError], ErrorClass], ...] = (
+    (Timeout, ErrorClass.TIMEOUT),
+    (Unreachable, ErrorClass.UNREACHABLE),
+    (AuthFailed, ErrorClass.AUTH_FAILED),
+    (BadResponse, ErrorClass.BAD_RESPONSE),
+    (Unsupported, ErrorClass.UNSUPPORTED),
+)
+# Outcomes are written in batches of this many, or after this long, whichever comes first.
+_FLUSH_COUNT = 500
+_FLUSH_SECONDS = 1.0
+NEEDS_CREDENTIALS = frozenset({CheckKind.ONVIF_HEALTH, CheckKind.ONVIF_IDENTITY, CheckKind.SNMP})
+
+
+@dataclass
+class TickSummary:
+    """What one tick did, for the CLI and the logs."""
+
+    checks: int = 0
+    failed: int = 0
+    cameras: set[int] = field(default_factory=set)
+    status_changes: list[health.StatusChange] = field(default_factory=list)
+    transitions: int = 0
+
+    def add(self, recorded: health.RecordSummary, outcomes: Sequence[health.Outcome]) -> None:
+        self.checks += len(outcomes)
+        self.failed += sum(not o.ok for o in outcomes)
+        self.cameras.update(o.camera_id for o in outcomes)
+        self.status_changes.extend(recorded.status_changes)
+        self.transitions += len(recorded.transitions)
+
+
+def error_class(error: CollectorError) -> ErrorClass:
+    """The domain's name for a collector error."""
+    for cls, name in _ERROR_CLASSES:
+        if isinstance(error, cls):
+            return name
+    return ErrorClass.INTERNAL
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(v) for v in value]
+    return value
+
+
+def observation_values(result: CheckResult) -> dict[str, Any]:
+    """The observation as JSON-safe values."""
+    observation = result.observation
+    if observation is None or not is_dataclass(observation):
+        return {}
+    values: dict[str, Any] = _json_safe(asdict(observation))
+    return values
+
+
+def to_target(poll: cameras.PollTarget) -> Target:
+    """The collectors' view of a camera."""
+    secrets = poll.secrets
+    snmp = None
+    if poll.snmp_version in ("2c", "3"):
+        snmp = SnmpCredentials(
+            version="2c" if poll.snmp_version == "2c" else "3",
+            community=secrets.get("snmp_community"),
+            user=secrets.get("snmp_user"),
+            auth_key=secrets.get("snmp_auth_key"),
+            priv_key=secrets.get("snmp_priv_key"),
+        )
+    return Target(
+        camera_id=poll.camera_id,
+        name=poll.name,
+        host=poll.host,
+        onvif_port=poll.onvif_port,
+        rtsp_port=poll.rtsp_port,
+        snmp_port=poll.snmp_port,
+        username=secrets.get("username"),
+        password=secrets.get("password"),
+        snmp=snmp,
+    )
+
+
+class Poller:
+    """Claims due checks for one collector, runs them, and records what it saw."""
+
+    def __init__(
+        self,
+        database: Database,
+        settings: Settings,
+        collectors: Collectors,
+        cipher: CredentialCipher,
+        *,
+        owner: str,
+        poller_group: str | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.database = database
+        self.settings = settings
+        self.collectors = collectors
+        self.cipher = cipher
+        self.owner = owner
+        self.poller_group = poller_group
+        self._rng = rng or random.Random()
+        self._intervals = {
+            CheckKind.REACHABILITY: settings.scheduler.reachability_interval,
+            CheckKind.ONVIF_HEALTH: settings.scheduler.health_interval,
+            CheckKind.SNMP: settings.scheduler.health_interval,
+            CheckKind.ONVIF_IDENTITY: settings.scheduler.identity_interval,
+        }
+        # A claim outlives the slowest possible batch: every check may use the full device timeout.
+        self._lease = settings.scheduler.device_timeout * 3 + timedelta(seconds=30)
+        self._actor = Actor.system(f"collector:{owner}")
+
+    def next_due(self, kind: CheckKind, at: datetime, ok: bool, failures_in_a_row: int) -> datetime:
+        """When to run the check again: its interval with jitter, backed off while a camera stays unreachable."""
+        interval = self._intervals[kind]
+        failures = 0 if ok else failures_in_a_row + 1
+        beyond_hard = failures - self.settings.faults.failures_to_open
+        if beyond_hard > 0:
+            # Back-off only after the failure is hard, so going down is detected at the normal pace.
+            interval = min(interval * (2**beyond_hard), max(interval, self.settings.scheduler.max_backoff))
+        spread = interval.total_seconds() * self.settings.scheduler.jitter
+        return at + interval + timedelta(seconds=self._rng.uniform(-spread, spread))
+
+    async def tick(
+        self, *, now: datetime | None = None, names: Sequence[str] | None = None, everything: bool = False
+    ) -> TickSummary:
+        """Run every due check (every check of the selection with ``everything``) and record the outcomes."""
+        summary = TickSummary()
+        now = now or datetime.now(UTC)
+        async with self.database.unit_of_work() as session:
+            await health.ensure_check_states(session, now=now, poller_group=self.poller_group, names=names)
+        while True:
+            async with self.database.unit_of_work() as session:
+                claims = await health.claim_due(
+                    session,
+                    now=now,
+                    owner=self.owner,
+                    lease=self._lease,
+                    limit=self.settings.scheduler.batch_size,
+                    poller_group=self.poller_group,
+                    names=names,
+                    everything=everything,
+                )
+                targets = await cameras.poll_targets(
+                    session,
+                    sorted({c.camera_id for c in claims}),
+                    decrypt={c.camera_id for c in claims if c.kind in NEEDS_CREDENTIALS},
+                    cipher=self.cipher,
+                    actor=self._actor,
+                )
+            if not claims:
+                return summary
+            await self._run(claims, targets, summary)
+            if len(claims) < self.settings.scheduler.batch_size:
+                return summary
+
+    async def _record(self, outcomes: list[health.Outcome], summary: TickSummary) -> None:
+        async with self.database.unit_of_work() as session:
+            recorded = await health.record(
+                session,
+                outcomes,
+                failures_to_open=self.settings.faults.failures_to_open,
+                successes_to_close=self.settings.faults.successes_to_close,
+            )
+        summary.add(recorded, outcomes)
+        for change in recorded.status_changes:
+            metrics.STATUS_CHANGES.labels(status=change.new.value).inc()
+
+    async def _run(
+        self, claims: Sequence[health.Claim], targets: dict[int, cameras.PollTarget], summary: TickSummary
+    ) -> None:
+        """Run the claimed checks; outcomes are written as they come, so a slow camera holds up no other."""
+        semaphore = asyncio.Semaphore(self.settings.scheduler.concurrency)
+        started = datetime.now(UTC)
+        prepared = {camera_id: to_target(poll) for camera_id, poll in targets.items()}
+
+        async def one(claim: health.Claim) -> health.Outcome | None:
+            target = prepared.get(claim.camera_id)
+            if target is None:
+                return None  # deleted since the claim
+            async with semaphore:
+                metrics.SCHEDULER_LAG.observe(max(0.0, (datetime.now(UTC) - started).total_seconds()))
+                result = await self.collectors.run(CollectorKind(claim.kind.value), target)
+            return self._outcome(claim, result)
+
+        pending: list[health.Outcome] = []
+        flushed_at = time.monotonic()
+        for next_done in asyncio.as_completed([one(c) for c in claims]):
+            outcome = await next_done
+            if outcome is not None:
+                pending.append(outcome)
+            if len(pending) >= _FLUSH_COUNT or (pending and time.monotonic() - flushed_at >= _FLUSH_SECONDS):
+                await self._record(pending, summary)
+                pending, flushed_at = [], time.monotonic()
+        if pending:
+            await self._record(pending, summary)
+
+    def _outcome(self, claim: health.Claim, result: CheckResult) -> health.Outcome:
+        kind = claim.kind.value
+        metrics.POLL_DURATION.labels(kind=kind).observe(result.duration_s)
+        metrics.CHECKS.labels(kind=kind, result="ok" if result.ok else "failed").inc()
+        klass = error_class(result.error) if result.error is not None else None
+        if klass is not None:
+            metrics.CHECK_FAILURES.labels(kind=kind, error_class=klass.value).inc()
+        return health.Outcome(
+            camera_id=claim.camera_id,
+            kind=claim.kind,
+            at=result.started_at,
+            ok=result.ok,
+            duration_s=result.duration_s,
+            next_due_at=self.next_due(claim.kind, result.started_at, result.ok, claim.failures_in_a_row),
+            error_class=klass,
+            error=result.error.message if result.error is not None else None,
+            values=observation_values(result),
+        )
