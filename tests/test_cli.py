@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import socket
@@ -25,14 +26,13 @@ def env(database_url: str, tmp_path: Path) -> dict[str, str]:
         "CAMFLEET_DATA_DIR": str(tmp_path / "var"),
         "CAMFLEET_DATABASE_URL": plain_url,
         "CAMFLEET_CONFIG": "",
+        "CAMFLEET_SCHEDULER__DEVICE_TIMEOUT": "3s",
         "COLUMNS": "200",
     }
 
 
 def run(env: dict[str, str], *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [CAMFLEET, *args], env=env, input=stdin, capture_output=True, text=True, timeout=120
-    )
+    return subprocess.run([CAMFLEET, *args], env=env, input=stdin, capture_output=True, text=True, timeout=120)
 
 
 @pytest.mark.usefixtures("database")
@@ -49,9 +49,7 @@ def test_import_list_users_tokens(env: dict[str, str], shared_dir: Path, tmp_pat
     assert len(listed) == 70 and sum(c["kind"] == "flexible" for c in listed) == 13
     assert {"id", "observed", "risk", "status", "poller_group"} <= set(listed[0])
 
-    created = run(
-        env, "users", "create", "anna", "--role", "technician", "--password-stdin", stdin="a-long-password\n"
-    )
+    created = run(env, "users", "create", "anna", "--role", "technician", "--password-stdin", stdin="a-long-password\n")
     assert created.returncode == 0, created.stderr
     token = run(env, "tokens", "create", "anna")
     assert token.returncode == 0 and token.stdout.split()[-1].startswith("cf_")
@@ -64,9 +62,7 @@ def test_import_list_users_tokens(env: dict[str, str], shared_dir: Path, tmp_pat
 @pytest.mark.usefixtures("database")
 def test_bad_file_prints_every_problem_and_writes_nothing(env: dict[str, str], tmp_path: Path) -> None:
     bad = tmp_path / "bad.csv"
-    bad.write_text(
-        "name;host;latitude;longitude\nA;127.0.0.1;51,3;6,1\nB;no host here;95;6\n", encoding="utf-8"
-    )
+    bad.write_text("name;host;latitude;longitude\nA;127.0.0.1;51,3;6,1\nB;no host here;95;6\n", encoding="utf-8")
     result = run(env, "cameras", "import", str(bad))
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
@@ -137,3 +133,24 @@ def test_demo_serves_the_imported_fleet(tmp_path: Path) -> None:
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+@pytest.mark.usefixtures("database")
+async def test_poll_command_against_simulated_cameras(env: dict[str, str], tmp_path: Path) -> None:
+    from simulator.fleet import SimulatedFleet
+
+    fleet = tmp_path / "fleet.csv"
+    fleet.write_text(
+        "name,host,onvif_port,snmp_port,rtsp_port,declared_manufacturer,snmp_community\n"
+        "P-1,127.71.0.1,8080,1161,8554,Axis Communications,public\n"
+        "P-2,127.71.0.2,8080,1161,8554,Uniview,public\n"
+    )
+    assert run(env, "cameras", "import", str(fleet)).returncode == 0
+    async with SimulatedFleet.from_csv(fleet, snapshot_size=(320, 180)) as simulated:
+        await simulated.camera("P-2").update(offline=True)
+        result = await asyncio.to_thread(run, env, "poll")
+        single = await asyncio.to_thread(run, env, "poll", "--camera", "P-1")
+    assert result.returncode == 0, result.stderr
+    assert "polled 2 cameras (8 checks, 4 failed): 1 up, 0 degraded, 1 down" in result.stdout
+    assert single.returncode == 0 and "polled 1 cameras" in single.stdout
+    assert run(env, "poll", "--camera", "NOPE").stderr.strip() == "error: no camera named NOPE"

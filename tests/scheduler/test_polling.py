@@ -24,7 +24,11 @@ from scheduler.polling import Poller
 from simulator.fleet import SimulatedFleet
 from tests.builders import TEST_ACTOR
 
-FLEET = """name,host,onvif_port,snmp_port,rtsp_port,declared_manufacturer,username,password,snmp_version,snmp_community,snmp_user,snmp_auth_key,snmp_priv_key
+COLUMNS = (
+    "name,host,onvif_port,snmp_port,rtsp_port,declared_manufacturer,username,password,"
+    "snmp_version,snmp_community,snmp_user,snmp_auth_key,snmp_priv_key"
+)
+FLEET = f"""{COLUMNS}
 AX-1,127.70.0.1,8080,1161,8554,Axis Communications,root,onvif-pass-1,2c,comm-axis,,,
 HK-1,127.70.0.2,8080,1161,8554,Hikvision,admin,onvif-pass-2,2c,comm-hik,,,
 DH-1,127.70.0.3,8080,1161,8554,Dahua,admin,onvif-pass-3,3,,ops,auth-pass-3,priv-pass-3
