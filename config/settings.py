@@ -52,6 +52,13 @@ class FaultSettings(_Section):
     failures_to_open: int = Field(default=3, ge=1, le=100)
     successes_to_close: int = Field(default=2, ge=1, le=100)
     clock_drift_threshold: Duration = timedelta(seconds=5)
+    temperature_threshold_c: float = Field(default=70.0, ge=0, le=150)
+    # Flapping over the last 21 results, Icinga's default thresholds (weighted share of state changes).
+    flap_start: float = Field(default=0.5, gt=0, le=1)
+    flap_stop: float = Field(default=0.25, ge=0, lt=1)
+    # So many cameras of one poller group offline together are one group outage.
+    group_share: float = Field(default=0.5, gt=0, le=1)
+    group_minimum: int = Field(default=3, ge=2)
 
 
 class AlertSettings(_Section):

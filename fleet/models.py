@@ -3,6 +3,7 @@
 from fleet.audit.models import AuditEntry
 from fleet.cameras.models import Camera, CameraCredentials
 from fleet.db import Base
+from fleet.faults.models import ConditionState, Fault
 from fleet.health.models import CheckResult, CheckState, StatusInterval
 from fleet.users.models import ApiToken, User
 
@@ -13,6 +14,8 @@ __all__ = [
     "Camera",
     "CameraCredentials",
     "CheckResult",
+    "ConditionState",
+    "Fault",
     "CheckState",
     "StatusInterval",
     "User",

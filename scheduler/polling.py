@@ -190,12 +190,7 @@ class Poller:
 
     async def _record(self, outcomes: list[health.Outcome], summary: TickSummary) -> None:
         async with self.database.unit_of_work() as session:
-            recorded = await health.record(
-                session,
-                outcomes,
-                failures_to_open=self.settings.faults.failures_to_open,
-                successes_to_close=self.settings.faults.successes_to_close,
-            )
+            recorded = await health.record(session, outcomes, settings=self.settings)
         summary.add(recorded, outcomes)
         for change in recorded.status_changes:
             metrics.STATUS_CHANGES.labels(status=change.new.value).inc()

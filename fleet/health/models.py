@@ -58,6 +58,9 @@ class CheckState(Base):
     streak_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Failures in a row whatever the hard state: drives back-off for unreachable cameras.
     failures_in_a_row: Mapped[int] = mapped_column(Integer, default=0)
+    # The last results, oldest first ('1' ok, '0' failed), for flapping detection.
+    flap_history: Mapped[str] = mapped_column(String(32), default="")
+    flapping: Mapped[bool] = mapped_column(default=False)
 
     __table_args__ = (Index("ix_check_states_due", "next_due_at"),)
 

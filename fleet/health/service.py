@@ -10,8 +10,12 @@ from typing import Any
 from sqlalchemy import and_, delete, exists, func, insert, literal, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from config.settings import Settings
 from fleet.cameras.models import Camera, CameraCredentials, CameraStatus, Lifecycle
 from fleet.db import UTCDateTime
+from fleet.faults.evaluate import Observed, Seen, Thresholds, evaluate
+from fleet.faults.rules import FlapEvent, Flapping, update_flapping
+from fleet.faults.service import FaultChanges
 from fleet.health.models import CheckKind, CheckResult, CheckState, ErrorClass, StatusInterval
 from fleet.health.rules import SoftHard, Transition, apply_result, camera_status
 
@@ -71,12 +75,23 @@ class StatusChange:
     at: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class FlapChange:
+    camera_id: int
+    kind: CheckKind
+    event: FlapEvent
+    at: datetime
+    ok: bool  # the state when it happened: announced when flapping ends
+
+
 @dataclass
 class RecordSummary:
     outcomes: int = 0
     stored: int = 0
     transitions: list[tuple[int, CheckKind, Transition]] = field(default_factory=list)
     status_changes: list[StatusChange] = field(default_factory=list)
+    flaps: list[FlapChange] = field(default_factory=list)
+    faults: FaultChanges = field(default_factory=FaultChanges)
 
 
 def _polled_cameras(poller_group: str | None, names: Sequence[str] | None) -> Any:
@@ -155,14 +170,10 @@ async def claim_due(
     return [Claim(s.camera_id, s.kind, s.failures_in_a_row) for s in states]
 
 
-async def record(
-    session: AsyncSession,
-    outcomes: Iterable[Outcome],
-    *,
-    failures_to_open: int,
-    successes_to_close: int,
-) -> RecordSummary:
-    """Apply a batch of outcomes in the caller's transaction: states, raw results, identity, status intervals."""
+async def record(session: AsyncSession, outcomes: Iterable[Outcome], *, settings: Settings) -> RecordSummary:
+    """Apply a batch of outcomes in the caller's transaction: states, raw results, identity, status, faults."""
+    failures_to_open = settings.faults.failures_to_open
+    successes_to_close = settings.faults.successes_to_close
     batch = list(outcomes)
     summary = RecordSummary(outcomes=len(batch))
     if not batch:
@@ -177,8 +188,10 @@ async def record(
         )
     }
     cameras = {c.id: c for c in await session.scalars(select(Camera).where(Camera.id.in_(camera_ids)))}
+    before = {camera_id: Observed.of(camera) for camera_id, camera in cameras.items()}
     rows: list[dict[str, Any]] = []
     touched: set[int] = set()
+    seen: list[Seen] = []
     for outcome in sorted(batch, key=lambda o: o.at):
         camera = cameras.get(outcome.camera_id)
         state = states.get((outcome.camera_id, outcome.kind))
@@ -204,6 +217,15 @@ async def record(
         state.last_error_class, state.last_error = outcome.error_class, (outcome.error or None)
         state.next_due_at = outcome.next_due_at
         state.lease_owner = state.lease_expires_at = None
+        flap, flap_event = update_flapping(
+            Flapping(state.flap_history, state.flapping),
+            outcome.ok,
+            start=settings.faults.flap_start,
+            stop=settings.faults.flap_stop,
+        )
+        state.flap_history, state.flapping = flap.history, flap.flapping
+        if flap_event is not None:
+            summary.flaps.append(FlapChange(outcome.camera_id, outcome.kind, flap_event, outcome.at, outcome.ok))
         if transition is not None:
             summary.transitions.append((outcome.camera_id, outcome.kind, transition))
             touched.add(outcome.camera_id)
@@ -227,12 +249,22 @@ async def record(
                 }
             )
         if outcome.ok:
+            seen.append(Seen(outcome.camera_id, outcome.kind, outcome.at, outcome.values))
             _observe(camera, outcome)
     if rows:
         await session.execute(insert(CheckResult), rows)
         summary.stored = len(rows)
     if touched:
         summary.status_changes = await _update_status(session, [cameras[i] for i in sorted(touched)], summary)
+    summary.faults = await evaluate(
+        session,
+        cameras=cameras,
+        before=before,
+        seen=seen,
+        transitioned=touched | {o.camera_id for o in batch if not o.ok and o.camera_id in cameras},
+        now=max(o.at for o in batch),
+        limits=Thresholds.of(settings),
+    )
     return summary
 
 

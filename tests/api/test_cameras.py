@@ -122,9 +122,7 @@ async def test_bad_query_is_422_with_reason(
 async def test_bad_camera_is_422_naming_the_field(
     client: httpx.AsyncClient, tokens: dict[Role, str], body: dict[str, Any], field: str
 ) -> None:
-    response = await client.post(
-        "/api/v1/cameras", json={**CAMERA, **body}, headers=bearer(tokens[Role.COORDINATOR])
-    )
+    response = await client.post("/api/v1/cameras", json={**CAMERA, **body}, headers=bearer(tokens[Role.COORDINATOR]))
     assert response.status_code == 422, response.text
     detail = response.json()["detail"]
     assert any(error["loc"][-1] == field or field in error["loc"] for error in detail), detail
@@ -171,9 +169,7 @@ async def test_roles_are_enforced(
 ) -> None:
     created = await _create(client, tokens[Role.ADMIN], name="ROLE-CAM")
     url = path.format(id=created["id"])
-    body = (
-        {**CAMERA, "name": "ROLE-NEW"} if method == "POST" else {"area": "X"} if method == "PATCH" else None
-    )
+    body = {**CAMERA, "name": "ROLE-NEW"} if method == "POST" else {"area": "X"} if method == "PATCH" else None
     no_token = await client.request(method, url, json=body)
     assert no_token.status_code == 401 and no_token.headers["www-authenticate"] == "Bearer"
     bad_token = await client.request(method, url, json=body, headers=bearer("cf_not-a-token"))
@@ -183,9 +179,7 @@ async def test_roles_are_enforced(
         if role.at_least(minimum):
             assert response.status_code < 400, (role, response.text)
             if method == "POST":
-                await client.delete(
-                    f"/api/v1/cameras/{response.json()['id']}", headers=bearer(tokens[Role.ADMIN])
-                )
+                await client.delete(f"/api/v1/cameras/{response.json()['id']}", headers=bearer(tokens[Role.ADMIN]))
             if method == "DELETE":
                 return
         else:

@@ -40,17 +40,13 @@ async def test_bad_user_input(client: httpx.AsyncClient, tokens: dict[Role, str]
     assert short.status_code == 422 and short.json()["detail"][0]["loc"] == ["body", "password"]
     role = await client.post("/api/v1/users", json={"username": "x", "role": "boss"}, headers=admin)
     assert role.status_code == 422
-    duplicate = await client.post(
-        "/api/v1/users", json={"username": "user-admin", "role": "viewer"}, headers=admin
-    )
+    duplicate = await client.post("/api/v1/users", json={"username": "user-admin", "role": "viewer"}, headers=admin)
     assert duplicate.status_code == 409
     unknown = await client.post("/api/v1/tokens", json={"username": "nobody", "name": "x"}, headers=admin)
     assert unknown.status_code == 404
 
 
-async def test_audit_log_records_changes_for_auditors_only(
-    client: httpx.AsyncClient, tokens: dict[Role, str]
-) -> None:
+async def test_audit_log_records_changes_for_auditors_only(client: httpx.AsyncClient, tokens: dict[Role, str]) -> None:
     camera = {"name": "A-1", "host": "127.0.0.1", "username": "u", "password": "pw-abcdefgh"}
     created = await client.post("/api/v1/cameras", json=camera, headers=bearer(tokens[Role.COORDINATOR]))
     await client.patch(

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
+from config.settings import Settings
 from fleet.cameras.models import Camera, CameraStatus, Lifecycle
 from fleet.crypto import CredentialCipher
 from fleet.db import Database
@@ -39,9 +40,7 @@ async def test_check_states_follow_the_registry(database: Database, cipher: Cred
         stored = await make_camera(session, cipher, lifecycle="in_storage")
         await service.ensure_check_states(session, now=T0)
         await service.ensure_check_states(session, now=T0)  # idempotent
-        kinds = {
-            (row.camera_id, row.kind) for row in await session.scalars(select(CheckState))
-        }
+        kinds = {(row.camera_id, row.kind) for row in await session.scalars(select(CheckState))}
     assert {k for c, k in kinds if c == plain.id} == {"reachability", "onvif_health", "onvif_identity"}
     assert {k for c, k in kinds if c == snmp.id} == {"reachability", "onvif_health", "onvif_identity", "snmp"}
     assert not any(c == stored.id for c, _ in kinds)
@@ -72,7 +71,7 @@ async def test_claims_respect_due_time_and_leases(database: Database, cipher: Cr
     assert len(expired) == 9  # every lease ran out: a dead collector's work is taken over
 
 
-async def test_status_intervals_and_identity(database: Database, cipher: CredentialCipher) -> None:
+async def test_status_intervals_and_identity(database: Database, cipher: CredentialCipher, settings: Settings) -> None:
     async with database.unit_of_work() as session:
         camera = await make_camera(session, cipher)
         await service.ensure_check_states(session, now=T0)
@@ -85,7 +84,7 @@ async def test_status_intervals_and_identity(database: Database, cipher: Credent
                 batch.append(
                     outcome(camera.id, CheckKind.ONVIF_IDENTITY, 0, True, manufacturer="AXIS", mac="ac:cc:8e:be:cc:ea")
                 )
-            await service.record(session, batch, failures_to_open=3, successes_to_close=2)
+            await service.record(session, batch, settings=settings)
     async with database.unit_of_work() as session:
         intervals = (await session.scalars(select(StatusInterval).order_by(StatusInterval.started_at))).all()
         stored = (await session.scalars(select(CheckResult).where(CheckResult.kind == reach))).all()
@@ -113,7 +112,7 @@ async def test_status_intervals_and_identity(database: Database, cipher: Credent
 
 
 async def test_degraded_when_a_protocol_fails_but_the_port_answers(
-    database: Database, cipher: CredentialCipher
+    database: Database, cipher: CredentialCipher, settings: Settings
 ) -> None:
     async with database.unit_of_work() as session:
         camera = await make_camera(session, cipher)
@@ -122,7 +121,6 @@ async def test_degraded_when_a_protocol_fails_but_the_port_answers(
         summary = await service.record(
             session,
             [outcome(camera.id, CheckKind.REACHABILITY, 0, True), outcome(camera.id, CheckKind.ONVIF_HEALTH, 0, False)],
-            failures_to_open=3,
-            successes_to_close=2,
+            settings=settings,
         )
     assert [(c.old, c.new) for c in summary.status_changes] == [(CameraStatus.UNKNOWN, CameraStatus.DEGRADED)]

@@ -1,0 +1,42 @@
+"""Faults: everyone reads; technicians acknowledge."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from fastapi import APIRouter
+
+from api.deps import PageDep, SessionDep, Technician, Viewer, actor_of
+from fleet.faults import service
+from fleet.faults.models import FaultKind
+from fleet.faults.schemas import FaultOut
+from fleet.pagination import Page
+
+router = APIRouter(prefix="/faults", tags=["faults"])
+
+
+@router.get("", response_model=Page[FaultOut])
+async def list_faults(
+    session: SessionDep,
+    _user: Viewer,
+    paging: PageDep,
+    open: bool | None = None,
+    camera_id: int | None = None,
+    kind: FaultKind | None = None,
+) -> Page[FaultOut]:
+    """Faults, newest first; ``open=true`` for the ones not yet recovered."""
+    rows, total = await service.list_faults(
+        session,
+        filters=service.FaultFilter(open=open, camera_id=camera_id, kind=kind),
+        page=paging.page,
+        size=paging.size,
+    )
+    return Page(items=[FaultOut.of(f, name) for f, name in rows], total=total, page=paging.page, size=paging.size)
+
+
+@router.post("/{fault_id}/acknowledge", response_model=FaultOut)
+async def acknowledge(session: SessionDep, user: Technician, fault_id: int) -> FaultOut:
+    """Acknowledge a fault: someone is on it, so escalation stops."""
+    fault = await service.acknowledge(session, actor=actor_of(user), fault_id=fault_id, at=datetime.now(UTC))
+    name = await service.camera_name(session, fault)
+    return FaultOut.of(fault, name)

@@ -1,0 +1,316 @@
+"""From a batch of check outcomes to faults: reconcile check faults, watch reported values, note events."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence, Set
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from config.settings import Settings
+from fleet.cameras.models import Camera
+from fleet.faults import rules
+from fleet.faults.models import ConditionState, Fault, FaultKind
+from fleet.faults.service import (
+    FaultChanges,
+    close_fault,
+    close_group_outages,
+    close_open,
+    open_fault,
+    reboots_since,
+    suppress_group_outages,
+)
+from fleet.health.models import CheckKind, CheckState
+from fleet.health.rules import SoftHard, apply_result
+
+CHECK_FAULTS = frozenset(
+    {FaultKind.OFFLINE, FaultKind.SNMP_UNREACHABLE, FaultKind.ONVIF_AUTH_FAILED, FaultKind.ONVIF_ERROR}
+)
+ONVIF_CHECKS = (CheckKind.ONVIF_HEALTH, CheckKind.ONVIF_IDENTITY)
+ONVIF_FAULTS = frozenset({FaultKind.ONVIF_AUTH_FAILED, FaultKind.ONVIF_ERROR})
+
+
+@dataclass(frozen=True, slots=True)
+class Observed:
+    """A camera's reported values before this batch changed them."""
+
+    uptime_s: float | None
+    firmware: str | None
+    serial: str | None
+    mac: str | None
+
+    @classmethod
+    def of(cls, camera: Camera) -> Observed:
+        """Take the values from the camera row."""
+        return cls(camera.observed_uptime_s, camera.observed_firmware, camera.observed_serial, camera.observed_mac)
+
+
+@dataclass(frozen=True, slots=True)
+class Seen:
+    """One successful outcome's values, for the value and event rules."""
+
+    camera_id: int
+    kind: CheckKind
+    at: datetime
+    values: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    failures_to_open: int
+    successes_to_close: int
+    clock_drift: timedelta
+    temperature_c: float
+    group_window: timedelta
+    group_share: float
+    group_minimum: int
+
+    @classmethod
+    def of(cls, settings: Settings) -> Thresholds:
+        """The thresholds in force."""
+        faults = settings.faults
+        return cls(
+            failures_to_open=faults.failures_to_open,
+            successes_to_close=faults.successes_to_close,
+            clock_drift=faults.clock_drift_threshold,
+            temperature_c=faults.temperature_threshold_c,
+            group_window=settings.alerts.group_window,
+            group_share=faults.group_share,
+            group_minimum=faults.group_minimum,
+        )
+
+
+def desired_check_faults(
+    states: Sequence[CheckState], *, failures_to_open: int, already_open: Set[FaultKind] = frozenset()
+) -> dict[FaultKind, datetime]:
+    """Which check faults a camera should have open, from its checks' hard states, with their start.
+
+    A hard failure counts once it has lasted ``failures_to_open`` results (a camera's very first result settles
+    its status at once, but never opens a fault on its own), or while its fault is open already. An offline
+    camera fails every protocol too; offline alone explains that, so it is the only fault then.
+    """
+
+    def real(state: CheckState) -> bool:
+        if state.hard_ok is not False:
+            return False
+        if state.failures_in_a_row >= failures_to_open:
+            return True
+        fault = rules.check_fault(state.kind, state.last_error_class)
+        return fault in already_open or (state.kind in ONVIF_CHECKS and bool(already_open & ONVIF_FAULTS))
+
+    failed = {s.kind: s for s in states if real(s)}
+    if CheckKind.REACHABILITY in failed:
+        return {FaultKind.OFFLINE: _since(failed[CheckKind.REACHABILITY])}
+    wanted: dict[FaultKind, datetime] = {}
+    if CheckKind.SNMP in failed:
+        wanted[FaultKind.SNMP_UNREACHABLE] = _since(failed[CheckKind.SNMP])
+    for kind in ONVIF_CHECKS:
+        if kind in failed:
+            fault = rules.check_fault(kind, failed[kind].last_error_class)
+            wanted[fault] = min(wanted.get(fault, _since(failed[kind])), _since(failed[kind]))
+    return wanted
+
+
+def _since(state: CheckState) -> datetime:
+    assert state.hard_since is not None
+    return state.hard_since
+
+
+async def evaluate(
+    session: AsyncSession,
+    *,
+    cameras: Mapping[int, Camera],
+    before: Mapping[int, Observed],
+    seen: Sequence[Seen],
+    transitioned: set[int],
+    now: datetime,
+    limits: Thresholds,
+) -> FaultChanges:
+    """Open and close faults for one recorded batch, in the caller's transaction."""
+    changes = FaultChanges()
+    await _reconcile_check_faults(session, changes, cameras, transitioned, now, limits.failures_to_open)
+    for item in sorted(seen, key=lambda s: s.at):
+        camera = cameras[item.camera_id]
+        if item.kind is CheckKind.ONVIF_HEALTH:
+            drifting = rules.clock_drifting(item.values.get("clock_drift_s"), limits.clock_drift)
+            await _condition(session, changes, camera, FaultKind.CLOCK_DRIFT, drifting, item, limits)
+        elif item.kind is CheckKind.SNMP:
+            await _snmp_values(session, changes, camera, before[camera.id], item, limits)
+        elif item.kind is CheckKind.ONVIF_IDENTITY:
+            await _identity(session, changes, camera, before[camera.id], item)
+    await suppress_group_outages(
+        session, changes, at=now, window=limits.group_window, share=limits.group_share, minimum=limits.group_minimum
+    )
+    if any(f.kind is FaultKind.OFFLINE for f in changes.closed):
+        await close_group_outages(session, changes, at=now)
+    return changes
+
+
+async def _reconcile_check_faults(
+    session: AsyncSession,
+    changes: FaultChanges,
+    cameras: Mapping[int, Camera],
+    ids: set[int],
+    now: datetime,
+    failures_to_open: int,
+) -> None:
+    if not ids:
+        return
+    states: dict[int, list[CheckState]] = defaultdict(list)
+    for state in await session.scalars(select(CheckState).where(CheckState.camera_id.in_(ids))):
+        states[state.camera_id].append(state)
+    open_faults: dict[int, dict[FaultKind, Fault]] = defaultdict(dict)
+    for fault in await session.scalars(
+        select(Fault).where(Fault.camera_id.in_(ids), Fault.closed_at.is_(None), Fault.kind.in_(CHECK_FAULTS))
+    ):
+        assert fault.camera_id is not None
+        open_faults[fault.camera_id][fault.kind] = fault
+    for camera_id in sorted(ids):
+        wanted = desired_check_faults(
+            states[camera_id], failures_to_open=failures_to_open, already_open=set(open_faults[camera_id])
+        )
+        for kind, fault in open_faults[camera_id].items():
+            if kind not in wanted:
+                recovered = max((s.hard_since for s in states[camera_id] if s.hard_ok and s.hard_since), default=now)
+                await close_fault(session, changes, fault, recovered)
+        for kind, since in wanted.items():
+            if kind not in open_faults[camera_id]:
+                camera = cameras[camera_id]
+                errors = [s.last_error for s in states[camera_id] if s.hard_ok is False and s.last_error]
+                await open_fault(
+                    session,
+                    changes,
+                    camera=camera,
+                    kind=kind,
+                    at=since,
+                    summary=f"{camera.name}: {kind.value.replace('_', ' ')}" + (f" ({errors[0]})" if errors else ""),
+                    details={"errors": errors[:4]},
+                )
+
+
+async def _condition(
+    session: AsyncSession,
+    changes: FaultChanges,
+    camera: Camera,
+    kind: FaultKind,
+    bad: bool | None,
+    item: Seen,
+    limits: Thresholds,
+) -> None:
+    """A reported value that is bad opens a fault only when it stays bad, as a failing check does."""
+    if bad is None:
+        return
+    state = await session.get(ConditionState, (camera.id, kind))
+    if state is None:
+        state = ConditionState(camera_id=camera.id, condition=kind, streak=0)
+        session.add(state)
+    previous = SoftHard(state.hard_ok, state.hard_since, state.streak, state.streak_ok, state.streak_started_at)
+    after, transition = apply_result(
+        previous,
+        not bad,
+        item.at,
+        failures_to_open=limits.failures_to_open,
+        successes_to_close=limits.successes_to_close,
+    )
+    state.hard_ok, state.hard_since = after.hard_ok, after.hard_since
+    state.streak, state.streak_ok, state.streak_started_at = after.streak, after.streak_ok, after.streak_started_at
+    if transition is None:
+        return
+    if transition.ok:
+        await close_open(session, changes, camera_id=camera.id, kind=kind, at=transition.at)
+    else:
+        await open_fault(
+            session,
+            changes,
+            camera=camera,
+            kind=kind,
+            at=transition.at,
+            summary=_condition_summary(camera, kind, item.values),
+            details={
+                k: item.values.get(k) for k in ("clock_drift_s", "temperature_c", "storage_ok") if k in item.values
+            },
+        )
+
+
+def _condition_summary(camera: Camera, kind: FaultKind, values: Mapping[str, Any]) -> str:
+    if kind is FaultKind.CLOCK_DRIFT:
+        return f"{camera.name}: clock off by {values.get('clock_drift_s', 0):+.1f} s"
+    if kind is FaultKind.TEMPERATURE_HIGH:
+        return f"{camera.name}: temperature {values.get('temperature_c')} °C"
+    return f"{camera.name}: storage failure"
+
+
+async def _snmp_values(
+    session: AsyncSession, changes: FaultChanges, camera: Camera, before: Observed, item: Seen, limits: Thresholds
+) -> None:
+    temperature = item.values.get("temperature_c")
+    hot = None if temperature is None else float(temperature) > limits.temperature_c
+    await _condition(session, changes, camera, FaultKind.TEMPERATURE_HIGH, hot, item, limits)
+    storage_ok = item.values.get("storage_ok")
+    await _condition(
+        session,
+        changes,
+        camera,
+        FaultKind.STORAGE_FAILURE,
+        None if storage_ok is None else not storage_ok,
+        item,
+        limits,
+    )
+    uptime = item.values.get("uptime_s")
+    if rules.rebooted(before.uptime_s, uptime):
+        fault = await open_fault(
+            session,
+            changes,
+            camera=camera,
+            kind=FaultKind.REBOOTED,
+            at=item.at,
+            summary=f"{camera.name}: rebooted (uptime went back to {uptime:.0f} s)",
+            details={"reboots": []},
+        )
+        fault.details = {**fault.details, "reboots": [*fault.details.get("reboots", []), item.at.isoformat()]}
+        if rules.reboot_loop(await reboots_since(session, camera.id, item.at - rules.REBOOT_LOOP_WINDOW), item.at):
+            await open_fault(
+                session,
+                changes,
+                camera=camera,
+                kind=FaultKind.REBOOT_LOOP,
+                at=item.at,
+                summary=f"{camera.name}: {rules.REBOOT_LOOP_COUNT} or more reboots within 24 hours",
+            )
+    elif uptime is not None:
+        # Seen running without a new reboot: the reboot is over; the loop ends once the day has calmed down.
+        await close_open(session, changes, camera_id=camera.id, kind=FaultKind.REBOOTED, at=item.at)
+        recent = await reboots_since(session, camera.id, item.at - rules.REBOOT_LOOP_WINDOW)
+        if not rules.reboot_loop(recent, item.at):
+            await close_open(session, changes, camera_id=camera.id, kind=FaultKind.REBOOT_LOOP, at=item.at)
+
+
+async def _identity(session: AsyncSession, changes: FaultChanges, camera: Camera, before: Observed, item: Seen) -> None:
+    firmware = item.values.get("firmware")
+    if before.firmware and firmware and before.firmware != firmware:
+        await open_fault(
+            session,
+            changes,
+            camera=camera,
+            kind=FaultKind.FIRMWARE_CHANGED,
+            at=item.at,
+            summary=f"{camera.name}: firmware changed from {before.firmware} to {firmware}",
+            details={"from": before.firmware, "to": firmware},
+        )
+    changed = rules.identity_changed(before.serial, item.values.get("serial"), before.mac, item.values.get("mac"))
+    if changed:
+        old = {"serial": before.serial, "mac": before.mac}
+        new = {"serial": item.values.get("serial"), "mac": item.values.get("mac")}
+        await open_fault(
+            session,
+            changes,
+            camera=camera,
+            kind=FaultKind.IDENTITY_CHANGED,
+            at=item.at,
+            summary=f"{camera.name}: {' and '.join(changed)} changed: the camera may have been swapped",
+            details={"changed": changed, "from": {k: old[k] for k in changed}, "to": {k: new[k] for k in changed}},
+        )

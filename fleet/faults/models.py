@@ -1,0 +1,98 @@
+"""Faults: something really wrong with a camera (or a whole group of them), open until it recovers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from fleet.db import Base, JSONType, UTCDateTime, enum_column
+
+
+class FaultKind(StrEnum):
+    OFFLINE = "offline"
+    ONVIF_AUTH_FAILED = "onvif_auth_failed"
+    ONVIF_ERROR = "onvif_error"
+    SNMP_UNREACHABLE = "snmp_unreachable"
+    CLOCK_DRIFT = "clock_drift"
+    REBOOTED = "rebooted"
+    REBOOT_LOOP = "reboot_loop"
+    FIRMWARE_CHANGED = "firmware_changed"
+    IDENTITY_CHANGED = "identity_changed"
+    TEMPERATURE_HIGH = "temperature_high"
+    STORAGE_FAILURE = "storage_failure"
+    GROUP_OUTAGE = "group_outage"
+
+
+class Severity(StrEnum):
+    """Lowest first; routing takes a minimum severity."""
+
+    INFO = "info"
+    WARNING = "warning"
+    MINOR = "minor"
+    MAJOR = "major"
+    CRITICAL = "critical"
+
+    @property
+    def rank(self) -> int:
+        """Position from info (0) to critical (4)."""
+        return list(Severity).index(self)
+
+
+class Fault(Base):
+    __tablename__ = "faults"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # Null for a group fault, which names its cameras in ``details``.
+    camera_id: Mapped[int | None] = mapped_column(ForeignKey("cameras.id", ondelete="CASCADE"))
+    scope: Mapped[str | None] = mapped_column(String(200))
+    kind: Mapped[FaultKind] = mapped_column(enum_column(FaultKind))
+    severity: Mapped[Severity] = mapped_column(enum_column(Severity))
+    summary: Mapped[str] = mapped_column(Text)
+    details: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    duration_s: Mapped[float | None] = mapped_column(Float)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    acknowledged_by: Mapped[str | None] = mapped_column(String(100))
+    # A camera fault explained by a group fault (a dead switch): no alert or ticket of its own.
+    suppressed_by_id: Mapped[int | None] = mapped_column(ForeignKey("faults.id", ondelete="SET NULL"))
+
+    __table_args__ = (
+        # One open fault per (camera, kind), and per (group scope, kind), on both engines.
+        Index(
+            "uq_faults_open_camera_kind",
+            "camera_id",
+            "kind",
+            unique=True,
+            sqlite_where=text("closed_at IS NULL AND camera_id IS NOT NULL"),
+            postgresql_where=text("closed_at IS NULL AND camera_id IS NOT NULL"),
+        ),
+        Index(
+            "uq_faults_open_scope_kind",
+            "scope",
+            "kind",
+            unique=True,
+            sqlite_where=text("closed_at IS NULL AND scope IS NOT NULL"),
+            postgresql_where=text("closed_at IS NULL AND scope IS NOT NULL"),
+        ),
+        Index("ix_faults_opened_at", "opened_at"),
+        Index("ix_faults_camera_opened", "camera_id", "opened_at"),
+    )
+
+
+class ConditionState(Base):
+    """Soft/hard state of a reported value (clock drift, temperature, storage), counted like a check."""
+
+    __tablename__ = "condition_states"
+
+    camera_id: Mapped[int] = mapped_column(ForeignKey("cameras.id", ondelete="CASCADE"), primary_key=True)
+    condition: Mapped[FaultKind] = mapped_column(enum_column(FaultKind), primary_key=True)
+    hard_ok: Mapped[bool | None] = mapped_column()
+    hard_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    streak: Mapped[int] = mapped_column(Integer, default=0)
+    streak_ok: Mapped[bool | None] = mapped_column()
+    streak_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

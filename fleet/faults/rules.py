@@ -1,0 +1,133 @@
+"""Pure fault rules: which fault a failing check means, flapping with hysteresis, reboots, drift, groups."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from fleet.faults.models import FaultKind, Severity
+from fleet.health.models import CheckKind, ErrorClass
+
+SEVERITY: dict[FaultKind, Severity] = {
+    FaultKind.OFFLINE: Severity.CRITICAL,
+    FaultKind.GROUP_OUTAGE: Severity.CRITICAL,
+    FaultKind.ONVIF_AUTH_FAILED: Severity.MAJOR,
+    FaultKind.CLOCK_DRIFT: Severity.MAJOR,  # footage timestamps are evidence
+    FaultKind.REBOOT_LOOP: Severity.MAJOR,
+    FaultKind.IDENTITY_CHANGED: Severity.MAJOR,
+    FaultKind.TEMPERATURE_HIGH: Severity.MAJOR,
+    FaultKind.STORAGE_FAILURE: Severity.MAJOR,
+    FaultKind.ONVIF_ERROR: Severity.MINOR,
+    FaultKind.SNMP_UNREACHABLE: Severity.MINOR,
+    FaultKind.REBOOTED: Severity.WARNING,
+    FaultKind.FIRMWARE_CHANGED: Severity.INFO,
+}
+
+# Event faults mark something that happened; they close when a person acknowledges them.
+EVENT_KINDS = frozenset({FaultKind.FIRMWARE_CHANGED, FaultKind.IDENTITY_CHANGED})
+
+
+def check_fault(kind: CheckKind, error_class: ErrorClass | None) -> FaultKind:
+    """The fault a hard-failed check stands for."""
+    if kind is CheckKind.REACHABILITY:
+        return FaultKind.OFFLINE
+    if kind is CheckKind.SNMP:
+        return FaultKind.SNMP_UNREACHABLE
+    if error_class is ErrorClass.AUTH_FAILED:
+        return FaultKind.ONVIF_AUTH_FAILED
+    return FaultKind.ONVIF_ERROR
+
+
+# --- Flapping, as Icinga computes it: a weighted share of state changes over the last results. -------------
+
+FLAP_WINDOW = 21
+
+
+class FlapEvent(StrEnum):
+    STARTED = "started"
+    ENDED = "ended"
+
+
+def state_change_share(history: str) -> float:
+    """Weighted share of changes in ``history`` ('1' ok, '0' failed; oldest first), newest weighing most.
+
+    Weights run linearly from 0.8 for the oldest change to 1.2 for the newest, as in Icinga 2.
+    """
+    if len(history) < 2:
+        return 0.0
+    changes = len(history) - 1
+    total = 0.0
+    for index in range(changes):
+        if history[index] != history[index + 1]:
+            total += 0.8 + 0.4 * index / max(1, changes - 1)
+    return total / changes
+
+
+@dataclass(frozen=True, slots=True)
+class Flapping:
+    history: str = ""
+    flapping: bool = False
+
+
+def update_flapping(
+    state: Flapping, ok: bool, *, start: float = 0.5, stop: float = 0.25, window: int = FLAP_WINDOW
+) -> tuple[Flapping, FlapEvent | None]:
+    """Add a result; flapping starts above ``start`` and ends only below ``stop`` (hysteresis)."""
+    history = (state.history + ("1" if ok else "0"))[-window:]
+    share = state_change_share(history)
+    if not state.flapping and len(history) >= window // 2 and share > start:
+        return Flapping(history, True), FlapEvent.STARTED
+    if state.flapping and share < stop:
+        return Flapping(history, False), FlapEvent.ENDED
+    return Flapping(history, state.flapping), None
+
+
+# --- Values the device reports. ------------------------------------------------------------------------------
+
+
+def clock_drifting(drift_s: float | None, threshold: timedelta) -> bool | None:
+    """Whether the device clock is off by more than the threshold (None: not measured)."""
+    return None if drift_s is None else abs(drift_s) > threshold.total_seconds()
+
+
+# sysUpTime is a 32-bit count of hundredths of a second: it wraps after about 497 days.
+UPTIME_WRAP_S = 2**32 / 100
+
+
+def rebooted(previous_uptime_s: float | None, uptime_s: float | None) -> bool:
+    """Whether uptime went back since the last observation (a counter wrap is not a reboot)."""
+    if previous_uptime_s is None or uptime_s is None or uptime_s >= previous_uptime_s:
+        return False
+    wrapped = previous_uptime_s > UPTIME_WRAP_S - 3600 and uptime_s < 3600
+    return not wrapped
+
+
+REBOOT_LOOP_COUNT = 3
+REBOOT_LOOP_WINDOW = timedelta(hours=24)
+
+
+def reboot_loop(reboots: Sequence[datetime], now: datetime) -> bool:
+    """Three or more reboots within the last 24 hours."""
+    return sum(1 for at in reboots if now - at <= REBOOT_LOOP_WINDOW) >= REBOOT_LOOP_COUNT
+
+
+def identity_changed(
+    previous_serial: str | None, serial: str | None, previous_mac: str | None, mac: str | None
+) -> list[str]:
+    """Which of serial and MAC changed from a known value to another (a swapped camera)."""
+    changed = []
+    if previous_serial and serial and previous_serial != serial:
+        changed.append("serial")
+    if previous_mac and mac and previous_mac.lower() != mac.lower():
+        changed.append("mac")
+    return changed
+
+
+# --- Dependency suppression. --------------------------------------------------------------------------------
+
+
+def group_outage(members: int, down: int, *, share: float = 0.5, minimum: int = 3) -> bool:
+    """Whether so many cameras of one poller group or site are down at once that the cause is shared."""
+    return members > 0 and down >= minimum and down / members >= share

@@ -1,0 +1,215 @@
+"""Opening and closing faults from what polling saw, in the same transaction as the results."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from fleet.audit.service import Actor, record
+from fleet.cameras.models import Camera, Lifecycle
+from fleet.errors import Conflict, NotFound
+from fleet.faults import rules
+from fleet.faults.models import Fault, FaultKind
+
+
+@dataclass
+class FaultChanges:
+    """What one batch did to faults: the alert outbox and the ticket policy read this."""
+
+    opened: list[Fault] = field(default_factory=list)
+    closed: list[Fault] = field(default_factory=list)
+
+
+async def open_fault(
+    session: AsyncSession,
+    changes: FaultChanges,
+    *,
+    camera: Camera | None,
+    kind: FaultKind,
+    at: datetime,
+    summary: str,
+    details: dict[str, Any] | None = None,
+    scope: str | None = None,
+) -> Fault:
+    """Open a fault unless one of that kind is open already (then return that one)."""
+    query = select(Fault).where(Fault.kind == kind, Fault.closed_at.is_(None))
+    query = query.where(Fault.camera_id == camera.id) if camera is not None else query.where(Fault.scope == scope)
+    existing: Fault | None = await session.scalar(query)
+    if existing is not None:
+        return existing
+    fault = Fault(
+        camera_id=camera.id if camera is not None else None,
+        scope=scope,
+        kind=kind,
+        severity=rules.SEVERITY[kind],
+        summary=summary,
+        details=details or {},
+        opened_at=at,
+    )
+    session.add(fault)
+    await session.flush()
+    changes.opened.append(fault)
+    return fault
+
+
+async def close_fault(session: AsyncSession, changes: FaultChanges, fault: Fault, at: datetime) -> None:
+    """Close a fault with its duration (never negative)."""
+    at = max(at, fault.opened_at)
+    fault.closed_at = at
+    fault.duration_s = (at - fault.opened_at).total_seconds()
+    changes.closed.append(fault)
+    await session.flush()
+
+
+async def close_open(
+    session: AsyncSession, changes: FaultChanges, *, camera_id: int, kind: FaultKind, at: datetime
+) -> Fault | None:
+    """Close the camera's open fault of that kind, if any."""
+    fault: Fault | None = await session.scalar(
+        select(Fault).where(Fault.camera_id == camera_id, Fault.kind == kind, Fault.closed_at.is_(None))
+    )
+    if fault is not None:
+        await close_fault(session, changes, fault, at)
+    return fault
+
+
+async def reboots_since(session: AsyncSession, camera_id: int, since: datetime) -> list[datetime]:
+    """When the camera was seen rebooting since a moment (from its ``rebooted`` faults)."""
+    rows = await session.scalars(
+        select(Fault.details).where(
+            Fault.camera_id == camera_id, Fault.kind == FaultKind.REBOOTED, Fault.opened_at >= since
+        )
+    )
+    times: list[datetime] = []
+    for details in rows:
+        times.extend(datetime.fromisoformat(at) for at in details.get("reboots", []))
+    return times
+
+
+async def suppress_group_outages(
+    session: AsyncSession, changes: FaultChanges, *, at: datetime, window: timedelta, share: float, minimum: int
+) -> None:
+    """Fold many cameras of one poller group going offline at once into one group fault that names them.
+
+    A dead switch, uplink or collector network takes down a whole group: one fault and one alert explain it,
+    instead of one per camera.
+    """
+    newly_offline = [f for f in changes.opened if f.kind is FaultKind.OFFLINE and f.camera_id is not None]
+    if not newly_offline:
+        return
+    cameras = {
+        c.id: c
+        for c in await session.scalars(select(Camera).where(Camera.id.in_([f.camera_id for f in newly_offline])))
+    }
+    for group in sorted({c.poller_group for c in cameras.values()}):
+        members = await session.scalar(
+            select(func.count()).where(Camera.poller_group == group, Camera.lifecycle == Lifecycle.IN_SERVICE)
+        )
+        recent = (
+            await session.scalars(
+                select(Fault)
+                .join(Camera, Camera.id == Fault.camera_id)
+                .where(
+                    Camera.poller_group == group,
+                    Fault.kind == FaultKind.OFFLINE,
+                    Fault.closed_at.is_(None),
+                    Fault.opened_at >= at - window,
+                )
+            )
+        ).all()
+        if not rules.group_outage(int(members or 0), len(recent), share=share, minimum=minimum):
+            continue
+        names = sorted(
+            (await session.scalars(select(Camera.name).where(Camera.id.in_([f.camera_id for f in recent])))).all()
+        )
+        group_fault = await open_fault(
+            session,
+            changes,
+            camera=None,
+            kind=FaultKind.GROUP_OUTAGE,
+            at=min(f.opened_at for f in recent),
+            scope=f"poller_group:{group}",
+            summary=f"{len(recent)} of {members} cameras in poller group {group} went offline together",
+            details={"poller_group": group, "cameras": names},
+        )
+        group_fault.details = {
+            **group_fault.details,
+            "cameras": sorted(set(group_fault.details["cameras"]) | set(names)),
+        }
+        for fault in recent:
+            fault.suppressed_by_id = group_fault.id
+
+
+async def close_group_outages(session: AsyncSession, changes: FaultChanges, *, at: datetime) -> None:
+    """Close group faults whose cameras are no longer offline."""
+    for group_fault in await session.scalars(
+        select(Fault).where(Fault.kind == FaultKind.GROUP_OUTAGE, Fault.closed_at.is_(None))
+    ):
+        still = await session.scalar(
+            select(func.count()).where(
+                Fault.suppressed_by_id == group_fault.id, Fault.closed_at.is_(None), Fault.kind == FaultKind.OFFLINE
+            )
+        )
+        if not still:
+            await close_fault(session, changes, group_fault, at)
+
+
+async def acknowledge(session: AsyncSession, *, actor: Actor, fault_id: int, at: datetime) -> Fault:
+    """Acknowledge a fault (stops escalation); an event fault (firmware or identity changed) closes with it."""
+    fault = await session.get(Fault, fault_id)
+    if fault is None:
+        raise NotFound("fault", fault_id)
+    if fault.acknowledged_at is not None:
+        raise Conflict(f"fault {fault_id} was already acknowledged by {fault.acknowledged_by}")
+    fault.acknowledged_at, fault.acknowledged_by = at, actor.name
+    if fault.kind in rules.EVENT_KINDS and fault.closed_at is None:
+        await close_fault(session, FaultChanges(), fault, at)
+    await record(
+        session,
+        actor=actor,
+        action="fault.acknowledge",
+        target_type="fault",
+        target_id=fault.id,
+        after={"acknowledged_at": at},
+    )
+    return fault
+
+
+@dataclass(frozen=True, slots=True)
+class FaultFilter:
+    open: bool | None = None
+    camera_id: int | None = None
+    kind: FaultKind | None = None
+
+
+async def list_faults(
+    session: AsyncSession, *, filters: FaultFilter, page: int, size: int
+) -> tuple[Sequence[tuple[Fault, str | None]], int]:
+    """Faults newest first, with their camera's name."""
+    query = select(Fault, Camera.name).outerjoin(Camera, Camera.id == Fault.camera_id)
+    if filters.open is True:
+        query = query.where(Fault.closed_at.is_(None))
+    elif filters.open is False:
+        query = query.where(Fault.closed_at.is_not(None))
+    if filters.camera_id is not None:
+        query = query.where(Fault.camera_id == filters.camera_id)
+    if filters.kind is not None:
+        query = query.where(Fault.kind == filters.kind)
+    total = await session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = await session.execute(
+        query.order_by(Fault.opened_at.desc(), Fault.id.desc()).offset((page - 1) * size).limit(size)
+    )
+    return [(fault, name) for fault, name in rows], int(total or 0)
+
+
+async def camera_name(session: AsyncSession, fault: Fault) -> str | None:
+    """The name of the fault's camera (None for a group fault)."""
+    if fault.camera_id is None:
+        return None
+    name: str | None = await session.scalar(select(Camera.name).where(Camera.id == fault.camera_id))
+    return name
