@@ -5,6 +5,7 @@ from fleet.cameras.models import Camera, CameraCredentials
 from fleet.db import Base
 from fleet.faults.models import ConditionState, Fault
 from fleet.health.models import CheckResult, CheckState, StatusInterval
+from fleet.maintenance.models import MaintenanceWindow
 from fleet.users.models import ApiToken, User
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "CheckResult",
     "ConditionState",
     "Fault",
+    "MaintenanceWindow",
     "CheckState",
     "StatusInterval",
     "User",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
@@ -10,6 +11,7 @@ from api.deps import CipherDep, Coordinator, PageDep, SessionDep, Viewer, actor_
 from fleet.cameras import service
 from fleet.cameras.models import CameraKind, CameraStatus, Lifecycle, RiskLevel
 from fleet.cameras.schemas import CameraCreate, CameraOut, CameraUpdate
+from fleet.maintenance.service import cameras_in_maintenance
 from fleet.pagination import Page
 
 router = APIRouter(prefix="/cameras", tags=["cameras"])
@@ -42,21 +44,35 @@ async def list_cameras(
         lifecycle=lifecycle,
         search=q,
     )
-    rows, total = await service.list_cameras(session, filters=filters, page=paging.page, size=paging.size)
-    return Page(items=[service.to_out(c) for c in rows], total=total, page=paging.page, size=paging.size)
+    maintenance = await cameras_in_maintenance(session, datetime.now(UTC))
+    rows, total = await service.list_cameras(
+        session, filters=filters, page=paging.page, size=paging.size, maintenance=maintenance
+    )
+    return Page(
+        items=[service.to_out(c, in_maintenance=c.id in maintenance) for c in rows],
+        total=total,
+        page=paging.page,
+        size=paging.size,
+    )
+
+
+async def _shaped(session: SessionDep, camera_id: int) -> CameraOut:
+    camera = await service.get_or_raise(session, camera_id)
+    maintenance = await cameras_in_maintenance(session, datetime.now(UTC), [camera_id])
+    return service.to_out(camera, in_maintenance=camera_id in maintenance)
 
 
 @router.post("", response_model=CameraOut, status_code=status.HTTP_201_CREATED)
 async def create_camera(session: SessionDep, user: Coordinator, cipher: CipherDep, body: CameraCreate) -> CameraOut:
     """Add a camera; credentials are write-only and stored encrypted."""
     camera = await service.create(session, actor=actor_of(user), data=body, cipher=cipher)
-    return service.to_out(await service.get_or_raise(session, camera.id))
+    return await _shaped(session, camera.id)
 
 
 @router.get("/{camera_id}", response_model=CameraOut)
 async def read_camera(session: SessionDep, _user: Viewer, camera_id: int) -> CameraOut:
     """One camera."""
-    return service.to_out(await service.get_or_raise(session, camera_id))
+    return await _shaped(session, camera_id)
 
 
 @router.patch("/{camera_id}", response_model=CameraOut)
@@ -66,7 +82,7 @@ async def update_camera(
     """Change the fields sent; ``credentials`` replaces the stored ones."""
     camera = await service.get_or_raise(session, camera_id)
     await service.update(session, actor=actor_of(user), camera=camera, data=body, cipher=cipher)
-    return service.to_out(camera)
+    return await _shaped(session, camera_id)
 
 
 @router.delete("/{camera_id}", status_code=status.HTTP_204_NO_CONTENT)

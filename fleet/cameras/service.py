@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence, Set
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, func, or_, select
@@ -78,8 +78,8 @@ class CameraFilter:
         return query
 
 
-def to_out(camera: Camera) -> CameraOut:
-    """The API shape of a camera; never a credential."""
+def to_out(camera: Camera, *, in_maintenance: bool = False) -> CameraOut:
+    """The API shape of a camera; never a credential. In a running maintenance window its status says so."""
     creds = camera.credentials
     return CameraOut(
         id=camera.id,
@@ -100,7 +100,7 @@ def to_out(camera: Camera) -> CameraOut:
         declared_model=camera.declared_model,
         installed_on=camera.installed_on,
         network=camera.network,
-        status=camera.status,
+        status=CameraStatus.MAINTENANCE if in_maintenance else camera.status,
         status_since=camera.status_since,
         last_seen_at=camera.last_seen_at,
         observed=ObservedIdentity(
@@ -141,12 +141,30 @@ def _with_credentials() -> Select[Camera]:
 
 
 async def list_cameras(
-    session: AsyncSession, *, filters: CameraFilter, page: int, size: int
+    session: AsyncSession, *, filters: CameraFilter, page: int, size: int, maintenance: Set[int] = frozenset()
 ) -> tuple[Sequence[Camera], int]:
-    """One page of cameras matching the filter, by name, and the total count."""
-    query = filters.apply(_with_credentials())
-    total = await session.scalar(filters.apply(select(func.count(Camera.id))))
-    rows = await session.scalars(query.order_by(Camera.name).offset((page - 1) * size).limit(size))
+    """One page of cameras matching the filter, by name, and the total count.
+
+    ``maintenance`` names the cameras in a running maintenance window: they have the status ``maintenance``
+    for this filter, whatever their health.
+    """
+    wanted = filters.status
+    filters = replace(filters, status=None) if wanted is not None else filters
+
+    def narrow(query: _Query) -> _Query:
+        query = filters.apply(query)
+        if wanted is CameraStatus.MAINTENANCE:
+            return query.where(Camera.id.in_(sorted(maintenance)))
+        if wanted is not None:
+            query = query.where(Camera.status == wanted)
+            if maintenance:
+                query = query.where(Camera.id.not_in(sorted(maintenance)))
+        return query
+
+    total = await session.scalar(narrow(select(func.count(Camera.id))))
+    rows = await session.scalars(
+        narrow(_with_credentials()).order_by(Camera.name).offset((page - 1) * size).limit(size)
+    )
     return rows.all(), int(total or 0)
 
 

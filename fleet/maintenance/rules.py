@@ -1,0 +1,119 @@
+"""Pure maintenance arithmetic: occurrences of a (recurring) window, and whether a camera is in scope."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from dateutil.rrule import rrule, rrulestr
+
+LOCAL = ZoneInfo("Europe/Amsterdam")
+# An endless recurrence is followed this far at most when a question needs its end.
+HORIZON = timedelta(days=366 * 10)
+
+
+class RecurrenceError(ValueError):
+    """The recurrence is not a usable iCalendar RRULE."""
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Which cameras a window covers; all empty means every camera."""
+
+    camera_ids: frozenset[int] = field(default_factory=frozenset)
+    areas: frozenset[str] = field(default_factory=frozenset)
+    sites: frozenset[str] = field(default_factory=frozenset)
+    poller_groups: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def everything(self) -> bool:
+        """Whether the window covers the whole fleet."""
+        return not (self.camera_ids or self.areas or self.sites or self.poller_groups)
+
+    def covers(self, camera_id: int, area: str | None, site: str | None, poller_group: str) -> bool:
+        """Whether the camera is in scope."""
+        return (
+            self.everything
+            or camera_id in self.camera_ids
+            or (area is not None and area in self.areas)
+            or (site is not None and site in self.sites)
+            or poller_group in self.poller_groups
+        )
+
+
+def parse_rule(recurrence: str, starts_at: datetime) -> rrule:
+    """The RRULE, anchored at the window's first start in local time."""
+    text = recurrence.strip()
+    if text.upper().startswith("RRULE:"):
+        text = text[6:]
+    if "DTSTART" in text.upper():
+        raise RecurrenceError("give the start as starts_at, not as DTSTART inside the rule")
+    # Occurrences are computed in local wall-clock time, so a UTC UNTIL (…Z) becomes local time too.
+    text = _UNTIL_UTC.sub(lambda m: "UNTIL=" + _utc_stamp_to_local(m.group(1)), text)
+    try:
+        rule = rrulestr(text, dtstart=starts_at.astimezone(LOCAL).replace(tzinfo=None))
+    except (ValueError, TypeError) as exc:
+        raise RecurrenceError(f"not an iCalendar RRULE: {exc}") from exc
+    if not isinstance(rule, rrule):
+        raise RecurrenceError("give one RRULE, not a set of rules")
+    return rule
+
+
+_UNTIL_UTC = re.compile(r"UNTIL=(\d{8}T\d{6})Z", re.IGNORECASE)
+
+
+def _utc_stamp_to_local(stamp: str) -> str:
+    moment = datetime.strptime(stamp, "%Y%m%dT%H%M%S").replace(tzinfo=ZoneInfo("UTC"))
+    return moment.astimezone(LOCAL).strftime("%Y%m%dT%H%M%S")
+
+
+def _local_to_utc(naive_local: datetime) -> datetime:
+    return naive_local.replace(tzinfo=LOCAL).astimezone(ZoneInfo("UTC"))
+
+
+def occurrences(
+    starts_at: datetime, ends_at: datetime, recurrence: str | None, *, between: tuple[datetime, datetime]
+) -> Iterator[tuple[datetime, datetime]]:
+    """Every (start, end) of the window that overlaps ``between``, in UTC, in order."""
+    low, high = between
+    length = ends_at - starts_at
+    if recurrence is None:
+        if starts_at < high and ends_at > low:
+            yield starts_at, ends_at
+        return
+    rule = parse_rule(recurrence, starts_at)
+    # Start early enough to catch an occurrence that began before ``low`` and still runs.
+    search_from = (low - length).astimezone(LOCAL).replace(tzinfo=None) - timedelta(days=1)
+    for local_start in rule.xafter(search_from, inc=True):
+        start = _local_to_utc(local_start)
+        if start >= high:
+            return
+        end = start + length
+        if end > low:
+            yield start, end
+
+
+def last_end(starts_at: datetime, ends_at: datetime, recurrence: str | None) -> datetime | None:
+    """When the last occurrence ends, or None for an endless recurrence."""
+    if recurrence is None:
+        return ends_at
+    rule = parse_rule(recurrence, starts_at)
+    parts = {part.split("=", 1)[0].strip().upper() for part in recurrence.split(";")}
+    if not parts & {"UNTIL", "COUNT"}:
+        return None
+    last = rule.before(datetime.max, inc=True)
+    return None if last is None else _local_to_utc(last) + (ends_at - starts_at)
+
+
+def merged(spans: Sequence[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
+    """Overlapping or touching spans joined, in order."""
+    result: list[tuple[datetime, datetime]] = []
+    for start, end in sorted(spans):
+        if result and start <= result[-1][1]:
+            result[-1] = (result[-1][0], max(result[-1][1], end))
+        else:
+            result.append((start, end))
+    return result

@@ -1,0 +1,114 @@
+"""Maintenance windows: create, list, delete, and which cameras are in maintenance at a moment."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from fleet.audit.service import Actor, record
+from fleet.cameras.models import Camera
+from fleet.errors import NotFound
+from fleet.maintenance.models import MaintenanceWindow
+from fleet.maintenance.rules import Scope, last_end, occurrences
+from fleet.maintenance.schemas import MaintenanceWindowIn
+
+
+def scope_of(window: MaintenanceWindow) -> Scope:
+    """The cameras a window covers."""
+    return Scope(
+        camera_ids=frozenset(window.camera_ids or ()),
+        areas=frozenset(window.areas or ()),
+        sites=frozenset(window.sites or ()),
+        poller_groups=frozenset(window.poller_groups or ()),
+    )
+
+
+def active(window: MaintenanceWindow, at: datetime) -> bool:
+    """Whether an occurrence of the window runs at that moment."""
+    instant = (at, at + timedelta(microseconds=1))
+    return any(occurrences(window.starts_at, window.ends_at, window.recurrence, between=instant))
+
+
+async def create(session: AsyncSession, *, actor: Actor, data: MaintenanceWindowIn) -> MaintenanceWindow:
+    """Plan a maintenance window."""
+    window = MaintenanceWindow(
+        **data.model_dump(),
+        created_by=actor.name,
+        last_ends_at=last_end(data.starts_at, data.ends_at, data.recurrence),
+    )
+    session.add(window)
+    await session.flush()
+    await record(
+        session,
+        actor=actor,
+        action="maintenance.create",
+        target_type="maintenance_window",
+        target_id=window.id,
+        after=data.model_dump(),
+    )
+    return window
+
+
+async def delete(session: AsyncSession, *, actor: Actor, window_id: int) -> None:
+    """Remove a window."""
+    window = await session.get(MaintenanceWindow, window_id)
+    if window is None:
+        raise NotFound("maintenance window", window_id)
+    await record(
+        session,
+        actor=actor,
+        action="maintenance.delete",
+        target_type="maintenance_window",
+        target_id=window_id,
+        before={"starts_at": window.starts_at, "ends_at": window.ends_at, "reason": window.reason},
+    )
+    await session.delete(window)
+    await session.flush()
+
+
+async def list_windows(
+    session: AsyncSession, *, page: int, size: int, current_at: datetime | None = None
+) -> tuple[Sequence[MaintenanceWindow], int]:
+    """Windows newest first; with ``current_at``, only those not over by then."""
+    query = select(MaintenanceWindow)
+    if current_at is not None:
+        query = query.where(or_(MaintenanceWindow.last_ends_at.is_(None), MaintenanceWindow.last_ends_at > current_at))
+    total = await session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = await session.scalars(
+        query.order_by(MaintenanceWindow.starts_at.desc(), MaintenanceWindow.id.desc())
+        .offset((page - 1) * size)
+        .limit(size)
+    )
+    return rows.all(), int(total or 0)
+
+
+async def windows_at(session: AsyncSession, at: datetime) -> list[MaintenanceWindow]:
+    """The windows with an occurrence running at that moment."""
+    candidates = await session.scalars(
+        select(MaintenanceWindow).where(
+            MaintenanceWindow.starts_at <= at,
+            or_(MaintenanceWindow.last_ends_at.is_(None), MaintenanceWindow.last_ends_at > at),
+        )
+    )
+    return [w for w in candidates if active(w, at)]
+
+
+async def cameras_in_maintenance(
+    session: AsyncSession, at: datetime, camera_ids: Sequence[int] | None = None
+) -> set[int]:
+    """Which cameras (of those given, or all) are in a running maintenance window."""
+    windows = await windows_at(session, at)
+    if not windows:
+        return set()
+    scopes = [scope_of(w) for w in windows]
+    query = select(Camera.id, Camera.area, Camera.site, Camera.poller_group)
+    if camera_ids is not None:
+        query = query.where(Camera.id.in_(camera_ids))
+    return {
+        camera_id
+        for camera_id, area, site, group in await session.execute(query)
+        if any(scope.covers(camera_id, area, site, group) for scope in scopes)
+    }
