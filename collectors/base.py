@@ -1,0 +1,133 @@
+"""What goes into a collector (a target) and what comes out (an observation or an error)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Literal, Protocol
+
+from collectors.errors import CollectorError
+
+
+class CheckKind(StrEnum):
+    """The kinds of check a collector can run against a camera."""
+
+    reachability = "reachability"
+    onvif_health = "onvif_health"
+    onvif_identity = "onvif_identity"
+    snmp = "snmp"
+
+
+@dataclass(frozen=True, slots=True)
+class SnmpCredentials:
+    """SNMP v2c community or v3 USM user; secrets are left out of the repr."""
+
+    version: Literal["2c", "3"]
+    community: str | None = field(default=None, repr=False)
+    user: str | None = None
+    auth_key: str | None = field(default=None, repr=False)
+    priv_key: str | None = field(default=None, repr=False)
+    auth_protocol: str = "sha"
+    priv_protocol: str = "aes"
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """One camera as the collectors see it; the password is left out of the repr."""
+
+    camera_id: int
+    name: str
+    host: str
+    onvif_port: int
+    rtsp_port: int
+    snmp_port: int
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+    snmp: SnmpCredentials | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReachabilityObservation:
+    """Which ports accepted a TCP connection, and how long the ONVIF connect took."""
+
+    onvif_port_open: bool
+    rtsp_port_open: bool
+    connect_ms: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class OnvifHealthObservation:
+    """The device clock (aware UTC) and its drift from ours: device time minus the request midpoint."""
+
+    device_time: datetime
+    clock_drift_s: float
+
+
+@dataclass(frozen=True, slots=True)
+class MediaProfile:
+    """One ONVIF media profile with its video encoding and URIs."""
+
+    token: str
+    name: str | None
+    encoding: str | None
+    width: int | None
+    height: int | None
+    stream_uri: str | None
+    snapshot_uri: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class OnvifIdentityObservation:
+    """What the device reports about itself over ONVIF."""
+
+    manufacturer: str | None
+    model: str | None
+    firmware: str | None
+    serial: str | None
+    hardware_id: str | None
+    mac: str | None
+    profiles: tuple[MediaProfile, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SnmpObservation:
+    """MIB-II basics plus the vendor values we know how to read."""
+
+    sys_descr: str | None
+    sys_object_id: str | None
+    enterprise: int | None
+    uptime_s: float | None
+    sys_name: str | None
+    if_oper_up: bool | None
+    if_in_errors: int | None
+    temperature_c: float | None
+    storage_ok: bool | None
+    vendor_values: dict[str, str]
+
+
+Observation = ReachabilityObservation | OnvifHealthObservation | OnvifIdentityObservation | SnmpObservation
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    """The outcome of one check of one camera: an observation, or the error that stopped it."""
+
+    kind: CheckKind
+    target_name: str
+    ok: bool
+    observation: Observation | None
+    error: CollectorError | None
+    started_at: datetime
+    duration_s: float
+
+
+class Collector(Protocol):
+    """One check kind: a target in, an observation out, or a CollectorError raised."""
+
+    @property
+    def kind(self) -> CheckKind: ...
+
+    async def collect(self, target: Target) -> Observation:
+        """Run the check against one camera."""
+        ...

@@ -1,0 +1,56 @@
+"""Reachability: does the camera accept TCP connections on its ONVIF and RTSP ports?"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+from collectors.base import CheckKind, ReachabilityObservation, Target
+from collectors.errors import Unreachable
+
+log = logging.getLogger(__name__)
+
+
+async def _connect_ms(host: str, port: int) -> float | None:
+    """Return the TCP connect time in ms, or None when the port refuses or has no route."""
+    started = time.perf_counter()
+    try:
+        transport, _ = await asyncio.get_running_loop().create_connection(asyncio.Protocol, host, port)
+    except OSError:
+        return None
+    elapsed_ms = (time.perf_counter() - started) * 1000.0
+    transport.abort()
+    return elapsed_ms
+
+
+class ReachabilityCollector:
+    """TCP connect to the ONVIF and RTSP ports; ok when the ONVIF port accepts."""
+
+    kind = CheckKind.reachability
+
+    def __init__(self, connect_timeout: float) -> None:
+        self._connect_timeout = connect_timeout
+
+    async def collect(self, target: Target) -> ReachabilityObservation:
+        """Connect to both ports at once; raise Unreachable when the ONVIF port does not accept.
+
+        A port that does not answer within the connect time-out (a firewall dropping SYNs)
+        counts as closed, so a filtered RTSP port cannot hide an open ONVIF port.
+        """
+        rtsp = asyncio.get_running_loop().create_task(_connect_ms(target.host, target.rtsp_port))
+        onvif_ms: float | None = None
+        try:
+            async with asyncio.timeout(self._connect_timeout):
+                onvif_ms = await _connect_ms(target.host, target.onvif_port)
+                await rtsp
+        except TimeoutError:
+            pass
+        finally:
+            rtsp.cancel()
+        rtsp_ms = rtsp.result() if rtsp.done() and not rtsp.cancelled() else None
+        rtsp_state = "open" if rtsp_ms is not None else "closed"
+        if onvif_ms is None:
+            log.debug("%s: ONVIF port %d closed, RTSP %s", target.name, target.onvif_port, rtsp_state)
+            raise Unreachable(f"ONVIF port {target.onvif_port} closed (RTSP port {target.rtsp_port} {rtsp_state})")
+        return ReachabilityObservation(onvif_port_open=True, rtsp_port_open=rtsp_ms is not None, connect_ms=onvif_ms)

@@ -1,0 +1,142 @@
+"""The collectors' lifecycle, the registry by check kind, and run_check with its hard time limit."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from datetime import UTC, datetime
+from types import TracebackType
+
+import aiohttp
+from pysnmp.hlapi.v3arch.asyncio import SnmpEngine
+
+from collectors.base import CheckKind, CheckResult, Collector, Observation, Target
+from collectors.errors import CollectorError, Timeout
+from collectors.http import CappedZeepTransport, new_session
+from collectors.onvif_health import OnvifHealthCollector
+from collectors.onvif_identity import OnvifIdentityCollector, warm_wsdl_cache
+from collectors.reachability import ReachabilityCollector
+from collectors.snmp import SnmpCollector
+from collectors.snmp_wire import SnmpV2cClient
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+# SNMPv3 goes through pysnmp's engine, which has one socket with the system's default receive
+# buffer: at about 200 answers in flight it overflows, so keep well below that.
+_V3_IN_FLIGHT = 64
+
+
+class Collectors:
+    """Shared resources for every collector (HTTP connector, SNMP sockets and engine, parsed WSDLs).
+
+    async with Collectors(device_timeout=10.0) as collectors:
+        result = await collectors.run(CheckKind.snmp, target)
+    """
+
+    def __init__(
+        self,
+        device_timeout: float = 10.0,
+        max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+        max_connections: int = 2000,
+    ) -> None:
+        self.device_timeout = device_timeout
+        self.max_body_bytes = max_body_bytes
+        self._max_connections = max_connections
+        self._registry: dict[CheckKind, Collector] = {}
+        self._connector: aiohttp.TCPConnector | None = None
+        self._session: aiohttp.ClientSession | None = None
+        self._v2c: SnmpV2cClient | None = None
+        self._engine: SnmpEngine | None = None
+
+    async def __aenter__(self) -> Collectors:
+        # force_close: a fleet round touches thousands of cameras once each; idle keep-alive
+        # sockets would only pile up (and camera firmwares handle keep-alive poorly).
+        self._connector = aiohttp.TCPConnector(limit=self._max_connections, force_close=True)
+        self._session = new_session(self._connector, self.device_timeout)
+        self._v2c = SnmpV2cClient()
+        self._engine = SnmpEngine()
+        # Parse the WSDLs once now: the library caches them only after a load completes, so
+        # cameras set up at the same instant would each parse them.
+        await warm_wsdl_cache()
+        snmp_attempt = self.device_timeout / 2.0
+        collectors: list[Collector] = [
+            ReachabilityCollector(connect_timeout=self.device_timeout),
+            OnvifHealthCollector(self.max_body_bytes),
+            OnvifIdentityCollector(CappedZeepTransport(self._session, self.max_body_bytes)),
+            SnmpCollector(self._v2c, self._engine, asyncio.Semaphore(_V3_IN_FLIGHT), attempt_timeout=snmp_attempt),
+        ]
+        self._registry = {collector.kind: collector for collector in collectors}
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if self._session is not None:
+            await self._session.close()
+        if self._connector is not None:
+            await self._connector.close()
+        if self._v2c is not None:
+            self._v2c.close()
+        if self._engine is not None:
+            self._engine.close_dispatcher()
+        self._registry = {}
+
+    def __getitem__(self, kind: CheckKind) -> Collector:
+        """Return the collector for kind (KeyError outside the async with block)."""
+        return self._registry[kind]
+
+    async def run(self, kind: CheckKind, target: Target) -> CheckResult:
+        """Run one check of kind against target with the per-device time limit."""
+        return await run_check(self[kind], target, self.device_timeout)
+
+
+def _secrets(target: Target) -> list[str]:
+    values = [target.password]
+    if target.snmp is not None:
+        values += [target.snmp.community, target.snmp.auth_key, target.snmp.priv_key]
+    return [value for value in values if value]
+
+
+def _without_secrets(error: CollectorError, target: Target) -> CollectorError:
+    """Return error with any credential of target masked (devices can echo what we sent)."""
+    message = error.message
+    for secret in _secrets(target):
+        message = message.replace(secret, "***")
+    if message == error.message:
+        return error
+    return type(error)(message)
+
+
+async def run_check(collector: Collector, target: Target, timeout: float) -> CheckResult:
+    """Run collector against target within timeout; every failure becomes a failed CheckResult.
+
+    Only cancellation of the caller escapes.
+    """
+    started_at = datetime.now(UTC)
+    started = time.perf_counter()
+    observation: Observation | None = None
+    error: CollectorError | None = None
+    try:
+        async with asyncio.timeout(timeout):
+            observation = await collector.collect(target)
+    except TimeoutError:
+        error = Timeout(f"no complete answer within {timeout:g} s")
+    except CollectorError as exc:
+        error = _without_secrets(exc, target)
+    except Exception as exc:
+        log.exception("%s: %s check raised an unexpected %s", target.name, collector.kind, type(exc).__name__)
+        error = CollectorError(f"internal error in the {collector.kind} collector ({type(exc).__name__})")
+    duration = time.perf_counter() - started
+    if error is not None:
+        log.debug("%s: %s check failed: %s: %s", target.name, collector.kind, type(error).__name__, error.message)
+    return CheckResult(
+        kind=collector.kind,
+        target_name=target.name,
+        ok=error is None,
+        observation=observation,
+        error=error,
+        started_at=started_at,
+        duration_s=duration,
+    )

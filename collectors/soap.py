@@ -1,0 +1,45 @@
+"""SOAP faults from cameras, translated into the collector error tree."""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from collectors.errors import AuthFailed, BadResponse, CollectorError, Unsupported
+
+# ONVIF (Core spec, 5.11) names these fault subcodes; cameras also put them in the reason text.
+_AUTH_CODES = frozenset({"NotAuthorized", "FailedAuthentication", "InvalidSecurity", "InvalidSecurityToken"})
+_UNSUPPORTED_CODES = frozenset({"ActionNotSupported", "NoSuchService", "NoProfile"})
+# Firmwares that put no subcode in the fault still say so in the reason text.
+_AUTH_REASON = re.compile(r"not ?authori[sz]ed|authori[sz]ation fail|authentication fail|unauthori[sz]ed", re.I)
+_PRINTABLE = re.compile(r"[^\x20-\x7e]+")
+_MAX_REASON = 120
+
+
+def local_name(qname: str) -> str:
+    """Return the local part of a prefixed or Clark-notation QName."""
+    return qname.rsplit("}", 1)[-1].rsplit(":", 1)[-1]
+
+
+def short_reason(text: str | None) -> str:
+    """Return the device's reason text made printable and short, fit for a log line."""
+    return _PRINTABLE.sub(" ", text or "").strip()[:_MAX_REASON] or "no reason given"
+
+
+def classify_fault(codes: list[str], reason: str | None) -> CollectorError:
+    """Map a fault's code/subcode names and reason text to AuthFailed, Unsupported or BadResponse."""
+    names = {local_name(code) for code in codes}
+    said = short_reason(reason)
+    if names & _AUTH_CODES or _AUTH_REASON.search(said):
+        return AuthFailed(f"device refused the credentials ({said})")
+    if names & _UNSUPPORTED_CODES:
+        return Unsupported(f"device does not support the operation ({said})")
+    return BadResponse(f"device answered with a SOAP fault ({said})")
+
+
+def fault_from_element(fault: etree._Element) -> CollectorError:
+    """Classify a SOAP 1.1 or 1.2 Fault element."""
+    codes = [value.text or "" for value in fault.iter("{*}Value", "faultcode")]
+    reason_element = next(iter(fault.iter("{*}Text", "faultstring")), None)
+    return classify_fault(codes, reason_element.text if reason_element is not None else None)

@@ -1,0 +1,171 @@
+"""One simulated camera on the network: its web server, RTSP responder and SNMP agent, and fault injection."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable
+from dataclasses import fields
+from typing import Any
+
+from simulator.device import Device
+from simulator.httpd import CameraWebServer
+from simulator.onvif import Endpoint
+from simulator.rtsp import RtspServer
+from simulator.snmp import SnmpAgent
+from simulator.state import DeviceState, ImageState
+
+
+def _flag(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"expected true or false, got {value!r}")
+    return value
+
+
+def _count(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"expected a whole number >= 0, got {value!r}")
+    return value
+
+
+def _number(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"expected a number, got {value!r}")
+    return float(value)
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"expected a non-empty string, got {value!r}")
+    return value
+
+
+def _image(value: Any) -> ImageState:
+    try:
+        return ImageState(value)
+    except ValueError:
+        raise ValueError(f"expected one of {', '.join(ImageState)}, got {value!r}") from None
+
+
+# Run-time settings and how each is checked (the control API passes JSON values straight through).
+_SETTABLE: dict[str, Callable[[Any], Any]] = {
+    "offline": _flag,
+    "rtsp_down": _flag,
+    "latency_ms": _count,
+    "reject_auth": _flag,
+    "clock_offset_s": _number,
+    "firmware": _text,
+    "temperature_c": _number,
+    "storage_failed": _flag,
+    "if_in_errors": _count,
+    "image": _image,
+}
+
+
+def _coerce(name: str, value: Any) -> Any:
+    check = _SETTABLE.get(name)
+    if check is None:
+        raise ValueError(f"{name}: unknown setting (settable: {', '.join(_SETTABLE)})")
+    try:
+        return check(value)
+    except ValueError as error:
+        raise ValueError(f"{name}: {error}") from None
+
+
+class SimulatedCamera:
+    """A device you can poll, and change while it runs."""
+
+    def __init__(self, device: Device) -> None:
+        spec = device.spec
+        self.device = device
+        self.web = CameraWebServer(device, Endpoint(spec.host, spec.onvif_port, spec.rtsp_port))
+        self.rtsp = RtspServer(device, spec.host, spec.rtsp_port)
+        self.snmp = SnmpAgent(device, spec.host, spec.snmp_port)
+        self._comeback: asyncio.Task[None] | None = None
+
+    @property
+    def name(self) -> str:
+        """The camera's fleet name."""
+        return self.device.spec.name
+
+    @property
+    def state(self) -> DeviceState:
+        """Run-time condition (read it; change it through `update`)."""
+        return self.device.state
+
+    async def start(self) -> None:
+        """Open the sockets its current state calls for."""
+        if self.state.offline:
+            return
+        await self.web.start()
+        await self.snmp.start()
+        if not self.state.rtsp_down:
+            await self.rtsp.start()
+
+    async def stop(self) -> None:
+        """Close every socket and drop every connection."""
+        await self.web.stop()
+        await self.rtsp.stop()
+        await self.snmp.stop()
+
+    async def close(self) -> None:
+        """Stop, including a pending return from a reboot."""
+        if self._comeback is not None:
+            self._comeback.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._comeback
+        await self.stop()
+
+    async def update(self, **changes: Any) -> None:
+        """Change run-time settings (see `_SETTABLE`); all are validated before any is applied."""
+        clean = {name: _coerce(name, value) for name, value in changes.items()}
+        for name, value in clean.items():
+            setattr(self.state, name, value)
+        if "offline" in clean or "rtsp_down" in clean:
+            if self.state.offline:
+                await self.stop()
+            else:
+                await self.start()
+                if self.state.rtsp_down:
+                    await self.rtsp.stop()
+
+    async def reboot(self, downtime_s: float = 0.0) -> None:
+        """Restart: connections drop, uptime starts again; with downtime, unreachable for that long."""
+        if self._comeback is not None:
+            self._comeback.cancel()
+        await self.stop()
+        if downtime_s <= 0:
+            self.state.reboot()
+            await self.start()
+            return
+        self.state.offline = True
+
+        async def come_back() -> None:
+            await asyncio.sleep(downtime_s)
+            self.state.reboot()
+            await self.update(offline=False)
+
+        self._comeback = asyncio.create_task(come_back())
+
+    def describe(self) -> dict[str, Any]:
+        """JSON-ready view: address, identity, state and poll counters."""
+        spec, ident, state = self.device.spec, self.device.reported, self.state
+        settings = {f.name: getattr(state, f.name) for f in fields(state) if f.name in _SETTABLE}
+        return {
+            "name": spec.name,
+            "host": spec.host,
+            "onvif_port": spec.onvif_port,
+            "rtsp_port": spec.rtsp_port,
+            "snmp_port": spec.snmp_port,
+            "profile": self.device.profile.key,
+            "identity": {
+                "manufacturer": ident.manufacturer,
+                "model": ident.model,
+                "firmware": ident.firmware,
+                "serial": ident.serial,
+                "hardware_id": ident.hardware_id,
+                "mac": ident.mac,
+            },
+            "state": settings | {"uptime_s": round(state.uptime_s(), 1), "boots": state.boots},
+            "counters": self.device.counters.as_dict(),
+        }

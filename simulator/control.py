@@ -1,0 +1,115 @@
+"""The control API: list cameras with state and poll counters, inject faults at run time (HTTP, JSON)."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+if TYPE_CHECKING:
+    from simulator.camera import SimulatedCamera
+    from simulator.fleet import SimulatedFleet
+
+_FLEET: web.AppKey[SimulatedFleet] = web.AppKey("fleet")
+
+
+def _error(status: int, message: str) -> web.Response:
+    return web.json_response({"detail": message}, status=status)
+
+
+def _refuse(kind: type[web.HTTPClientError], message: str) -> web.HTTPClientError:
+    return kind(text=json.dumps({"detail": message}), content_type="application/json")
+
+
+def _camera(request: web.Request) -> SimulatedCamera:
+    name = request.match_info["name"]
+    try:
+        return request.app[_FLEET].camera(name)
+    except KeyError:
+        raise _refuse(web.HTTPNotFound, f"no camera named {name}") from None
+
+
+async def _json_object(request: web.Request) -> dict[str, Any]:
+    if not request.can_read_body:
+        return {}
+    try:
+        body = await request.json()
+    except ValueError:
+        raise _refuse(web.HTTPBadRequest, "body is not JSON") from None
+    if not isinstance(body, dict):
+        raise _refuse(web.HTTPBadRequest, "body must be a JSON object")
+    return body
+
+
+async def _health(request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok", "cameras": len(request.app[_FLEET].cameras)})
+
+
+async def _list(request: web.Request) -> web.Response:
+    cameras = [camera.describe() for camera in request.app[_FLEET].cameras.values()]
+    return web.json_response({"items": cameras, "total": len(cameras)})
+
+
+async def _show(request: web.Request) -> web.Response:
+    return web.json_response(_camera(request).describe())
+
+
+async def _patch(request: web.Request) -> web.Response:
+    camera = _camera(request)
+    try:
+        await camera.update(**await _json_object(request))
+    except ValueError as error:
+        return _error(400, str(error))
+    return web.json_response(camera.describe())
+
+
+async def _reboot(request: web.Request) -> web.Response:
+    camera = _camera(request)
+    downtime = (await _json_object(request)).get("downtime_s", 0)
+    if not isinstance(downtime, int | float) or isinstance(downtime, bool) or downtime < 0:
+        return _error(400, "downtime_s: expected a number of seconds >= 0")
+    await camera.reboot(float(downtime))
+    return web.json_response(camera.describe())
+
+
+async def _reset_all(request: web.Request) -> web.Response:
+    request.app[_FLEET].reset_counters()
+    return web.json_response({"reset": len(request.app[_FLEET].cameras)})
+
+
+async def _reset_one(request: web.Request) -> web.Response:
+    camera = _camera(request)
+    camera.device.counters.reset()
+    return web.json_response(camera.describe())
+
+
+def create_control_app(fleet: SimulatedFleet) -> web.Application:
+    """The aiohttp application; routes are documented in simulator/README.md."""
+    app = web.Application()
+    app[_FLEET] = fleet
+    app.router.add_get("/health", _health)
+    app.router.add_get("/cameras", _list)
+    app.router.add_get("/cameras/{name}", _show)
+    app.router.add_patch("/cameras/{name}", _patch)
+    app.router.add_post("/cameras/{name}/reboot", _reboot)
+    app.router.add_post("/cameras/{name}/counters/reset", _reset_one)
+    app.router.add_post("/counters/reset", _reset_all)
+    return app
+
+
+class ControlServer:
+    """Runs the control API on one loopback address and port."""
+
+    def __init__(self, fleet: SimulatedFleet, host: str, port: int) -> None:
+        self._runner = web.AppRunner(create_control_app(fleet), access_log=None)
+        self.host, self.port = host, port
+
+    async def start(self) -> None:
+        """Start listening."""
+        await self._runner.setup()
+        await web.TCPSite(self._runner, self.host, self.port).start()
+
+    async def stop(self) -> None:
+        """Stop listening."""
+        await self._runner.cleanup()

@@ -1,0 +1,71 @@
+"""A camera's web server: ONVIF SOAP endpoints and the snapshot JPEG."""
+
+from __future__ import annotations
+
+import asyncio
+
+from aiohttp import web
+from multidict import CIMultiDict
+
+from simulator import httpauth, onvif
+from simulator.device import Device
+
+DEVICE_PATH = "/onvif/device_service"
+_SERVER = "httpd"
+
+
+class CameraWebServer:
+    """Listens on the camera's own address and ONVIF port while the camera is online."""
+
+    def __init__(self, device: Device, endpoint: onvif.Endpoint) -> None:
+        self.device = device
+        self.endpoint = endpoint
+        self._handler: web.Server | None = None
+        self._listener: asyncio.Server | None = None
+
+    async def start(self) -> None:
+        """Open the listening socket."""
+        if self._listener is not None:
+            return
+        loop = asyncio.get_running_loop()
+        self._handler = web.Server(self._handle, access_log=None)
+        self._listener = await loop.create_server(
+            self._handler, self.endpoint.host, self.endpoint.http_port, reuse_address=True
+        )
+
+    async def stop(self) -> None:
+        """Close the socket and drop every open connection, as a camera losing power does."""
+        listener, handler = self._listener, self._handler
+        self._listener = self._handler = None
+        if listener is not None:
+            listener.close()
+        if handler is not None:
+            for connection in handler.connections:
+                if connection.transport is not None:
+                    connection.transport.abort()
+            await handler.shutdown(0.1)
+
+    async def _handle(self, request: web.BaseRequest) -> web.StreamResponse:
+        await self.device.delay()
+        profile = self.device.profile
+        services = {DEVICE_PATH: "device", profile.media_path: "media"}
+        if request.method == "POST" and request.path in services:
+            reply = onvif.handle(self.device, self.endpoint, services[request.path], await request.read())
+            return web.Response(
+                status=reply.status,
+                body=reply.body.encode(),
+                headers={"Content-Type": onvif.CONTENT_TYPE, "Server": _SERVER},
+            )
+        if request.method == "GET" and request.path == profile.snapshot_path.split("?")[0]:
+            return await self._snapshot(request)
+        return web.Response(status=404, text="Not Found", headers={"Server": _SERVER})
+
+    async def _snapshot(self, request: web.BaseRequest) -> web.StreamResponse:
+        if not self.device.accepts_login(request.headers.get("Authorization", ""), request.method):
+            headers = CIMultiDict([("Server", _SERVER)])
+            for challenge in httpauth.challenges(self.device.realm):
+                headers.add("WWW-Authenticate", challenge)
+            return web.Response(status=401, text="Unauthorized", headers=headers)
+        self.device.counters.snapshot += 1
+        jpeg = await asyncio.to_thread(self.device.snapshotter.snapshot, self.device.state.image)
+        return web.Response(body=jpeg, headers={"Content-Type": "image/jpeg", "Server": _SERVER})

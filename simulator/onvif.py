@@ -1,0 +1,344 @@
+"""ONVIF device and media service: SOAP 1.2 requests in, answers shaped like real cameras' out."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from xml.sax.saxutils import escape
+from zoneinfo import ZoneInfo
+
+from lxml import etree
+
+from simulator.device import Device, Stream
+
+NS_ENV = "http://www.w3.org/2003/05/soap-envelope"
+NS_WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
+NS_WSU = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"
+NS_TDS = "http://www.onvif.org/ver10/device/wsdl"
+NS_TRT = "http://www.onvif.org/ver10/media/wsdl"
+_PASSWORD_TEXT = "#PasswordText"
+_LOCAL_ZONE = ZoneInfo("Europe/Amsterdam")
+_POSIX_TZ = "CET-1CEST,M3.5.0,M10.5.0/3"
+_MAX_REQUEST = 64 * 1024
+
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+
+CONTENT_TYPE = "application/soap+xml; charset=utf-8"
+
+
+@dataclass(frozen=True, slots=True)
+class SoapReply:
+    """HTTP status and SOAP envelope to send."""
+
+    status: int
+    body: str
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    """Where this camera is reached (its own loopback address and ports)."""
+
+    host: str
+    http_port: int
+    rtsp_port: int
+
+    @property
+    def http(self) -> str:
+        """Base URL of the camera's web server."""
+        return f"http://{self.host}:{self.http_port}"
+
+
+class _Fault(Exception):
+    def __init__(self, status: int, code: str, subcode: str, reason: str) -> None:
+        super().__init__(reason)
+        self.status, self.code, self.subcode, self.reason = status, code, subcode, reason
+
+
+def _envelope(body: str) -> str:
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        f'<env:Envelope xmlns:env="{NS_ENV}" xmlns:tds="{NS_TDS}" xmlns:trt="{NS_TRT}" '
+        'xmlns:tt="http://www.onvif.org/ver10/schema" xmlns:ter="http://www.onvif.org/ver10/error">'
+        f"<env:Body>{body}</env:Body></env:Envelope>"
+    )
+
+
+def _fault_reply(fault: _Fault) -> SoapReply:
+    body = (
+        f"<env:Fault><env:Code><env:Value>{fault.code}</env:Value><env:Subcode><env:Value>{fault.subcode}"
+        f'</env:Value></env:Subcode></env:Code><env:Reason><env:Text xml:lang="en">{escape(fault.reason)}'
+        "</env:Text></env:Reason></env:Fault>"
+    )
+    return SoapReply(fault.status, _envelope(body))
+
+
+def _not_authorized(device: Device) -> _Fault:
+    return _Fault(device.profile.auth_fault_status, "env:Sender", "ter:NotAuthorized", "Sender not Authorized")
+
+
+def _text(element: etree._Element | None, path: str) -> str:
+    if element is None:
+        return ""
+    found = element.find(path)
+    return (found.text or "").strip() if found is not None else ""
+
+
+def token_is_valid(header: etree._Element | None, username: str, password: str) -> bool:
+    """Check a WS-Security UsernameToken: PasswordDigest = B64(SHA1(nonce + created + password))."""
+    token = header.find(f"{{{NS_WSSE}}}Security/{{{NS_WSSE}}}UsernameToken") if header is not None else None
+    if token is None or _text(token, f"{{{NS_WSSE}}}Username") != username:
+        return False
+    password_el = token.find(f"{{{NS_WSSE}}}Password")
+    if password_el is None:
+        return False
+    given = (password_el.text or "").strip()
+    if password_el.get("Type", "").endswith(_PASSWORD_TEXT):
+        return hmac.compare_digest(given.encode(), password.encode())
+    try:
+        nonce = base64.b64decode(_text(token, f"{{{NS_WSSE}}}Nonce"), validate=True)
+    except ValueError:
+        return False
+    created = _text(token, f"{{{NS_WSU}}}Created")
+    expected = base64.b64encode(hashlib.sha1(nonce + created.encode() + password.encode()).digest()).decode()
+    return hmac.compare_digest(given.encode(), expected.encode())
+
+
+def handle(device: Device, endpoint: Endpoint, service: str, payload: bytes) -> SoapReply:
+    """Answer one SOAP request to `service` (``device`` or ``media``) and count it."""
+    try:
+        if len(payload) > _MAX_REQUEST:
+            raise _Fault(400, "env:Sender", "ter:InvalidArgVal", "Request too large")
+        try:
+            root = etree.fromstring(payload, _PARSER)
+        except etree.XMLSyntaxError:
+            raise _Fault(400, "env:Sender", "ter:WellFormed", "Malformed XML") from None
+        body = root.find(f"{{{NS_ENV}}}Body")
+        request = next((child for child in body if isinstance(child.tag, str)), None) if body is not None else None
+        if request is None:
+            raise _Fault(400, "env:Sender", "ter:InvalidArgVal", "Missing SOAP Body")
+        operation = etree.QName(request).localname
+        device.counters.onvif[operation] += 1
+        entry = _OPERATIONS.get((service, operation))
+        if entry is None:
+            raise _Fault(500, "env:Receiver", "ter:ActionNotSupported", "Optional Action Not Implemented")
+        answer, pre_auth = entry
+        if not pre_auth and not _authorised(device, root.find(f"{{{NS_ENV}}}Header")):
+            device.counters.onvif_auth_failures += 1
+            raise _not_authorized(device)
+        return SoapReply(200, _envelope(answer(device, endpoint, request)))
+    except _Fault as fault:
+        return _fault_reply(fault)
+
+
+def _authorised(device: Device, header: etree._Element | None) -> bool:
+    if device.state.reject_auth:
+        return False
+    if not device.spec.has_credentials:
+        return True
+    return token_is_valid(header, device.spec.username, device.spec.password)
+
+
+def _date_time(moment: datetime) -> str:
+    return (
+        f"<tt:Time><tt:Hour>{moment.hour}</tt:Hour><tt:Minute>{moment.minute}</tt:Minute>"
+        f"<tt:Second>{moment.second}</tt:Second></tt:Time><tt:Date><tt:Year>{moment.year}</tt:Year>"
+        f"<tt:Month>{moment.month}</tt:Month><tt:Day>{moment.day}</tt:Day></tt:Date>"
+    )
+
+
+def _system_date_and_time(device: Device, endpoint: Endpoint, request: etree._Element) -> str:
+    utc = datetime.fromtimestamp(device.state.device_time(), UTC)
+    local = utc.astimezone(_LOCAL_ZONE)
+    # A drifting clock is one whose NTP sync was switched off: it reports Manual.
+    kind = "NTP" if device.state.clock_offset_s == 0 else "Manual"
+    dst = "true" if local.dst() else "false"
+    return (
+        f"<tds:GetSystemDateAndTimeResponse><tds:SystemDateAndTime><tt:DateTimeType>{kind}</tt:DateTimeType>"
+        f"<tt:DaylightSavings>{dst}</tt:DaylightSavings><tt:TimeZone><tt:TZ>{_POSIX_TZ}</tt:TZ></tt:TimeZone>"
+        f"<tt:UTCDateTime>{_date_time(utc)}</tt:UTCDateTime><tt:LocalDateTime>{_date_time(local)}"
+        "</tt:LocalDateTime></tds:SystemDateAndTime></tds:GetSystemDateAndTimeResponse>"
+    )
+
+
+def _device_information(device: Device, endpoint: Endpoint, request: etree._Element) -> str:
+    ident = device.reported
+    return (
+        f"<tds:GetDeviceInformationResponse><tds:Manufacturer>{escape(ident.manufacturer)}</tds:Manufacturer>"
+        f"<tds:Model>{escape(ident.model)}</tds:Model><tds:FirmwareVersion>{escape(ident.firmware)}"
+        f"</tds:FirmwareVersion><tds:SerialNumber>{escape(ident.serial)}</tds:SerialNumber>"
+        f"<tds:HardwareId>{escape(ident.hardware_id)}</tds:HardwareId></tds:GetDeviceInformationResponse>"
+    )
+
+
+def _network_interfaces(device: Device, endpoint: Endpoint, request: etree._Element) -> str:
+    mac = device.identity.mac.upper() if device.profile.onvif_mac_upper else device.identity.mac
+    link = "<tt:AutoNegotiation>true</tt:AutoNegotiation><tt:Speed>100</tt:Speed><tt:Duplex>Full</tt:Duplex>"
+    return (
+        '<tds:GetNetworkInterfacesResponse><tds:NetworkInterfaces token="eth0"><tt:Enabled>true</tt:Enabled>'
+        f"<tt:Info><tt:Name>eth0</tt:Name><tt:HwAddress>{mac}</tt:HwAddress>"
+        f"<tt:MTU>1500</tt:MTU></tt:Info><tt:Link><tt:AdminSettings>{link}</tt:AdminSettings>"
+        f"<tt:OperSettings>{link}</tt:OperSettings><tt:InterfaceType>6</tt:InterfaceType></tt:Link>"
+        "<tt:IPv4><tt:Enabled>true</tt:Enabled><tt:Config><tt:Manual>"
+        f"<tt:Address>{endpoint.host}</tt:Address><tt:PrefixLength>8</tt:PrefixLength></tt:Manual>"
+        "<tt:DHCP>false</tt:DHCP></tt:Config></tt:IPv4></tds:NetworkInterfaces></tds:GetNetworkInterfacesResponse>"
+    )
+
+
+def _device_caps(device: Device, endpoint: Endpoint) -> str:
+    return (
+        f"<tt:Device><tt:XAddr>{endpoint.http}/onvif/device_service</tt:XAddr><tt:Network>"
+        "<tt:IPFilter>false</tt:IPFilter><tt:ZeroConfiguration>false</tt:ZeroConfiguration>"
+        "<tt:IPVersion6>false</tt:IPVersion6><tt:DynDNS>false</tt:DynDNS></tt:Network><tt:System>"
+        "<tt:DiscoveryResolve>false</tt:DiscoveryResolve><tt:DiscoveryBye>false</tt:DiscoveryBye>"
+        "<tt:RemoteDiscovery>false</tt:RemoteDiscovery><tt:SystemBackup>false</tt:SystemBackup>"
+        "<tt:SystemLogging>true</tt:SystemLogging><tt:FirmwareUpgrade>true</tt:FirmwareUpgrade>"
+        "<tt:SupportedVersions><tt:Major>2</tt:Major><tt:Minor>60</tt:Minor></tt:SupportedVersions>"
+        "</tt:System><tt:IO><tt:InputConnectors>1</tt:InputConnectors><tt:RelayOutputs>1</tt:RelayOutputs>"
+        "</tt:IO><tt:Security><tt:TLS1.1>false</tt:TLS1.1><tt:TLS1.2>true</tt:TLS1.2>"
+        "<tt:OnboardKeyGeneration>false</tt:OnboardKeyGeneration><tt:AccessPolicyConfig>false"
+        "</tt:AccessPolicyConfig><tt:X.509Token>false</tt:X.509Token><tt:SAMLToken>false</tt:SAMLToken>"
+        "<tt:KerberosToken>false</tt:KerberosToken><tt:RELToken>false</tt:RELToken></tt:Security></tt:Device>"
+    )
+
+
+def _media_caps(device: Device, endpoint: Endpoint) -> str:
+    return (
+        f"<tt:Media><tt:XAddr>{endpoint.http}{device.profile.media_path}</tt:XAddr><tt:StreamingCapabilities>"
+        "<tt:RTPMulticast>false</tt:RTPMulticast><tt:RTP_TCP>true</tt:RTP_TCP>"
+        "<tt:RTP_RTSP_TCP>true</tt:RTP_RTSP_TCP></tt:StreamingCapabilities></tt:Media>"
+    )
+
+
+def _capabilities(device: Device, endpoint: Endpoint, request: etree._Element) -> str:
+    categories = {(c.text or "").strip() for c in request} or {"All"}
+    parts = []
+    if categories & {"All", "Device"}:
+        parts.append(_device_caps(device, endpoint))
+    if categories & {"All", "Media"}:
+        parts.append(_media_caps(device, endpoint))
+    if not parts:
+        raise _Fault(500, "env:Receiver", "ter:ActionNotSupported", "ter:NoSuchService")
+    body = "".join(parts)
+    return f"<tds:GetCapabilitiesResponse><tds:Capabilities>{body}</tds:Capabilities></tds:GetCapabilitiesResponse>"
+
+
+def _services(device: Device, endpoint: Endpoint, request: etree._Element) -> str:
+    include = _text(request, f"{{{NS_TDS}}}IncludeCapability").lower() in ("true", "1")
+    device_caps = (
+        '<tds:Capabilities><tds:Capabilities><tds:Network IPFilter="false" ZeroConfiguration="false" '
+        'IPVersion6="false" DynDNS="false" NTP="1"/><tds:Security TLS1.2="true" HttpDigest="true" '
+        'UsernameToken="true"/><tds:System DiscoveryResolve="false" DiscoveryBye="false" '
+        'SystemLogging="true" FirmwareUpgrade="true"/></tds:Capabilities></tds:Capabilities>'
+    )
+    media_caps = (
+        '<tds:Capabilities><trt:Capabilities SnapshotUri="true" Rotation="false"><trt:ProfileCapabilities '
+        'MaximumNumberOfProfiles="2"/><trt:StreamingCapabilities RTPMulticast="false" RTP_TCP="true" '
+        'RTP_RTSP_TCP="true"/></trt:Capabilities></tds:Capabilities>'
+    )
+    entries = (
+        (NS_TDS, "/onvif/device_service", device_caps, (2, 60)),
+        (NS_TRT, device.profile.media_path, media_caps, (2, 60)),
+    )
+    services = "".join(
+        f"<tds:Service><tds:Namespace>{ns}</tds:Namespace><tds:XAddr>{endpoint.http}{path}</tds:XAddr>"
+        f"{caps if include else ''}<tds:Version><tt:Major>{major}</tt:Major><tt:Minor>{minor}</tt:Minor>"
+        "</tds:Version></tds:Service>"
+        for ns, path, caps, (major, minor) in entries
+    )
+    return f"<tds:GetServicesResponse>{services}</tds:GetServicesResponse>"
+
+
+def _scopes(device: Device, endpoint: Endpoint, request: etree._Element) -> str:
+    ident = device.identity
+    items = (
+        ("Fixed", "onvif://www.onvif.org/Profile/Streaming"),
+        ("Fixed", "onvif://www.onvif.org/type/video_encoder"),
+        ("Fixed", f"onvif://www.onvif.org/hardware/{ident.model.replace(' ', '_')}"),
+        ("Fixed", f"onvif://www.onvif.org/manufacturer/{ident.manufacturer.replace(' ', '_')}"),
+        ("Configurable", f"onvif://www.onvif.org/name/{device.spec.name.replace(' ', '_')}"),
+        ("Configurable", f"onvif://www.onvif.org/location/{device.spec.location.replace(' ', '_')}"),
+    )
+    scopes = "".join(
+        f"<tds:Scopes><tt:ScopeDef>{kind}</tt:ScopeDef><tt:ScopeItem>{escape(item)}</tt:ScopeItem></tds:Scopes>"
+        for kind, item in items
+    )
+    return f"<tds:GetScopesResponse>{scopes}</tds:GetScopesResponse>"
+
+
+_STREAM_NAMES = ("mainStream", "subStream")
+
+
+def _profile(stream: Stream, index: int) -> str:
+    codec = (
+        "<tt:H264><tt:GovLength>50</tt:GovLength><tt:H264Profile>Main</tt:H264Profile></tt:H264>"
+        if stream.codec == "H264"
+        else ""
+    )
+    return (
+        f'<trt:Profiles token="{escape(stream.token)}" fixed="true"><tt:Name>{_STREAM_NAMES[index]}'
+        '</tt:Name><tt:VideoSourceConfiguration token="VideoSourceToken"><tt:Name>VideoSourceConfig</tt:Name>'
+        "<tt:UseCount>2</tt:UseCount><tt:SourceToken>VideoSource_1</tt:SourceToken>"
+        f'<tt:Bounds x="0" y="0" width="{stream.width}" height="{stream.height}"/></tt:VideoSourceConfiguration>'
+        f'<tt:VideoEncoderConfiguration token="VideoEncoderToken_{index + 1}"><tt:Name>VideoEncoder_{index + 1}'
+        f"</tt:Name><tt:UseCount>1</tt:UseCount><tt:Encoding>{stream.codec}</tt:Encoding><tt:Resolution>"
+        f"<tt:Width>{stream.width}</tt:Width><tt:Height>{stream.height}</tt:Height></tt:Resolution>"
+        "<tt:Quality>4</tt:Quality><tt:RateControl><tt:FrameRateLimit>25</tt:FrameRateLimit>"
+        f"<tt:EncodingInterval>1</tt:EncodingInterval><tt:BitrateLimit>{stream.bitrate_kbps}</tt:BitrateLimit>"
+        f"</tt:RateControl>{codec}<tt:Multicast><tt:Address><tt:Type>IPv4</tt:Type>"
+        "<tt:IPv4Address>0.0.0.0</tt:IPv4Address></tt:Address><tt:Port>0</tt:Port><tt:TTL>0</tt:TTL>"
+        "<tt:AutoStart>false</tt:AutoStart></tt:Multicast><tt:SessionTimeout>PT60S</tt:SessionTimeout>"
+        "</tt:VideoEncoderConfiguration></trt:Profiles>"
+    )
+
+
+def _profiles(device: Device, endpoint: Endpoint, request: etree._Element) -> str:
+    profiles = "".join(_profile(stream, i) for i, stream in enumerate(device.streams))
+    return f"<trt:GetProfilesResponse>{profiles}</trt:GetProfilesResponse>"
+
+
+def _requested_stream(device: Device, request: etree._Element) -> Stream:
+    token = _text(request, f"{{{NS_TRT}}}ProfileToken")
+    for stream in device.streams:
+        if stream.token == token:
+            return stream
+    raise _Fault(400, "env:Sender", "ter:InvalidArgVal", "ter:NoProfile")
+
+
+def _media_uri(uri: str) -> str:
+    return (
+        f"<trt:MediaUri><tt:Uri>{escape(uri)}</tt:Uri><tt:InvalidAfterConnect>false</tt:InvalidAfterConnect>"
+        "<tt:InvalidAfterReboot>false</tt:InvalidAfterReboot><tt:Timeout>PT0S</tt:Timeout></trt:MediaUri>"
+    )
+
+
+def _stream_uri(device: Device, endpoint: Endpoint, request: etree._Element) -> str:
+    stream = _requested_stream(device, request)
+    uri = f"rtsp://{endpoint.host}:{endpoint.rtsp_port}{stream.path}"
+    return f"<trt:GetStreamUriResponse>{_media_uri(uri)}</trt:GetStreamUriResponse>"
+
+
+def _snapshot_uri(device: Device, endpoint: Endpoint, request: etree._Element) -> str:
+    _requested_stream(device, request)
+    uri = f"{endpoint.http}{device.profile.snapshot_path}"
+    return f"<trt:GetSnapshotUriResponse>{_media_uri(uri)}</trt:GetSnapshotUriResponse>"
+
+
+_Answer = Callable[[Device, Endpoint, etree._Element], str]
+
+# (service, operation) -> (answer, pre-auth). Only GetSystemDateAndTime is answered without a token: clients need
+# the device clock before they can sign a token (ONVIF Core, access class PRE_AUTH).
+_OPERATIONS: dict[tuple[str, str], tuple[_Answer, bool]] = {
+    ("device", "GetSystemDateAndTime"): (_system_date_and_time, True),
+    ("device", "GetDeviceInformation"): (_device_information, False),
+    ("device", "GetNetworkInterfaces"): (_network_interfaces, False),
+    ("device", "GetCapabilities"): (_capabilities, False),
+    ("device", "GetServices"): (_services, False),
+    ("device", "GetScopes"): (_scopes, False),
+    ("media", "GetProfiles"): (_profiles, False),
+    ("media", "GetStreamUri"): (_stream_uri, False),
+    ("media", "GetSnapshotUri"): (_snapshot_uri, False),
+}

@@ -1,0 +1,82 @@
+"""A simulated camera's run-time condition and the polls it has received."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class ImageState(StrEnum):
+    """What the sensor currently sees."""
+
+    NORMAL = "normal"
+    NIGHT = "night"  # a quarter of daylight brightness and more noise: still a healthy camera
+    BLACK = "black"
+    COVERED = "covered"
+    BLURRED = "blurred"
+    FROZEN = "frozen"
+    MOVED = "moved"
+
+
+@dataclass(slots=True)
+class PollCounters:
+    """Requests a camera received, counted at the device."""
+
+    onvif: Counter[str] = field(default_factory=Counter)
+    onvif_auth_failures: int = 0
+    snmp: int = 0
+    snmp_rejected: int = 0
+    snapshot: int = 0
+    rtsp: Counter[str] = field(default_factory=Counter)
+
+    def reset(self) -> None:
+        """Start counting from zero."""
+        self.onvif.clear()
+        self.rtsp.clear()
+        self.onvif_auth_failures = self.snmp = self.snmp_rejected = self.snapshot = 0
+
+    def as_dict(self) -> dict[str, object]:
+        """JSON-ready counters."""
+        return {
+            "onvif": dict(self.onvif),
+            "onvif_total": sum(self.onvif.values()),
+            "onvif_auth_failures": self.onvif_auth_failures,
+            "snmp": self.snmp,
+            "snmp_rejected": self.snmp_rejected,
+            "snapshot": self.snapshot,
+            "rtsp": dict(self.rtsp),
+            "rtsp_total": sum(self.rtsp.values()),
+        }
+
+
+@dataclass(slots=True)
+class DeviceState:
+    """Everything fault injection can change on a running camera."""
+
+    firmware: str
+    offline: bool = False
+    rtsp_down: bool = False
+    latency_ms: int = 0
+    reject_auth: bool = False
+    clock_offset_s: float = 0.0
+    temperature_c: float = 38.0
+    storage_failed: bool = False
+    if_in_errors: int = 0
+    image: ImageState = ImageState.NORMAL
+    boots: int = 1
+    booted_at: float = field(default_factory=time.monotonic)
+
+    def uptime_s(self) -> float:
+        """Seconds since the last (simulated) boot."""
+        return time.monotonic() - self.booted_at
+
+    def device_time(self) -> float:
+        """The device's wall clock (POSIX seconds), including its drift."""
+        return time.time() + self.clock_offset_s
+
+    def reboot(self) -> None:
+        """Restart: uptime from zero, one more boot."""
+        self.booted_at = time.monotonic()
+        self.boots += 1

@@ -1,0 +1,93 @@
+"""Hostile cameras fail alone, with the right error, within the time limit."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from collectors import (
+    AuthFailed,
+    BadResponse,
+    CheckKind,
+    CheckResult,
+    Collectors,
+    OnvifHealthObservation,
+    Timeout,
+    Unreachable,
+)
+from collectors.errors import CollectorError
+from tests.collectors.conftest import DEVICE_TIMEOUT, PASSWORD, PELCO_HOST, make_target, v2c
+from tests.peers.hostile import HostileHttpCamera, HostileSnmpAgent, HttpHostility, SnmpHostility
+from tests.peers.onvif_replay import OnvifReplayCamera
+
+EXPECTED_HTTP: dict[HttpHostility, type[CollectorError]] = {
+    HttpHostility.xml_bomb: BadResponse,
+    HttpHostility.external_entity: BadResponse,
+    HttpHostility.garbage: BadResponse,
+    HttpHostility.not_http: BadResponse,
+    HttpHostility.html_500: BadResponse,
+    HttpHostility.hang: Timeout,
+    HttpHostility.slow_drip: Timeout,
+    HttpHostility.huge_content_length: BadResponse,
+    HttpHostility.huge_chunked: BadResponse,
+    HttpHostility.reset: Unreachable,
+    HttpHostility.close: Unreachable,
+    HttpHostility.not_authorized: AuthFailed,
+}
+EXPECTED_SNMP: dict[SnmpHostility, type[CollectorError]] = {
+    SnmpHostility.garbage: BadResponse,
+    SnmpHostility.oversized: BadResponse,
+    SnmpHostility.wrong_community: BadResponse,
+    SnmpHostility.silent: Timeout,
+    SnmpHostility.other_address: Timeout,
+}
+# Time for scheduling and tear-down beyond the per-device limit.
+SLACK_S = 0.5
+HEALTHY_WITHIN_S = 0.5
+
+
+def assert_failed_as(result: CheckResult, expected: type[CollectorError]) -> None:
+    assert not result.ok and result.observation is None
+    assert type(result.error) is expected, f"{result.target_name}: {result.error!r}"
+    assert result.duration_s < DEVICE_TIMEOUT + SLACK_S
+    assert PASSWORD not in result.error.message
+
+
+@pytest.mark.parametrize("kind", [CheckKind.onvif_health, CheckKind.onvif_identity])
+async def test_hostile_http_cameras_fail_alone(
+    kind: CheckKind,
+    collectors: Collectors,
+    hostile_http: dict[HttpHostility, HostileHttpCamera],
+    pelco: OnvifReplayCamera,
+) -> None:
+    hostile = [make_target(name=h.value, host=camera.host) for h, camera in hostile_http.items()]
+    healthy = make_target(name="healthy", host=PELCO_HOST, username=None, password=None)
+    healthy_done = asyncio.get_running_loop().create_future()
+
+    async def healthy_check() -> CheckResult:
+        result = await collectors.run(kind, healthy)
+        healthy_done.set_result(None)
+        return result
+
+    results = await asyncio.gather(healthy_check(), *(collectors.run(kind, target) for target in hostile))
+    healthy_result, *hostile_results = results
+    assert healthy_result.ok, healthy_result.error
+    assert healthy_result.duration_s < HEALTHY_WITHIN_S
+    for hostility, result in zip(hostile_http, hostile_results, strict=True):
+        assert_failed_as(result, EXPECTED_HTTP[hostility])
+
+
+async def test_hostile_snmp_agents_fail_alone(
+    collectors: Collectors, hostile_snmp: dict[SnmpHostility, HostileSnmpAgent], pelco: OnvifReplayCamera
+) -> None:
+    hostile = [make_target(name=h.value, host=agent.host, snmp=v2c("public")) for h, agent in hostile_snmp.items()]
+    healthy = make_target(name="healthy", host=PELCO_HOST, username=None, password=None)
+    results = await asyncio.gather(
+        collectors.run(CheckKind.onvif_health, healthy), *(collectors.run(CheckKind.snmp, t) for t in hostile)
+    )
+    healthy_result, *hostile_results = results
+    assert isinstance(healthy_result.observation, OnvifHealthObservation)
+    assert healthy_result.duration_s < HEALTHY_WITHIN_S
+    for hostility, result in zip(hostile_snmp, hostile_results, strict=True):
+        assert_failed_as(result, EXPECTED_SNMP[hostility])
