@@ -6,7 +6,7 @@ import os
 from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import (
@@ -44,6 +44,8 @@ class SchedulerSettings(_Section):
     tick: Duration = timedelta(seconds=5)
     batch_size: int = Field(default=500, ge=1, le=100_000)
     concurrency: int = Field(default=200, ge=1, le=10_000)
+    # The identity check parses several SOAP answers with zeep (about 25 ms of CPU per camera): fewer at once.
+    identity_concurrency: int = Field(default=20, ge=1, le=10_000)
     jitter: float = Field(default=0.1, ge=0, le=0.5, description="fraction of the interval")
     max_backoff: Duration = timedelta(minutes=30)
 
@@ -62,7 +64,15 @@ class FaultSettings(_Section):
 
 
 class AlertSettings(_Section):
+    # Faults opening within this window for one channel go out as one message (a dead switch: one e-mail).
     group_window: Duration = timedelta(minutes=2)
+    escalate_after: Duration = timedelta(minutes=30)
+    dispatch_interval: Duration = timedelta(seconds=5)
+    send_timeout: Duration = timedelta(seconds=30)
+    retry_base: Duration = timedelta(seconds=30)
+    retry_max: Duration = timedelta(hours=1)
+    max_attempts: int = Field(default=20, ge=1, le=1000)
+    language: Literal["nl", "en"] = "nl"
 
 
 class RetentionSettings(_Section):

@@ -1,5 +1,6 @@
 """Every table of camfleet, imported in one place so Alembic and create_all see the whole schema."""
 
+from fleet.alerts.models import Alert, NotificationChannel
 from fleet.audit.models import AuditEntry
 from fleet.cameras.models import Camera, CameraCredentials
 from fleet.db import Base
@@ -9,6 +10,7 @@ from fleet.maintenance.models import MaintenanceWindow
 from fleet.users.models import ApiToken, User
 
 __all__ = [
+    "Alert",
     "ApiToken",
     "AuditEntry",
     "Base",
@@ -18,6 +20,7 @@ __all__ = [
     "ConditionState",
     "Fault",
     "MaintenanceWindow",
+    "NotificationChannel",
     "CheckState",
     "StatusInterval",
     "User",

@@ -17,11 +17,13 @@ from config.settings import Settings
 from fleet.crypto import CredentialCipher
 from fleet.db import Database
 from fleet.health import service as health
+from scheduler.dispatcher import Dispatcher
 from scheduler.polling import Poller
 
 log = logging.getLogger(__name__)
 
 POLL_JOB = "poll-tick"
+DISPATCH_JOB = "dispatch-alerts"
 PRUNE_JOB = "prune-results"
 
 
@@ -39,8 +41,8 @@ async def prune(database: Database, settings: Settings) -> int:
     return removed
 
 
-def build_scheduler(settings: Settings, database: Database, poller: Poller) -> AsyncIOScheduler:
-    """A scheduler with the poll tick and the hourly prune; the tick never overlaps itself."""
+def build_scheduler(settings: Settings, database: Database, poller: Poller, dispatcher: Dispatcher) -> AsyncIOScheduler:
+    """A scheduler with the poll tick, the alert dispatcher and the hourly prune; no job overlaps itself."""
     scheduler = AsyncIOScheduler(timezone=UTC)
 
     async def tick() -> None:
@@ -59,6 +61,12 @@ def build_scheduler(settings: Settings, database: Database, poller: Poller) -> A
                 len(summary.status_changes),
             )
 
+    async def dispatch() -> None:
+        try:
+            await dispatcher.run_once()
+        except Exception:
+            log.exception("alert dispatch failed; retrying on the next run")
+
     async def prune_job() -> None:
         try:
             await prune(database, settings)
@@ -76,6 +84,17 @@ def build_scheduler(settings: Settings, database: Database, poller: Poller) -> A
         misfire_grace_time=max(1, int(tick_seconds)),
         next_run_time=datetime.now(UTC),
     )
+    dispatch_seconds = settings.alerts.dispatch_interval.total_seconds()
+    scheduler.add_job(
+        dispatch,
+        "interval",
+        seconds=dispatch_seconds,
+        id=DISPATCH_JOB,
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=max(1, int(dispatch_seconds)),
+        next_run_time=datetime.now(UTC),
+    )
     scheduler.add_job(
         prune_job, "interval", hours=1, id=PRUNE_JOB, max_instances=1, coalesce=True, misfire_grace_time=3600
     )
@@ -86,12 +105,12 @@ def build_scheduler(settings: Settings, database: Database, poller: Poller) -> A
 async def running_collector(
     settings: Settings, database: Database, cipher: CredentialCipher, *, poller_group: str | None = None
 ) -> AsyncIterator[Poller]:
-    """Collectors, poller and scheduler running until the block ends."""
+    """Collectors, poller, alert dispatcher and scheduler running until the block ends."""
     async with Collectors(device_timeout=settings.scheduler.device_timeout.total_seconds()) as collectors:
-        poller = Poller(
-            database, settings, collectors, cipher, owner=collector_name(poller_group), poller_group=poller_group
-        )
-        scheduler = build_scheduler(settings, database, poller)
+        owner = collector_name(poller_group)
+        poller = Poller(database, settings, collectors, cipher, owner=owner, poller_group=poller_group)
+        dispatcher = Dispatcher(database, settings, cipher, owner=owner)
+        scheduler = build_scheduler(settings, database, poller, dispatcher)
         scheduler.start()
         try:
             yield poller

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 import time
@@ -200,6 +201,7 @@ class Poller:
     ) -> None:
         """Run the claimed checks; outcomes are written as they come, so a slow camera holds up no other."""
         semaphore = asyncio.Semaphore(self.settings.scheduler.concurrency)
+        heavy = asyncio.Semaphore(self.settings.scheduler.identity_concurrency)
         started = datetime.now(UTC)
         prepared = {camera_id: to_target(poll) for camera_id, poll in targets.items()}
 
@@ -207,7 +209,7 @@ class Poller:
             target = prepared.get(claim.camera_id)
             if target is None:
                 return None  # deleted since the claim
-            async with semaphore:
+            async with semaphore, heavy if claim.kind is CheckKind.ONVIF_IDENTITY else contextlib.nullcontext():
                 metrics.SCHEDULER_LAG.observe(max(0.0, (datetime.now(UTC) - started).total_seconds()))
                 result = await self.collectors.run(CollectorKind(claim.kind.value), target)
             return self._outcome(claim, result)

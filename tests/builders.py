@@ -35,6 +35,4 @@ async def make_camera(session: AsyncSession, cipher: CredentialCipher, **overrid
         "host": f"127.60.{number // 250}.{number % 250 + 1}",
     }
     fields.update(overrides)
-    return await cameras.create(
-        session, actor=TEST_ACTOR, data=CameraCreate.model_validate(fields), cipher=cipher
-    )
+    return await cameras.create(session, actor=TEST_ACTOR, data=CameraCreate.model_validate(fields), cipher=cipher)

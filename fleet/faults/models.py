@@ -60,6 +60,9 @@ class Fault(Base):
     acknowledged_by: Mapped[str | None] = mapped_column(String(100))
     # A camera fault explained by a group fault (a dead switch): no alert or ticket of its own.
     suppressed_by_id: Mapped[int | None] = mapped_column(ForeignKey("faults.id", ondelete="SET NULL"))
+    # When its alerts were written (null while held back, e.g. by maintenance) and when it was escalated.
+    alerted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (
         # One open fault per (camera, kind), and per (group scope, kind), on both engines.

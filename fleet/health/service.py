@@ -11,9 +11,12 @@ from sqlalchemy import and_, delete, exists, func, insert, literal, or_, select,
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from config.settings import Settings
+from fleet.alerts import service as alerts
+from fleet.alerts.models import AlertEvent
 from fleet.cameras.models import Camera, CameraCredentials, CameraStatus, Lifecycle
 from fleet.db import UTCDateTime
 from fleet.faults.evaluate import Observed, Seen, Thresholds, evaluate
+from fleet.faults.models import Severity
 from fleet.faults.rules import FlapEvent, Flapping, update_flapping
 from fleet.faults.service import FaultChanges
 from fleet.health.models import CheckKind, CheckResult, CheckState, ErrorClass, StatusInterval
@@ -256,16 +259,33 @@ async def record(session: AsyncSession, outcomes: Iterable[Outcome], *, settings
         summary.stored = len(rows)
     if touched:
         summary.status_changes = await _update_status(session, [cameras[i] for i in sorted(touched)], summary)
+    now = max(o.at for o in batch)
     summary.faults = await evaluate(
         session,
         cameras=cameras,
         before=before,
         seen=seen,
         transitioned=touched | {o.camera_id for o in batch if not o.ok and o.camera_id in cameras},
-        now=max(o.at for o in batch),
+        now=now,
         limits=Thresholds.of(settings),
     )
+    # The outbox rule: alerts are written in the same transaction as the fault changes they report.
+    await alerts.on_fault_changes(session, summary.faults, now=now, settings=settings)
+    if summary.flaps:
+        await alerts.enqueue(
+            session, [_flap_subject(cameras[f.camera_id], f) for f in summary.flaps], now=now, settings=settings
+        )
     return summary
+
+
+def _flap_subject(camera: Camera, flap: FlapChange) -> alerts.Subject:
+    check = flap.kind.value.replace("_", " ")
+    if flap.event is FlapEvent.STARTED:
+        event, text = AlertEvent.FLAPPING_STARTED, f"{camera.name}: {check} keeps changing between ok and failed"
+    else:
+        state = "ok" if flap.ok else "failed"
+        event, text = AlertEvent.FLAPPING_ENDED, f"{camera.name}: {check} stable again; now {state}"
+    return alerts.Subject(event, Severity.WARNING, text, text, None, camera)
 
 
 def _observe(camera: Camera, outcome: Outcome) -> None:

@@ -1,0 +1,54 @@
+"""Apprise at the edge: checking a channel URL, and sending one message with the reason of any failure."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Callable
+from contextlib import AbstractContextManager as ContextManager
+from io import StringIO
+from urllib.parse import urlsplit
+
+import apprise
+
+from fleet.errors import InvalidInput
+
+# Apprise reports why a URL or a delivery failed only in its log; capture the warnings and errors.
+_capture: Callable[..., ContextManager[StringIO]] = apprise.LogCapture
+_LOG_LINE = re.compile(r"^\S+ \S+ - (?:WARNING|ERROR) - (.*)$")
+
+
+def _reasons(log: str, secret: str) -> str:
+    reasons = [m.group(1) for line in log.splitlines() if (m := _LOG_LINE.match(line))]
+    text = "; ".join(dict.fromkeys(reasons)) or "the service did not accept the message"
+    # Never echo the URL (it may hold a password or token) or its password part.
+    password = urlsplit(secret).password if "://" in secret else None
+    for value in (secret, password):
+        if value:
+            text = text.replace(value, "***")
+    return text[:1000]
+
+
+def validate_url(url: str) -> str:
+    """The service name of a usable Apprise URL; InvalidInput naming the problem otherwise."""
+    if "://" not in url:
+        raise InvalidInput("url", "an Apprise URL looks like mailto://…, json://…, slack://… or msteams://…")
+    with _capture(level=apprise.logging.WARNING) as log:
+        plugin = apprise.Apprise.instantiate(url, suppress_exceptions=True)
+    if plugin is None:
+        raise InvalidInput("url", _reasons(log.getvalue(), url))
+    return url.split("://", 1)[0].lower()
+
+
+async def send(url: str, *, title: str, body: str, timeout: float) -> str | None:
+    """Deliver one message; None on success, else why it failed (without secrets)."""
+    notifier = apprise.Apprise()
+    if not notifier.add(url):
+        return "the channel URL is no longer valid"
+    with _capture(level=apprise.logging.WARNING) as log:
+        try:
+            async with asyncio.timeout(timeout):
+                delivered = bool(await notifier.async_notify(title=title, body=body))
+        except TimeoutError:
+            return f"no answer from the service within {timeout:g} s"
+    return None if delivered else _reasons(log.getvalue(), url)

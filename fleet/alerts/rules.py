@@ -1,0 +1,119 @@
+"""Pure alert rules: routing, quiet hours, grouping windows, retry back-off, and the words of a message."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from fleet.alerts.models import AlertEvent
+from fleet.faults.models import Severity
+
+LOCAL = ZoneInfo("Europe/Amsterdam")
+
+
+@dataclass(frozen=True, slots=True)
+class Routing:
+    areas: frozenset[str]
+    sites: frozenset[str]
+    min_severity: Severity
+    fault_kinds: frozenset[str]
+    quiet_from: time | None = None
+    quiet_until: time | None = None
+
+
+def routes(routing: Routing, *, area: str | None, site: str | None, kind: str | None, severity: Severity) -> bool:
+    """Whether a channel wants an alert about this camera, fault kind and severity (empty lists: anything)."""
+    if severity.rank < routing.min_severity.rank:
+        return False
+    if routing.fault_kinds and kind is not None and kind not in routing.fault_kinds:
+        return False
+    if routing.areas and area not in routing.areas:
+        return False
+    return not (routing.sites and site not in routing.sites)
+
+
+def in_quiet_hours(routing: Routing, at: datetime) -> bool:
+    """Whether the moment falls in the channel's quiet hours (which may run past midnight)."""
+    if routing.quiet_from is None or routing.quiet_until is None:
+        return False
+    local = at.astimezone(LOCAL).time()
+    start, end = routing.quiet_from, routing.quiet_until
+    return start <= local < end if start < end else (local >= start or local < end)
+
+
+def quiet_hours_end(routing: Routing, at: datetime) -> datetime:
+    """The first moment after ``at`` outside the quiet hours."""
+    if not in_quiet_hours(routing, at) or routing.quiet_until is None:
+        return at
+    local = at.astimezone(LOCAL)
+    end = datetime.combine(local.date(), routing.quiet_until, tzinfo=LOCAL)
+    if end <= local:
+        end = datetime.combine(local.date() + timedelta(days=1), routing.quiet_until, tzinfo=LOCAL)
+    return end.astimezone(at.tzinfo)
+
+
+def release_at(
+    routing: Routing, *, event: AlertEvent, severity: Severity, at: datetime, group_window: timedelta
+) -> datetime:
+    """When an alert may go out: after the grouping window for new faults, after quiet hours unless critical."""
+    ready = at + group_window if event is AlertEvent.FAULT_OPENED else at
+    if severity is Severity.CRITICAL or event is AlertEvent.TEST:
+        return ready
+    return quiet_hours_end(routing, ready)
+
+
+def retry_delay(attempts: int, *, base: timedelta, maximum: timedelta) -> timedelta:
+    """Exponential back-off after ``attempts`` failed deliveries."""
+    delay: timedelta = min(base * (2 ** max(0, attempts - 1)), maximum)
+    return delay
+
+
+def parse_clock(text: str | None) -> time | None:
+    """``"22:00"`` → 22:00; None stays None."""
+    if text is None:
+        return None
+    hours, _, minutes = text.partition(":")
+    return time(int(hours), int(minutes))
+
+
+TITLES: dict[AlertEvent, dict[str, str]] = {
+    AlertEvent.FAULT_OPENED: {"nl": "Storing", "en": "Fault"},
+    AlertEvent.FAULT_ESCALATED: {
+        "nl": "Storing niet bevestigd (escalatie)",
+        "en": "Fault not acknowledged (escalated)",
+    },
+    AlertEvent.FAULT_CLOSED: {"nl": "Hersteld", "en": "Recovered"},
+    AlertEvent.FLAPPING_STARTED: {"nl": "Wisselend gedrag begonnen", "en": "Flapping started"},
+    AlertEvent.FLAPPING_ENDED: {"nl": "Wisselend gedrag voorbij", "en": "Flapping ended"},
+    AlertEvent.TICKET_ASSIGNED: {"nl": "Reparatieticket toegewezen", "en": "Repair ticket assigned"},
+    AlertEvent.SLA_BREACHED: {"nl": "SLA-termijn overschreden", "en": "SLA breached"},
+    AlertEvent.TEST: {"nl": "Testbericht", "en": "Test message"},
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    key: str
+    event: AlertEvent
+    severity: Severity
+    subject: str
+    body: str
+
+
+def compose(lines: Sequence[Line], *, batch_key: str, language: str) -> tuple[str, str]:
+    """Title and body of one message carrying one or more alerts, with the stable message id in both."""
+    events = {line.event for line in lines}
+    worst = max((line.severity for line in lines), key=lambda s: s.rank)
+    label = (
+        TITLES[next(iter(events))][language] if len(events) == 1 else ("Meldingen" if language == "nl" else "Alerts")
+    )
+    if len(lines) == 1:
+        title = f"[camfleet] {label}: {lines[0].subject}"
+    else:
+        count = f"{len(lines)} {'meldingen' if language == 'nl' else 'alerts'}"
+        title = f"[camfleet] {label} ({count}, {worst.value})"
+    body = "\n\n".join(f"{line.subject}\n{line.body}\n(alert {line.key})" for line in lines)
+    footer = "Bericht-id" if language == "nl" else "Message id"
+    return title[:250], f"{body}\n\n{footer}: {batch_key}"

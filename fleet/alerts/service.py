@@ -1,0 +1,348 @@
+"""The alert outbox: channels, alerts written with the fault change, held-back and escalated faults, claims."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from config.settings import Settings
+from fleet.alerts import rules
+from fleet.alerts.delivery import validate_url
+from fleet.alerts.models import Alert, AlertEvent, AlertStatus, NotificationChannel
+from fleet.alerts.schemas import ChannelIn
+from fleet.audit.service import Actor, record
+from fleet.cameras.models import Camera
+from fleet.crypto import CredentialCipher
+from fleet.errors import Conflict, NotFound
+from fleet.faults.models import Fault, Severity
+from fleet.faults.service import FaultChanges
+from fleet.maintenance.service import cameras_in_maintenance
+
+
+def routing_of(channel: NotificationChannel) -> rules.Routing:
+    """A channel's routing as the pure rules see it."""
+    return rules.Routing(
+        areas=frozenset(channel.areas or ()),
+        sites=frozenset(channel.sites or ()),
+        min_severity=channel.min_severity,
+        fault_kinds=frozenset(channel.fault_kinds or ()),
+        quiet_from=rules.parse_clock(channel.quiet_from),
+        quiet_until=rules.parse_clock(channel.quiet_until),
+    )
+
+
+# --- Channels. -----------------------------------------------------------------------------------------------
+
+
+async def create_channel(
+    session: AsyncSession, *, actor: Actor, data: ChannelIn, cipher: CredentialCipher
+) -> NotificationChannel:
+    """Add a channel after checking its Apprise URL."""
+    service = validate_url(data.url)
+    if await session.scalar(select(NotificationChannel.id).where(NotificationChannel.name == data.name)) is not None:
+        raise Conflict(f"a channel named {data.name} already exists")
+    channel = NotificationChannel(
+        **data.model_dump(exclude={"url"}), url_ciphertext=cipher.encrypt({"url": data.url}), service=service
+    )
+    session.add(channel)
+    await session.flush()
+    await record(
+        session,
+        actor=actor,
+        action="channel.create",
+        target_type="notification_channel",
+        target_id=channel.id,
+        after={**data.model_dump(exclude={"url"}), "service": service},
+    )
+    return channel
+
+
+async def list_channels(session: AsyncSession) -> Sequence[NotificationChannel]:
+    """Every channel, by name."""
+    return (await session.scalars(select(NotificationChannel).order_by(NotificationChannel.name))).all()
+
+
+async def get_channel(session: AsyncSession, channel_id: int) -> NotificationChannel:
+    """One channel; NotFound otherwise."""
+    channel = await session.get(NotificationChannel, channel_id)
+    if channel is None:
+        raise NotFound("notification channel", channel_id)
+    return channel
+
+
+async def delete_channel(session: AsyncSession, *, actor: Actor, channel_id: int) -> None:
+    """Remove a channel (and its undelivered alerts)."""
+    channel = await get_channel(session, channel_id)
+    await record(
+        session,
+        actor=actor,
+        action="channel.delete",
+        target_type="notification_channel",
+        target_id=channel_id,
+        before={"name": channel.name, "service": channel.service},
+    )
+    await session.delete(channel)
+    await session.flush()
+
+
+def channel_url(channel: NotificationChannel, cipher: CredentialCipher) -> str:
+    """The decrypted Apprise URL, for delivery only."""
+    url: str = cipher.decrypt(channel.url_ciphertext)["url"]
+    return url
+
+
+# --- Writing alerts. -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Subject:
+    """What an alert is about."""
+
+    event: AlertEvent
+    severity: Severity
+    subject: str
+    body: str
+    fault: Fault | None = None
+    camera: Camera | None = None
+
+
+def _add(
+    session: AsyncSession, channel: NotificationChannel, item: Subject, *, now: datetime, settings: Settings
+) -> Alert:
+    when = rules.release_at(
+        routing_of(channel), event=item.event, severity=item.severity, at=now, group_window=settings.alerts.group_window
+    )
+    alert = Alert(
+        key=str(uuid.uuid4()),
+        channel_id=channel.id,
+        event=item.event,
+        fault_id=item.fault.id if item.fault is not None else None,
+        camera_id=item.camera.id if item.camera is not None else None,
+        severity=item.severity,
+        subject=item.subject[:500],
+        body=item.body,
+        created_at=now,
+        not_before=when,
+        next_attempt_at=when,
+    )
+    session.add(alert)
+    return alert
+
+
+async def enqueue(session: AsyncSession, items: Iterable[Subject], *, now: datetime, settings: Settings) -> list[Alert]:
+    """Write an alert for every enabled channel whose routing wants each item."""
+    channels = (await session.scalars(select(NotificationChannel).where(NotificationChannel.enabled))).all()
+    written = []
+    for item in items:
+        for channel in channels:
+            camera = item.camera
+            if rules.routes(
+                routing_of(channel),
+                area=camera.area if camera is not None else None,
+                site=camera.site if camera is not None else None,
+                kind=item.fault.kind.value if item.fault is not None else None,
+                severity=item.severity,
+            ):
+                written.append(_add(session, channel, item, now=now, settings=settings))
+    await session.flush()
+    return written
+
+
+def _fault_body(fault: Fault, camera: Camera | None) -> str:
+    lines = [fault.summary]
+    if camera is not None:
+        where = ", ".join(x for x in (camera.location, camera.area) if x)
+        lines.append(f"{camera.name} ({camera.host}){': ' + where if where else ''}")
+    if fault.kind.value == "group_outage":
+        lines.append("Cameras: " + ", ".join(fault.details.get("cameras", [])))
+    lines.append(f"Severity: {fault.severity.value}; since {fault.opened_at.astimezone(rules.LOCAL):%Y-%m-%d %H:%M %Z}")
+    return "\n".join(lines)
+
+
+async def on_fault_changes(
+    session: AsyncSession, changes: FaultChanges, *, now: datetime, settings: Settings
+) -> list[Alert]:
+    """Alerts for faults that opened or closed in this transaction (the outbox rule: same transaction).
+
+    A fault explained by a group fault gets none of its own; a camera in maintenance is held back until its
+    window ends (the sweep sends it then, if the fault is still open); a recovery is announced only where the
+    fault itself was.
+    """
+    ids = {f.camera_id for f in [*changes.opened, *changes.closed] if f.camera_id is not None}
+    cameras = {c.id: c for c in await session.scalars(select(Camera).where(Camera.id.in_(ids)))} if ids else {}
+    held = await cameras_in_maintenance(session, now, sorted(ids)) if ids else set()
+    items: list[Subject] = []
+    for fault in changes.opened:
+        if fault.suppressed_by_id is not None or (fault.camera_id in held):
+            continue
+        fault.alerted_at = now
+        camera = cameras.get(fault.camera_id) if fault.camera_id is not None else None
+        items.append(
+            Subject(AlertEvent.FAULT_OPENED, fault.severity, fault.summary, _fault_body(fault, camera), fault, camera)
+        )
+    written = await enqueue(session, items, now=now, settings=settings)
+    written += await _recoveries(
+        session, [f for f in changes.closed if f.alerted_at is not None], cameras, now, settings
+    )
+    return written
+
+
+async def _recoveries(
+    session: AsyncSession, faults: Sequence[Fault], cameras: dict[int, Camera], now: datetime, settings: Settings
+) -> list[Alert]:
+    written = []
+    for fault in faults:
+        told = await session.scalars(
+            select(NotificationChannel).where(
+                NotificationChannel.id.in_(
+                    select(Alert.channel_id).where(Alert.fault_id == fault.id, Alert.event == AlertEvent.FAULT_OPENED)
+                )
+            )
+        )
+        camera = cameras.get(fault.camera_id) if fault.camera_id is not None else None
+        minutes = round((fault.duration_s or 0) / 60)
+        item = Subject(
+            AlertEvent.FAULT_CLOSED,
+            fault.severity,
+            f"{fault.summary} — hersteld / recovered after {minutes} min",
+            _fault_body(fault, camera),
+            fault,
+            camera,
+        )
+        for channel in told:
+            written.append(_add(session, channel, item, now=now, settings=settings))
+    await session.flush()
+    return written
+
+
+async def sweep(session: AsyncSession, *, now: datetime, settings: Settings) -> list[Alert]:
+    """Send what was held back (maintenance is over, fault still open) and escalate unacknowledged faults."""
+    open_faults = (
+        await session.scalars(
+            select(Fault).where(
+                Fault.closed_at.is_(None),
+                Fault.suppressed_by_id.is_(None),
+                or_(
+                    Fault.alerted_at.is_(None),
+                    (Fault.escalated_at.is_(None)) & (Fault.acknowledged_at.is_(None)),
+                ),
+            )
+        )
+    ).all()
+    if not open_faults:
+        return []
+    ids = sorted({f.camera_id for f in open_faults if f.camera_id is not None})
+    cameras = {c.id: c for c in await session.scalars(select(Camera).where(Camera.id.in_(ids)))}
+    held = await cameras_in_maintenance(session, now, ids)
+    items = []
+    for fault in open_faults:
+        camera = cameras.get(fault.camera_id) if fault.camera_id is not None else None
+        if fault.alerted_at is None:
+            if fault.camera_id in held:
+                continue
+            fault.alerted_at = now
+            items.append(
+                Subject(
+                    AlertEvent.FAULT_OPENED, fault.severity, fault.summary, _fault_body(fault, camera), fault, camera
+                )
+            )
+        elif fault.acknowledged_at is None and now - fault.alerted_at >= settings.alerts.escalate_after:
+            # Counted from the first alert: time held back by maintenance is nobody's delay.
+            fault.escalated_at = now
+            items.append(
+                Subject(
+                    AlertEvent.FAULT_ESCALATED, fault.severity, fault.summary, _fault_body(fault, camera), fault, camera
+                )
+            )
+    return await enqueue(session, items, now=now, settings=settings)
+
+
+# --- Delivery bookkeeping. ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """Alerts for one channel that go out as one message."""
+
+    channel: NotificationChannel
+    key: str
+    alerts: list[Alert]
+
+
+async def claim(session: AsyncSession, *, owner: str, now: datetime, lease: timedelta, limit: int = 500) -> list[Batch]:
+    """Claim due alerts (SKIP LOCKED on PostgreSQL), grouped per channel into messages.
+
+    An alert whose claim expired (the dispatcher died mid-delivery) is due again: delivery is at least once,
+    and its batch, and so the message id, stays the same.
+    """
+    query = (
+        select(Alert)
+        .where(
+            or_(
+                (Alert.status == AlertStatus.PENDING) & (Alert.next_attempt_at <= now),
+                (Alert.status == AlertStatus.SENDING) & (Alert.claim_expires_at < now),
+            )
+        )
+        .order_by(Alert.id)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    due = (await session.scalars(query)).all()
+    groups: dict[tuple[int, str | None], list[Alert]] = defaultdict(list)
+    for alert in due:
+        alert.status, alert.claimed_by, alert.claim_expires_at = AlertStatus.SENDING, owner, now + lease
+        groups[(alert.channel_id, alert.batch_key)].append(alert)
+    batches = []
+    for (channel_id, key), alerts in groups.items():
+        batch_key = key or str(uuid.uuid4())
+        for alert in alerts:
+            alert.batch_key = batch_key
+        batches.append(Batch(await get_channel(session, channel_id), batch_key, alerts))
+    await session.flush()
+    return batches
+
+
+async def mark_delivered(session: AsyncSession, alert_ids: Sequence[int], *, now: datetime) -> None:
+    """Record a delivery."""
+    for alert in await session.scalars(select(Alert).where(Alert.id.in_(alert_ids))):
+        alert.status, alert.delivered_at, alert.attempts = AlertStatus.DELIVERED, now, alert.attempts + 1
+        alert.claimed_by = alert.claim_expires_at = None
+        alert.last_error = None
+
+
+async def mark_failed(
+    session: AsyncSession, alert_ids: Sequence[int], *, error: str, now: datetime, settings: Settings
+) -> None:
+    """Record a failed attempt: retried with back-off, given up after the maximum number of attempts."""
+    for alert in await session.scalars(select(Alert).where(Alert.id.in_(alert_ids))):
+        alert.attempts += 1
+        alert.last_error = error
+        alert.claimed_by = alert.claim_expires_at = None
+        if alert.attempts >= settings.alerts.max_attempts:
+            alert.status = AlertStatus.FAILED
+            continue
+        alert.status = AlertStatus.PENDING
+        alert.next_attempt_at = now + rules.retry_delay(
+            alert.attempts, base=settings.alerts.retry_base, maximum=settings.alerts.retry_max
+        )
+
+
+async def list_alerts(
+    session: AsyncSession, *, page: int, size: int, status: AlertStatus | None = None, fault_id: int | None = None
+) -> tuple[Sequence[Alert], int]:
+    """The outbox, newest first."""
+    query = select(Alert)
+    if status is not None:
+        query = query.where(Alert.status == status)
+    if fault_id is not None:
+        query = query.where(Alert.fault_id == fault_id)
+    total = await session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = await session.scalars(query.order_by(Alert.id.desc()).offset((page - 1) * size).limit(size))
+    return rows.all(), int(total or 0)
