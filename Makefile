@@ -3,16 +3,24 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# An ONVIF client we do not use (libonvif), for interoperability tests; its dependencies clash with ours.
+INTEROP := .venv-interop
+INTEROP_STAMP := $(INTEROP)/.installed
 
 .PHONY: install demo test lint bench clean
 
-install: $(STAMP)
+install: $(STAMP) $(INTEROP_STAMP)
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -c requirements.lock -e ".[dev]"
 	touch $(STAMP)
+
+$(INTEROP_STAMP): requirements-interop.lock
+	test -x $(INTEROP)/bin/python || $(PYTHON) -m venv $(INTEROP)
+	$(INTEROP)/bin/python -m pip install -q -r requirements-interop.lock
+	touch $(INTEROP_STAMP)
 
 demo: install
 	$(BIN)/camfleet demo
@@ -29,4 +37,4 @@ bench: install
 	$(BIN)/python benchmarks/run_all.py
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(INTEROP) var .pytest_cache .mypy_cache .ruff_cache
