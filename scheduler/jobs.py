@@ -6,9 +6,9 @@ import asyncio
 import logging
 import os
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -41,17 +41,46 @@ async def prune(database: Database, settings: Settings) -> int:
     return removed
 
 
+def every(
+    scheduler: AsyncIOScheduler,
+    job: Callable[[], Awaitable[None]],
+    interval: timedelta,
+    job_id: str,
+    *,
+    start_now: bool = True,
+) -> None:
+    """Run ``job`` every ``interval``, never two at once; a failure is logged and the next run tries again.
+
+    A database outage, for one, must not kill the job.
+    """
+
+    async def guarded() -> None:
+        try:
+            await job()
+        except Exception:
+            log.exception("job %s failed; it runs again in %s", job_id, interval)
+
+    seconds = interval.total_seconds()
+    # APScheduler reads an explicit next_run_time of None as "paused": leave it out to start after one interval.
+    first = {"next_run_time": datetime.now(UTC)} if start_now else {}
+    scheduler.add_job(
+        guarded,
+        "interval",
+        seconds=seconds,
+        id=job_id,
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=max(1, int(seconds)),
+        **first,
+    )
+
+
 def build_scheduler(settings: Settings, database: Database, poller: Poller, dispatcher: Dispatcher) -> AsyncIOScheduler:
     """A scheduler with the poll tick, the alert dispatcher and the hourly prune; no job overlaps itself."""
     scheduler = AsyncIOScheduler(timezone=UTC)
 
     async def tick() -> None:
-        try:
-            summary = await poller.tick()
-        except Exception:
-            # A database outage must not kill the job: the next tick tries again.
-            log.exception("poll tick failed; retrying on the next tick")
-            return
+        summary = await poller.tick()
         if summary.checks:
             log.info(
                 "polled %d checks on %d cameras: %d failed, %d status changes",
@@ -62,42 +91,14 @@ def build_scheduler(settings: Settings, database: Database, poller: Poller, disp
             )
 
     async def dispatch() -> None:
-        try:
-            await dispatcher.run_once()
-        except Exception:
-            log.exception("alert dispatch failed; retrying on the next run")
+        await dispatcher.run_once()
 
     async def prune_job() -> None:
-        try:
-            await prune(database, settings)
-        except Exception:
-            log.exception("pruning raw results failed; retrying in an hour")
+        await prune(database, settings)
 
-    tick_seconds = settings.scheduler.tick.total_seconds()
-    scheduler.add_job(
-        tick,
-        "interval",
-        seconds=tick_seconds,
-        id=POLL_JOB,
-        max_instances=1,
-        coalesce=True,
-        misfire_grace_time=max(1, int(tick_seconds)),
-        next_run_time=datetime.now(UTC),
-    )
-    dispatch_seconds = settings.alerts.dispatch_interval.total_seconds()
-    scheduler.add_job(
-        dispatch,
-        "interval",
-        seconds=dispatch_seconds,
-        id=DISPATCH_JOB,
-        max_instances=1,
-        coalesce=True,
-        misfire_grace_time=max(1, int(dispatch_seconds)),
-        next_run_time=datetime.now(UTC),
-    )
-    scheduler.add_job(
-        prune_job, "interval", hours=1, id=PRUNE_JOB, max_instances=1, coalesce=True, misfire_grace_time=3600
-    )
+    every(scheduler, tick, settings.scheduler.tick, POLL_JOB)
+    every(scheduler, dispatch, settings.alerts.dispatch_interval, DISPATCH_JOB)
+    every(scheduler, prune_job, timedelta(hours=1), PRUNE_JOB, start_now=False)
     return scheduler
 
 
