@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from config.settings import Settings
@@ -187,6 +187,13 @@ async def on_fault_changes(
             Subject(AlertEvent.FAULT_OPENED, fault.severity, fault.summary, _fault_body(fault, camera), fault, camera)
         )
     written = await enqueue(session, items, now=now, settings=settings)
+    if changes.suppressed:
+        # Announced a moment ago but not yet sent (the grouping window holds them): the group fault says it all.
+        await session.execute(
+            delete(Alert).where(
+                Alert.fault_id.in_([f.id for f in changes.suppressed]), Alert.status == AlertStatus.PENDING
+            )
+        )
     written += await _recoveries(
         session, [f for f in changes.closed if f.alerted_at is not None], cameras, now, settings
     )

@@ -143,7 +143,7 @@ async def evaluate(
         elif item.kind is CheckKind.ONVIF_IDENTITY:
             await _identity(session, changes, camera, before[camera.id], item)
     await suppress_group_outages(
-        session, changes, at=now, window=limits.group_window, share=limits.group_share, minimum=limits.group_minimum
+        session, changes, window=limits.group_window, share=limits.group_share, minimum=limits.group_minimum
     )
     if any(f.kind is FaultKind.OFFLINE for f in changes.closed):
         await close_group_outages(session, changes, at=now)

@@ -23,6 +23,8 @@ class FaultChanges:
 
     opened: list[Fault] = field(default_factory=list)
     closed: list[Fault] = field(default_factory=list)
+    # Faults now explained by a group fault: their undelivered alerts are withdrawn.
+    suppressed: list[Fault] = field(default_factory=list)
 
 
 async def open_fault(
@@ -91,58 +93,78 @@ async def reboots_since(session: AsyncSession, camera_id: int, since: datetime) 
     return times
 
 
+# A shared cause shows as many cameras of one network zone, or of one site, failing together.
+_GROUPINGS: tuple[tuple[str, Any], ...] = (("poller_group", Camera.poller_group), ("site", Camera.site))
+
+
 async def suppress_group_outages(
-    session: AsyncSession, changes: FaultChanges, *, at: datetime, window: timedelta, share: float, minimum: int
+    session: AsyncSession, changes: FaultChanges, *, window: timedelta, share: float, minimum: int
 ) -> None:
-    """Fold many cameras of one poller group going offline at once into one group fault that names them.
+    """Fold many cameras of one poller group or site going offline at once into one group fault naming them.
 
     A dead switch, uplink or collector network takes down a whole group: one fault and one alert explain it,
-    instead of one per camera.
+    instead of one per camera. Camera faults opened earlier in the window are folded in too.
     """
     newly_offline = [f for f in changes.opened if f.kind is FaultKind.OFFLINE and f.camera_id is not None]
     if not newly_offline:
         return
-    cameras = {
-        c.id: c
-        for c in await session.scalars(select(Camera).where(Camera.id.in_([f.camera_id for f in newly_offline])))
-    }
-    for group in sorted({c.poller_group for c in cameras.values()}):
-        members = await session.scalar(
-            select(func.count()).where(Camera.poller_group == group, Camera.lifecycle == Lifecycle.IN_SERVICE)
-        )
-        recent = (
-            await session.scalars(
-                select(Fault)
-                .join(Camera, Camera.id == Fault.camera_id)
-                .where(
-                    Camera.poller_group == group,
-                    Fault.kind == FaultKind.OFFLINE,
-                    Fault.closed_at.is_(None),
-                    Fault.opened_at >= at - window,
-                )
+    cameras = (await session.scalars(select(Camera).where(Camera.id.in_([f.camera_id for f in newly_offline])))).all()
+    # Faults count together when they opened within the window before the earliest of this batch's.
+    since = min(f.opened_at for f in newly_offline) - window
+    for label, column in _GROUPINGS:
+        for group in sorted({getattr(c, label) for c in cameras if getattr(c, label)}):
+            await _fold(session, changes, label, column, group, since=since, share=share, minimum=minimum)
+
+
+async def _fold(
+    session: AsyncSession,
+    changes: FaultChanges,
+    label: str,
+    column: Any,
+    group: str,
+    *,
+    since: datetime,
+    share: float,
+    minimum: int,
+) -> None:
+    members = await session.scalar(
+        select(func.count()).where(column == group, Camera.lifecycle == Lifecycle.IN_SERVICE)
+    )
+    recent = (
+        await session.scalars(
+            select(Fault)
+            .join(Camera, Camera.id == Fault.camera_id)
+            .where(
+                column == group,
+                Fault.kind == FaultKind.OFFLINE,
+                Fault.closed_at.is_(None),
+                Fault.opened_at >= since,
             )
-        ).all()
-        if not rules.group_outage(int(members or 0), len(recent), share=share, minimum=minimum):
-            continue
-        names = sorted(
-            (await session.scalars(select(Camera.name).where(Camera.id.in_([f.camera_id for f in recent])))).all()
         )
-        group_fault = await open_fault(
-            session,
-            changes,
-            camera=None,
-            kind=FaultKind.GROUP_OUTAGE,
-            at=min(f.opened_at for f in recent),
-            scope=f"poller_group:{group}",
-            summary=f"{len(recent)} of {members} cameras in poller group {group} went offline together",
-            details={"poller_group": group, "cameras": names},
-        )
-        group_fault.details = {
-            **group_fault.details,
-            "cameras": sorted(set(group_fault.details["cameras"]) | set(names)),
-        }
-        for fault in recent:
-            fault.suppressed_by_id = group_fault.id
+    ).all()
+    if not rules.group_outage(int(members or 0), len(recent), share=share, minimum=minimum):
+        return
+    unexplained = [f for f in recent if f.suppressed_by_id is None]
+    if not unexplained:
+        return
+    names = sorted(
+        (await session.scalars(select(Camera.name).where(Camera.id.in_([f.camera_id for f in recent])))).all()
+    )
+    where = "poller group" if label == "poller_group" else "site"
+    group_fault = await open_fault(
+        session,
+        changes,
+        camera=None,
+        kind=FaultKind.GROUP_OUTAGE,
+        at=min(f.opened_at for f in recent),
+        scope=f"{label}:{group}",
+        summary=f"{len(recent)} of {members} cameras in {where} {group} went offline together",
+        details={label: group, "cameras": names},
+    )
+    group_fault.details = {**group_fault.details, "cameras": sorted(set(group_fault.details["cameras"]) | set(names))}
+    for fault in unexplained:
+        fault.suppressed_by_id = group_fault.id
+        changes.suppressed.append(fault)
 
 
 async def close_group_outages(session: AsyncSession, changes: FaultChanges, *, at: datetime) -> None:

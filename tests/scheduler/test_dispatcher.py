@@ -274,3 +274,30 @@ async def test_dispatcher_killed_mid_delivery_redelivers_with_the_same_id(
         assert statuses == {AlertStatus.DELIVERED}
         ids = webhook.message_ids()
         assert len(ids) >= 2 and len(set(ids)) == 1  # delivered at least once; the redelivery is recognisable
+
+
+async def test_dead_switch_noticed_over_several_batches_still_sends_one_message(
+    database: Database, cipher: CredentialCipher, fast: Settings, webhook: WebhookReceiver
+) -> None:
+    async with database.unit_of_work() as session:
+        ring = [await make_camera(session, cipher, poller_group="ring-b", site=f"mast-{n}") for n in range(6)]
+    await add_channel(database, cipher, webhook.url)
+    await go_offline(database, fast, [c.id for c in ring[:2]])  # two cameras first: not yet a pattern
+    async with database.unit_of_work() as session:
+        assert len((await session.scalars(select(Alert))).all()) == 2
+    await go_offline(database, fast, [c.id for c in ring[2:4]], start=1)  # two more within the window
+    await Dispatcher(database, fast, cipher, owner="test").run_once(now=T0 + 10 * MIN)
+    [post] = webhook.posts
+    assert "4 of 6 cameras in poller group ring-b" in post["message"]
+    assert all(c.name in post["message"] for c in ring[:4])
+
+
+async def test_a_site_going_dark_is_one_group_fault(
+    database: Database, cipher: CredentialCipher, fast: Settings
+) -> None:
+    async with database.unit_of_work() as session:
+        site = [await make_camera(session, cipher, poller_group=f"zone-{n}", site="Station") for n in range(4)]
+    await go_offline(database, fast, [c.id for c in site])
+    async with database.unit_of_work() as session:
+        group = (await session.scalars(select(Fault).where(Fault.camera_id.is_(None)))).all()
+    assert [g.scope for g in group] == ["site:Station"]
