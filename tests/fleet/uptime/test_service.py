@@ -1,0 +1,63 @@
+"""Uptime figures from the database on both engines: intervals, maintenance scopes, installation, grouping."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from fleet.cameras.models import CameraStatus
+from fleet.crypto import CredentialCipher
+from fleet.db import Database
+from fleet.health.models import StatusInterval
+from fleet.maintenance import service as maintenance
+from fleet.maintenance.schemas import MaintenanceWindowIn
+from fleet.uptime.service import GroupBy, uptime_report
+from tests.builders import TEST_ACTOR, make_camera
+
+H = 3600.0
+
+
+def t(day: int, hour: int = 0) -> datetime:
+    return datetime(2026, 4, day, hour, tzinfo=UTC)
+
+
+async def test_report_by_camera_and_area(database: Database, cipher: CredentialCipher) -> None:
+    async with database.unit_of_work() as session:
+        a = await make_camera(session, cipher, name="A", area="Blerick", installed_on="2020-01-01")
+        b = await make_camera(session, cipher, name="B", area="Blerick", installed_on="2020-01-01")
+        # Installed on 6 April (local midnight = 5 April 22:00 UTC in summer time).
+        c = await make_camera(session, cipher, name="C", area="Centrum", installed_on=date(2026, 4, 6).isoformat())
+        session.add_all(
+            [
+                StatusInterval(camera_id=a.id, status=CameraStatus.UP, started_at=t(1), ended_at=t(3)),
+                StatusInterval(camera_id=a.id, status=CameraStatus.DOWN, started_at=t(3), ended_at=t(3, 12)),
+                StatusInterval(camera_id=a.id, status=CameraStatus.UP, started_at=t(3, 12), ended_at=None),
+                StatusInterval(camera_id=b.id, status=CameraStatus.DEGRADED, started_at=t(1), ended_at=None),
+                StatusInterval(camera_id=c.id, status=CameraStatus.UP, started_at=t(5, 22), ended_at=None),
+            ]
+        )
+        await maintenance.create(
+            session,
+            actor=TEST_ACTOR,
+            data=MaintenanceWindowIn(starts_at=t(3, 6), ends_at=t(3, 8), reason="lens", camera_ids=[a.id]),
+        )
+    period = (t(1), t(11))
+    async with database.unit_of_work() as session:
+        rows = {r.key: r for r in await uptime_report(session, period=period, by=GroupBy.CAMERA, now=t(20))}
+        areas = {r.key: r for r in await uptime_report(session, period=period, by=GroupBy.AREA, now=t(20))}
+    assert (rows["A"].downtime_s, rows["A"].maintenance_s, rows["A"].outages) == (10 * H, 2 * H, 2)
+    assert rows["A"].availability == pytest.approx((240 - 12) / 238)
+    assert rows["B"].availability == 1.0
+    assert (rows["C"].unknown_s, rows["C"].availability) == ((4 * 24 + 22) * H, 1.0)
+    assert (areas["Blerick"].cameras, areas["Blerick"].outages) == (2, 2)
+    assert areas["Blerick"].availability == pytest.approx((480 - 10 - 2) / (480 - 2))  # up / (period - maintenance)
+    assert list(areas) == ["Blerick", "Centrum"]
+
+
+async def test_nothing_recorded_is_null(database: Database, cipher: CredentialCipher) -> None:
+    async with database.unit_of_work() as session:
+        await make_camera(session, cipher, name="Z")
+        [row] = await uptime_report(session, period=(t(1), t(2)), by=GroupBy.KIND, now=t(20))
+    assert (row.key, row.availability, row.unknown_s) == ("fixed", None, 24 * H)
+    assert timedelta(seconds=row.unknown_s) == timedelta(days=1)
