@@ -161,7 +161,9 @@ class Poller:
     ) -> TickSummary:
         """Run every due check (every check of the selection with ``everything``) and record the outcomes."""
         summary = TickSummary()
-        now = now or datetime.now(UTC)
+        # Results are stamped with the real time they started: "not run since" must use the real clock too.
+        started = datetime.now(UTC)
+        now = now or started
         async with self.database.unit_of_work() as session:
             await health.ensure_check_states(session, now=now, poller_group=self.poller_group, names=names)
         while True:
@@ -174,7 +176,7 @@ class Poller:
                     limit=self.settings.scheduler.batch_size,
                     poller_group=self.poller_group,
                     names=names,
-                    everything=everything,
+                    not_run_since=started if everything else None,
                 )
                 targets = await cameras.poll_targets(
                     session,

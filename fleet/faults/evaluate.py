@@ -19,7 +19,6 @@ from fleet.faults.service import (
     FaultChanges,
     close_fault,
     close_group_outages,
-    close_open,
     open_fault,
     reboots_since,
     suppress_group_outages,
@@ -120,6 +119,74 @@ def _since(state: CheckState) -> datetime:
     return state.hard_since
 
 
+class _Batch:
+    """One evaluation's view of the open faults and condition states of its cameras, each loaded in one query."""
+
+    def __init__(
+        self,
+        session: AsyncSession,
+        changes: FaultChanges,
+        open_faults: dict[tuple[int, FaultKind], Fault],
+        conditions: dict[tuple[int, FaultKind], ConditionState],
+    ) -> None:
+        self.session = session
+        self.changes = changes
+        self.open_faults = open_faults
+        self.conditions = conditions
+
+    @classmethod
+    async def load(cls, session: AsyncSession, changes: FaultChanges, camera_ids: Sequence[int]) -> _Batch:
+        """Everything the rules need about these cameras."""
+        ids = sorted(camera_ids)
+        open_faults = {
+            (f.camera_id, f.kind): f
+            for f in await session.scalars(select(Fault).where(Fault.camera_id.in_(ids), Fault.closed_at.is_(None)))
+            if f.camera_id is not None
+        }
+        conditions = {
+            (c.camera_id, c.condition): c
+            for c in await session.scalars(select(ConditionState).where(ConditionState.camera_id.in_(ids)))
+        }
+        return cls(session, changes, open_faults, conditions)
+
+    def is_open(self, camera_id: int, kind: FaultKind) -> bool:
+        """Whether the camera has an open fault of that kind."""
+        return (camera_id, kind) in self.open_faults
+
+    async def open(
+        self,
+        camera: Camera,
+        kind: FaultKind,
+        *,
+        at: datetime,
+        summary: str,
+        details: dict[str, Any] | None = None,
+    ) -> Fault:
+        """The open fault of that kind, opened now if there is none."""
+        fault = self.open_faults.get((camera.id, kind))
+        if fault is None:
+            fault = await open_fault(
+                self.session, self.changes, camera=camera, kind=kind, at=at, summary=summary, details=details
+            )
+            self.open_faults[(camera.id, kind)] = fault
+        return fault
+
+    async def close(self, camera_id: int, kind: FaultKind, at: datetime) -> None:
+        """Close the camera's open fault of that kind, if it has one."""
+        fault = self.open_faults.pop((camera_id, kind), None)
+        if fault is not None:
+            await close_fault(self.session, self.changes, fault, at)
+
+    def condition(self, camera_id: int, kind: FaultKind) -> ConditionState:
+        """The soft/hard state of a reported value, created at its first observation."""
+        state = self.conditions.get((camera_id, kind))
+        if state is None:
+            state = ConditionState(camera_id=camera_id, condition=kind, streak=0)
+            self.session.add(state)
+            self.conditions[(camera_id, kind)] = state
+        return state
+
+
 async def evaluate(
     session: AsyncSession,
     *,
@@ -132,16 +199,18 @@ async def evaluate(
 ) -> FaultChanges:
     """Open and close faults for one recorded batch, in the caller's transaction."""
     changes = FaultChanges()
-    await _reconcile_check_faults(session, changes, cameras, transitioned, now, limits.failures_to_open)
-    for item in sorted(seen, key=lambda s: s.at):
-        camera = cameras[item.camera_id]
-        if item.kind is CheckKind.ONVIF_HEALTH:
-            drifting = rules.clock_drifting(item.values.get("clock_drift_s"), limits.clock_drift)
-            await _condition(session, changes, camera, FaultKind.CLOCK_DRIFT, drifting, item, limits)
-        elif item.kind is CheckKind.SNMP:
-            await _snmp_values(session, changes, camera, before[camera.id], item, limits)
-        elif item.kind is CheckKind.ONVIF_IDENTITY:
-            await _identity(session, changes, camera, before[camera.id], item)
+    with session.no_autoflush:
+        batch = await _Batch.load(session, changes, list(cameras))
+        await _reconcile_check_faults(batch, cameras, transitioned, now, limits.failures_to_open)
+        for item in sorted(seen, key=lambda s: s.at):
+            camera = cameras[item.camera_id]
+            if item.kind is CheckKind.ONVIF_HEALTH:
+                drifting = rules.clock_drifting(item.values.get("clock_drift_s"), limits.clock_drift)
+                await _condition(batch, camera, FaultKind.CLOCK_DRIFT, drifting, item, limits)
+            elif item.kind is CheckKind.SNMP:
+                await _snmp_values(batch, camera, before[camera.id], item, limits)
+            elif item.kind is CheckKind.ONVIF_IDENTITY:
+                await _identity(batch, camera, before[camera.id], item)
     await suppress_group_outages(
         session, changes, window=limits.group_window, share=limits.group_share, minimum=limits.group_minimum
     )
@@ -151,63 +220,40 @@ async def evaluate(
 
 
 async def _reconcile_check_faults(
-    session: AsyncSession,
-    changes: FaultChanges,
-    cameras: Mapping[int, Camera],
-    ids: set[int],
-    now: datetime,
-    failures_to_open: int,
+    batch: _Batch, cameras: Mapping[int, Camera], ids: set[int], now: datetime, failures_to_open: int
 ) -> None:
     if not ids:
         return
     states: dict[int, list[CheckState]] = defaultdict(list)
-    for state in await session.scalars(select(CheckState).where(CheckState.camera_id.in_(ids))):
+    for state in await batch.session.scalars(select(CheckState).where(CheckState.camera_id.in_(sorted(ids)))):
         states[state.camera_id].append(state)
-    open_faults: dict[int, dict[FaultKind, Fault]] = defaultdict(dict)
-    for fault in await session.scalars(
-        select(Fault).where(Fault.camera_id.in_(ids), Fault.closed_at.is_(None), Fault.kind.in_(CHECK_FAULTS))
-    ):
-        assert fault.camera_id is not None
-        open_faults[fault.camera_id][fault.kind] = fault
     for camera_id in sorted(ids):
-        wanted = desired_check_faults(
-            states[camera_id], failures_to_open=failures_to_open, already_open=set(open_faults[camera_id])
-        )
-        for kind, fault in open_faults[camera_id].items():
-            if kind not in wanted:
-                recovered = max((s.hard_since for s in states[camera_id] if s.hard_ok and s.hard_since), default=now)
-                await close_fault(session, changes, fault, recovered)
+        already = {kind for kind in CHECK_FAULTS if batch.is_open(camera_id, kind)}
+        wanted = desired_check_faults(states[camera_id], failures_to_open=failures_to_open, already_open=already)
+        for kind in already - set(wanted):
+            recovered = max((s.hard_since for s in states[camera_id] if s.hard_ok and s.hard_since), default=now)
+            await batch.close(camera_id, kind, recovered)
         for kind, since in wanted.items():
-            if kind not in open_faults[camera_id]:
-                camera = cameras[camera_id]
-                errors = [s.last_error for s in states[camera_id] if s.hard_ok is False and s.last_error]
-                await open_fault(
-                    session,
-                    changes,
-                    camera=camera,
-                    kind=kind,
-                    at=since,
-                    summary=f"{camera.name}: {kind.value.replace('_', ' ')}" + (f" ({errors[0]})" if errors else ""),
-                    details={"errors": errors[:4]},
-                )
+            if kind in already:
+                continue
+            camera = cameras[camera_id]
+            errors = [s.last_error for s in states[camera_id] if s.hard_ok is False and s.last_error]
+            await batch.open(
+                camera,
+                kind,
+                at=since,
+                summary=f"{camera.name}: {kind.value.replace('_', ' ')}" + (f" ({errors[0]})" if errors else ""),
+                details={"errors": errors[:4]},
+            )
 
 
 async def _condition(
-    session: AsyncSession,
-    changes: FaultChanges,
-    camera: Camera,
-    kind: FaultKind,
-    bad: bool | None,
-    item: Seen,
-    limits: Thresholds,
+    batch: _Batch, camera: Camera, kind: FaultKind, bad: bool | None, item: Seen, limits: Thresholds
 ) -> None:
     """A reported value that is bad opens a fault only when it stays bad, as a failing check does."""
     if bad is None:
         return
-    state = await session.get(ConditionState, (camera.id, kind))
-    if state is None:
-        state = ConditionState(camera_id=camera.id, condition=kind, streak=0)
-        session.add(state)
+    state = batch.condition(camera.id, kind)
     previous = SoftHard(state.hard_ok, state.hard_since, state.streak, state.streak_ok, state.streak_started_at)
     after, transition = apply_result(
         previous,
@@ -216,18 +262,18 @@ async def _condition(
         failures_to_open=limits.failures_to_open,
         successes_to_close=limits.successes_to_close,
     )
-    state.hard_ok, state.hard_since = after.hard_ok, after.hard_since
-    state.streak, state.streak_ok, state.streak_started_at = after.streak, after.streak_ok, after.streak_started_at
+    if after != previous:
+        state.hard_ok, state.hard_since = after.hard_ok, after.hard_since
+        state.streak, state.streak_ok = after.streak, after.streak_ok
+        state.streak_started_at = after.streak_started_at
     if transition is None:
         return
     if transition.ok:
-        await close_open(session, changes, camera_id=camera.id, kind=kind, at=transition.at)
+        await batch.close(camera.id, kind, transition.at)
     else:
-        await open_fault(
-            session,
-            changes,
-            camera=camera,
-            kind=kind,
+        await batch.open(
+            camera,
+            kind,
             at=transition.at,
             summary=_condition_summary(camera, kind, item.values),
             details={
@@ -244,59 +290,48 @@ def _condition_summary(camera: Camera, kind: FaultKind, values: Mapping[str, Any
     return f"{camera.name}: storage failure"
 
 
-async def _snmp_values(
-    session: AsyncSession, changes: FaultChanges, camera: Camera, before: Observed, item: Seen, limits: Thresholds
-) -> None:
+async def _snmp_values(batch: _Batch, camera: Camera, before: Observed, item: Seen, limits: Thresholds) -> None:
     temperature = item.values.get("temperature_c")
     hot = None if temperature is None else float(temperature) > limits.temperature_c
-    await _condition(session, changes, camera, FaultKind.TEMPERATURE_HIGH, hot, item, limits)
+    await _condition(batch, camera, FaultKind.TEMPERATURE_HIGH, hot, item, limits)
     storage_ok = item.values.get("storage_ok")
     await _condition(
-        session,
-        changes,
-        camera,
-        FaultKind.STORAGE_FAILURE,
-        None if storage_ok is None else not storage_ok,
-        item,
-        limits,
+        batch, camera, FaultKind.STORAGE_FAILURE, None if storage_ok is None else not storage_ok, item, limits
     )
     uptime = item.values.get("uptime_s")
+    since = item.at - rules.REBOOT_LOOP_WINDOW
     if rules.rebooted(before.uptime_s, uptime):
-        fault = await open_fault(
-            session,
-            changes,
-            camera=camera,
-            kind=FaultKind.REBOOTED,
+        fault = await batch.open(
+            camera,
+            FaultKind.REBOOTED,
             at=item.at,
             summary=f"{camera.name}: rebooted (uptime went back to {uptime:.0f} s)",
             details={"reboots": []},
         )
         fault.details = {**fault.details, "reboots": [*fault.details.get("reboots", []), item.at.isoformat()]}
-        if rules.reboot_loop(await reboots_since(session, camera.id, item.at - rules.REBOOT_LOOP_WINDOW), item.at):
-            await open_fault(
-                session,
-                changes,
-                camera=camera,
-                kind=FaultKind.REBOOT_LOOP,
+        await batch.session.flush()
+        if rules.reboot_loop(await reboots_since(batch.session, camera.id, since), item.at):
+            await batch.open(
+                camera,
+                FaultKind.REBOOT_LOOP,
                 at=item.at,
                 summary=f"{camera.name}: {rules.REBOOT_LOOP_COUNT} or more reboots within 24 hours",
             )
     elif uptime is not None:
         # Seen running without a new reboot: the reboot is over; the loop ends once the day has calmed down.
-        await close_open(session, changes, camera_id=camera.id, kind=FaultKind.REBOOTED, at=item.at)
-        recent = await reboots_since(session, camera.id, item.at - rules.REBOOT_LOOP_WINDOW)
-        if not rules.reboot_loop(recent, item.at):
-            await close_open(session, changes, camera_id=camera.id, kind=FaultKind.REBOOT_LOOP, at=item.at)
+        await batch.close(camera.id, FaultKind.REBOOTED, item.at)
+        if batch.is_open(camera.id, FaultKind.REBOOT_LOOP) and not rules.reboot_loop(
+            await reboots_since(batch.session, camera.id, since), item.at
+        ):
+            await batch.close(camera.id, FaultKind.REBOOT_LOOP, item.at)
 
 
-async def _identity(session: AsyncSession, changes: FaultChanges, camera: Camera, before: Observed, item: Seen) -> None:
+async def _identity(batch: _Batch, camera: Camera, before: Observed, item: Seen) -> None:
     firmware = item.values.get("firmware")
     if before.firmware and firmware and before.firmware != firmware:
-        await open_fault(
-            session,
-            changes,
-            camera=camera,
-            kind=FaultKind.FIRMWARE_CHANGED,
+        await batch.open(
+            camera,
+            FaultKind.FIRMWARE_CHANGED,
             at=item.at,
             summary=f"{camera.name}: firmware changed from {before.firmware} to {firmware}",
             details={"from": before.firmware, "to": firmware},
@@ -305,11 +340,9 @@ async def _identity(session: AsyncSession, changes: FaultChanges, camera: Camera
     if changed:
         old = {"serial": before.serial, "mac": before.mac}
         new = {"serial": item.values.get("serial"), "mac": item.values.get("mac")}
-        await open_fault(
-            session,
-            changes,
-            camera=camera,
-            kind=FaultKind.IDENTITY_CHANGED,
+        await batch.open(
+            camera,
+            FaultKind.IDENTITY_CHANGED,
             at=item.at,
             summary=f"{camera.name}: {' and '.join(changed)} changed: the camera may have been swapped",
             details={"changed": changed, "from": {k: old[k] for k in changed}, "to": {k: new[k] for k in changed}},

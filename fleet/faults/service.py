@@ -68,18 +68,6 @@ async def close_fault(session: AsyncSession, changes: FaultChanges, fault: Fault
     await session.flush()
 
 
-async def close_open(
-    session: AsyncSession, changes: FaultChanges, *, camera_id: int, kind: FaultKind, at: datetime
-) -> Fault | None:
-    """Close the camera's open fault of that kind, if any."""
-    fault: Fault | None = await session.scalar(
-        select(Fault).where(Fault.camera_id == camera_id, Fault.kind == kind, Fault.closed_at.is_(None))
-    )
-    if fault is not None:
-        await close_fault(session, changes, fault, at)
-    return fault
-
-
 async def reboots_since(session: AsyncSession, camera_id: int, since: datetime) -> list[datetime]:
     """When the camera was seen rebooting since a moment (from its ``rebooted`` faults)."""
     rows = await session.scalars(

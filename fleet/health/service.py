@@ -21,6 +21,7 @@ from fleet.faults.rules import FlapEvent, Flapping, update_flapping
 from fleet.faults.service import FaultChanges
 from fleet.health.models import CheckKind, CheckResult, CheckState, ErrorClass, StatusInterval
 from fleet.health.rules import SoftHard, Transition, apply_result, camera_status
+from fleet.tickets import service as tickets
 
 # Successful results that repeat the previous outcome are stored at most this often per check: storage grows
 # with changes and failures, not with the polling frequency.
@@ -146,9 +147,10 @@ async def claim_due(
     limit: int,
     poller_group: str | None = None,
     names: Sequence[str] | None = None,
-    everything: bool = False,
+    not_run_since: datetime | None = None,
 ) -> list[Claim]:
-    """Claim up to ``limit`` due checks (all of the selection with ``everything``), oldest due first.
+    """Claim up to ``limit`` due checks, oldest due first; with ``not_run_since``, every check of the selection
+    that has not run since then, due or not (a one-off ``camfleet poll``: each check once, however many batches).
 
     On PostgreSQL rows are locked with SKIP LOCKED, so collectors sharing a group never claim the same check;
     a claim expires with its lease, so a dead collector's work is taken over.
@@ -161,8 +163,10 @@ async def claim_due(
         .order_by(CheckState.next_due_at)
         .limit(limit)
     )
-    if not everything:
+    if not_run_since is None:
         query = query.where(CheckState.next_due_at <= now)
+    else:
+        query = query.where(or_(CheckState.last_run_at.is_(None), CheckState.last_run_at < not_run_since))
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True, of=CheckState)
     states = (await session.scalars(query)).all()
@@ -271,6 +275,7 @@ async def record(session: AsyncSession, outcomes: Iterable[Outcome], *, settings
     )
     # The outbox rule: alerts are written in the same transaction as the fault changes they report.
     await alerts.on_fault_changes(session, summary.faults, now=now, settings=settings)
+    await tickets.on_fault_changes(session, summary.faults, now=now, settings=settings)
     if summary.flaps:
         await alerts.enqueue(
             session, [_flap_subject(cameras[f.camera_id], f) for f in summary.flaps], now=now, settings=settings

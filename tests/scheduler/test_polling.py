@@ -171,3 +171,15 @@ async def test_metrics_show_statuses_and_poll_durations(poller: Poller, settings
     assert 'camfleet_poll_duration_seconds_count{kind="onvif_health"}' in text
     assert "camfleet_scheduler_lag_seconds_bucket" in text
     assert 'camfleet_checks_total{kind="snmp",result="ok"}' in text
+
+
+async def test_poll_everything_runs_each_check_once_across_batches(
+    poller: Poller, database: Database, fleet: SimulatedFleet
+) -> None:
+    poller.settings = poller.settings.model_copy(
+        update={"scheduler": poller.settings.scheduler.model_copy(update={"batch_size": 2})}
+    )
+    fleet.reset_counters()
+    summary = await poller.tick(everything=True)
+    assert summary.checks == 15  # 4 cameras × 3 checks + 3 SNMP, in batches of 2, each once
+    assert all(fleet.camera(name).device.counters.snmp <= 2 for name in ("AX-1", "HK-1", "DH-1"))
