@@ -20,6 +20,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from config.settings import Settings, get_settings
 from fleet import schema
@@ -28,9 +29,12 @@ from fleet.cameras import importer
 from fleet.cameras import service as cameras
 from fleet.cameras.models import CameraKind, CameraStatus, RiskLevel
 from fleet.crypto import CredentialCipher, CredentialKeyError, load_key
-from fleet.db import Database
+from fleet.db import Database, utcnow
 from fleet.errors import DomainError, ImportRejected
 from fleet.health import service as health
+from fleet.tickets import service as tickets
+from fleet.tickets.models import RepairTicket, TicketStatus
+from fleet.tickets.schemas import TicketDetail, TicketOut
 from fleet.users import service as users
 from fleet.users.models import Role
 
@@ -489,6 +493,150 @@ async def demo(
             rebooter.cancel()
             await control_server.stop()
             await database.dispose()
+
+
+tickets_app = typer.Typer(help="Repair tickets.", no_args_is_help=True)
+app.add_typer(tickets_app, name="tickets")
+
+
+async def _ticket_call(
+    action: Callable[[AsyncSession, Settings], Coroutine[Any, Any, RepairTicket]],
+) -> TicketDetail:
+    settings = _settings()
+    database = await _open_database(settings)
+    try:
+        async with database.unit_of_work() as session:
+            return await tickets.detail(session, await action(session, settings))
+    finally:
+        await database.dispose()
+
+
+def _print_ticket(ticket: TicketOut) -> None:
+    assignee = ticket.assignee or "nobody"
+    out.print(
+        f"ticket {ticket.id} [{ticket.priority}] {ticket.status}: {ticket.title} "
+        f"(camera {ticket.camera_name or '-'}, assignee {assignee}, "
+        f"response due {ticket.response_due_at:%Y-%m-%d %H:%M}Z, "
+        f"resolution due {ticket.resolution_due_at:%Y-%m-%d %H:%M}Z)",
+        markup=False,
+    )
+
+
+@tickets_app.command("list")
+@command
+async def tickets_list(
+    as_json: Annotated[bool, typer.Option("--json", help="The API's ticket shape, as a JSON list.")] = False,
+    everything: Annotated[bool, typer.Option("--all", help="Resolved and closed tickets too.")] = False,
+    status: Annotated[TicketStatus | None, typer.Option(help="Only tickets with this status.")] = None,
+) -> None:
+    """List the open tickets (all with --all), newest first."""
+    settings = _settings()
+    database = await _open_database(settings)
+    filters = tickets.TicketFilter(open=None if everything or status else True, status=status)
+    try:
+        async with database.unit_of_work() as session:
+            rows, total = await tickets.list_tickets(session, filters=filters, page=1, size=max(1, 10**9))
+            shaped = await tickets.to_out(session, rows)
+    finally:
+        await database.dispose()
+    if as_json:
+        out.print(json.dumps([t.model_dump(mode="json") for t in shaped], indent=2, ensure_ascii=False), markup=False)
+        return
+    table = Table("id", "priority", "status", "camera", "title", "assignee", "resolution due", title=f"{total} tickets")
+    for t in shaped:
+        due = f"{t.resolution_due_at:%Y-%m-%d %H:%M}Z"
+        table.add_row(str(t.id), t.priority, t.status, t.camera_name or "", t.title, t.assignee or "", due)
+    out.print(table)
+
+
+@tickets_app.command("show")
+@command
+async def tickets_show(
+    ticket_id: Annotated[int, typer.Argument(help="The ticket number.")],
+    as_json: Annotated[bool, typer.Option("--json", help="The API's ticket shape with its history.")] = False,
+) -> None:
+    """Show a ticket with its history."""
+
+    async def get(session: AsyncSession, _settings: Settings) -> RepairTicket:
+        return await tickets.get_or_raise(session, ticket_id)
+
+    ticket = await _ticket_call(get)
+    if as_json:
+        out.print(json.dumps(ticket.model_dump(mode="json"), indent=2, ensure_ascii=False), markup=False)
+        return
+    _print_ticket(ticket)
+    out.print(f"faults: {', '.join(map(str, ticket.fault_ids)) or '-'}; cost: {ticket.cost_cents / 100:.2f} EUR")
+    for event in ticket.history:
+        change = " -> ".join(x for x in (event.from_value, event.to_value) if x)
+        line = f"  {event.at:%Y-%m-%d %H:%M}Z {event.actor} {event.kind} {change} {event.text or ''}"
+        out.print(line.rstrip(), markup=False)
+
+
+@tickets_app.command("assign")
+@command
+async def tickets_assign(
+    ticket_id: Annotated[int, typer.Argument(help="The ticket number.")],
+    username: Annotated[str, typer.Argument(help="An active technician (or higher).")],
+) -> None:
+    """Give a ticket to a technician."""
+
+    async def act(session: AsyncSession, settings: Settings) -> RepairTicket:
+        user = await users.get_by_username_or_raise(session, username)
+        return await tickets.assign(
+            session, actor=_cli_actor(), ticket_id=ticket_id, assignee_id=user.id, now=utcnow(), settings=settings
+        )
+
+    _print_ticket(await _ticket_call(act))
+
+
+@tickets_app.command("comment")
+@command
+async def tickets_comment(
+    ticket_id: Annotated[int, typer.Argument(help="The ticket number.")],
+    text: Annotated[str, typer.Argument(help="The comment or work-log entry.")],
+) -> None:
+    """Add a comment or work-log entry to a ticket."""
+    if not text.strip():
+        fail("the comment is empty")
+
+    async def act(session: AsyncSession, _settings: Settings) -> RepairTicket:
+        await tickets.comment(session, actor=_cli_actor(), ticket_id=ticket_id, text=text, now=utcnow())
+        return await tickets.get_or_raise(session, ticket_id)
+
+    await _ticket_call(act)
+    out.print(f"comment added to ticket {ticket_id}")
+
+
+@tickets_app.command("resolve")
+@command
+async def tickets_resolve(
+    ticket_id: Annotated[int, typer.Argument(help="The ticket number.")],
+    note: Annotated[str | None, typer.Option(help="What was done.")] = None,
+) -> None:
+    """Mark a ticket resolved."""
+
+    async def act(session: AsyncSession, settings: Settings) -> RepairTicket:
+        return await tickets.resolve(
+            session, actor=_cli_actor(), ticket_id=ticket_id, now=utcnow(), settings=settings, note=note
+        )
+
+    _print_ticket(await _ticket_call(act))
+
+
+@tickets_app.command("close")
+@command
+async def tickets_close(
+    ticket_id: Annotated[int, typer.Argument(help="The ticket number.")],
+    note: Annotated[str | None, typer.Option(help="Why it can be closed.")] = None,
+) -> None:
+    """Close a resolved ticket."""
+
+    async def act(session: AsyncSession, settings: Settings) -> RepairTicket:
+        return await tickets.close(
+            session, actor=_cli_actor(), ticket_id=ticket_id, now=utcnow(), settings=settings, note=note
+        )
+
+    _print_ticket(await _ticket_call(act))
 
 
 def main() -> None:

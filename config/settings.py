@@ -7,6 +7,7 @@ from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import (
@@ -75,6 +76,88 @@ class AlertSettings(_Section):
     language: Literal["nl", "en"] = "nl"
 
 
+TicketPriority = Literal["p1", "p2", "p3", "p4"]
+FaultSeverity = Literal["info", "warning", "minor", "major", "critical"]
+
+
+class TicketTarget(_Section):
+    """How soon a ticket of one priority must be answered and fixed."""
+
+    response: Duration
+    resolution: Duration
+    # Counted in business hours (when they are set) rather than on the wall clock.
+    business_hours: bool = False
+
+
+class TicketPolicyRule(_Section):
+    """Faults of these kinds (empty: any kind) at or above a severity get a ticket of this priority."""
+
+    kinds: list[str] = []
+    min_severity: FaultSeverity = "info"
+    priority: TicketPriority
+
+
+class BusinessHours(_Section):
+    """Working hours in local time; weekdays 0 (Monday) to 6 (Sunday). Public holidays are not modelled."""
+
+    days: list[int] = Field(default=[0, 1, 2, 3, 4], min_length=1)
+    start: str = Field(default="08:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    end: str = Field(default="17:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    timezone: str = "Europe/Amsterdam"
+
+    @model_validator(mode="after")
+    def _valid(self) -> BusinessHours:
+        if any(not 0 <= day <= 6 for day in self.days):
+            raise ValueError("days are 0 (Monday) to 6 (Sunday)")
+        if self.end <= self.start:
+            raise ValueError("end must be after start")
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {self.timezone!r}") from exc
+        return self
+
+
+def _default_targets() -> dict[TicketPriority, TicketTarget]:
+    # p1 (a camera or a whole group dark) runs on the wall clock: a gap in the footage is a gap at night too.
+    return {
+        "p1": TicketTarget(response=timedelta(hours=1), resolution=timedelta(hours=8)),
+        "p2": TicketTarget(response=timedelta(hours=4), resolution=timedelta(hours=18), business_hours=True),
+        "p3": TicketTarget(response=timedelta(hours=9), resolution=timedelta(hours=45), business_hours=True),
+        "p4": TicketTarget(response=timedelta(hours=18), resolution=timedelta(hours=90), business_hours=True),
+    }
+
+
+def _default_policy() -> list[TicketPolicyRule]:
+    # First match wins. SNMP unreachable, a single reboot and a firmware change get no ticket: the picture is fine.
+    return [
+        TicketPolicyRule(kinds=["offline", "group_outage"], priority="p1"),
+        TicketPolicyRule(
+            kinds=["storage_failure", "reboot_loop", "onvif_auth_failed", "clock_drift", "temperature_high"],
+            priority="p2",
+        ),
+        TicketPolicyRule(kinds=["onvif_error", "identity_changed"], priority="p3"),
+    ]
+
+
+class TicketSettings(_Section):
+    policy: list[TicketPolicyRule] = Field(default_factory=_default_policy)
+    targets: dict[TicketPriority, TicketTarget] = Field(default_factory=_default_targets)
+    # Null: every target runs on the wall clock.
+    business_hours: BusinessHours | None = BusinessHours()
+    # The same fault (camera and kind) coming back this soon after its ticket was resolved reopens that ticket.
+    reopen_within: Duration = timedelta(days=7)
+    # Manual tickets without a priority, and faults linked by hand, get this one.
+    default_priority: TicketPriority = "p3"
+
+    @model_validator(mode="after")
+    def _every_priority_has_targets(self) -> TicketSettings:
+        missing = sorted({"p1", "p2", "p3", "p4"} - set(self.targets))
+        if missing:
+            raise ValueError(f"targets missing for {', '.join(missing)}")
+        return self
+
+
 class RetentionSettings(_Section):
     raw_results: Duration = timedelta(days=30)
 
@@ -83,6 +166,17 @@ class ApiSettings(_Section):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     page_size_max: int = Field(default=500, ge=1, le=10_000)
+
+
+class RiskSettings(_Section):
+    """Policy choices of the vendor-origin risk classification (fleet/vendor_risk/README.md explains the defaults)."""
+
+    # The US Entity List restricts exports to a maker (Uniview, Tiandy), not buying or using its cameras: medium
+    # by default; true counts them as high like the FCC Covered List and NDAA s.889 makers.
+    entity_list_is_high: bool = False
+    # A relabel brand counts as its OEM maker without device evidence only at or above this catalogue confidence
+    # (Amcrest 0.9 and Lorex 0.6 do; Honeywell 0.3 and i-PRO 0.2, where only some models were OEM units, do not).
+    oem_relabel_min_confidence: float = Field(default=0.5, ge=0, le=1)
 
 
 def _to_async_url(url: str) -> str:
@@ -130,7 +224,9 @@ class Settings(BaseSettings):
     scheduler: SchedulerSettings = SchedulerSettings()
     faults: FaultSettings = FaultSettings()
     alerts: AlertSettings = AlertSettings()
+    tickets: TicketSettings = TicketSettings()
     retention: RetentionSettings = RetentionSettings()
+    risk: RiskSettings = RiskSettings()
 
     @classmethod
     def settings_customise_sources(

@@ -7,6 +7,7 @@ from fleet.db import Base
 from fleet.faults.models import ConditionState, Fault
 from fleet.health.models import CheckResult, CheckState, StatusInterval
 from fleet.maintenance.models import MaintenanceWindow
+from fleet.tickets.models import RepairTicket, TicketEvent, TicketFault
 from fleet.users.models import ApiToken, User
 
 __all__ = [
@@ -21,7 +22,10 @@ __all__ = [
     "Fault",
     "MaintenanceWindow",
     "NotificationChannel",
+    "RepairTicket",
     "CheckState",
     "StatusInterval",
+    "TicketEvent",
+    "TicketFault",
     "User",
 ]

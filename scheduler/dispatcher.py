@@ -14,6 +14,7 @@ from fleet.alerts import service as alerts
 from fleet.alerts.delivery import send
 from fleet.crypto import CredentialCipher, CredentialKeyError
 from fleet.db import Database
+from fleet.tickets import service as tickets
 
 log = logging.getLogger(__name__)
 
@@ -37,11 +38,12 @@ class Dispatcher:
         self._lease = settings.alerts.send_timeout * 2
 
     async def run_once(self, *, now: datetime | None = None) -> DispatchSummary:
-        """Sweep (held-back and escalated faults), then deliver everything due."""
+        """Sweep (held-back and escalated faults, held-back tickets, SLA breaches), then deliver everything due."""
         now = now or datetime.now(UTC)
         summary = DispatchSummary()
         async with self.database.unit_of_work() as session:
             await alerts.sweep(session, now=now, settings=self.settings)
+            await tickets.sweep(session, now=now, settings=self.settings)
         async with self.database.unit_of_work() as session:
             batches = await alerts.claim(session, owner=self.owner, now=now, lease=self._lease)
             prepared: list[tuple[alerts.Batch, str | None, str | None, str, str]] = []

@@ -11,6 +11,7 @@ from fleet.faults import service
 from fleet.faults.models import FaultKind
 from fleet.faults.schemas import FaultOut
 from fleet.pagination import Page
+from fleet.tickets import service as tickets
 
 router = APIRouter(prefix="/faults", tags=["faults"])
 
@@ -31,7 +32,13 @@ async def list_faults(
         page=paging.page,
         size=paging.size,
     )
-    return Page(items=[FaultOut.of(f, name) for f, name in rows], total=total, page=paging.page, size=paging.size)
+    ticket_of = await tickets.ticket_ids_for_faults(session, [f.id for f, _ in rows])
+    return Page(
+        items=[FaultOut.of(f, name, ticket_of.get(f.id)) for f, name in rows],
+        total=total,
+        page=paging.page,
+        size=paging.size,
+    )
 
 
 @router.post("/{fault_id}/acknowledge", response_model=FaultOut)
@@ -39,4 +46,5 @@ async def acknowledge(session: SessionDep, user: Technician, fault_id: int) -> F
     """Acknowledge a fault: someone is on it, so escalation stops."""
     fault = await service.acknowledge(session, actor=actor_of(user), fault_id=fault_id, at=datetime.now(UTC))
     name = await service.camera_name(session, fault)
-    return FaultOut.of(fault, name)
+    ticket_of = await tickets.ticket_ids_for_faults(session, [fault.id])
+    return FaultOut.of(fault, name, ticket_of.get(fault.id))
