@@ -24,6 +24,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from config.settings import Settings, get_settings
 from fleet import schema
+from fleet.alerts import rules as alert_rules
+from fleet.alerts import service as alerts
+from fleet.alerts.delivery import send
+from fleet.alerts.models import AlertEvent, NotificationChannel
+from fleet.alerts.schemas import ChannelIn
 from fleet.audit.service import Actor
 from fleet.cameras import importer
 from fleet.cameras import service as cameras
@@ -31,12 +36,17 @@ from fleet.cameras.models import CameraKind, CameraStatus, RiskLevel
 from fleet.crypto import CredentialCipher, CredentialKeyError, load_key
 from fleet.db import Database, utcnow
 from fleet.errors import DomainError, ImportRejected
+from fleet.faults.models import FaultKind, Severity
 from fleet.health import service as health
 from fleet.tickets import service as tickets
 from fleet.tickets.models import RepairTicket, TicketStatus
 from fleet.tickets.schemas import TicketDetail, TicketOut
+from fleet.uptime import export as uptime_export
+from fleet.uptime.service import GroupBy, uptime_report
+from fleet.uptime.when import parse_when
 from fleet.users import service as users
 from fleet.users.models import Role
+from fleet.vendor_risk import service as vendor_risk
 
 DEMO_FLEET = Path(__file__).resolve().parent / "config" / "demo" / "fleet-venlo.csv"
 
@@ -161,6 +171,7 @@ async def cameras_import(
                     cipher=cipher,
                     progress=advance,
                 )
+                await vendor_risk.reassess_all(session, settings)
     finally:
         await database.dispose()
     out.print(
@@ -493,6 +504,150 @@ async def demo(
             rebooter.cancel()
             await control_server.stop()
             await database.dispose()
+
+
+channels_app = typer.Typer(help="Notification channels (Apprise URLs) for technicians' alerts.", no_args_is_help=True)
+app.add_typer(channels_app, name="channels")
+report_app = typer.Typer(help="Reports for the annual review.", no_args_is_help=True)
+app.add_typer(report_app, name="report")
+
+
+@channels_app.command("add")
+@command
+async def channels_add(
+    name: Annotated[str, typer.Argument(help="A name people recognise, e.g. team-noord.")],
+    url: Annotated[str, typer.Argument(help="An Apprise URL: mailto://…, json://…, msteams://…, slack://…")],
+    area: Annotated[list[str] | None, typer.Option(help="Only cameras in this area (repeatable).")] = None,
+    site: Annotated[list[str] | None, typer.Option(help="Only cameras at this site (repeatable).")] = None,
+    min_severity: Annotated[Severity, typer.Option(help="The least severe fault that is sent.")] = Severity.WARNING,
+    kind: Annotated[list[FaultKind] | None, typer.Option(help="Only these fault kinds (repeatable).")] = None,
+    quiet: Annotated[str | None, typer.Option(help="Quiet hours, local time, e.g. 22:00-07:00.")] = None,
+) -> None:
+    """Add a channel; its URL is checked with Apprise and stored encrypted."""
+    quiet_from, _, quiet_until = (quiet or "").partition("-")
+    data = ChannelIn(
+        name=name,
+        url=url,
+        areas=area or [],
+        sites=site or [],
+        min_severity=min_severity,
+        fault_kinds=kind or [],
+        quiet_from=quiet_from or None,
+        quiet_until=quiet_until or None,
+    )
+    settings = _settings()
+    database = await _open_database(settings)
+    try:
+        async with database.unit_of_work() as session:
+            channel = await alerts.create_channel(
+                session, actor=_cli_actor(), data=data, cipher=CredentialCipher(load_key(settings))
+            )
+    finally:
+        await database.dispose()
+    out.print(f"added channel {channel.name} ({channel.service})", markup=False)
+
+
+@channels_app.command("list")
+@command
+async def channels_list() -> None:
+    """List the channels and their routing (never their URLs)."""
+    settings = _settings()
+    database = await _open_database(settings)
+    try:
+        async with database.unit_of_work() as session:
+            found = await alerts.list_channels(session)
+    finally:
+        await database.dispose()
+    table = Table("id", "name", "service", "areas", "sites", "min severity", "kinds", "quiet hours", "enabled")
+    for c in found:
+        quiet = f"{c.quiet_from}-{c.quiet_until}" if c.quiet_from else ""
+        kinds = ", ".join(c.fault_kinds or [])
+        table.add_row(
+            str(c.id),
+            c.name,
+            c.service,
+            ", ".join(c.areas),
+            ", ".join(c.sites),
+            c.min_severity,
+            kinds,
+            quiet,
+            str(c.enabled),
+        )
+    out.print(table)
+
+
+async def _channel_named(session: AsyncSession, name: str) -> NotificationChannel:
+    for channel in await alerts.list_channels(session):
+        if channel.name == name:
+            return channel
+    fail(f"no channel named {name}")
+
+
+@channels_app.command("test")
+@command
+async def channels_test(name: Annotated[str, typer.Argument(help="The channel's name.")]) -> None:
+    """Send a test message now; exit 1 if the service did not take it."""
+    settings = _settings()
+    database = await _open_database(settings)
+    try:
+        async with database.unit_of_work() as session:
+            channel = await _channel_named(session, name)
+            url = alerts.channel_url(channel, CredentialCipher(load_key(settings)))
+    finally:
+        await database.dispose()
+    language = settings.alerts.language
+    line = alert_rules.Line("test", AlertEvent.TEST, Severity.INFO, name, alert_rules.TITLES[AlertEvent.TEST][language])
+    title, body = alert_rules.compose([line], batch_key=f"test-{channel.id}", language=language)
+    error = await send(url, title=title, body=body, timeout=settings.alerts.send_timeout.total_seconds())
+    if error is not None:
+        fail(f"not delivered: {error}")
+    out.print(f"test message delivered to {name}", markup=False)
+
+
+@channels_app.command("remove")
+@command
+async def channels_remove(name: Annotated[str, typer.Argument(help="The channel's name.")]) -> None:
+    """Remove a channel."""
+    settings = _settings()
+    database = await _open_database(settings)
+    try:
+        async with database.unit_of_work() as session:
+            channel = await _channel_named(session, name)
+            await alerts.delete_channel(session, actor=_cli_actor(), channel_id=channel.id)
+    finally:
+        await database.dispose()
+    out.print(f"removed channel {name}", markup=False)
+
+
+@report_app.command("uptime")
+@command
+async def report_uptime(
+    from_: Annotated[
+        str, typer.Option("--from", help="ISO date or date-time (Amsterdam time unless a zone is given).")
+    ],
+    to: Annotated[str, typer.Option(help="ISO date (through the end of that day) or date-time.")],
+    output: Annotated[Path, typer.Option(help="The file to write.")],
+    by: Annotated[GroupBy, typer.Option(help="One row per camera, area, site, manufacturer, kind or poller group.")] = (
+        GroupBy.CAMERA
+    ),
+    format: Annotated[str, typer.Option(help="json or csv.")] = "json",
+) -> None:
+    """Availability, downtime, maintenance, unknown time, outages, MTTR and MTBF for a period."""
+    if format not in ("json", "csv"):
+        fail(f"--format {format}: use json or csv")
+    period = (parse_when(from_, field="--from"), parse_when(to, field="--to", end_of_day=True))
+    if period[1] <= period[0]:
+        fail("--to must be after --from")
+    settings = _settings()
+    database = await _open_database(settings)
+    try:
+        async with database.unit_of_work() as session:
+            rows = await uptime_report(session, period=period, by=by, now=utcnow())
+    finally:
+        await database.dispose()
+    data = uptime_export.to_csv(rows) if format == "csv" else uptime_export.to_json(rows, period=period, by=by)
+    output.write_bytes(data)
+    out.print(f"wrote {len(rows)} rows to {output}", markup=False)
 
 
 tickets_app = typer.Typer(help="Repair tickets.", no_args_is_help=True)

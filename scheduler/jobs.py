@@ -17,6 +17,7 @@ from config.settings import Settings
 from fleet.crypto import CredentialCipher
 from fleet.db import Database
 from fleet.health import service as health
+from fleet.vendor_risk import service as vendor_risk
 from scheduler.dispatcher import Dispatcher
 from scheduler.polling import Poller
 
@@ -107,6 +108,9 @@ async def running_collector(
     settings: Settings, database: Database, cipher: CredentialCipher, *, poller_group: str | None = None
 ) -> AsyncIterator[Poller]:
     """Collectors, poller, alert dispatcher and scheduler running until the block ends."""
+    async with database.unit_of_work() as session:
+        # The vendor catalogue or the risk policy may have changed since the last run.
+        await vendor_risk.reassess_all(session, settings)
     async with Collectors(device_timeout=settings.scheduler.device_timeout.total_seconds()) as collectors:
         owner = collector_name(poller_group)
         poller = Poller(database, settings, collectors, cipher, owner=owner, poller_group=poller_group)

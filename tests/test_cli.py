@@ -154,3 +154,53 @@ async def test_poll_command_against_simulated_cameras(env: dict[str, str], tmp_p
     assert "polled 2 cameras (8 checks, 4 failed): 1 up, 0 degraded, 1 down" in result.stdout
     assert single.returncode == 0 and "polled 1 cameras" in single.stdout
     assert run(env, "poll", "--camera", "NOPE").stderr.strip() == "error: no camera named NOPE"
+
+
+@pytest.mark.usefixtures("database")
+async def test_channels_commands(env: dict[str, str]) -> None:
+    from tests.peers.receivers import WebhookReceiver
+
+    async with WebhookReceiver() as webhook:
+        added = await asyncio.to_thread(
+            run, env, "channels", "add", "team-noord", webhook.url, "--area", "Blerick", "--quiet", "22:00-07:00"
+        )
+        assert added.returncode == 0, added.stderr
+        assert added.stdout.strip() == "added channel team-noord (json)"
+        listed = await asyncio.to_thread(run, env, "channels", "list")
+        assert "team-noord" in listed.stdout and "22:00-07:00" in listed.stdout and "127.0.0.1" not in listed.stdout
+        tested = await asyncio.to_thread(run, env, "channels", "test", "team-noord")
+        assert tested.returncode == 0 and len(webhook.posts) == 1
+        webhook.mode = "error"
+        failed = await asyncio.to_thread(run, env, "channels", "test", "team-noord")
+        assert failed.returncode == 1 and failed.stderr.startswith("error: not delivered:")
+    bad = run(env, "channels", "add", "x", "slack://nope")
+    assert bad.returncode == 1 and bad.stderr.startswith("error: url: ")
+    assert run(env, "channels", "remove", "team-noord").returncode == 0
+    assert run(env, "channels", "remove", "team-noord").stderr.strip() == "error: no channel named team-noord"
+
+
+@pytest.mark.usefixtures("database")
+def test_report_uptime_command(env: dict[str, str], tmp_path: Path, shared_dir: Path) -> None:
+    assert run(env, "cameras", "import", str(shared_dir / "data" / "fleet-venlo-illustrative.csv")).returncode == 0
+    target = tmp_path / "uptime.csv"
+    done = run(
+        env,
+        "report",
+        "uptime",
+        "--from",
+        "2026-01-01",
+        "--to",
+        "2026-01-31",
+        "--by",
+        "area",
+        "--format",
+        "csv",
+        "--output",
+        str(target),
+    )
+    assert done.returncode == 0, done.stderr
+    text = target.read_text(encoding="utf-8-sig")
+    assert text.splitlines()[0].startswith("key,cameras,availability,downtime_s,maintenance_s,unknown_s,outages")
+    assert "Binnenstad" in text
+    bad = run(env, "report", "uptime", "--from", "soon", "--to", "2026-01-31", "--output", str(target))
+    assert bad.returncode == 1 and bad.stderr.startswith("error: --from: ")

@@ -7,11 +7,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from api.deps import CipherDep, Coordinator, PageDep, SessionDep, Viewer, actor_of
+from api.deps import CipherDep, Coordinator, PageDep, SessionDep, SettingsDep, Viewer, actor_of
 from fleet.cameras import service
 from fleet.cameras.models import CameraKind, CameraStatus, Lifecycle, RiskLevel
 from fleet.cameras.schemas import CameraCreate, CameraOut, CameraUpdate
 from fleet.maintenance.service import cameras_in_maintenance
+from fleet.vendor_risk import service as vendor_risk
 from fleet.pagination import Page
 
 router = APIRouter(prefix="/cameras", tags=["cameras"])
@@ -63,9 +64,12 @@ async def _shaped(session: SessionDep, camera_id: int) -> CameraOut:
 
 
 @router.post("", response_model=CameraOut, status_code=status.HTTP_201_CREATED)
-async def create_camera(session: SessionDep, user: Coordinator, cipher: CipherDep, body: CameraCreate) -> CameraOut:
+async def create_camera(
+    session: SessionDep, user: Coordinator, cipher: CipherDep, settings: SettingsDep, body: CameraCreate
+) -> CameraOut:
     """Add a camera; credentials are write-only and stored encrypted."""
     camera = await service.create(session, actor=actor_of(user), data=body, cipher=cipher)
+    await vendor_risk.assess_camera(session, camera, settings)
     return await _shaped(session, camera.id)
 
 
@@ -77,11 +81,12 @@ async def read_camera(session: SessionDep, _user: Viewer, camera_id: int) -> Cam
 
 @router.patch("/{camera_id}", response_model=CameraOut)
 async def update_camera(
-    session: SessionDep, user: Coordinator, cipher: CipherDep, camera_id: int, body: CameraUpdate
+    session: SessionDep, user: Coordinator, cipher: CipherDep, settings: SettingsDep, camera_id: int, body: CameraUpdate
 ) -> CameraOut:
     """Change the fields sent; ``credentials`` replaces the stored ones."""
     camera = await service.get_or_raise(session, camera_id)
     await service.update(session, actor=actor_of(user), camera=camera, data=body, cipher=cipher)
+    await vendor_risk.assess_camera(session, camera, settings)
     return await _shaped(session, camera_id)
 
 

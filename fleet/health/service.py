@@ -22,6 +22,7 @@ from fleet.faults.service import FaultChanges
 from fleet.health.models import CheckKind, CheckResult, CheckState, ErrorClass, StatusInterval
 from fleet.health.rules import SoftHard, Transition, apply_result, camera_status
 from fleet.tickets import service as tickets
+from fleet.vendor_risk import service as vendor_risk
 
 # Successful results that repeat the previous outcome are stored at most this often per check: storage grows
 # with changes and failures, not with the polling frequency.
@@ -196,6 +197,7 @@ async def record(session: AsyncSession, outcomes: Iterable[Outcome], *, settings
     }
     cameras = {c.id: c for c in await session.scalars(select(Camera).where(Camera.id.in_(camera_ids)))}
     before = {camera_id: Observed.of(camera) for camera_id, camera in cameras.items()}
+    identities = {camera_id: vendor_risk.identity_key(camera) for camera_id, camera in cameras.items()}
     rows: list[dict[str, Any]] = []
     touched: set[int] = set()
     seen: list[Seen] = []
@@ -261,6 +263,10 @@ async def record(session: AsyncSession, outcomes: Iterable[Outcome], *, settings
     if rows:
         await session.execute(insert(CheckResult), rows)
         summary.stored = len(rows)
+    for camera_id, camera in cameras.items():
+        if vendor_risk.identity_key(camera) != identities[camera_id]:
+            # What the device says about itself changed: its vendor-origin risk is recomputed from the evidence.
+            await vendor_risk.assess_camera(session, camera, settings)
     if touched:
         summary.status_changes = await _update_status(session, [cameras[i] for i in sorted(touched)], summary)
     now = max(o.at for o in batch)

@@ -47,6 +47,20 @@ def _columns(assessment: Assessment) -> dict[str, Any]:
     }
 
 
+def identity_key(camera: Camera) -> tuple[object, ...]:
+    """The declared and observed values the risk depends on: when they change, assess the camera again."""
+    return (
+        camera.declared_manufacturer,
+        camera.declared_model,
+        camera.observed_manufacturer,
+        camera.observed_model,
+        camera.observed_firmware,
+        camera.observed_mac,
+        camera.observed_snmp_enterprise,
+        camera.observed_sys_descr,
+    )
+
+
 async def assess_camera(session: AsyncSession, camera: Camera, settings: Settings) -> bool:
     """Recompute the camera's risk columns from its declared and observed identity; True if any of them changed.
 

@@ -44,7 +44,7 @@ async def test_create_read_update_delete(client: httpx.AsyncClient, tokens: dict
     token = tokens[Role.COORDINATOR]
     created = await _create(client, token)
     assert created["credentials"] == {"onvif": True, "snmp_version": "2c"}
-    assert created["status"] == "unknown" and created["risk"]["level"] == "unknown"
+    assert created["status"] == "unknown" and created["risk"]["level"] == "low"  # declared Axis: Sweden, no listing
     assert set(created["observed"]) >= {"manufacturer", "mac", "snmp_enterprise", "clock_drift_s", "uptime_s"}
     assert not any(secret in str(created) for secret in SECRETS)
 
@@ -88,7 +88,8 @@ async def test_list_filters_and_pagination(client: httpx.AsyncClient, tokens: di
     assert await names("area=Zuid&kind=fixed") == (["C-0", "C-2"], 2)
     assert await names("poller_group=4g") == (["C-5", "C-6"], 2)
     assert await names("manufacturer=hikvision") == (["C-6"], 1)
-    assert await names("status=unknown&risk=unknown&size=2&page=2") == (["C-2", "C-3"], 7)
+    assert await names("status=unknown&size=2&page=2") == (["C-2", "C-3"], 7)
+    assert await names("risk=high") == (["C-6"], 1)
     page = (await client.get("/api/v1/cameras?size=3&page=3", headers=viewer)).json()
     assert (page["page"], page["size"], page["total"], len(page["items"])) == (3, 3, 7, 1)
 

@@ -1,0 +1,49 @@
+"""Reports: uptime for any period, grouped by camera, area, site, manufacturer, kind or poller group."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+from fastapi.exceptions import RequestValidationError
+
+from api.deps import SessionDep, Viewer
+from fleet.errors import InvalidInput
+from fleet.uptime import export
+from fleet.uptime.service import GroupBy, uptime_report
+from fleet.uptime.when import parse_when
+
+router = APIRouter(prefix="/reports", tags=["reports"])
+
+
+class DataFormat(StrEnum):
+    JSON = "json"
+    CSV = "csv"
+
+
+@router.get("/uptime")
+async def uptime(
+    session: SessionDep,
+    _user: Viewer,
+    from_: Annotated[str, Query(alias="from", description="ISO date or date-time (local time if no zone)")],
+    to: Annotated[str, Query(description="ISO date or date-time; a date means the end of that day")],
+    by: GroupBy = GroupBy.CAMERA,
+    format: DataFormat = DataFormat.JSON,
+) -> Response:
+    """Availability, downtime, maintenance, unknown time, outages, MTTR and MTBF per key."""
+    try:
+        period = (parse_when(from_, field="from"), parse_when(to, field="to", end_of_day=True))
+        if period[1] <= period[0]:
+            raise InvalidInput("to", "must be after from")
+    except InvalidInput as exc:
+        raise RequestValidationError([{"loc": ("query", exc.field), "msg": exc.reason, "type": "value_error"}]) from exc
+    rows = await uptime_report(session, period=period, by=by, now=datetime.now(UTC))
+    if format is DataFormat.CSV:
+        return Response(
+            export.to_csv(rows),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="uptime.csv"'},
+        )
+    return Response(export.to_json(rows, period=period, by=by), media_type="application/json")
