@@ -301,3 +301,29 @@ async def test_a_site_going_dark_is_one_group_fault(
     async with database.unit_of_work() as session:
         group = (await session.scalars(select(Fault).where(Fault.camera_id.is_(None)))).all()
     assert [g.scope for g in group] == ["site:Station"]
+
+
+async def test_flapping_is_announced_when_it_starts_and_ends_with_the_current_state(
+    database: Database, cipher: CredentialCipher, fast: Settings, webhook: WebhookReceiver
+) -> None:
+    async with database.unit_of_work() as session:
+        camera = await make_camera(session, cipher, name="FLAP-1")
+        await health.ensure_check_states(session, now=T0)
+    await add_channel(database, cipher, webhook.url)
+    pattern = [minute % 2 == 0 for minute in range(12)] + [True] * 30
+    for minute, ok in enumerate(pattern):
+        async with database.unit_of_work() as session:
+            await health.record(
+                session,
+                [
+                    health.Outcome(
+                        camera.id, CheckKind.ONVIF_HEALTH, T0 + minute * MIN, ok, 0.01, T0 + (minute + 1) * MIN
+                    )
+                ],
+                settings=fast,
+            )
+    async with database.unit_of_work() as session:
+        events = [a.event for a in await session.scalars(select(Alert).order_by(Alert.id))]
+        subjects = [a.subject for a in await session.scalars(select(Alert).order_by(Alert.id))]
+    assert events[0] == AlertEvent.FLAPPING_STARTED and events[-1] == AlertEvent.FLAPPING_ENDED
+    assert subjects[-1] == "FLAP-1: onvif health stable again; now ok"
