@@ -6,6 +6,8 @@ import asyncio
 import os
 import shutil
 import socket
+import subprocess
+import sys
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -24,6 +26,7 @@ from fleet.db import Base, Database
 from fleet.users.models import Role
 from tests.builders import make_user
 
+CAMFLEET = str(Path(sys.executable).parent / "camfleet")
 PG_HOST, PG_PORT = "127.0.0.1", 5432
 PG_ADMIN_URL = f"postgresql+asyncpg://postgres@{PG_HOST}:{PG_PORT}/test"
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
@@ -143,3 +146,22 @@ async def tokens(database: Database) -> dict[Role, str]:
 def bearer(token: str) -> dict[str, str]:
     """The Authorization header for a token."""
     return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def env(database_url: str, tmp_path: Path) -> dict[str, str]:
+    """Environment for a ``camfleet`` process using this test's migrated database."""
+    plain_url = database_url.replace("+aiosqlite", "").replace("+asyncpg", "")
+    return {
+        **os.environ,
+        "CAMFLEET_DATA_DIR": str(tmp_path / "var"),
+        "CAMFLEET_DATABASE_URL": plain_url,
+        "CAMFLEET_CONFIG": "",
+        "CAMFLEET_SCHEDULER__DEVICE_TIMEOUT": "3s",
+        "COLUMNS": "200",
+    }
+
+
+def run_cli(env: dict[str, str], *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    """Run ``camfleet`` as a user would, and return what it did."""
+    return subprocess.run([CAMFLEET, *args], env=env, input=stdin, capture_output=True, text=True, timeout=120)

@@ -7,32 +7,14 @@ import json
 import os
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import httpx
 import pytest
 
-CAMFLEET = str(Path(sys.executable).parent / "camfleet")
-
-
-@pytest.fixture
-def env(database_url: str, tmp_path: Path) -> dict[str, str]:
-    """Environment for a CLI process using this test's migrated database."""
-    plain_url = database_url.replace("+aiosqlite", "").replace("+asyncpg", "")
-    return {
-        **os.environ,
-        "CAMFLEET_DATA_DIR": str(tmp_path / "var"),
-        "CAMFLEET_DATABASE_URL": plain_url,
-        "CAMFLEET_CONFIG": "",
-        "CAMFLEET_SCHEDULER__DEVICE_TIMEOUT": "3s",
-        "COLUMNS": "200",
-    }
-
-
-def run(env: dict[str, str], *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([CAMFLEET, *args], env=env, input=stdin, capture_output=True, text=True, timeout=120)
+from tests.conftest import CAMFLEET
+from tests.conftest import run_cli as run
 
 
 @pytest.mark.usefixtures("database")

@@ -4,12 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import subprocess
-import sys
-from pathlib import Path
-
-import pytest
 
 from config.settings import Settings
 from fleet.crypto import CredentialCipher
@@ -18,27 +13,11 @@ from fleet.tickets import service as tickets
 from fleet.tickets.schemas import TicketIn
 from fleet.users.models import Role
 from tests.builders import TEST_ACTOR, make_camera, make_user
-
-CAMFLEET = str(Path(sys.executable).parent / "camfleet")
-
-
-@pytest.fixture
-def env(database_url: str, tmp_path: Path) -> dict[str, str]:
-    """Environment for a CLI process using this test's migrated database."""
-    plain_url = database_url.replace("+aiosqlite", "").replace("+asyncpg", "")
-    return {
-        **os.environ,
-        "CAMFLEET_DATA_DIR": str(tmp_path / "var"),
-        "CAMFLEET_DATABASE_URL": plain_url,
-        "CAMFLEET_CONFIG": "",
-        "COLUMNS": "200",
-    }
+from tests.conftest import run_cli
 
 
 async def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return await asyncio.to_thread(
-        subprocess.run, [CAMFLEET, "tickets", *args], env=env, capture_output=True, text=True, timeout=120
-    )
+    return await asyncio.to_thread(run_cli, env, "tickets", *args)
 
 
 async def test_list_show_assign_comment_resolve_close(

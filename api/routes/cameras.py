@@ -12,8 +12,8 @@ from fleet.cameras import service
 from fleet.cameras.models import CameraKind, CameraStatus, Lifecycle, RiskLevel
 from fleet.cameras.schemas import CameraCreate, CameraOut, CameraUpdate
 from fleet.maintenance.service import cameras_in_maintenance
-from fleet.vendor_risk import service as vendor_risk
 from fleet.pagination import Page
+from fleet.vendor_risk import service as vendor_risk
 
 router = APIRouter(prefix="/cameras", tags=["cameras"])
 

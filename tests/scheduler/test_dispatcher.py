@@ -7,7 +7,6 @@ import asyncio
 import os
 import signal
 import subprocess
-import sys
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -30,6 +29,7 @@ from fleet.maintenance import service as maintenance
 from fleet.maintenance.schemas import MaintenanceWindowIn
 from scheduler.dispatcher import Dispatcher
 from tests.builders import TEST_ACTOR, make_camera
+from tests.conftest import CAMFLEET
 from tests.peers.receivers import SmtpReceiver, WebhookReceiver
 
 T0 = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
@@ -244,11 +244,10 @@ async def test_dispatcher_killed_mid_delivery_redelivers_with_the_same_id(
             "CAMFLEET_SCHEDULER__TICK": "1h",
             "CAMFLEET_CONFIG": "",
         }
-        camfleet = str(Path(sys.executable).parent / "camfleet")
 
         def start() -> subprocess.Popen[bytes]:
             return subprocess.Popen(
-                [camfleet, "collector"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+                [CAMFLEET, "collector"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
             )
 
         first = start()
