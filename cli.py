@@ -9,7 +9,7 @@ import logging
 import secrets
 import sys
 from collections.abc import Callable, Coroutine
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from functools import wraps
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, TypeVar
@@ -22,6 +22,8 @@ from rich.table import Table
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.routes.inventory import ExportFormat
+from api.routes.inventory import render as render_inventory
 from config.settings import Settings, get_settings
 from fleet import schema
 from fleet.alerts import rules as alert_rules
@@ -38,6 +40,7 @@ from fleet.db import Database, utcnow
 from fleet.errors import DomainError, ImportRejected
 from fleet.faults.models import FaultKind, Severity
 from fleet.health import service as health
+from fleet.inventory.service import LOCAL, build_inventory
 from fleet.tickets import service as tickets
 from fleet.tickets.models import RepairTicket, TicketStatus
 from fleet.tickets.schemas import TicketDetail, TicketOut
@@ -648,6 +651,35 @@ async def report_uptime(
     data = uptime_export.to_csv(rows) if format == "csv" else uptime_export.to_json(rows, period=period, by=by)
     output.write_bytes(data)
     out.print(f"wrote {len(rows)} rows to {output}", markup=False)
+
+
+export_app = typer.Typer(help="Exports for the tender and the annual review.", no_args_is_help=True)
+app.add_typer(export_app, name="export")
+
+
+@export_app.command("inventory")
+@command
+async def export_inventory(
+    format: Annotated[ExportFormat, typer.Option(help="xlsx, csv, json or geojson.")],
+    output: Annotated[Path, typer.Option(help="The file to write.")],
+    as_of: Annotated[
+        str | None, typer.Option(help="The day the inventory describes (YYYY-MM-DD; default today).")
+    ] = None,
+) -> None:
+    """The camera inventory: identity, age, health, origin risk, firmware state, replacement priority."""
+    try:
+        day = date.fromisoformat(as_of) if as_of else datetime.now(LOCAL).date()
+    except ValueError:
+        fail(f"--as-of {as_of}: use YYYY-MM-DD")
+    settings = _settings()
+    database = await _open_database(settings)
+    try:
+        async with database.unit_of_work() as session:
+            rows = await build_inventory(session, settings=settings, as_of=day)
+    finally:
+        await database.dispose()
+    output.write_bytes(render_inventory(rows, format, day))
+    out.print(f"wrote {len(rows)} cameras to {output} ({format.value}, as of {day})", markup=False)
 
 
 tickets_app = typer.Typer(help="Repair tickets.", no_args_is_help=True)

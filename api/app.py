@@ -8,7 +8,20 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 
 from api import errors
-from api.routes import alerts, audit, cameras, faults, health, maintenance, metrics, reports, risk, tickets, users
+from api.routes import (
+    alerts,
+    audit,
+    cameras,
+    faults,
+    health,
+    inventory,
+    maintenance,
+    metrics,
+    reports,
+    risk,
+    tickets,
+    users,
+)
 from config.settings import Settings
 from fleet import __version__
 from fleet.crypto import CredentialCipher, load_key
@@ -40,7 +53,7 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
     app.state.cipher = CredentialCipher(load_key(settings))
     errors.install(app)
     v1 = APIRouter(prefix="/api/v1")
-    for module in (health, cameras, faults, maintenance, alerts, users, audit, tickets, risk, reports):
+    for module in (health, cameras, faults, maintenance, alerts, users, audit, tickets, risk, reports, inventory):
         v1.include_router(module.router)
     app.include_router(v1)
     app.include_router(metrics.router)

@@ -162,6 +162,11 @@ class RetentionSettings(_Section):
     raw_results: Duration = timedelta(days=30)
 
 
+class InventorySettings(_Section):
+    # Municipal CCTV cameras are usually written off over 5–8 years; the replacement plan scores age against this.
+    expected_life_years: float = Field(default=8.0, gt=0, le=50)
+
+
 class ApiSettings(_Section):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
@@ -226,6 +231,7 @@ class Settings(BaseSettings):
     alerts: AlertSettings = AlertSettings()
     tickets: TicketSettings = TicketSettings()
     retention: RetentionSettings = RetentionSettings()
+    inventory: InventorySettings = InventorySettings()
     risk: RiskSettings = RiskSettings()
 
     @classmethod

@@ -186,3 +186,20 @@ def test_report_uptime_command(env: dict[str, str], tmp_path: Path, shared_dir: 
     assert "Binnenstad" in text
     bad = run(env, "report", "uptime", "--from", "soon", "--to", "2026-01-31", "--output", str(target))
     assert bad.returncode == 1 and bad.stderr.startswith("error: --from: ")
+
+
+@pytest.mark.usefixtures("database")
+def test_export_inventory_command(env: dict[str, str], tmp_path: Path, shared_dir: Path) -> None:
+    assert run(env, "cameras", "import", str(shared_dir / "data" / "fleet-venlo-illustrative.csv")).returncode == 0
+    target = tmp_path / "inventory.xlsx"
+    done = run(env, "export", "inventory", "--format", "xlsx", "--output", str(target), "--as-of", "2026-06-01")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"wrote 70 cameras to {target} (xlsx, as of 2026-06-01)"
+    from openpyxl import load_workbook
+
+    book = load_workbook(target)
+    assert book["Cameras"].max_row == 71
+    high = [row for row in book["Cameras"].iter_rows(min_row=2, values_only=True) if row[22] == "high"]
+    assert high  # the illustrative fleet has Hikvision and Dahua cameras
+    bad = run(env, "export", "inventory", "--format", "pdf", "--output", str(target))
+    assert bad.returncode == 2

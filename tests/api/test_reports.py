@@ -85,3 +85,25 @@ async def test_risk_summary_follows_the_registry(client: httpx.AsyncClient, toke
     assert hikvision[0]["risk"]["evidence"][0]["signal"] == "declared_manufacturer"
     summary = (await client.get("/api/v1/risk/summary", headers=bearer(tokens[Role.VIEWER]))).json()
     assert summary
+
+
+async def test_inventory_export_formats(client: httpx.AsyncClient, tokens: dict[Role, str]) -> None:
+    coordinator = bearer(tokens[Role.COORDINATOR])
+    await client.post(
+        "/api/v1/cameras",
+        json={"name": "X-1", "host": "127.0.0.1", "declared_manufacturer": "Dahua", "latitude": 51.3, "longitude": 6.1},
+        headers=coordinator,
+    )
+    viewer = bearer(tokens[Role.VIEWER])
+    for fmt, media in (
+        ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        ("csv", "text/csv"),
+        ("json", "application/json"),
+        ("geojson", "application/geo+json"),
+    ):
+        response = await client.get(f"/api/v1/inventory/export?format={fmt}&as_of=2026-06-01", headers=viewer)
+        assert response.status_code == 200 and response.headers["content-type"].startswith(media)
+        assert f"camfleet-inventory-2026-06-01.{fmt}" in response.headers["content-disposition"]
+    bad = await client.get("/api/v1/inventory/export?format=pdf", headers=viewer)
+    assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["query", "format"]
+    assert (await client.get("/api/v1/inventory/export")).status_code == 401

@@ -1,0 +1,58 @@
+"""The inventory export for the tender: XLSX, CSV, JSON and GeoJSON."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from fastapi import APIRouter, Response
+
+from api.deps import SessionDep, SettingsDep, Viewer
+from fleet.inventory import export
+from fleet.inventory.service import LOCAL, InventoryRow, build_inventory
+
+router = APIRouter(prefix="/inventory", tags=["inventory"])
+
+
+class ExportFormat(StrEnum):
+    XLSX = "xlsx"
+    CSV = "csv"
+    JSON = "json"
+    GEOJSON = "geojson"
+
+
+MEDIA = {
+    ExportFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ExportFormat.CSV: "text/csv; charset=utf-8",
+    ExportFormat.JSON: "application/json",
+    ExportFormat.GEOJSON: "application/geo+json",
+}
+
+
+def render(rows: list[InventoryRow], fmt: ExportFormat, as_of: date) -> bytes:
+    """The inventory in one format."""
+    if fmt is ExportFormat.XLSX:
+        return export.to_xlsx(rows, as_of=as_of)
+    if fmt is ExportFormat.CSV:
+        return export.to_csv(rows)
+    if fmt is ExportFormat.GEOJSON:
+        return export.to_geojson(rows, as_of=as_of)
+    return export.to_json(rows, as_of=as_of)
+
+
+@router.get("/export", response_class=Response)
+async def export_inventory(
+    session: SessionDep,
+    settings: SettingsDep,
+    _user: Viewer,
+    format: ExportFormat = ExportFormat.XLSX,
+    as_of: date | None = None,
+) -> Response:
+    """Every camera not retired: identity, age, health, origin risk, firmware state and replacement priority."""
+    day = as_of or datetime.now(LOCAL).date()
+    rows = await build_inventory(session, settings=settings, as_of=day)
+    return Response(
+        render(rows, format, day),
+        media_type=MEDIA[format],
+        headers={"Content-Disposition": f'attachment; filename="camfleet-inventory-{day}.{format.value}"'},
+    )

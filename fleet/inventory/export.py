@@ -1,0 +1,281 @@
+"""The inventory as files a procurement officer can open: XLSX, CSV, JSON and GeoJSON.
+
+The same database (and ``as_of`` day) gives byte-identical CSV and JSON.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import Counter
+from collections.abc import Callable, Sequence
+from datetime import date, datetime, time
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet as Worksheet
+
+from fleet.inventory.service import COLUMNS, InventoryRow
+
+# What each column means and where it comes from (the Data dictionary sheet).
+DICTIONARY: dict[str, tuple[str, str]] = {
+    "name": ("Camera name in the registry", "camera import / API"),
+    "kind": ("fixed or flexible (art. 151c Gemeentewet deployments)", "camera import / API"),
+    "site": ("Site the camera belongs to", "camera import / API"),
+    "area": ("Area (camera area designation)", "camera import / API"),
+    "location": ("Street or crossing", "camera import / API"),
+    "latitude": ("WGS 84 latitude", "camera import / API"),
+    "longitude": ("WGS 84 longitude", "camera import / API"),
+    "declared_manufacturer": ("Manufacturer according to purchase records", "camera import / API"),
+    "declared_model": ("Model according to purchase records", "camera import / API"),
+    "manufacturer": ("Manufacturer the device reports", "ONVIF GetDeviceInformation"),
+    "model": ("Model the device reports", "ONVIF GetDeviceInformation"),
+    "firmware": ("Firmware version the device reports", "ONVIF GetDeviceInformation"),
+    "serial": ("Serial number the device reports", "ONVIF GetDeviceInformation"),
+    "mac": ("MAC address of the network interface", "ONVIF GetNetworkInterfaces"),
+    "installed_on": ("Installation date", "camera import / API"),
+    "age_years": ("Years since installation, as of the export day", "computed"),
+    "network": ("fiber, copper, 4g or other", "camera import / API"),
+    "status": ("up, degraded, down or unknown at export time", "polling"),
+    "availability_12m": (
+        "Up ÷ (time − maintenance − unmeasured), last 12 months; empty if nothing measured",
+        "status intervals",
+    ),
+    "faults_12m": ("Faults opened in the last 12 months", "fault register"),
+    "origin_vendor": ("The maker the evidence points to", "vendor-origin classification"),
+    "origin_country": ("Country of that maker's headquarters", "config/vendors.toml"),
+    "risk_level": (
+        "high (FCC Covered List / NDAA 889 makers and their OEM products), medium (other PRC makers), low, unknown",
+        "vendor-origin classification",
+    ),
+    "risk_evidence": (
+        "Each signal, its value and the maker it points to",
+        "ONVIF, MAC OUI (IEEE), SNMP, purchase records",
+    ),
+    "identity_mismatch": (
+        "Declared and reported identity disagree (relabelled or swapped camera)",
+        "vendor-origin classification",
+    ),
+    "replacement_priority": (
+        "0–100: origin 40, age 25, firmware 15, faults 10, availability 10 (Replacement plan sheet)",
+        "computed",
+    ),
+    "replacement_reason": ("Why, in words", "computed"),
+    "firmware_state": ("vulnerable (a known advisory applies), outdated, ok or unknown", "config/advisories.toml"),
+}
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    return value
+
+
+def to_csv(rows: Sequence[InventoryRow]) -> bytes:
+    """The Cameras sheet as CSV (UTF-8 with BOM so Excel shows accents; CRLF as Excel writes)."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    for row in rows:
+        writer.writerow([_cell(row.values[c]) for c in COLUMNS])
+    return ("\ufeff" + buffer.getvalue()).encode()
+
+
+def _record(row: InventoryRow) -> dict[str, Any]:
+    record = {c: (row.values[c].isoformat() if isinstance(row.values[c], date) else row.values[c]) for c in COLUMNS}
+    record["risk_evidence"] = row.evidence
+    record["firmware_advisories"] = row.advisories
+    if row.parts is not None:
+        record["replacement_parts"] = {
+            "origin_risk": row.parts.risk,
+            "age": row.parts.age,
+            "firmware": row.parts.firmware,
+            "faults": row.parts.faults,
+            "availability": row.parts.availability,
+        }
+    return record
+
+
+def to_json(rows: Sequence[InventoryRow], *, as_of: date) -> bytes:
+    """Every camera with its evidence, advisories and score parts as structured values."""
+    document = {"as_of": as_of.isoformat(), "columns": list(COLUMNS), "cameras": [_record(r) for r in rows]}
+    return json.dumps(document, indent=2, ensure_ascii=False).encode()
+
+
+def to_geojson(rows: Sequence[InventoryRow], *, as_of: date) -> bytes:
+    """Point features (longitude, latitude) with the same properties; a camera without coordinates has none."""
+    features = []
+    for row in rows:
+        lat, lon = row.values["latitude"], row.values["longitude"]
+        geometry = None if lat is None or lon is None else {"type": "Point", "coordinates": [lon, lat]}
+        features.append({"type": "Feature", "geometry": geometry, "properties": _record(row)})
+    document = {"type": "FeatureCollection", "as_of": as_of.isoformat(), "features": features}
+    return json.dumps(document, indent=2, ensure_ascii=False).encode()
+
+
+_HEADER_FONT = Font(bold=True, color="FFFFFF")
+_HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
+
+
+def _table(
+    sheet: Worksheet,
+    header: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    widths: dict[int, int] | None = None,
+    formats: dict[int, str] | None = None,
+) -> None:
+    """A write-only sheet as a table: bold header, frozen, filters, sensible widths, typed and formatted cells.
+
+    Layout goes in before the rows: a write-only sheet streams its rows out and cannot be changed afterwards
+    (about five times faster than a normal one for ten thousand cameras, measured).
+    """
+    for index, name in enumerate(header, start=1):
+        longest = max([len(str(name))] + [len(str(r[index - 1])) for r in rows[:500] if r[index - 1] is not None])
+        width = (widths or {}).get(index) or min(60, max(8, longest + 2))
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{len(rows) + 1}"
+    titles = []
+    for name in header:
+        cell = WriteOnlyCell(sheet, value=name)
+        cell.font, cell.fill, cell.alignment = _HEADER_FONT, _HEADER_FILL, Alignment(vertical="center")
+        titles.append(cell)
+    sheet.append(titles)
+    formatted = sorted((formats or {}).items())
+    for row in rows:
+        values: list[Any] = list(row)
+        for index, number_format in formatted:
+            if values[index] is not None:
+                cell = WriteOnlyCell(sheet, value=values[index])
+                cell.number_format = number_format
+                values[index] = cell
+        sheet.append(values)
+
+
+def _maker(row: InventoryRow) -> Any:
+    return row.values["manufacturer"] or row.values["declared_manufacturer"]
+
+
+def _model(row: InventoryRow) -> Any:
+    return row.values["model"] or row.values["declared_model"]
+
+
+def _field(name: str) -> Callable[[InventoryRow], Any]:
+    def value(row: InventoryRow) -> Any:
+        return row.values[name]
+
+    return value
+
+
+# The Summary sheet: counts of cameras by each of these.
+_SUMMARY: tuple[tuple[str, Callable[[InventoryRow], Any]], ...] = (
+    ("manufacturer (reported, else declared)", _maker),
+    ("model (reported, else declared)", _model),
+    ("origin country", _field("origin_country")),
+    ("origin vendor", _field("origin_vendor")),
+    ("risk level", _field("risk_level")),
+    ("firmware state", _field("firmware_state")),
+    ("kind", _field("kind")),
+    ("area", _field("area")),
+    ("network", _field("network")),
+)
+
+
+def to_xlsx(rows: Sequence[InventoryRow], *, as_of: date) -> bytes:
+    """The workbook: Cameras, Summary, Replacement plan, Vulnerabilities, Data dictionary."""
+    book = Workbook(write_only=True)
+    # Typed cells: numbers stay numbers, dates dates, booleans booleans; None is an empty cell.
+    _table(
+        book.create_sheet("Cameras"),
+        COLUMNS,
+        [[r.values[c] for c in COLUMNS] for r in rows],
+        formats={COLUMNS.index("availability_12m"): "0.00%", COLUMNS.index("installed_on"): "yyyy-mm-dd"},
+    )
+
+    summary = book.create_sheet("Summary")
+    summary_rows: list[list[Any]] = []
+    for label, column in _SUMMARY:
+        counted = Counter(str(column(r) or "(unknown)") for r in rows)
+        for value, count in sorted(counted.items(), key=lambda kv: (-kv[1], kv[0])):
+            summary_rows.append([label, value, count])
+    _table(summary, ["counted by", "value", "cameras"], summary_rows)
+
+    plan = book.create_sheet("Replacement plan")
+    ranked = sorted(
+        (r for r in rows if r.parts is not None), key=lambda r: (-(r.parts.total if r.parts else 0), r.values["name"])
+    )
+    _table(
+        plan,
+        [
+            "rank",
+            "name",
+            "area",
+            "manufacturer",
+            "model",
+            "priority",
+            "origin risk",
+            "age",
+            "firmware",
+            "faults",
+            "availability",
+            "reason",
+        ],
+        [
+            [
+                rank,
+                r.values["name"],
+                r.values["area"],
+                _maker(r),
+                _model(r),
+                r.parts.total,
+                r.parts.risk,
+                r.parts.age,
+                r.parts.firmware,
+                r.parts.faults,
+                r.parts.availability,
+                r.parts.reason,
+            ]
+            for rank, r in enumerate(ranked, start=1)
+            if r.parts is not None
+        ],
+        widths={12: 80},
+    )
+
+    vulnerabilities = book.create_sheet("Vulnerabilities")
+    _table(
+        vulnerabilities,
+        ["name", "manufacturer", "model", "firmware", "advisory", "CVE", "severity", "summary", "source"],
+        [
+            [
+                r.values["name"],
+                _maker(r),
+                _model(r),
+                r.values["firmware"],
+                a.get("id"),
+                ", ".join(a.get("cve_ids", [])),
+                a.get("severity"),
+                a.get("summary"),
+                "; ".join(a.get("sources", [])),
+            ]
+            for r in rows
+            for a in r.advisories
+        ],
+    )
+
+    dictionary = book.create_sheet("Data dictionary")
+    _table(dictionary, ["column", "meaning", "source"], [[c, *DICTIONARY[c]] for c in COLUMNS], widths={2: 90, 3: 45})
+    # Fixed document times, so the same data gives the same workbook.
+    stamp = datetime.combine(as_of, time())
+    book.properties.created = book.properties.modified = stamp
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -1,0 +1,146 @@
+"""The inventory for the tender: one row per camera with identity, age, health, origin risk, firmware and plan."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from config.settings import Settings
+from fleet.cameras.models import Camera, Lifecycle
+from fleet.faults.models import Fault
+from fleet.firmware.assess import FirmwareAssessment, assess_firmware
+from fleet.firmware.catalogue import load_advisories
+from fleet.inventory import replacement
+from fleet.uptime.service import camera_figures_for
+
+LOCAL = ZoneInfo("Europe/Amsterdam")
+
+# The contract's columns, in its order; firmware_state is an extension at the end.
+COLUMNS = (
+    "name",
+    "kind",
+    "site",
+    "area",
+    "location",
+    "latitude",
+    "longitude",
+    "declared_manufacturer",
+    "declared_model",
+    "manufacturer",
+    "model",
+    "firmware",
+    "serial",
+    "mac",
+    "installed_on",
+    "age_years",
+    "network",
+    "status",
+    "availability_12m",
+    "faults_12m",
+    "origin_vendor",
+    "origin_country",
+    "risk_level",
+    "risk_evidence",
+    "identity_mismatch",
+    "replacement_priority",
+    "replacement_reason",
+    "firmware_state",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class InventoryRow:
+    values: dict[str, Any]
+    evidence: list[dict[str, Any]] = field(default_factory=list)
+    advisories: list[dict[str, Any]] = field(default_factory=list)
+    parts: replacement.Score | None = None
+
+
+def evidence_text(evidence: list[dict[str, Any]]) -> str:
+    """The evidence in one cell: ``signal=value → vendor; …``."""
+    return "; ".join(f"{e['signal']}={e['value']} → {e.get('points_to') or '?'}" for e in evidence)
+
+
+def twelve_months(as_of: date) -> tuple[datetime, datetime]:
+    """The twelve months before ``as_of`` (local midnights), in UTC."""
+    end = datetime.combine(as_of, time(), tzinfo=LOCAL)
+    start = datetime.combine(date(as_of.year - 1, as_of.month, min(as_of.day, 28)), time(), tzinfo=LOCAL)
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
+async def build_inventory(session: AsyncSession, *, settings: Settings, as_of: date) -> list[InventoryRow]:
+    """Every camera not retired, by name, as of the start of ``as_of``."""
+    cameras = (
+        await session.scalars(select(Camera).where(Camera.lifecycle != Lifecycle.RETIRED).order_by(Camera.name))
+    ).all()
+    period = twelve_months(as_of)
+    figures = await camera_figures_for(session, period=period, now=period[1], cameras=cameras)
+    opened = await session.execute(
+        select(Fault.camera_id, func.count())
+        .where(Fault.camera_id.is_not(None), Fault.opened_at >= period[0], Fault.opened_at < period[1])
+        .group_by(Fault.camera_id)
+    )
+    fault_counts: Counter[int] = Counter({camera_id: count for camera_id, count in opened if camera_id is not None})
+    advisories = load_advisories()
+    assessed: dict[tuple[str | None, str | None, str | None], FirmwareAssessment] = {}
+    life = settings.inventory.expected_life_years
+    rows = []
+    for camera in cameras:
+        age = None if camera.installed_on is None else round((as_of - camera.installed_on).days / 365.25, 1)
+        vendor = camera.risk_origin_vendor or camera.observed_manufacturer or camera.declared_manufacturer
+        model = camera.observed_model or camera.declared_model
+        key = (vendor, model, camera.observed_firmware)
+        if key not in assessed:  # a fleet has few distinct (maker, model, firmware) triples
+            assessed[key] = assess_firmware(vendor, model, camera.observed_firmware, advisories, as_of=as_of)
+        firmware = assessed[key]
+        availability = figures[camera.id][1].availability
+        parts = replacement.score(
+            replacement.Inputs(
+                risk_level=camera.risk_level.value,
+                origin_vendor=camera.risk_origin_vendor,
+                age_years=age,
+                expected_life_years=life,
+                firmware_state=firmware.state,
+                faults_12m=fault_counts[camera.id],
+                availability_12m=availability,
+            )
+        )
+        evidence = list(camera.risk_evidence or [])
+        values = {
+            "name": camera.name,
+            "kind": camera.kind.value,
+            "site": camera.site,
+            "area": camera.area,
+            "location": camera.location,
+            "latitude": camera.latitude,
+            "longitude": camera.longitude,
+            "declared_manufacturer": camera.declared_manufacturer,
+            "declared_model": camera.declared_model,
+            "manufacturer": camera.observed_manufacturer,
+            "model": camera.observed_model,
+            "firmware": camera.observed_firmware,
+            "serial": camera.observed_serial,
+            "mac": camera.observed_mac,
+            "installed_on": camera.installed_on,
+            "age_years": age,
+            "network": camera.network.value if camera.network else None,
+            "status": camera.status.value,
+            "availability_12m": None if availability is None else round(availability, 5),
+            "faults_12m": fault_counts[camera.id],
+            "origin_vendor": camera.risk_origin_vendor,
+            "origin_country": camera.risk_origin_country,
+            "risk_level": camera.risk_level.value,
+            "risk_evidence": evidence_text(evidence),
+            "identity_mismatch": camera.identity_mismatch,
+            "replacement_priority": parts.total,
+            "replacement_reason": parts.reason,
+            "firmware_state": firmware.state,
+        }
+        rows.append(InventoryRow(values, evidence, [a.as_dict() for a in firmware.advisories], parts))
+    return rows
