@@ -41,6 +41,7 @@ from fleet.errors import DomainError, ImportRejected
 from fleet.faults.models import FaultKind, Severity
 from fleet.health import service as health
 from fleet.inventory.service import LOCAL, build_inventory
+from fleet.reports.uptime import uptime_document
 from fleet.tickets import service as tickets
 from fleet.tickets.models import RepairTicket, TicketStatus
 from fleet.tickets.schemas import TicketDetail, TicketOut
@@ -633,11 +634,14 @@ async def report_uptime(
     by: Annotated[GroupBy, typer.Option(help="One row per camera, area, site, manufacturer, kind or poller group.")] = (
         GroupBy.CAMERA
     ),
-    format: Annotated[str, typer.Option(help="json or csv.")] = "json",
+    format: Annotated[str, typer.Option(help="json, csv, html or pdf.")] = "json",
+    lang: Annotated[str, typer.Option(help="nl or en, for html and pdf.")] = "nl",
 ) -> None:
     """Availability, downtime, maintenance, unknown time, outages, MTTR and MTBF for a period."""
-    if format not in ("json", "csv"):
-        fail(f"--format {format}: use json or csv")
+    if format not in ("json", "csv", "html", "pdf"):
+        fail(f"--format {format}: use json, csv, html or pdf")
+    if lang not in ("nl", "en"):
+        fail(f"--lang {lang}: use nl or en")
     period = (parse_when(from_, field="--from"), parse_when(to, field="--to", end_of_day=True))
     if period[1] <= period[0]:
         fail("--to must be after --from")
@@ -645,12 +649,22 @@ async def report_uptime(
     database = await _open_database(settings)
     try:
         async with database.unit_of_work() as session:
-            rows = await uptime_report(session, period=period, by=by, now=utcnow())
+            if format in ("html", "pdf"):
+                document = await uptime_document(
+                    session, period=period, by=by, now=utcnow(), language="en" if lang == "en" else "nl"
+                )
+            else:
+                rows = await uptime_report(session, period=period, by=by, now=utcnow())
     finally:
         await database.dispose()
-    data = uptime_export.to_csv(rows) if format == "csv" else uptime_export.to_json(rows, period=period, by=by)
-    output.write_bytes(data)
-    out.print(f"wrote {len(rows)} rows to {output}", markup=False)
+    if format == "html":
+        output.write_text(document.html, encoding="utf-8")
+    elif format == "pdf":
+        output.write_bytes(await asyncio.to_thread(document.pdf))
+    else:
+        data = uptime_export.to_csv(rows) if format == "csv" else uptime_export.to_json(rows, period=period, by=by)
+        output.write_bytes(data)
+    out.print(f"wrote the uptime report to {output} ({format})", markup=False)
 
 
 export_app = typer.Typer(help="Exports for the tender and the annual review.", no_args_is_help=True)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 from fastapi.exceptions import RequestValidationError
 
 from api.deps import SessionDep, Viewer
 from fleet.errors import InvalidInput
+from fleet.reports.uptime import uptime_document
 from fleet.uptime import export
 from fleet.uptime.service import GroupBy, uptime_report
 from fleet.uptime.when import parse_when
@@ -18,9 +19,11 @@ from fleet.uptime.when import parse_when
 router = APIRouter(prefix="/reports", tags=["reports"])
 
 
-class DataFormat(StrEnum):
+class ReportFormat(StrEnum):
     JSON = "json"
     CSV = "csv"
+    HTML = "html"
+    PDF = "pdf"
 
 
 @router.get("/uptime")
@@ -30,7 +33,8 @@ async def uptime(
     from_: Annotated[str, Query(alias="from", description="ISO date or date-time (local time if no zone)")],
     to: Annotated[str, Query(description="ISO date or date-time; a date means the end of that day")],
     by: GroupBy = GroupBy.CAMERA,
-    format: DataFormat = DataFormat.JSON,
+    format: ReportFormat = ReportFormat.JSON,
+    lang: Literal["nl", "en"] = "nl",
 ) -> Response:
     """Availability, downtime, maintenance, unknown time, outages, MTTR and MTBF per key."""
     try:
@@ -39,8 +43,18 @@ async def uptime(
             raise InvalidInput("to", "must be after from")
     except InvalidInput as exc:
         raise RequestValidationError([{"loc": ("query", exc.field), "msg": exc.reason, "type": "value_error"}]) from exc
-    rows = await uptime_report(session, period=period, by=by, now=datetime.now(UTC))
-    if format is DataFormat.CSV:
+    now = datetime.now(UTC)
+    if format in (ReportFormat.HTML, ReportFormat.PDF):
+        document = await uptime_document(session, period=period, by=by, now=now, language=lang)
+        if format is ReportFormat.HTML:
+            return Response(document.html, media_type="text/html; charset=utf-8")
+        return Response(
+            document.pdf(),
+            media_type="application/pdf",
+            headers={"Content-Disposition": 'attachment; filename="uptime.pdf"'},
+        )
+    rows = await uptime_report(session, period=period, by=by, now=now)
+    if format is ReportFormat.CSV:
         return Response(
             export.to_csv(rows),
             media_type="text/csv; charset=utf-8",

@@ -1,0 +1,214 @@
+"""The uptime report as a document: HTML and PDF from one Jinja2 template, charts as SVG, Dutch or English."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from fleet import __version__
+from fleet.faults.models import Fault, FaultKind
+from fleet.reports import charts
+from fleet.uptime.calc import Figures, Span
+from fleet.uptime.service import GroupBy, camera_figures_for, uptime_report
+
+LOCAL = ZoneInfo("Europe/Amsterdam")
+Language = Literal["nl", "en"]
+CAUSES = {
+    "nl": ("camera zelf", "gedeelde uitval (switch, verbinding, locatie)"),
+    "en": ("the camera itself", "shared outage (switch, uplink, site)"),
+}
+
+TEXT: dict[str, dict[str, str]] = {
+    "nl": {
+        "title": "Beschikbaarheid cameranetwerk",
+        "period": "Periode",
+        "generated": "Gemaakt",
+        "by": "per",
+        "summary": "Samenvatting",
+        "cameras": "Camera's",
+        "availability": "Beschikbaarheid",
+        "downtime": "Uitval",
+        "maintenance": "Onderhoud",
+        "unknown": "Niet gemeten",
+        "outages": "Storingen",
+        "mttr": "Gem. hersteltijd",
+        "mtbf": "Gem. tijd tussen storingen",
+        "longest": "Langste storing",
+        "monthly": "Beschikbaarheid per maand",
+        "distribution": "Spreiding van de beschikbaarheid over de camera's",
+        "share": "beschikbaarheid (%)",
+        "worst": "De tien camera's met de meeste uitval",
+        "hours": "uren",
+        "causes": "Uitval (offline) naar oorzaak",
+        "kinds": "Storingen naar soort",
+        "count": "aantal",
+        "table": "Cijfers",
+        "key": "",
+        "note": (
+            "Beschikbaarheid = beschikbare tijd / (periode − gepland onderhoud − niet gemeten tijd). Niet gemeten tijd "
+            "(geen meting, camera nog niet geplaatst) telt nooit als uitval. Tijden in Europe/Amsterdam."
+        ),
+    },
+    "en": {
+        "title": "Camera network availability",
+        "period": "Period",
+        "generated": "Generated",
+        "by": "by",
+        "summary": "Summary",
+        "cameras": "Cameras",
+        "availability": "Availability",
+        "downtime": "Downtime",
+        "maintenance": "Maintenance",
+        "unknown": "Not measured",
+        "outages": "Outages",
+        "mttr": "MTTR",
+        "mtbf": "MTBF",
+        "longest": "Longest outage",
+        "monthly": "Availability per month",
+        "distribution": "Availability over the cameras",
+        "share": "availability (%)",
+        "worst": "The ten cameras with the most downtime",
+        "hours": "hours",
+        "causes": "Offline time by cause",
+        "kinds": "Faults by kind",
+        "count": "count",
+        "table": "Figures",
+        "key": "",
+        "note": (
+            "Availability = up time / (period − planned maintenance − unmeasured time). Unmeasured time (no "
+            "measurement, camera not yet installed) never counts as downtime. Times in Europe/Amsterdam."
+        ),
+    },
+}
+
+
+def months(period: Span) -> list[tuple[str, Span]]:
+    """The calendar months (local time) the period touches, clipped to it."""
+    start = period[0].astimezone(LOCAL)
+    cursor = datetime.combine(date(start.year, start.month, 1), time(), tzinfo=LOCAL)
+    found = []
+    while cursor < period[1]:
+        following = datetime.combine(
+            date(cursor.year + cursor.month // 12, cursor.month % 12 + 1, 1), time(), tzinfo=LOCAL
+        )
+        span = (max(cursor.astimezone(UTC), period[0]), min(following.astimezone(UTC), period[1]))
+        if span[0] < span[1]:
+            found.append((f"{cursor:%Y-%m}", span))
+        cursor = following
+    return found
+
+
+def hours(seconds: float | None) -> str:
+    """Seconds as hours with one decimal, or a dash."""
+    return "–" if seconds is None else f"{seconds / 3600:.1f} h"
+
+
+def percent(value: float | None) -> str:
+    """A share as a percentage with two decimals, or a dash."""
+    return "–" if value is None else f"{value * 100:.2f} %"
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    html: str
+
+    def pdf(self) -> bytes:
+        """The same document as PDF (WeasyPrint)."""
+        from weasyprint import HTML
+
+        rendered: bytes = HTML(string=self.html).write_pdf()
+        return rendered
+
+
+async def uptime_document(
+    session: AsyncSession, *, period: Span, by: GroupBy, now: datetime, language: Language
+) -> Document:
+    """The uptime report with charts, for reading and printing."""
+    text = TEXT[language]
+    rows = await uptime_report(session, period=period, by=by, now=now)
+    per_camera = await camera_figures_for(session, period=period, now=now)
+    fleet = Figures()
+    for _camera, figures in per_camera.values():
+        fleet.add(figures)
+    monthly_labels, monthly_values = [], []
+    for label, span in months(period):
+        total = Figures()
+        for _camera, figures in (await camera_figures_for(session, period=span, now=now)).values():
+            total.add(figures)
+        monthly_labels.append(label)
+        monthly_values.append(total.availability)
+    measured = [f.availability for _c, f in per_camera.values() if f.availability is not None]
+    worst = sorted(per_camera.values(), key=lambda cf: -cf[1].downtime_s)[:10]
+    worst = [(c, f) for c, f in worst if f.downtime_s > 0]
+    causes, kinds = await _fault_figures(session, period, language)
+    svg = {
+        "monthly": charts.monthly_availability(monthly_labels, monthly_values, text["monthly"]),
+        "distribution": charts.distribution(measured, text["distribution"], text["share"]),
+        "worst": charts.horizontal(
+            [c.name for c, _ in worst] or ["–"],
+            [f.downtime_s / 3600 for _, f in worst] or [0],
+            text["worst"],
+            text["hours"],
+        ),
+        "causes": charts.horizontal(
+            list(causes) or ["–"], [v / 3600 for v in causes.values()] or [0], text["causes"], text["hours"]
+        ),
+        "kinds": charts.horizontal(
+            list(kinds) or ["–"], list(kinds.values()) or [0], text["kinds"], text["count"], colour=charts.BLUE
+        ),
+    }
+    template = _environment().get_template("uptime.html")
+    html = template.render(
+        t=text,
+        lang=language,
+        period=(period[0].astimezone(LOCAL), period[1].astimezone(LOCAL)),
+        by=by.value,
+        generated=now.astimezone(LOCAL),
+        version=__version__,
+        fleet=fleet,
+        cameras=len(per_camera),
+        rows=rows,
+        svg=svg,
+        hours=hours,
+        percent=percent,
+    )
+    return Document(html)
+
+
+async def _fault_figures(
+    session: AsyncSession, period: Span, language: Language
+) -> tuple[dict[str, float], dict[str, int]]:
+    """Offline time by cause (the camera itself, or a shared outage of its switch, uplink or site) and the
+    number of faults opened per kind, within the period."""
+    faults = await session.scalars(
+        select(Fault).where(Fault.opened_at < period[1], or_(Fault.closed_at.is_(None), Fault.closed_at > period[0]))
+    )
+    own, shared = CAUSES[language]
+    seconds: dict[str, float] = defaultdict(float)
+    opened: Counter[str] = Counter()
+    for fault in faults:
+        if fault.opened_at >= period[0]:
+            opened[fault.kind.value] += 1
+        if fault.kind is not FaultKind.OFFLINE:
+            continue
+        end = min(fault.closed_at or period[1], period[1])
+        cause = shared if fault.suppressed_by_id is not None else own
+        seconds[cause] += max(0.0, (end - max(fault.opened_at, period[0])).total_seconds())
+    return dict(seconds), dict(opened.most_common(10))
+
+
+def _environment() -> Environment:
+    return Environment(
+        loader=FileSystemLoader(Path(__file__).parent / "templates"),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
