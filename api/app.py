@@ -12,6 +12,7 @@ from api.routes import (
     alerts,
     audit,
     cameras,
+    decisions,
     faults,
     health,
     inventory,
@@ -53,7 +54,20 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
     app.state.cipher = CredentialCipher(load_key(settings))
     errors.install(app)
     v1 = APIRouter(prefix="/api/v1")
-    for module in (health, cameras, faults, maintenance, alerts, users, audit, tickets, risk, reports, inventory):
+    for module in (
+        health,
+        cameras,
+        faults,
+        maintenance,
+        alerts,
+        users,
+        audit,
+        tickets,
+        risk,
+        reports,
+        inventory,
+        decisions,
+    ):
         v1.include_router(module.router)
     app.include_router(v1)
     app.include_router(metrics.router)

@@ -4,6 +4,7 @@ from fleet.alerts.models import Alert, NotificationChannel
 from fleet.audit.models import AuditEntry
 from fleet.cameras.models import Camera, CameraCredentials
 from fleet.db import Base
+from fleet.decisions.models import Decision, DecisionCamera
 from fleet.faults.models import ConditionState, Fault
 from fleet.health.models import CheckResult, CheckState, StatusInterval
 from fleet.maintenance.models import MaintenanceWindow
@@ -15,6 +16,8 @@ __all__ = [
     "ApiToken",
     "AuditEntry",
     "Base",
+    "Decision",
+    "DecisionCamera",
     "Camera",
     "CameraCredentials",
     "CheckResult",

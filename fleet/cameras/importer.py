@@ -44,18 +44,18 @@ def _decode(data: bytes) -> str:
         return data.decode("cp1252", errors="strict")
 
 
-def _pick_delimiter(header_line: str) -> str:
+def _pick_delimiter(header_line: str, known: frozenset[str]) -> str:
     """The separator that splits the header into the most known column names."""
     best, best_hits = ",", -1
     for delimiter in (",", ";", "\t"):
         cells = next(csv.reader([header_line], delimiter=delimiter), [])
-        hits = sum(1 for c in cells if c.strip().lower() in KNOWN_COLUMNS)
+        hits = sum(1 for c in cells if c.strip().lower() in known)
         if hits > best_hits:
             best, best_hits = delimiter, hits
     return best
 
 
-def read_csv(data: bytes) -> tuple[list[str], list[RawRow]]:
+def read_csv(data: bytes, known: frozenset[str] = KNOWN_COLUMNS) -> tuple[list[str], list[RawRow]]:
     """Header and rows of a CSV file: UTF-8 (with or without BOM) or Windows-1252, `,` `;` or tab, CRLF."""
     try:
         text = _decode(data)
@@ -65,7 +65,7 @@ def read_csv(data: bytes) -> tuple[list[str], list[RawRow]]:
     first = next((line for line in lines if line.strip()), None)
     if first is None:
         raise ImportRejected([Problem(1, "file", "the file is empty")])
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_pick_delimiter(first), strict=True)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_pick_delimiter(first, known), strict=True)
     header: list[str] | None = None
     rows: list[RawRow] = []
     try:
