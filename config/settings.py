@@ -162,6 +162,12 @@ class RetentionSettings(_Section):
     raw_results: Duration = timedelta(days=30)
 
 
+class DecisionSettings(_Section):
+    check_interval: Duration = timedelta(minutes=5)
+    # The coordinator is reminded this long before a deployment decision ends.
+    reminder_before: Duration = timedelta(days=14)
+
+
 class InventorySettings(_Section):
     # Municipal CCTV cameras are usually written off over 5–8 years; the replacement plan scores age against this.
     expected_life_years: float = Field(default=8.0, gt=0, le=50)
@@ -232,6 +238,7 @@ class Settings(BaseSettings):
     tickets: TicketSettings = TicketSettings()
     retention: RetentionSettings = RetentionSettings()
     inventory: InventorySettings = InventorySettings()
+    decisions: DecisionSettings = DecisionSettings()
     risk: RiskSettings = RiskSettings()
 
     @classmethod

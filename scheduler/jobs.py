@@ -16,6 +16,7 @@ from collectors.registry import Collectors
 from config.settings import Settings
 from fleet.crypto import CredentialCipher
 from fleet.db import Database
+from fleet.decisions import compliance as decisions
 from fleet.health import service as health
 from fleet.vendor_risk import service as vendor_risk
 from scheduler.dispatcher import Dispatcher
@@ -26,6 +27,7 @@ log = logging.getLogger(__name__)
 POLL_JOB = "poll-tick"
 DISPATCH_JOB = "dispatch-alerts"
 PRUNE_JOB = "prune-results"
+DECISIONS_JOB = "deployment-compliance"
 
 
 def collector_name(poller_group: str | None) -> str:
@@ -77,7 +79,7 @@ def every(
 
 
 def build_scheduler(settings: Settings, database: Database, poller: Poller, dispatcher: Dispatcher) -> AsyncIOScheduler:
-    """A scheduler with the poll tick, the alert dispatcher and the hourly prune; no job overlaps itself."""
+    """A scheduler with the poll tick, the alert dispatcher, decision compliance and the hourly prune."""
     scheduler = AsyncIOScheduler(timezone=UTC)
 
     async def tick() -> None:
@@ -97,9 +99,14 @@ def build_scheduler(settings: Settings, database: Database, poller: Poller, disp
     async def prune_job() -> None:
         await prune(database, settings)
 
+    async def compliance() -> None:
+        async with database.unit_of_work() as session:
+            await decisions.sweep(session, now=datetime.now(UTC), settings=settings)
+
     every(scheduler, tick, settings.scheduler.tick, POLL_JOB)
     every(scheduler, dispatch, settings.alerts.dispatch_interval, DISPATCH_JOB)
     every(scheduler, prune_job, timedelta(hours=1), PRUNE_JOB, start_now=False)
+    every(scheduler, compliance, settings.decisions.check_interval, DECISIONS_JOB, start_now=False)
     return scheduler
 
 

@@ -40,6 +40,8 @@ class AlertEvent(StrEnum):
     FLAPPING_ENDED = "flapping_ended"
     TICKET_ASSIGNED = "ticket_assigned"
     SLA_BREACHED = "sla_breached"
+    DEPLOYMENT_ENDING = "deployment_ending"
+    DEPLOYMENT_NO_CAMERA = "deployment_no_camera"
     TEST = "test"
 
 

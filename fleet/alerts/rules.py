@@ -89,6 +89,11 @@ TITLES: dict[AlertEvent, dict[str, str]] = {
     AlertEvent.FLAPPING_ENDED: {"nl": "Wisselend gedrag voorbij", "en": "Flapping ended"},
     AlertEvent.TICKET_ASSIGNED: {"nl": "Reparatieticket toegewezen", "en": "Repair ticket assigned"},
     AlertEvent.SLA_BREACHED: {"nl": "SLA-termijn overschreden", "en": "SLA breached"},
+    AlertEvent.DEPLOYMENT_ENDING: {"nl": "Inzetbesluit loopt af", "en": "Deployment decision ending"},
+    AlertEvent.DEPLOYMENT_NO_CAMERA: {
+        "nl": "Inzet begonnen zonder camera online",
+        "en": "Deployment started without a camera online",
+    },
     AlertEvent.TEST: {"nl": "Testbericht", "en": "Test message"},
 }
 

@@ -48,6 +48,9 @@ class Decision(Base):
     note: Mapped[str | None] = mapped_column(Text)
     created_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When the coordinator was reminded that the period ends, and when its start was checked for a camera online.
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    start_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (Index("ix_decisions_period", "starts_on", "ends_on"),)
 

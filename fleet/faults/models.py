@@ -25,6 +25,9 @@ class FaultKind(StrEnum):
     TEMPERATURE_HIGH = "temperature_high"
     STORAGE_FAILURE = "storage_failure"
     GROUP_OUTAGE = "group_outage"
+    # A flexible camera seen online outside every valid deployment decision it is linked to, or with none at all.
+    DEPLOYMENT_EXPIRED = "deployment_expired"
+    DEPLOYMENT_MISSING = "deployment_missing"
 
 
 class Severity(StrEnum):

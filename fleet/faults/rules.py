@@ -23,6 +23,9 @@ SEVERITY: dict[FaultKind, Severity] = {
     FaultKind.SNMP_UNREACHABLE: Severity.MINOR,
     FaultKind.REBOOTED: Severity.WARNING,
     FaultKind.FIRMWARE_CHANGED: Severity.INFO,
+    # Watching a street without a valid mayoral decision is unlawful (art. 151c Gemeentewet).
+    FaultKind.DEPLOYMENT_EXPIRED: Severity.MAJOR,
+    FaultKind.DEPLOYMENT_MISSING: Severity.MAJOR,
 }
 
 # Event faults mark something that happened; they close when a person acknowledges them.
