@@ -44,6 +44,7 @@ from fleet.errors import DomainError, ImportRejected
 from fleet.faults.models import FaultKind, Severity
 from fleet.health import service as health
 from fleet.inventory.service import LOCAL, build_inventory
+from fleet.reports.annual import annual_document
 from fleet.reports.uptime import uptime_document
 from fleet.tickets import service as tickets
 from fleet.tickets.models import RepairTicket, TicketStatus
@@ -668,6 +669,35 @@ async def report_uptime(
         data = uptime_export.to_csv(rows) if format == "csv" else uptime_export.to_json(rows, period=period, by=by)
         output.write_bytes(data)
     out.print(f"wrote the uptime report to {output} ({format})", markup=False)
+
+
+@report_app.command("annual")
+@command
+async def report_annual(
+    year: Annotated[int, typer.Option(help="The calendar year.", min=2000, max=2100)],
+    output: Annotated[Path, typer.Option(help="The file to write.")],
+    format: Annotated[str, typer.Option(help="html or pdf.")] = "pdf",
+    lang: Annotated[str, typer.Option(help="nl (default) or en.")] = "nl",
+) -> None:
+    """The camera chapter of the annual report: composition, availability, maintenance, risk, firmware, decisions."""
+    if format not in ("html", "pdf"):
+        fail(f"--format {format}: use html or pdf")
+    if lang not in ("nl", "en"):
+        fail(f"--lang {lang}: use nl or en")
+    settings = _settings()
+    database = await _open_database(settings)
+    try:
+        async with database.unit_of_work() as session:
+            document = await annual_document(
+                session, year=year, settings=settings, now=utcnow(), language="en" if lang == "en" else "nl"
+            )
+    finally:
+        await database.dispose()
+    if format == "html":
+        output.write_text(document.html, encoding="utf-8")
+    else:
+        output.write_bytes(await asyncio.to_thread(document.pdf))
+    out.print(f"wrote the {year} annual report to {output} ({format})", markup=False)
 
 
 export_app = typer.Typer(help="Exports for the tender and the annual review.", no_args_is_help=True)

@@ -203,3 +203,13 @@ def test_export_inventory_command(env: dict[str, str], tmp_path: Path, shared_di
     assert high  # the illustrative fleet has Hikvision and Dahua cameras
     bad = run(env, "export", "inventory", "--format", "pdf", "--output", str(target))
     assert bad.returncode == 2
+
+
+@pytest.mark.usefixtures("database")
+def test_report_annual_command(env: dict[str, str], tmp_path: Path, shared_dir: Path) -> None:
+    assert run(env, "decisions", "import", str(shared_dir / "data" / "decisions-2023.csv")).returncode == 0
+    target = tmp_path / "annual.html"
+    done = run(env, "report", "annual", "--year", "2023", "--format", "html", "--output", str(target))
+    assert done.returncode == 0, done.stderr
+    assert "Besluiten flexibel cameratoezicht" in target.read_text(encoding="utf-8")
+    assert run(env, "report", "annual", "--year", "2023", "--format", "docx", "--output", str(target)).returncode == 1

@@ -9,8 +9,9 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Response
 from fastapi.exceptions import RequestValidationError
 
-from api.deps import SessionDep, Viewer
+from api.deps import SessionDep, SettingsDep, Viewer
 from fleet.errors import InvalidInput
+from fleet.reports.annual import annual_document
 from fleet.reports.uptime import uptime_document
 from fleet.uptime import export
 from fleet.uptime.service import GroupBy, uptime_report
@@ -61,3 +62,28 @@ async def uptime(
             headers={"Content-Disposition": 'attachment; filename="uptime.csv"'},
         )
     return Response(export.to_json(rows, period=period, by=by), media_type="application/json")
+
+
+class DocumentFormat(StrEnum):
+    HTML = "html"
+    PDF = "pdf"
+
+
+@router.get("/annual")
+async def annual(
+    session: SessionDep,
+    settings: SettingsDep,
+    _user: Viewer,
+    year: Annotated[int, Query(ge=2000, le=2100)],
+    format: DocumentFormat = DocumentFormat.PDF,
+    lang: Literal["nl", "en"] = "nl",
+) -> Response:
+    """The camera chapter of the annual report (Dutch by default)."""
+    document = await annual_document(session, year=year, settings=settings, now=datetime.now(UTC), language=lang)
+    if format is DocumentFormat.HTML:
+        return Response(document.html, media_type="text/html; charset=utf-8")
+    return Response(
+        document.pdf(),
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="camfleet-annual-{year}.pdf"'},
+    )

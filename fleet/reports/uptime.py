@@ -165,7 +165,7 @@ async def uptime_document(
             list(kinds) or ["–"], list(kinds.values()) or [0], text["kinds"], text["count"], colour=charts.BLUE
         ),
     }
-    template = _environment().get_template("uptime.html")
+    template = environment().get_template("uptime.html")
     html = template.render(
         t=text,
         lang=language,
@@ -205,7 +205,7 @@ async def _fault_figures(
     return dict(seconds), dict(opened.most_common(10))
 
 
-def _environment() -> Environment:
+def environment() -> Environment:
     return Environment(
         loader=FileSystemLoader(Path(__file__).parent / "templates"),
         autoescape=select_autoescape(["html"]),

@@ -1,0 +1,69 @@
+"""The annual report's camera chapter from a real registry, decisions and tickets, in Dutch and English."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from config.settings import Settings
+from fleet.cameras import importer
+from fleet.cameras import service as cameras
+from fleet.crypto import CredentialCipher
+from fleet.db import Database
+from fleet.decisions import service as decisions
+from fleet.decisions.importer import read_decision_file
+from fleet.reports.annual import annual_document, ticket_figures
+from fleet.tickets.models import Priority, RepairTicket
+from fleet.vendor_risk.service import reassess_all
+from tests.builders import TEST_ACTOR
+
+
+async def test_chapter_in_both_languages(
+    database: Database, cipher: CredentialCipher, settings: Settings, shared_dir: Path
+) -> None:
+    async with database.unit_of_work() as session:
+        rows = importer.read_camera_file(shared_dir / "data" / "fleet-venlo-illustrative.csv")
+        await cameras.upsert_many(session, actor=TEST_ACTOR, rows=importer.iter_cameras(rows), cipher=cipher)
+        await reassess_all(session, settings)
+        parsed = read_decision_file(shared_dir / "data" / "decisions-2023.csv")
+        await decisions.import_rows(session, actor=TEST_ACTOR, rows=parsed)
+    now = datetime(2024, 3, 1, tzinfo=UTC)
+    async with database.unit_of_work() as session:
+        dutch = await annual_document(session, year=2023, settings=settings, now=now, language="nl")
+        english = await annual_document(session, year=2023, settings=settings, now=now, language="en")
+    assert "Cameratoezicht 2023: de camera&#39;s" in dutch.html  # HTML-escaped apostrophe
+    assert "Samenstelling" in dutch.html and "Besluiten flexibel cameratoezicht" in dutch.html
+    assert "Kaldenkerkerweg" in dutch.html and "1914462" in dutch.html  # the first decision of the 2023 table
+    assert "Camera surveillance 2023: the cameras" in english.html
+    assert dutch.html.count("<svg") == 2
+    assert dutch.pdf().startswith(b"%PDF-")
+
+
+@pytest.mark.parametrize(
+    ("responded_h", "resolved_h", "response_ok", "resolution_ok"),
+    [(0.5, 4, 1.0, 1.0), (2, 10, 0.0, 0.0), (None, None, None, None)],
+)
+def test_ticket_figures(
+    responded_h: float | None, resolved_h: float | None, response_ok: float | None, resolution_ok: float | None
+) -> None:
+    created = datetime(2023, 5, 1, 9, tzinfo=UTC)
+    ticket = RepairTicket(
+        priority=Priority.P1,
+        title="x",
+        created_at=created,
+        created_by="test",
+        sla_started_at=created,
+        response_due_at=created + timedelta(hours=1),
+        resolution_due_at=created + timedelta(hours=8),
+        responded_at=None if responded_h is None else created + timedelta(hours=responded_h),
+        resolved_at=None if resolved_h is None else created + timedelta(hours=resolved_h),
+        cost_cents=1250,
+    )
+    figures = ticket_figures([ticket])
+    assert (figures.response_within, figures.resolution_within, figures.cost_cents) == (
+        response_ok,
+        resolution_ok,
+        1250,
+    )
