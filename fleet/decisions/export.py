@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Sequence
 
 from openpyxl import Workbook
 
+from fleet.csvfile import excel_csv
 from fleet.decisions.schemas import OverviewRow
 
 COLUMNS = ("decision_date", "kinds", "cameras", "location", "period", "reason", "registration", "warnings")
@@ -26,12 +26,8 @@ def to_json(rows: Sequence[OverviewRow], *, year: int) -> bytes:
 
 
 def to_csv(rows: Sequence[OverviewRow]) -> bytes:
-    """One line per decision; UTF-8 with BOM so Excel shows the accents."""
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer)
-    writer.writerow(COLUMNS)
-    writer.writerows(_cells(r) for r in rows)
-    return buffer.getvalue().encode("utf-8-sig")
+    """One line per decision."""
+    return excel_csv(COLUMNS, (_cells(r) for r in rows))
 
 
 def to_xlsx(rows: Sequence[OverviewRow], *, year: int) -> bytes:

@@ -5,7 +5,6 @@ The same database (and ``as_of`` day) gives byte-identical CSV and JSON.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections import Counter
@@ -19,6 +18,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet as Worksheet
 
+from fleet.csvfile import excel_csv
 from fleet.inventory.service import COLUMNS, InventoryRow
 
 # What each column means and where it comes from (the Data dictionary sheet).
@@ -69,24 +69,9 @@ DICTIONARY: dict[str, tuple[str, str]] = {
 }
 
 
-def _cell(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    return value
-
-
 def to_csv(rows: Sequence[InventoryRow]) -> bytes:
-    """The Cameras sheet as CSV (UTF-8 with BOM so Excel shows accents; CRLF as Excel writes)."""
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    for row in rows:
-        writer.writerow([_cell(row.values[c]) for c in COLUMNS])
-    return ("\ufeff" + buffer.getvalue()).encode()
+    """The Cameras sheet as CSV."""
+    return excel_csv(COLUMNS, ([row.values[c] for c in COLUMNS] for row in rows))
 
 
 def _record(row: InventoryRow) -> dict[str, Any]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -106,14 +106,3 @@ def last_end(starts_at: datetime, ends_at: datetime, recurrence: str | None) -> 
         return None
     last = rule.before(datetime.max, inc=True)
     return None if last is None else _local_to_utc(last) + (ends_at - starts_at)
-
-
-def merged(spans: Sequence[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
-    """Overlapping or touching spans joined, in order."""
-    result: list[tuple[datetime, datetime]] = []
-    for start, end in sorted(spans):
-        if result and start <= result[-1][1]:
-            result[-1] = (result[-1][0], max(result[-1][1], end))
-        else:
-            result.append((start, end))
-    return result

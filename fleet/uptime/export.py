@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Sequence
 from dataclasses import asdict, fields
 
+from fleet.csvfile import excel_csv
 from fleet.uptime.calc import Span
 from fleet.uptime.service import GroupBy, UptimeRow
 
@@ -26,10 +25,5 @@ def to_json(rows: Sequence[UptimeRow], *, period: Span, by: GroupBy) -> bytes:
 
 
 def to_csv(rows: Sequence[UptimeRow]) -> bytes:
-    """The report as CSV with a header row (UTF-8 with BOM, so Excel reads the accents)."""
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    for row in rows:
-        writer.writerow(["" if value is None else value for value in (getattr(row, c) for c in COLUMNS)])
-    return ("\ufeff" + buffer.getvalue()).encode()
+    """The report as CSV with a header row."""
+    return excel_csv(COLUMNS, ([getattr(row, c) for c in COLUMNS] for row in rows))

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 
-from fleet.maintenance.rules import RecurrenceError, Scope, last_end, merged, occurrences, parse_rule
+from fleet.maintenance.rules import RecurrenceError, Scope, last_end, occurrences, parse_rule
 
 
 def utc(*args: int) -> datetime:
@@ -64,8 +64,3 @@ def test_scope() -> None:
     assert scope.covers(8, "Blerick", None, "default")
     assert scope.covers(9, "Centrum", None, "4g")
     assert not scope.covers(10, "Centrum", "Markt", "ring-a")
-
-
-def test_merged() -> None:
-    a, b, c = utc(2026, 1, 1, 1), utc(2026, 1, 1, 2), utc(2026, 1, 1, 3)
-    assert merged([(b, c), (a, b), (a, a + timedelta(minutes=30))]) == [(a, c)]
