@@ -39,9 +39,11 @@ class Boundary:
 
 
 HIK_7921 = "hikvision-2017-improper-auth"
+HIK_36260 = "hikvision-2021-web-command-injection"
 DAHUA_44 = "dahua-2021-login-bypass-33044"
 DAHUA_45 = "dahua-2021-login-bypass-33045"
 Y2017 = date(2017, 1, 1)
+Y2022 = date(2022, 1, 1)
 
 
 def _dahua(day: str) -> str:
@@ -126,6 +128,32 @@ BOUNDARIES = [
         "V5.3.5 build 160107",
         Y2017,
     ),
+    # CVE-2021-36260: one real model name per series NVD lists; the last build before the first fix, and that fix.
+    *[
+        Boundary(HIK_36260, 0, "Hikvision", model, None, None, "V5.5.800 build 210627", "V5.5.800 build 210628", Y2022)
+        for model in (
+            "DS-2CD2346G2-ISU/SL",
+            "DS-2CD2387G2-LU",
+            "DS-2CD2143G2-IS",
+            "DS-2CD2421G0-IDW",
+            "DS-2CD2021G1-I",
+            "DS-2CD3123G2-ISU",
+            "DS-2CD3356G2-ISU/SL",
+            "DS-2CD3347G2-LSU",
+            "DS-2XE6452F-IZHRS",
+            "DS-2DYH2A0IXS-D(T2)",
+            "DS-2DY9236IX-A(T3)",
+            "DS-2DF5225X-AEL(T3)",
+            "DS-2DF8A442IXS-AF/SP(T5)",
+            "PTZ-N4215I-DE",
+            "IDS-2SK8144IXS-D/J",
+            "DS-2TD1217B-3/PA",
+            "DS-2TD4166T-9",
+            "DS-2TD6267-100C4L/W",
+            "DS-2TD8166-150ZE2F/V2",
+            "DS-2TD8167-190ZE2F/WY",
+        )
+    ],
     *[
         Boundary(DAHUA_44, 0, "Dahua", model, None, None, _dahua("2021-05-31"), _dahua("2021-06-01"), date(2022, 1, 1))
         for model in (
@@ -230,7 +258,7 @@ def test_vulnerable_carries_the_advisory() -> None:
         ("Hikvision", "DS-2CD2132F-IS", "", "no firmware version reported"),
         ("Hikvision", "DS-2CD2132F-IS", "garbage", "not in a known Hikvision format"),
         ("Uniview", "IPC2324SB-DZK-I0", "IPC_G6103-B0003P64D2305", "not in a known Uniview format"),
-        ("Hikvision", None, "V5.3.0 build 150513", "cannot tell whether CVE-2017-7921 applies: model not known"),
+        ("Hikvision", None, "V5.3.0 build 150513", "whether CVE-2017-7921, CVE-2021-36260 applies: model not known"),
         ("Dahua", "IPC-HFW5442E-ZE", "2.800.0000000.16.R", "CVE-2021-33044, CVE-2021-33045 applies: firmware carries"),
     ],
 )
@@ -288,3 +316,31 @@ def test_ranges_written_with_a_first_fixed_release() -> None:
         "V5.4.0 build 160530": FirmwareState.VULNERABLE,
         "V5.4.0 build 160531": FirmwareState.OK,
     }
+
+
+@pytest.mark.parametrize(
+    ("model", "firmware", "as_of", "state", "advisories"),
+    [
+        # Firmware from the years before the report, as the Watchful_IP write-up tested it: vulnerable.
+        ("DS-2CD2143G2-IS", "V5.5.120 build 200604", date(2021, 1, 1), "vulnerable", {HIK_36260}),
+        ("DS-2CD2346G2-ISU/SL", "V5.6.3 build 201217", TODAY, "vulnerable", {HIK_36260}),
+        # A fixed build and later: the advisory does not apply; by today the 2021 build is outdated by age.
+        ("DS-2CD2143G2-IS", "V5.5.800 build 210628", date(2022, 1, 1), "ok", set()),
+        ("DS-2CD2143G2-IS", "V5.5.800 build 210628", TODAY, "outdated", set()),
+        ("DS-2CD2143G2-IS", "V5.7.18 build 240826", TODAY, "ok", set()),
+        # Series NVD does not list: never CVE-2021-36260, however old the build.
+        ("DS-2CD2126G2-I", "V5.5.120 build 200604", date(2021, 1, 1), "ok", set()),
+        ("DS-2CD2T47G2-L", "V5.6.3 build 201217", date(2021, 1, 1), "ok", set()),
+        # A DS-2DF8 PTZ of 2016 is in CVE-2017-7921's DS-2DFx series, and its model also in CVE-2021-36260's list.
+        ("DS-2DF8225IX-AEL(T3)", "V5.4.5 build 160928", date(2017, 1, 1), "vulnerable", {HIK_7921, HIK_36260}),
+    ],
+)
+def test_hikvision_2021_command_injection(
+    model: str, firmware: str, as_of: date, state: str, advisories: set[str]
+) -> None:
+    found = assess("Hikvision", model, firmware, as_of)
+    assert (found.state, ids(found)) == (state, advisories)
+    if HIK_36260 in advisories:
+        (match,) = [a for a in found.advisories if a.id == HIK_36260]
+        assert (match.cve_ids, match.cvss, match.kev_added) == (("CVE-2021-36260",), 9.8, date(2022, 1, 10))
+        assert any("watchfulip.github.io" in s for s in match.sources)
