@@ -20,6 +20,8 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet as Worksheet
 
 from fleet.csvfile import excel_csv
 from fleet.inventory.service import COLUMNS, InventoryRow
+from fleet.inventory.wording import WORDS, Kind, reason_text, term
+from fleet.reports.uptime import Language
 
 # What each column means and where it comes from (the Data dictionary sheet).
 DICTIONARY: dict[str, tuple[str, str]] = {
@@ -61,12 +63,33 @@ DICTIONARY: dict[str, tuple[str, str]] = {
         "vendor-origin classification",
     ),
     "replacement_priority": (
-        "0–100: origin 40, age 25, firmware 15, faults 10, availability 10 (Replacement plan sheet)",
+        "0–100: origin 40, age 15, end of support 10, firmware 15, faults 10, availability 10 (Replacement plan sheet)",
         "computed",
     ),
     "replacement_reason": ("Why, in words", "computed"),
     "firmware_state": ("vulnerable (a known advisory applies), outdated, ok or unknown", "config/advisories.toml"),
 }
+
+
+# The Replacement plan's parts, below the columns in the Data dictionary.
+PLAN_DICTIONARY: tuple[tuple[str, str, str], ...] = (
+    ("plan: origin risk", "40 high, 20 medium, 10 unknown, 0 low", "vendor-origin classification"),
+    ("plan: age", "15 × age ÷ expected life (setting inventory.expected_life_years), at most 15", "installed_on"),
+    (
+        "plan: end of support",
+        "10 when the maker's support has ended, 5 when the model is discontinued (no longer sold), 0 when on sale; "
+        "0 and shown as unknown when no dated source covers the model",
+        "config/lifecycle.toml",
+    ),
+    ("plan: support, support ends", "The model's support state and the date support ends", "config/lifecycle.toml"),
+    ("plan: firmware", "15 vulnerable, 8 outdated, 4 unknown, 0 ok", "config/advisories.toml"),
+    ("plan: faults", "10 × faults in 12 months ÷ 12, at most 10", "fault register"),
+    (
+        "plan: availability",
+        "10 × shortfall below 99 %, all 10 at 90 % or less; 0 if nothing measured",
+        "status intervals",
+    ),
+)
 
 
 def to_csv(rows: Sequence[InventoryRow]) -> bytes:
@@ -82,9 +105,17 @@ def _record(row: InventoryRow) -> dict[str, Any]:
         record["replacement_parts"] = {
             "origin_risk": row.parts.risk,
             "age": row.parts.age,
+            "end_of_support": row.parts.end_of_support,
             "firmware": row.parts.firmware,
             "faults": row.parts.faults,
             "availability": row.parts.availability,
+        }
+        support = row.parts.support
+        record["end_of_support"] = {
+            "state": support.state.value,
+            "discontinued": None if support.discontinued is None else support.discontinued.isoformat(),
+            "ends": None if support.ends is None else support.ends.isoformat(),
+            "sources": list(support.sources),
         }
     return record
 
@@ -161,22 +192,27 @@ def _field(name: str) -> Callable[[InventoryRow], Any]:
     return value
 
 
-# The Summary sheet: counts of cameras by each of these.
-_SUMMARY: tuple[tuple[str, Callable[[InventoryRow], Any]], ...] = (
-    ("manufacturer (reported, else declared)", _maker),
-    ("model (reported, else declared)", _model),
-    ("origin country", _field("origin_country")),
-    ("origin vendor", _field("origin_vendor")),
-    ("risk level", _field("risk_level")),
-    ("firmware state", _field("firmware_state")),
-    ("kind", _field("kind")),
-    ("area", _field("area")),
-    ("network", _field("network")),
+# The Summary sheet: counts of cameras by each of these (a label in wording.Words.labels; coded values translated).
+_SUMMARY: tuple[tuple[str, Callable[[InventoryRow], Any], Kind | None], ...] = (
+    ("maker", _maker, None),
+    ("model_counted", _model, None),
+    ("origin_country", _field("origin_country"), None),
+    ("origin_vendor", _field("origin_vendor"), None),
+    ("risk_level", _field("risk_level"), "risk_levels"),
+    ("firmware_state", _field("firmware_state"), "firmware_states"),
+    ("kind", _field("kind"), None),
+    ("area", _field("area"), None),
+    ("network", _field("network"), None),
 )
 
 
-def to_xlsx(rows: Sequence[InventoryRow], *, as_of: date) -> bytes:
-    """The workbook: Cameras, Summary, Replacement plan, Vulnerabilities, Data dictionary."""
+def to_xlsx(rows: Sequence[InventoryRow], *, as_of: date, language: Language = "en") -> bytes:
+    """The workbook: Cameras, Summary, Replacement plan, Vulnerabilities, Data dictionary.
+
+    `Cameras` carries the contract's columns and codes whatever the language; Summary and Replacement plan show
+    risk levels, firmware states, support states, score parts and reasons in the language.
+    """
+    words = WORDS[language]
     book = Workbook(write_only=True)
     # Typed cells: numbers stay numbers, dates dates, booleans booleans; None is an empty cell.
     _table(
@@ -188,32 +224,23 @@ def to_xlsx(rows: Sequence[InventoryRow], *, as_of: date) -> bytes:
 
     summary = book.create_sheet("Summary")
     summary_rows: list[list[Any]] = []
-    for label, column in _SUMMARY:
-        counted = Counter(str(column(r) or "(unknown)") for r in rows)
-        for value, count in sorted(counted.items(), key=lambda kv: (-kv[1], kv[0])):
-            summary_rows.append([label, value, count])
-    _table(summary, ["counted by", "value", "cameras"], summary_rows)
+    for label, column, kind in _SUMMARY:
+        values = (column(r) for r in rows)
+        shown = (term(kind, v, language) if kind else str(v or words.labels["unknown"]) for v in values)
+        for value, count in sorted(Counter(shown).items(), key=lambda kv: (-kv[1], kv[0])):
+            summary_rows.append([words.labels[label], value, count])
+    _table(summary, [words.labels[k] for k in ("counted_by", "value", "cameras")], summary_rows)
 
     plan = book.create_sheet("Replacement plan")
     ranked = sorted(
         (r for r in rows if r.parts is not None), key=lambda r: (-(r.parts.total if r.parts else 0), r.values["name"])
     )
+    labels, parts = words.labels, words.parts
     _table(
         plan,
-        [
-            "rank",
-            "name",
-            "area",
-            "manufacturer",
-            "model",
-            "priority",
-            "origin risk",
-            "age",
-            "firmware",
-            "faults",
-            "availability",
-            "reason",
-        ],
+        [labels[k] for k in ("rank", "name", "area", "manufacturer", "model")]
+        + [parts[k] for k in ("total", "risk", "age", "end_of_support", "firmware", "faults", "availability")]
+        + [parts[k] for k in ("support_state", "support_ends", "reason")],
         [
             [
                 rank,
@@ -224,15 +251,19 @@ def to_xlsx(rows: Sequence[InventoryRow], *, as_of: date) -> bytes:
                 r.parts.total,
                 r.parts.risk,
                 r.parts.age,
+                r.parts.end_of_support,
                 r.parts.firmware,
                 r.parts.faults,
                 r.parts.availability,
-                r.parts.reason,
+                term("support_states", r.parts.support.state, language),
+                r.parts.support.ends,
+                reason_text(r.parts.reasons, language),
             ]
             for rank, r in enumerate(ranked, start=1)
             if r.parts is not None
         ],
-        widths={12: 80},
+        widths={15: 80},
+        formats={14: "yyyy-mm-dd"},
     )
 
     vulnerabilities = book.create_sheet("Vulnerabilities")
@@ -257,7 +288,12 @@ def to_xlsx(rows: Sequence[InventoryRow], *, as_of: date) -> bytes:
     )
 
     dictionary = book.create_sheet("Data dictionary")
-    _table(dictionary, ["column", "meaning", "source"], [[c, *DICTIONARY[c]] for c in COLUMNS], widths={2: 90, 3: 45})
+    _table(
+        dictionary,
+        ["column", "meaning", "source"],
+        [[c, *DICTIONARY[c]] for c in COLUMNS] + [list(entry) for entry in PLAN_DICTIONARY],
+        widths={2: 90, 3: 45},
+    )
     # Fixed document times, so the same data gives the same workbook.
     stamp = datetime.combine(as_of, time())
     book.properties.created = book.properties.modified = stamp

@@ -1,17 +1,31 @@
 """The replacement plan's priority score: pure, with every part shown and a reason in words.
 
-Parts (0–100 in all): origin risk up to 40, age against the expected life up to 25, firmware up to 15, faults in the
-last 12 months up to 10, availability up to 10. The weights put the tender's question first (which cameras must go
-because of their origin), then what wears out, then what the cameras themselves tell.
+Parts (0–100 in all): origin risk up to 40, age against the expected life up to 15, end of the maker's support up
+to 10, firmware up to 15, faults in the last 12 months up to 10, availability up to 10. The weights put the tender's
+question first (which cameras must go because of their origin), then how far a camera is through its life (age and
+end of support together 25: the maker's end of support is the harder fact, age the one every camera has), then what
+the cameras themselves tell.
+
+End of support counts only what config/lifecycle.toml states: `unknown` adds nothing, since for most models no dated
+source is catalogued and a constant for nearly every camera would only shift the scale; the plan shows it as unknown.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from fleet.firmware.lifecycle import SupportState, SupportStatus
+from fleet.inventory.wording import Reason, reason_text
+
 RISK_POINTS = {"high": 40.0, "medium": 20.0, "unknown": 10.0, "low": 0.0}
 FIRMWARE_POINTS = {"vulnerable": 15.0, "outdated": 8.0, "unknown": 4.0, "ok": 0.0}
-AGE_POINTS = 25.0
+AGE_POINTS = 15.0
+SUPPORT_POINTS = {
+    SupportState.ENDED: 10.0,
+    SupportState.DISCONTINUED: 5.0,  # no longer sold: spare units and successors are the maker's choice now
+    SupportState.CURRENT: 0.0,
+    SupportState.UNKNOWN: 0.0,
+}
 FAULT_POINTS = 10.0
 FAULTS_FOR_FULL_POINTS = 12  # a fault a month is as bad as it gets
 AVAILABILITY_POINTS = 10.0
@@ -25,6 +39,7 @@ class Inputs:
     origin_vendor: str | None
     age_years: float | None
     expected_life_years: float
+    support: SupportStatus
     firmware_state: str
     faults_12m: int
     availability_12m: float | None
@@ -35,10 +50,40 @@ class Score:
     total: float
     risk: float
     age: float
+    end_of_support: float
     firmware: float
     faults: float
     availability: float
-    reason: str
+    support: SupportStatus
+    reasons: tuple[Reason, ...]
+
+    @property
+    def reason(self) -> str:
+        """The reasons in English, as the contract's `replacement_reason` column carries them."""
+        return reason_text(self.reasons, "en")
+
+
+def _reasons(inputs: Inputs, availability: float) -> tuple[Reason, ...]:
+    reasons = []
+    if inputs.risk_level in ("high", "medium"):
+        reasons.append(Reason("origin_risk", (inputs.risk_level, inputs.origin_vendor)))
+    elif inputs.risk_level == "unknown":
+        reasons.append(Reason("origin_unknown"))
+    if inputs.age_years is not None and inputs.age_years >= inputs.expected_life_years:
+        reasons.append(Reason("past_life", (inputs.age_years, inputs.expected_life_years)))
+    elif inputs.age_years is None:
+        reasons.append(Reason("installed_unknown"))
+    if inputs.support.state is SupportState.ENDED:
+        reasons.append(Reason("support_ended", (inputs.support.ends,)))
+    elif inputs.support.state is SupportState.DISCONTINUED:
+        reasons.append(Reason("discontinued", (inputs.support.discontinued, inputs.support.ends)))
+    if inputs.firmware_state in ("vulnerable", "outdated"):
+        reasons.append(Reason("firmware", (inputs.firmware_state,)))
+    if inputs.faults_12m:
+        reasons.append(Reason("faults", (inputs.faults_12m,)))
+    if availability:
+        reasons.append(Reason("availability", (inputs.availability_12m,)))
+    return tuple(reasons)
 
 
 def score(inputs: Inputs) -> Score:
@@ -47,35 +92,25 @@ def score(inputs: Inputs) -> Score:
     age = 0.0
     if inputs.age_years is not None and inputs.expected_life_years > 0:
         age = AGE_POINTS * min(1.0, inputs.age_years / inputs.expected_life_years)
+    support = SUPPORT_POINTS[inputs.support.state]
     firmware = FIRMWARE_POINTS.get(inputs.firmware_state, FIRMWARE_POINTS["unknown"])
     faults = FAULT_POINTS * min(1.0, inputs.faults_12m / FAULTS_FOR_FULL_POINTS)
     availability = 0.0
     if inputs.availability_12m is not None and inputs.availability_12m < AVAILABILITY_TARGET:
         shortfall = (AVAILABILITY_TARGET - inputs.availability_12m) / (AVAILABILITY_TARGET - AVAILABILITY_FLOOR)
         availability = AVAILABILITY_POINTS * min(1.0, shortfall)
-    reasons = []
-    if inputs.risk_level in ("high", "medium"):
-        reasons.append(f"{inputs.risk_level} origin risk ({inputs.origin_vendor or 'maker unknown'})")
-    elif inputs.risk_level == "unknown":
-        reasons.append("origin unknown")
-    if inputs.age_years is not None and inputs.age_years >= inputs.expected_life_years:
-        reasons.append(f"{inputs.age_years:.1f} years old, past its expected life of {inputs.expected_life_years:g}")
-    elif inputs.age_years is None:
-        reasons.append("installation date unknown")
-    if inputs.firmware_state in ("vulnerable", "outdated"):
-        reasons.append(f"firmware {inputs.firmware_state}")
-    if inputs.faults_12m:
-        reasons.append(f"{inputs.faults_12m} faults in 12 months")
-    if availability:
-        reasons.append(f"availability {inputs.availability_12m:.1%}")
-    risk, age, firmware, faults, availability = (round(p, 1) for p in (risk, age, firmware, faults, availability))
+    risk, age, support, firmware, faults, availability = (
+        round(p, 1) for p in (risk, age, support, firmware, faults, availability)
+    )
     # The total is the sum of the parts as shown, so the sheet adds up for whoever checks it.
     return Score(
-        total=round(risk + age + firmware + faults + availability, 1),
+        total=round(risk + age + support + firmware + faults + availability, 1),
         risk=risk,
         age=age,
+        end_of_support=support,
         firmware=firmware,
         faults=faults,
         availability=availability,
-        reason="; ".join(reasons) or "no reason to replace early",
+        support=inputs.support,
+        reasons=_reasons(inputs, availability),
     )

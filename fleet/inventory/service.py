@@ -16,6 +16,7 @@ from fleet.cameras.models import Camera, Lifecycle
 from fleet.faults.models import Fault
 from fleet.firmware.assess import FirmwareAssessment, assess_firmware
 from fleet.firmware.catalogue import load_advisories
+from fleet.firmware.lifecycle import load_lifecycle
 from fleet.inventory import replacement
 from fleet.uptime.service import camera_figures_for
 
@@ -88,6 +89,7 @@ async def build_inventory(session: AsyncSession, *, settings: Settings, as_of: d
     )
     fault_counts: Counter[int] = Counter({camera_id: count for camera_id, count in opened if camera_id is not None})
     advisories = load_advisories()
+    lifecycle = load_lifecycle()
     assessed: dict[tuple[str | None, str | None, str | None], FirmwareAssessment] = {}
     life = settings.inventory.expected_life_years
     rows = []
@@ -106,6 +108,7 @@ async def build_inventory(session: AsyncSession, *, settings: Settings, as_of: d
                 origin_vendor=camera.risk_origin_vendor,
                 age_years=age,
                 expected_life_years=life,
+                support=lifecycle.support(vendor, model, as_of=as_of),
                 firmware_state=firmware.state,
                 faults_12m=fault_counts[camera.id],
                 availability_12m=availability,

@@ -7,6 +7,7 @@ import io
 import json
 from datetime import UTC, date, datetime
 
+import pytest
 from openpyxl import load_workbook
 
 from config.settings import Settings
@@ -14,9 +15,12 @@ from fleet.cameras.models import Camera, CameraStatus
 from fleet.crypto import CredentialCipher
 from fleet.db import Database
 from fleet.faults.models import Fault, FaultKind, Severity
+from fleet.firmware.lifecycle import LIFECYCLE_PATH, Lifecycle, parse_lifecycle
 from fleet.health.models import StatusInterval
-from fleet.inventory import export
+from fleet.inventory import export, service
 from fleet.inventory.service import COLUMNS, build_inventory
+from fleet.inventory.wording import WORDS
+from fleet.vendor_risk.catalogue import load_catalogue
 from fleet.vendor_risk.service import assess_camera
 from tests.builders import make_camera
 
@@ -94,7 +98,19 @@ async def test_rows_and_plan(database: Database, cipher: CredentialCipher, setti
     assert hik["faults_12m"] == 1 and 0.9 < hik["availability_12m"] < 0.92  # down since 1 May
     assert hik["firmware_state"] == "vulnerable" and by_name["VL-F003"].advisories
     assert axis["risk_level"] == "low" and axis["age_years"] == 2.3
-    assert hik["replacement_priority"] > 80 > 20 > axis["replacement_priority"]
+    # Origin 40, age 15 (11.1 of 8 years), end of support 0 (unknown), firmware 15, faults 1 of 12 → 0.8.
+    hik_parts = by_name["VL-F003"].parts
+    assert hik_parts is not None
+    assert (hik_parts.risk, hik_parts.age, hik_parts.end_of_support, hik_parts.firmware, hik_parts.faults) == (
+        40.0,
+        15.0,
+        0.0,
+        15.0,
+        0.8,
+    )
+    assert hik["replacement_priority"] == round(70.8 + hik_parts.availability, 1) > 78  # down 1 month of 12
+    # Axis: low 0, age 15 × 2.3 / 8 = 4.3125 → 4.3, firmware 10.12.114 on LTS 2022 → ok, nothing else measured.
+    assert axis["replacement_priority"] == 4.3 and axis["replacement_reason"] == "no reason to replace early"
     assert "high origin risk" in hik["replacement_reason"] and "firmware vulnerable" in hik["replacement_reason"]
 
 
@@ -129,4 +145,97 @@ async def test_formats(database: Database, cipher: CredentialCipher, settings: S
     plan = book["Replacement plan"]
     assert [plan.cell(2, 2).value, plan.cell(3, 2).value] == ["VL-F003", "VL-F001"]
     assert book["Vulnerabilities"].max_row >= 2
-    assert book["Data dictionary"].max_row == len(COLUMNS) + 1
+    assert book["Data dictionary"].max_row == len(COLUMNS) + len(export.PLAN_DICTIONARY) + 1
+    assert any("end of support" in str(c.value) for c in book["Data dictionary"]["A"])
+
+
+# Dated entries as a source would give them (test data, not shipped facts) for the two cameras of the fleet.
+LIFECYCLE_ENTRIES = """
+[[products]]
+vendor = "hikvision"
+models = ['^DS-2CD2\\d32F-I']
+discontinued = 2017-01-01
+end_of_support = 2020-01-01
+sources = ["T1"]
+
+[[products]]
+vendor = "axis"
+models = ['^(AXIS )?Q1615-LE Mk III$']
+discontinued = 2025-03-01
+sources = ["T1"]
+"""
+
+
+def _lifecycle_with_entries() -> Lifecycle:
+    text = LIFECYCLE_PATH.read_text(encoding="utf-8").replace("[sources]\n", '[sources]\nT1 = "test source"\n')
+    return parse_lifecycle(text + LIFECYCLE_ENTRIES, load_catalogue())
+
+
+async def test_end_of_support_in_plan(
+    database: Database, cipher: CredentialCipher, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await _fleet(database, cipher, settings)
+    monkeypatch.setattr(service, "load_lifecycle", _lifecycle_with_entries)
+    async with database.unit_of_work() as session:
+        rows = await build_inventory(session, settings=settings, as_of=AS_OF)
+    by_name = {r.values["name"]: r for r in rows}
+    hik, axis = by_name["VL-F003"], by_name["VL-F001"]
+    assert hik.parts is not None and axis.parts is not None
+    assert (hik.parts.end_of_support, hik.parts.support.state) == (10.0, "ended")
+    assert "maker's support ended 2020-01-01" in hik.values["replacement_reason"]
+    # Axis: discontinued 2025-03-01, supported for 6 more years by Axis' policy: 4.3 + 5 = 9.3.
+    assert (axis.parts.end_of_support, axis.parts.support.ends) == (5.0, date(2031, 3, 1))
+    assert axis.values["replacement_priority"] == 9.3
+    assert axis.values["replacement_reason"] == "discontinued 2025-03-01, supported until 2031-03-01"
+
+    record = json.loads(export.to_json(rows, as_of=AS_OF))["cameras"][0]
+    assert record["replacement_parts"]["end_of_support"] == 5.0
+    assert record["end_of_support"]["state"] == "discontinued" and record["end_of_support"]["ends"] == "2031-03-01"
+    assert tuple(next(csv.reader(io.StringIO(export.to_csv(rows).decode("utf-8-sig"))))) == COLUMNS
+
+    for language, support, reason in (
+        ("en", "end of support", "discontinued 2025-03-01, supported until 2031-03-01"),
+        ("nl", "einde ondersteuning", "uit productie sinds 2025-03-01, ondersteuning tot 2031-03-01"),
+    ):
+        plan = load_workbook(io.BytesIO(export.to_xlsx(rows, as_of=AS_OF, language=language)))["Replacement plan"]
+        header = [c.value for c in plan[1]]
+        axis_row = dict(zip(header, [c.value for c in plan[3]], strict=True))
+        assert axis_row[support] == 5.0 and axis_row[WORDS[language].parts["reason"]] == reason
+        assert axis_row[WORDS[language].parts["support_ends"]] == datetime(2031, 3, 1)
+
+
+async def test_workbook_in_dutch(database: Database, cipher: CredentialCipher, settings: Settings) -> None:
+    await _fleet(database, cipher, settings)
+    async with database.unit_of_work() as session:
+        rows = await build_inventory(session, settings=settings, as_of=AS_OF)
+    book = load_workbook(io.BytesIO(export.to_xlsx(rows, as_of=AS_OF, language="nl")))
+    plan = book["Replacement plan"]
+    assert [c.value for c in plan[1]] == [
+        "rang",
+        "naam",
+        "gebied",
+        "fabrikant",
+        "model",
+        "prioriteit",
+        "herkomstrisico",
+        "leeftijd",
+        "einde ondersteuning",
+        "firmware",
+        "storingen",
+        "beschikbaarheid",
+        "ondersteuning",
+        "ondersteuning tot",
+        "reden",
+    ]
+    hik = [c.value for c in plan[2]]
+    assert hik[12] == "onbekend"  # no dated source for the model: shown as unknown
+    assert hik[14].startswith("hoog herkomstrisico (Hikvision); ") and "firmware kwetsbaar" in hik[14]
+    summary = {(r[0].value, r[1].value): r[2].value for r in book["Summary"].iter_rows(min_row=2)}
+    assert summary[("risiconiveau", "hoog")] == 1 and summary[("risiconiveau", "laag")] == 1
+    assert summary[("firmwarestatus", "kwetsbaar")] == 1 and summary[("firmwarestatus", "in orde")] == 1
+    # Cameras keeps the contract's codes and the English reason in both languages, as the CSV does.
+    cameras = book["Cameras"]
+    assert [c.value for c in cameras[3]][COLUMNS.index("risk_level")] == "high"
+    words = " ".join(str(c.value) for row in plan.iter_rows(min_row=2) for c in row if isinstance(c.value, str))
+    for english in ("origin risk", "years old", "firmware vulnerable", "faults in", "availability", "unknown"):
+        assert english not in words, english
