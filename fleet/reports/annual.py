@@ -15,6 +15,7 @@ from config.settings import Settings
 from fleet import __version__
 from fleet.decisions.service import overview
 from fleet.inventory.service import build_inventory
+from fleet.inventory.wording import WORDS, reason_text, term
 from fleet.reports import charts
 from fleet.reports.uptime import LOCAL, TEXT, Document, Language, environment, hours, months, percent
 from fleet.tickets.models import RepairTicket
@@ -43,12 +44,16 @@ ANNUAL_TEXT: dict[str, dict[str, str]] = {
             "Hoog: fabrikanten op de Amerikaanse FCC Covered List / NDAA 889 en hun OEM-producten."
         ),
         "replace": "Eerst te vervangen (hoogste prioriteit)",
+        "plan_note": (
+            "Prioriteit 0–100: herkomstrisico 40, leeftijd 15, einde ondersteuning 10, firmware 15, storingen 10, "
+            "beschikbaarheid 10. Einde ondersteuning telt alleen waar een bron de datum geeft; anders staat er "
+            "'onbekend' en telt het niet mee."
+        ),
         "firmware": "Firmware",
         "decisions": "Besluiten flexibel cameratoezicht (art. 151c Gemeentewet)",
         "no_decisions": "Geen besluiten in dit jaar.",
         "level": "niveau",
         "count": "aantal",
-        "priority": "prioriteit",
         "reason": "reden",
         "decided": "besluit",
         "cameras": "camera's",
@@ -77,12 +82,15 @@ ANNUAL_TEXT: dict[str, dict[str, str]] = {
             "High: makers on the US FCC Covered List / NDAA 889 and their OEM products."
         ),
         "replace": "To replace first (highest priority)",
+        "plan_note": (
+            "Priority 0–100: origin risk 40, age 15, end of support 10, firmware 15, faults 10, availability 10. "
+            "End of support counts only where a source gives the date; otherwise it shows 'unknown' and adds nothing."
+        ),
         "firmware": "Firmware",
         "decisions": "Flexible camera decisions (art. 151c Gemeentewet)",
         "no_decisions": "No decisions this year.",
         "level": "level",
         "count": "count",
-        "priority": "priority",
         "reason": "reason",
         "decided": "decided",
         "cameras": "cameras",
@@ -154,10 +162,21 @@ async def annual_document(
         ).all()
     )
     kinds = Counter(r.values["kind"] for r in inventory)
-    levels = Counter(r.values["risk_level"] for r in inventory)
+    # Risk levels, firmware states, support states, score parts and reasons in the report's language.
+    levels = Counter(term("risk_levels", r.values["risk_level"], language) for r in inventory)
     countries = Counter(r.values["origin_country"] or "?" for r in inventory)
-    firmware = Counter(r.values["firmware_state"] for r in inventory)
-    plan = sorted(inventory, key=lambda r: -float(r.values["replacement_priority"]))[:10]
+    firmware = Counter(term("firmware_states", r.values["firmware_state"], language) for r in inventory)
+    ranked = sorted(inventory, key=lambda r: -float(r.values["replacement_priority"]))[:10]
+    plan = [
+        {
+            "name": r.values["name"],
+            "score": r.parts,
+            "support": term("support_states", r.parts.support.state, language),
+            "reason": reason_text(r.parts.reasons, language),
+        }
+        for r in ranked
+        if r.parts is not None
+    ]
     svg = {
         "monthly": charts.monthly_availability([m for m, _ in monthly], [v for _, v in monthly], text["monthly"]),
         "origin": charts.horizontal(
@@ -181,6 +200,7 @@ async def annual_document(
             cameras=len(per_camera),
             tickets=ticket_figures(tickets),
             plan=plan,
+            parts=WORDS[language].parts,
             firmware=firmware,
             decisions=await overview(session, year),
             svg=svg,

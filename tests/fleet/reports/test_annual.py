@@ -67,3 +67,43 @@ def test_ticket_figures(
         resolution_ok,
         1250,
     )
+
+
+def _section(html: str, start: str, end: str) -> str:
+    return html[html.index(start) : html.index(end, html.index(start))]
+
+
+async def test_replacement_and_firmware_words_follow_the_language(
+    database: Database, cipher: CredentialCipher, settings: Settings, shared_dir: Path
+) -> None:
+    async with database.unit_of_work() as session:
+        rows = importer.read_camera_file(shared_dir / "data" / "fleet-venlo-illustrative.csv")
+        await cameras.upsert_many(session, actor=TEST_ACTOR, rows=importer.iter_cameras(rows), cipher=cipher)
+        await reassess_all(session, settings)
+    now = datetime(2024, 3, 1, tzinfo=UTC)
+    async with database.unit_of_work() as session:
+        dutch = (await annual_document(session, year=2023, settings=settings, now=now, language="nl")).html
+        english = (await annual_document(session, year=2023, settings=settings, now=now, language="en")).html
+
+    plan_nl = _section(dutch, "Eerst te vervangen", "<h2>")
+    firmware_nl = _section(dutch, "<h2>Firmware</h2>", "</table>")
+    for header in ("prioriteit", "herkomstrisico", "leeftijd", "einde ondersteuning", "storingen", "beschikbaarheid"):
+        assert f"<th>{header}</th>" in plan_nl, header
+    # The illustrative fleet is declared only: Hikvision and Dahua cameras are high risk, no firmware was read, and
+    # no lifecycle entry covers any model, so end of support shows as unknown.
+    assert "hoog herkomstrisico (Hikvision)" in plan_nl and "<td>onbekend</td>" in plan_nl
+    assert "<td>onbekend</td>" in firmware_nl
+    # The risk-level chart's labels (matplotlib draws text as paths and names each in a comment).
+    assert "<!-- hoog -->" in dutch and "<!-- high -->" not in dutch and "<!-- high -->" in english
+    leftovers = ("origin risk", "years old", "faults in", "availability", "unknown", "vulnerable", "outdated")
+    for english_word in (*leftovers, "<td>high", "<td>medium", "<td>low", "priority", "reason", "end of support"):
+        assert english_word not in plan_nl + firmware_nl, english_word
+        assert english_word not in _section(dutch, "<h2>Herkomst", "<h3>"), english_word
+
+    plan_en = _section(english, "To replace first", "<h2>")
+    for header in ("priority", "origin risk", "age", "end of support", "faults", "availability"):
+        assert f"<th>{header}</th>" in plan_en, header
+    assert "high origin risk (Hikvision)" in plan_en and "<td>unknown</td>" in plan_en
+    assert "<td>unknown</td>" in _section(english, "<h2>Firmware</h2>", "</table>")
+    for dutch_word in ("herkomstrisico", "onbekend", "storingen", "hoog"):
+        assert dutch_word not in plan_en, dutch_word
