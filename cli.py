@@ -712,12 +712,15 @@ async def export_inventory(
     as_of: Annotated[
         str | None, typer.Option(help="The day the inventory describes (YYYY-MM-DD; default today).")
     ] = None,
+    lang: Annotated[str, typer.Option(help="en (default) or nl: the xlsx summary and replacement plan.")] = "en",
 ) -> None:
     """The camera inventory: identity, age, health, origin risk, firmware state, replacement priority."""
     try:
         day = date.fromisoformat(as_of) if as_of else datetime.now(LOCAL).date()
     except ValueError:
         fail(f"--as-of {as_of}: use YYYY-MM-DD")
+    if lang not in ("nl", "en"):
+        fail(f"--lang {lang}: use nl or en")
     settings = _settings()
     database = await _open_database(settings)
     try:
@@ -725,7 +728,7 @@ async def export_inventory(
             rows = await build_inventory(session, settings=settings, as_of=day)
     finally:
         await database.dispose()
-    output.write_bytes(render_inventory(rows, format, day))
+    output.write_bytes(render_inventory(rows, format, day, "nl" if lang == "nl" else "en"))
     out.print(f"wrote {len(rows)} cameras to {output} ({format.value}, as of {day})", markup=False)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Literal
 
 from fastapi import APIRouter, Response
 
@@ -29,10 +30,10 @@ MEDIA = {
 }
 
 
-def render(rows: list[InventoryRow], fmt: ExportFormat, as_of: date) -> bytes:
-    """The inventory in one format."""
+def render(rows: list[InventoryRow], fmt: ExportFormat, as_of: date, language: Literal["nl", "en"] = "en") -> bytes:
+    """The inventory in one format; `language` words the spreadsheet's summary and replacement plan."""
     if fmt is ExportFormat.XLSX:
-        return export.to_xlsx(rows, as_of=as_of)
+        return export.to_xlsx(rows, as_of=as_of, language=language)
     if fmt is ExportFormat.CSV:
         return export.to_csv(rows)
     if fmt is ExportFormat.GEOJSON:
@@ -47,12 +48,13 @@ async def export_inventory(
     _user: Viewer,
     format: ExportFormat = ExportFormat.XLSX,
     as_of: date | None = None,
+    lang: Literal["nl", "en"] = "en",
 ) -> Response:
     """Every camera not retired: identity, age, health, origin risk, firmware state and replacement priority."""
     day = as_of or datetime.now(LOCAL).date()
     rows = await build_inventory(session, settings=settings, as_of=day)
     return Response(
-        render(rows, format, day),
+        render(rows, format, day, lang),
         media_type=MEDIA[format],
         headers={"Content-Disposition": f'attachment; filename="camfleet-inventory-{day}.{format.value}"'},
     )
