@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
-from fleet.reports.uptime import Language
+# The same two languages as the reports (fleet.reports.uptime.Language); defined here so that the pure scoring code
+# does not import the report machinery (Jinja2, matplotlib) only for a type.
+Language = Literal["nl", "en"]
 
 
 @dataclass(frozen=True, slots=True)
