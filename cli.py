@@ -389,7 +389,7 @@ async def poll(
                 unknown = [name for name in camera if await cameras.get_by_name(session, name) is None]
             if unknown:
                 fail(f"no camera named {', '.join(unknown)}")
-        async with Collectors(device_timeout=settings.scheduler.device_timeout.total_seconds()) as collectors:
+        async with Collectors.for_settings(settings) as collectors:
             poller = Poller(
                 database,
                 settings,

@@ -106,3 +106,13 @@ def analyse(jpeg: bytes) -> ImageStats:
         digest=hashlib.sha256(pixels.astype(np.uint8).tobytes()).hexdigest()[:16],
         signature=_signature(gx, gy, floor=max(4.0, contrast * 0.25)),
     )
+
+
+def thumbnail(jpeg: bytes, width: int) -> bytes:
+    """A tiny grey JPEG of the snapshot (only made when the settings allow a reference thumbnail)."""
+    pixels, _, _ = decode(jpeg)
+    image = Image.fromarray(pixels.astype(np.uint8))
+    small = image.resize((width, max(1, round(image.height * width / image.width))), Image.Resampling.BOX)
+    out = io.BytesIO()
+    small.save(out, "JPEG", quality=70)
+    return out.getvalue()

@@ -161,6 +161,21 @@ class OnvifIdentityCollector:
         finally:
             await camera.close()
 
+    async def main_profile(self, target: Target) -> MediaProfile | None:
+        """The camera's first media profile with a stream or snapshot URI, asked over ONVIF (for the stream and
+        image checks when no identity observation has recorded one yet)."""
+        camera = ONVIFCamera(
+            target.host, target.onvif_port, target.username, target.password, no_cache=True, nat_override=True
+        )
+        try:
+            async with _edge(target, "GetServices"):
+                self._cap(await camera.create_devicemgmt_service(), target)
+                await camera.update_xaddrs()
+            profiles = await self._profiles(camera, target)
+        finally:
+            await camera.close()
+        return next((p for p in profiles if p.stream_uri or p.snapshot_uri), None)
+
     async def _collect(self, camera: ONVIFCamera, target: Target) -> OnvifIdentityObservation:
         async with _edge(target, "GetServices"):
             device = self._cap(await camera.create_devicemgmt_service(), target)

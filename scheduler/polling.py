@@ -14,7 +14,7 @@ from enum import Enum
 from typing import Any
 
 from collectors.base import CheckKind as CollectorKind
-from collectors.base import CheckResult, SnmpCredentials, Target
+from collectors.base import CheckResult, MediaProfile, SnmpCredentials, Target
 from collectors.errors import AuthFailed, BadResponse, CollectorError, Timeout, Unreachable, Unsupported
 from collectors.registry import Collectors
 from config.settings import Settings
@@ -39,7 +39,11 @@ _ERROR_CLASSES: tuple[tuple[type[CollectorError], ErrorClass], ...] = (
 # Outcomes are written in batches of this many, or after this long, whichever comes first.
 _FLUSH_COUNT = 500
 _FLUSH_SECONDS = 1.0
-NEEDS_CREDENTIALS = frozenset({CheckKind.ONVIF_HEALTH, CheckKind.ONVIF_IDENTITY, CheckKind.SNMP})
+NEEDS_CREDENTIALS = frozenset(
+    {CheckKind.ONVIF_HEALTH, CheckKind.ONVIF_IDENTITY, CheckKind.SNMP, CheckKind.STREAM, CheckKind.IMAGE}
+)
+# Checks that need the camera's media profile (stream and snapshot URIs) from its last identity result.
+NEEDS_MEDIA = frozenset({CheckKind.STREAM, CheckKind.IMAGE})
 
 
 @dataclass
@@ -89,7 +93,25 @@ def observation_values(result: CheckResult) -> dict[str, Any]:
     return values
 
 
-def to_target(poll: cameras.PollTarget) -> Target:
+def media_profile(values: dict[str, Any] | None) -> MediaProfile | None:
+    """A stored media profile back as the collectors' dataclass (None when absent or not of that shape)."""
+    if not values:
+        return None
+    try:
+        return MediaProfile(
+            token=str(values["token"]),
+            name=values.get("name"),
+            encoding=values.get("encoding"),
+            width=values.get("width"),
+            height=values.get("height"),
+            stream_uri=values.get("stream_uri"),
+            snapshot_uri=values.get("snapshot_uri"),
+        )
+    except KeyError:
+        return None
+
+
+def to_target(poll: cameras.PollTarget, media: MediaProfile | None = None) -> Target:
     """The collectors' view of a camera."""
     secrets = poll.secrets
     snmp = None
@@ -111,6 +133,7 @@ def to_target(poll: cameras.PollTarget) -> Target:
         username=secrets.get("username"),
         password=secrets.get("password"),
         snmp=snmp,
+        media=media,
     )
 
 
@@ -140,6 +163,8 @@ class Poller:
             CheckKind.ONVIF_HEALTH: settings.scheduler.health_interval,
             CheckKind.SNMP: settings.scheduler.health_interval,
             CheckKind.ONVIF_IDENTITY: settings.scheduler.identity_interval,
+            CheckKind.STREAM: settings.scheduler.health_interval,
+            CheckKind.IMAGE: settings.scheduler.image_interval,
         }
         # A claim outlives the slowest possible batch: every check may use the full device timeout.
         self._lease = settings.scheduler.device_timeout * 3 + timedelta(seconds=30)
@@ -185,9 +210,12 @@ class Poller:
                     cipher=self.cipher,
                     actor=self._actor,
                 )
+                media = await health.media_profiles(
+                    session, sorted({c.camera_id for c in claims if c.kind in NEEDS_MEDIA})
+                )
             if not claims:
                 return summary
-            await self._run(claims, targets, summary)
+            await self._run(claims, targets, media, summary)
             if len(claims) < self.settings.scheduler.batch_size:
                 return summary
 
@@ -199,13 +227,19 @@ class Poller:
             metrics.STATUS_CHANGES.labels(status=change.new.value).inc()
 
     async def _run(
-        self, claims: Sequence[health.Claim], targets: dict[int, cameras.PollTarget], summary: TickSummary
+        self,
+        claims: Sequence[health.Claim],
+        targets: dict[int, cameras.PollTarget],
+        media: dict[int, dict[str, Any]],
+        summary: TickSummary,
     ) -> None:
         """Run the claimed checks; outcomes are written as they come, so a slow camera holds up no other."""
         semaphore = asyncio.Semaphore(self.settings.scheduler.concurrency)
         heavy = asyncio.Semaphore(self.settings.scheduler.identity_concurrency)
         started = datetime.now(UTC)
-        prepared = {camera_id: to_target(poll) for camera_id, poll in targets.items()}
+        prepared = {
+            camera_id: to_target(poll, media_profile(media.get(camera_id))) for camera_id, poll in targets.items()
+        }
 
         async def one(claim: health.Claim) -> health.Outcome | None:
             target = prepared.get(claim.camera_id)

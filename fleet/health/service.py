@@ -45,7 +45,16 @@ _OBSERVED_COLUMNS: dict[CheckKind, dict[str, str]] = {
         "uptime_s": "observed_uptime_s",
     },
 }
-ALWAYS = (CheckKind.REACHABILITY, CheckKind.ONVIF_HEALTH, CheckKind.ONVIF_IDENTITY)
+ALWAYS = (
+    CheckKind.REACHABILITY,
+    CheckKind.ONVIF_HEALTH,
+    CheckKind.ONVIF_IDENTITY,
+    CheckKind.STREAM,
+    CheckKind.IMAGE,
+)
+# Observation values that serve the fault rules of this batch but are never stored with the raw result
+# (privacy by design: an image check's optional thumbnail goes to the reference, nowhere else).
+NOT_STORED = frozenset({"thumbnail"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,7 +263,7 @@ async def record(session: AsyncSession, outcomes: Iterable[Outcome], *, settings
                     "duration_ms": round(outcome.duration_s * 1000, 3),
                     "error_class": outcome.error_class,
                     "error": outcome.error,
-                    "values": outcome.values or None,
+                    "values": {k: v for k, v in outcome.values.items() if k not in NOT_STORED} or None,
                 }
             )
         if outcome.ok:
@@ -342,6 +351,39 @@ async def change_status(session: AsyncSession, camera: Camera, status: CameraSta
         await session.flush()
     session.add(StatusInterval(camera_id=camera.id, status=status, started_at=at))
     camera.status, camera.status_since = status, at
+
+
+async def media_profiles(session: AsyncSession, camera_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """Each camera's first media profile with a stream or snapshot URI, from its latest stored identity result."""
+    if not camera_ids:
+        return {}
+    latest = (
+        select(CheckResult.camera_id, func.max(CheckResult.at).label("at"))
+        .where(
+            CheckResult.camera_id.in_(camera_ids),
+            CheckResult.kind == CheckKind.ONVIF_IDENTITY,
+            CheckResult.ok.is_(True),
+        )
+        .group_by(CheckResult.camera_id)
+        .subquery()
+    )
+    rows = await session.execute(
+        select(CheckResult.camera_id, CheckResult.values).join(
+            latest,
+            and_(
+                CheckResult.camera_id == latest.c.camera_id,
+                CheckResult.at == latest.c.at,
+                CheckResult.kind == CheckKind.ONVIF_IDENTITY,
+            ),
+        )
+    )
+    found: dict[int, dict[str, Any]] = {}
+    for camera_id, values in rows:
+        for profile in (values or {}).get("profiles") or ():
+            if isinstance(profile, dict) and (profile.get("stream_uri") or profile.get("snapshot_uri")):
+                found[camera_id] = profile
+                break
+    return found
 
 
 async def release_claims(session: AsyncSession, claims: Iterable[Claim], *, retry_at: datetime) -> None:
