@@ -38,6 +38,17 @@ SEVERITY: dict[FaultKind, Severity] = {
     FaultKind.STREAM_MISMATCH: Severity.WARNING,
 }
 
+# Faults of a camera that answers every protocol but shows no usable picture: it is degraded while one is open.
+IMPAIRING_KINDS = frozenset(
+    {
+        FaultKind.IMAGE_BLACK,
+        FaultKind.IMAGE_COVERED,
+        FaultKind.IMAGE_BLURRED,
+        FaultKind.IMAGE_FROZEN,
+        FaultKind.IMAGE_MOVED,
+    }
+)
+
 # Event faults mark something that happened; they close when a person acknowledges them.
 EVENT_KINDS = frozenset({FaultKind.FIRMWARE_CHANGED, FaultKind.IDENTITY_CHANGED})
 

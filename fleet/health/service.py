@@ -16,8 +16,8 @@ from fleet.alerts.models import AlertEvent
 from fleet.cameras.models import Camera, CameraCredentials, CameraStatus, Lifecycle
 from fleet.db import UTCDateTime
 from fleet.faults.evaluate import Observed, Seen, Thresholds, evaluate
-from fleet.faults.models import Severity
-from fleet.faults.rules import FlapEvent, Flapping, update_flapping
+from fleet.faults.models import Fault, Severity
+from fleet.faults.rules import IMPAIRING_KINDS, FlapEvent, Flapping, update_flapping
 from fleet.faults.service import FaultChanges
 from fleet.health.models import CheckKind, CheckResult, CheckState, ErrorClass, StatusInterval
 from fleet.health.rules import SoftHard, Transition, apply_result, camera_status
@@ -276,8 +276,6 @@ async def record(session: AsyncSession, outcomes: Iterable[Outcome], *, settings
         if vendor_risk.identity_key(camera) != identities[camera_id]:
             # What the device says about itself changed: its vendor-origin risk is recomputed from the evidence.
             await vendor_risk.assess_camera(session, camera, settings)
-    if touched:
-        summary.status_changes = await _update_status(session, [cameras[i] for i in sorted(touched)], summary)
     now = max(o.at for o in batch)
     summary.faults = await evaluate(
         session,
@@ -288,6 +286,17 @@ async def record(session: AsyncSession, outcomes: Iterable[Outcome], *, settings
         now=now,
         limits=Thresholds.of(settings),
     )
+    # An image fault opening or closing changes the status as a check's hard transition does.
+    impaired_at = {
+        f.camera_id: f.closed_at or f.opened_at
+        for f in (*summary.faults.opened, *summary.faults.closed)
+        if f.kind in IMPAIRING_KINDS and f.camera_id in cameras
+    }
+    touched |= set(impaired_at)
+    if touched:
+        summary.status_changes = await _update_status(
+            session, [cameras[i] for i in sorted(touched)], summary, impaired_at
+        )
     # The outbox rule: alerts are written in the same transaction as the fault changes they report.
     await alerts.on_fault_changes(session, summary.faults, now=now, settings=settings)
     await tickets.on_fault_changes(session, summary.faults, now=now, settings=settings)
@@ -319,19 +328,28 @@ def _observe(camera: Camera, outcome: Outcome) -> None:
         camera.last_seen_at = outcome.at
 
 
-async def _update_status(session: AsyncSession, cameras: list[Camera], summary: RecordSummary) -> list[StatusChange]:
+async def _update_status(
+    session: AsyncSession, cameras: list[Camera], summary: RecordSummary, impaired_at: dict[int, datetime]
+) -> list[StatusChange]:
     ids = [c.id for c in cameras]
     hard: dict[int, dict[CheckKind, bool | None]] = {i: {} for i in ids}
     for camera_id, kind, hard_ok in await session.execute(
         select(CheckState.camera_id, CheckState.kind, CheckState.hard_ok).where(CheckState.camera_id.in_(ids))
     ):
         hard[camera_id][kind] = hard_ok
-    when: dict[int, datetime] = {}
+    impaired = set(
+        await session.scalars(
+            select(Fault.camera_id).where(
+                Fault.camera_id.in_(ids), Fault.closed_at.is_(None), Fault.kind.in_(IMPAIRING_KINDS)
+            )
+        )
+    )
+    when: dict[int, datetime] = dict(impaired_at)
     for camera_id, _kind, transition in summary.transitions:
         when[camera_id] = max(when.get(camera_id, transition.at), transition.at)
     changes: list[StatusChange] = []
     for camera in cameras:
-        new = camera_status(hard[camera.id])
+        new = camera_status(hard[camera.id], impaired=camera.id in impaired)
         if new == camera.status:
             continue
         at = when[camera.id]
