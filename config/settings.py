@@ -66,7 +66,7 @@ class FaultSettings(_Section):
 
 class ImageSettings(_Section):
     """Image check thresholds, from 1920×1080 simulator frames of 10 street scenes with noise, dusk-to-sun light
-    and cloud shadows (benchmarks/README.md, "Image thresholds"; tests/collectors/test_image_states.py keeps the
+    and cloud shadows (`benchmarks/image_analysis.py --thresholds` prints the ranges; tests/fleet/images keeps the
     margins): brightness and contrast on the 0–255 grey scale; sharpness is gradient energy over contrast, so a
     dark but sharp night picture keeps it; similarity is the cosine of two edge-direction signatures."""
 
