@@ -171,10 +171,10 @@ class OnvifIdentityCollector:
             async with _edge(target, "GetServices"):
                 self._cap(await camera.create_devicemgmt_service(), target)
                 await camera.update_xaddrs()
-            profiles = await self._profiles(camera, target)
+            profiles = await self._profiles(camera, target, first_only=True)
         finally:
             await camera.close()
-        return next((p for p in profiles if p.stream_uri or p.snapshot_uri), None)
+        return profiles[0] if profiles else None
 
     async def _collect(self, camera: ONVIFCamera, target: Target) -> OnvifIdentityObservation:
         async with _edge(target, "GetServices"):
@@ -196,7 +196,9 @@ class OnvifIdentityCollector:
             profiles=await self._profiles(camera, target),
         )
 
-    async def _profiles(self, camera: ONVIFCamera, target: Target) -> tuple[MediaProfile, ...]:
+    async def _profiles(
+        self, camera: ONVIFCamera, target: Target, *, first_only: bool = False
+    ) -> tuple[MediaProfile, ...]:
         try:
             media = self._cap(await camera.create_media_service(), target)
         except ONVIFError:
@@ -226,7 +228,9 @@ class OnvifIdentityCollector:
                     snapshot_uri=_text(snapshot_uri),
                 )
             )
-        return tuple(profiles)
+            if first_only and (profiles[-1].stream_uri or profiles[-1].snapshot_uri):
+                return (profiles[-1],)
+        return () if first_only else tuple(profiles)
 
 
 def _stream_setup(token: str) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from collectors.onvif_identity import OnvifIdentityCollector, warm_wsdl_cache
 from collectors.reachability import ReachabilityCollector
 from collectors.snmp import SnmpCollector
 from collectors.snmp_wire import SnmpV2cClient
-from collectors.stream import StreamCollector
+from collectors.stream import SharedLookup, StreamCollector
 from config.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -71,15 +71,16 @@ class Collectors:
         await warm_wsdl_cache()
         snmp_attempt = self.device_timeout / 2.0
         identity = OnvifIdentityCollector(CappedZeepTransport(self._session, self.max_body_bytes))
+        lookup = SharedLookup(identity.main_profile)
         collectors: list[Collector] = [
             ReachabilityCollector(connect_timeout=self.device_timeout),
             OnvifHealthCollector(self.max_body_bytes),
             identity,
             SnmpCollector(self._v2c, self._engine, asyncio.Semaphore(_V3_IN_FLIGHT), attempt_timeout=snmp_attempt),
-            StreamCollector(identity.main_profile),
+            StreamCollector(lookup),
             ImageCollector(
                 self._session,
-                identity.main_profile,
+                lookup,
                 max_bytes=self._max_snapshot_bytes,
                 thumbnail_width=self._thumbnail_width,
             ),

@@ -8,13 +8,13 @@ import logging
 import random
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field, is_dataclass
+from dataclasses import asdict, dataclass, field, is_dataclass, replace
 from datetime import UTC, datetime, timedelta
 from enum import Enum
 from typing import Any
 
 from collectors.base import CheckKind as CollectorKind
-from collectors.base import CheckResult, MediaProfile, SnmpCredentials, Target
+from collectors.base import CheckResult, MediaProfile, OnvifIdentityObservation, SnmpCredentials, Target
 from collectors.errors import AuthFailed, BadResponse, CollectorError, Timeout, Unreachable, Unsupported
 from collectors.registry import Collectors
 from config.settings import Settings
@@ -109,6 +109,14 @@ def media_profile(values: dict[str, Any] | None) -> MediaProfile | None:
         )
     except KeyError:
         return None
+
+
+def main_profile(result: CheckResult | None) -> MediaProfile | None:
+    """The first media profile with a stream or snapshot URI that an identity check found."""
+    observation = result.observation if result is not None else None
+    if not isinstance(observation, OnvifIdentityObservation):
+        return None
+    return next((p for p in observation.profiles if p.stream_uri or p.snapshot_uri), None)
 
 
 def to_target(poll: cameras.PollTarget, media: MediaProfile | None = None) -> Target:
@@ -241,13 +249,31 @@ class Poller:
             camera_id: to_target(poll, media_profile(media.get(camera_id))) for camera_id, poll in targets.items()
         }
 
+        # A camera with no stored media profile whose identity check runs in this batch (its first round): the
+        # stream and image checks wait for that check's profiles rather than each asking the camera again.
+        loop = asyncio.get_running_loop()
+        profiles: dict[int, asyncio.Future[MediaProfile | None]] = {
+            c.camera_id: loop.create_future()
+            for c in claims
+            if c.kind is CheckKind.ONVIF_IDENTITY and c.camera_id in prepared and prepared[c.camera_id].media is None
+        }
+
         async def one(claim: health.Claim) -> health.Outcome | None:
             target = prepared.get(claim.camera_id)
             if target is None:
                 return None  # deleted since the claim
-            async with semaphore, heavy if claim.kind is CheckKind.ONVIF_IDENTITY else contextlib.nullcontext():
-                metrics.SCHEDULER_LAG.observe(max(0.0, (datetime.now(UTC) - started).total_seconds()))
-                result = await self.collectors.run(CollectorKind(claim.kind.value), target)
+            waiting = profiles.get(claim.camera_id)
+            if claim.kind in NEEDS_MEDIA and waiting is not None:
+                target = replace(target, media=await asyncio.shield(waiting))
+            found: CheckResult | None = None
+            try:
+                async with semaphore, heavy if claim.kind is CheckKind.ONVIF_IDENTITY else contextlib.nullcontext():
+                    metrics.SCHEDULER_LAG.observe(max(0.0, (datetime.now(UTC) - started).total_seconds()))
+                    found = result = await self.collectors.run(CollectorKind(claim.kind.value), target)
+            finally:
+                # Always answered, even when cancelled: the stream and image checks must never wait for ever.
+                if claim.kind is CheckKind.ONVIF_IDENTITY and waiting is not None and not waiting.done():
+                    waiting.set_result(main_profile(found))
             return self._outcome(claim, result)
 
         pending: list[health.Outcome] = []
