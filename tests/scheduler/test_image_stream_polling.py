@@ -133,8 +133,11 @@ async def test_every_image_and_stream_state_is_found_and_night_is_normal(
     assert (await client.post(url, headers=bearer(tokens[Role.VIEWER]))).status_code == 403
     asked = await client.post(url, headers=bearer(tokens[Role.COORDINATOR]))
     assert asked.status_code == 202 and asked.json()["reference_requested_at"] is not None
+    fleet.camera("IMG-MOVED").device.counters.reset()
     retake = await poller.tick(now=datetime.now(UTC) + timedelta(seconds=1))  # only what is due: the image check
     assert retake.checks == 1
+    counters = fleet.camera("IMG-MOVED").device.counters
+    assert counters.snapshot == 1 and counters.onvif == {}  # the snapshot URI came from the stored identity result
     shown = (await client.get(url, headers=bearer(tokens[Role.VIEWER]))).json()
     assert shown["reference_requested_at"] is None and shown["reference_taken_at"] > asked.json()["reference_taken_at"]
     found, faults = await _state(database)
