@@ -389,7 +389,7 @@ async def poll(
                 unknown = [name for name in camera if await cameras.get_by_name(session, name) is None]
             if unknown:
                 fail(f"no camera named {', '.join(unknown)}")
-        async with Collectors(device_timeout=settings.scheduler.device_timeout.total_seconds()) as collectors:
+        async with Collectors.for_settings(settings) as collectors:
             poller = Poller(
                 database,
                 settings,
@@ -444,7 +444,11 @@ def simulate(
 
 
 # What `camfleet demo` does to a few simulated cameras, so the pages have something to show.
-DEMO_FAULTS: dict[str, dict[str, Any]] = {"VL-F012": {"offline": True}, "VL-F027": {"clock_offset_s": 42.0}}
+DEMO_FAULTS: dict[str, dict[str, Any]] = {
+    "VL-F012": {"offline": True},
+    "VL-F027": {"clock_offset_s": 42.0},
+    "VL-F033": {"image": "covered"},
+}
 DEMO_REBOOTING = "VL-F040"
 
 
@@ -497,7 +501,8 @@ async def demo(
         rebooter = asyncio.create_task(keep_rebooting())
         out.print(f"camfleet demo: {len(rows)} simulated cameras on 127.30.0.x, database {demo_db}", markup=False)
         out.print(
-            f"  misbehaving: {', '.join(DEMO_FAULTS)} (offline, clock drift), {DEMO_REBOOTING} (reboots every 90 s)",
+            f"  misbehaving: {', '.join(DEMO_FAULTS)} (offline, clock drift, lens covered), "
+            f"{DEMO_REBOOTING} (reboots every 90 s)",
             markup=False,
         )
         out.print(f"  simulator control API: http://127.0.0.1:{control}/cameras", markup=False)

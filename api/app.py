@@ -15,6 +15,7 @@ from api.routes import (
     decisions,
     faults,
     health,
+    images,
     inventory,
     maintenance,
     metrics,
@@ -67,6 +68,7 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
         reports,
         inventory,
         decisions,
+        images,
     ):
         v1.include_router(module.router)
     app.include_router(v1)

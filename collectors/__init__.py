@@ -4,6 +4,7 @@ from collectors.base import (
     CheckKind,
     CheckResult,
     Collector,
+    ImageObservation,
     MediaProfile,
     Observation,
     OnvifHealthObservation,
@@ -11,6 +12,7 @@ from collectors.base import (
     ReachabilityObservation,
     SnmpCredentials,
     SnmpObservation,
+    StreamObservation,
     Target,
 )
 from collectors.errors import AuthFailed, BadResponse, CollectorError, Timeout, Unreachable, Unsupported
@@ -24,6 +26,7 @@ __all__ = [
     "Collector",
     "CollectorError",
     "Collectors",
+    "ImageObservation",
     "MediaProfile",
     "Observation",
     "OnvifHealthObservation",
@@ -31,6 +34,7 @@ __all__ = [
     "ReachabilityObservation",
     "SnmpCredentials",
     "SnmpObservation",
+    "StreamObservation",
     "Target",
     "Timeout",
     "Unreachable",

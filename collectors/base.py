@@ -17,6 +17,8 @@ class CheckKind(StrEnum):
     onvif_health = "onvif_health"
     onvif_identity = "onvif_identity"
     snmp = "snmp"
+    stream = "stream"
+    image = "image"
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +35,19 @@ class SnmpCredentials:
 
 
 @dataclass(frozen=True, slots=True)
+class MediaProfile:
+    """One ONVIF media profile with its video encoding and URIs."""
+
+    token: str
+    name: str | None
+    encoding: str | None
+    width: int | None
+    height: int | None
+    stream_uri: str | None
+    snapshot_uri: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class Target:
     """One camera as the collectors see it; the password is left out of the repr."""
 
@@ -45,6 +60,8 @@ class Target:
     username: str | None = None
     password: str | None = field(default=None, repr=False)
     snmp: SnmpCredentials | None = None
+    # The media profile last reported over ONVIF (stream and snapshot URIs); None: ask the camera.
+    media: MediaProfile | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,19 +79,6 @@ class OnvifHealthObservation:
 
     device_time: datetime
     clock_drift_s: float
-
-
-@dataclass(frozen=True, slots=True)
-class MediaProfile:
-    """One ONVIF media profile with its video encoding and URIs."""
-
-    token: str
-    name: str | None
-    encoding: str | None
-    width: int | None
-    height: int | None
-    stream_uri: str | None
-    snapshot_uri: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +110,45 @@ class SnmpObservation:
     vendor_values: dict[str, str]
 
 
-Observation = ReachabilityObservation | OnvifHealthObservation | OnvifIdentityObservation | SnmpObservation
+@dataclass(frozen=True, slots=True)
+class StreamObservation:
+    """What the RTSP DESCRIBE answer says about the stream, next to what the ONVIF profile promised."""
+
+    stream_uri: str
+    auth: Literal["none", "basic", "digest"]
+    codec: str | None  # from the SDP rtpmap, e.g. H264, H265, JPEG
+    width: int | None  # from the SDP's size attributes or the H.264 sequence parameter set
+    height: int | None
+    profile_encoding: str | None  # from the ONVIF media profile, when known
+    profile_width: int | None
+    profile_height: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class ImageObservation:
+    """A snapshot reduced to statistics; the picture itself never leaves the collector.
+
+    ``thumbnail`` is a tiny grey JPEG (base64), made only when the settings allow a reference thumbnail.
+    """
+
+    width: int
+    height: int
+    brightness: float
+    contrast: float
+    sharpness: float
+    digest: str
+    signature: tuple[float, ...]
+    thumbnail: str | None = field(default=None, repr=False)
+
+
+Observation = (
+    ReachabilityObservation
+    | OnvifHealthObservation
+    | OnvifIdentityObservation
+    | SnmpObservation
+    | StreamObservation
+    | ImageObservation
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,8 +17,8 @@ from PIL import Image, UnidentifiedImageError
 
 from collectors.errors import BadResponse
 
-# Measured on a quarter-size decode: JPEG decoders scale by 1/2, 1/4 or 1/8 almost for free, and averaging
-# 4×4 pixels also averages out sensor noise, which would otherwise look like fine detail.
+# Measured about 480 pixels wide (a quarter-size decode of 1080p): JPEG decoders scale by 1/2, 1/4 or 1/8 almost
+# for free, and averaging pixels also averages out sensor noise, which would otherwise look like fine detail.
 WORK_WIDTH = 480
 GRID = (4, 4)
 ORIENTATIONS = 8
@@ -54,9 +54,11 @@ def decode(jpeg: bytes) -> tuple[Gray, int, int]:
         width, height = image.size
         if width * height > MAX_PIXELS:
             raise BadResponse(f"snapshot claims {width}×{height} pixels; refused as a decompression bomb")
-        image.draft("L", (max(1, width // 4), max(1, height // 4)))
+        # Sharpness depends on the scale it is measured at: every snapshot is measured about WORK_WIDTH wide
+        # (the decoder's own scaling down to no less than that, then averaging), whatever the camera sends.
+        image.draft("L", (WORK_WIDTH, max(1, height * WORK_WIDTH // max(1, width))))
         grey = image.convert("L")
-        if grey.width > WORK_WIDTH * 1.5:
+        if grey.width > WORK_WIDTH:
             grey = grey.resize((WORK_WIDTH, max(1, round(grey.height * WORK_WIDTH / grey.width))), Image.Resampling.BOX)
         pixels = np.asarray(grey, dtype=np.float32)
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
@@ -106,3 +108,13 @@ def analyse(jpeg: bytes) -> ImageStats:
         digest=hashlib.sha256(pixels.astype(np.uint8).tobytes()).hexdigest()[:16],
         signature=_signature(gx, gy, floor=max(4.0, contrast * 0.25)),
     )
+
+
+def thumbnail(jpeg: bytes, width: int) -> bytes:
+    """A tiny grey JPEG of the snapshot (only made when the settings allow a reference thumbnail)."""
+    pixels, _, _ = decode(jpeg)
+    image = Image.fromarray(pixels.astype(np.uint8))
+    small = image.resize((width, max(1, round(image.height * width / image.width))), Image.Resampling.BOX)
+    out = io.BytesIO()
+    small.save(out, "JPEG", quality=70)
+    return out.getvalue()

@@ -161,6 +161,21 @@ class OnvifIdentityCollector:
         finally:
             await camera.close()
 
+    async def main_profile(self, target: Target) -> MediaProfile | None:
+        """The camera's first media profile with a stream or snapshot URI, asked over ONVIF (for the stream and
+        image checks when no identity observation has recorded one yet)."""
+        camera = ONVIFCamera(
+            target.host, target.onvif_port, target.username, target.password, no_cache=True, nat_override=True
+        )
+        try:
+            async with _edge(target, "GetServices"):
+                self._cap(await camera.create_devicemgmt_service(), target)
+                await camera.update_xaddrs()
+            profiles = await self._profiles(camera, target, first_only=True)
+        finally:
+            await camera.close()
+        return profiles[0] if profiles else None
+
     async def _collect(self, camera: ONVIFCamera, target: Target) -> OnvifIdentityObservation:
         async with _edge(target, "GetServices"):
             device = self._cap(await camera.create_devicemgmt_service(), target)
@@ -181,7 +196,9 @@ class OnvifIdentityCollector:
             profiles=await self._profiles(camera, target),
         )
 
-    async def _profiles(self, camera: ONVIFCamera, target: Target) -> tuple[MediaProfile, ...]:
+    async def _profiles(
+        self, camera: ONVIFCamera, target: Target, *, first_only: bool = False
+    ) -> tuple[MediaProfile, ...]:
         try:
             media = self._cap(await camera.create_media_service(), target)
         except ONVIFError:
@@ -211,7 +228,9 @@ class OnvifIdentityCollector:
                     snapshot_uri=_text(snapshot_uri),
                 )
             )
-        return tuple(profiles)
+            if first_only and (profiles[-1].stream_uri or profiles[-1].snapshot_uri):
+                return (profiles[-1],)
+        return () if first_only else tuple(profiles)
 
 
 def _stream_setup(token: str) -> dict[str, Any]:

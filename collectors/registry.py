@@ -14,15 +14,20 @@ from pysnmp.hlapi.v3arch.asyncio import SnmpEngine
 from collectors.base import CheckKind, CheckResult, Collector, Observation, Target
 from collectors.errors import CollectorError, Timeout
 from collectors.http import CappedZeepTransport, new_session
+from collectors.image import ImageCollector
 from collectors.onvif_health import OnvifHealthCollector
 from collectors.onvif_identity import OnvifIdentityCollector, warm_wsdl_cache
 from collectors.reachability import ReachabilityCollector
 from collectors.snmp import SnmpCollector
 from collectors.snmp_wire import SnmpV2cClient
+from collectors.stream import SharedLookup, StreamCollector
+from config.settings import Settings
 
 log = logging.getLogger(__name__)
 
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+# A 1080p JPEG is 0.2–1 MB, a 4K one up to about 4 MB: room for both, not for a camera streaming forever.
+DEFAULT_MAX_SNAPSHOT_BYTES = 8 * 1024 * 1024
 # SNMPv3 goes through pysnmp's engine, which has one socket with the system's default receive
 # buffer: at about 200 answers in flight it overflows, so keep well below that.
 _V3_IN_FLIGHT = 64
@@ -40,10 +45,14 @@ class Collectors:
         device_timeout: float = 10.0,
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
         max_connections: int = 2000,
+        max_snapshot_bytes: int = DEFAULT_MAX_SNAPSHOT_BYTES,
+        thumbnail_width: int | None = None,
     ) -> None:
         self.device_timeout = device_timeout
         self.max_body_bytes = max_body_bytes
         self._max_connections = max_connections
+        self._max_snapshot_bytes = max_snapshot_bytes
+        self._thumbnail_width = thumbnail_width
         self._registry: dict[CheckKind, Collector] = {}
         self._connector: aiohttp.TCPConnector | None = None
         self._session: aiohttp.ClientSession | None = None
@@ -61,11 +70,20 @@ class Collectors:
         # cameras set up at the same instant would each parse them.
         await warm_wsdl_cache()
         snmp_attempt = self.device_timeout / 2.0
+        identity = OnvifIdentityCollector(CappedZeepTransport(self._session, self.max_body_bytes))
+        lookup = SharedLookup(identity.main_profile)
         collectors: list[Collector] = [
             ReachabilityCollector(connect_timeout=self.device_timeout),
             OnvifHealthCollector(self.max_body_bytes),
-            OnvifIdentityCollector(CappedZeepTransport(self._session, self.max_body_bytes)),
+            identity,
             SnmpCollector(self._v2c, self._engine, asyncio.Semaphore(_V3_IN_FLIGHT), attempt_timeout=snmp_attempt),
+            StreamCollector(lookup),
+            ImageCollector(
+                self._session,
+                lookup,
+                max_bytes=self._max_snapshot_bytes,
+                thumbnail_width=self._thumbnail_width,
+            ),
         ]
         self._registry = {collector.kind: collector for collector in collectors}
         return self
@@ -82,6 +100,16 @@ class Collectors:
         if self._engine is not None:
             self._engine.close_dispatcher()
         self._registry = {}
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> Collectors:
+        """Collectors with the time limit and image options of the settings."""
+        image = settings.image
+        return cls(
+            device_timeout=settings.scheduler.device_timeout.total_seconds(),
+            max_snapshot_bytes=image.max_snapshot_bytes,
+            thumbnail_width=image.thumbnail_width if image.reference_thumbnail else None,
+        )
 
     def __getitem__(self, kind: CheckKind) -> Collector:
         """Return the collector for kind (KeyError outside the async with block)."""

@@ -64,6 +64,28 @@ class FaultSettings(_Section):
     group_minimum: int = Field(default=3, ge=2)
 
 
+class ImageSettings(_Section):
+    """Image check thresholds, from 1920×1080 simulator frames of 10 street scenes with noise, dusk-to-sun light
+    and cloud shadows (`benchmarks/image_analysis.py --thresholds` prints the ranges; tests/fleet/images keeps the
+    margins): brightness and contrast on the 0–255 grey scale; sharpness is gradient energy over contrast, so a
+    dark but sharp night picture keeps it; similarity is the cosine of two edge-direction signatures."""
+
+    # A black frame: dark and flat (measured black 0.2 / 0.4; night at a quarter of daylight ≥ 20 / ≥ 9).
+    black_max_brightness: float = Field(default=12.0, ge=0, le=255)
+    black_max_contrast: float = Field(default=4.0, ge=0, le=255)
+    # A covered or taped lens: some light, no picture (measured covered ≤ 2.0; night ≥ 9, day ≥ 22).
+    covered_max_contrast: float = Field(default=5.0, ge=0, le=255)
+    # A blurred picture (fogged or defocused lens): measured blurred ≤ 0.12, day ≥ 0.29, night ≥ 0.43.
+    blurred_max_sharpness: float = Field(default=0.2, ge=0)
+    # Turned away from its reference view: measured moved ≤ 0.59, day and night ≥ 0.97.
+    moved_min_similarity: float = Field(default=0.8, ge=-1, le=1)
+    # Snapshots larger than this are refused (a 4K JPEG is at most about 4 MB).
+    max_snapshot_bytes: int = Field(default=8 * 1024 * 1024, ge=64 * 1024, le=256 * 1024 * 1024)
+    # Privacy by design: no picture is kept unless this is switched on; then only a tiny grey reference thumbnail.
+    reference_thumbnail: bool = False
+    thumbnail_width: int = Field(default=64, ge=16, le=160)
+
+
 class AlertSettings(_Section):
     # Faults opening within this window for one channel go out as one message (a dead switch: one e-mail).
     group_window: Duration = timedelta(minutes=2)
@@ -136,7 +158,17 @@ def _default_policy() -> list[TicketPolicyRule]:
             kinds=["storage_failure", "reboot_loop", "onvif_auth_failed", "clock_drift", "temperature_high"],
             priority="p2",
         ),
-        TicketPolicyRule(kinds=["onvif_error", "identity_changed"], priority="p3"),
+        # No usable picture (black, taped, frozen) or no stream to record: as urgent as a failing disk.
+        TicketPolicyRule(
+            kinds=["image_black", "image_covered", "image_frozen", "stream_unavailable"],
+            priority="p2",
+        ),
+        TicketPolicyRule(
+            kinds=["onvif_error", "identity_changed", "image_moved", "image_blurred", "image_unavailable"],
+            priority="p3",
+        ),
+        # A stream not as registered (resolution or codec): evidence quality, planned work.
+        TicketPolicyRule(kinds=["stream_mismatch"], priority="p4"),
     ]
 
 
@@ -234,6 +266,7 @@ class Settings(BaseSettings):
     api: ApiSettings = ApiSettings()
     scheduler: SchedulerSettings = SchedulerSettings()
     faults: FaultSettings = FaultSettings()
+    image: ImageSettings = ImageSettings()
     alerts: AlertSettings = AlertSettings()
     tickets: TicketSettings = TicketSettings()
     retention: RetentionSettings = RetentionSettings()

@@ -7,6 +7,7 @@ from fleet.db import Base
 from fleet.decisions.models import Decision, DecisionCamera
 from fleet.faults.models import ConditionState, Fault
 from fleet.health.models import CheckResult, CheckState, StatusInterval
+from fleet.images.models import ImageBaseline
 from fleet.maintenance.models import MaintenanceWindow
 from fleet.tickets.models import RepairTicket, TicketEvent, TicketFault
 from fleet.users.models import ApiToken, User
@@ -23,6 +24,7 @@ __all__ = [
     "CheckResult",
     "ConditionState",
     "Fault",
+    "ImageBaseline",
     "MaintenanceWindow",
     "NotificationChannel",
     "RepairTicket",

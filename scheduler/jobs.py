@@ -118,7 +118,7 @@ async def running_collector(
     async with database.unit_of_work() as session:
         # The vendor catalogue or the risk policy may have changed since the last run.
         await vendor_risk.reassess_all(session, settings)
-    async with Collectors(device_timeout=settings.scheduler.device_timeout.total_seconds()) as collectors:
+    async with Collectors.for_settings(settings) as collectors:
         owner = collector_name(poller_group)
         poller = Poller(database, settings, collectors, cipher, owner=owner, poller_group=poller_group)
         dispatcher = Dispatcher(database, settings, cipher, owner=owner)

@@ -8,13 +8,13 @@ import logging
 import random
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field, is_dataclass
+from dataclasses import asdict, dataclass, field, is_dataclass, replace
 from datetime import UTC, datetime, timedelta
 from enum import Enum
 from typing import Any
 
 from collectors.base import CheckKind as CollectorKind
-from collectors.base import CheckResult, SnmpCredentials, Target
+from collectors.base import CheckResult, MediaProfile, OnvifIdentityObservation, SnmpCredentials, Target
 from collectors.errors import AuthFailed, BadResponse, CollectorError, Timeout, Unreachable, Unsupported
 from collectors.registry import Collectors
 from config.settings import Settings
@@ -39,7 +39,11 @@ _ERROR_CLASSES: tuple[tuple[type[CollectorError], ErrorClass], ...] = (
 # Outcomes are written in batches of this many, or after this long, whichever comes first.
 _FLUSH_COUNT = 500
 _FLUSH_SECONDS = 1.0
-NEEDS_CREDENTIALS = frozenset({CheckKind.ONVIF_HEALTH, CheckKind.ONVIF_IDENTITY, CheckKind.SNMP})
+NEEDS_CREDENTIALS = frozenset(
+    {CheckKind.ONVIF_HEALTH, CheckKind.ONVIF_IDENTITY, CheckKind.SNMP, CheckKind.STREAM, CheckKind.IMAGE}
+)
+# Checks that need the camera's media profile (stream and snapshot URIs) from its last identity result.
+NEEDS_MEDIA = frozenset({CheckKind.STREAM, CheckKind.IMAGE})
 
 
 @dataclass
@@ -89,7 +93,33 @@ def observation_values(result: CheckResult) -> dict[str, Any]:
     return values
 
 
-def to_target(poll: cameras.PollTarget) -> Target:
+def media_profile(values: dict[str, Any] | None) -> MediaProfile | None:
+    """A stored media profile back as the collectors' dataclass (None when absent or not of that shape)."""
+    if not values:
+        return None
+    try:
+        return MediaProfile(
+            token=str(values["token"]),
+            name=values.get("name"),
+            encoding=values.get("encoding"),
+            width=values.get("width"),
+            height=values.get("height"),
+            stream_uri=values.get("stream_uri"),
+            snapshot_uri=values.get("snapshot_uri"),
+        )
+    except KeyError:
+        return None
+
+
+def main_profile(result: CheckResult | None) -> MediaProfile | None:
+    """The first media profile with a stream or snapshot URI that an identity check found."""
+    observation = result.observation if result is not None else None
+    if not isinstance(observation, OnvifIdentityObservation):
+        return None
+    return next((p for p in observation.profiles if p.stream_uri or p.snapshot_uri), None)
+
+
+def to_target(poll: cameras.PollTarget, media: MediaProfile | None = None) -> Target:
     """The collectors' view of a camera."""
     secrets = poll.secrets
     snmp = None
@@ -111,6 +141,7 @@ def to_target(poll: cameras.PollTarget) -> Target:
         username=secrets.get("username"),
         password=secrets.get("password"),
         snmp=snmp,
+        media=media,
     )
 
 
@@ -140,6 +171,8 @@ class Poller:
             CheckKind.ONVIF_HEALTH: settings.scheduler.health_interval,
             CheckKind.SNMP: settings.scheduler.health_interval,
             CheckKind.ONVIF_IDENTITY: settings.scheduler.identity_interval,
+            CheckKind.STREAM: settings.scheduler.health_interval,
+            CheckKind.IMAGE: settings.scheduler.image_interval,
         }
         # A claim outlives the slowest possible batch: every check may use the full device timeout.
         self._lease = settings.scheduler.device_timeout * 3 + timedelta(seconds=30)
@@ -185,9 +218,12 @@ class Poller:
                     cipher=self.cipher,
                     actor=self._actor,
                 )
+                media = await health.media_profiles(
+                    session, sorted({c.camera_id for c in claims if c.kind in NEEDS_MEDIA})
+                )
             if not claims:
                 return summary
-            await self._run(claims, targets, summary)
+            await self._run(claims, targets, media, summary)
             if len(claims) < self.settings.scheduler.batch_size:
                 return summary
 
@@ -199,21 +235,45 @@ class Poller:
             metrics.STATUS_CHANGES.labels(status=change.new.value).inc()
 
     async def _run(
-        self, claims: Sequence[health.Claim], targets: dict[int, cameras.PollTarget], summary: TickSummary
+        self,
+        claims: Sequence[health.Claim],
+        targets: dict[int, cameras.PollTarget],
+        media: dict[int, dict[str, Any]],
+        summary: TickSummary,
     ) -> None:
         """Run the claimed checks; outcomes are written as they come, so a slow camera holds up no other."""
         semaphore = asyncio.Semaphore(self.settings.scheduler.concurrency)
         heavy = asyncio.Semaphore(self.settings.scheduler.identity_concurrency)
         started = datetime.now(UTC)
-        prepared = {camera_id: to_target(poll) for camera_id, poll in targets.items()}
+        prepared = {
+            camera_id: to_target(poll, media_profile(media.get(camera_id))) for camera_id, poll in targets.items()
+        }
+
+        # A camera with no stored media profile whose identity check runs in this batch (its first round): the
+        # stream and image checks wait for that check's profiles rather than each asking the camera again.
+        loop = asyncio.get_running_loop()
+        profiles: dict[int, asyncio.Future[MediaProfile | None]] = {
+            c.camera_id: loop.create_future()
+            for c in claims
+            if c.kind is CheckKind.ONVIF_IDENTITY and c.camera_id in prepared and prepared[c.camera_id].media is None
+        }
 
         async def one(claim: health.Claim) -> health.Outcome | None:
             target = prepared.get(claim.camera_id)
             if target is None:
                 return None  # deleted since the claim
-            async with semaphore, heavy if claim.kind is CheckKind.ONVIF_IDENTITY else contextlib.nullcontext():
-                metrics.SCHEDULER_LAG.observe(max(0.0, (datetime.now(UTC) - started).total_seconds()))
-                result = await self.collectors.run(CollectorKind(claim.kind.value), target)
+            waiting = profiles.get(claim.camera_id)
+            if claim.kind in NEEDS_MEDIA and waiting is not None:
+                target = replace(target, media=await asyncio.shield(waiting))
+            found: CheckResult | None = None
+            try:
+                async with semaphore, heavy if claim.kind is CheckKind.ONVIF_IDENTITY else contextlib.nullcontext():
+                    metrics.SCHEDULER_LAG.observe(max(0.0, (datetime.now(UTC) - started).total_seconds()))
+                    found = result = await self.collectors.run(CollectorKind(claim.kind.value), target)
+            finally:
+                # Always answered, even when cancelled: the stream and image checks must never wait for ever.
+                if claim.kind is CheckKind.ONVIF_IDENTITY and waiting is not None and not waiting.done():
+                    waiting.set_result(main_profile(found))
             return self._outcome(claim, result)
 
         pending: list[health.Outcome] = []

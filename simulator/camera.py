@@ -51,6 +51,7 @@ def _image(value: Any) -> ImageState:
 _SETTABLE: dict[str, Callable[[Any], Any]] = {
     "offline": _flag,
     "rtsp_down": _flag,
+    "stream_mismatch": _flag,
     "latency_ms": _count,
     "reject_auth": _flag,
     "clock_offset_s": _number,

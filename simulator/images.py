@@ -1,4 +1,5 @@
-"""Snapshots: a procedurally drawn street scene per camera, sensor noise per frame, and image faults."""
+"""Snapshots: a procedurally drawn street scene per camera, sensor noise and changing light per frame, and
+image faults."""
 
 from __future__ import annotations
 
@@ -160,6 +161,28 @@ class _Look:
     noise: float
 
 
+@dataclass(frozen=True, slots=True)
+class Light:
+    """The daylight of one frame: overall level (sun, overcast, dusk) and a cloud shadow drifting across."""
+
+    level: float = 1.0
+    shadow_at: float = 0.5  # centre of the cloud shadow, as a share of the frame width
+    shadow_depth: float = 0.0  # how much light the shadow takes at its centre
+
+    @classmethod
+    def random(cls, rng: random.Random, state: ImageState) -> Light:
+        """Daylight from dusk (half) to bright sun; at night the street lamps keep the level steadier."""
+        low, high = (0.8, 1.15) if state is ImageState.NIGHT else (0.5, 1.15)
+        return cls(rng.uniform(low, high), rng.uniform(-0.2, 1.2), rng.uniform(0.0, 0.35))
+
+    def ramp(self, width: int) -> NDArray[np.float32]:
+        """Per column, the share of light that reaches the scene."""
+        x = np.linspace(0.0, 1.0, width, dtype=np.float32)
+        shade = 1.0 - self.shadow_depth * np.exp(-(((x - self.shadow_at) / 0.25) ** 2))
+        ramp: NDArray[np.float32] = (shade * self.level).astype(np.float32)
+        return ramp
+
+
 _LOOKS = {
     ImageState.NORMAL: _Look(1.0, 1.0),
     ImageState.NIGHT: _Look(0.25, 2.5),
@@ -169,6 +192,10 @@ _LOOKS = {
     ImageState.FROZEN: _Look(1.0, 1.0),
     ImageState.MOVED: _Look(1.0, 1.0),
 }
+
+
+# States whose picture depends on the light of the moment (a covered or black lens does not).
+_LIT = frozenset({ImageState.NORMAL, ImageState.NIGHT, ImageState.BLURRED, ImageState.MOVED})
 
 
 @dataclass
@@ -211,15 +238,16 @@ class SceneCache:
                 self._noise = field_.astype(np.int16)
             return self._noise
 
-    def frame(self, seed: int, state: ImageState, offset: int) -> bytes:
-        """One JPEG: base × gain + noise slice `offset`."""
+    def frame(self, seed: int, state: ImageState, offset: int, light: Light | None = None) -> bytes:
+        """One JPEG: base × gain × light + noise slice `offset`."""
         look = _LOOKS[state]
         base = self.base(seed, state)
         noise = self.noise()[offset % _NOISE_ROWS : offset % _NOISE_ROWS + self.height]
-        if look.gain == 1.0 and look.noise == 1.0:
+        if look.gain == 1.0 and look.noise == 1.0 and light is None:
             pixels = base.astype(np.int16) + noise
         else:
-            scaled = base.astype(np.float32) * look.gain + noise * np.float32(look.noise)
+            gain = np.float32(look.gain) * (light or Light()).ramp(self.width)[None, :, None]
+            scaled = base.astype(np.float32) * gain + noise * np.float32(look.noise)
             pixels = scaled.astype(np.int16)
         np.clip(pixels, 0, 255, out=pixels)
         out = io.BytesIO()
@@ -249,5 +277,6 @@ class Snapshotter:
                 return self._frozen
             self._frozen = None
             self._offset += self._rng.randint(1, _NOISE_ROWS - 1)
-            self._last = self.cache.frame(self.seed, state, self._offset)
+            light = Light.random(self._rng, state) if state in _LIT else None
+            self._last = self.cache.frame(self.seed, state, self._offset, light)
             return self._last

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import zlib
+from dataclasses import replace
 from urllib.parse import urlsplit
 
 from simulator import httpauth
@@ -118,6 +119,8 @@ class RtspServer:
         wanted = target.path + (f"?{target.query}" if target.query else "")
         for stream in self.device.streams:
             if stream.path == wanted or stream.path.split("?")[0] == wanted:
+                if self.device.state.stream_mismatch:
+                    stream = replace(stream, width=stream.width // 2, height=stream.height // 2)
                 body = sdp(self.device, stream, self.host)
                 base = f"{target.scheme}://{target.netloc}{target.path.rstrip('/')}/"
                 extra = {"Content-Base": base, "Content-Type": "application/sdp"}

@@ -58,6 +58,8 @@ class DeviceState:
     firmware: str
     offline: bool = False
     rtsp_down: bool = False
+    # The RTSP SDP announces a different size than the ONVIF profile (someone changed the encoder by hand).
+    stream_mismatch: bool = False
     latency_ms: int = 0
     reject_auth: bool = False
     clock_offset_s: float = 0.0

@@ -133,7 +133,7 @@ async def test_poll_command_against_simulated_cameras(env: dict[str, str], tmp_p
         result = await asyncio.to_thread(run, env, "poll")
         single = await asyncio.to_thread(run, env, "poll", "--camera", "P-1")
     assert result.returncode == 0, result.stderr
-    assert "polled 2 cameras (8 checks, 4 failed): 1 up, 0 degraded, 1 down" in result.stdout
+    assert "polled 2 cameras (12 checks, 6 failed): 1 up, 0 degraded, 1 down" in result.stdout
     assert single.returncode == 0 and "polled 1 cameras" in single.stdout
     assert run(env, "poll", "--camera", "NOPE").stderr.strip() == "error: no camera named NOPE"
 

@@ -25,9 +25,18 @@ from fleet.faults.service import (
 )
 from fleet.health.models import CheckKind, CheckState
 from fleet.health.rules import SoftHard, apply_result
+from fleet.images import service as images
+from fleet.images.rules import ImageLimits
 
 CHECK_FAULTS = frozenset(
-    {FaultKind.OFFLINE, FaultKind.SNMP_UNREACHABLE, FaultKind.ONVIF_AUTH_FAILED, FaultKind.ONVIF_ERROR}
+    {
+        FaultKind.OFFLINE,
+        FaultKind.SNMP_UNREACHABLE,
+        FaultKind.ONVIF_AUTH_FAILED,
+        FaultKind.ONVIF_ERROR,
+        FaultKind.STREAM_UNAVAILABLE,
+        FaultKind.IMAGE_UNAVAILABLE,
+    }
 )
 ONVIF_CHECKS = (CheckKind.ONVIF_HEALTH, CheckKind.ONVIF_IDENTITY)
 ONVIF_FAULTS = frozenset({FaultKind.ONVIF_AUTH_FAILED, FaultKind.ONVIF_ERROR})
@@ -67,6 +76,8 @@ class Thresholds:
     group_window: timedelta
     group_share: float
     group_minimum: int
+    image: ImageLimits
+    keep_thumbnail: bool
 
     @classmethod
     def of(cls, settings: Settings) -> Thresholds:
@@ -80,6 +91,8 @@ class Thresholds:
             group_window=settings.alerts.group_window,
             group_share=faults.group_share,
             group_minimum=faults.group_minimum,
+            image=ImageLimits.of(settings),
+            keep_thumbnail=settings.image.reference_thumbnail,
         )
 
 
@@ -105,8 +118,9 @@ def desired_check_faults(
     if CheckKind.REACHABILITY in failed:
         return {FaultKind.OFFLINE: _since(failed[CheckKind.REACHABILITY])}
     wanted: dict[FaultKind, datetime] = {}
-    if CheckKind.SNMP in failed:
-        wanted[FaultKind.SNMP_UNREACHABLE] = _since(failed[CheckKind.SNMP])
+    for kind in (CheckKind.SNMP, CheckKind.STREAM, CheckKind.IMAGE):
+        if kind in failed:
+            wanted[rules.check_fault(kind, None)] = _since(failed[kind])
     for kind in ONVIF_CHECKS:
         if kind in failed:
             fault = rules.check_fault(kind, failed[kind].last_error_class)
@@ -211,6 +225,11 @@ async def evaluate(
                 await _snmp_values(batch, camera, before[camera.id], item, limits)
             elif item.kind is CheckKind.ONVIF_IDENTITY:
                 await _identity(batch, camera, before[camera.id], item)
+            elif item.kind is CheckKind.STREAM:
+                mismatch = rules.stream_mismatch(item.values)
+                await _condition(batch, camera, FaultKind.STREAM_MISMATCH, bool(mismatch), item, limits)
+            elif item.kind is CheckKind.IMAGE:
+                await _image(batch, camera, item, limits)
     await suppress_group_outages(
         session, changes, window=limits.group_window, share=limits.group_share, minimum=limits.group_minimum
     )
@@ -248,7 +267,13 @@ async def _reconcile_check_faults(
 
 
 async def _condition(
-    batch: _Batch, camera: Camera, kind: FaultKind, bad: bool | None, item: Seen, limits: Thresholds
+    batch: _Batch,
+    camera: Camera,
+    kind: FaultKind,
+    bad: bool | None,
+    item: Seen,
+    limits: Thresholds,
+    extra: Mapping[str, Any] | None = None,
 ) -> None:
     """A reported value that is bad opens a fault only when it stays bad, as a failing check does."""
     if bad is None:
@@ -275,19 +300,64 @@ async def _condition(
             camera,
             kind,
             at=transition.at,
-            summary=_condition_summary(camera, kind, item.values),
-            details={
-                k: item.values.get(k) for k in ("clock_drift_s", "temperature_c", "storage_ok") if k in item.values
-            },
+            summary=_condition_summary(camera, kind, item.values, extra),
+            details={**{k: item.values.get(k) for k in _DETAILS if k in item.values}, **(extra or {})},
         )
 
 
-def _condition_summary(camera: Camera, kind: FaultKind, values: Mapping[str, Any]) -> str:
+# Reported values copied into a condition fault's details: numbers only (never an image's thumbnail).
+_DETAILS = (
+    "clock_drift_s",
+    "temperature_c",
+    "storage_ok",
+    "brightness",
+    "contrast",
+    "sharpness",
+    "codec",
+    "width",
+    "height",
+    "profile_encoding",
+    "profile_width",
+    "profile_height",
+)
+_IMAGE_SUMMARIES = {
+    FaultKind.IMAGE_BLACK: "picture is black",
+    FaultKind.IMAGE_COVERED: "picture shows nothing: lens covered or taped",
+    FaultKind.IMAGE_BLURRED: "picture is blurred",
+    FaultKind.IMAGE_FROZEN: "picture is frozen: the same frame again",
+}
+
+
+def _condition_summary(
+    camera: Camera, kind: FaultKind, values: Mapping[str, Any], extra: Mapping[str, Any] | None = None
+) -> str:
     if kind is FaultKind.CLOCK_DRIFT:
         return f"{camera.name}: clock off by {values.get('clock_drift_s', 0):+.1f} s"
     if kind is FaultKind.TEMPERATURE_HIGH:
         return f"{camera.name}: temperature {values.get('temperature_c')} °C"
+    if kind is FaultKind.STREAM_MISMATCH:
+        return f"{camera.name}: stream differs from its ONVIF profile ({', '.join(rules.stream_mismatch(values))})"
+    if kind is FaultKind.IMAGE_MOVED:
+        score = (extra or {}).get("similarity")
+        return f"{camera.name}: view differs from its reference (similarity {score}): moved or turned?"
+    if kind in _IMAGE_SUMMARIES:
+        return f"{camera.name}: {_IMAGE_SUMMARIES[kind]}"
     return f"{camera.name}: storage failure"
+
+
+async def _image(batch: _Batch, camera: Camera, item: Seen, limits: Thresholds) -> None:
+    verdict, retaken = await images.observe(
+        batch.session, camera.id, item.values, item.at, limits=limits.image, keep_thumbnail=limits.keep_thumbnail
+    )
+    if retaken:
+        # A coordinator declared this view right: the old view no longer counts, whatever the streak said.
+        await batch.close(camera.id, FaultKind.IMAGE_MOVED, item.at)
+        state = batch.condition(camera.id, FaultKind.IMAGE_MOVED)
+        state.hard_ok, state.hard_since = True, item.at
+        state.streak, state.streak_ok, state.streak_started_at = 0, None, None
+    extra = {} if verdict.similarity is None else {"similarity": verdict.similarity}
+    for kind, bad in verdict.faults().items():
+        await _condition(batch, camera, kind, bad, item, limits, extra)
 
 
 async def _snmp_values(batch: _Batch, camera: Camera, before: Observed, item: Seen, limits: Thresholds) -> None:

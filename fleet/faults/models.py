@@ -28,6 +28,15 @@ class FaultKind(StrEnum):
     # A flexible camera seen online outside every valid deployment decision it is linked to, or with none at all.
     DEPLOYMENT_EXPIRED = "deployment_expired"
     DEPLOYMENT_MISSING = "deployment_missing"
+    # The stream and the picture: the camera answers every protocol but the footage is unusable.
+    STREAM_UNAVAILABLE = "stream_unavailable"
+    STREAM_MISMATCH = "stream_mismatch"  # the SDP's codec or size differs from the ONVIF profile
+    IMAGE_UNAVAILABLE = "image_unavailable"  # no snapshot could be fetched or decoded
+    IMAGE_BLACK = "image_black"
+    IMAGE_COVERED = "image_covered"
+    IMAGE_BLURRED = "image_blurred"
+    IMAGE_FROZEN = "image_frozen"
+    IMAGE_MOVED = "image_moved"
 
 
 class Severity(StrEnum):

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from fleet.faults.models import FaultKind, Severity
 from fleet.health.models import CheckKind, ErrorClass
@@ -26,7 +27,27 @@ SEVERITY: dict[FaultKind, Severity] = {
     # Watching a street without a valid mayoral decision is unlawful (art. 151c Gemeentewet).
     FaultKind.DEPLOYMENT_EXPIRED: Severity.MAJOR,
     FaultKind.DEPLOYMENT_MISSING: Severity.MAJOR,
+    # No footage worth having: the failures observers and the police notice too late.
+    FaultKind.STREAM_UNAVAILABLE: Severity.MAJOR,
+    FaultKind.IMAGE_BLACK: Severity.MAJOR,
+    FaultKind.IMAGE_COVERED: Severity.MAJOR,
+    FaultKind.IMAGE_FROZEN: Severity.MAJOR,
+    FaultKind.IMAGE_MOVED: Severity.MAJOR,
+    FaultKind.IMAGE_BLURRED: Severity.MINOR,
+    FaultKind.IMAGE_UNAVAILABLE: Severity.MINOR,
+    FaultKind.STREAM_MISMATCH: Severity.WARNING,
 }
+
+# Faults of a camera that answers every protocol but shows no usable picture: it is degraded while one is open.
+IMPAIRING_KINDS = frozenset(
+    {
+        FaultKind.IMAGE_BLACK,
+        FaultKind.IMAGE_COVERED,
+        FaultKind.IMAGE_BLURRED,
+        FaultKind.IMAGE_FROZEN,
+        FaultKind.IMAGE_MOVED,
+    }
+)
 
 # Event faults mark something that happened; they close when a person acknowledges them.
 EVENT_KINDS = frozenset({FaultKind.FIRMWARE_CHANGED, FaultKind.IDENTITY_CHANGED})
@@ -38,6 +59,10 @@ def check_fault(kind: CheckKind, error_class: ErrorClass | None) -> FaultKind:
         return FaultKind.OFFLINE
     if kind is CheckKind.SNMP:
         return FaultKind.SNMP_UNREACHABLE
+    if kind is CheckKind.STREAM:
+        return FaultKind.STREAM_UNAVAILABLE
+    if kind is CheckKind.IMAGE:
+        return FaultKind.IMAGE_UNAVAILABLE
     if error_class is ErrorClass.AUTH_FAILED:
         return FaultKind.ONVIF_AUTH_FAILED
     return FaultKind.ONVIF_ERROR
@@ -93,6 +118,35 @@ def update_flapping(
 def clock_drifting(drift_s: float | None, threshold: timedelta) -> bool | None:
     """Whether the device clock is off by more than the threshold (None: not measured)."""
     return None if drift_s is None else abs(drift_s) > threshold.total_seconds()
+
+
+# Names for one codec differ between ONVIF (media 1 and 2) and SDP rtpmap.
+_CODECS = {"H264": "H264", "AVC": "H264", "H265": "H265", "HEVC": "H265", "JPEG": "JPEG", "MJPEG": "JPEG"}
+_CODECS |= {"MPEG4": "MPEG4", "MP4V-ES": "MPEG4"}
+
+
+def _codec(name: str) -> str:
+    return _CODECS.get(name.upper(), name.upper())
+
+
+def stream_mismatch(values: Mapping[str, Any]) -> list[str]:
+    """What the stream's SDP says differently from the ONVIF profile: codec and/or resolution.
+
+    Only values both sides state are compared: a camera whose SDP names no size is not a mismatch.
+    """
+    found = []
+    codec, promised = values.get("codec"), values.get("profile_encoding")
+    if (
+        codec
+        and promised
+        and _CODECS.get(codec.upper(), codec.upper()) != _CODECS.get(promised.upper(), promised.upper())
+    ):
+        found.append(f"codec {codec} instead of {promised}")
+    size = (values.get("width"), values.get("height"))
+    profile_size = (values.get("profile_width"), values.get("profile_height"))
+    if None not in size and None not in profile_size and size != profile_size:
+        found.append(f"resolution {size[0]}×{size[1]} instead of {profile_size[0]}×{profile_size[1]}")
+    return found
 
 
 # sysUpTime is a 32-bit count of hundredths of a second: it wraps after about 497 days.

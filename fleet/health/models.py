@@ -20,6 +20,8 @@ class CheckKind(StrEnum):
     ONVIF_HEALTH = "onvif_health"
     ONVIF_IDENTITY = "onvif_identity"
     SNMP = "snmp"
+    STREAM = "stream"  # RTSP OPTIONS/DESCRIBE on the profile's stream
+    IMAGE = "image"  # a snapshot reduced to statistics
 
 
 class ErrorClass(StrEnum):

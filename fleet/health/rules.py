@@ -56,11 +56,14 @@ def apply_result(
 _DOWN_KINDS = frozenset({CheckKind.REACHABILITY})
 
 
-def camera_status(hard: Mapping[CheckKind, bool | None]) -> CameraStatus:
-    """The camera's status from the hard state of each of its checks (None: not settled yet)."""
+def camera_status(hard: Mapping[CheckKind, bool | None], *, impaired: bool = False) -> CameraStatus:
+    """The camera's status from the hard state of each of its checks (None: not settled yet).
+
+    ``impaired``: every check may pass while the picture is unusable (an open image fault): degraded, not down.
+    """
     if any(hard.get(kind) is False for kind in _DOWN_KINDS):
         return CameraStatus.DOWN
-    if any(ok is False for ok in hard.values()):
+    if impaired or any(ok is False for ok in hard.values()):
         return CameraStatus.DEGRADED
     if any(ok is True for ok in hard.values()):
         return CameraStatus.UP

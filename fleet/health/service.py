@@ -16,8 +16,8 @@ from fleet.alerts.models import AlertEvent
 from fleet.cameras.models import Camera, CameraCredentials, CameraStatus, Lifecycle
 from fleet.db import UTCDateTime
 from fleet.faults.evaluate import Observed, Seen, Thresholds, evaluate
-from fleet.faults.models import Severity
-from fleet.faults.rules import FlapEvent, Flapping, update_flapping
+from fleet.faults.models import Fault, Severity
+from fleet.faults.rules import IMPAIRING_KINDS, FlapEvent, Flapping, update_flapping
 from fleet.faults.service import FaultChanges
 from fleet.health.models import CheckKind, CheckResult, CheckState, ErrorClass, StatusInterval
 from fleet.health.rules import SoftHard, Transition, apply_result, camera_status
@@ -45,7 +45,16 @@ _OBSERVED_COLUMNS: dict[CheckKind, dict[str, str]] = {
         "uptime_s": "observed_uptime_s",
     },
 }
-ALWAYS = (CheckKind.REACHABILITY, CheckKind.ONVIF_HEALTH, CheckKind.ONVIF_IDENTITY)
+ALWAYS = (
+    CheckKind.REACHABILITY,
+    CheckKind.ONVIF_HEALTH,
+    CheckKind.ONVIF_IDENTITY,
+    CheckKind.STREAM,
+    CheckKind.IMAGE,
+)
+# Observation values that serve the fault rules of this batch but are never stored with the raw result
+# (privacy by design: an image check's optional thumbnail goes to the reference, nowhere else).
+NOT_STORED = frozenset({"thumbnail"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,7 +263,7 @@ async def record(session: AsyncSession, outcomes: Iterable[Outcome], *, settings
                     "duration_ms": round(outcome.duration_s * 1000, 3),
                     "error_class": outcome.error_class,
                     "error": outcome.error,
-                    "values": outcome.values or None,
+                    "values": {k: v for k, v in outcome.values.items() if k not in NOT_STORED} or None,
                 }
             )
         if outcome.ok:
@@ -267,8 +276,6 @@ async def record(session: AsyncSession, outcomes: Iterable[Outcome], *, settings
         if vendor_risk.identity_key(camera) != identities[camera_id]:
             # What the device says about itself changed: its vendor-origin risk is recomputed from the evidence.
             await vendor_risk.assess_camera(session, camera, settings)
-    if touched:
-        summary.status_changes = await _update_status(session, [cameras[i] for i in sorted(touched)], summary)
     now = max(o.at for o in batch)
     summary.faults = await evaluate(
         session,
@@ -279,6 +286,17 @@ async def record(session: AsyncSession, outcomes: Iterable[Outcome], *, settings
         now=now,
         limits=Thresholds.of(settings),
     )
+    # An image fault opening or closing changes the status as a check's hard transition does.
+    impaired_at = {
+        f.camera_id: f.closed_at or f.opened_at
+        for f in (*summary.faults.opened, *summary.faults.closed)
+        if f.kind in IMPAIRING_KINDS and f.camera_id in cameras
+    }
+    touched |= set(impaired_at)
+    if touched:
+        summary.status_changes = await _update_status(
+            session, [cameras[i] for i in sorted(touched)], summary, impaired_at
+        )
     # The outbox rule: alerts are written in the same transaction as the fault changes they report.
     await alerts.on_fault_changes(session, summary.faults, now=now, settings=settings)
     await tickets.on_fault_changes(session, summary.faults, now=now, settings=settings)
@@ -310,19 +328,28 @@ def _observe(camera: Camera, outcome: Outcome) -> None:
         camera.last_seen_at = outcome.at
 
 
-async def _update_status(session: AsyncSession, cameras: list[Camera], summary: RecordSummary) -> list[StatusChange]:
+async def _update_status(
+    session: AsyncSession, cameras: list[Camera], summary: RecordSummary, impaired_at: dict[int, datetime]
+) -> list[StatusChange]:
     ids = [c.id for c in cameras]
     hard: dict[int, dict[CheckKind, bool | None]] = {i: {} for i in ids}
     for camera_id, kind, hard_ok in await session.execute(
         select(CheckState.camera_id, CheckState.kind, CheckState.hard_ok).where(CheckState.camera_id.in_(ids))
     ):
         hard[camera_id][kind] = hard_ok
-    when: dict[int, datetime] = {}
+    impaired = set(
+        await session.scalars(
+            select(Fault.camera_id).where(
+                Fault.camera_id.in_(ids), Fault.closed_at.is_(None), Fault.kind.in_(IMPAIRING_KINDS)
+            )
+        )
+    )
+    when: dict[int, datetime] = dict(impaired_at)
     for camera_id, _kind, transition in summary.transitions:
         when[camera_id] = max(when.get(camera_id, transition.at), transition.at)
     changes: list[StatusChange] = []
     for camera in cameras:
-        new = camera_status(hard[camera.id])
+        new = camera_status(hard[camera.id], impaired=camera.id in impaired)
         if new == camera.status:
             continue
         at = when[camera.id]
@@ -342,6 +369,39 @@ async def change_status(session: AsyncSession, camera: Camera, status: CameraSta
         await session.flush()
     session.add(StatusInterval(camera_id=camera.id, status=status, started_at=at))
     camera.status, camera.status_since = status, at
+
+
+async def media_profiles(session: AsyncSession, camera_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """Each camera's first media profile with a stream or snapshot URI, from its latest stored identity result."""
+    if not camera_ids:
+        return {}
+    latest = (
+        select(CheckResult.camera_id, func.max(CheckResult.at).label("at"))
+        .where(
+            CheckResult.camera_id.in_(camera_ids),
+            CheckResult.kind == CheckKind.ONVIF_IDENTITY,
+            CheckResult.ok.is_(True),
+        )
+        .group_by(CheckResult.camera_id)
+        .subquery()
+    )
+    rows = await session.execute(
+        select(CheckResult.camera_id, CheckResult.values).join(
+            latest,
+            and_(
+                CheckResult.camera_id == latest.c.camera_id,
+                CheckResult.at == latest.c.at,
+                CheckResult.kind == CheckKind.ONVIF_IDENTITY,
+            ),
+        )
+    )
+    found: dict[int, dict[str, Any]] = {}
+    for camera_id, values in rows:
+        for profile in (values or {}).get("profiles") or ():
+            if isinstance(profile, dict) and (profile.get("stream_uri") or profile.get("snapshot_uri")):
+                found[camera_id] = profile
+                break
+    return found
 
 
 async def release_claims(session: AsyncSession, claims: Iterable[Claim], *, retry_at: datetime) -> None:

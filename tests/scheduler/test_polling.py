@@ -69,7 +69,8 @@ async def test_one_round_records_identity_drift_and_status(
 ) -> None:
     await fleet.camera("HK-1").update(clock_offset_s=42.0)
     summary = await poller.tick(everything=True)
-    assert summary.checks == 4 * 3 + 3  # reachability, two ONVIF checks each; SNMP for the three with settings
+    # Reachability, two ONVIF checks, stream and image each; SNMP for the three with settings.
+    assert summary.checks == 4 * 5 + 3
     found = await _cameras(database)
     assert {c.status for c in found.values()} == {CameraStatus.UP}
     assert found["AX-1"].observed_manufacturer == "AXIS"
@@ -138,6 +139,8 @@ async def test_wrong_credentials_degrade_and_due_times_follow_intervals(
         (CheckKind.REACHABILITY, settings.scheduler.reachability_interval),
         (CheckKind.ONVIF_HEALTH, settings.scheduler.health_interval),
         (CheckKind.ONVIF_IDENTITY, settings.scheduler.identity_interval),
+        (CheckKind.STREAM, settings.scheduler.health_interval),
+        (CheckKind.IMAGE, settings.scheduler.image_interval),
     ):
         assert interval * (1 - jitter) <= due[kind] <= interval * (1 + jitter)
     # Nothing is due right after a round.
@@ -181,5 +184,5 @@ async def test_poll_everything_runs_each_check_once_across_batches(
     )
     fleet.reset_counters()
     summary = await poller.tick(everything=True)
-    assert summary.checks == 15  # 4 cameras × 3 checks + 3 SNMP, in batches of 2, each once
+    assert summary.checks == 23  # 4 cameras × 5 checks + 3 SNMP, in batches of 2, each once
     assert all(fleet.camera(name).device.counters.snmp <= 2 for name in ("AX-1", "HK-1", "DH-1"))

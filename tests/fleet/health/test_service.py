@@ -41,8 +41,9 @@ async def test_check_states_follow_the_registry(database: Database, cipher: Cred
         await service.ensure_check_states(session, now=T0)
         await service.ensure_check_states(session, now=T0)  # idempotent
         kinds = {(row.camera_id, row.kind) for row in await session.scalars(select(CheckState))}
-    assert {k for c, k in kinds if c == plain.id} == {"reachability", "onvif_health", "onvif_identity"}
-    assert {k for c, k in kinds if c == snmp.id} == {"reachability", "onvif_health", "onvif_identity", "snmp"}
+    every = {"reachability", "onvif_health", "onvif_identity", "stream", "image"}
+    assert {k for c, k in kinds if c == plain.id} == every
+    assert {k for c, k in kinds if c == snmp.id} == every | {"snmp"}
     assert not any(c == stored.id for c, _ in kinds)
 
     async with database.unit_of_work() as session:
@@ -66,9 +67,10 @@ async def test_claims_respect_due_time_and_leases(database: Database, cipher: Cr
         second = await service.claim_due(session, now=T0, owner="b", lease=MIN, limit=100)
         expired = await service.claim_due(session, now=T0 + 2 * MIN, owner="c", lease=MIN, limit=100)
     assert early == []
-    assert (len(first), len(second)) == (5, 4)
+    checks = 3 * len(service.ALWAYS)
+    assert (len(first), len(second)) == (5, checks - 5)
     assert not {(c.camera_id, c.kind) for c in first} & {(c.camera_id, c.kind) for c in second}
-    assert len(expired) == 9  # every lease ran out: a dead collector's work is taken over
+    assert len(expired) == checks  # every lease ran out: a dead collector's work is taken over
 
 
 async def test_status_intervals_and_identity(database: Database, cipher: CredentialCipher, settings: Settings) -> None:
