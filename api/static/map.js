@@ -34,7 +34,7 @@
         marker.bindTooltip(point.name);
         bounds.push([point.lat, point.lon]);
       });
-      if (bounds.length) { map.fitBounds(bounds, { padding: [30, 30], maxZoom: 17 }); }
+      if (bounds.length) { map.fitBounds(bounds, { padding: [30, 30], maxZoom: 17, animate: false }); }
       var note = document.getElementById("map-note");
       if (note && data.without) { note.textContent = data.without + " " + note.dataset.label; }
     });

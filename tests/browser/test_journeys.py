@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -210,3 +211,16 @@ async def test_journeys(server: str) -> None:
         await context.close()
         await browser.close()
     assert problems == []
+
+    # A client that is no configured proxy cannot claim HTTPS: its X-Forwarded-Proto is ignored.
+    async with httpx.AsyncClient(base_url=server) as http:
+        form = await http.get("/login")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+        assert token is not None
+        answer = await http.post(
+            "/login",
+            data={"username": "tech", "password": PASSWORD, "csrf_token": token.group(1)},
+            headers={"X-Forwarded-Proto": "https"},
+        )
+    assert answer.status_code == 303
+    assert "Secure" not in answer.headers["set-cookie"]
