@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import FastAPI, HTTPException
 from fastapi.staticfiles import StaticFiles
 
 from api.pages import admin, auth, cameras, dashboard, records, work
-from api.pages.core import HERE, LoginRequired, login_required, security_headers
+from api.pages.core import HERE, LoginRequired, login_required, page_error, security_headers
 from config.settings import Settings
+from fleet.errors import NotFound
 
 
 def install(app: FastAPI, settings: Settings) -> None:
@@ -16,4 +17,7 @@ def install(app: FastAPI, settings: Settings) -> None:
     for module in (auth, dashboard, cameras, work, records, admin):
         app.include_router(module.router)
     app.add_exception_handler(LoginRequired, login_required)
+    # Refused and missing pages are pages too; for the API these handlers answer exactly as before.
+    app.add_exception_handler(HTTPException, page_error)
+    app.add_exception_handler(NotFound, page_error)
     app.middleware("http")(security_headers(settings))

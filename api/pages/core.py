@@ -12,11 +12,13 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from fastapi import Depends, HTTPException, Request, Response, status
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import RedirectResponse
 
+from api import errors
 from api.deps import SessionDep, SettingsDep
 from api.pages.i18n import LANGUAGES, Language, translator
 from config.settings import Settings
@@ -169,6 +171,26 @@ def redirect(url: str) -> Response:
     return RedirectResponse(url, status_code=status.HTTP_303_SEE_OTHER)
 
 
+def is_page(request: Request) -> bool:
+    """Whether the request is for a page or static file rather than the JSON API, metrics or API docs."""
+    return not request.url.path.startswith(("/api/", "/metrics", "/docs", "/redoc", "/openapi.json"))
+
+
+async def page_error(request: Request, exc: Exception) -> Response:
+    """A refused or missing page as a page in the person's language; the API keeps its JSON answers."""
+    if not is_page(request):
+        if isinstance(exc, HTTPException):
+            return await http_exception_handler(request, exc)
+        return await errors.not_found(request, exc)
+    code = exc.status_code if isinstance(exc, HTTPException) else status.HTTP_404_NOT_FOUND
+    if code not in (status.HTTP_403_FORBIDDEN, status.HTTP_404_NOT_FOUND):
+        assert isinstance(exc, HTTPException)
+        return await http_exception_handler(request, exc)
+    key = "forbidden" if code == status.HTTP_403_FORBIDDEN else "not_found"
+    detail = exc.detail if isinstance(exc, HTTPException) else str(exc)
+    return render(request, None, "error.html", status_code=code, key=key, detail=detail)
+
+
 def security_headers(settings: Settings) -> Callable[[Request, Callable[[Request], Awaitable[Response]]], Any]:
     """Middleware adding CSP and friends to every page and static file (the JSON API is left as it is)."""
     images = "'self' data:" + (f" {settings.web.tile_origin}" if settings.web.tile_origin else "")
@@ -186,7 +208,7 @@ def security_headers(settings: Settings) -> Callable[[Request, Callable[[Request
 
     async def add(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         response = await call_next(request)
-        if not request.url.path.startswith(("/api/", "/metrics", "/docs", "/redoc", "/openapi.json")):
+        if is_page(request):
             for name, value in headers.items():
                 response.headers.setdefault(name, value)
         return response

@@ -36,7 +36,6 @@ TEXT: dict[str, tuple[str, str]] = {
         "Te veel mislukte pogingen. Probeer het over enkele minuten opnieuw.",
         "Too many failed attempts. Try again in a few minutes.",
     ),
-    "login.expired": ("Uw sessie is verlopen; log opnieuw in.", "Your session has ended; please log in again."),
     "login.form_expired": ("Het formulier was verlopen; probeer het opnieuw.", "The form had expired; try again."),
     # Dashboard.
     "dash.title": ("Overzicht", "Dashboard"),
@@ -71,7 +70,6 @@ TEXT: dict[str, tuple[str, str]] = {
     # Cameras.
     "cam.title": ("Camera's", "Cameras"),
     "cam.search": ("Zoeken (naam, locatie, adres)", "Search (name, location, address)"),
-    "cam.filter": ("Filteren", "Filter"),
     "cam.any": ("alle", "any"),
     "cam.sort": ("Sorteren op", "Sort by"),
     "cam.name": ("Naam", "Name"),
@@ -118,7 +116,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "cam.open": ("Openen", "Open"),
     # Faults.
     "fault.title": ("Storingen", "Faults"),
-    "fault.open_only": ("Alleen open storingen", "Open faults only"),
+    "fault.include_closed": ("Ook herstelde storingen", "Include closed faults"),
     "fault.kind": ("Soort", "Kind"),
     "fault.severity": ("Ernst", "Severity"),
     "fault.summary": ("Omschrijving", "Summary"),
@@ -130,7 +128,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "fault.ticket": ("Ticket", "Ticket"),
     # Tickets.
     "ticket.title": ("Tickets", "Tickets"),
-    "ticket.board": ("Bord", "Board"),
     "ticket.priority": ("Prioriteit", "Priority"),
     "ticket.assignee": ("Toegewezen aan", "Assignee"),
     "ticket.nobody": ("niemand", "nobody"),
@@ -228,11 +225,14 @@ TEXT: dict[str, tuple[str, str]] = {
     "no": ("nee", "no"),
     "none": ("—", "—"),
     "error": ("Dat kon niet:", "That did not work:"),
-    "forbidden": ("U mag dit niet doen met uw rol.", "Your role may not do this."),
+    "forbidden": (
+        "Dat mag u niet (uw rol, of het formulier was verlopen).",
+        "Not allowed (your role, or the form had expired).",
+    ),
     "not_found": ("Niet gevonden.", "Not found."),
+    "home": ("Naar het overzicht", "To the dashboard"),
     "actions": ("Acties", "Actions"),
     "apply": ("Toepassen", "Apply"),
-    "seconds": ("s", "s"),
     "days": ("dagen", "days"),
 }
 

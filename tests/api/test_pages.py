@@ -4,22 +4,25 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import httpx
 import pytest_asyncio
 from sqlalchemy import select, update
 
 from api.app import create_app
+from api.pages.records import bars
 from config.settings import Settings
 from fleet.audit.models import AuditEntry
 from fleet.cameras.models import CameraStatus
 from fleet.crypto import CredentialCipher
 from fleet.db import Database
+from fleet.decisions.models import DecisionKind
+from fleet.decisions.schemas import DecisionOut
 from fleet.faults.models import FaultKind
 from fleet.faults.service import FaultChanges, open_fault
 from fleet.tickets import service as tickets
-from fleet.users.models import Role, User, WebSession
+from fleet.users.models import LoginFailure, Role, User, WebSession
 from tests.builders import make_camera, make_user
 
 PASSWORD = "correct horse battery"
@@ -182,8 +185,6 @@ async def test_failures_older_than_the_window_do_not_count(settings: Settings, d
             await _login(http, "admin", "guess guess guess")
         assert (await _login(http, "admin")).status_code == 429
         async with database.unit_of_work() as session:
-            from fleet.users.models import LoginFailure
-
             await session.execute(update(LoginFailure).values(at=datetime.now(UTC) - timedelta(hours=1)))
         assert (await _login(http, "admin")).status_code == 303
 
@@ -214,7 +215,11 @@ async def test_a_viewer_sees_but_cannot_act(
     assert 'name="status"' not in ticket.text and "/comments" not in ticket.text
     maintenance = await pages.get("/maintenance")
     assert 'action="/maintenance"' not in maintenance.text
-    assert (await pages.get("/admin")).status_code == 403
+    refused_page = await pages.get("/admin")
+    assert refused_page.status_code == 403 and "Dat mag u niet" in refused_page.text
+    assert refused_page.headers["content-type"].startswith("text/html")
+    missing = await pages.get("/cameras/99999")
+    assert missing.status_code == 404 and "Niet gevonden." in missing.text and "camera 99999" in missing.text
     token = await _csrf(pages)
     assert (await pages.post(f"/faults/{fault_id}/acknowledge", data={"csrf_token": token})).status_code == 403
     refused = await pages.post(f"/tickets/{ticket_id}", data={"csrf_token": token, "status": "resolved"})
@@ -350,3 +355,40 @@ async def test_language_switch_and_safe_redirects(pages: httpx.AsyncClient) -> N
     evil = await pages.post("/language", data={"csrf_token": await _csrf(pages), "language": "nl", "next": "//evil"})
     assert evil.headers["location"] == "/"
     assert (await pages.get("/login?next=https://evil.example")).text.count('value="/"') == 1
+
+
+def _decision(starts_on: date, ends_on: date | None, days: list[date] | None = None) -> DecisionOut:
+    return DecisionOut(
+        id=1,
+        kind=DecisionKind.DEPLOYMENT,
+        decision_date=starts_on,
+        registration="2026/1",
+        location="Markt",
+        starts_on=starts_on,
+        ends_on=ends_on,
+        days=days or [],
+        reason="overlast",
+        flexible_count=1,
+        fixed_count=0,
+        camera_ids=[],
+        supersedes_id=None,
+        warnings=[],
+        source_row=None,
+        decision_date_raw=None,
+        cameras_raw=None,
+        period_raw=None,
+        note=None,
+        created_by="test",
+        created_at=datetime(2026, 1, 1, tzinfo=UTC),
+    )
+
+
+def test_decision_timeline_bars() -> None:
+    year = 2025  # 365 days
+    whole = bars(_decision(date(2024, 6, 1), None), year)
+    assert [(b.start, b.width) for b in whole] == [(0.0, 1.0)]
+    july = bars(_decision(date(2025, 7, 1), date(2025, 7, 31)), year)
+    assert [(round(b.start * 365), round(b.width * 365)) for b in july] == [(181, 31)]
+    match_days = bars(_decision(date(2025, 3, 1), None, [date(2025, 3, 1), date(2026, 1, 2)]), year)
+    assert [(round(b.start * 365), round(b.width * 365)) for b in match_days] == [(59, 1)]
+    assert bars(_decision(date(2023, 1, 1), date(2024, 12, 31)), year) == []
