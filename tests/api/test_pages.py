@@ -7,21 +7,24 @@ from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 
 import httpx
+import pytest
 import pytest_asyncio
 from sqlalchemy import select, update
 
 from api.app import create_app
+from api.pages.i18n import TEXT
 from api.pages.records import bars
 from config.settings import Settings
 from fleet.audit.models import AuditEntry
-from fleet.cameras.models import CameraStatus
+from fleet.cameras.models import CameraKind, CameraStatus, RiskLevel
 from fleet.crypto import CredentialCipher
 from fleet.db import Database
 from fleet.decisions.models import DecisionKind
 from fleet.decisions.schemas import DecisionOut
-from fleet.faults.models import FaultKind
+from fleet.faults.models import FaultKind, Severity
 from fleet.faults.service import FaultChanges, open_fault
 from fleet.tickets import service as tickets
+from fleet.tickets.models import TicketEventKind, TicketStatus
 from fleet.users.models import LoginFailure, Role, User, WebSession
 from tests.builders import make_camera, make_user
 
@@ -392,3 +395,21 @@ def test_decision_timeline_bars() -> None:
     match_days = bars(_decision(date(2025, 3, 1), None, [date(2025, 3, 1), date(2026, 1, 2)]), year)
     assert [(round(b.start * 365), round(b.width * 365)) for b in match_days] == [(59, 1)]
     assert bars(_decision(date(2023, 1, 1), date(2024, 12, 31)), year) == []
+
+
+@pytest.mark.parametrize(
+    ("prefix", "values"),
+    [
+        ("status.", [s.value for s in CameraStatus]),
+        ("sev.", [s.value for s in Severity]),
+        ("risk.", [r.value for r in RiskLevel]),
+        ("tstatus.", [s.value for s in TicketStatus]),
+        ("tev.", [k.value for k in TicketEventKind]),
+        ("cam.kind.", [k.value for k in CameraKind]),
+        ("deploy.", ["valid", "expired", "missing"]),
+    ],
+)
+def test_every_value_the_pages_show_has_dutch_and_english_text(prefix: str, values: list[str]) -> None:
+    for value in values:
+        dutch, english = TEXT[prefix + value]
+        assert dutch and english
