@@ -317,8 +317,15 @@ async def _serve(settings: Settings, host: str, port: int, database: Database, *
     from api.app import create_app
     from scheduler.jobs import running_collector
 
+    # X-Forwarded-Proto/-For are believed only from the configured proxies (uvicorn would trust 127.0.0.1).
     config = uvicorn.Config(
-        create_app(settings, database), host=host, port=port, log_level=settings.log_level.lower(), log_config=None
+        create_app(settings, database),
+        host=host,
+        port=port,
+        log_level=settings.log_level.lower(),
+        log_config=None,
+        proxy_headers=bool(settings.web.trusted_proxies),
+        forwarded_allow_ips=settings.web.trusted_proxies or None,
     )
     server = uvicorn.Server(config)
     if not scheduler:

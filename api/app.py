@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 
-from api import errors
+from api import errors, pages
 from api.routes import (
     alerts,
     audit,
@@ -73,4 +73,5 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
         v1.include_router(module.router)
     app.include_router(v1)
     app.include_router(metrics.router)
+    pages.install(app, settings)
     return app

@@ -13,7 +13,7 @@ def _body(loc: list[str | int], msg: str, type_: str) -> dict[str, object]:
     return {"detail": [{"loc": loc, "msg": msg, "type": type_}]}
 
 
-async def _not_found(_request: Request, exc: Exception) -> JSONResponse:
+async def not_found(_request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(status_code=status.HTTP_404_NOT_FOUND, content={"detail": str(exc)})
 
 
@@ -56,7 +56,7 @@ async def _key_error(_request: Request, exc: Exception) -> JSONResponse:
 
 def install(app: FastAPI) -> None:
     """Register the handlers, most specific first."""
-    app.add_exception_handler(NotFound, _not_found)
+    app.add_exception_handler(NotFound, not_found)
     app.add_exception_handler(InvalidTransition, _invalid_transition)
     app.add_exception_handler(Conflict, _conflict)
     app.add_exception_handler(InvalidInput, _invalid_input)

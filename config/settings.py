@@ -222,6 +222,46 @@ class RiskSettings(_Section):
     oem_relabel_min_confidence: float = Field(default=0.5, ge=0, le=1)
 
 
+class WebSettings(_Section):
+    """The pages for people: sign-in sessions, login throttling, language and the map."""
+
+    # Sessions live in the database, so logging out, a role change or a deactivated user takes effect at once.
+    # A session unused this long ends (a forgotten browser in the control room); none lasts longer than a shift.
+    session_idle: Duration = timedelta(minutes=30)
+    session_absolute: Duration = timedelta(hours=12)
+    cookie_name: str = Field(default="camfleet_session", pattern=r"^[A-Za-z0-9_-]{1,64}$")
+    # Failed logins counted over this window; beyond either limit the login is refused with one message that says
+    # neither whether the user exists nor which limit was hit. Per name: password guessing on one account; per
+    # address: spraying many accounts (set higher where a whole office shares one address).
+    login_window: Duration = timedelta(minutes=15)
+    login_max_failures_per_user: int = Field(default=5, ge=1, le=10_000)
+    login_max_failures_per_address: int = Field(default=20, ge=1, le=100_000)
+    # Reverse proxies (IP addresses) whose X-Forwarded-Proto/-For are believed; empty: none, the default, so a
+    # client cannot pretend to be on HTTPS or at another address.
+    trusted_proxies: list[str] = []
+    language: Literal["nl", "en"] = "nl"
+    dashboard_refresh: Duration = timedelta(seconds=30)
+    # Map tiles, e.g. "https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/standaard/EPSG:3857/{z}/{x}/{y}.png".
+    # Empty (the default): no tiles, the points on a plain background, so the map works offline.
+    tile_url: str = Field(default="", max_length=500)
+    tile_attribution: str = Field(default="", max_length=500)
+
+    @field_validator("tile_url")
+    @classmethod
+    def _tile_url(cls, value: str) -> str:
+        if value and not value.startswith("https://") and not value.startswith("http://"):
+            raise ValueError("tile_url must be an http(s) URL with {z}, {x} and {y}")
+        return value
+
+    @property
+    def tile_origin(self) -> str | None:
+        """The scheme and host of the tile URL (for the Content-Security-Policy), or None without tiles."""
+        if not self.tile_url:
+            return None
+        scheme, _, rest = self.tile_url.partition("://")
+        return f"{scheme}://{rest.split('/', 1)[0]}"
+
+
 def _to_async_url(url: str) -> str:
     """Map a plain database URL to the async driver SQLAlchemy needs."""
     scheme, sep, rest = url.partition("://")
@@ -273,6 +313,7 @@ class Settings(BaseSettings):
     inventory: InventorySettings = InventorySettings()
     decisions: DecisionSettings = DecisionSettings()
     risk: RiskSettings = RiskSettings()
+    web: WebSettings = WebSettings()
 
     @classmethod
     def settings_customise_sources(

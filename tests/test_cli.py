@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import socket
 import subprocess
 import time
@@ -91,13 +92,16 @@ def test_demo_serves_the_imported_fleet(tmp_path: Path) -> None:
         text=True,
     )
     try:
-        token = None
+        token = password = None
         assert process.stdout is not None
         for line in process.stdout:
+            if "login admin / " in line:
+                password = line.split()[-1]
             if "admin token:" in line:
                 token = line.split()[-1]
                 break
         assert token, "the demo printed no admin token"
+        assert password, "the demo printed no login for the pages"
         deadline = time.monotonic() + 60
         while True:
             try:
@@ -112,6 +116,13 @@ def test_demo_serves_the_imported_fleet(tmp_path: Path) -> None:
                     raise
                 time.sleep(0.2)
         assert response.status_code == 200 and response.json()["total"] == 70
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as pages:
+            form = pages.get("/login")
+            csrf = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+            assert csrf is not None
+            login = pages.post("/login", data={"username": "admin", "password": password, "csrf_token": csrf[1]})
+            assert login.status_code == 303
+            assert pages.get("/").status_code == 200 and "VL-F0" in pages.get("/cameras").text
     finally:
         process.terminate()
         process.wait(timeout=30)

@@ -32,6 +32,7 @@ async def list_cameras(
     poller_group: Annotated[str | None, Query(max_length=100)] = None,
     lifecycle: Lifecycle | None = None,
     q: Annotated[str | None, Query(max_length=200, description="search in name, location, host")] = None,
+    sort: service.CameraSort = service.CameraSort.NAME,
 ) -> Page[CameraOut]:
     """Cameras by name, filtered and paged."""
     filters = service.CameraFilter(
@@ -47,7 +48,7 @@ async def list_cameras(
     )
     maintenance = await cameras_in_maintenance(session, datetime.now(UTC))
     rows, total = await service.list_cameras(
-        session, filters=filters, page=paging.page, size=paging.size, maintenance=maintenance
+        session, filters=filters, page=paging.page, size=paging.size, maintenance=maintenance, sort=sort
     )
     return Page(
         items=[service.to_out(c, in_maintenance=c.id in maintenance) for c in rows],

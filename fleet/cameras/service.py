@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence, Set
 from dataclasses import dataclass, field, replace
+from enum import StrEnum
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, func, or_, select
@@ -140,8 +141,33 @@ def _with_credentials() -> Select[Camera]:
     return select(Camera).options(selectinload(Camera.credentials))
 
 
+class CameraSort(StrEnum):
+    """List orders; every one ends with the name, so pages are stable."""
+
+    NAME = "name"
+    STATUS = "status"
+    AREA = "area"
+    LAST_SEEN = "last_seen"
+    RISK = "risk"
+
+
+_SORT_COLUMNS: dict[CameraSort, tuple[Any, ...]] = {
+    CameraSort.NAME: (),
+    CameraSort.STATUS: (Camera.status,),
+    CameraSort.AREA: (Camera.area,),
+    CameraSort.LAST_SEEN: (Camera.last_seen_at.desc(),),
+    CameraSort.RISK: (Camera.risk_level,),
+}
+
+
 async def list_cameras(
-    session: AsyncSession, *, filters: CameraFilter, page: int, size: int, maintenance: Set[int] = frozenset()
+    session: AsyncSession,
+    *,
+    filters: CameraFilter,
+    page: int,
+    size: int,
+    maintenance: Set[int] = frozenset(),
+    sort: CameraSort = CameraSort.NAME,
 ) -> tuple[Sequence[Camera], int]:
     """One page of cameras matching the filter, by name, and the total count.
 
@@ -163,7 +189,7 @@ async def list_cameras(
 
     total = await session.scalar(narrow(select(func.count(Camera.id))))
     rows = await session.scalars(
-        narrow(_with_credentials()).order_by(Camera.name).offset((page - 1) * size).limit(size)
+        narrow(_with_credentials()).order_by(*_SORT_COLUMNS[sort], Camera.name).offset((page - 1) * size).limit(size)
     )
     return rows.all(), int(total or 0)
 

@@ -77,22 +77,42 @@ def starts_on_day(decision: Decision, day: date) -> bool:
     )
 
 
-async def sweep(session: AsyncSession, *, now: datetime, settings: Settings) -> FaultChanges:
-    """Check every flexible camera against its decisions; remind and warn where due. In the caller's transaction."""
-    day = now.astimezone(LOCAL).date()
+async def _links(session: AsyncSession) -> tuple[list[Decision], dict[int, list[Decision]], dict[int, list[int]]]:
+    """Every decision, the decisions linked to each camera, and the cameras of each decision."""
     decisions = list((await session.scalars(select(Decision).order_by(Decision.decision_date, Decision.id))).all())
-    successors = successors_of(decisions)
     by_id = {d.id: d for d in decisions}
     linked: dict[int, list[Decision]] = defaultdict(list)
     cameras_of: dict[int, list[int]] = defaultdict(list)
     for decision_id, camera_id in await session.execute(select(DecisionCamera.decision_id, DecisionCamera.camera_id)):
         linked[camera_id].append(by_id[decision_id])
         cameras_of[decision_id].append(camera_id)
-    flexible = (
+    return decisions, linked, cameras_of
+
+
+async def _flexible(session: AsyncSession) -> Sequence[Camera]:
+    return (
         await session.scalars(
-            select(Camera).where(Camera.kind == CameraKind.FLEXIBLE, Camera.lifecycle == Lifecycle.IN_SERVICE)
+            select(Camera)
+            .where(Camera.kind == CameraKind.FLEXIBLE, Camera.lifecycle == Lifecycle.IN_SERVICE)
+            .order_by(Camera.name)
         )
     ).all()
+
+
+async def flexible_states(session: AsyncSession, *, now: datetime) -> list[tuple[Camera, State]]:
+    """Each flexible camera in service and whether a decision lets it run today (whatever its status)."""
+    day = now.astimezone(LOCAL).date()
+    decisions, linked, _cameras_of = await _links(session)
+    successors = successors_of(decisions)
+    return [(c, camera_state(linked.get(c.id, ()), successors, day)) for c in await _flexible(session)]
+
+
+async def sweep(session: AsyncSession, *, now: datetime, settings: Settings) -> FaultChanges:
+    """Check every flexible camera against its decisions; remind and warn where due. In the caller's transaction."""
+    day = now.astimezone(LOCAL).date()
+    decisions, linked, cameras_of = await _links(session)
+    successors = successors_of(decisions)
+    flexible = await _flexible(session)
     changes = FaultChanges()
     await _faults(session, changes, flexible, linked, successors, day, now)
     online = {c.id for c in flexible if c.status in ONLINE}

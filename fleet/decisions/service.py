@@ -267,3 +267,14 @@ async def overview(session: AsyncSession, year: int) -> list[OverviewRow]:
             )
         )
     return table
+
+
+async def for_camera(session: AsyncSession, camera_id: int) -> list[Decision]:
+    """The decisions linked to a camera, by start date."""
+    rows = await session.scalars(
+        select(Decision)
+        .join(DecisionCamera, DecisionCamera.decision_id == Decision.id)
+        .where(DecisionCamera.camera_id == camera_id)
+        .order_by(Decision.starts_on, Decision.id)
+    )
+    return list(rows.all())

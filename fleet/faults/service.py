@@ -14,7 +14,7 @@ from fleet.audit.service import Actor, record
 from fleet.cameras.models import Camera, Lifecycle
 from fleet.errors import Conflict, NotFound
 from fleet.faults import rules
-from fleet.faults.models import Fault, FaultKind
+from fleet.faults.models import Fault, FaultKind, Severity
 
 
 @dataclass
@@ -223,3 +223,13 @@ async def camera_name(session: AsyncSession, fault: Fault) -> str | None:
         return None
     name: str | None = await session.scalar(select(Camera.name).where(Camera.id == fault.camera_id))
     return name
+
+
+async def open_counts_by_severity(session: AsyncSession) -> dict[Severity, int]:
+    """How many faults are open, per severity (every severity present, zero where none)."""
+    rows = await session.execute(
+        select(Fault.severity, func.count()).where(Fault.closed_at.is_(None)).group_by(Fault.severity)
+    )
+    counts = dict.fromkeys(Severity, 0)
+    counts.update({severity: count for severity, count in rows})
+    return counts

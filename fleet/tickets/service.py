@@ -701,3 +701,18 @@ async def detail(session: AsyncSession, ticket: RepairTicket) -> TicketDetail:
     [shaped] = await to_out(session, [ticket])
     events = [TicketEventOut.of(e) for e in await history(session, ticket.id)]
     return TicketDetail(**shaped.model_dump(), history=events)
+
+
+async def open_breach_counts(session: AsyncSession) -> dict[SlaTarget, int]:
+    """How many open tickets have missed their response and their resolution target."""
+    breached = {
+        SlaTarget.RESPONSE: RepairTicket.response_breached_at,
+        SlaTarget.RESOLUTION: RepairTicket.resolution_breached_at,
+    }
+    counts: dict[SlaTarget, int] = {}
+    for target, column in breached.items():
+        found = await session.scalar(
+            select(func.count()).where(RepairTicket.status.in_(rules.OPEN), column.is_not(None))
+        )
+        counts[target] = int(found or 0)
+    return counts

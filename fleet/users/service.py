@@ -7,6 +7,7 @@ import re
 import secrets
 from collections.abc import Sequence
 from datetime import datetime
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -22,6 +23,11 @@ TOKEN_PREFIX = "cf_"
 USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$")
 MIN_PASSWORD_LENGTH = 10
 _hasher = PasswordHasher()
+
+
+@cache
+def _dummy_hash() -> str:
+    return _hasher.hash(secrets.token_urlsafe(16))
 
 
 def hash_password(password: str) -> str:
@@ -140,6 +146,13 @@ async def user_for_token(session: AsyncSession, token: str) -> User | None:
 async def authenticate(session: AsyncSession, username: str, password: str) -> User | None:
     """The active user whose password matches, or None."""
     user = await get_by_username(session, username)
-    if user is None or not user.is_active or not verify_password(user.password_hash, password):
+    # An unknown name costs the same argon2 check as a known one, so timing does not tell which names exist.
+    matches = verify_password(user.password_hash if user is not None else _dummy_hash(), password)
+    if user is None or not user.is_active or not matches:
         return None
     return user
+
+
+async def list_tokens(session: AsyncSession) -> Sequence[ApiToken]:
+    """Every API token (never the token itself), newest first."""
+    return (await session.scalars(select(ApiToken).order_by(ApiToken.id.desc()))).all()

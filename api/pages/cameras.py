@@ -1,0 +1,113 @@
+"""Cameras: the filtered list, one camera's page, and the map."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import JSONResponse
+
+from api.deps import PageParams, SessionDep
+from api.pages.core import PageViewer, render
+from api.routes import cameras as camera_routes
+from api.routes import faults as fault_routes
+from api.routes import tickets as ticket_routes
+from fleet.cameras.models import CameraKind, CameraStatus, RiskLevel
+from fleet.cameras.service import CameraSort
+from fleet.decisions.service import for_camera
+from fleet.health.timeline import timeline
+from fleet.maintenance import service as maintenance
+
+router = APIRouter(include_in_schema=False)
+PAGE_SIZE = 50
+TIMELINE = timedelta(days=7)
+# Every camera on one map; beyond this the map would be unreadable and slow anyway.
+MAP_LIMIT = 500
+
+
+@router.get("/cameras")
+async def camera_list(
+    request: Request,
+    session: SessionDep,
+    viewer: PageViewer,
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+    status: Annotated[CameraStatus | None, Query()] = None,
+    kind: CameraKind | None = None,
+    risk: RiskLevel | None = None,
+    area: Annotated[str | None, Query(max_length=200)] = None,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    sort: CameraSort = CameraSort.NAME,
+) -> Response:
+    """Cameras: filter, search, sort and page."""
+    listed = await camera_routes.list_cameras(
+        session,
+        viewer.user,
+        PageParams(page=page, size=PAGE_SIZE),
+        status_=status,
+        kind=kind,
+        risk=risk,
+        area=area or None,
+        q=q or None,
+        sort=sort,
+    )
+    query = {"status": status, "kind": kind, "risk": risk, "area": area, "q": q, "sort": sort}
+    return render(
+        request,
+        viewer,
+        "cameras.html",
+        cameras=listed,
+        query={k: v for k, v in query.items() if v},
+        base=urlencode({k: str(v) for k, v in query.items() if v}),
+        pages=max(1, -(-listed.total // PAGE_SIZE)),
+        statuses=list(CameraStatus),
+        kinds=list(CameraKind),
+        risks=list(RiskLevel),
+        sorts=list(CameraSort),
+    )
+
+
+@router.get("/cameras/{camera_id}")
+async def camera_page(request: Request, session: SessionDep, viewer: PageViewer, camera_id: int) -> Response:
+    """One camera: identity declared and observed, risk, status timeline, observations and its work."""
+    camera = await camera_routes.read_camera(session, viewer.user, camera_id)
+    now = datetime.now(UTC)
+    start = now - TIMELINE
+    windows, _total = await maintenance.list_windows(session, page=1, size=500, current_at=now)
+    covering = [
+        w for w in windows if maintenance.scope_of(w).covers(camera.id, camera.area, camera.site, camera.poller_group)
+    ]
+    return render(
+        request,
+        viewer,
+        "camera.html",
+        camera=camera,
+        segments=await timeline(session, camera_id, start=start, end=now),
+        days=[start + timedelta(days=i) for i in range(TIMELINE.days + 1)],
+        faults=await fault_routes.list_faults(session, viewer.user, PageParams(page=1, size=20), camera_id=camera_id),
+        tickets=await ticket_routes.list_tickets(
+            session, viewer.user, PageParams(page=1, size=20), camera_id=camera_id
+        ),
+        windows=covering,
+        decisions=await for_camera(session, camera_id),
+        now=now,
+    )
+
+
+@router.get("/map")
+async def map_page(request: Request, viewer: PageViewer) -> Response:
+    """Cameras on a map (Leaflet); without a tile URL on a plain background."""
+    return render(request, viewer, "map.html", statuses=list(CameraStatus))
+
+
+@router.get("/map/points")
+async def map_points(session: SessionDep, viewer: PageViewer) -> JSONResponse:
+    """The cameras with coordinates, for the map script."""
+    listed = await camera_routes.list_cameras(session, viewer.user, PageParams(page=1, size=MAP_LIMIT))
+    points = [
+        {"id": c.id, "name": c.name, "status": c.status.value, "lat": c.latitude, "lon": c.longitude}
+        for c in listed.items
+        if c.latitude is not None and c.longitude is not None
+    ]
+    return JSONResponse({"points": points, "without": len(listed.items) - len(points)})

@@ -1,0 +1,227 @@
+"""What every page shares: templates, the signed-in session, role checks, CSRF and security headers."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+from fastapi import Depends, HTTPException, Request, Response, status
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.templating import Jinja2Templates
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.responses import RedirectResponse
+
+from api import errors
+from api.deps import SessionDep, SettingsDep
+from api.pages.i18n import LANGUAGES, Language, translator
+from config.settings import Settings
+from fleet.audit.service import Actor
+from fleet.errors import DomainError
+from fleet.users import web
+from fleet.users.models import Role, User, WebSession
+
+HERE = Path(__file__).resolve().parent
+TEMPLATES = Jinja2Templates(directory=HERE.parent / "templates")
+LOCAL = ZoneInfo("Europe/Amsterdam")
+LANGUAGE_COOKIE = "camfleet_lang"
+LOGIN_CSRF_COOKIE = "camfleet_login_csrf"
+CSRF_HEADER = "X-CSRF-Token"
+CSRF_FIELD = "csrf_token"
+T = TypeVar("T")
+
+
+def _local(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    return "—" if value is None else value.astimezone(LOCAL).strftime(fmt)
+
+
+TEMPLATES.env.filters["local"] = _local
+
+
+class LoginRequired(Exception):
+    """No live session: the browser is sent to the login form (htmx is told to go there itself)."""
+
+
+async def login_required(request: Request, _exc: Exception) -> Response:
+    """Redirect to the login form, keeping where the person wanted to go."""
+    target = "/login?next=" + quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
+    if request.headers.get("HX-Request"):
+        return Response(status_code=status.HTTP_204_NO_CONTENT, headers={"HX-Redirect": target})
+    return RedirectResponse(target, status_code=status.HTTP_303_SEE_OTHER)
+
+
+def client_address(request: Request) -> str:
+    """The client's address as the server sees it (uvicorn rewrites it only for trusted proxies)."""
+    return request.client.host if request.client else "unknown"
+
+
+def is_https(request: Request) -> bool:
+    """Whether the browser reached us over HTTPS (directly, or via a trusted proxy that uvicorn believed)."""
+    return request.url.scheme == "https"
+
+
+def language_of(request: Request, settings: Settings) -> Language:
+    """The language cookie if valid, else the configured default."""
+    wanted = request.cookies.get(LANGUAGE_COOKIE, "")
+    for language in LANGUAGES:
+        if wanted == language:
+            return language
+    return settings.web.language
+
+
+def set_cookie(response: Response, request: Request, name: str, value: str, *, max_age: int | None = None) -> None:
+    """A cookie scripts cannot read, not sent on cross-site requests, Secure over HTTPS."""
+    response.set_cookie(name, value, max_age=max_age, httponly=True, samesite="lax", secure=is_https(request), path="/")
+
+
+@dataclass(frozen=True, slots=True)
+class Viewer:
+    """The signed-in person of a page request."""
+
+    session: WebSession
+    user: User
+    language: Language
+
+    @property
+    def actor(self) -> Actor:
+        """The audit-log actor."""
+        return Actor(name=self.user.username, user_id=self.user.id)
+
+    def can(self, role: str) -> bool:
+        """Whether the person has at least this role (templates hide buttons with it)."""
+        return self.user.role.at_least(Role(role))
+
+
+async def _signed_in(request: Request, session: SessionDep, settings: SettingsDep) -> Viewer:
+    cookie = request.cookies.get(settings.web.cookie_name)
+    if not cookie:
+        raise LoginRequired
+    row = await web.current(session, cookie, now=datetime.now(UTC), settings=settings.web)
+    if row is None:
+        raise LoginRequired
+    language: Language = "en" if row.language == "en" else "nl"
+    return Viewer(session=row, user=row.user, language=language)
+
+
+SignedIn = Annotated[Viewer, Depends(_signed_in)]
+
+
+async def check_csrf(request: Request, viewer: Viewer) -> None:
+    """Refuse a state change whose token (form field or htmx header) is not this session's."""
+    sent = request.headers.get(CSRF_HEADER)
+    if sent is None:
+        form = await request.form()
+        value = form.get(CSRF_FIELD)
+        sent = value if isinstance(value, str) else None
+    if sent is None or not secrets.compare_digest(sent.encode(), viewer.session.csrf_token.encode()):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="missing or wrong CSRF token; reload the page")
+
+
+def _role(role: Role, *, acts: bool) -> Callable[..., Coroutine[Any, Any, Viewer]]:
+    async def check(request: Request, viewer: SignedIn) -> Viewer:
+        if acts:
+            await check_csrf(request, viewer)
+        if not viewer.user.role.at_least(role):
+            raise HTTPException(status.HTTP_403_FORBIDDEN, detail=f"needs the role {role.value} or higher")
+        return viewer
+
+    return check
+
+
+# Reading pages: any signed-in role. Acting (POST): the API's role for that action, plus a valid CSRF token.
+PageViewer = Annotated[Viewer, Depends(_role(Role.VIEWER, acts=False))]
+PageAdmin = Annotated[Viewer, Depends(_role(Role.ADMIN, acts=False))]
+ActViewer = Annotated[Viewer, Depends(_role(Role.VIEWER, acts=True))]
+ActTechnician = Annotated[Viewer, Depends(_role(Role.TECHNICIAN, acts=True))]
+ActCoordinator = Annotated[Viewer, Depends(_role(Role.COORDINATOR, acts=True))]
+ActAdmin = Annotated[Viewer, Depends(_role(Role.ADMIN, acts=True))]
+
+
+def render(request: Request, viewer: Viewer | None, template: str, status_code: int = 200, **values: Any) -> Response:
+    """A page in the viewer's language, with the CSRF token and role checks at hand."""
+    settings: Settings = request.app.state.settings
+    language = viewer.language if viewer else language_of(request, settings)
+    context = {
+        "t": translator(language),
+        "lang": language,
+        "viewer": viewer,
+        "csrf": viewer.session.csrf_token if viewer else None,
+        "web": settings.web,
+        "path": request.url.path,
+        **values,
+    }
+    return TEMPLATES.TemplateResponse(request, template, context, status_code=status_code)
+
+
+def safe_next(target: str | None) -> str:
+    """A path on this site to go on to; "//evil.example" or "https://…" would make a form an open redirect."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/"
+
+
+def redirect(url: str) -> Response:
+    """After a successful POST: see the result with a GET (so a reload does not repeat the action)."""
+    return RedirectResponse(url, status_code=status.HTTP_303_SEE_OTHER)
+
+
+def is_page(request: Request) -> bool:
+    """Whether the request is for a page or static file rather than the JSON API, metrics or API docs."""
+    return not request.url.path.startswith(("/api/", "/metrics", "/docs", "/redoc", "/openapi.json"))
+
+
+async def page_error(request: Request, exc: Exception) -> Response:
+    """A refused or missing page as a page in the person's language; the API keeps its JSON answers."""
+    if not is_page(request):
+        if isinstance(exc, HTTPException):
+            return await http_exception_handler(request, exc)
+        return await errors.not_found(request, exc)
+    code = exc.status_code if isinstance(exc, HTTPException) else status.HTTP_404_NOT_FOUND
+    if code not in (status.HTTP_403_FORBIDDEN, status.HTTP_404_NOT_FOUND):
+        assert isinstance(exc, HTTPException)
+        return await http_exception_handler(request, exc)
+    key = "forbidden" if code == status.HTTP_403_FORBIDDEN else "not_found"
+    detail = exc.detail if isinstance(exc, HTTPException) else str(exc)
+    return render(request, None, "error.html", status_code=code, key=key, detail=detail)
+
+
+def security_headers(settings: Settings) -> Callable[[Request, Callable[[Request], Awaitable[Response]]], Any]:
+    """Middleware adding CSP and friends to every page and static file (the JSON API is left as it is)."""
+    images = "'self' data:" + (f" {settings.web.tile_origin}" if settings.web.tile_origin else "")
+    policy = (
+        "default-src 'self'; script-src 'self'; style-src 'self'; "
+        f"img-src {images}; connect-src 'self'; font-src 'self'; object-src 'none'; "
+        "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    )
+    headers = {
+        "Content-Security-Policy": policy,
+        "X-Content-Type-Options": "nosniff",
+        "X-Frame-Options": "DENY",
+        "Referrer-Policy": "same-origin",
+    }
+
+    async def add(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        response = await call_next(request)
+        if is_page(request):
+            for name, value in headers.items():
+                response.headers.setdefault(name, value)
+        return response
+
+    return add
+
+
+async def attempt(session: AsyncSession, action: Callable[[], Awaitable[T]]) -> tuple[T | None, str | None]:
+    """Run a change in a savepoint: its result, or (nothing kept and) the reason it was refused, to show."""
+    try:
+        async with session.begin_nested():
+            return await action(), None
+    except DomainError as exc:
+        return None, str(exc)
+    except ValidationError as exc:
+        return None, "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())

@@ -1,0 +1,232 @@
+"""The technicians' work: faults to acknowledge, the ticket board and workflow, maintenance windows."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Query, Request, Response, status
+
+from api.deps import PageParams, SessionDep, SettingsDep
+from api.pages.core import (
+    LOCAL,
+    ActCoordinator,
+    ActTechnician,
+    PageViewer,
+    Viewer,
+    attempt,
+    redirect,
+    render,
+    safe_next,
+)
+from api.routes import faults as fault_routes
+from api.routes import maintenance as maintenance_routes
+from api.routes import tickets as ticket_routes
+from fleet.cameras.service import CameraFilter, list_cameras
+from fleet.errors import InvalidInput
+from fleet.maintenance.schemas import MaintenanceWindowIn
+from fleet.tickets import rules
+from fleet.tickets.models import TicketStatus
+from fleet.tickets.schemas import CommentIn, TicketPatch
+from fleet.users.models import Role
+from fleet.users.service import list_users
+
+router = APIRouter(include_in_schema=False)
+PAGE_SIZE = 50
+BOARD_SIZE = 500
+Note = Annotated[str, Form(max_length=10_000)]
+
+
+# --- Faults. -------------------------------------------------------------------------------------------------
+
+
+@router.get("/faults")
+async def fault_list(
+    request: Request,
+    session: SessionDep,
+    viewer: PageViewer,
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+    all: bool = False,
+) -> Response:
+    """Faults, open ones only unless asked; technicians acknowledge them here."""
+    listed = await fault_routes.list_faults(
+        session, viewer.user, PageParams(page=page, size=PAGE_SIZE), open=None if all else True
+    )
+    return render(request, viewer, "faults.html", faults=listed, all=all, pages=max(1, -(-listed.total // PAGE_SIZE)))
+
+
+@router.post("/faults/{fault_id}/acknowledge")
+async def acknowledge(
+    session: SessionDep, viewer: ActTechnician, fault_id: int, next: Annotated[str, Form(max_length=2000)] = "/faults"
+) -> Response:
+    """Acknowledge a fault (the API's action), then back to the page the button was on."""
+    await fault_routes.acknowledge(session, viewer.user, fault_id)
+    return redirect(safe_next(next))
+
+
+# --- Tickets. ------------------------------------------------------------------------------------------------
+
+
+@router.get("/tickets")
+async def board(request: Request, session: SessionDep, viewer: PageViewer) -> Response:
+    """The board: a column per status; finished tickets only the latest."""
+    listed = await ticket_routes.list_tickets(session, viewer.user, PageParams(page=1, size=BOARD_SIZE), open=True)
+    done = await ticket_routes.list_tickets(session, viewer.user, PageParams(page=1, size=20), open=False)
+    columns = {s: [t for t in listed.items + done.items if t.status is s] for s in TicketStatus}
+    return render(request, viewer, "tickets.html", columns=columns, more_open=listed.total > len(listed.items))
+
+
+async def _ticket_page(
+    request: Request, session: SessionDep, viewer: Viewer, ticket_id: int, error: str | None = None
+) -> Response:
+    ticket = await ticket_routes.get_ticket(session, viewer.user, ticket_id)
+    assignable = [u for u in await list_users(session) if u.is_active and u.role.at_least(Role.TECHNICIAN)]
+    return render(
+        request,
+        viewer,
+        "ticket.html",
+        status_code=status.HTTP_409_CONFLICT if error else status.HTTP_200_OK,
+        ticket=ticket,
+        assignable=assignable,
+        needs_assignee=rules.NEEDS_ASSIGNEE,
+        error=error,
+    )
+
+
+@router.get("/tickets/{ticket_id}")
+async def ticket_page(request: Request, session: SessionDep, viewer: PageViewer, ticket_id: int) -> Response:
+    """One ticket: the workflow's next steps as buttons, assignment, comments and history."""
+    return await _ticket_page(request, session, viewer, ticket_id)
+
+
+@router.post("/tickets/{ticket_id}")
+async def change_ticket(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    viewer: ActTechnician,
+    ticket_id: int,
+    status_: Annotated[TicketStatus | None, Form(alias="status")] = None,
+    assignee_id: Annotated[int | None, Form()] = None,
+    note: Note = "",
+) -> Response:
+    """Assign or move the ticket (the API's PATCH with the ticket service's rules)."""
+    _ticket, error = await attempt(
+        session,
+        lambda: ticket_routes.update_ticket(
+            session,
+            settings,
+            viewer.user,
+            ticket_id,
+            TicketPatch(status=status_, assignee_id=assignee_id, note=note.strip() or None),
+        ),
+    )
+    if error:
+        return await _ticket_page(request, session, viewer, ticket_id, error)
+    return redirect(f"/tickets/{ticket_id}")
+
+
+@router.post("/tickets/{ticket_id}/comments")
+async def comment(
+    request: Request, session: SessionDep, viewer: ActTechnician, ticket_id: int, text: Note = ""
+) -> Response:
+    """Add a comment to the ticket's history."""
+    _event, error = await attempt(
+        session, lambda: ticket_routes.add_comment(session, viewer.user, ticket_id, CommentIn(text=text.strip()))
+    )
+    if error:
+        return await _ticket_page(request, session, viewer, ticket_id, error)
+    return redirect(f"/tickets/{ticket_id}")
+
+
+# --- Maintenance windows. ------------------------------------------------------------------------------------
+
+
+def _names(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def _local_time(text: str, field: str) -> datetime:
+    try:
+        naive = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise InvalidInput(field, "give a date and time, e.g. 2026-03-01T06:00") from exc
+    return naive.replace(tzinfo=LOCAL) if naive.tzinfo is None else naive
+
+
+async def _maintenance_page(
+    request: Request, session: SessionDep, viewer: Viewer, *, error: str | None = None, form: Mapping[str, object]
+) -> Response:
+    listed = await maintenance_routes.list_windows(session, viewer.user, PageParams(page=1, size=200), current=False)
+    cameras, _total = await list_cameras(session, filters=CameraFilter(), page=1, size=2000)
+    return render(
+        request,
+        viewer,
+        "maintenance.html",
+        status_code=status.HTTP_422_UNPROCESSABLE_CONTENT if error else status.HTTP_200_OK,
+        windows=listed,
+        cameras=cameras,
+        camera_names={c.id: c.name for c in cameras},
+        error=error,
+        form=form,
+        now=datetime.now(UTC),
+    )
+
+
+@router.get("/maintenance")
+async def maintenance_page(request: Request, session: SessionDep, viewer: PageViewer) -> Response:
+    """Maintenance windows, and the form to plan one."""
+    return await _maintenance_page(request, session, viewer, form={})
+
+
+@router.post("/maintenance")
+async def create_window(
+    request: Request,
+    session: SessionDep,
+    viewer: ActCoordinator,
+    starts_at: Annotated[str, Form(max_length=40)],
+    ends_at: Annotated[str, Form(max_length=40)],
+    reason: Annotated[str, Form(max_length=2000)],
+    recurrence: Annotated[str, Form(max_length=500)] = "",
+    camera_ids: Annotated[list[int] | None, Form()] = None,
+    areas: Annotated[str, Form(max_length=10_000)] = "",
+    sites: Annotated[str, Form(max_length=10_000)] = "",
+    poller_groups: Annotated[str, Form(max_length=10_000)] = "",
+) -> Response:
+    """Plan a window (the API's create, with the same validation)."""
+    form = {
+        "starts_at": starts_at,
+        "ends_at": ends_at,
+        "reason": reason,
+        "recurrence": recurrence,
+        "camera_ids": camera_ids or [],
+        "areas": areas,
+        "sites": sites,
+        "poller_groups": poller_groups,
+    }
+
+    async def create() -> object:
+        body = MaintenanceWindowIn(
+            starts_at=_local_time(starts_at, "starts_at"),
+            ends_at=_local_time(ends_at, "ends_at"),
+            reason=reason.strip(),
+            recurrence=recurrence.strip() or None,
+            camera_ids=camera_ids or [],
+            areas=_names(areas),
+            sites=_names(sites),
+            poller_groups=_names(poller_groups),
+        )
+        return await maintenance_routes.create_window(session, viewer.user, body)
+
+    _window, error = await attempt(session, create)
+    if error:
+        return await _maintenance_page(request, session, viewer, error=error, form=form)
+    return redirect("/maintenance?saved=1")
+
+
+@router.post("/maintenance/{window_id}/delete")
+async def delete_window(session: SessionDep, viewer: ActCoordinator, window_id: int) -> Response:
+    """Remove a window."""
+    await maintenance_routes.delete_window(session, viewer.user, window_id)
+    return redirect("/maintenance")

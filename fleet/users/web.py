@@ -1,0 +1,142 @@
+"""Sign-in for the pages: server-side sessions with idle and absolute expiry, and login throttling."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import delete, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from config.settings import WebSettings
+from fleet.audit.service import Actor, record
+from fleet.users.models import LoginFailure, WebSession
+from fleet.users.service import authenticate
+
+# Sessions are touched at most this often, so reading pages does not turn every request into a write.
+_TOUCH_EVERY_S = 60
+
+
+def _hash(token: str) -> str:
+    # The cookie carries 256 bits of randomness: a fast hash is enough (nothing to guess from a dictionary).
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class LoginOutcome(StrEnum):
+    OK = "ok"
+    REFUSED = "refused"  # wrong name or password: the page says only that
+    THROTTLED = "throttled"  # too many failures for the name or the address
+
+
+@dataclass(frozen=True, slots=True)
+class Login:
+    outcome: LoginOutcome
+    cookie: str | None = None
+    session: WebSession | None = None
+
+
+async def _recent_failures(session: AsyncSession, *, username: str, address: str, since: datetime) -> tuple[int, int]:
+    by_name = await session.scalar(
+        select(func.count()).where(LoginFailure.username == username, LoginFailure.at >= since)
+    )
+    by_address = await session.scalar(
+        select(func.count()).where(LoginFailure.address == address, LoginFailure.at >= since)
+    )
+    return int(by_name or 0), int(by_address or 0)
+
+
+async def log_in(
+    session: AsyncSession,
+    *,
+    username: str,
+    password: str,
+    address: str,
+    language: str,
+    now: datetime,
+    settings: WebSettings,
+) -> Login:
+    """Check the password unless throttled; on success a new session (its cookie value returned once)."""
+    name = username.strip().lower()[:100]
+    since = now - settings.login_window
+    # Old failures are pruned here rather than by a job: the table stays as small as the window.
+    await session.execute(delete(LoginFailure).where(LoginFailure.at < since))
+    await _prune_sessions(session, now=now, settings=settings)
+    by_name, by_address = await _recent_failures(session, username=name, address=address, since=since)
+    actor = Actor(name=f"login:{address}")
+    if by_name >= settings.login_max_failures_per_user or by_address >= settings.login_max_failures_per_address:
+        await record(
+            session,
+            actor=actor,
+            action="login.throttled",
+            target_type="user",
+            target_id=name,
+            after={"address": address, "failures_name": by_name, "failures_address": by_address},
+        )
+        return Login(LoginOutcome.THROTTLED)
+    user = await authenticate(session, username.strip(), password)
+    if user is None:
+        session.add(LoginFailure(at=now, username=name, address=address))
+        await record(session, actor=actor, action="login.failed", target_type="user", target_id=name)
+        return Login(LoginOutcome.REFUSED)
+    cookie = secrets.token_urlsafe(32)
+    row = WebSession(
+        user_id=user.id,
+        token_hash=_hash(cookie),
+        csrf_token=secrets.token_urlsafe(32),
+        language=language,
+        created_at=now,
+        last_seen_at=now,
+        address=address[:64],
+    )
+    session.add(row)
+    await session.flush()
+    row.user = user
+    await record(
+        session,
+        actor=Actor(name=user.username, user_id=user.id),
+        action="login",
+        target_type="user",
+        target_id=user.id,
+        after={"address": address},
+    )
+    return Login(LoginOutcome.OK, cookie=cookie, session=row)
+
+
+async def current(session: AsyncSession, cookie: str, *, now: datetime, settings: WebSettings) -> WebSession | None:
+    """The live session behind a cookie, touched; None (and the row removed) once expired or its user inactive."""
+    row: WebSession | None = await session.scalar(select(WebSession).where(WebSession.token_hash == _hash(cookie)))
+    if row is None:
+        return None
+    expired = now - row.last_seen_at > settings.session_idle or now - row.created_at > settings.session_absolute
+    if expired or not row.user.is_active:
+        await session.delete(row)
+        return None
+    if (now - row.last_seen_at).total_seconds() > _TOUCH_EVERY_S:
+        row.last_seen_at = now
+    return row
+
+
+async def log_out(session: AsyncSession, row: WebSession) -> None:
+    """End a session."""
+    await record(
+        session,
+        actor=Actor(name=row.user.username, user_id=row.user_id),
+        action="logout",
+        target_type="user",
+        target_id=row.user_id,
+    )
+    await session.delete(row)
+
+
+async def _prune_sessions(session: AsyncSession, *, now: datetime, settings: WebSettings) -> None:
+    await session.execute(
+        delete(WebSession).where(
+            or_(
+                WebSession.last_seen_at < now - settings.session_idle,
+                WebSession.created_at < now - settings.session_absolute,
+            )
+        )
+    )

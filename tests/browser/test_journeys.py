@@ -1,0 +1,226 @@
+"""The pages in a real browser (Debian's chromium via Playwright) against a real `camfleet serve`.
+
+The set-up goes the way a municipality would: cameras imported, a simulated camera switched off, `camfleet poll`
+run until the fault opens and the policy makes a ticket, users created with `--password-stdin`. Screenshots of
+every step land in test-artifacts/browser/.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import pytest_asyncio
+from openpyxl import load_workbook
+
+from simulator.fleet import SimulatedFleet
+from tests.conftest import CAMFLEET, run_cli
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
+HOST = "127.91.0.100"
+PASSWORD = "coordinator-password-1"
+FLEET = (
+    "name,host,onvif_port,snmp_port,rtsp_port,latitude,longitude,area,location,declared_manufacturer\n"
+    "BR-1,127.91.0.1,8080,1161,8554,51.3704,6.1724,Centrum,Markt,Axis Communications\n"
+    "BR-2,127.91.0.2,8080,1161,8554,51.3650,6.1660,Blerick,Station,Axis Communications\n"
+)
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (make install)")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def env(sqlite_template: Path, tmp_path: Path) -> dict[str, str]:
+    """A `camfleet` environment on a migrated SQLite database of this test's own."""
+    database = tmp_path / "camfleet.db"
+    shutil.copyfile(sqlite_template, database)
+    return {
+        **os.environ,
+        "CAMFLEET_DATA_DIR": str(tmp_path / "var"),
+        "CAMFLEET_DATABASE_URL": f"sqlite:///{database}",
+        "CAMFLEET_CONFIG": "",
+        "CAMFLEET_SCHEDULER__DEVICE_TIMEOUT": "3s",
+        "CAMFLEET_WEB__LANGUAGE": "en",
+        "COLUMNS": "200",
+    }
+
+
+@pytest_asyncio.fixture
+async def fleet_with_a_dead_camera(env: dict[str, str], tmp_path: Path) -> AsyncIterator[None]:
+    """Two simulated cameras, BR-2 switched off and polled until its fault is open (and its ticket made)."""
+    path = tmp_path / "fleet.csv"
+    path.write_text(FLEET)
+    imported = run_cli(env, "cameras", "import", str(path))
+    assert imported.returncode == 0, imported.stderr
+    async with SimulatedFleet.from_csv(path, snapshot_size=(320, 180)) as simulated:
+        await simulated.camera("BR-2").update(offline=True)
+        for _ in range(3):  # faults.failures_to_open
+            polled = await asyncio.to_thread(run_cli, env, "poll")
+            assert polled.returncode == 0, polled.stderr
+        assert "1 up, 0 degraded, 1 down" in polled.stdout
+        yield
+
+
+@pytest.fixture
+def server(env: dict[str, str], fleet_with_a_dead_camera: None, tmp_path: Path) -> Iterator[str]:
+    """`camfleet serve` on this helper's loopback range, with a coordinator and a technician to log in as."""
+    for name, role in (("coordinator", "coordinator"), ("tech", "technician")):
+        made = run_cli(env, "users", "create", name, "--role", role, "--password-stdin", stdin=PASSWORD + "\n")
+        assert made.returncode == 0, made.stderr
+    port = _free_port()
+    log = tmp_path / "serve.log"
+    process = subprocess.Popen(
+        [CAMFLEET, "serve", "--no-scheduler", "--host", HOST, "--port", str(port)],
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://{HOST}:{port}"
+    deadline = time.monotonic() + 60
+    try:
+        while True:
+            try:
+                if httpx.get(f"{url}/api/v1/health", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(f"camfleet serve did not start: {log.read_text()}")
+            time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+async def test_journeys(server: str) -> None:
+    from playwright.async_api import async_playwright, expect
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    problems: list[str] = []
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        context = await browser.new_context(accept_downloads=True, locale="en-GB", timezone_id="Europe/Amsterdam")
+        page = await context.new_page()
+        # A CSP violation or a script error shows up in the console: the pages must have none.
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        step = 0
+
+        async def shot(name: str) -> None:
+            nonlocal step
+            step += 1
+            await page.screenshot(path=str(ARTIFACTS / f"{step:02d}-{name}.png"), full_page=True)
+
+        # Log in.
+        await page.goto(f"{server}/cameras")
+        await expect(page).to_have_url(f"{server}/login?next=/cameras")
+        await page.get_by_label("Username").fill("coordinator")
+        await page.get_by_label("Password").fill("wrong password!")
+        await page.get_by_role("button", name="Log in").click()
+        await expect(page.get_by_role("alert")).to_have_text("Wrong username or password.")
+        await shot("login-refused")
+        # The refusal is an HTTP 401, which the browser logs; nothing else may appear in the console.
+        assert problems == ["Failed to load resource: the server responded with a status of 401 (Unauthorized)"]
+        problems.clear()
+        await page.get_by_label("Password").fill(PASSWORD)
+        await page.get_by_role("button", name="Log in").click()
+        await expect(page).to_have_url(f"{server}/cameras")
+        await page.get_by_role("link", name="Dashboard").click()
+
+        # See the down camera on the dashboard (htmx keeps it current).
+        down = page.locator("section", has=page.get_by_role("heading", name="Cameras down"))
+        await expect(down.get_by_role("link", name="BR-2")).to_be_visible()
+        await expect(page.locator('[data-status="down"]')).to_have_text("1")
+        assert await page.evaluate("typeof htmx") == "object"
+        await shot("dashboard")
+
+        # Open it.
+        await down.get_by_role("link", name="BR-2").click()
+        await expect(page.get_by_role("heading", level=1)).to_contain_text("BR-2")
+        await expect(page.get_by_role("heading", level=1)).to_contain_text("down")
+        await expect(page.locator("svg.timeline rect.tl.st-down")).to_have_count(1)
+        await shot("camera")
+
+        # Acknowledge its fault.
+        await page.get_by_role("button", name="Acknowledge").click()
+        await expect(page.get_by_role("button", name="Acknowledge")).to_have_count(0)
+        faults = page.locator("section", has=page.get_by_role("heading", name="Faults"))
+        await expect(faults).to_contain_text("coordinator (")
+        await shot("fault-acknowledged")
+
+        # Assign and resolve its ticket.
+        await page.locator("section", has=page.get_by_role("heading", name="Tickets")).get_by_role("link").click()
+        await page.get_by_label("Assignee").select_option(label="tech (technician)")
+        await page.get_by_role("button", name="Assign", exact=True).click()
+        await expect(page.locator("#assignee")).to_have_text("tech")
+        await shot("ticket-assigned")
+        await page.get_by_role("button", name="To resolved").click()
+        await expect(page.get_by_role("heading", level=1)).to_contain_text("resolved")
+        await shot("ticket-resolved")
+
+        # Create a maintenance window.
+        await page.get_by_role("link", name="Maintenance").click()
+        await page.get_by_label("Starts (local time)").fill("2027-03-02T06:00")
+        await page.get_by_label("Ends (local time)").fill("2027-03-02T09:00")
+        await page.get_by_label("Reason", exact=True).fill("Replace the mast at the station")
+        await page.get_by_label("Cameras").select_option(label="BR-2")
+        await page.get_by_role("button", name="Save").click()
+        await expect(page.get_by_role("status")).to_have_text("Maintenance window saved.")
+        await expect(page.get_by_role("cell", name="Replace the mast at the station", exact=True)).to_be_visible()
+        await expect(page.get_by_role("cell", name="2027-03-02 06:00")).to_be_visible()
+        await shot("maintenance-window")
+
+        # Download the inventory XLSX.
+        await page.get_by_role("link", name="Reports").click()
+        async with page.expect_download() as waiting:
+            await page.get_by_role("link", name="Inventory (XLSX)").click()
+        download = await waiting.value
+        saved = ARTIFACTS / download.suggested_filename
+        await download.save_as(saved)
+        await shot("reports")
+        sheet = load_workbook(saved, read_only=True)["Cameras"]
+        rows = list(sheet.iter_rows(values_only=True))
+        header = list(rows[0])
+        by_name = {row[header.index("name")]: row for row in rows[1:]}
+        assert set(by_name) == {"BR-1", "BR-2"}
+        assert by_name["BR-2"][header.index("status")] == "down"
+
+        # The map shows both cameras without any tiles (offline), the dead one in its colour.
+        await page.get_by_role("link", name="Map").click()
+        await expect(page.locator("path.marker-down")).to_have_count(1)
+        await expect(page.locator("path.marker-up")).to_have_count(1)
+        await shot("map")
+
+        await context.close()
+        await browser.close()
+    assert problems == []
+
+    # A client that is no configured proxy cannot claim HTTPS: its X-Forwarded-Proto is ignored.
+    async with httpx.AsyncClient(base_url=server) as http:
+        form = await http.get("/login")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+        assert token is not None
+        answer = await http.post(
+            "/login",
+            data={"username": "tech", "password": PASSWORD, "csrf_token": token.group(1)},
+            headers={"X-Forwarded-Proto": "https"},
+        )
+    assert answer.status_code == 303
+    assert "Secure" not in answer.headers["set-cookie"]
