@@ -1,7 +1,7 @@
 """web sessions and login failures
 
 Revision ID: ed4e4c4960e7
-Revises: 7e0e601dce35
+Revises: 848e6ef67fba
 Create Date: 2026-11-28 10:56:00.810695+00:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "ed4e4c4960e7"
-down_revision: str | None = "7e0e601dce35"
+down_revision: str | None = "848e6ef67fba"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
