@@ -9,6 +9,7 @@ from fleet.faults.models import ConditionState, Fault
 from fleet.health.models import CheckResult, CheckState, StatusInterval
 from fleet.maintenance.models import MaintenanceWindow
 from fleet.tickets.models import RepairTicket, TicketEvent, TicketFault
+from fleet.uptime.models import StatusDaily, StatusRollup
 from fleet.users.models import ApiToken, User
 
 __all__ = [
@@ -27,7 +28,9 @@ __all__ = [
     "NotificationChannel",
     "RepairTicket",
     "CheckState",
+    "StatusDaily",
     "StatusInterval",
+    "StatusRollup",
     "TicketEvent",
     "TicketFault",
     "User",
