@@ -9,7 +9,7 @@ from fleet.faults.models import ConditionState, Fault
 from fleet.health.models import CheckResult, CheckState, StatusInterval
 from fleet.maintenance.models import MaintenanceWindow
 from fleet.tickets.models import RepairTicket, TicketEvent, TicketFault
-from fleet.uptime.models import StatusDaily, StatusRollup
+from fleet.uptime.models import StatusDaily, StatusMonthly, StatusRollup
 from fleet.users.models import ApiToken, User
 
 __all__ = [
@@ -30,6 +30,7 @@ __all__ = [
     "CheckState",
     "StatusDaily",
     "StatusInterval",
+    "StatusMonthly",
     "StatusRollup",
     "TicketEvent",
     "TicketFault",

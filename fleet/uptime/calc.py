@@ -10,7 +10,8 @@ summed from daily roll-ups equal the figures computed in one go from the raw int
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -314,12 +315,13 @@ def stretches(
         maintenance=maintenance,
         in_service=in_service,
     )
-    parts = {name: split(getattr(found, name), bounds) for name in ("up", "degraded", "down", "maintenance")}
+    up, degraded = lengths(found.up, bounds), lengths(found.degraded, bounds)
+    planned, pieces = lengths(found.maintenance, bounds), split(found.down, bounds)
     result: list[Stretch] = []
     # The outage running at the current boundary: where it began, and whether it reaches the boundary.
     running = carried
     for index, (start, end) in enumerate(zip(bounds, bounds[1:], strict=False)):
-        down = parts["down"][index]
+        down = pieces[index]
         starts, longest = 0, 0
         head_start = head_end = tail_start = None
         for piece_start, piece_end in down:
@@ -336,10 +338,10 @@ def stretches(
             Stretch(
                 start=start,
                 end=end,
-                up=length(parts["up"][index]),
-                degraded=length(parts["degraded"][index]),
+                up=up[index],
+                degraded=degraded[index],
                 down=length(down),
-                maintenance=length(parts["maintenance"][index]),
+                maintenance=planned[index],
                 starts=starts,
                 head_start=head_start,
                 head_end=head_end,
@@ -350,21 +352,57 @@ def stretches(
     return result
 
 
-def split(spans: Sequence[Micros], bounds: Sequence[int]) -> list[list[Micros]]:
-    """Ordered, disjoint spans cut at the bounds: one list per stretch between consecutive bounds."""
-    result: list[list[Micros]] = [[] for _ in bounds[1:]]
-    index = 0
+def fold(parts: Sequence[Stretch]) -> Stretch:
+    """Consecutive stretches as one (days into a month): the same as the stretch computed over their whole span."""
+    first = parts[0]
+    head_end, longest = first.head_end, first.longest
+    for part in parts[1:]:
+        longest = max(longest, part.longest)
+        if part.head_start is None or part.head_end is None:
+            continue
+        if part.head_start < first.start:  # still the outage running when the first stretch began
+            head_end = part.head_end
+        else:  # an outage that began inside: a piece like any other
+            longest = max(longest, part.head_end - part.head_start)
+    return Stretch(
+        start=first.start,
+        end=parts[-1].end,
+        up=sum(p.up for p in parts),
+        degraded=sum(p.degraded for p in parts),
+        down=sum(p.down for p in parts),
+        maintenance=sum(p.maintenance for p in parts),
+        starts=sum(p.starts for p in parts),
+        head_start=first.head_start,
+        head_end=head_end,
+        longest=longest,
+        tail_start=parts[-1].tail_start,
+    )
+
+
+def _cut(spans: Sequence[Micros], bounds: Sequence[int]) -> Iterator[tuple[int, int, int]]:
+    """Ordered, disjoint spans inside the bounds cut at them: (stretch index, start, end) of each piece."""
+    last = len(bounds) - 2
     for start, end in spans:
-        while index < len(result) and bounds[index + 1] <= start:
-            index += 1
-        cursor, part = start, index
-        while part < len(result) and cursor < end:
-            piece_end = min(end, bounds[part + 1])
-            if piece_end > cursor:
-                result[part].append((cursor, piece_end))
-            cursor = piece_end
-            if cursor < end:
-                part += 1
+        part = bisect_right(bounds, start) - 1
+        while start < end:
+            piece_end = end if part >= last else min(end, bounds[part + 1])
+            yield part, start, piece_end
+            start, part = piece_end, part + 1
+
+
+def split(spans: Sequence[Micros], bounds: Sequence[int]) -> list[list[Micros]]:
+    """Ordered, disjoint spans cut at the bounds: one list of pieces per stretch between consecutive bounds."""
+    result: list[list[Micros]] = [[] for _ in bounds[1:]]
+    for part, start, end in _cut(spans, bounds):
+        result[part].append((start, end))
+    return result
+
+
+def lengths(spans: Sequence[Micros], bounds: Sequence[int]) -> list[int]:
+    """How much of ordered, disjoint spans falls in each stretch between consecutive bounds."""
+    result = [0] * (len(bounds) - 1)
+    for part, start, end in _cut(spans, bounds):
+        result[part] += end - start
     return result
 
 

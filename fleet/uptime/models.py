@@ -9,39 +9,54 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import BigInteger, Date, ForeignKey, Integer
+from sqlalchemy import BigInteger, Date, ForeignKey, Integer, PrimaryKeyConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fleet.db import Base
 
 
-class StatusDaily(Base):
-    """One camera's local day: time per use, and the outages that begin in it or run over its ends.
+class _Sums:
+    """What a roll-up row holds for its stretch of time (``fleet.uptime.calc.Stretch``)."""
 
-    A day without a row (within the rolled-up days) had nothing recorded: all unknown.
-    """
-
-    __tablename__ = "status_daily"
-
-    # Day first: reports read a range of days for every camera.
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
-    camera_id: Mapped[int] = mapped_column(ForeignKey("cameras.id", ondelete="CASCADE"), primary_key=True)
+    camera_id: Mapped[int] = mapped_column(ForeignKey("cameras.id", ondelete="CASCADE"))
     up_us: Mapped[int] = mapped_column(BigInteger)  # up or degraded
     degraded_us: Mapped[int] = mapped_column(BigInteger)
     down_us: Mapped[int] = mapped_column(BigInteger)
     maintenance_us: Mapped[int] = mapped_column(BigInteger)
     unknown_us: Mapped[int] = mapped_column(BigInteger)
-    # Outages beginning this day, and the longest piece of them inside the day.
+    # Outages beginning in the stretch, and the longest piece of them inside it.
     outages: Mapped[int] = mapped_column(Integer)
     longest_us: Mapped[int] = mapped_column(BigInteger)
-    # The outage running at midnight when the day began: where it began (µs since the epoch) and where its piece
-    # in this day ends.
+    # The outage running when the stretch began: where it began (µs since the epoch) and where its piece in the
+    # stretch ends.
     head_start_us: Mapped[int | None] = mapped_column(BigInteger)
     head_end_us: Mapped[int | None] = mapped_column(BigInteger)
-    # The outage still running when the day ended: where it began.
+    # The outage still running when the stretch ended: where it began.
     tail_start_us: Mapped[int | None] = mapped_column(BigInteger)
 
-    __table_args__ = {"sqlite_with_rowid": False}
+
+class StatusDaily(_Sums, Base):
+    """One camera's local day. A day without a row (within the rolled-up days) had nothing recorded."""
+
+    __tablename__ = "status_daily"
+
+    day: Mapped[date] = mapped_column(Date)
+
+    # Day first: reports read a range of days for every camera.
+    __table_args__ = (PrimaryKeyConstraint("day", "camera_id"), {"sqlite_with_rowid": False})
+
+
+class StatusMonthly(_Sums, Base):
+    """One camera's local calendar month (``month``: its first day), rolled up once all its days are.
+
+    A year of a large fleet is then twelve rows per camera instead of 365.
+    """
+
+    __tablename__ = "status_monthly"
+
+    month: Mapped[date] = mapped_column(Date)
+
+    __table_args__ = (PrimaryKeyConstraint("month", "camera_id"), {"sqlite_with_rowid": False})
 
 
 class StatusRollup(Base):

@@ -21,14 +21,14 @@ from collections.abc import Collection, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, delete, func, insert, select, update
+from sqlalchemy import case, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fleet.cameras.models import Camera
 from fleet.health.models import StatusInterval
 from fleet.maintenance.models import MaintenanceWindow
-from fleet.uptime.calc import Interval, micros, stretches
-from fleet.uptime.models import StatusDaily, StatusRollup
+from fleet.uptime.calc import Interval, Stretch, fold, micros, stretches
+from fleet.uptime.models import StatusDaily, StatusMonthly, StatusRollup
 from fleet.uptime.service import in_service, local_day, midnight, planned_spans, planned_windows
 
 # Cameras per statement where a list of ids goes into IN (…).
@@ -46,10 +46,13 @@ async def invalidate(
     its rows are there to be dropped, and a roll-up computed before this change can no longer be written.
     """
     through: Any = None
-    drop = delete(StatusDaily)
+    drops = [delete(StatusDaily), delete(StatusMonthly)]
     if from_day is not None:
         through = case((StatusRollup.through >= from_day, from_day - timedelta(days=1)), else_=StatusRollup.through)
-        drop = drop.where(StatusDaily.day >= from_day)
+        drops = [
+            delete(StatusDaily).where(StatusDaily.day >= from_day),
+            delete(StatusMonthly).where(StatusMonthly.month >= from_day.replace(day=1)),
+        ]
     chunks: list[list[int] | None] = [None]
     if camera_ids is not None:
         ids = sorted(set(camera_ids))
@@ -59,11 +62,10 @@ async def invalidate(
         if chunk is not None:
             bump = bump.where(StatusRollup.camera_id.in_(chunk))
         await session.execute(bump.execution_options(synchronize_session=False))
-        await session.execute(
-            (drop if chunk is None else drop.where(StatusDaily.camera_id.in_(chunk))).execution_options(
-                synchronize_session=False
-            )
-        )
+        for drop, camera_id in zip(drops, (StatusDaily.camera_id, StatusMonthly.camera_id), strict=True):
+            if chunk is not None:
+                drop = drop.where(camera_id.in_(chunk))
+            await session.execute(drop.execution_options(synchronize_session=False))
 
 
 async def window_changed(session: AsyncSession, window: MaintenanceWindow) -> None:
@@ -133,18 +135,6 @@ async def roll_up_batch(session: AsyncSession, camera_ids: Sequence[int], *, thr
         )
     }
     cameras = {c.id: c for c in await session.scalars(select(Camera).where(Camera.id.in_(state)))}
-    # Where each camera's outage running at the end of its last rolled-up day began.
-    carried: dict[int, int | None] = {
-        camera_id: tail_start
-        for camera_id, tail_start in await session.execute(
-            select(StatusDaily.camera_id, StatusDaily.tail_start_us)
-            .join(
-                StatusRollup,
-                and_(StatusRollup.camera_id == StatusDaily.camera_id, StatusDaily.day == StatusRollup.through),
-            )
-            .where(StatusRollup.camera_id.in_(state))
-        )
-    }
     fresh = [camera_id for camera_id, (done, _version) in state.items() if done is None]
     first_recorded: dict[int, datetime] = {
         camera_id: started_at
@@ -170,8 +160,11 @@ async def roll_up_batch(session: AsyncSession, camera_ids: Sequence[int], *, thr
             starts.append(first_recorded[camera_id])
         first[camera_id] = local_day(min(starts)) if starts else through + timedelta(days=1)
     todo = [i for i in state if first[i] <= through]
+    # Each camera is computed from the start of the month of its first new day, so that months can be summed.
+    window = {camera_id: first[camera_id].replace(day=1) for camera_id in todo}
+    carried = await _tails(session, {camera_id: day - timedelta(days=1) for camera_id, day in window.items()})
     intervals: dict[int, list[Interval]] = defaultdict(list)
-    since = midnight(min((first[i] for i in todo), default=through))
+    since = midnight(min(window.values(), default=through))
     windows = planned_windows(candidates, (since, end))
     if todo:
         rows = await session.execute(
@@ -185,8 +178,9 @@ async def roll_up_batch(session: AsyncSession, camera_ids: Sequence[int], *, thr
         )
         for camera_id, status, started_at, ended_at in rows:
             intervals[camera_id].append(Interval(status.value, started_at, ended_at))
-    written: list[dict[str, Any]] = []
-    for camera_id, (done, version) in state.items():
+    daily: list[dict[str, Any]] = []
+    monthly: list[dict[str, Any]] = []
+    for camera_id, (_done, version) in state.items():
         claimed = await session.execute(
             update(StatusRollup)
             .where(StatusRollup.camera_id == camera_id, StatusRollup.version == version)
@@ -196,35 +190,63 @@ async def roll_up_batch(session: AsyncSession, camera_ids: Sequence[int], *, thr
         if getattr(claimed, "rowcount", 0) != 1 or camera_id not in todo:
             continue
         camera = cameras[camera_id]
-        day_list = [first[camera_id] + timedelta(days=n) for n in range((through - first[camera_id]).days + 1)]
-        bounds = [micros(midnight(d)) for d in day_list] + [micros(end)]
+        days = [window[camera_id] + timedelta(days=n) for n in range((through - window[camera_id]).days + 1)]
         parts = stretches(
             intervals[camera_id],
-            bounds=bounds,
+            bounds=[micros(midnight(d)) for d in days] + [micros(end)],
             data_end=micros(end),
             maintenance=planned_spans(windows, camera),
             in_service=in_service(camera),
-            carried=carried.get(camera_id) if done is not None else None,
+            carried=carried.get(camera_id),
         )
-        for day, part in zip(day_list, parts, strict=True):
-            if part.empty:
-                continue
-            written.append(
-                {
-                    "day": day,
-                    "camera_id": camera_id,
-                    "up_us": part.up,
-                    "degraded_us": part.degraded,
-                    "down_us": part.down,
-                    "maintenance_us": part.maintenance,
-                    "unknown_us": part.end - part.start - part.up - part.down - part.maintenance,
-                    "outages": part.starts,
-                    "longest_us": part.longest,
-                    "head_start_us": part.head_start,
-                    "head_end_us": part.head_end,
-                    "tail_start_us": part.tail_start,
-                }
+        daily += [
+            {"day": day, **_row(camera_id, part)}
+            for day, part in zip(days, parts, strict=True)
+            if day >= first[camera_id] and not part.empty
+        ]
+        by_month: dict[date, list[Stretch]] = defaultdict(list)
+        for day, part in zip(days, parts, strict=True):
+            by_month[day.replace(day=1)].append(part)
+        for month, month_parts in by_month.items():
+            following = (month + timedelta(days=31)).replace(day=1)
+            if following - timedelta(days=1) <= through and not (whole := fold(month_parts)).empty:
+                monthly.append({"month": month, **_row(camera_id, whole)})
+    # On the connection: a plain executemany, not the ORM's bulk insert (ten times slower here).
+    connection = await session.connection()
+    for model, rows_of in ((StatusDaily, daily), (StatusMonthly, monthly)):
+        for start in range(0, len(rows_of), 5000):
+            await connection.execute(insert(model), rows_of[start : start + 5000])
+    return len(daily)
+
+
+def _row(camera_id: int, part: Stretch) -> dict[str, Any]:
+    return {
+        "camera_id": camera_id,
+        "up_us": part.up,
+        "degraded_us": part.degraded,
+        "down_us": part.down,
+        "maintenance_us": part.maintenance,
+        "unknown_us": part.end - part.start - part.up - part.down - part.maintenance,
+        "outages": part.starts,
+        "longest_us": part.longest,
+        "head_start_us": part.head_start,
+        "head_end_us": part.head_end,
+        "tail_start_us": part.tail_start,
+    }
+
+
+async def _tails(session: AsyncSession, days: dict[int, date]) -> dict[int, int | None]:
+    """Where the outage running at the end of each camera's given day began (absent: none was running)."""
+    found: dict[int, int | None] = {}
+    by_day: dict[date, list[int]] = defaultdict(list)
+    for camera_id, day in days.items():
+        by_day[day].append(camera_id)
+    for day, camera_ids in by_day.items():
+        for start in range(0, len(camera_ids), CHUNK):
+            rows = await session.execute(
+                select(StatusDaily.camera_id, StatusDaily.tail_start_us).where(
+                    StatusDaily.day == day, StatusDaily.camera_id.in_(camera_ids[start : start + CHUNK])
+                )
             )
-    for start in range(0, len(written), 5000):
-        await session.execute(insert(StatusDaily), written[start : start + 5000])
-    return len(written)
+            found.update({camera_id: tail for camera_id, tail in rows})
+    return found

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import BigInteger, and_, case, cast, func, literal, or_, select
+from sqlalchemy import BigInteger, case, cast, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fleet.cameras.models import Camera
@@ -36,7 +36,7 @@ from fleet.uptime.calc import (
     to_micros,
     utc,
 )
-from fleet.uptime.models import StatusDaily, StatusRollup
+from fleet.uptime.models import StatusDaily, StatusMonthly, StatusRollup
 
 LOCAL = ZoneInfo("Europe/Amsterdam")
 BEGINNING = datetime.min.replace(tzinfo=UTC)
@@ -165,66 +165,114 @@ async def windows_overlapping(session: AsyncSession, span: Span) -> PlannedWindo
     return planned_windows(windows.all(), span)
 
 
-async def _rolled_up(session: AsyncSession, *, first: date, last: date, period_start: int) -> dict[int, Stretch]:
-    """Each camera's rolled-up days from ``first`` to ``last`` (or its last rolled-up day) summed as one stretch.
+def next_month(day: date) -> date:
+    """The first day of the month after the day's."""
+    return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
 
-    The longest outage piece is measured here already, from where it began or ``period_start``.
+
+def _ranges(first: date, last: date) -> list[tuple[bool, date, date]]:
+    """Whole days from ``first`` to ``last`` as (monthly?, from, to): whole months from the monthly roll-ups."""
+    months_from = first if first.day == 1 else next_month(first)
+    # The first day of the last month that has ended by ``last``.
+    month_ends = last + timedelta(days=1) == next_month(last)
+    months_to = last.replace(day=1) if month_ends else (last.replace(day=1) - timedelta(days=1)).replace(day=1)
+    if months_from > months_to:
+        return [(False, first, last)]
+    after = next_month(months_to)
+    found = [(False, first, months_from - timedelta(days=1)), (True, months_from, months_to), (False, after, last)]
+    return [(monthly, lo, hi) for monthly, lo, hi in found if lo <= hi]
+
+
+async def _sums(
+    session: AsyncSession, *, monthly: bool, first: date, last: date, start: int, cameras: list[int] | None
+) -> dict[int, Stretch]:
+    """Each camera's roll-ups from ``first`` to ``last`` (days, or months by their first days) as one stretch.
+
+    Every outage piece is measured from where its outage began or ``start`` (the period start), whichever is later.
     """
-    covered: dict[int, date] = {
-        camera_id: through
-        for camera_id, through in await session.execute(
-            select(StatusRollup.camera_id, StatusRollup.through).where(StatusRollup.through >= first)
-        )
-        if through is not None
-    }
-    if not covered:
-        return {}
-    start = literal(period_start, BigInteger)
-    through = StatusRollup.through
-    own_last = case((through < last, through), else_=last)
+    table = StatusMonthly if monthly else StatusDaily
+    key = StatusMonthly.month if monthly else StatusDaily.day
+    begin = literal(start, BigInteger)
     head = case(
-        (StatusDaily.head_end_us.is_(None), 0),
-        else_=StatusDaily.head_end_us
-        - case((StatusDaily.head_start_us > start, StatusDaily.head_start_us), else_=start),
+        (table.head_end_us.is_(None), 0),
+        else_=table.head_end_us - case((table.head_start_us > begin, table.head_start_us), else_=begin),
     )
-    rows = await session.execute(
+    query = (
         select(
-            StatusDaily.camera_id,
-            cast(func.sum(StatusDaily.up_us), BigInteger),
-            cast(func.sum(StatusDaily.degraded_us), BigInteger),
-            cast(func.sum(StatusDaily.down_us), BigInteger),
-            cast(func.sum(StatusDaily.maintenance_us), BigInteger),
-            cast(func.sum(StatusDaily.outages), BigInteger),
-            func.max(StatusDaily.longest_us),
+            table.camera_id,
+            cast(func.sum(table.up_us), BigInteger),
+            cast(func.sum(table.degraded_us), BigInteger),
+            cast(func.sum(table.down_us), BigInteger),
+            cast(func.sum(table.maintenance_us), BigInteger),
+            cast(func.sum(table.outages), BigInteger),
+            func.max(table.longest_us),
             func.max(head),
-            func.max(case((StatusDaily.day == first, StatusDaily.head_start_us))),
-            func.max(case((StatusDaily.day == own_last, StatusDaily.tail_start_us))),
+            func.max(case((key == first, table.head_start_us))),
+            func.max(case((key == last, table.tail_start_us))),
         )
-        .join(StatusRollup, and_(StatusRollup.camera_id == StatusDaily.camera_id, StatusDaily.day <= through))
-        .where(StatusDaily.day >= first, StatusDaily.day <= last)
-        .group_by(StatusDaily.camera_id)
+        .where(key >= first, key <= last)
+        .group_by(table.camera_id)
     )
-    sums = {row[0]: row[1:] for row in rows}
+    if cameras is not None:
+        query = query.where(table.camera_id.in_(cameras))
+    span = micros(midnight(first)), micros(midnight(next_month(last) if monthly else last + timedelta(days=1)))
     result: dict[int, Stretch] = {}
-    for camera_id, done in covered.items():
-        end = micros(midnight(min(done, last) + timedelta(days=1)))
-        found = sums.get(camera_id)
-        if found is None:
-            result[camera_id] = Stretch(start=micros(midnight(first)), end=end)
-            continue
-        up, degraded, down, maintenance, starts, longest, head_longest, head_start, tail_start = found
+    for (
+        camera_id,
+        up,
+        degraded,
+        down,
+        planned,
+        starts,
+        longest,
+        head_longest,
+        head_start,
+        tail_start,
+    ) in await session.execute(query):
         result[camera_id] = Stretch(
-            start=micros(midnight(first)),
-            end=end,
+            start=span[0],
+            end=span[1],
             up=int(up),
             degraded=int(degraded),
             down=int(down),
-            maintenance=int(maintenance),
+            maintenance=int(planned),
             starts=int(starts),
             head_start=head_start,
             longest=max(int(longest), int(head_longest)),
             tail_start=tail_start,
         )
+    return result
+
+
+async def _rolled_up(session: AsyncSession, *, first: date, last: date, start: int) -> dict[int, list[Stretch]]:
+    """Each camera's rolled-up whole days from ``first`` to ``last`` (or its last rolled-up day), in order.
+
+    Whole months come from the monthly roll-ups, the other days from the daily ones. Roll-up rows exist only for
+    rolled-up days (an invalidation drops the rest), so only the end of each camera's range needs its record.
+    """
+    ends: dict[date, list[int]] = defaultdict(list)
+    for camera_id, through in await session.execute(
+        select(StatusRollup.camera_id, StatusRollup.through).where(StatusRollup.through >= first)
+    ):
+        if through is not None:
+            ends[min(through, last)].append(camera_id)
+    everyone = sum(len(ids) for ids in ends.values())
+    result: dict[int, list[Stretch]] = {}
+    for end, camera_ids in ends.items():
+        # Usually one group (every camera rolled up to yesterday); a group of a few reads only its cameras.
+        chunks: list[list[int] | None] = (
+            [None]
+            if len(camera_ids) == everyone
+            else [camera_ids[i : i + CHUNK] for i in range(0, len(camera_ids), CHUNK)]
+        )
+        for monthly, lo, hi in _ranges(first, end):
+            span = micros(midnight(lo)), micros(midnight(next_month(hi) if monthly else hi + timedelta(days=1)))
+            found: dict[int, Stretch] = {}
+            for chunk in chunks:
+                found.update(await _sums(session, monthly=monthly, first=lo, last=hi, start=start, cameras=chunk))
+            for camera_id in camera_ids:
+                # No row: nothing recorded then.
+                result.setdefault(camera_id, []).append(found.get(camera_id, Stretch(start=span[0], end=span[1])))
     return result
 
 
@@ -293,27 +341,27 @@ async def camera_figures_for(
     if micros(midnight(first)) < start:
         first += timedelta(days=1)
     last = local_day(moment(data_end)) - timedelta(days=1)  # the last day that has ended by then
-    rolled = await _rolled_up(session, first=first, last=last, period_start=start) if first <= last else {}
+    rolled = await _rolled_up(session, first=first, last=last, start=start) if first <= last else {}
     needs: dict[int, list[Micros]] = {}
     for camera in cameras:
-        part = rolled.get(camera.id)
-        if part is None:
+        found = rolled.get(camera.id)
+        if found is None:
             needs[camera.id] = [(start, end)]
         else:
-            needs[camera.id] = [span for span in ((start, part.start), (part.end, end)) if span[0] < span[1]]
+            needs[camera.id] = [span for span in ((start, found[0].start), (found[-1].end, end)) if span[0] < span[1]]
     intervals = await _intervals(session, needs, everyone=len(cameras))
     windows = await windows_overlapping(session, period)
     result: dict[int, tuple[Camera, Figures]] = {}
     for camera in cameras:
         history = intervals.get(camera.id, [])
         context = _RawContext(history, data_end, planned_spans(windows, camera), in_service(camera))
-        part = rolled.get(camera.id)
-        if part is None:
+        found = rolled.get(camera.id)
+        if found is None:
             parts = context.stretches(start, end)
         else:
-            head = context.stretches(start, part.start) if start < part.start else []
-            tail = context.stretches(part.end, end, part.tail_start) if part.end < end else []
-            parts = [*head, part, *tail]
+            head = context.stretches(start, found[0].start) if start < found[0].start else []
+            tail = context.stretches(found[-1].end, end, found[-1].tail_start) if found[-1].end < end else []
+            parts = [*head, *found, *tail]
         result[camera.id] = (camera, combine(parts, period=(start, end)))
     return result
 

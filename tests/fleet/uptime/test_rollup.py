@@ -5,7 +5,7 @@ dates, and pruning of raw check results."""
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -20,7 +20,7 @@ from fleet.health.models import CheckKind, CheckResult, StatusInterval
 from fleet.maintenance import service as maintenance
 from fleet.maintenance.schemas import MaintenanceWindowIn
 from fleet.uptime.calc import Interval, Span, camera_figures
-from fleet.uptime.models import StatusDaily, StatusRollup
+from fleet.uptime.models import StatusDaily, StatusMonthly, StatusRollup
 from fleet.uptime.service import camera_figures_for
 from scheduler.jobs import roll_up
 from tests.builders import TEST_ACTOR, make_camera
@@ -73,6 +73,8 @@ async def assert_reports_equal_raw(database: Database, by_id: dict[int, History]
     periods: list[Span] = [
         (local_midnight(START), local_midnight(START + timedelta(days=DAYS))),  # whole days only
         (local_midnight(START - timedelta(days=3)), NOW),  # up to now: today from the raw intervals
+        (local_midnight(START.replace(day=1)), NOW),  # a whole month from the monthly roll-ups, then days
+        (local_midnight(date(2026, 2, 25)) + timedelta(hours=5), local_midnight(date(2026, 4, 3)) + timedelta(hours=2)),
     ]
     periods += [period(rng, START) for _ in range(6)]
     for span in periods:
@@ -100,6 +102,9 @@ async def test_roll_ups_give_exactly_the_raw_figures(
     async with database.unit_of_work() as session:
         through = set(await session.scalars(select(StatusRollup.through)))
     assert through == {NOW.date() - timedelta(days=1)}
+    async with database.unit_of_work() as session:
+        months = set(await session.scalars(select(StatusMonthly.month)))
+    assert months == {date(2026, 3, 1)}  # April has not ended
     await assert_reports_equal_raw(database, by_id, rng)
     assert await roll_up(database, settings, now=NOW) == 0  # nothing left to do
 

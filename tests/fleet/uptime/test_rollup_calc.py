@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from fleet.uptime.calc import Stretch, camera_figures, combine, micros, stretches, to_micros
+from fleet.uptime.calc import Stretch, camera_figures, combine, fold, micros, stretches, to_micros
 from tests.fleet.uptime.histories import DAYS, History, history, local_midnight, period
 
 
@@ -79,3 +79,23 @@ def test_an_outage_over_three_days_counts_once_with_its_whole_length() -> None:
     assert (figures.outages, figures.longest_outage_us) == (1, micros(end) - micros(start))
     assert [d.starts for d in days[:4]] == [1, 0, 0, 0]
     assert [d.head_start is not None for d in days[:4]] == [False, True, True, True]
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_days_folded_into_one_stretch_equal_the_stretch_computed_whole(seed: int) -> None:
+    rng = random.Random(seed)
+    for _ in range(20):
+        found = history(rng)
+        days = rolled_days(found, through_days=DAYS)
+        first = rng.randrange(DAYS - 1)
+        last = rng.randrange(first + 1, DAYS + 1)
+        carried = days[first - 1].tail_start if first else None
+        [whole] = stretches(
+            found.intervals,
+            bounds=[days[first].start, days[last - 1].end],
+            data_end=days[-1].end,
+            maintenance=[to_micros(w) for w in found.windows],
+            in_service=to_micros(found.in_service),
+            carried=carried,
+        )
+        assert fold(days[first:last]) == whole, (seed, first, last)

@@ -12,6 +12,8 @@ from fleet.db import Database
 from fleet.health.models import StatusInterval
 from fleet.maintenance import service as maintenance
 from fleet.maintenance.schemas import MaintenanceWindowIn
+from fleet.tickets.models import Priority, RepairTicket
+from fleet.uptime import export
 from fleet.uptime.service import GroupBy, uptime_report
 from tests.builders import TEST_ACTOR, make_camera
 
@@ -61,3 +63,43 @@ async def test_nothing_recorded_is_null(database: Database, cipher: CredentialCi
         [row] = await uptime_report(session, period=(t(1), t(2)), by=GroupBy.KIND, now=t(20))
     assert (row.key, row.availability, row.unknown_s) == ("fixed", None, 24 * H)
     assert timedelta(seconds=row.unknown_s) == timedelta(days=1)
+
+
+async def test_mttr_from_tickets_resolved_in_the_period(database: Database, cipher: CredentialCipher) -> None:
+    def ticket(camera_id: int | None, created: datetime, resolved: datetime | None) -> RepairTicket:
+        return RepairTicket(
+            camera_id=camera_id,
+            priority=Priority.P2,
+            title="repair",
+            sla_started_at=created,
+            response_due_at=created + timedelta(hours=4),
+            resolution_due_at=created + timedelta(days=2),
+            created_at=created,
+            resolved_at=resolved,
+            created_by="test",
+        )
+
+    async with database.unit_of_work() as session:
+        a = await make_camera(session, cipher, name="A", area="Blerick")
+        b = await make_camera(session, cipher, name="B", area="Blerick")
+        c = await make_camera(session, cipher, name="C", area="Centrum")
+        session.add_all(
+            [
+                ticket(a.id, t(1, 2), t(2, 2)),  # 24 h
+                ticket(a.id, t(3), t(3, 6)),  # 6 h
+                ticket(b.id, datetime(2026, 3, 30, tzinfo=UTC), t(1, 12)),  # opened before the period: 60 h
+                ticket(b.id, t(8), t(12)),  # resolved after the period: not counted
+                ticket(b.id, t(9), None),  # not resolved
+                ticket(None, t(2), t(2, 1)),  # a group fault's ticket: no camera
+                ticket(c.id, t(4), t(4, 1)),  # 1 h, another area
+            ]
+        )
+    period = (t(1), t(11))
+    async with database.unit_of_work() as session:
+        rows = {r.key: r for r in await uptime_report(session, period=period, by=GroupBy.CAMERA, now=t(20))}
+        areas = {r.key: r for r in await uptime_report(session, period=period, by=GroupBy.AREA, now=t(20))}
+    assert (rows["A"].mttr_ticket_s, rows["B"].mttr_ticket_s, rows["C"].mttr_ticket_s) == (15 * H, 60 * H, H)
+    assert areas["Blerick"].mttr_ticket_s == 30 * H  # (24 + 6 + 60) / 3
+    assert areas["Centrum"].mttr_ticket_s == H
+    csv = export.to_csv(list(rows.values())).decode("utf-8-sig").splitlines()
+    assert csv[0].split(",")[-1] == "mttr_ticket_s" and csv[1].split(",")[-1] == "54000.0"

@@ -1,8 +1,8 @@
-"""status daily rollups and retired_on
+"""status daily and monthly rollups, retired_on
 
 Revision ID: 8d71feeb6be7
 Revises: 7e0e601dce35
-Create Date: 2026-11-28 11:00:33.120230+00:00
+Create Date: 2026-11-28 11:42:03.379665+00:00
 """
 
 from collections.abc import Sequence
@@ -40,6 +40,26 @@ def upgrade() -> None:
         sqlite_with_rowid=False,
     )
     op.create_table(
+        "status_monthly",
+        sa.Column("month", sa.Date(), nullable=False),
+        sa.Column("camera_id", sa.Integer(), nullable=False),
+        sa.Column("up_us", sa.BigInteger(), nullable=False),
+        sa.Column("degraded_us", sa.BigInteger(), nullable=False),
+        sa.Column("down_us", sa.BigInteger(), nullable=False),
+        sa.Column("maintenance_us", sa.BigInteger(), nullable=False),
+        sa.Column("unknown_us", sa.BigInteger(), nullable=False),
+        sa.Column("outages", sa.Integer(), nullable=False),
+        sa.Column("longest_us", sa.BigInteger(), nullable=False),
+        sa.Column("head_start_us", sa.BigInteger(), nullable=True),
+        sa.Column("head_end_us", sa.BigInteger(), nullable=True),
+        sa.Column("tail_start_us", sa.BigInteger(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["camera_id"], ["cameras.id"], name=op.f("fk_status_monthly_camera_id_cameras"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("month", "camera_id", name=op.f("pk_status_monthly")),
+        sqlite_with_rowid=False,
+    )
+    op.create_table(
         "status_rollups",
         sa.Column("camera_id", sa.Integer(), nullable=False),
         sa.Column("through", sa.Date(), nullable=True),
@@ -61,5 +81,6 @@ def downgrade() -> None:
         batch_op.drop_column("retired_on")
 
     op.drop_table("status_rollups")
+    op.drop_table("status_monthly")
     op.drop_table("status_daily")
     # ### end Alembic commands ###
