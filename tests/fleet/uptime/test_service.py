@@ -6,6 +6,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from config.settings import Settings
+from fleet.cameras import service as cameras
 from fleet.cameras.models import CameraStatus
 from fleet.crypto import CredentialCipher
 from fleet.db import Database
@@ -15,6 +17,7 @@ from fleet.maintenance.schemas import MaintenanceWindowIn
 from fleet.tickets.models import Priority, RepairTicket
 from fleet.uptime import export
 from fleet.uptime.service import GroupBy, uptime_report
+from scheduler.jobs import roll_up
 from tests.builders import TEST_ACTOR, make_camera
 
 H = 3600.0
@@ -103,3 +106,25 @@ async def test_mttr_from_tickets_resolved_in_the_period(database: Database, ciph
     assert areas["Centrum"].mttr_ticket_s == H
     csv = export.to_csv(list(rows.values())).decode("utf-8-sig").splitlines()
     assert csv[0].split(",")[-1] == "mttr_ticket_s" and csv[1].split(",")[-1] == "54000.0"
+
+
+async def test_camera_retired_mid_period(database: Database, cipher: CredentialCipher, settings: Settings) -> None:
+    async with database.unit_of_work() as session:
+        # Out of service from 6 April (local midnight: 5 April 22:00 UTC, summer time).
+        camera = await make_camera(session, cipher, name="R", installed_on="2020-01-01", retired_on="2026-04-06")
+        session.add_all(
+            [
+                StatusInterval(camera_id=camera.id, status=CameraStatus.UP, started_at=t(1), ended_at=t(3)),
+                # Switched off and left down: after retirement that is not an outage of a camera in service.
+                StatusInterval(camera_id=camera.id, status=CameraStatus.DOWN, started_at=t(3), ended_at=None),
+            ]
+        )
+        assert cameras.to_out(camera).retired_on == date(2026, 4, 6)
+    period = (t(1), t(11))
+    for rolled in (False, True):
+        if rolled:
+            assert await roll_up(database, settings, now=t(20)) > 0
+        async with database.unit_of_work() as session:
+            [row] = await uptime_report(session, period=period, by=GroupBy.CAMERA, now=t(20))
+        assert (row.downtime_s, row.unknown_s, row.outages, row.longest_outage_s) == (70 * H, 122 * H, 1, 70 * H)
+        assert row.availability == pytest.approx(48 / 118)
