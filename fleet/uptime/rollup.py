@@ -159,18 +159,18 @@ async def roll_up_batch(session: AsyncSession, camera_ids: Sequence[int], *, thr
         if camera_id in first_recorded:
             starts.append(first_recorded[camera_id])
         first[camera_id] = local_day(min(starts)) if starts else through + timedelta(days=1)
-    todo = [i for i in state if first[i] <= through]
+    todo = {i for i in state if first[i] <= through}
     # Each camera is computed from the start of the month of its first new day, so that months can be summed.
-    window = {camera_id: first[camera_id].replace(day=1) for camera_id in todo}
-    carried = await _tails(session, {camera_id: day - timedelta(days=1) for camera_id, day in window.items()})
+    recompute_from = {camera_id: first[camera_id].replace(day=1) for camera_id in todo}
+    carried = await _tails(session, {camera_id: day - timedelta(days=1) for camera_id, day in recompute_from.items()})
     intervals: dict[int, list[Interval]] = defaultdict(list)
-    since = midnight(min(window.values(), default=through))
+    since = midnight(min(recompute_from.values(), default=through))
     windows = planned_windows(candidates, (since, end))
     if todo:
         rows = await session.execute(
             select(StatusInterval.camera_id, StatusInterval.status, StatusInterval.started_at, StatusInterval.ended_at)
             .where(
-                StatusInterval.camera_id.in_(todo),
+                StatusInterval.camera_id.in_(sorted(todo)),
                 StatusInterval.started_at < end,
                 (StatusInterval.ended_at.is_(None)) | (StatusInterval.ended_at > since),
             )
@@ -190,7 +190,8 @@ async def roll_up_batch(session: AsyncSession, camera_ids: Sequence[int], *, thr
         if getattr(claimed, "rowcount", 0) != 1 or camera_id not in todo:
             continue
         camera = cameras[camera_id]
-        days = [window[camera_id] + timedelta(days=n) for n in range((through - window[camera_id]).days + 1)]
+        start = recompute_from[camera_id]
+        days = [start + timedelta(days=n) for n in range((through - start).days + 1)]
         parts = stretches(
             intervals[camera_id],
             bounds=[micros(midnight(d)) for d in days] + [micros(end)],
@@ -214,8 +215,8 @@ async def roll_up_batch(session: AsyncSession, camera_ids: Sequence[int], *, thr
     # On the connection: a plain executemany, not the ORM's bulk insert (ten times slower here).
     connection = await session.connection()
     for model, rows_of in ((StatusDaily, daily), (StatusMonthly, monthly)):
-        for start in range(0, len(rows_of), 5000):
-            await connection.execute(insert(model), rows_of[start : start + 5000])
+        for offset in range(0, len(rows_of), 5000):
+            await connection.execute(insert(model), rows_of[offset : offset + 5000])
     return len(daily)
 
 
