@@ -4,7 +4,8 @@
 
 Targets on this machine: XLSX under 10 s, CSV under 1 s. The cameras are written straight into a fresh SQLite
 database (identity observed, risk assessed, a year of status changes for a tenth of them), so the figures are
-the export's own. The last line is machine-readable.
+the export's own. The rows are built twice: from the raw status intervals (the baseline), and after the roll-up
+job has rolled up the year (timed too), as in a running camfleet. The last line is machine-readable.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from fleet.health.models import StatusInterval
 from fleet.inventory import export
 from fleet.inventory.service import build_inventory
 from fleet.vendor_risk.service import reassess_all
+from scheduler.jobs import roll_up
 
 AS_OF = date(2026, 6, 1)
 MAKERS = (
@@ -97,8 +99,17 @@ async def main() -> None:
         figures: dict[str, float] = {}
         started = time.perf_counter()
         async with database.unit_of_work() as session:
+            raw = await build_inventory(session, settings=settings, as_of=AS_OF)
+        figures["rows_raw_s"] = time.perf_counter() - started
+        started = time.perf_counter()
+        days = await roll_up(database, settings, now=datetime.combine(AS_OF, datetime.min.time(), tzinfo=UTC))
+        figures["rollup_s"] = time.perf_counter() - started
+        print(f"rolled up {days} camera-days in {figures['rollup_s']:.1f} s")
+        started = time.perf_counter()
+        async with database.unit_of_work() as session:
             rows = await build_inventory(session, settings=settings, as_of=AS_OF)
         figures["rows_s"] = time.perf_counter() - started
+        assert export.to_csv(rows) == export.to_csv(raw), "roll-ups changed the inventory"
         sizes = {}
         for name, render in (
             ("csv", lambda: export.to_csv(rows)),
@@ -113,14 +124,16 @@ async def main() -> None:
         await database.dispose()
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"{'step':<10}{'seconds':>10}{'MB':>10}")
-    print(f"{'rows':<10}{figures['rows_s']:>10.2f}{'':>10}")
+    print(f"{'rows, raw':<10}{figures['rows_raw_s']:>10.2f}{'':>10}  (baseline: no roll-ups)")
+    print(f"{'rows':<10}{figures['rows_s']:>10.2f}{'':>10}  ({figures['rows_raw_s'] / figures['rows_s']:.1f}x faster)")
     for name in ("csv", "json", "geojson", "xlsx"):
         print(f"{name:<10}{figures[name + '_s']:>10.2f}{sizes[name] / 1e6:>10.1f}")
     csv_total, xlsx_total = figures["rows_s"] + figures["csv_s"], figures["rows_s"] + figures["xlsx_s"]
     print(f"target {'MET' if xlsx_total < 10 else 'MISSED'}: XLSX under 10 s (rows + file: {xlsx_total:.2f} s)")
     print(f"target {'MET' if csv_total < 1 else 'MISSED'}: CSV under 1 s (rows + file: {csv_total:.2f} s)")
     print(
-        f"cameras={args.cameras} rows_s={figures['rows_s']:.3f} csv_s={figures['csv_s']:.3f} "
+        f"cameras={args.cameras} rows_raw_s={figures['rows_raw_s']:.3f} rollup_s={figures['rollup_s']:.3f} "
+        f"rows_s={figures['rows_s']:.3f} csv_s={figures['csv_s']:.3f} "
         f"json_s={figures['json_s']:.3f} geojson_s={figures['geojson_s']:.3f} xlsx_s={figures['xlsx_s']:.3f} "
         f"rss_mb={rss_mb:.0f}"
     )

@@ -10,6 +10,7 @@ from fleet.health.models import CheckResult, CheckState, StatusInterval
 from fleet.images.models import ImageBaseline
 from fleet.maintenance.models import MaintenanceWindow
 from fleet.tickets.models import RepairTicket, TicketEvent, TicketFault
+from fleet.uptime.models import StatusDaily, StatusMonthly, StatusRollup
 from fleet.users.models import ApiToken, User
 
 __all__ = [
@@ -29,7 +30,10 @@ __all__ = [
     "NotificationChannel",
     "RepairTicket",
     "CheckState",
+    "StatusDaily",
     "StatusInterval",
+    "StatusMonthly",
+    "StatusRollup",
     "TicketEvent",
     "TicketFault",
     "User",

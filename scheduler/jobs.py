@@ -18,6 +18,8 @@ from fleet.crypto import CredentialCipher
 from fleet.db import Database
 from fleet.decisions import compliance as decisions
 from fleet.health import service as health
+from fleet.uptime import rollup
+from fleet.uptime.service import local_day
 from fleet.vendor_risk import service as vendor_risk
 from scheduler.dispatcher import Dispatcher
 from scheduler.polling import Poller
@@ -28,6 +30,7 @@ POLL_JOB = "poll-tick"
 DISPATCH_JOB = "dispatch-alerts"
 PRUNE_JOB = "prune-results"
 DECISIONS_JOB = "deployment-compliance"
+ROLLUP_JOB = "uptime-rollup"
 
 
 def collector_name(poller_group: str | None) -> str:
@@ -42,6 +45,25 @@ async def prune(database: Database, settings: Settings) -> int:
     if removed:
         log.info("pruned %d raw results older than %s", removed, settings.retention.raw_results)
     return removed
+
+
+async def roll_up(database: Database, settings: Settings, *, now: datetime | None = None) -> int:
+    """Roll up every camera's local days that have ended and are not rolled up yet; returns the rows written.
+
+    One transaction per batch of cameras, so the poller is never held up for long.
+    """
+    through = local_day(now or datetime.now(UTC)) - timedelta(days=1)
+    async with database.unit_of_work() as session:
+        await rollup.add_missing(session)
+        cameras = await rollup.behind(session, through=through)
+    written = 0
+    batch = settings.uptime.rollup_batch
+    for start in range(0, len(cameras), batch):
+        async with database.unit_of_work() as session:
+            written += await rollup.roll_up_batch(session, cameras[start : start + batch], through=through)
+    if written:
+        log.info("rolled up %d camera-days of %d cameras through %s", written, len(cameras), through)
+    return written
 
 
 def every(
@@ -79,7 +101,8 @@ def every(
 
 
 def build_scheduler(settings: Settings, database: Database, poller: Poller, dispatcher: Dispatcher) -> AsyncIOScheduler:
-    """A scheduler with the poll tick, the alert dispatcher, decision compliance and the hourly prune."""
+    """A scheduler with the poll tick, the alert dispatcher, decision compliance, uptime roll-ups and the hourly
+    prune."""
     scheduler = AsyncIOScheduler(timezone=UTC)
 
     async def tick() -> None:
@@ -99,6 +122,9 @@ def build_scheduler(settings: Settings, database: Database, poller: Poller, disp
     async def prune_job() -> None:
         await prune(database, settings)
 
+    async def roll_up_job() -> None:
+        await roll_up(database, settings)
+
     async def compliance() -> None:
         async with database.unit_of_work() as session:
             await decisions.sweep(session, now=datetime.now(UTC), settings=settings)
@@ -107,6 +133,7 @@ def build_scheduler(settings: Settings, database: Database, poller: Poller, disp
     every(scheduler, dispatch, settings.alerts.dispatch_interval, DISPATCH_JOB)
     every(scheduler, prune_job, timedelta(hours=1), PRUNE_JOB, start_now=False)
     every(scheduler, compliance, settings.decisions.check_interval, DECISIONS_JOB, start_now=False)
+    every(scheduler, roll_up_job, settings.uptime.rollup_interval, ROLLUP_JOB, start_now=False)
     return scheduler
 
 

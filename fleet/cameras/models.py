@@ -58,6 +58,8 @@ class Camera(Base):
     kind: Mapped[CameraKind] = mapped_column(enum_column(CameraKind), default=CameraKind.FIXED)
     lifecycle: Mapped[Lifecycle] = mapped_column(enum_column(Lifecycle), default=Lifecycle.IN_SERVICE)
     installed_on: Mapped[date | None] = mapped_column(Date)
+    # Out of service from the start of this day (local time): later time is neither downtime nor measured.
+    retired_on: Mapped[date | None] = mapped_column(Date)
 
     # Where it hangs.
     site: Mapped[str | None] = mapped_column(String(200))

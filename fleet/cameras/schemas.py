@@ -157,6 +157,12 @@ class CameraCredentialsIn(BaseModel):
         }
 
 
+def check_service_days(installed_on: date | None, retired_on: date | None) -> None:
+    """A camera is retired after it was installed."""
+    if installed_on is not None and retired_on is not None and retired_on <= installed_on:
+        raise InvalidInput("retired_on", f"{retired_on} is not after installed_on {installed_on}")
+
+
 class CameraBase(BaseModel):
     """The registry fields of a camera, as declared by the municipality."""
 
@@ -176,6 +182,8 @@ class CameraBase(BaseModel):
     declared_manufacturer: ShortText = None
     declared_model: ShortText = None
     installed_on: Day = None
+    # Out of service from this day on (local time); uptime counts nothing after it.
+    retired_on: Day = None
     network: Annotated[Network | None, BeforeValidator(_lower)] = None
 
     @model_validator(mode="after")
@@ -183,6 +191,7 @@ class CameraBase(BaseModel):
         if (self.latitude is None) != (self.longitude is None):
             missing = "longitude" if self.longitude is None else "latitude"
             raise InvalidInput(missing, "latitude and longitude go together; give both or neither")
+        check_service_days(self.installed_on, self.retired_on)
         return self
 
 
@@ -226,6 +235,7 @@ class CameraUpdate(BaseModel):
     declared_manufacturer: ShortText = None
     declared_model: ShortText = None
     installed_on: Day = None
+    retired_on: Day = None
     network: Annotated[Network | None, BeforeValidator(_lower)] = None
     credentials: CameraCredentialsIn | None = Field(
         default=None, description="Replaces the stored credentials; an empty object removes them."
@@ -302,6 +312,7 @@ class CameraOut(BaseModel):
     declared_manufacturer: str | None
     declared_model: str | None
     installed_on: date | None
+    retired_on: date | None
     network: Network | None
     status: CameraStatus
     status_since: datetime | None

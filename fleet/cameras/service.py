@@ -23,9 +23,11 @@ from fleet.cameras.schemas import (
     Evidence,
     ObservedIdentity,
     Risk,
+    check_service_days,
 )
 from fleet.crypto import CredentialCipher
 from fleet.errors import Conflict, InvalidInput, NotFound
+from fleet.uptime import rollup
 
 _Query = TypeVar("_Query", bound=Select[Any])
 REGISTRY_FIELDS = tuple(CameraCreate.model_fields.keys() - set(CameraCredentialsIn.model_fields.keys()))
@@ -100,6 +102,7 @@ def to_out(camera: Camera, *, in_maintenance: bool = False) -> CameraOut:
         declared_manufacturer=camera.declared_manufacturer,
         declared_model=camera.declared_model,
         installed_on=camera.installed_on,
+        retired_on=camera.retired_on,
         network=camera.network,
         status=CameraStatus.MAINTENANCE if in_maintenance else camera.status,
         status_since=camera.status_since,
@@ -275,6 +278,7 @@ async def update(
     longitude = changes.get("longitude", camera.longitude)
     if (latitude is None) != (longitude is None):
         raise InvalidInput("latitude", "latitude and longitude go together; give both or neither")
+    check_service_days(changes.get("installed_on", camera.installed_on), changes.get("retired_on", camera.retired_on))
     if "name" in changes and changes["name"] != camera.name:
         await _ensure_unique_name(session, changes["name"], except_id=camera.id)
     before = _snapshot(camera)
@@ -286,6 +290,7 @@ async def update(
     if not after:
         return False
     await session.flush()
+    await rollup.camera_changed(session, camera, {k: before[k] for k in after if k in before})
     await record(
         session,
         actor=actor,

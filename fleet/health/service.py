@@ -22,6 +22,8 @@ from fleet.faults.service import FaultChanges
 from fleet.health.models import CheckKind, CheckResult, CheckState, ErrorClass, StatusInterval
 from fleet.health.rules import SoftHard, Transition, apply_result, camera_status
 from fleet.tickets import service as tickets
+from fleet.uptime import rollup
+from fleet.uptime.service import local_day
 from fleet.vendor_risk import service as vendor_risk
 
 # Successful results that repeat the previous outcome are stored at most this often per check: storage grows
@@ -369,6 +371,8 @@ async def change_status(session: AsyncSession, camera: Camera, status: CameraSta
         await session.flush()
     session.add(StatusInterval(camera_id=camera.id, status=status, started_at=at))
     camera.status, camera.status_since = status, at
+    # Dated back to when its streak began, the change may fall in a day already rolled up.
+    await rollup.invalidate(session, from_day=local_day(at), camera_ids=[camera.id])
 
 
 async def media_profiles(session: AsyncSession, camera_ids: Sequence[int]) -> dict[int, dict[str, Any]]:

@@ -8,6 +8,7 @@ from sqlalchemy import Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fleet.db import Base, JSONType, UTCDateTime, utcnow
+from fleet.maintenance.rules import Scope
 
 
 class MaintenanceWindow(Base):
@@ -31,3 +32,13 @@ class MaintenanceWindow(Base):
     last_ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (Index("ix_maintenance_windows_span", "starts_at", "last_ends_at"),)
+
+    @property
+    def scope(self) -> Scope:
+        """The cameras the window covers."""
+        return Scope(
+            camera_ids=frozenset(self.camera_ids or ()),
+            areas=frozenset(self.areas or ()),
+            sites=frozenset(self.sites or ()),
+            poller_groups=frozenset(self.poller_groups or ()),
+        )

@@ -12,18 +12,9 @@ from fleet.audit.service import Actor, record
 from fleet.cameras.models import Camera
 from fleet.errors import NotFound
 from fleet.maintenance.models import MaintenanceWindow
-from fleet.maintenance.rules import Scope, last_end, occurrences
+from fleet.maintenance.rules import last_end, occurrences
 from fleet.maintenance.schemas import MaintenanceWindowIn
-
-
-def scope_of(window: MaintenanceWindow) -> Scope:
-    """The cameras a window covers."""
-    return Scope(
-        camera_ids=frozenset(window.camera_ids or ()),
-        areas=frozenset(window.areas or ()),
-        sites=frozenset(window.sites or ()),
-        poller_groups=frozenset(window.poller_groups or ()),
-    )
+from fleet.uptime import rollup
 
 
 def active(window: MaintenanceWindow, at: datetime) -> bool:
@@ -41,6 +32,7 @@ async def create(session: AsyncSession, *, actor: Actor, data: MaintenanceWindow
     )
     session.add(window)
     await session.flush()
+    await rollup.window_changed(session, window)
     await record(
         session,
         actor=actor,
@@ -65,6 +57,7 @@ async def delete(session: AsyncSession, *, actor: Actor, window_id: int) -> None
         target_id=window_id,
         before={"starts_at": window.starts_at, "ends_at": window.ends_at, "reason": window.reason},
     )
+    await rollup.window_changed(session, window)
     await session.delete(window)
     await session.flush()
 
@@ -103,7 +96,7 @@ async def cameras_in_maintenance(
     windows = await windows_at(session, at)
     if not windows:
         return set()
-    scopes = [scope_of(w) for w in windows]
+    scopes = [w.scope for w in windows]
     query = select(Camera.id, Camera.area, Camera.site, Camera.poller_group)
     if camera_ids is not None:
         query = query.where(Camera.id.in_(camera_ids))

@@ -20,7 +20,7 @@ from fleet.reports import charts
 from fleet.reports.uptime import LOCAL, TEXT, Document, Language, environment, hours, months, percent
 from fleet.tickets.models import RepairTicket
 from fleet.uptime.calc import Figures
-from fleet.uptime.service import GroupBy, camera_figures_for, uptime_report
+from fleet.uptime.service import GroupBy, camera_figures_for, report_rows, ticket_repairs
 
 ANNUAL_TEXT: dict[str, dict[str, str]] = {
     "nl": {
@@ -193,7 +193,7 @@ async def annual_document(
             generated=now.astimezone(LOCAL),
             version=__version__,
             kinds=kinds,
-            areas=await uptime_report(session, period=period, by=GroupBy.AREA, now=now),
+            areas=report_rows(per_camera, await ticket_repairs(session, period=period), by=GroupBy.AREA),
             countries=countries.most_common(),
             levels=levels,
             fleet=fleet,

@@ -17,7 +17,7 @@ from fleet import __version__
 from fleet.faults.models import Fault, FaultKind
 from fleet.reports import charts
 from fleet.uptime.calc import Figures, Span
-from fleet.uptime.service import GroupBy, camera_figures_for, uptime_report
+from fleet.uptime.service import GroupBy, TicketRepairs, camera_figures_for, report_rows, ticket_repairs
 
 LOCAL = ZoneInfo("Europe/Amsterdam")
 Language = Literal["nl", "en"]
@@ -40,6 +40,7 @@ TEXT: dict[str, dict[str, str]] = {
         "unknown": "Niet gemeten",
         "outages": "Storingen",
         "mttr": "Gem. hersteltijd",
+        "mttr_ticket": "Gem. oplostijd tickets",
         "mtbf": "Gem. tijd tussen storingen",
         "longest": "Langste storing",
         "monthly": "Beschikbaarheid per maand",
@@ -54,7 +55,9 @@ TEXT: dict[str, dict[str, str]] = {
         "key": "",
         "note": (
             "Beschikbaarheid = beschikbare tijd / (periode − gepland onderhoud − niet gemeten tijd). Niet gemeten tijd "
-            "(geen meting, camera nog niet geplaatst) telt nooit als uitval. Tijden in Europe/Amsterdam."
+            "(geen meting, camera nog niet geplaatst of al buiten gebruik) telt nooit als uitval. Gem. hersteltijd: "
+            "gemiddelde duur van een storing; gem. oplostijd tickets: van aanmaken tot oplossen, over de tickets die "
+            "in de periode zijn opgelost. Tijden in Europe/Amsterdam."
         ),
     },
     "en": {
@@ -70,6 +73,7 @@ TEXT: dict[str, dict[str, str]] = {
         "unknown": "Not measured",
         "outages": "Outages",
         "mttr": "MTTR",
+        "mttr_ticket": "MTTR (tickets)",
         "mtbf": "MTBF",
         "longest": "Longest outage",
         "monthly": "Availability per month",
@@ -84,7 +88,9 @@ TEXT: dict[str, dict[str, str]] = {
         "key": "",
         "note": (
             "Availability = up time / (period − planned maintenance − unmeasured time). Unmeasured time (no "
-            "measurement, camera not yet installed) never counts as downtime. Times in Europe/Amsterdam."
+            "measurement, camera not yet installed or already retired) never counts as downtime. MTTR: the mean "
+            "outage length; MTTR (tickets): from creation to resolution, over the tickets resolved in the period. "
+            "Times in Europe/Amsterdam."
         ),
     },
 }
@@ -133,11 +139,14 @@ async def uptime_document(
 ) -> Document:
     """The uptime report with charts, for reading and printing."""
     text = TEXT[language]
-    rows = await uptime_report(session, period=period, by=by, now=now)
     per_camera = await camera_figures_for(session, period=period, now=now)
+    tickets = await ticket_repairs(session, period=period)
+    rows = report_rows(per_camera, tickets, by=by)
     fleet = Figures()
-    for _camera, figures in per_camera.values():
+    repairs = TicketRepairs()
+    for camera, figures in per_camera.values():
         fleet.add(figures)
+        repairs.add(tickets.get(camera.id, TicketRepairs()))
     monthly_labels, monthly_values = [], []
     for label, span in months(period):
         total = Figures()
@@ -174,6 +183,7 @@ async def uptime_document(
         generated=now.astimezone(LOCAL),
         version=__version__,
         fleet=fleet,
+        repairs=repairs,
         cameras=len(per_camera),
         rows=rows,
         svg=svg,

@@ -1,19 +1,28 @@
 """Pure uptime arithmetic: from status intervals, maintenance and service spans to availability and outages.
 
-Every second of a period is exactly one of: up (up or degraded: the camera records), down, maintenance (planned:
+Every moment of a period is exactly one of: up (up or degraded: the camera records), down, maintenance (planned:
 never downtime, whatever the camera did), or unknown (no measurement: collector not running, camera not installed
 yet or retired — never counted as camera downtime). Availability is up / (period − maintenance − unknown).
+
+All arithmetic is in whole microseconds since the epoch (what the database stores), so sums are exact: figures
+summed from daily roll-ups equal the figures computed in one go from the raw intervals, to the last bit.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 Span = tuple[datetime, datetime]
+Micros = tuple[int, int]  # a half-open span in microseconds since the epoch
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MICROSECOND = timedelta(microseconds=1)
+PER_SECOND = 1_000_000
 
 
 class Use(StrEnum):
@@ -40,49 +49,89 @@ class Interval:
     ended_at: datetime | None  # None: still current
 
 
+def micros(moment: datetime) -> int:
+    """A timezone-aware moment as whole microseconds since the epoch."""
+    return (moment - EPOCH) // MICROSECOND
+
+
+def moment(value: int) -> datetime:
+    """Microseconds since the epoch as a UTC moment."""
+    return EPOCH + value * MICROSECOND
+
+
+def seconds(value: int) -> float:
+    """Microseconds as seconds."""
+    return value / PER_SECOND
+
+
 @dataclass
 class Figures:
-    """The uptime figures of one camera or group over one period (seconds)."""
+    """The uptime figures of one camera or group over one period (kept in microseconds, shown in seconds)."""
 
-    period_s: float = 0.0
-    up_s: float = 0.0
-    downtime_s: float = 0.0
-    maintenance_s: float = 0.0
-    unknown_s: float = 0.0
+    period_us: int = 0
+    up_us: int = 0
+    down_us: int = 0
+    maintenance_us: int = 0
     outages: int = 0
-    longest_outage_s: float = 0.0
-    outage_durations: list[float] = field(default_factory=list)
+    longest_outage_us: int = 0
 
     @property
-    def measured_s(self) -> float:
+    def unknown_us(self) -> int:
+        """Neither up, down nor maintenance: not measured."""
+        return self.period_us - self.up_us - self.down_us - self.maintenance_us
+
+    @property
+    def period_s(self) -> float:
+        return seconds(self.period_us)
+
+    @property
+    def up_s(self) -> float:
+        return seconds(self.up_us)
+
+    @property
+    def downtime_s(self) -> float:
+        return seconds(self.down_us)
+
+    @property
+    def maintenance_s(self) -> float:
+        return seconds(self.maintenance_us)
+
+    @property
+    def unknown_s(self) -> float:
+        return seconds(self.unknown_us)
+
+    @property
+    def longest_outage_s(self) -> float:
+        return seconds(self.longest_outage_us)
+
+    @property
+    def measured_us(self) -> int:
         """The time availability is measured over: period less maintenance and unknown."""
-        return self.period_s - self.maintenance_s - self.unknown_s
+        return self.up_us + self.down_us
 
     @property
     def availability(self) -> float | None:
         """Up time over measured time; None where nothing was measured."""
-        return None if self.measured_s <= 0 else self.up_s / self.measured_s
+        return None if self.measured_us <= 0 else self.up_us / self.measured_us
 
     @property
     def mttr_s(self) -> float | None:
         """Mean time to repair: the mean outage length."""
-        return None if not self.outages else self.downtime_s / self.outages
+        return None if not self.outages else self.down_us / self.outages / PER_SECOND
 
     @property
     def mtbf_s(self) -> float | None:
         """Mean time between failures: up time per outage (None without outages)."""
-        return None if not self.outages else self.up_s / self.outages
+        return None if not self.outages else self.up_us / self.outages / PER_SECOND
 
     def add(self, other: Figures) -> None:
         """Add another camera's figures (for areas, sites, vendors …)."""
-        self.period_s += other.period_s
-        self.up_s += other.up_s
-        self.downtime_s += other.downtime_s
-        self.maintenance_s += other.maintenance_s
-        self.unknown_s += other.unknown_s
+        self.period_us += other.period_us
+        self.up_us += other.up_us
+        self.down_us += other.down_us
+        self.maintenance_us += other.maintenance_us
         self.outages += other.outages
-        self.longest_outage_s = max(self.longest_outage_s, other.longest_outage_s)
-        self.outage_durations.extend(other.outage_durations)
+        self.longest_outage_us = max(self.longest_outage_us, other.longest_outage_us)
 
 
 def utc(span: Span) -> Span:
@@ -94,26 +143,32 @@ def utc(span: Span) -> Span:
     return span[0].astimezone(UTC), span[1].astimezone(UTC)
 
 
-def clip(span: Span, period: Span) -> Span | None:
+def to_micros(span: Span) -> Micros:
+    """A span of moments as microseconds."""
+    return micros(span[0]), micros(span[1])
+
+
+def clip(span: Micros, period: Micros) -> Micros | None:
     """The part of a span inside the period, or None."""
     start, end = max(span[0], period[0]), min(span[1], period[1])
     return (start, end) if start < end else None
 
 
-def merge(spans: Iterable[Span]) -> list[Span]:
+def merge(spans: Iterable[Micros]) -> list[Micros]:
     """Overlapping or touching spans joined, in order."""
-    result: list[Span] = []
+    result: list[Micros] = []
     for start, end in sorted(spans):
         if result and start <= result[-1][1]:
-            result[-1] = (result[-1][0], max(result[-1][1], end))
+            if end > result[-1][1]:
+                result[-1] = (result[-1][0], end)
         else:
             result.append((start, end))
     return result
 
 
-def subtract(spans: Sequence[Span], holes: Sequence[Span]) -> list[Span]:
+def subtract(spans: Sequence[Micros], holes: Sequence[Micros]) -> list[Micros]:
     """The spans with the (merged) holes cut out."""
-    result: list[Span] = []
+    result: list[Micros] = []
     merged_holes = merge(holes)
     for start, end in spans:
         cursor = start
@@ -128,23 +183,57 @@ def subtract(spans: Sequence[Span], holes: Sequence[Span]) -> list[Span]:
     return result
 
 
-def _length(spans: Iterable[Span]) -> float:
-    return sum((end - start).total_seconds() for start, end in spans)
+def length(spans: Iterable[Micros]) -> int:
+    """The total length of spans."""
+    return sum(end - start for start, end in spans)
 
 
-def timeline(intervals: Sequence[Interval], *, period: Span, now: datetime) -> dict[Use, list[Span]]:
-    """The recorded statuses as spans per use inside the period; gaps between intervals are unknown."""
-    uses: dict[Use, list[Span]] = {use: [] for use in Use}
-    end_of_data = min(now, period[1])
-    covered: list[Span] = []
+@dataclass(frozen=True, slots=True)
+class Effective:
+    """What counts inside a window, as merged spans: up (of which degraded), down, and planned maintenance."""
+
+    up: list[Micros]
+    degraded: list[Micros]
+    down: list[Micros]
+    maintenance: list[Micros]
+
+
+def effective(
+    intervals: Sequence[Interval],
+    *,
+    window: Micros,
+    data_end: int,
+    maintenance: Sequence[Micros] = (),
+    in_service: Micros | None = None,
+) -> Effective:
+    """The recorded statuses inside ``window`` after maintenance and the service span are applied.
+
+    An open interval runs until ``data_end``; gaps between intervals are unknown. Outside ``in_service``
+    (installed, not yet retired) time is unknown; maintenance (windows, or a recorded maintenance status) wins over
+    every recorded status inside it. Intervals of a camera never overlap (one open interval, closed when the next
+    opens).
+    """
+    spans: dict[str, list[Micros]] = {"up": [], "degraded": [], "down": [], "maintenance": []}
     for interval in intervals:
-        span = clip((interval.started_at, interval.ended_at or end_of_data), period)
+        end = data_end if interval.ended_at is None else micros(interval.ended_at)
+        span = clip((micros(interval.started_at), end), window)
         if span is None:
             continue
-        uses[STATUS_USE.get(interval.status, Use.UNKNOWN)].append(span)
-        covered.append(span)
-    uses[Use.UNKNOWN].extend(subtract([period], covered))
-    return {use: merge(spans) for use, spans in uses.items()}
+        use = STATUS_USE.get(interval.status, Use.UNKNOWN)
+        if interval.status == "degraded":
+            spans["degraded"].append(span)
+        if use is not Use.UNKNOWN:
+            spans[use.value].append(span)
+    outside = subtract([window], [in_service]) if in_service is not None else []
+    windows = [span for m in maintenance if (span := clip(m, window)) is not None]
+    planned = subtract(merge([*windows, *spans["maintenance"]]), outside)
+    excluded = merge([*outside, *planned])
+    return Effective(
+        up=subtract(merge(spans["up"]), excluded),
+        degraded=subtract(merge(spans["degraded"]), excluded),
+        down=subtract(merge(spans["down"]), excluded),
+        maintenance=planned,
+    )
 
 
 def camera_figures(
@@ -155,31 +244,189 @@ def camera_figures(
     maintenance: Sequence[Span] = (),
     in_service: Span | None = None,
 ) -> Figures:
-    """One camera's figures over ``period``.
+    """One camera's figures over ``period``, straight from its raw status intervals.
 
     ``in_service`` bounds when the camera counted at all (installed, not yet retired): outside it, time is unknown.
     Maintenance wins over every recorded status; an outage cut by maintenance counts once per remaining piece.
     """
-    period = utc(period)
-    intervals = [
-        Interval(i.status, i.started_at.astimezone(UTC), None if i.ended_at is None else i.ended_at.astimezone(UTC))
-        for i in intervals
-    ]
-    uses = timeline(intervals, period=period, now=now.astimezone(UTC))
-    outside = subtract([period], [utc(in_service)]) if in_service is not None else []
-    windows = [span for m in maintenance if (span := clip(utc(m), period)) is not None]
-    planned = subtract(merge([*windows, *uses[Use.MAINTENANCE]]), outside)
-    excluded = merge([*outside, *planned])
-    up = subtract(uses[Use.UP], excluded)
-    down = subtract(uses[Use.DOWN], excluded)
-    figures = Figures(period_s=(period[1] - period[0]).total_seconds())
-    figures.up_s = _length(up)
-    figures.downtime_s = _length(down)
-    figures.maintenance_s = _length(planned)
-    figures.unknown_s = figures.period_s - figures.up_s - figures.downtime_s - figures.maintenance_s
-    figures.outage_durations = [(end - start).total_seconds() for start, end in down]
-    figures.outages = len(down)
-    figures.longest_outage_s = max(figures.outage_durations, default=0.0)
+    window = to_micros(utc(period))
+    found = effective(
+        intervals,
+        window=window,
+        data_end=min(micros(now), window[1]),
+        maintenance=[to_micros(m) for m in maintenance],
+        in_service=None if in_service is None else to_micros(in_service),
+    )
+    return Figures(
+        period_us=window[1] - window[0],
+        up_us=length(found.up),
+        down_us=length(found.down),
+        maintenance_us=length(found.maintenance),
+        outages=len(found.down),
+        longest_outage_us=max((end - start for start, end in found.down), default=0),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Stretch:
+    """A stretch of one camera's time (a local day, or a part of a period) summed so stretches add up exactly.
+
+    An outage running over a boundary is one outage: it is counted where it starts (``starts``), and a stretch
+    that begins inside one records where that outage began (``head_start``), so the first stretch of a period can
+    count it and the longest outage can be measured over several stretches.
+    """
+
+    start: int
+    end: int
+    up: int = 0
+    degraded: int = 0
+    down: int = 0
+    maintenance: int = 0
+    starts: int = 0  # outages beginning inside the stretch
+    head_start: int | None = None  # where the outage running at ``start`` began (None: not down at ``start``)
+    head_end: int | None = None  # where that outage's piece in this stretch ends (None: folded into ``longest``)
+    longest: int = 0  # the longest other outage piece
+    tail_start: int | None = None  # where the outage still running at ``end`` began
+
+    @property
+    def empty(self) -> bool:
+        """Nothing recorded at all: the whole stretch is unknown."""
+        return not (self.up or self.down or self.maintenance)
+
+
+def stretches(
+    intervals: Sequence[Interval],
+    *,
+    bounds: Sequence[int],
+    data_end: int,
+    maintenance: Sequence[Micros] = (),
+    in_service: Micros | None = None,
+    carried: int | None = None,
+) -> list[Stretch]:
+    """The stretches between consecutive ``bounds`` (microseconds, ascending).
+
+    ``carried`` is where the outage running up to ``bounds[0]`` began, if one was (from the previous stretch's
+    ``tail_start``); without it an outage at ``bounds[0]`` starts there.
+    """
+    found = effective(
+        intervals,
+        window=(bounds[0], bounds[-1]),
+        data_end=data_end,
+        maintenance=maintenance,
+        in_service=in_service,
+    )
+    up, degraded = lengths(found.up, bounds), lengths(found.degraded, bounds)
+    planned, pieces = lengths(found.maintenance, bounds), split(found.down, bounds)
+    result: list[Stretch] = []
+    # The outage running at the current boundary: where it began, and whether it reaches the boundary.
+    running = carried
+    for index, (start, end) in enumerate(zip(bounds, bounds[1:], strict=False)):
+        down = pieces[index]
+        starts, longest = 0, 0
+        head_start = head_end = tail_start = None
+        for piece_start, piece_end in down:
+            if piece_start == start and running is not None:
+                head_start, head_end, origin = running, piece_end, running
+            else:
+                starts += 1
+                longest = max(longest, piece_end - piece_start)
+                origin = piece_start
+            if piece_end == end:
+                tail_start = origin
+        running = tail_start
+        result.append(
+            Stretch(
+                start=start,
+                end=end,
+                up=up[index],
+                degraded=degraded[index],
+                down=length(down),
+                maintenance=planned[index],
+                starts=starts,
+                head_start=head_start,
+                head_end=head_end,
+                longest=longest,
+                tail_start=tail_start,
+            )
+        )
+    return result
+
+
+def fold(parts: Sequence[Stretch]) -> Stretch:
+    """Consecutive stretches as one (days into a month): the same as the stretch computed over their whole span."""
+    first = parts[0]
+    head_end, longest = first.head_end, first.longest
+    for part in parts[1:]:
+        longest = max(longest, part.longest)
+        if part.head_start is None or part.head_end is None:
+            continue
+        if part.head_start < first.start:  # still the outage running when the first stretch began
+            head_end = part.head_end
+        else:  # an outage that began inside: a piece like any other
+            longest = max(longest, part.head_end - part.head_start)
+    return Stretch(
+        start=first.start,
+        end=parts[-1].end,
+        up=sum(p.up for p in parts),
+        degraded=sum(p.degraded for p in parts),
+        down=sum(p.down for p in parts),
+        maintenance=sum(p.maintenance for p in parts),
+        starts=sum(p.starts for p in parts),
+        head_start=first.head_start,
+        head_end=head_end,
+        longest=longest,
+        tail_start=parts[-1].tail_start,
+    )
+
+
+def _cut(spans: Sequence[Micros], bounds: Sequence[int]) -> Iterator[tuple[int, int, int]]:
+    """Ordered, disjoint spans inside the bounds cut at them: (stretch index, start, end) of each piece."""
+    last = len(bounds) - 2
+    for start, end in spans:
+        part = bisect_right(bounds, start) - 1
+        while start < end:
+            piece_end = end if part >= last else min(end, bounds[part + 1])
+            yield part, start, piece_end
+            start, part = piece_end, part + 1
+
+
+def split(spans: Sequence[Micros], bounds: Sequence[int]) -> list[list[Micros]]:
+    """Ordered, disjoint spans cut at the bounds: one list of pieces per stretch between consecutive bounds."""
+    result: list[list[Micros]] = [[] for _ in bounds[1:]]
+    for part, start, end in _cut(spans, bounds):
+        result[part].append((start, end))
+    return result
+
+
+def lengths(spans: Sequence[Micros], bounds: Sequence[int]) -> list[int]:
+    """How much of ordered, disjoint spans falls in each stretch between consecutive bounds."""
+    result = [0] * (len(bounds) - 1)
+    for part, start, end in _cut(spans, bounds):
+        result[part] += end - start
+    return result
+
+
+def combine(parts: Sequence[Stretch], *, period: Micros) -> Figures:
+    """The figures of a period from its stretches, in order, covering it without gaps.
+
+    Each outage counts once however many stretches it spans; the longest outage is measured from where it began
+    (or the period start) to where it ends (or the period end). Every piece of an outage is a candidate for the
+    longest, measured from where the outage began: the piece where it ends (or the period ends) gives its length.
+    """
+    start = period[0]
+    figures = Figures(period_us=period[1] - period[0])
+    longest = 0
+    for part in parts:
+        figures.up_us += part.up
+        figures.down_us += part.down
+        figures.maintenance_us += part.maintenance
+        figures.outages += part.starts
+        longest = max(longest, part.longest)
+        if part.head_start is not None and part.head_end is not None:
+            longest = max(longest, part.head_end - max(part.head_start, start))
+    if parts and parts[0].head_start is not None:
+        figures.outages += 1  # the outage the period begins in
+    figures.longest_outage_us = longest
     return figures
 
 
@@ -190,8 +437,8 @@ def days(period: Span, zone: ZoneInfo) -> list[Span]:
     while day < period[1]:
         # Aware arithmetic keeps the wall clock: the next local midnight, whatever the offset does.
         following = day + timedelta(days=1)
-        span = clip(utc((day, following)), utc(period))
+        span = clip(to_micros(utc((day, following))), to_micros(utc(period)))
         if span is not None:
-            result.append(span)
+            result.append((moment(span[0]), moment(span[1])))
         day = following
     return result

@@ -1,26 +1,48 @@
-"""Uptime figures from the database: status intervals, maintenance windows and cameras, grouped by a key."""
+"""Uptime figures from the database: daily roll-ups for whole days, raw status intervals for the rest.
+
+A camera's figures over a period are summed from its rolled-up local days and, for what the roll-ups do not cover
+(the partial days at the period's ends, and days not rolled up yet), computed from its raw status intervals; the
+two agree to the microsecond (``fleet.uptime.calc``), so which one a day comes from never shows in a report.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select
+from sqlalchemy import BigInteger, case, cast, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fleet.cameras.models import Camera
 from fleet.health.models import StatusInterval
 from fleet.maintenance.models import MaintenanceWindow
-from fleet.maintenance.rules import occurrences
-from fleet.maintenance.service import scope_of
-from fleet.uptime.calc import Figures, Interval, Span, camera_figures
+from fleet.maintenance.rules import Scope, occurrences
+from fleet.tickets.models import RepairTicket
+from fleet.uptime.calc import (
+    Figures,
+    Interval,
+    Micros,
+    Span,
+    Stretch,
+    combine,
+    micros,
+    moment,
+    seconds,
+    stretches,
+    to_micros,
+    utc,
+)
+from fleet.uptime.models import StatusDaily, StatusMonthly, StatusRollup
 
 LOCAL = ZoneInfo("Europe/Amsterdam")
+BEGINNING = datetime.min.replace(tzinfo=UTC)
 FOREVER = datetime.max.replace(tzinfo=UTC)
+# Cameras per statement where a list of ids goes into IN (…); a bigger group reads every camera's rows instead.
+CHUNK = 500
 
 
 class GroupBy(StrEnum):
@@ -46,9 +68,11 @@ class UptimeRow:
     mttr_s: float | None
     mtbf_s: float | None
     longest_outage_s: float
+    # Mean time from a repair ticket's creation to its resolution, over the tickets resolved in the period.
+    mttr_ticket_s: float | None
 
     @classmethod
-    def of(cls, key: str, cameras: int, figures: Figures) -> UptimeRow:
+    def of(cls, key: str, cameras: int, figures: Figures, tickets: TicketRepairs) -> UptimeRow:
         """A report row from summed figures."""
         return cls(
             key=key,
@@ -61,7 +85,25 @@ class UptimeRow:
             mttr_s=None if figures.mttr_s is None else round(figures.mttr_s, 3),
             mtbf_s=None if figures.mtbf_s is None else round(figures.mtbf_s, 3),
             longest_outage_s=round(figures.longest_outage_s, 3),
+            mttr_ticket_s=None if tickets.mean_s is None else round(tickets.mean_s, 3),
         )
+
+
+@dataclass
+class TicketRepairs:
+    """Repair tickets resolved in a period: how many, and their creation-to-resolution time in total."""
+
+    resolved: int = 0
+    total_us: int = 0
+
+    @property
+    def mean_s(self) -> float | None:
+        """The mean time to resolve, or None without resolved tickets."""
+        return None if not self.resolved else seconds(self.total_us) / self.resolved
+
+    def add(self, other: TicketRepairs) -> None:
+        self.resolved += other.resolved
+        self.total_us += other.total_us
 
 
 def key_of(camera: Camera, by: GroupBy) -> str:
@@ -74,11 +116,216 @@ def key_of(camera: Camera, by: GroupBy) -> str:
     return str(getattr(value, "value", value) or "(none)")
 
 
-def in_service(camera: Camera) -> Span:
-    """When the camera counts: from its installation day (local midnight) on."""
-    if camera.installed_on is None:
-        return (datetime.min.replace(tzinfo=UTC), FOREVER)
-    return (datetime.combine(camera.installed_on, time(), tzinfo=LOCAL).astimezone(UTC), FOREVER)
+def local_day(at: datetime) -> date:
+    """The Europe/Amsterdam calendar day a moment falls on."""
+    return at.astimezone(LOCAL).date()
+
+
+def midnight(day: date) -> datetime:
+    """When a local day begins, in UTC."""
+    return datetime.combine(day, time(), tzinfo=LOCAL).astimezone(UTC)
+
+
+def in_service(camera: Camera) -> Micros:
+    """When the camera counts: from its installation day to its retirement day (local midnights)."""
+    start = BEGINNING if camera.installed_on is None else midnight(camera.installed_on)
+    end = FOREVER if camera.retired_on is None else midnight(camera.retired_on)
+    return micros(start), micros(end)
+
+
+PlannedWindows = list[tuple[Scope, list[Micros]]]
+
+
+def planned_windows(windows: Sequence[MaintenanceWindow], span: Span) -> PlannedWindows:
+    """Each window's scope and its occurrences overlapping the span."""
+    return [
+        (w.scope, [to_micros(o) for o in occurrences(w.starts_at, w.ends_at, w.recurrence, between=span)])
+        for w in windows
+    ]
+
+
+def planned_spans(windows: PlannedWindows, camera: Camera) -> list[Micros]:
+    """The maintenance occurrences covering one camera."""
+    return [
+        span
+        for scope, found in windows
+        if scope.covers(camera.id, camera.area, camera.site, camera.poller_group)
+        for span in found
+    ]
+
+
+async def windows_overlapping(session: AsyncSession, span: Span) -> PlannedWindows:
+    """The maintenance windows with an occurrence in the span, with those occurrences."""
+    windows = await session.scalars(
+        select(MaintenanceWindow).where(
+            MaintenanceWindow.starts_at < span[1],
+            or_(MaintenanceWindow.last_ends_at.is_(None), MaintenanceWindow.last_ends_at > span[0]),
+        )
+    )
+    return planned_windows(windows.all(), span)
+
+
+def next_month(day: date) -> date:
+    """The first day of the month after the day's."""
+    return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
+
+
+def _ranges(first: date, last: date) -> list[tuple[bool, date, date]]:
+    """Whole days from ``first`` to ``last`` as (monthly?, from, to): whole months from the monthly roll-ups."""
+    months_from = first if first.day == 1 else next_month(first)
+    # The first day of the last month that has ended by ``last``.
+    month_ends = last + timedelta(days=1) == next_month(last)
+    months_to = last.replace(day=1) if month_ends else (last.replace(day=1) - timedelta(days=1)).replace(day=1)
+    if months_from > months_to:
+        return [(False, first, last)]
+    after = next_month(months_to)
+    found = [(False, first, months_from - timedelta(days=1)), (True, months_from, months_to), (False, after, last)]
+    return [(monthly, lo, hi) for monthly, lo, hi in found if lo <= hi]
+
+
+async def _sums(
+    session: AsyncSession, *, monthly: bool, first: date, last: date, start: int, cameras: list[int] | None
+) -> dict[int, Stretch]:
+    """Each camera's roll-ups from ``first`` to ``last`` (days, or months by their first days) as one stretch.
+
+    Every outage piece is measured from where its outage began or ``start`` (the period start), whichever is later.
+    """
+    table = StatusMonthly if monthly else StatusDaily
+    key = StatusMonthly.month if monthly else StatusDaily.day
+    begin = literal(start, BigInteger)
+    head = case(
+        (table.head_end_us.is_(None), 0),
+        else_=table.head_end_us - case((table.head_start_us > begin, table.head_start_us), else_=begin),
+    )
+    query = (
+        select(
+            table.camera_id,
+            cast(func.sum(table.up_us), BigInteger),
+            cast(func.sum(table.degraded_us), BigInteger),
+            cast(func.sum(table.down_us), BigInteger),
+            cast(func.sum(table.maintenance_us), BigInteger),
+            cast(func.sum(table.outages), BigInteger),
+            func.max(table.longest_us),
+            func.max(head),
+            func.max(case((key == first, table.head_start_us))),
+            func.max(case((key == last, table.tail_start_us))),
+        )
+        .where(key >= first, key <= last)
+        .group_by(table.camera_id)
+    )
+    if cameras is not None:
+        query = query.where(table.camera_id.in_(cameras))
+    span = micros(midnight(first)), micros(midnight(next_month(last) if monthly else last + timedelta(days=1)))
+    result: dict[int, Stretch] = {}
+    for (
+        camera_id,
+        up,
+        degraded,
+        down,
+        planned,
+        starts,
+        longest,
+        head_longest,
+        head_start,
+        tail_start,
+    ) in await session.execute(query):
+        result[camera_id] = Stretch(
+            start=span[0],
+            end=span[1],
+            up=int(up),
+            degraded=int(degraded),
+            down=int(down),
+            maintenance=int(planned),
+            starts=int(starts),
+            head_start=head_start,
+            longest=max(int(longest), int(head_longest)),
+            tail_start=tail_start,
+        )
+    return result
+
+
+async def _rolled_up(session: AsyncSession, *, first: date, last: date, start: int) -> dict[int, list[Stretch]]:
+    """Each camera's rolled-up whole days from ``first`` to ``last`` (or its last rolled-up day), in order.
+
+    Whole months come from the monthly roll-ups, the other days from the daily ones. Roll-up rows exist only for
+    rolled-up days (an invalidation drops the rest), so only the end of each camera's range needs its record.
+    """
+    ends: dict[date, list[int]] = defaultdict(list)
+    for camera_id, through in await session.execute(
+        select(StatusRollup.camera_id, StatusRollup.through).where(StatusRollup.through >= first)
+    ):
+        if through is not None:
+            ends[min(through, last)].append(camera_id)
+    everyone = sum(len(ids) for ids in ends.values())
+    result: dict[int, list[Stretch]] = {}
+    for end, camera_ids in ends.items():
+        # Usually one group (every camera rolled up to yesterday); a group of a few reads only its cameras.
+        chunks: list[list[int] | None] = (
+            [None]
+            if len(camera_ids) == everyone
+            else [camera_ids[i : i + CHUNK] for i in range(0, len(camera_ids), CHUNK)]
+        )
+        for monthly, lo, hi in _ranges(first, end):
+            span = micros(midnight(lo)), micros(midnight(next_month(hi) if monthly else hi + timedelta(days=1)))
+            found: dict[int, Stretch] = {}
+            for chunk in chunks:
+                found.update(await _sums(session, monthly=monthly, first=lo, last=hi, start=start, cameras=chunk))
+            for camera_id in camera_ids:
+                # No row: nothing recorded then.
+                result.setdefault(camera_id, []).append(found.get(camera_id, Stretch(start=span[0], end=span[1])))
+    return result
+
+
+async def _intervals(
+    session: AsyncSession, needs: dict[int, list[Micros]], *, everyone: int
+) -> dict[int, list[Interval]]:
+    """The raw status intervals each camera needs (``needs``: the spans it needs them over)."""
+    by_span: dict[Micros, list[int]] = defaultdict(list)
+    for camera_id, spans in needs.items():
+        for span in spans:
+            by_span[span].append(camera_id)
+    found: dict[int, dict[tuple[datetime, str], Interval]] = defaultdict(dict)
+    for (start, end), camera_ids in by_span.items():
+        wanted = set(camera_ids)
+        chunks: list[list[int] | None] = (
+            [None]
+            if len(camera_ids) > everyone // 2
+            else [camera_ids[i : i + CHUNK] for i in range(0, len(camera_ids), CHUNK)]
+        )
+        for chunk in chunks:
+            query = select(
+                StatusInterval.camera_id, StatusInterval.status, StatusInterval.started_at, StatusInterval.ended_at
+            ).where(
+                StatusInterval.started_at < moment(end),
+                or_(StatusInterval.ended_at.is_(None), StatusInterval.ended_at > moment(start)),
+            )
+            if chunk is not None:
+                query = query.where(StatusInterval.camera_id.in_(chunk))
+            for camera_id, status, started_at, ended_at in await session.execute(query):
+                if camera_id in wanted:
+                    found[camera_id][(started_at, status.value)] = Interval(status.value, started_at, ended_at)
+    return {camera_id: sorted(seen.values(), key=lambda i: i.started_at) for camera_id, seen in found.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class _RawContext:
+    """What a camera's figures from raw intervals need besides the stretch itself."""
+
+    history: list[Interval]
+    data_end: int
+    maintenance: list[Micros]
+    in_service: Micros
+
+    def stretches(self, start: int, end: int, carried: int | None = None) -> list[Stretch]:
+        """The stretch from ``start`` to ``end``, from the raw intervals."""
+        return stretches(
+            self.history,
+            bounds=[start, end],
+            data_end=self.data_end,
+            maintenance=self.maintenance,
+            in_service=self.in_service,
+            carried=carried,
+        )
 
 
 async def camera_figures_for(
@@ -87,45 +334,73 @@ async def camera_figures_for(
     """Every camera's figures over the period."""
     if cameras is None:
         cameras = (await session.scalars(select(Camera).order_by(Camera.name))).all()
-    start, end = period
-    by_camera: dict[int, list[Interval]] = defaultdict(list)
-    rows = await session.execute(
-        select(StatusInterval.camera_id, StatusInterval.status, StatusInterval.started_at, StatusInterval.ended_at)
-        .where(StatusInterval.started_at < end, or_(StatusInterval.ended_at.is_(None), StatusInterval.ended_at > start))
-        .order_by(StatusInterval.camera_id, StatusInterval.started_at)
-    )
-    for camera_id, status, started_at, ended_at in rows:
-        by_camera[camera_id].append(Interval(str(status.value), started_at, ended_at))
-    windows = (
-        await session.scalars(
-            select(MaintenanceWindow).where(
-                MaintenanceWindow.starts_at < end,
-                or_(MaintenanceWindow.last_ends_at.is_(None), MaintenanceWindow.last_ends_at > start),
-            )
-        )
-    ).all()
-    spans = [(scope_of(w), list(occurrences(w.starts_at, w.ends_at, w.recurrence, between=period))) for w in windows]
+    period = utc(period)
+    start, end = to_micros(period)
+    data_end = min(micros(now), end)
+    first = local_day(period[0])
+    if micros(midnight(first)) < start:
+        first += timedelta(days=1)
+    last = local_day(moment(data_end)) - timedelta(days=1)  # the last day that has ended by then
+    rolled = await _rolled_up(session, first=first, last=last, start=start) if first <= last else {}
+    needs: dict[int, list[Micros]] = {}
+    for camera in cameras:
+        found = rolled.get(camera.id)
+        if found is None:
+            needs[camera.id] = [(start, end)]
+        else:
+            needs[camera.id] = [span for span in ((start, found[0].start), (found[-1].end, end)) if span[0] < span[1]]
+    intervals = await _intervals(session, needs, everyone=len(cameras))
+    windows = await windows_overlapping(session, period)
     result: dict[int, tuple[Camera, Figures]] = {}
     for camera in cameras:
-        planned = [
-            span
-            for scope, found in spans
-            if scope.covers(camera.id, camera.area, camera.site, camera.poller_group)
-            for span in found
-        ]
-        figures = camera_figures(
-            by_camera.get(camera.id, []), period=period, now=now, maintenance=planned, in_service=in_service(camera)
-        )
-        result[camera.id] = (camera, figures)
+        history = intervals.get(camera.id, [])
+        context = _RawContext(history, data_end, planned_spans(windows, camera), in_service(camera))
+        found = rolled.get(camera.id)
+        if found is None:
+            parts = context.stretches(start, end)
+        else:
+            head = context.stretches(start, found[0].start) if start < found[0].start else []
+            tail = context.stretches(found[-1].end, end, found[-1].tail_start) if found[-1].end < end else []
+            parts = [*head, *found, *tail]
+        result[camera.id] = (camera, combine(parts, period=(start, end)))
     return result
+
+
+async def ticket_repairs(session: AsyncSession, *, period: Span) -> dict[int, TicketRepairs]:
+    """Per camera, the repair tickets resolved in the period and how long they took from creation."""
+    result: dict[int, TicketRepairs] = defaultdict(TicketRepairs)
+    rows = await session.execute(
+        select(RepairTicket.camera_id, RepairTicket.created_at, RepairTicket.resolved_at).where(
+            RepairTicket.camera_id.is_not(None),
+            RepairTicket.resolved_at >= period[0],
+            RepairTicket.resolved_at < period[1],
+        )
+    )
+    for camera_id, created_at, resolved_at in rows:
+        if camera_id is None or resolved_at is None:
+            continue
+        repairs = result[camera_id]
+        repairs.resolved += 1
+        repairs.total_us += micros(resolved_at) - micros(created_at)
+    return result
+
+
+def report_rows(
+    per_camera: dict[int, tuple[Camera, Figures]], tickets: dict[int, TicketRepairs], *, by: GroupBy
+) -> list[UptimeRow]:
+    """The figures per key, sorted by key."""
+    groups: dict[str, tuple[int, Figures, TicketRepairs]] = {}
+    for camera, figures in per_camera.values():
+        key = key_of(camera, by)
+        count, total, repairs = groups.get(key, (0, Figures(), TicketRepairs()))
+        total.add(figures)
+        if camera.id in tickets:
+            repairs.add(tickets[camera.id])
+        groups[key] = (count + 1, total, repairs)
+    return [UptimeRow.of(key, count, figures, repairs) for key, (count, figures, repairs) in sorted(groups.items())]
 
 
 async def uptime_report(session: AsyncSession, *, period: Span, by: GroupBy, now: datetime) -> list[UptimeRow]:
     """The uptime figures per key over the period, sorted by key."""
-    groups: dict[str, tuple[int, Figures]] = {}
-    for camera, figures in (await camera_figures_for(session, period=period, now=now)).values():
-        key = key_of(camera, by)
-        count, total = groups.get(key, (0, Figures()))
-        total.add(figures)
-        groups[key] = (count + 1, total)
-    return [UptimeRow.of(key, count, figures) for key, (count, figures) in sorted(groups.items())]
+    per_camera = await camera_figures_for(session, period=period, now=now)
+    return report_rows(per_camera, await ticket_repairs(session, period=utc(period)), by=by)

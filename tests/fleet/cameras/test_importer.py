@@ -201,3 +201,21 @@ def test_csv_bytes_that_are_binary_garbage() -> None:
     with pytest.raises(ImportRejected):
         header, rows = read_csv(io.BytesIO(b"\x81\x8d\x8f\x90\x9d").getvalue())
         validate_rows(header, rows)
+
+
+def test_retired_on_column() -> None:
+    text = "\n".join(
+        [
+            "name,host,installed_on,retired_on",
+            "A,127.0.0.1,2018-03-01,2026-07-01",
+            "B,127.0.0.2,,",
+            "C,127.0.0.3,2020-01-01,2019-12-31",
+            "D,127.0.0.4,,31-12-2026",
+        ]
+    )
+    problems = problems_of(text)
+    assert problems[0] == "line 4: retired_on: 2019-12-31 is not after installed_on 2020-01-01", problems
+    assert any(p.startswith("line 5: retired_on: ") for p in problems), problems
+    [a, b] = rows_of("\n".join(text.splitlines()[:3]))
+    assert (a.camera.retired_on, b.camera.retired_on) == (date(2026, 7, 1), None)
+    assert "retired_on" in a.columns
