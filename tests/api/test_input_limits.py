@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import httpx
 
-from fleet.db import MAX_ROW_ID
+from fleet.crypto import CredentialCipher
+from fleet.db import MAX_ROW_ID, Database
+from fleet.tickets.service import MAX_COST_CENTS
 from fleet.users.models import Role
+from tests.builders import make_camera
 from tests.conftest import bearer
 
 TOO_LARGE = MAX_ROW_ID + 1
@@ -36,3 +39,22 @@ async def test_nul_characters_are_422(client: httpx.AsyncClient, tokens: dict[Ro
     # The same text without the NUL is fine.
     window["reason"] = "fw"
     assert (await client.post("/api/v1/maintenance-windows", json=window, headers=admin)).status_code == 201
+
+
+async def test_a_ticket_cost_beyond_the_column_range_is_422(
+    client: httpx.AsyncClient, tokens: dict[Role, str], database: Database, cipher: CredentialCipher
+) -> None:
+    async with database.unit_of_work() as session:
+        camera = await make_camera(session, cipher)
+    tech = bearer(tokens[Role.TECHNICIAN])
+    ticket = await client.post("/api/v1/tickets", json={"camera_id": camera.id, "title": "mast"}, headers=tech)
+    parts = f"/api/v1/tickets/{ticket.json()['id']}/parts"
+    pole = {"name": "mast", "quantity": 20, "unit_cost_cents": 100_000_000}
+    assert (await client.post(parts, json=pole, headers=tech)).status_code == 201  # 2,000,000,000 cents
+    refused = await client.post(parts, json=pole, headers=tech)
+    assert refused.status_code == 422 and refused.json()["detail"][0]["loc"] == ["body", "unit_cost_cents"]
+    costs = f"/api/v1/tickets/{ticket.json()['id']}/costs"
+    work = {"amount_cents": MAX_COST_CENTS - 2_000_000_000 + 1, "text": "work"}
+    assert (await client.post(costs, json=work, headers=tech)).status_code == 422
+    shown = await client.get(f"/api/v1/tickets/{ticket.json()['id']}", headers=tech)
+    assert shown.json()["cost_cents"] == 2_000_000_000
