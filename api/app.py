@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 
 from api import errors, pages
+from api.deps import refuse_nul
 from api.routes import (
     alerts,
     audit,
@@ -54,7 +55,7 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
     app.state.database = database
     app.state.cipher = CredentialCipher(load_key(settings))
     errors.install(app)
-    v1 = APIRouter(prefix="/api/v1")
+    v1 = APIRouter(prefix="/api/v1", dependencies=[Depends(refuse_nul)])
     for module in (
         health,
         cameras,

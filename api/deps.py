@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Query, Request, status
+from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,6 +16,24 @@ from fleet.crypto import CredentialCipher
 from fleet.db import Database
 from fleet.users import service as users
 from fleet.users.models import Role, User
+
+# A NUL character as JSON escapes it; any other spelling of one is not valid JSON.
+_JSON_NUL = b"\\u0000"
+_NUL_REFUSED = "must not contain a NUL character"
+
+
+async def refuse_nul(request: Request) -> None:
+    """422 for a NUL character in the query or the JSON body: PostgreSQL text and JSONB cannot hold one."""
+    problems = [
+        {"loc": ("query", name), "msg": _NUL_REFUSED, "type": "value_error"}
+        for name, value in request.query_params.multi_items()
+        if "\x00" in name or "\x00" in value
+    ]
+    if _JSON_NUL in await request.body():
+        problems.append({"loc": ("body",), "msg": _NUL_REFUSED, "type": "value_error"})
+    if problems:
+        raise RequestValidationError(problems)
+
 
 _bearer = HTTPBearer(auto_error=False, description="An API token from `camfleet tokens create`.")
 

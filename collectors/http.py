@@ -9,7 +9,7 @@ from lxml import etree
 from requests import Response
 from requests.structures import CaseInsensitiveDict
 
-from collectors.errors import BadResponse, CollectorError, Timeout, Unreachable
+from collectors.errors import AuthFailed, BadResponse, CollectorError, Timeout, Unreachable
 
 _CHUNK = 64 * 1024
 
@@ -90,7 +90,14 @@ class CappedZeepTransport:
     async def post_xml(self, address: str, envelope: Any, headers: dict[str, str]) -> Response:
         """Post a SOAP envelope and return the capped answer in the shape zeep expects."""
         message = etree.tostring(envelope, xml_declaration=True, encoding="utf-8")
-        async with self._aiohttp.post(address, data=message, headers={**headers, **_SOAP_HEADERS}) as answer:
+        # Never follow a redirect: it would let a camera send us (with its credentials) to any host.
+        async with self._aiohttp.post(
+            address, data=message, headers={**headers, **_SOAP_HEADERS}, allow_redirects=False
+        ) as answer:
+            if answer.status in (401, 403):
+                # Whatever the body (an HTML page, a Digest challenge, a fault), the credentials were refused;
+                # zeep would parse an HTML page as a fault without a code and lose the status.
+                raise AuthFailed(f"device refused the credentials (HTTP {answer.status})")
             content = await read_capped(answer, self._max_body_bytes)
             response = Response()
             response._content = content

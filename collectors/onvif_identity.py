@@ -19,7 +19,7 @@ from onvif import SERVICES, ONVIFCamera, ONVIFError, ONVIFService
 from zeep.settings import Settings
 
 from collectors.base import CheckKind, MediaProfile, OnvifIdentityObservation, Target
-from collectors.errors import AuthFailed, BadResponse, CollectorError, Unsupported
+from collectors.errors import BadResponse, CollectorError, Unsupported
 from collectors.http import CappedZeepTransport, translate_http
 from collectors.mac import normalise_mac
 from collectors.soap import classify_fault
@@ -51,8 +51,7 @@ _UNUSABLE_ANSWER: tuple[type[BaseException], ...] = (
 
 
 def _transport_error(exc: zeep.exceptions.TransportError) -> CollectorError:
-    if exc.status_code in (401, 403):
-        return AuthFailed(f"device refused the credentials (HTTP {exc.status_code})")
+    # 401 and 403 never get here: the transport refuses them first (collectors.http).
     if exc.status_code == 404:
         # Some firmwares answer an operation they lack with a bare 404 instead of a fault.
         return Unsupported("device answered HTTP 404 for the operation")

@@ -13,6 +13,7 @@ from fleet.alerts.delivery import send
 from fleet.alerts.models import AlertEvent, AlertStatus
 from fleet.alerts.schemas import AlertOut, ChannelIn, ChannelOut, TestResult
 from fleet.audit.service import record
+from fleet.db import RowId
 from fleet.faults.models import Severity
 from fleet.pagination import Page
 
@@ -33,7 +34,7 @@ async def create_channel(session: SessionDep, admin: Admin, cipher: CipherDep, b
 
 
 @router.delete("/notification-channels/{channel_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_channel(session: SessionDep, admin: Admin, channel_id: int) -> Response:
+async def delete_channel(session: SessionDep, admin: Admin, channel_id: RowId) -> Response:
     """Remove a channel."""
     await alerts.delete_channel(session, actor=actor_of(admin), channel_id=channel_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -41,7 +42,7 @@ async def delete_channel(session: SessionDep, admin: Admin, channel_id: int) -> 
 
 @router.post("/notification-channels/{channel_id}/test", response_model=TestResult)
 async def send_test(
-    session: SessionDep, admin: Admin, cipher: CipherDep, settings: SettingsDep, channel_id: int
+    session: SessionDep, admin: Admin, cipher: CipherDep, settings: SettingsDep, channel_id: RowId
 ) -> TestResult:
     """Send a test message now and say whether the service took it."""
     channel = await alerts.get_channel(session, channel_id)
@@ -71,7 +72,7 @@ async def list_alerts(
     _user: Technician,
     paging: PageDep,
     status_: Annotated[AlertStatus | None, Query(alias="status")] = None,
-    fault_id: int | None = None,
+    fault_id: RowId | None = None,
 ) -> Page[AlertOut]:
     """The outbox, newest first: what was sent, what waits for a retry and why."""
     rows, total = await alerts.list_alerts(

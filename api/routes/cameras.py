@@ -11,6 +11,7 @@ from api.deps import CipherDep, Coordinator, PageDep, SessionDep, SettingsDep, V
 from fleet.cameras import service
 from fleet.cameras.models import CameraKind, CameraStatus, Lifecycle, RiskLevel
 from fleet.cameras.schemas import CameraCreate, CameraOut, CameraUpdate
+from fleet.db import RowId
 from fleet.maintenance.service import cameras_in_maintenance
 from fleet.pagination import Page
 from fleet.vendor_risk import service as vendor_risk
@@ -75,14 +76,19 @@ async def create_camera(
 
 
 @router.get("/{camera_id}", response_model=CameraOut)
-async def read_camera(session: SessionDep, _user: Viewer, camera_id: int) -> CameraOut:
+async def read_camera(session: SessionDep, _user: Viewer, camera_id: RowId) -> CameraOut:
     """One camera."""
     return await _shaped(session, camera_id)
 
 
 @router.patch("/{camera_id}", response_model=CameraOut)
 async def update_camera(
-    session: SessionDep, user: Coordinator, cipher: CipherDep, settings: SettingsDep, camera_id: int, body: CameraUpdate
+    session: SessionDep,
+    user: Coordinator,
+    cipher: CipherDep,
+    settings: SettingsDep,
+    camera_id: RowId,
+    body: CameraUpdate,
 ) -> CameraOut:
     """Change the fields sent; ``credentials`` replaces the stored ones."""
     camera = await service.get_or_raise(session, camera_id)
@@ -92,7 +98,7 @@ async def update_camera(
 
 
 @router.delete("/{camera_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_camera(session: SessionDep, user: Coordinator, camera_id: int) -> Response:
+async def delete_camera(session: SessionDep, user: Coordinator, camera_id: RowId) -> Response:
     """Remove a camera from the registry."""
     camera = await service.get_or_raise(session, camera_id)
     await service.delete(session, actor=actor_of(user), camera=camera)

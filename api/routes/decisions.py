@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 
 from api.deps import Coordinator, PageDep, SessionDep, Viewer, actor_of
+from fleet.db import RowId
 from fleet.decisions import export, service
 from fleet.decisions.models import DecisionKind
 from fleet.decisions.schemas import DecisionIn, DecisionOut, DecisionPatch
@@ -73,13 +74,15 @@ async def overview(
 
 
 @router.get("/{decision_id}", response_model=DecisionOut)
-async def read_decision(session: SessionDep, _user: Viewer, decision_id: int) -> DecisionOut:
+async def read_decision(session: SessionDep, _user: Viewer, decision_id: RowId) -> DecisionOut:
     """One decision with its cameras and the decisions that supersede it."""
     return (await service.shaped(session, [await service.get(session, decision_id)]))[0]
 
 
 @router.patch("/{decision_id}", response_model=DecisionOut)
-async def update_decision(session: SessionDep, user: Coordinator, decision_id: int, body: DecisionPatch) -> DecisionOut:
+async def update_decision(
+    session: SessionDep, user: Coordinator, decision_id: RowId, body: DecisionPatch
+) -> DecisionOut:
     """Link cameras or correct location, reason and note; anything else needs a new, superseding decision."""
     decision = await service.update(session, actor=actor_of(user), decision_id=decision_id, data=body)
     return (await service.shaped(session, [decision]))[0]

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from fastapi import APIRouter
 
 from api.deps import PageDep, SessionDep, Technician, Viewer, actor_of
+from fleet.db import RowId
 from fleet.faults import service
 from fleet.faults.models import FaultKind
 from fleet.faults.schemas import FaultOut
@@ -22,7 +23,7 @@ async def list_faults(
     _user: Viewer,
     paging: PageDep,
     open: bool | None = None,
-    camera_id: int | None = None,
+    camera_id: RowId | None = None,
     kind: FaultKind | None = None,
 ) -> Page[FaultOut]:
     """Faults, newest first; ``open=true`` for the ones not yet recovered."""
@@ -42,7 +43,7 @@ async def list_faults(
 
 
 @router.post("/{fault_id}/acknowledge", response_model=FaultOut)
-async def acknowledge(session: SessionDep, user: Technician, fault_id: int) -> FaultOut:
+async def acknowledge(session: SessionDep, user: Technician, fault_id: RowId) -> FaultOut:
     """Acknowledge a fault: someone is on it, so escalation stops."""
     fault = await service.acknowledge(session, actor=actor_of(user), fault_id=fault_id, at=datetime.now(UTC))
     name = await service.camera_name(session, fault)

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from fastapi import APIRouter, Response, status
 
 from api.deps import Coordinator, PageDep, SessionDep, Viewer, actor_of
+from fleet.db import RowId
 from fleet.maintenance import service
 from fleet.maintenance.models import MaintenanceWindow
 from fleet.maintenance.schemas import MaintenanceWindowIn, MaintenanceWindowOut
@@ -41,7 +42,7 @@ async def create_window(session: SessionDep, user: Coordinator, body: Maintenanc
 
 
 @router.delete("/{window_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_window(session: SessionDep, user: Coordinator, window_id: int) -> Response:
+async def delete_window(session: SessionDep, user: Coordinator, window_id: RowId) -> Response:
     """Remove a window."""
     await service.delete(session, actor=actor_of(user), window_id=window_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from fastapi import APIRouter, status
 
 from api.deps import PageDep, SessionDep, SettingsDep, Technician, Viewer, actor_of
+from fleet.db import RowId
 from fleet.pagination import Page
 from fleet.tickets import service
 from fleet.tickets.models import Priority, TicketStatus
@@ -31,8 +32,8 @@ async def list_tickets(
     paging: PageDep,
     open: bool | None = None,
     status: TicketStatus | None = None,
-    camera_id: int | None = None,
-    assignee_id: int | None = None,
+    camera_id: RowId | None = None,
+    assignee_id: RowId | None = None,
     priority: Priority | None = None,
 ) -> Page[TicketOut]:
     """Tickets, newest first; ``open=true`` for the ones not yet resolved or closed."""
@@ -51,14 +52,14 @@ async def create_ticket(session: SessionDep, settings: SettingsDep, user: Techni
 
 
 @router.get("/{ticket_id}", response_model=TicketDetail)
-async def get_ticket(session: SessionDep, _user: Viewer, ticket_id: int) -> TicketDetail:
+async def get_ticket(session: SessionDep, _user: Viewer, ticket_id: RowId) -> TicketDetail:
     """A ticket with its whole history."""
     return await service.detail(session, await service.get_or_raise(session, ticket_id))
 
 
 @router.patch("/{ticket_id}", response_model=TicketDetail)
 async def update_ticket(
-    session: SessionDep, settings: SettingsDep, user: Technician, ticket_id: int, body: TicketPatch
+    session: SessionDep, settings: SettingsDep, user: Technician, ticket_id: RowId, body: TicketPatch
 ) -> TicketDetail:
     """Change status (409 with the allowed next states if the workflow forbids it), assignee or priority."""
     ticket = await service.update(
@@ -68,7 +69,7 @@ async def update_ticket(
 
 
 @router.post("/{ticket_id}/comments", response_model=TicketEventOut, status_code=status.HTTP_201_CREATED)
-async def add_comment(session: SessionDep, user: Technician, ticket_id: int, body: CommentIn) -> TicketEventOut:
+async def add_comment(session: SessionDep, user: Technician, ticket_id: RowId, body: CommentIn) -> TicketEventOut:
     """Add a comment or work-log entry."""
     event = await service.comment(
         session, actor=actor_of(user), ticket_id=ticket_id, text=body.text, now=datetime.now(UTC)
@@ -77,7 +78,7 @@ async def add_comment(session: SessionDep, user: Technician, ticket_id: int, bod
 
 
 @router.post("/{ticket_id}/parts", response_model=TicketEventOut, status_code=status.HTTP_201_CREATED)
-async def add_part(session: SessionDep, user: Technician, ticket_id: int, body: PartIn) -> TicketEventOut:
+async def add_part(session: SessionDep, user: Technician, ticket_id: RowId, body: PartIn) -> TicketEventOut:
     """Record a part used (its cost is added to the ticket)."""
     event = await service.add_part(
         session,
@@ -92,7 +93,7 @@ async def add_part(session: SessionDep, user: Technician, ticket_id: int, body: 
 
 
 @router.post("/{ticket_id}/costs", response_model=TicketEventOut, status_code=status.HTTP_201_CREATED)
-async def add_cost(session: SessionDep, user: Technician, ticket_id: int, body: CostIn) -> TicketEventOut:
+async def add_cost(session: SessionDep, user: Technician, ticket_id: RowId, body: CostIn) -> TicketEventOut:
     """Record work or another cost, in euro cents."""
     event = await service.add_cost(
         session,

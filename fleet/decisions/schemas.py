@@ -7,12 +7,13 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from fleet.db import RowId
 from fleet.decisions.models import DecisionKind
 from fleet.errors import InvalidInput
 
 Text = Annotated[str, Field(min_length=1, max_length=4000)]
 Registration = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^\d+(;\s*\d+)*$")]
-CameraIds = Annotated[list[int], Field(max_length=1000)]
+CameraIds = Annotated[list[RowId], Field(max_length=1000)]
 # Fields a PATCH may change: linking cameras and fixing free text; anything else is history.
 EDITABLE = frozenset({"camera_ids", "location", "reason", "note"})
 
@@ -31,7 +32,7 @@ class DecisionIn(BaseModel):
     flexible_count: Annotated[int, Field(ge=0, le=10_000)] = 0
     fixed_count: Annotated[int, Field(ge=0, le=10_000)] = 0
     camera_ids: CameraIds = []
-    supersedes_id: int | None = None
+    supersedes_id: RowId | None = None
     note: Annotated[str | None, Field(max_length=4000)] = None
 
     @model_validator(mode="after")

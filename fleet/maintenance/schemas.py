@@ -7,6 +7,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from fleet.db import RowId
 from fleet.errors import InvalidInput
 from fleet.maintenance.rules import RecurrenceError, parse_rule
 
@@ -30,7 +31,7 @@ class MaintenanceWindowIn(BaseModel):
         str | None, Field(max_length=500, description="iCalendar RRULE, e.g. FREQ=WEEKLY;BYDAY=TU")
     ] = None
     reason: Annotated[str, Field(min_length=1, max_length=2000)]
-    camera_ids: Annotated[list[int], Field(max_length=100_000)] = []
+    camera_ids: Annotated[list[RowId], Field(max_length=100_000)] = []
     areas: Names = []
     sites: Names = []
     poller_groups: Names = []

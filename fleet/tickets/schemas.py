@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from fleet.db import RowId
 from fleet.tickets.models import Priority, TicketEvent, TicketEventKind, TicketStatus
 
 Text = Annotated[str, Field(min_length=1, max_length=10_000)]
@@ -18,12 +19,12 @@ class TicketIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    camera_id: int
+    camera_id: RowId
     title: Title
     description: Text | None = None
     priority: Priority | None = Field(default=None, description="p1 (most urgent) to p4; default from settings")
-    fault_ids: Annotated[list[int], Field(max_length=1000)] = []
-    assignee_id: int | None = None
+    fault_ids: Annotated[list[RowId], Field(max_length=1000)] = []
+    assignee_id: RowId | None = None
 
 
 class TicketPatch(BaseModel):
@@ -32,7 +33,7 @@ class TicketPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     status: TicketStatus | None = None
-    assignee_id: int | None = None
+    assignee_id: RowId | None = None
     priority: Priority | None = None
     note: Text | None = None
 

@@ -302,6 +302,21 @@ async def comment(session: AsyncSession, *, actor: Actor, ticket_id: int, text: 
     return event
 
 
+# cost_cents is an INTEGER column (32-bit on PostgreSQL): a total beyond it, over €21 million on one ticket, is
+# a typing error, refused like any other bad input.
+MAX_COST_CENTS = 2**31 - 1
+
+
+def _add_to_cost(ticket: RepairTicket, cents: int, field: str) -> None:
+    """Add cents to the ticket's cost; InvalidInput (on field) when the total would leave 0..MAX_COST_CENTS."""
+    total = ticket.cost_cents + cents
+    if total < 0:
+        raise InvalidInput(field, f"would make the ticket's cost negative (now {ticket.cost_cents} cents)")
+    if total > MAX_COST_CENTS:
+        raise InvalidInput(field, f"would make the ticket's cost over {MAX_COST_CENTS} cents")
+    ticket.cost_cents = total
+
+
 async def add_part(
     session: AsyncSession,
     *,
@@ -315,7 +330,7 @@ async def add_part(
     """Record a part used; its cost is added to the ticket's."""
     ticket = await get_or_raise(session, ticket_id)
     total = quantity * unit_cost_cents
-    ticket.cost_cents += total
+    _add_to_cost(ticket, total, "unit_cost_cents")
     event = _event(
         session,
         ticket,
@@ -336,9 +351,7 @@ async def add_cost(
     ticket = await get_or_raise(session, ticket_id)
     if amount_cents == 0:
         raise InvalidInput("amount_cents", "must not be zero")
-    if ticket.cost_cents + amount_cents < 0:
-        raise InvalidInput("amount_cents", f"would make the ticket's cost negative (now {ticket.cost_cents} cents)")
-    ticket.cost_cents += amount_cents
+    _add_to_cost(ticket, amount_cents, "amount_cents")
     event = _event(
         session, ticket, TicketEventKind.COST, actor=actor, at=now, text=text, data={"amount_cents": amount_cents}
     )

@@ -12,7 +12,7 @@ import pytest
 import pytest_asyncio
 
 from collectors import Collectors, SnmpCredentials, Target
-from tests.peers.hostile import HostileHttpCamera, HostileSnmpAgent, HttpHostility, SnmpHostility
+from tests.peers.hostile import HostileHttpCamera, HostileSnmpAgent, HttpHostility, Recorder, SnmpHostility
 from tests.peers.onvif_replay import OnvifReplayCamera
 from tests.peers.snmpsim import SnmpSim
 
@@ -27,6 +27,7 @@ PELCO_HOST = "127.50.2.2"
 SNMPSIM_HOST = "127.50.1.1"
 SNMPSIM_PORT = 1161
 CLOSED_HOST = "127.50.9.1"
+RECORDER_HOST = "127.50.5.1"
 
 
 def make_target(**overrides: Any) -> Target:
@@ -104,9 +105,20 @@ def snmpsim() -> Iterator[SnmpSim]:
 
 
 @pytest_asyncio.fixture(scope="session")
-async def hostile_http() -> AsyncIterator[dict[HttpHostility, HostileHttpCamera]]:
+async def recorder() -> AsyncIterator[Recorder]:
+    """The listener hostile answers point at (entities, DTDs, redirects): it must never be contacted."""
+    listener = Recorder(RECORDER_HOST)
+    await listener.start()
+    yield listener
+    await listener.stop()
+
+
+@pytest_asyncio.fixture(scope="session")
+async def hostile_http(recorder: Recorder) -> AsyncIterator[dict[HttpHostility, HostileHttpCamera]]:
     """One hostile HTTP camera per hostility, on 127.50.3.N."""
-    cameras = {h: HostileHttpCamera(h, f"127.50.3.{n}") for n, h in enumerate(HttpHostility, start=1)}
+    cameras = {
+        h: HostileHttpCamera(h, f"127.50.3.{n}", recorder=recorder.url) for n, h in enumerate(HttpHostility, start=1)
+    }
     for camera in cameras.values():
         await camera.start()
     yield cameras

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import socket
 import struct
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from pyasn1.codec.ber import decoder, encoder
+from pyasn1.error import PyAsn1Error
 from pysnmp.proto import api
 
 from tests.peers.onvif_replay import fault
@@ -41,6 +44,17 @@ EXTERNAL_ENTITY = b"""<?xml version="1.0"?>
 <tds:GetDeviceInformationResponse xmlns:tds="http://www.onvif.org/ver10/device/wsdl">
 <tds:Manufacturer>&xxe;</tds:Manufacturer></tds:GetDeviceInformationResponse></env:Body></env:Envelope>"""
 
+# External entities and an external DTD that point at a listener on loopback: a parser that
+# resolved any of them would contact it (the "{recorder}" placeholder is its base URL).
+EXTERNAL_ENTITY_HTTP = """<?xml version="1.0"?>
+<!DOCTYPE env:Envelope SYSTEM "{recorder}/dtd" [
+ <!ENTITY % remote SYSTEM "{recorder}/parameter-entity"> %remote;
+ <!ENTITY xxe SYSTEM "{recorder}/entity">
+]>
+<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope"><env:Body>
+<tds:GetDeviceInformationResponse xmlns:tds="http://www.onvif.org/ver10/device/wsdl">
+<tds:Manufacturer>&xxe;</tds:Manufacturer></tds:GetDeviceInformationResponse></env:Body></env:Envelope>"""
+
 HTML_ERROR = b"<html><head><title>500 Internal Server Error</title></head><body><h1>Oops</h1></body></html>"
 
 
@@ -59,6 +73,12 @@ class HttpHostility(StrEnum):
     reset = "reset"
     close = "close"
     not_authorized = "not_authorized"
+    # Entities and a DTD that would make the parser fetch from the recorder.
+    external_entity_http = "external_entity_http"
+    # A redirect to the recorder: following it would let a camera send us to any host.
+    redirect = "redirect"
+    # 401 with a fresh Digest challenge on every request, however we authenticate.
+    unauthorized_loop = "unauthorized_loop"
 
 
 def _response(status: str, body: bytes, content_type: str = "application/soap+xml; charset=utf-8") -> bytes:
@@ -83,6 +103,8 @@ class HostileHttpCamera:
     hostility: HttpHostility
     host: str
     port: int = 8080
+    # Base URL of a Recorder, for the hostilities that point the client elsewhere.
+    recorder: str = "http://127.0.0.1:9"
     _server: asyncio.Server | None = field(default=None, repr=False)
     _writers: set[asyncio.StreamWriter] = field(default_factory=set, repr=False)
 
@@ -124,6 +146,22 @@ class HostileHttpCamera:
             case HttpHostility.not_authorized:
                 refusal = fault("ter:NotAuthorized", "Sender not Authorized")
                 writer.write(_response("400 Bad Request", refusal))
+            case HttpHostility.external_entity_http:
+                writer.write(_response("200 OK", EXTERNAL_ENTITY_HTTP.format(recorder=self.recorder).encode()))
+            case HttpHostility.redirect:
+                location = f"{self.recorder}/onvif/device_service"
+                writer.write(
+                    f"HTTP/1.1 307 Temporary Redirect\r\nLocation: {location}\r\nContent-Length: 0\r\n"
+                    "Connection: close\r\n\r\n".encode()
+                )
+            case HttpHostility.unauthorized_loop:
+                nonce = os.urandom(8).hex()
+                writer.write(
+                    f'HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Digest realm="cam", qop="auth", '
+                    f'nonce="{nonce}"\r\nContent-Type: text/html\r\nContent-Length: {len(HTML_ERROR)}\r\n'
+                    "Connection: close\r\n\r\n".encode()
+                    + HTML_ERROR
+                )
             case HttpHostility.hang:
                 await asyncio.sleep(3600)
             case HttpHostility.slow_drip:
@@ -155,6 +193,39 @@ class HostileHttpCamera:
             await writer.drain()
 
 
+@dataclass
+class Recorder:
+    """A TCP listener on host:port that records every connection made to it (and the first line sent)."""
+
+    host: str
+    port: int = 8081
+    contacts: list[bytes] = field(default_factory=list)
+    _server: asyncio.Server | None = field(default=None, repr=False)
+
+    @property
+    def url(self) -> str:
+        """Its base URL."""
+        return f"http://{self.host}:{self.port}"
+
+    async def start(self) -> None:
+        """Listen on host:port."""
+        self._server = await asyncio.start_server(self._handle, self.host, self.port)
+
+    async def stop(self) -> None:
+        """Stop listening."""
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            self.contacts.append(await asyncio.wait_for(reader.readline(), 1.0))
+        except (TimeoutError, ConnectionError):
+            self.contacts.append(b"")
+        finally:
+            writer.transport.abort()
+
+
 class SnmpHostility(StrEnum):
     """How a hostile SNMP agent answers any GET."""
 
@@ -162,6 +233,10 @@ class SnmpHostility(StrEnum):
     oversized = "oversized"
     wrong_community = "wrong_community"
     silent = "silent"
+    # A correct answer under another request-id: an answer to somebody else's question.
+    wrong_request_id = "wrong_request_id"
+    # A correct answer cut off in the middle of its BER encoding.
+    truncated = "truncated"
     # A correct answer sent from another address: a host forging answers for a camera.
     other_address = "other_address"
 
@@ -186,11 +261,17 @@ class _HostileAgent(asyncio.DatagramProtocol):
             return None
         if self.hostility is SnmpHostility.garbage:
             return b"this is not SNMP" * 4
-        request, _ = decoder.decode(data, asn1Spec=_V2C.Message())
+        try:
+            request, _ = decoder.decode(data, asn1Spec=_V2C.Message())
+        except PyAsn1Error:
+            # Not a v2c request (SNMPv3): answer as a v2c agent would, for a request nobody sent.
+            request = _v2c_request(b"public", 1)
         community = bytes(_V2C.apiMessage.get_community(request))
         request_pdu = _V2C.apiMessage.get_pdu(request)
         size = 2000 if self.hostility is SnmpHostility.oversized else 10
         response_pdu = _V2C.apiPDU.get_response(request_pdu)
+        if self.hostility is SnmpHostility.wrong_request_id:
+            _V2C.apiPDU.set_request_id(response_pdu, int(_V2C.apiPDU.get_request_id(request_pdu)) ^ 0x5A5A)
         _V2C.apiPDU.set_varbinds(
             response_pdu,
             [(oid, _V2C.OctetString(b"A" * size)) for oid, _ in _V2C.apiPDU.get_varbinds(request_pdu)],
@@ -200,7 +281,20 @@ class _HostileAgent(asyncio.DatagramProtocol):
         wrong = self.hostility is SnmpHostility.wrong_community
         _V2C.apiMessage.set_community(response, b"not-" + community if wrong else community)
         _V2C.apiMessage.set_pdu(response, response_pdu)
-        return bytes(encoder.encode(response))
+        encoded = bytes(encoder.encode(response))
+        return encoded[: len(encoded) // 2] if self.hostility is SnmpHostility.truncated else encoded
+
+
+def _v2c_request(community: bytes, request_id: int) -> Any:
+    pdu = _V2C.GetRequestPDU()
+    _V2C.apiPDU.set_defaults(pdu)
+    _V2C.apiPDU.set_request_id(pdu, request_id)
+    _V2C.apiPDU.set_varbinds(pdu, [("1.3.6.1.2.1.1.1.0", _V2C.Null(""))])
+    message = _V2C.Message()
+    _V2C.apiMessage.set_defaults(message)
+    _V2C.apiMessage.set_community(message, community)
+    _V2C.apiMessage.set_pdu(message, pdu)
+    return message
 
 
 @dataclass

@@ -1,0 +1,304 @@
+"""The API under load (issue 10): 10,000 cameras with faults, 50 concurrent clients listing and filtering cameras
+and faults, on SQLite and PostgreSQL.
+
+    .venv/bin/python benchmarks/api_load.py [-n 10000] [--clients 50] [--seconds 20] [--engines sqlite,postgresql]
+
+For each engine: a fresh database (SQLite file, or a PostgreSQL database of its own that is dropped at the end),
+cameras and faults bulk-inserted, then `camfleet serve --no-scheduler` in a subprocess on 127.95.1.1 — the real
+uvicorn server, one process, as deployed. 50 httpx clients (each its own connection) send requests back to back
+for a fixed time: first `GET /api/v1/health` (no token, one `SELECT 1`: the baseline of what the server and the
+machine give for any request), then a mix of camera and fault lists with filters and pages, with a viewer token.
+Figures: requests/s, p50 and p95 latency per request kind, and the ratio of the mix's requests/s to the baseline's.
+Every answer must be 200; the count of others is printed. The last line is machine-readable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+from sqlalchemy import insert, select, text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from config.settings import Settings
+from fleet import schema
+from fleet.audit.service import Actor
+from fleet.cameras.models import Camera, CameraKind, CameraStatus, RiskLevel
+from fleet.db import Database
+from fleet.faults.models import Fault, FaultKind, Severity
+from fleet.users import service as users
+from fleet.users.models import Role
+
+HOST, PORT = "127.95.1.1", 8791
+PG_ADMIN = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+SECRET = "benchmark-secret-key-that-is-long-enough"
+CAMFLEET = str(Path(sys.executable).parent / "camfleet")
+AREAS = [f"Wijk {n:02d}" for n in range(25)]
+MANUFACTURERS = ["Axis", "Hikvision", "Dahua", "Bosch", "Hanwha", "Uniview", "MOBOTIX"]
+STATUSES = [CameraStatus.UP] * 17 + [CameraStatus.DEGRADED, CameraStatus.DOWN, CameraStatus.UNKNOWN]
+NOW = datetime.now(UTC)
+
+
+async def seed(database: Database, cameras: int) -> tuple[str, int]:
+    """Cameras and faults bulk-inserted; returns a viewer token and the number of faults."""
+    rng = random.Random(10)
+    async with database.unit_of_work() as session:
+        await session.execute(
+            insert(Camera),
+            [
+                {
+                    "name": f"L-{n:05d}",
+                    "host": f"10.{n // 62500}.{n // 250 % 250}.{n % 250 + 1}",
+                    "kind": CameraKind.FLEXIBLE if n % 20 == 0 else CameraKind.FIXED,
+                    "area": AREAS[n % len(AREAS)],
+                    "site": f"Locatie {n % 400}",
+                    "poller_group": f"zone-{n % 4}",
+                    "declared_manufacturer": MANUFACTURERS[n % len(MANUFACTURERS)],
+                    "observed_manufacturer": MANUFACTURERS[n % len(MANUFACTURERS)],
+                    "status": rng.choice(STATUSES),
+                    "risk_level": RiskLevel.HIGH if n % 7 in (1, 2) else RiskLevel.LOW,
+                    "last_seen_at": NOW,
+                }
+                for n in range(cameras)
+            ],
+        )
+        ids = (await session.scalars(select(Camera.id))).all()
+        faults = []
+        kinds = [FaultKind.OFFLINE, FaultKind.CLOCK_DRIFT, FaultKind.STORAGE_FAILURE, FaultKind.SNMP_UNREACHABLE]
+        for camera_id in ids:
+            for _ in range(rng.choice((0, 0, 1, 2, 3))):
+                opened = NOW - timedelta(hours=rng.uniform(1, 24 * 365))
+                closed = None if rng.random() < 0.1 else opened + timedelta(hours=rng.uniform(0.1, 48))
+                faults.append(
+                    {
+                        "camera_id": camera_id,
+                        "kind": rng.choice(kinds),
+                        "severity": Severity.MAJOR,
+                        "summary": "seeded",
+                        "opened_at": opened,
+                        "closed_at": closed,
+                    }
+                )
+        # One open fault per (camera, kind): keep the first of each.
+        seen: set[tuple[int, FaultKind]] = set()
+        rows = []
+        for fault in faults:
+            key = (fault["camera_id"], fault["kind"])
+            if fault["closed_at"] is None and key in seen:
+                continue
+            if fault["closed_at"] is None:
+                seen.add(key)
+            rows.append(fault)
+        for chunk in range(0, len(rows), 5000):
+            await session.execute(insert(Fault), rows[chunk : chunk + 5000])
+        user = await users.create_user(session, actor=Actor(name="benchmark"), username="viewer", role=Role.VIEWER)
+        _row, token = await users.create_token(session, actor=Actor(name="benchmark"), user=user, name="load")
+    return token, len(rows)
+
+
+def request_mix(cameras: int) -> list[tuple[str, str]]:
+    """(kind, path) pairs the clients pick from at random: lists, filters, pages, one camera's faults."""
+    pages = max(1, cameras // 50)
+    mix = [
+        ("cameras page", "/api/v1/cameras?page={page}&size=50"),
+        ("cameras status=down", "/api/v1/cameras?status=down"),
+        ("cameras area", "/api/v1/cameras?area={area}"),
+        ("cameras manufacturer+risk", "/api/v1/cameras?manufacturer=Hikvision&risk=high&page=2"),
+        ("cameras search", "/api/v1/cameras?q=L-0{digits}"),
+        ("faults open", "/api/v1/faults?open=true"),
+        ("faults open offline", "/api/v1/faults?open=true&kind=offline&page={small_page}"),
+        ("faults of a camera", "/api/v1/faults?camera_id={camera_id}"),
+    ]
+    rng = random.Random(3)
+    return [
+        (
+            kind,
+            path.format(
+                page=rng.randint(1, pages),
+                small_page=rng.randint(1, 5),
+                area=AREAS[rng.randrange(len(AREAS))].replace(" ", "%20"),
+                digits=rng.randint(10, 99),
+                camera_id=rng.randint(1, cameras),
+            ),
+        )
+        for kind, path in mix * 50
+    ]
+
+
+@dataclass
+class Phase:
+    """What the clients measured in one timed phase."""
+
+    seconds: float = 0.0
+    latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    failures: int = 0
+
+    @property
+    def requests(self) -> int:
+        return sum(len(values) for values in self.latencies.values())
+
+    @property
+    def per_s(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+    def all_latencies(self) -> list[float]:
+        return [value for values in self.latencies.values() for value in values]
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    """The value below which that fraction of the values lie (in ms)."""
+    if not values:
+        return float("nan")
+    if len(values) == 1:
+        return values[0] * 1000.0
+    return statistics.quantiles(values, n=100, method="inclusive")[round(fraction * 100) - 1] * 1000.0
+
+
+async def load(
+    base: str, requests: list[tuple[str, str]], headers: dict[str, str], clients: int, seconds: float
+) -> Phase:
+    """`clients` clients, each on its own connection, sending requests back to back for `seconds`."""
+    phase = Phase()
+    deadline = time.perf_counter() + seconds
+
+    async def client(number: int) -> None:
+        rng = random.Random(number)
+        limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+        async with httpx.AsyncClient(base_url=base, headers=headers, limits=limits, timeout=60.0) as http:
+            while time.perf_counter() < deadline:
+                kind, path = requests[rng.randrange(len(requests))]
+                started = time.perf_counter()
+                response = await http.get(path)
+                elapsed = time.perf_counter() - started
+                if response.status_code != 200:
+                    phase.failures += 1
+                else:
+                    phase.latencies[kind].append(elapsed)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(client(n) for n in range(clients)))
+    phase.seconds = time.perf_counter() - started
+    return phase
+
+
+async def wait_until_up(base: str, server: subprocess.Popen[bytes]) -> None:
+    async with httpx.AsyncClient(base_url=base) as http:
+        for _ in range(300):
+            if server.poll() is not None:
+                raise SystemExit(f"camfleet serve exited with {server.returncode}")
+            try:
+                if (await http.get("/api/v1/health")).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.1)
+    raise SystemExit("camfleet serve did not answer within 30 s")
+
+
+async def measure(label: str, url: str, data_dir: Path, cameras: int, clients: int, seconds: float) -> dict[str, float]:
+    settings = Settings(data_dir=data_dir, database_url=url, secret_key=SECRET)
+    await asyncio.to_thread(schema.upgrade, settings.database_url)
+    database = Database(settings)
+    started = time.perf_counter()
+    token, faults = await seed(database, cameras)
+    await database.dispose()
+    print(f"{label}: seeded {cameras} cameras and {faults} faults in {time.perf_counter() - started:.1f} s", flush=True)
+    env = {
+        **os.environ,
+        "CAMFLEET_DATABASE_URL": url.replace("+aiosqlite", "").replace("+asyncpg", ""),
+        "CAMFLEET_DATA_DIR": str(data_dir),
+        "CAMFLEET_SECRET_KEY": SECRET,
+        "CAMFLEET_CONFIG": "",
+        "CAMFLEET_LOG_LEVEL": "WARNING",
+    }
+    server = subprocess.Popen(
+        [CAMFLEET, "serve", "--no-scheduler", "--host", HOST, "--port", str(PORT)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://{HOST}:{PORT}"
+    try:
+        await wait_until_up(base, server)
+        mix = request_mix(cameras)
+        await load(base, mix, {"Authorization": f"Bearer {token}"}, clients, min(3.0, seconds))  # warm-up
+        baseline = await load(base, [("health", "/api/v1/health")], {}, clients, seconds)
+        lists = await load(base, mix, {"Authorization": f"Bearer {token}"}, clients, seconds)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    print(f"\n{label}: {clients} clients, {seconds:.0f} s per phase, load average {os.getloadavg()[0]:.1f}")
+    print(f"{'request':<28}{'count':>8}{'p50 ms':>10}{'p95 ms':>10}")
+    for kind, values in sorted(baseline.latencies.items()) + sorted(lists.latencies.items()):
+        print(f"{kind:<28}{len(values):>8}{percentile(values, 0.5):>10.1f}{percentile(values, 0.95):>10.1f}")
+    every = lists.all_latencies()
+    print(f"{'all lists':<28}{len(every):>8}{percentile(every, 0.5):>10.1f}{percentile(every, 0.95):>10.1f}")
+    print(
+        f"health {baseline.per_s:.0f} req/s; lists {lists.per_s:.0f} req/s "
+        f"(ratio {lists.per_s / baseline.per_s:.2f}); answers other than 200: {baseline.failures + lists.failures}"
+    )
+    return {
+        "rps": lists.per_s,
+        "p50_ms": percentile(every, 0.5),
+        "p95_ms": percentile(every, 0.95),
+        "health_rps": baseline.per_s,
+        "health_p50_ms": percentile(baseline.all_latencies(), 0.5),
+        "ratio": lists.per_s / baseline.per_s,
+        "errors": float(baseline.failures + lists.failures),
+    }
+
+
+async def admin(statement: str) -> None:
+    engine = create_async_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    async with engine.connect() as connection:
+        await connection.execute(text(statement))
+    await engine.dispose()
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--cameras", "-n", type=int, default=10_000)
+    parser.add_argument("--clients", "-c", type=int, default=50)
+    parser.add_argument("--seconds", "-s", type=float, default=20.0)
+    parser.add_argument("--engines", default="sqlite,postgresql")
+    args = parser.parse_args()
+    print(f"load average before: {os.getloadavg()[0]:.1f} (the machine is shared: read the ratios)")
+    results: dict[str, dict[str, float]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for engine in args.engines.split(","):
+            data_dir = Path(tmp) / engine
+            data_dir.mkdir()
+            if engine == "sqlite":
+                url = f"sqlite+aiosqlite:///{data_dir / 'camfleet.db'}"
+                results[engine] = await measure(engine, url, data_dir, args.cameras, args.clients, args.seconds)
+                continue
+            name = f"camfleet_bench_{uuid.uuid4().hex[:8]}"
+            await admin(f'CREATE DATABASE "{name}"')
+            try:
+                url = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
+                results[engine] = await measure(engine, url, data_dir, args.cameras, args.clients, args.seconds)
+            finally:
+                await admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    figures = " ".join(
+        f"{engine}_{key}={value:.{0 if key.endswith('rps') or key == 'errors' else 2}f}"
+        for engine, values in results.items()
+        for key, value in values.items()
+    )
+    print(f"cameras={args.cameras} clients={args.clients} seconds={args.seconds:g} {figures}")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,60 @@
+"""Input the database cannot hold is refused as input (422), never passed on to fail as a 500."""
+
+from __future__ import annotations
+
+import httpx
+
+from fleet.crypto import CredentialCipher
+from fleet.db import MAX_ROW_ID, Database
+from fleet.tickets.service import MAX_COST_CENTS
+from fleet.users.models import Role
+from tests.builders import make_camera
+from tests.conftest import bearer
+
+TOO_LARGE = MAX_ROW_ID + 1
+
+
+async def test_ids_beyond_the_column_range_are_422(client: httpx.AsyncClient, tokens: dict[Role, str]) -> None:
+    admin = bearer(tokens[Role.ADMIN])
+    for method, url, body in (
+        ("GET", f"/api/v1/cameras/{TOO_LARGE}", None),
+        ("DELETE", f"/api/v1/maintenance-windows/{10**20}", None),
+        ("GET", f"/api/v1/faults?camera_id={TOO_LARGE}", None),
+        ("POST", "/api/v1/tickets", {"camera_id": TOO_LARGE, "title": "x"}),
+        ("POST", "/api/v1/decisions", {"kind": "designation", "decision_date": "2026-01-01", "camera_ids": [0]}),
+    ):
+        response = await client.request(method, url, json=body, headers=admin)
+        assert response.status_code == 422, (url, response.text)
+    assert (await client.get(f"/api/v1/cameras/{MAX_ROW_ID}", headers=admin)).status_code == 404
+
+
+async def test_nul_characters_are_422(client: httpx.AsyncClient, tokens: dict[Role, str]) -> None:
+    admin = bearer(tokens[Role.ADMIN])
+    listed = await client.get("/api/v1/cameras", params={"area": "Centrum\x00"}, headers=admin)
+    assert listed.status_code == 422 and listed.json()["detail"][0]["loc"] == ["query", "area"]
+    window = {"starts_at": "2026-03-01T06:00:00Z", "ends_at": "2026-03-01T07:00:00Z", "reason": "fw\u0000"}
+    created = await client.post("/api/v1/maintenance-windows", json=window, headers=admin)
+    assert created.status_code == 422 and created.json()["detail"][0]["loc"] == ["body"]
+    assert (await client.get("/api/v1/maintenance-windows", headers=admin)).json()["total"] == 0
+    # The same text without the NUL is fine.
+    window["reason"] = "fw"
+    assert (await client.post("/api/v1/maintenance-windows", json=window, headers=admin)).status_code == 201
+
+
+async def test_a_ticket_cost_beyond_the_column_range_is_422(
+    client: httpx.AsyncClient, tokens: dict[Role, str], database: Database, cipher: CredentialCipher
+) -> None:
+    async with database.unit_of_work() as session:
+        camera = await make_camera(session, cipher)
+    tech = bearer(tokens[Role.TECHNICIAN])
+    ticket = await client.post("/api/v1/tickets", json={"camera_id": camera.id, "title": "mast"}, headers=tech)
+    parts = f"/api/v1/tickets/{ticket.json()['id']}/parts"
+    pole = {"name": "mast", "quantity": 20, "unit_cost_cents": 100_000_000}
+    assert (await client.post(parts, json=pole, headers=tech)).status_code == 201  # 2,000,000,000 cents
+    refused = await client.post(parts, json=pole, headers=tech)
+    assert refused.status_code == 422 and refused.json()["detail"][0]["loc"] == ["body", "unit_cost_cents"]
+    costs = f"/api/v1/tickets/{ticket.json()['id']}/costs"
+    work = {"amount_cents": MAX_COST_CENTS - 2_000_000_000 + 1, "text": "work"}
+    assert (await client.post(costs, json=work, headers=tech)).status_code == 422
+    shown = await client.get(f"/api/v1/tickets/{ticket.json()['id']}", headers=tech)
+    assert shown.json()["cost_cents"] == 2_000_000_000
