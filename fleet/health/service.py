@@ -344,12 +344,33 @@ async def change_status(session: AsyncSession, camera: Camera, status: CameraSta
     camera.status, camera.status_since = status, at
 
 
-async def release_claims(session: AsyncSession, claims: Iterable[Claim], *, retry_at: datetime) -> None:
-    """Give claimed checks back (a collector stopping mid-batch), due again at ``retry_at``."""
+async def renew_claims(session: AsyncSession, *, owner: str, now: datetime, lease: timedelta) -> int:
+    """Extend ``owner``'s unexpired claims (checks still running) to a lease from ``now``; how many were renewed.
+
+    On PostgreSQL rows another transaction holds (the same collector recording them) are skipped, never waited
+    for: their lease is being cleared anyway.
+    """
+    held = select(CheckState.camera_id, CheckState.kind).where(
+        CheckState.lease_owner == owner, CheckState.lease_expires_at >= now
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        held = held.with_for_update(skip_locked=True)
+    result = await session.execute(
+        update(CheckState)
+        .where(tuple_(CheckState.camera_id, CheckState.kind).in_(held))
+        .values(lease_expires_at=now + lease)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def release_claims(session: AsyncSession, claims: Iterable[Claim], *, owner: str, retry_at: datetime) -> None:
+    """Give ``owner``'s claimed checks back (a collector stopping mid-batch), due again at ``retry_at``."""
     for claim in claims:
         await session.execute(
             update(CheckState)
             .where(CheckState.camera_id == claim.camera_id, CheckState.kind == claim.kind)
+            .where(CheckState.lease_owner == owner)
             .values(lease_owner=None, lease_expires_at=None, next_due_at=retry_at)
         )
 
