@@ -8,6 +8,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, delete, exists, func, insert, literal, or_, select, tuple_, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from config.settings import Settings
@@ -129,9 +131,10 @@ async def ensure_check_states(
         )
         if kind is CheckKind.SNMP:
             missing = missing.where(has_snmp)
-        await session.execute(
-            insert(CheckState).from_select(["camera_id", "kind", "next_due_at", "streak", "failures_in_a_row"], missing)
-        )
+        columns = ["camera_id", "kind", "next_due_at", "streak", "failures_in_a_row"]
+        # Collectors of one group run this at once: a row another one added meanwhile is no error.
+        upsert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        await session.execute(upsert(CheckState).from_select(columns, missing).on_conflict_do_nothing())
     no_snmp = ~exists().where(
         CameraCredentials.camera_id == CheckState.camera_id, CameraCredentials.snmp_version.is_not(None)
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
@@ -56,3 +57,22 @@ async def test_release_gives_back_only_ones_own_claims(database: Database, ciphe
         taken = await service.claim_due(session, now=T0 + timedelta(seconds=1), owner="c", lease=LEASE, limit=100)
         owners = set(await session.scalars(select(CheckState.lease_owner)))
     assert len(taken) == len(claims) == 3 and owners == {"c"}
+
+
+async def test_collectors_adding_check_states_at_once_do_not_fail(database: Database, cipher: CredentialCipher) -> None:
+    async with database.unit_of_work() as session:
+        await make_camera(session, cipher)
+    async with database.sessions() as first, first.begin():
+        await service.ensure_check_states(first, now=T0)
+        # The second collector's insert waits for the first one's rows, then finds them there.
+        second = asyncio.create_task(_ensure(database))
+        await asyncio.sleep(0.3)
+        assert not second.done()
+    await second
+    async with database.unit_of_work() as session:
+        assert len((await session.scalars(select(CheckState))).all()) == 3
+
+
+async def _ensure(database: Database) -> None:
+    async with database.unit_of_work() as session:
+        await service.ensure_check_states(session, now=T0)
