@@ -1,4 +1,4 @@
-"""SQLite: one scheduler per database file; a second collector is refused, an API beside it is not."""
+"""`camfleet collector` as a process: one per SQLite file (an API beside it is allowed), and its metrics."""
 
 from __future__ import annotations
 
@@ -61,3 +61,16 @@ def test_second_scheduler_on_one_sqlite_file_is_refused(sqlite_env: dict[str, st
         first.stop()
         if api is not None:
             api.stop()
+
+
+def test_collector_serves_its_metrics(sqlite_env: dict[str, str], tmp_path: Path) -> None:
+    wrong = run_cli(sqlite_env, "collector", "--metrics", "9108")
+    assert wrong.returncode == 1 and "error: --metrics 9108: expected HOST:PORT" in wrong.stderr
+    port = free_port()
+    collector = CamfleetProcess(sqlite_env, tmp_path / "collector.log", "collector", "--metrics", f"{HOST}:{port}")
+    try:
+        collector.wait_for("collector running", timeout=60)
+        answer = httpx.get(f"http://{HOST}:{port}/metrics", timeout=10)
+        assert answer.status_code == 200 and "camfleet_checks" in answer.text
+    finally:
+        collector.stop()
