@@ -360,18 +360,30 @@ async def serve(
 @command
 async def collector(
     group: Annotated[str | None, typer.Option(help="Poll only this poller group (a network zone).")] = None,
+    metrics: Annotated[
+        str | None, typer.Option(help="Serve this collector's Prometheus metrics at http://HOST:PORT/metrics.")
+    ] = None,
 ) -> None:
     """Run the scheduler and collectors only (next to the cameras' network), until stopped."""
+    from prometheus_client import start_http_server
+
+    from fleet.metrics import REGISTRY
     from scheduler.jobs import running_collector
 
+    host, _, port = (metrics or "").rpartition(":")
+    if metrics is not None and not (host and port.isdigit() and 0 < int(port) < 65536):
+        fail(f"--metrics {metrics}: expected HOST:PORT, e.g. 0.0.0.0:9108")
     settings = _settings()
     _configure_logging(settings)
     database = await _open_database(settings)
+    exporter = start_http_server(int(port), addr=host, registry=REGISTRY)[0] if metrics is not None else None
     try:
         async with running_collector(settings, database, CredentialCipher(load_key(settings)), poller_group=group):
             out.print(f"collector running for {'poller group ' + group if group else 'every poller group'}")
             await asyncio.Event().wait()
     finally:
+        if exporter is not None:
+            exporter.shutdown()
         await database.dispose()
 
 

@@ -49,6 +49,19 @@ class SchedulerSettings(_Section):
     identity_concurrency: int = Field(default=20, ge=1, le=10_000)
     jitter: float = Field(default=0.1, ge=0, le=0.5, description="fraction of the interval")
     max_backoff: Duration = timedelta(minutes=30)
+    # How long a claimed check stays one collector's. A running collector renews its claims every third of this,
+    # so a long batch keeps them; a killed one's checks are taken over by the others of its poller group once it
+    # runs out. Shorter than the reachability interval, so a dead collector costs at most one missed interval.
+    lease: Duration = timedelta(seconds=30)
+    # A job failing (database down, read-only or full) waits twice as long after each failure in a row, up to
+    # this, instead of hammering the database and the log at its normal pace.
+    failure_backoff_max: Duration = timedelta(minutes=5)
+
+    @model_validator(mode="after")
+    def _lease_outlives_renewal(self) -> SchedulerSettings:
+        if self.lease < timedelta(seconds=3):
+            raise ValueError("lease must be at least 3s: claims are renewed every third of it")
+        return self
 
 
 class FaultSettings(_Section):

@@ -41,11 +41,14 @@ class Dispatcher:
         """Sweep (held-back and escalated faults, held-back tickets, SLA breaches), then deliver everything due."""
         now = now or datetime.now(UTC)
         summary = DispatchSummary()
+        begun = time.monotonic()
         async with self.database.unit_of_work() as session:
             await alerts.sweep(session, now=now, settings=self.settings)
             await tickets.sweep(session, now=now, settings=self.settings)
         async with self.database.unit_of_work() as session:
-            batches = await alerts.claim(session, owner=self.owner, now=now, lease=self._lease)
+            # The lease runs from the claim itself, not from the start of a sweep that may have taken a while.
+            claimed_at = now + timedelta(seconds=time.monotonic() - begun)
+            batches = await alerts.claim(session, owner=self.owner, now=claimed_at, lease=self._lease)
             prepared: list[tuple[alerts.Batch, str | None, str | None, str, str]] = []
             for batch in batches:
                 url: str | None = None

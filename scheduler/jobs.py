@@ -6,6 +6,7 @@ import asyncio
 import logging
 import os
 import socket
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
@@ -21,7 +22,9 @@ from fleet.health import service as health
 from fleet.uptime import rollup
 from fleet.uptime.service import local_day
 from fleet.vendor_risk import service as vendor_risk
+from scheduler import failures
 from scheduler.dispatcher import Dispatcher
+from scheduler.exclusive import sole_scheduler
 from scheduler.polling import Poller
 
 log = logging.getLogger(__name__)
@@ -73,17 +76,40 @@ def every(
     job_id: str,
     *,
     start_now: bool = True,
+    backoff_max: timedelta | None = None,
 ) -> None:
-    """Run ``job`` every ``interval``, never two at once; a failure is logged and the next run tries again.
+    """Run ``job`` every ``interval``, never two at once; a failure is logged and a later run tries again.
 
-    A database outage, for one, must not kill the job.
+    A database outage, for one, must not kill the job. After each failure in a row the job waits twice as long
+    (up to ``backoff_max``) before it tries again: no crash loop, and one line per attempt, not a traceback per tick.
     """
+    failed = 0
+    resume_at = 0.0
 
     async def guarded() -> None:
+        nonlocal failed, resume_at
+        if time.monotonic() < resume_at:
+            return
         try:
             await job()
+        except failures.DATABASE_ERRORS as error:
+            failed += 1
+            wait = min(interval * 2 ** (failed - 1), max(interval, backoff_max or interval))
+            resume_at = time.monotonic() + wait.total_seconds()
+            log.error(
+                "job %s: database unavailable or refusing writes (%s); failure %d in a row, next try in %s",
+                job_id,
+                failures.reason(error),
+                failed,
+                wait,
+            )
         except Exception:
+            failed += 1
             log.exception("job %s failed; it runs again in %s", job_id, interval)
+        else:
+            if failed:
+                log.info("job %s recovered after %d failures in a row", job_id, failed)
+            failed = 0
 
     seconds = interval.total_seconds()
     # APScheduler reads an explicit next_run_time of None as "paused": leave it out to start after one interval.
@@ -129,11 +155,12 @@ def build_scheduler(settings: Settings, database: Database, poller: Poller, disp
         async with database.unit_of_work() as session:
             await decisions.sweep(session, now=datetime.now(UTC), settings=settings)
 
-    every(scheduler, tick, settings.scheduler.tick, POLL_JOB)
-    every(scheduler, dispatch, settings.alerts.dispatch_interval, DISPATCH_JOB)
-    every(scheduler, prune_job, timedelta(hours=1), PRUNE_JOB, start_now=False)
-    every(scheduler, compliance, settings.decisions.check_interval, DECISIONS_JOB, start_now=False)
-    every(scheduler, roll_up_job, settings.uptime.rollup_interval, ROLLUP_JOB, start_now=False)
+    backoff = settings.scheduler.failure_backoff_max
+    every(scheduler, tick, settings.scheduler.tick, POLL_JOB, backoff_max=backoff)
+    every(scheduler, dispatch, settings.alerts.dispatch_interval, DISPATCH_JOB, backoff_max=backoff)
+    every(scheduler, prune_job, timedelta(hours=1), PRUNE_JOB, start_now=False, backoff_max=backoff)
+    every(scheduler, compliance, settings.decisions.check_interval, DECISIONS_JOB, start_now=False, backoff_max=backoff)
+    every(scheduler, roll_up_job, settings.uptime.rollup_interval, ROLLUP_JOB, start_now=False, backoff_max=backoff)
     return scheduler
 
 
@@ -141,7 +168,20 @@ def build_scheduler(settings: Settings, database: Database, poller: Poller, disp
 async def running_collector(
     settings: Settings, database: Database, cipher: CredentialCipher, *, poller_group: str | None = None
 ) -> AsyncIterator[Poller]:
-    """Collectors, poller, alert dispatcher and scheduler running until the block ends."""
+    """Collectors, poller, alert dispatcher and scheduler running until the block ends.
+
+    On SQLite only one process may run them per database file (see scheduler/exclusive.py).
+    """
+    with sole_scheduler(settings):
+        async with running_scheduler(settings, database, cipher, poller_group=poller_group) as poller:
+            yield poller
+
+
+@asynccontextmanager
+async def running_scheduler(
+    settings: Settings, database: Database, cipher: CredentialCipher, *, poller_group: str | None
+) -> AsyncIterator[Poller]:
+    """The scheduled jobs of one collector; on a clean stop its unfinished claims are given back."""
     async with database.unit_of_work() as session:
         # The vendor catalogue or the risk policy may have changed since the last run.
         await vendor_risk.reassess_all(session, settings)
@@ -155,4 +195,10 @@ async def running_collector(
             yield poller
         finally:
             scheduler.shutdown(wait=False)
+            try:
+                await poller.release()
+            except failures.DATABASE_ERRORS as error:
+                log.warning(
+                    "could not give back claimed checks; they lapse with their lease: %s", failures.reason(error)
+                )
             await asyncio.sleep(0)

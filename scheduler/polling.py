@@ -25,6 +25,7 @@ from fleet.crypto import CredentialCipher
 from fleet.db import Database
 from fleet.health import service as health
 from fleet.health.models import CheckKind, ErrorClass
+from scheduler import failures
 
 log = logging.getLogger(__name__)
 
@@ -174,8 +175,9 @@ class Poller:
             CheckKind.STREAM: settings.scheduler.health_interval,
             CheckKind.IMAGE: settings.scheduler.image_interval,
         }
-        # A claim outlives the slowest possible batch: every check may use the full device timeout.
-        self._lease = settings.scheduler.device_timeout * 3 + timedelta(seconds=30)
+        # Claims are renewed while their batch runs (see _renew), so the lease need not outlast a slow batch.
+        self._lease = settings.scheduler.lease
+        self._in_flight: dict[tuple[int, CheckKind], health.Claim] = {}
         self._actor = Actor.system(f"collector:{owner}")
 
     def next_due(self, kind: CheckKind, at: datetime, ok: bool, failures_in_a_row: int) -> datetime:
@@ -195,15 +197,17 @@ class Poller:
         """Run every due check (every check of the selection with ``everything``) and record the outcomes."""
         summary = TickSummary()
         # Results are stamped with the real time they started: "not run since" must use the real clock too.
-        started = datetime.now(UTC)
+        started, begun = datetime.now(UTC), time.monotonic()
         now = now or started
         async with self.database.unit_of_work() as session:
             await health.ensure_check_states(session, now=now, poller_group=self.poller_group, names=names)
         while True:
+            # A lease runs from the moment of the claim, not from the start of a tick that may have lasted long.
+            claimed_at = now + timedelta(seconds=time.monotonic() - begun)
             async with self.database.unit_of_work() as session:
                 claims = await health.claim_due(
                     session,
-                    now=now,
+                    now=claimed_at,
                     owner=self.owner,
                     lease=self._lease,
                     limit=self.settings.scheduler.batch_size,
@@ -227,9 +231,31 @@ class Poller:
             if len(claims) < self.settings.scheduler.batch_size:
                 return summary
 
+    async def release(self) -> None:
+        """Give back the checks claimed but not yet recorded (a clean stop), so others take them over at once."""
+        claims = list(self._in_flight.values())
+        if not claims:
+            return
+        async with self.database.unit_of_work() as session:
+            await health.release_claims(session, claims, owner=self.owner, retry_at=datetime.now(UTC))
+        log.info("released %d claimed checks", len(claims))
+
+    async def _renew(self) -> None:
+        """Keep this collector's claims while its batch runs; a dead collector's lapse after one lease."""
+        while True:
+            await asyncio.sleep(self._lease.total_seconds() / 3)
+            try:
+                async with self.database.unit_of_work() as session:
+                    await health.renew_claims(session, owner=self.owner, now=datetime.now(UTC), lease=self._lease)
+            except failures.DATABASE_ERRORS as error:
+                # Polling goes on; if the database stays away the claims lapse and others may take them.
+                log.warning("could not renew claimed checks: %s", failures.reason(error))
+
     async def _record(self, outcomes: list[health.Outcome], summary: TickSummary) -> None:
         async with self.database.unit_of_work() as session:
             recorded = await health.record(session, outcomes, settings=self.settings)
+        for outcome in outcomes:
+            self._in_flight.pop((outcome.camera_id, outcome.kind), None)
         summary.add(recorded, outcomes)
         for change in recorded.status_changes:
             metrics.STATUS_CHANGES.labels(status=change.new.value).inc()
@@ -257,6 +283,7 @@ class Poller:
             for c in claims
             if c.kind is CheckKind.ONVIF_IDENTITY and c.camera_id in prepared and prepared[c.camera_id].media is None
         }
+        self._in_flight = {(c.camera_id, c.kind): c for c in claims if c.camera_id in prepared}
 
         async def one(claim: health.Claim) -> health.Outcome | None:
             target = prepared.get(claim.camera_id)
@@ -276,17 +303,24 @@ class Poller:
                     waiting.set_result(main_profile(found))
             return self._outcome(claim, result)
 
-        pending: list[health.Outcome] = []
-        flushed_at = time.monotonic()
-        for next_done in asyncio.as_completed([one(c) for c in claims]):
-            outcome = await next_done
-            if outcome is not None:
-                pending.append(outcome)
-            if len(pending) >= _FLUSH_COUNT or (pending and time.monotonic() - flushed_at >= _FLUSH_SECONDS):
+        renewal = asyncio.create_task(self._renew())
+        try:
+            pending: list[health.Outcome] = []
+            flushed_at = time.monotonic()
+            for next_done in asyncio.as_completed([one(c) for c in claims]):
+                outcome = await next_done
+                if outcome is not None:
+                    pending.append(outcome)
+                if len(pending) >= _FLUSH_COUNT or (pending and time.monotonic() - flushed_at >= _FLUSH_SECONDS):
+                    await self._record(pending, summary)
+                    pending, flushed_at = [], time.monotonic()
+            if pending:
                 await self._record(pending, summary)
-                pending, flushed_at = [], time.monotonic()
-        if pending:
-            await self._record(pending, summary)
+        finally:
+            renewal.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await renewal
+            self._in_flight = {}
 
     def _outcome(self, claim: health.Claim, result: CheckResult) -> health.Outcome:
         kind = claim.kind.value

@@ -121,7 +121,7 @@ def handle(device: Device, endpoint: Endpoint, service: str, payload: bytes) -> 
         if request is None:
             raise _Fault(400, "env:Sender", "ter:InvalidArgVal", "Missing SOAP Body")
         operation = etree.QName(request).localname
-        device.counters.onvif[operation] += 1
+        device.counters.count_onvif(operation)
         entry = _OPERATIONS.get((service, operation))
         if entry is None:
             raise _Fault(500, "env:Receiver", "ter:ActionNotSupported", "Optional Action Not Implemented")

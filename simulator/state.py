@@ -25,15 +25,30 @@ class PollCounters:
     """Requests a camera received, counted at the device."""
 
     onvif: Counter[str] = field(default_factory=Counter)
+    # Per operation: when the latest request came (POSIX seconds) and the shortest time between two in a row,
+    # so a test can tell "polled once per interval" from "polled twice by two collectors".
+    onvif_last_at: dict[str, float] = field(default_factory=dict)
+    onvif_min_gap_s: dict[str, float] = field(default_factory=dict)
     onvif_auth_failures: int = 0
     snmp: int = 0
     snmp_rejected: int = 0
     snapshot: int = 0
     rtsp: Counter[str] = field(default_factory=Counter)
 
+    def count_onvif(self, operation: str) -> None:
+        """Count one ONVIF request and note its time."""
+        now = time.time()
+        self.onvif[operation] += 1
+        last = self.onvif_last_at.get(operation)
+        if last is not None:
+            self.onvif_min_gap_s[operation] = min(self.onvif_min_gap_s.get(operation, now - last), now - last)
+        self.onvif_last_at[operation] = now
+
     def reset(self) -> None:
         """Start counting from zero."""
         self.onvif.clear()
+        self.onvif_last_at.clear()
+        self.onvif_min_gap_s.clear()
         self.rtsp.clear()
         self.onvif_auth_failures = self.snmp = self.snmp_rejected = self.snapshot = 0
 
@@ -42,6 +57,8 @@ class PollCounters:
         return {
             "onvif": dict(self.onvif),
             "onvif_total": sum(self.onvif.values()),
+            "onvif_last_at": dict(self.onvif_last_at),
+            "onvif_min_gap_s": {operation: round(gap, 3) for operation, gap in self.onvif_min_gap_s.items()},
             "onvif_auth_failures": self.onvif_auth_failures,
             "snmp": self.snmp,
             "snmp_rejected": self.snmp_rejected,

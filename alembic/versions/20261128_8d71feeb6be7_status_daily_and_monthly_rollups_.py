@@ -1,7 +1,7 @@
 """status daily and monthly rollups, retired_on
 
 Revision ID: 8d71feeb6be7
-Revises: 7e0e601dce35
+Revises: ed4e4c4960e7
 Create Date: 2026-11-28 11:42:03.379665+00:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "8d71feeb6be7"
-down_revision: str | None = "7e0e601dce35"
+down_revision: str | None = "ed4e4c4960e7"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -8,6 +8,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, delete, exists, func, insert, literal, or_, select, tuple_, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from config.settings import Settings
@@ -140,9 +142,10 @@ async def ensure_check_states(
         )
         if kind is CheckKind.SNMP:
             missing = missing.where(has_snmp)
-        await session.execute(
-            insert(CheckState).from_select(["camera_id", "kind", "next_due_at", "streak", "failures_in_a_row"], missing)
-        )
+        columns = ["camera_id", "kind", "next_due_at", "streak", "failures_in_a_row"]
+        # Collectors of one group run this at once: a row another one added meanwhile is no error.
+        upsert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        await session.execute(upsert(CheckState).from_select(columns, missing).on_conflict_do_nothing())
     no_snmp = ~exists().where(
         CameraCredentials.camera_id == CheckState.camera_id, CameraCredentials.snmp_version.is_not(None)
     )
@@ -408,12 +411,33 @@ async def media_profiles(session: AsyncSession, camera_ids: Sequence[int]) -> di
     return found
 
 
-async def release_claims(session: AsyncSession, claims: Iterable[Claim], *, retry_at: datetime) -> None:
-    """Give claimed checks back (a collector stopping mid-batch), due again at ``retry_at``."""
+async def renew_claims(session: AsyncSession, *, owner: str, now: datetime, lease: timedelta) -> int:
+    """Extend ``owner``'s unexpired claims (checks still running) to a lease from ``now``; how many were renewed.
+
+    On PostgreSQL rows another transaction holds (the same collector recording them) are skipped, never waited
+    for: their lease is being cleared anyway.
+    """
+    held = select(CheckState.camera_id, CheckState.kind).where(
+        CheckState.lease_owner == owner, CheckState.lease_expires_at >= now
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        held = held.with_for_update(skip_locked=True)
+    result = await session.execute(
+        update(CheckState)
+        .where(tuple_(CheckState.camera_id, CheckState.kind).in_(held))
+        .values(lease_expires_at=now + lease)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def release_claims(session: AsyncSession, claims: Iterable[Claim], *, owner: str, retry_at: datetime) -> None:
+    """Give ``owner``'s claimed checks back (a collector stopping mid-batch), due again at ``retry_at``."""
     for claim in claims:
         await session.execute(
             update(CheckState)
             .where(CheckState.camera_id == claim.camera_id, CheckState.kind == claim.kind)
+            .where(CheckState.lease_owner == owner)
             .values(lease_owner=None, lease_expires_at=None, next_due_at=retry_at)
         )
 

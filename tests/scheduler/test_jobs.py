@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
+import logging
+import sqlite3
 from datetime import timedelta
 
+import pytest
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy.exc import OperationalError
 
 from scheduler.jobs import every
 
@@ -40,3 +45,32 @@ async def test_jobs_run_survive_failures_and_never_overlap() -> None:
         scheduler.shutdown(wait=False)
     assert runs.count("run") >= 2  # the failure did not stop the job
     assert "later" not in runs and not overlap
+
+
+async def test_database_failures_back_off_with_one_line_each_then_recover(caplog: pytest.LogCaptureFixture) -> None:
+    scheduler = AsyncIOScheduler()
+    attempts: list[float] = []
+    loop = asyncio.get_running_loop()
+
+    async def full_disk() -> None:
+        attempts.append(loop.time())
+        if len(attempts) <= 3:
+            raise OperationalError(
+                "INSERT INTO check_results ...", {}, sqlite3.OperationalError("database or disk is full")
+            )
+
+    every(scheduler, full_disk, timedelta(seconds=0.05), "writer", backoff_max=timedelta(seconds=0.2))
+    scheduler.start()
+    try:
+        with caplog.at_level(logging.INFO, logger="scheduler.jobs"):
+            await asyncio.sleep(1.2)
+    finally:
+        scheduler.shutdown(wait=False)
+    gaps = [later - earlier for earlier, later in itertools.pairwise(attempts[:4])]
+    # 0.05 s, then 0.1 s, then 0.2 s (the cap) between tries, not a try every 0.05 s.
+    assert gaps[1] >= 0.09 and gaps[2] >= 0.19
+    errors = [r for r in caplog.records if r.levelno == logging.ERROR and r.name == "scheduler.jobs"]
+    assert len(errors) == 3 and all(r.exc_info is None for r in errors)
+    assert "database or disk is full" in errors[0].getMessage()
+    assert any("recovered after 3 failures" in r.getMessage() for r in caplog.records)
+    assert len(attempts) > 5  # back at its normal pace afterwards

@@ -136,3 +136,20 @@ def test_control_address_must_be_loopback() -> None:
     assert parse_host_port("127.0.0.1:8765") == ("127.0.0.1", 8765)
     with pytest.raises(ValueError):
         parse_host_port("0.0.0.0:8765")
+
+
+async def test_counters_keep_the_shortest_gap_between_requests(
+    fleet: SimulatedFleet, http: aiohttp.ClientSession
+) -> None:
+    await _clock(http)
+    await asyncio.sleep(0.3)
+    await _clock(http)
+    await _clock(http)
+    async with http.get(f"{BASE}/cameras/GEN-1") as response:
+        counters = (await response.json())["counters"]
+    assert counters["onvif"] == {"GetSystemDateAndTime": 3}
+    assert counters["onvif_min_gap_s"]["GetSystemDateAndTime"] < 0.3  # the two back to back, not the 0.3 s pause
+    assert counters["onvif_last_at"]["GetSystemDateAndTime"] > 0
+    async with http.post(f"{BASE}/cameras/GEN-1/counters/reset") as response:
+        reset = (await response.json())["counters"]
+    assert reset["onvif_min_gap_s"] == {} and reset["onvif_last_at"] == {}

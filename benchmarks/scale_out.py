@@ -1,0 +1,393 @@
+"""Scale-out on PostgreSQL: N simulated cameras polled by 1, then 2 `camfleet collector` processes sharing one
+poller group; and status changes written per second by `record()`.
+
+    .venv/bin/python benchmarks/scale_out.py [--cameras 20000] [--simulators 4]
+
+The cameras listen on their own addresses in 127.92.0.0/16 (ONVIF 8080, RTSP 8554), spread over several simulator
+processes (each camera holds three sockets, so one process would run out of file descriptors). The collectors are
+real `camfleet collector` processes against a fresh database on the local PostgreSQL (127.0.0.1:5432, dropped at
+the end). A round makes the reachability and ONVIF health check of every camera due at once and times until every
+one has run; nothing is polled in between (intervals of a day, identity checks held back). The last line printed
+is machine-readable (key=value).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import csv
+import logging
+import os
+import resource
+import secrets
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import func, select, text, update
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from config.settings import Settings
+from fleet.audit.service import Actor
+from fleet.cameras import importer
+from fleet.cameras import service as cameras
+from fleet.crypto import CredentialCipher, load_key
+from fleet.db import Database
+from fleet.health import service as health
+from fleet.health.models import CheckKind, CheckState, ErrorClass
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from poll_throughput import VENDORS, BenchCamera, SimulatorProcess  # noqa: E402 - beside this script
+
+ROOT = Path(__file__).resolve().parent.parent
+CAMFLEET = str(Path(sys.executable).parent / "camfleet")
+PG = "postgres@127.0.0.1:5432"
+POLLED = (CheckKind.REACHABILITY, CheckKind.ONVIF_HEALTH)
+STATUS_CAMERAS = 2000
+STATUS_BATCH = 500
+HEADER = "{:>10} {:>7} {:>8} {:>9} {:>13} {:>17} {:>7}"
+
+
+def scale_cameras(count: int) -> list[BenchCamera]:
+    """`count` cameras on 127.92.0.1 upwards, 250 per /24."""
+    if count > 250 * 256:
+        raise ValueError("at most 64,000 cameras fit in 127.92.0.0/16")
+    return [
+        BenchCamera(
+            index=i,
+            name=f"SCALE-{i:05d}",
+            host=f"127.92.{i // 250}.{i % 250 + 1}",
+            vendor=VENDORS[i % len(VENDORS)],
+            username="admin",
+            password=f"scale-{i % 11}",
+            community="",
+        )
+        for i in range(count)
+    ]
+
+
+def write_csv(path: Path, fleet: list[BenchCamera]) -> None:
+    """A fleet file for the simulator and the importer alike: ONVIF and reachability only, no SNMP."""
+    with path.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(("name", "host", "onvif_port", "rtsp_port", "declared_manufacturer", "username", "password"))
+        for c in fleet:
+            writer.writerow((c.name, c.host, 8080, 8554, c.vendor, c.username, c.password))
+
+
+def raise_fd_limit() -> int:
+    """Soft RLIMIT_NOFILE up to the hard limit (the simulators and collectors inherit it)."""
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    return hard
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def admin(statement: str) -> None:
+    engine = create_async_engine(f"postgresql+asyncpg://{PG}/postgres", isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as connection:
+            await connection.execute(text(statement))
+    finally:
+        await engine.dispose()
+
+
+@dataclass
+class PollRound:
+    collectors: int
+    checks: int
+    seconds: float
+    failed: int
+    collector_cpu_s: float
+    simulator_cpu_s: float
+
+    @property
+    def per_s(self) -> float:
+        return self.checks / self.seconds
+
+    @property
+    def cpu_ms_per_check(self) -> float:
+        return 1000 * self.collector_cpu_s / self.checks
+
+
+class Collectors:
+    """`camfleet collector` processes, started idle and stopped with Ctrl-C."""
+
+    def __init__(self, count: int, env: dict[str, str], workdir: Path) -> None:
+        self.logs = [workdir / f"collector-{count}-{i}.log" for i in range(count)]
+        self.processes: list[subprocess.Popen[bytes]] = []
+        for log in self.logs:
+            with log.open("wb") as out:
+                self.processes.append(
+                    subprocess.Popen([CAMFLEET, "collector"], env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+                )
+
+    def wait_running(self, deadline_s: float) -> None:
+        started = time.monotonic()
+        for process, log in zip(self.processes, self.logs, strict=True):
+            while "collector running" not in log.read_text(errors="replace"):
+                if process.poll() is not None or time.monotonic() - started > deadline_s:
+                    raise RuntimeError(f"collector did not start: {log.read_text(errors='replace')[-2000:]}")
+                time.sleep(0.5)
+
+    def cpu_seconds(self) -> float:
+        return sum(cpu_seconds(p.pid) for p in self.processes)
+
+    def stop(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                process.send_signal(signal.SIGINT)
+        for process in self.processes:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
+
+
+async def poll_round(
+    count: int, database: Database, env: dict[str, str], sims: list[SimulatorProcess], workdir: Path, limit_s: float
+) -> PollRound:
+    """Start `count` idle collectors, make every polled check due at once, time until all have run."""
+    group = Collectors(count, env, workdir)
+    try:
+        await asyncio.to_thread(group.wait_running, 180)
+        cpu_before, sim_before = group.cpu_seconds(), sum(s.cpu_seconds() for s in sims)
+        started = datetime.now(UTC)
+        clock = time.perf_counter()
+        async with database.unit_of_work() as session:
+            due = await session.execute(
+                update(CheckState).where(CheckState.kind.in_(POLLED)).values(next_due_at=started)
+            )
+        checks = int(getattr(due, "rowcount", 0) or 0)
+        done = 0
+        while done < checks:
+            if time.perf_counter() - clock > limit_s:
+                raise RuntimeError(f"{count} collector(s): {done} of {checks} checks after {limit_s:.0f} s")
+            await asyncio.sleep(0.5)
+            async with database.unit_of_work() as session:
+                done = (
+                    await session.scalar(
+                        select(func.count()).where(CheckState.kind.in_(POLLED), CheckState.last_run_at >= started)
+                    )
+                    or 0
+                )
+        seconds = time.perf_counter() - clock
+        cpu, sim_cpu = group.cpu_seconds() - cpu_before, sum(s.cpu_seconds() for s in sims) - sim_before
+        async with database.unit_of_work() as session:
+            failed = (
+                await session.scalar(
+                    select(func.count()).where(CheckState.kind.in_(POLLED), CheckState.last_ok.is_(False))
+                )
+                or 0
+            )
+            # Idle again for the next round.
+            await session.execute(
+                update(CheckState)
+                .where(CheckState.kind.in_(POLLED))
+                .values(next_due_at=datetime.now(UTC) + timedelta(days=1))
+            )
+    finally:
+        group.stop()
+    return PollRound(count, checks, seconds, failed, cpu, sim_cpu)
+
+
+@dataclass
+class StatusRates:
+    """record() throughput in outcomes per second for one kind of batch."""
+
+    down: float  # up → down: every outcome a status change that opens an offline fault (and its alert, ticket)
+    up: float  # down → up: every outcome a status change that closes one
+    steady: float  # up → up: nothing changes (the baseline)
+    changes: int
+
+
+async def status_change_rates(database: Database, settings: Settings) -> StatusRates:
+    """record() throughput on up cameras: batches that take them down, bring them back, then change nothing.
+
+    With one failure to open and one success to close, each batch flips every camera's status.
+    """
+    async with database.unit_of_work() as session:
+        ids = list(
+            await session.scalars(
+                select(CheckState.camera_id)
+                .where(CheckState.kind == CheckKind.REACHABILITY)
+                .order_by(CheckState.camera_id)
+                .limit(STATUS_CAMERAS)
+            )
+        )
+    at = datetime.now(UTC)
+    later = at + timedelta(days=1)
+    rates: list[float] = []
+    changes = 0
+    for step, ok in enumerate((False, True, True)):
+        when = at + timedelta(seconds=step)
+        elapsed = 0.0
+        for first in range(0, len(ids), STATUS_BATCH):
+            batch = [
+                health.Outcome(
+                    camera_id=i,
+                    kind=CheckKind.REACHABILITY,
+                    at=when,
+                    ok=ok,
+                    duration_s=0.01,
+                    next_due_at=later,
+                    error_class=None if ok else ErrorClass.UNREACHABLE,
+                    error=None if ok else "connection refused",
+                )
+                for i in ids[first : first + STATUS_BATCH]
+            ]
+            clock = time.perf_counter()
+            async with database.unit_of_work() as session:
+                recorded = await health.record(session, batch, settings=settings)
+            elapsed += time.perf_counter() - clock
+            changes += len(recorded.status_changes)
+        rates.append(len(ids) / elapsed)
+    return StatusRates(down=rates[0], up=rates[1], steady=rates[2], changes=changes)
+
+
+async def benchmark(args: argparse.Namespace, workdir: Path) -> str:
+    fd_limit = raise_fd_limit()
+    fleet = scale_cameras(args.cameras)
+    per_sim = -(-len(fleet) // args.simulators)
+    parts = [fleet[i : i + per_sim] for i in range(0, len(fleet), per_sim)]
+    write_csv(workdir / "fleet.csv", fleet)
+    for n, part in enumerate(parts):
+        write_csv(workdir / f"fleet-{n}.csv", part)
+    name = f"camfleet_bench_scale_{uuid.uuid4().hex[:8]}"
+    url = f"postgresql://{PG}/{name}"
+    secret = secrets.token_urlsafe(32)
+    settings = Settings(
+        data_dir=workdir / "data",
+        database_url=url,
+        secret_key=secret,
+        faults={"failures_to_open": 1, "successes_to_close": 1},
+    )
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "CAMFLEET_DATABASE_URL": url,
+        "CAMFLEET_DATA_DIR": str(workdir / "data"),
+        "CAMFLEET_CONFIG": "",
+        "CAMFLEET_SECRET_KEY": secret,
+        "CAMFLEET_LOG_LEVEL": "WARNING",
+        "CAMFLEET_SCHEDULER__REACHABILITY_INTERVAL": "1d",
+        "CAMFLEET_SCHEDULER__HEALTH_INTERVAL": "1d",
+        "CAMFLEET_SCHEDULER__TICK": "1s",
+        "CAMFLEET_SCHEDULER__JITTER": "0",
+    }
+    print(
+        f"scale_out: {len(fleet)} simulated cameras in {len(parts)} simulator processes, reachability + ONVIF health "
+        f"({len(fleet) * len(POLLED)} checks a round), PostgreSQL at {PG}; {os.cpu_count()} CPUs, file descriptor "
+        f"limit {fd_limit}; load average before: {_load()}",
+        flush=True,
+    )
+    from fleet.schema import upgrade
+
+    await admin(f'CREATE DATABASE "{name}"')
+    sims = [SimulatorProcess(workdir / f"fleet-{n}.csv", workdir / f"sim-{n}.log", None) for n in range(len(parts))]
+    database: Database | None = None
+    try:
+        await asyncio.to_thread(upgrade, settings.database_url)
+        database = Database(settings)
+        clock = time.perf_counter()
+        rows = importer.read_camera_file(workdir / "fleet.csv")
+        cipher = CredentialCipher(load_key(settings))
+        async with database.unit_of_work() as session:
+            await cameras.upsert_many(
+                session, actor=Actor.system("benchmark"), rows=importer.iter_cameras(rows), cipher=cipher
+            )
+        async with database.unit_of_work() as session:
+            await health.ensure_check_states(session, now=datetime.now(UTC))
+            # Idle until a round makes the polled checks due; identity checks are daily and not measured here.
+            await session.execute(
+                update(CheckState).values(
+                    next_due_at=datetime.now(UTC) + timedelta(days=1), lease_owner=None, lease_expires_at=None
+                )
+            )
+        print(f"imported {len(fleet)} cameras in {time.perf_counter() - clock:.1f} s", flush=True)
+        for sim in sims:
+            sim.start()
+        for sim, part in zip(sims, parts, strict=True):
+            await asyncio.to_thread(sim.wait_ready, len(part), part[-1], 120 + len(part) / 20)
+        print("simulators ready\n", flush=True)
+        print(
+            HEADER.format("collectors", "checks", "seconds", "checks/s", "CPU ms/check", "sim CPU ms/check", "failed")
+        )
+        # Untimed: the first poll moves every camera from unknown to up, a status change each; the measured
+        # rounds then poll a fleet in steady state, as a running collector mostly does.
+        warm = await poll_round(2, database, env, sims, workdir, limit_s=120 + len(fleet) / 2)
+        print(f"{'warm-up':>10} {warm.checks:>7} {warm.seconds:>8.1f} {warm.per_s:>9.0f}  (every camera unknown → up)")
+        rounds: list[PollRound] = []
+        for count in args.rounds:
+            measured = await poll_round(count, database, env, sims, workdir, limit_s=60 + len(fleet) / 5)
+            rounds.append(measured)
+            print(
+                f"{count:>10} {measured.checks:>7} {measured.seconds:>8.1f} {measured.per_s:>9.0f} "
+                f"{measured.cpu_ms_per_check:>13.2f} {1000 * measured.simulator_cpu_s / measured.checks:>17.2f} "
+                f"{measured.failed:>7}",
+                flush=True,
+            )
+        status = await status_change_rates(database, settings)
+        print(
+            f"\nrecord(), batches of {STATUS_BATCH} on {STATUS_CAMERAS} cameras: up → down (opens faults, alerts, "
+            f"tickets) {status.down:.0f}/s, down → up (closes them) {status.up:.0f}/s; baseline, nothing changes: "
+            f"{status.steady:.0f}/s ({status.changes} status changes written)",
+            flush=True,
+        )
+    finally:
+        for sim in sims:
+            sim.stop()
+        if database is not None:
+            await database.dispose()
+        await admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    print(f"load average after: {_load()} (the machine is shared: compare ratios, not absolute figures)")
+    one = [r for r in rounds if r.collectors == 1]
+    two = [r for r in rounds if r.collectors == 2]
+    best_one = max(one, key=lambda r: r.per_s)
+    best_two = max(two, key=lambda r: r.per_s)
+    return (
+        f"cameras={len(fleet)} checks_per_s_1={best_one.per_s:.0f} checks_per_s_2={best_two.per_s:.0f} "
+        f"scaling_ratio={best_two.per_s / best_one.per_s:.2f} cpu_ms_per_check_1={best_one.cpu_ms_per_check:.2f} "
+        f"cpu_ms_per_check_2={best_two.cpu_ms_per_check:.2f} status_changes_down_per_s={status.down:.0f} "
+        f"status_changes_up_per_s={status.up:.0f} steady_outcomes_per_s={status.steady:.0f}"
+    )
+
+
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--cameras", "-n", type=int, default=20000, help="simulated cameras (default 20000)")
+    parser.add_argument("--simulators", type=int, default=4, help="simulator processes (default 4)")
+    parser.add_argument(
+        "--rounds", type=lambda s: [int(x) for x in s.split(",")], default=[1, 2],
+        help="collector counts, one round each (default 1,2; with repeats, e.g. 1,2,1,2, the best of each counts)",
+    )  # fmt: skip
+    args = parser.parse_args(argv)
+    if not {1, 2} <= set(args.rounds):
+        parser.error("--rounds needs at least one round with 1 and one with 2 collectors")
+    logging.basicConfig(level=logging.WARNING, force=True)
+    with tempfile.TemporaryDirectory(prefix="camfleet-scale-") as workdir:
+        line = asyncio.run(benchmark(args, Path(workdir)))
+    print(line, flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    with contextlib.suppress(KeyboardInterrupt):
+        sys.exit(main())

@@ -1,0 +1,78 @@
+"""Claims between collectors on both engines: renewing keeps a claim, releasing gives only one's own back."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+
+from fleet.crypto import CredentialCipher
+from fleet.db import Database
+from fleet.health import service
+from fleet.health.models import CheckState
+from tests.builders import make_camera
+
+T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+LEASE = timedelta(seconds=30)
+
+
+async def test_renewed_claims_are_not_taken_over(database: Database, cipher: CredentialCipher) -> None:
+    async with database.unit_of_work() as session:
+        for _ in range(2):
+            await make_camera(session, cipher)
+        await service.ensure_check_states(session, now=T0)
+    async with database.unit_of_work() as session:
+        mine = await service.claim_due(session, now=T0, owner="a", lease=LEASE, limit=3)
+    async with database.unit_of_work() as session:
+        theirs = await service.claim_due(session, now=T0, owner="b", lease=LEASE, limit=100)
+    assert (len(mine), len(theirs)) == (3, 3)
+    async with database.unit_of_work() as session:
+        # "a" is still busy 20 s later and renews; "b" has stopped renewing.
+        renewed = await service.renew_claims(session, owner="a", now=T0 + timedelta(seconds=20), lease=LEASE)
+    assert renewed == 3
+    async with database.unit_of_work() as session:
+        later = await service.claim_due(session, now=T0 + timedelta(seconds=40), owner="c", lease=LEASE, limit=100)
+    # Only "b"'s lapsed claims move to "c"; "a"'s renewed ones stay with "a".
+    assert {(c.camera_id, c.kind) for c in later} == {(c.camera_id, c.kind) for c in theirs}
+    async with database.unit_of_work() as session:
+        lapsed = await service.renew_claims(session, owner="b", now=T0 + timedelta(seconds=41), lease=LEASE)
+    assert lapsed == 0  # a claim taken over is not renewed by its former owner
+
+
+async def test_release_gives_back_only_ones_own_claims(database: Database, cipher: CredentialCipher) -> None:
+    async with database.unit_of_work() as session:
+        await make_camera(session, cipher)
+        await service.ensure_check_states(session, now=T0)
+    async with database.unit_of_work() as session:
+        claims = await service.claim_due(session, now=T0, owner="a", lease=LEASE, limit=100)
+    async with database.unit_of_work() as session:
+        # "b" cannot release what "a" holds ...
+        await service.release_claims(session, claims, owner="b", retry_at=T0)
+        held = await service.claim_due(session, now=T0 + timedelta(seconds=1), owner="c", lease=LEASE, limit=100)
+    assert held == []
+    async with database.unit_of_work() as session:
+        # ... "a" can, and another collector claims them at once, without waiting for the lease.
+        await service.release_claims(session, claims, owner="a", retry_at=T0)
+        taken = await service.claim_due(session, now=T0 + timedelta(seconds=1), owner="c", lease=LEASE, limit=100)
+        owners = set(await session.scalars(select(CheckState.lease_owner)))
+    assert len(taken) == len(claims) == 3 and owners == {"c"}
+
+
+async def test_collectors_adding_check_states_at_once_do_not_fail(database: Database, cipher: CredentialCipher) -> None:
+    async with database.unit_of_work() as session:
+        await make_camera(session, cipher)
+    async with database.sessions() as first, first.begin():
+        await service.ensure_check_states(first, now=T0)
+        # The second collector's insert waits for the first one's rows, then finds them there.
+        second = asyncio.create_task(_ensure(database))
+        await asyncio.sleep(0.3)
+        assert not second.done()
+    await second
+    async with database.unit_of_work() as session:
+        assert len((await session.scalars(select(CheckState))).all()) == 3
+
+
+async def _ensure(database: Database) -> None:
+    async with database.unit_of_work() as session:
+        await service.ensure_check_states(session, now=T0)
