@@ -20,7 +20,7 @@ from api.pages.core import (
     safe_next,
     set_cookie,
 )
-from api.pages.i18n import Language
+from fleet.language import Language
 from fleet.users import web
 
 router = APIRouter(include_in_schema=False)

@@ -75,9 +75,7 @@ async def camera_page(request: Request, session: SessionDep, viewer: PageViewer,
     now = datetime.now(UTC)
     start = now - TIMELINE
     windows, _total = await maintenance.list_windows(session, page=1, size=500, current_at=now)
-    covering = [
-        w for w in windows if maintenance.scope_of(w).covers(camera.id, camera.area, camera.site, camera.poller_group)
-    ]
+    covering = [w for w in windows if w.scope.covers(camera.id, camera.area, camera.site, camera.poller_group)]
     return render(
         request,
         viewer,

@@ -20,10 +20,11 @@ from starlette.responses import RedirectResponse
 
 from api import errors
 from api.deps import SessionDep, SettingsDep
-from api.pages.i18n import LANGUAGES, Language, translator
+from api.pages.i18n import translator
 from config.settings import Settings
 from fleet.audit.service import Actor
 from fleet.errors import DomainError
+from fleet.language import LANGUAGES, Language
 from fleet.users import web
 from fleet.users.models import Role, User, WebSession
 

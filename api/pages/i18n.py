@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Literal
 
-Language = Literal["nl", "en"]
-LANGUAGES: tuple[Language, ...] = ("nl", "en")
+from fleet.language import LANGUAGES, Language
 
 # key: (Dutch, English)
 TEXT: dict[str, tuple[str, str]] = {

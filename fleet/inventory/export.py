@@ -20,7 +20,8 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet as Worksheet
 
 from fleet.csvfile import excel_csv
 from fleet.inventory.service import COLUMNS, InventoryRow
-from fleet.inventory.wording import WORDS, Kind, Language, reason_text, term
+from fleet.inventory.wording import WORDS, Kind, reason_text, term
+from fleet.language import Language
 
 # What each column means and where it comes from (the Data dictionary sheet).
 DICTIONARY: dict[str, tuple[str, str]] = {

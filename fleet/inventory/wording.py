@@ -13,9 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
-# The same two languages as the reports (fleet.reports.uptime.Language); defined here so that the pure scoring code
-# does not import the report machinery (Jinja2, matplotlib) only for a type.
-Language = Literal["nl", "en"]
+from fleet.language import Language
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,8 +16,9 @@ from fleet import __version__
 from fleet.decisions.service import overview
 from fleet.inventory.service import build_inventory
 from fleet.inventory.wording import WORDS, reason_text, term
+from fleet.language import Language
 from fleet.reports import charts
-from fleet.reports.uptime import LOCAL, TEXT, Document, Language, environment, hours, months, percent
+from fleet.reports.uptime import LOCAL, TEXT, Document, environment, hours, months, percent
 from fleet.tickets.models import RepairTicket
 from fleet.uptime.calc import Figures
 from fleet.uptime.service import GroupBy, camera_figures_for, report_rows, ticket_repairs

@@ -6,7 +6,6 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
-from typing import Literal
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -15,12 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from fleet import __version__
 from fleet.faults.models import Fault, FaultKind
+from fleet.language import Language
 from fleet.reports import charts
 from fleet.uptime.calc import Figures, Span
 from fleet.uptime.service import GroupBy, TicketRepairs, camera_figures_for, report_rows, ticket_repairs
 
 LOCAL = ZoneInfo("Europe/Amsterdam")
-Language = Literal["nl", "en"]
 CAUSES = {
     "nl": ("camera zelf", "gedeelde uitval (switch, verbinding, locatie)"),
     "en": ("the camera itself", "shared outage (switch, uplink, site)"),

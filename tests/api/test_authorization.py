@@ -32,6 +32,7 @@ class Access(StrEnum):
     coordinator = "coordinator"
     admin = "admin"
     audit = "audit"  # auditors and admins only
+    tested_elsewhere = "tested_elsewhere"  # login and logout: their own tests in test_pages.py
 
 
 MINIMUM_ROLE: dict[tuple[str, str], Access] = {
@@ -78,6 +79,43 @@ MINIMUM_ROLE: dict[tuple[str, str], Access] = {
     ("GET", "/api/v1/decisions/overview"): Access.viewer,
     ("GET", "/api/v1/decisions/{decision_id}"): Access.viewer,
     ("PATCH", "/api/v1/decisions/{decision_id}"): Access.coordinator,
+    ("GET", "/api/v1/cameras/{camera_id}/image-reference"): Access.viewer,
+    ("POST", "/api/v1/cameras/{camera_id}/image-reference"): Access.coordinator,
+}
+
+# The pages (a session cookie from the login form, not a token): checked by test_pages_authorization.py.
+PAGE_ROLE: dict[tuple[str, str], Access] = {
+    ("GET", "/login"): Access.public,
+    ("POST", "/login"): Access.tested_elsewhere,
+    ("POST", "/logout"): Access.tested_elsewhere,
+    ("GET", "/static"): Access.public,
+    ("POST", "/language"): Access.signed_in,
+    ("GET", "/"): Access.viewer,
+    ("GET", "/dashboard/figures"): Access.viewer,
+    ("GET", "/cameras"): Access.viewer,
+    ("GET", "/cameras/{camera_id}"): Access.viewer,
+    ("GET", "/map"): Access.viewer,
+    ("GET", "/map/points"): Access.viewer,
+    ("GET", "/faults"): Access.viewer,
+    ("POST", "/faults/{fault_id}/acknowledge"): Access.technician,
+    ("GET", "/tickets"): Access.viewer,
+    ("GET", "/tickets/{ticket_id}"): Access.viewer,
+    ("POST", "/tickets/{ticket_id}"): Access.technician,
+    ("POST", "/tickets/{ticket_id}/comments"): Access.technician,
+    ("GET", "/maintenance"): Access.viewer,
+    ("POST", "/maintenance"): Access.coordinator,
+    ("POST", "/maintenance/{window_id}/delete"): Access.coordinator,
+    ("GET", "/decisions"): Access.viewer,
+    ("GET", "/reports"): Access.viewer,
+    ("GET", "/reports/uptime"): Access.viewer,
+    ("GET", "/reports/annual"): Access.viewer,
+    ("GET", "/reports/inventory"): Access.viewer,
+    ("GET", "/admin"): Access.admin,
+    ("POST", "/admin/users"): Access.admin,
+    ("POST", "/admin/tokens"): Access.admin,
+    ("POST", "/admin/channels"): Access.admin,
+    ("POST", "/admin/channels/{channel_id}/test"): Access.admin,
+    ("POST", "/admin/channels/{channel_id}/delete"): Access.admin,
 }
 
 _RANKED = {
@@ -118,10 +156,12 @@ def app_routes(app: FastAPI) -> set[tuple[str, str]]:
 
 def test_every_route_has_a_minimum_role(settings: Settings, database: Database) -> None:
     routes = app_routes(create_app(settings, database))
-    missing = sorted(routes - MINIMUM_ROLE.keys())
-    assert not missing, f"routes without an expected role in MINIMUM_ROLE of {__name__}: {missing}"
-    stale = sorted(MINIMUM_ROLE.keys() - routes)
-    assert not stale, f"MINIMUM_ROLE rows for routes the app no longer has: {stale}"
+    tables = MINIMUM_ROLE.keys() | PAGE_ROLE.keys()
+    assert not MINIMUM_ROLE.keys() & PAGE_ROLE.keys()
+    missing = sorted(routes - tables)
+    assert not missing, f"routes without an expected role in MINIMUM_ROLE or PAGE_ROLE of {__name__}: {missing}"
+    stale = sorted(tables - routes)
+    assert not stale, f"rows for routes the app no longer has: {stale}"
 
 
 @pytest.mark.parametrize("role", [None, *Role], ids=lambda role: "anonymous" if role is None else role.value)
