@@ -44,6 +44,7 @@ from fleet.errors import DomainError, ImportRejected
 from fleet.faults.models import FaultKind, Severity
 from fleet.health import service as health
 from fleet.inventory.service import LOCAL, build_inventory
+from fleet.language import LANGUAGES, Language
 from fleet.reports.annual import annual_document
 from fleet.reports.uptime import uptime_document
 from fleet.tickets import service as tickets
@@ -80,6 +81,14 @@ class UserError(Exception):
 def fail(message: str) -> NoReturn:
     """Stop with a one-line reason on stderr and exit status 1."""
     raise UserError(message)
+
+
+def _language(lang: str) -> Language:
+    """The --lang option as a language, or a one-line refusal."""
+    for language in LANGUAGES:
+        if lang == language:
+            return language
+    fail(f"--lang {lang}: use nl or en")
 
 
 def _cli_actor() -> Actor:
@@ -668,8 +677,7 @@ async def report_uptime(
     """Availability, downtime, maintenance, unknown time, outages, MTTR and MTBF for a period."""
     if format not in ("json", "csv", "html", "pdf"):
         fail(f"--format {format}: use json, csv, html or pdf")
-    if lang not in ("nl", "en"):
-        fail(f"--lang {lang}: use nl or en")
+    language = _language(lang)
     period = (parse_when(from_, field="--from"), parse_when(to, field="--to", end_of_day=True))
     if period[1] <= period[0]:
         fail("--to must be after --from")
@@ -678,9 +686,7 @@ async def report_uptime(
     try:
         async with database.unit_of_work() as session:
             if format in ("html", "pdf"):
-                document = await uptime_document(
-                    session, period=period, by=by, now=utcnow(), language="en" if lang == "en" else "nl"
-                )
+                document = await uptime_document(session, period=period, by=by, now=utcnow(), language=language)
             else:
                 rows = await uptime_report(session, period=period, by=by, now=utcnow())
     finally:
@@ -706,15 +712,12 @@ async def report_annual(
     """The camera chapter of the annual report: composition, availability, maintenance, risk, firmware, decisions."""
     if format not in ("html", "pdf"):
         fail(f"--format {format}: use html or pdf")
-    if lang not in ("nl", "en"):
-        fail(f"--lang {lang}: use nl or en")
+    language = _language(lang)
     settings = _settings()
     database = await _open_database(settings)
     try:
         async with database.unit_of_work() as session:
-            document = await annual_document(
-                session, year=year, settings=settings, now=utcnow(), language="en" if lang == "en" else "nl"
-            )
+            document = await annual_document(session, year=year, settings=settings, now=utcnow(), language=language)
     finally:
         await database.dispose()
     if format == "html":
@@ -743,8 +746,7 @@ async def export_inventory(
         day = date.fromisoformat(as_of) if as_of else datetime.now(LOCAL).date()
     except ValueError:
         fail(f"--as-of {as_of}: use YYYY-MM-DD")
-    if lang not in ("nl", "en"):
-        fail(f"--lang {lang}: use nl or en")
+    language = _language(lang)
     settings = _settings()
     database = await _open_database(settings)
     try:
@@ -752,7 +754,7 @@ async def export_inventory(
             rows = await build_inventory(session, settings=settings, as_of=day)
     finally:
         await database.dispose()
-    output.write_bytes(render_inventory(rows, format, day, "nl" if lang == "nl" else "en"))
+    output.write_bytes(render_inventory(rows, format, day, language))
     out.print(f"wrote {len(rows)} cameras to {output} ({format.value}, as of {day})", markup=False)
 
 

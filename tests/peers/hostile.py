@@ -17,6 +17,7 @@ from pyasn1.error import PyAsn1Error
 from pysnmp.proto import api
 
 from tests.peers.onvif_replay import fault
+from tests.peers.tcp import TcpListener
 
 _V2C = api.PROTOCOL_MODULES[api.SNMP_VERSION_2C]
 FIFTY_MB = 50 * 1024 * 1024
@@ -105,31 +106,19 @@ class HostileHttpCamera:
     port: int = 8080
     # Base URL of a Recorder, for the hostilities that point the client elsewhere.
     recorder: str = "http://127.0.0.1:9"
-    _server: asyncio.Server | None = field(default=None, repr=False)
-    _writers: set[asyncio.StreamWriter] = field(default_factory=set, repr=False)
+    _listener: TcpListener = field(default_factory=TcpListener, repr=False)
 
     async def start(self) -> None:
         """Listen on host:port."""
-        self._server = await asyncio.start_server(self._handle, self.host, self.port)
+        await self._listener.start(self._handle, self.host, self.port)
 
     async def stop(self) -> None:
         """Stop listening and drop every connection."""
-        if self._server is not None:
-            self._server.close()
-            for writer in list(self._writers):
-                writer.transport.abort()
-            await self._server.wait_closed()
+        await self._listener.stop()
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self._writers.add(writer)
-        try:
-            await _read_request(reader)
-            await self._misbehave(writer)
-        except (ConnectionError, asyncio.IncompleteReadError, asyncio.CancelledError):
-            pass
-        finally:
-            self._writers.discard(writer)
-            writer.transport.abort()
+        await _read_request(reader)
+        await self._misbehave(writer)
 
     async def _misbehave(self, writer: asyncio.StreamWriter) -> None:
         match self.hostility:

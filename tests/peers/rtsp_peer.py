@@ -8,6 +8,8 @@ import contextlib
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from tests.peers.tcp import TcpListener
+
 SDP = (
     "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=Media\r\nt=0 0\r\nm=audio 0 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n"
     "m=video 0 RTP/AVP 97\r\na=rtpmap:97 H265/90000\r\na=x-dimensions:2560,1440\r\n"
@@ -35,38 +37,26 @@ class RtspPeer:
     port: int = 8554
     username: str = "viewer"
     password: str = "Basic-only-1"
-    _server: asyncio.Server | None = field(default=None, repr=False)
-    _writers: set[asyncio.StreamWriter] = field(default_factory=set, repr=False)
+    _listener: TcpListener = field(default_factory=TcpListener, repr=False)
 
     async def start(self) -> None:
         """Listen on host:port."""
-        self._server = await asyncio.start_server(self._handle, self.host, self.port)
+        await self._listener.start(self._handle, self.host, self.port)
 
     async def stop(self) -> None:
         """Stop listening and drop every connection."""
-        if self._server is not None:
-            self._server.close()
-            for writer in list(self._writers):
-                writer.transport.abort()
-            await self._server.wait_closed()
+        await self._listener.stop()
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self._writers.add(writer)
-        try:
-            while True:
-                head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1")
-                method = head.split(" ", 1)[0]
-                lines = (line.partition(":") for line in head.split("\r\n")[1:])
-                headers = {key.strip().lower(): value.strip() for key, _, value in lines}
-                cseq = headers.get("cseq", "0")
-                if not await self._answer(writer, method, cseq, headers.get("authorization", "")):
-                    return
-                await writer.drain()
-        except (ConnectionError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, asyncio.CancelledError):
-            pass
-        finally:
-            self._writers.discard(writer)
-            writer.transport.abort()
+        while True:
+            head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1")
+            method = head.split(" ", 1)[0]
+            lines = (line.partition(":") for line in head.split("\r\n")[1:])
+            headers = {key.strip().lower(): value.strip() for key, _, value in lines}
+            cseq = headers.get("cseq", "0")
+            if not await self._answer(writer, method, cseq, headers.get("authorization", "")):
+                return
+            await writer.drain()
 
     async def _answer(self, writer: asyncio.StreamWriter, method: str, cseq: str, authorization: str) -> bool:
         def reply(status: str, extra: str = "", body: str = "") -> None:
