@@ -105,19 +105,22 @@ class BenchCamera:
     community: str
 
 
-def bench_cameras(count: int) -> list[BenchCamera]:
-    """`count` cameras of mixed vendors, each on its own address in 127.80.0.0/16."""
+def bench_cameras(
+    count: int, *, network: str = "127.80", prefix: str = "BENCH", snmp: bool = True
+) -> list[BenchCamera]:
+    """`count` cameras of mixed vendors, each on its own address in the /16 `network`, 250 per /24; without SNMP
+    settings (an empty community) when `snmp` is false."""
     if count > 250 * 256:
-        raise ValueError("at most 64,000 cameras fit in 127.80.0.0/16 here")
+        raise ValueError(f"at most 64,000 cameras fit in {network}.0.0/16 here")
     return [
         BenchCamera(
             index=i,
-            name=f"BENCH-{i:05d}",
-            host=f"127.80.{i // 250}.{i % 250 + 1}",
+            name=f"{prefix}-{i:05d}",
+            host=f"{network}.{i // 250}.{i % 250 + 1}",
             vendor=VENDORS[i % len(VENDORS)],
             username="admin",
-            password=f"bench-pass-{i % 11}",
-            community=f"bench-community-{i % len(VENDORS)}",
+            password=f"{prefix.lower()}-pass-{i % 11}",
+            community=f"{prefix.lower()}-community-{i % len(VENDORS)}" if snmp else "",
         )
         for i in range(count)
     ]

@@ -44,7 +44,7 @@ from fleet.health import service as health
 from fleet.health.models import CheckKind, CheckState, ErrorClass
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from poll_throughput import VENDORS, BenchCamera, SimulatorProcess  # noqa: E402 - beside this script
+from poll_throughput import BenchCamera, SimulatorProcess, bench_cameras  # noqa: E402 - beside this script
 
 ROOT = Path(__file__).resolve().parent.parent
 CAMFLEET = str(Path(sys.executable).parent / "camfleet")
@@ -53,24 +53,6 @@ POLLED = (CheckKind.REACHABILITY, CheckKind.ONVIF_HEALTH)
 STATUS_CAMERAS = 2000
 STATUS_BATCH = 500
 HEADER = "{:>10} {:>7} {:>8} {:>9} {:>13} {:>17} {:>7}"
-
-
-def scale_cameras(count: int) -> list[BenchCamera]:
-    """`count` cameras on 127.92.0.1 upwards, 250 per /24."""
-    if count > 250 * 256:
-        raise ValueError("at most 64,000 cameras fit in 127.92.0.0/16")
-    return [
-        BenchCamera(
-            index=i,
-            name=f"SCALE-{i:05d}",
-            host=f"127.92.{i // 250}.{i % 250 + 1}",
-            vendor=VENDORS[i % len(VENDORS)],
-            username="admin",
-            password=f"scale-{i % 11}",
-            community="",
-        )
-        for i in range(count)
-    ]
 
 
 def write_csv(path: Path, fleet: list[BenchCamera]) -> None:
@@ -260,7 +242,7 @@ async def status_change_rates(database: Database, settings: Settings) -> StatusR
 
 async def benchmark(args: argparse.Namespace, workdir: Path) -> str:
     fd_limit = raise_fd_limit()
-    fleet = scale_cameras(args.cameras)
+    fleet = bench_cameras(args.cameras, network="127.92", prefix="SCALE", snmp=False)
     per_sim = -(-len(fleet) // args.simulators)
     parts = [fleet[i : i + per_sim] for i in range(0, len(fleet), per_sim)]
     write_csv(workdir / "fleet.csv", fleet)

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from config.settings import Settings
+from config.settings import ImageSettings, Settings
 from fleet.cameras.models import Camera
 from fleet.faults import rules
 from fleet.faults.models import ConditionState, Fault, FaultKind
@@ -26,7 +26,6 @@ from fleet.faults.service import (
 from fleet.health.models import CheckKind, CheckState
 from fleet.health.rules import SoftHard, apply_result
 from fleet.images import service as images
-from fleet.images.rules import ImageLimits
 
 CHECK_FAULTS = frozenset(
     {
@@ -76,7 +75,7 @@ class Thresholds:
     group_window: timedelta
     group_share: float
     group_minimum: int
-    image: ImageLimits
+    image: ImageSettings
     keep_thumbnail: bool
 
     @classmethod
@@ -91,7 +90,7 @@ class Thresholds:
             group_window=settings.alerts.group_window,
             group_share=faults.group_share,
             group_minimum=faults.group_minimum,
-            image=ImageLimits.of(settings),
+            image=settings.image,
             keep_thumbnail=settings.image.reference_thumbnail,
         )
 

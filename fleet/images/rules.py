@@ -7,29 +7,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from config.settings import Settings
+from config.settings import ImageSettings
 from fleet.faults.models import FaultKind
-
-
-@dataclass(frozen=True, slots=True)
-class ImageLimits:
-    black_max_brightness: float
-    black_max_contrast: float
-    covered_max_contrast: float
-    blurred_max_sharpness: float
-    moved_min_similarity: float
-
-    @classmethod
-    def of(cls, settings: Settings) -> ImageLimits:
-        """The thresholds in force."""
-        image = settings.image
-        return cls(
-            black_max_brightness=image.black_max_brightness,
-            black_max_contrast=image.black_max_contrast,
-            covered_max_contrast=image.covered_max_contrast,
-            blurred_max_sharpness=image.blurred_max_sharpness,
-            moved_min_similarity=image.moved_min_similarity,
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +52,7 @@ def judge(
     *,
     previous_digest: str | None,
     reference: Sequence[float] | None,
-    limits: ImageLimits,
+    limits: ImageSettings,
 ) -> Verdict:
     """Judge one snapshot's statistics.
 

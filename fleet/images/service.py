@@ -11,11 +11,12 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from config.settings import ImageSettings
 from fleet.audit.service import Actor, record
 from fleet.cameras.models import Camera
 from fleet.health.models import CheckKind, CheckState
 from fleet.images.models import ImageBaseline
-from fleet.images.rules import ImageLimits, Verdict, judge
+from fleet.images.rules import Verdict, judge
 
 
 async def _baseline(session: AsyncSession, camera_id: int) -> ImageBaseline:
@@ -73,7 +74,7 @@ async def observe(
     values: Mapping[str, Any],
     at: datetime,
     *,
-    limits: ImageLimits,
+    limits: ImageSettings,
     keep_thumbnail: bool,
 ) -> tuple[Verdict, bool]:
     """Judge one snapshot against the previous one and the reference, then remember it.

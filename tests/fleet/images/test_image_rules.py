@@ -13,13 +13,13 @@ from typing import Any
 import pytest
 
 from collectors.image_analysis import analyse
-from config.settings import ImageSettings, Settings
+from config.settings import ImageSettings
 from fleet.faults.models import FaultKind
-from fleet.images.rules import ImageLimits, judge, similarity
+from fleet.images.rules import judge, similarity
 from simulator.images import SceneCache, Snapshotter
 from simulator.state import ImageState
 
-LIMITS = ImageLimits.of(Settings(image=ImageSettings()))
+LIMITS = ImageSettings()
 SCENES = range(10)
 
 

@@ -12,13 +12,12 @@ from config.settings import Settings
 from fleet.crypto import CredentialCipher
 from fleet.db import Database
 from fleet.images import service as images
-from fleet.images.rules import ImageLimits
 from fleet.users.models import Role
 from tests.builders import TEST_ACTOR, make_camera
 from tests.conftest import bearer
 
 T0 = datetime(2026, 6, 1, 12, tzinfo=UTC)
-LIMITS = ImageLimits.of(Settings())
+LIMITS = Settings().image
 THUMBNAIL = base64.b64encode(b"\xff\xd8tiny grey jpeg\xff\xd9").decode()
 
 
