@@ -52,10 +52,13 @@ async def poller(
     async with database.unit_of_work() as session:
         rows = importer.read_camera_file(path)
         await cameras.upsert_many(session, actor=TEST_ACTOR, rows=importer.iter_cameras(rows), cipher=cipher)
+    # Short enough to keep offline cameras quick, long enough for a first identity round (WSDL loading included) on
+    # a loaded two-core CI machine: at 2 s that round timed out once, and the stream and image checks then had no
+    # media profile and failed.
     fast = settings.model_copy(
-        update={"scheduler": settings.scheduler.model_copy(update={"device_timeout": timedelta(seconds=2)})}
+        update={"scheduler": settings.scheduler.model_copy(update={"device_timeout": timedelta(seconds=5)})}
     )
-    async with Collectors(device_timeout=2.0) as collectors:
+    async with Collectors(device_timeout=5.0) as collectors:
         yield Poller(database, fast, collectors, cipher, owner="test", rng=random.Random(1))
 
 
@@ -94,6 +97,7 @@ async def test_offline_camera_goes_down_after_three_failures_then_recovers(
 ) -> None:
     start = datetime.now(UTC)
     await poller.tick(now=start, everything=True)
+    assert (await _cameras(database))["AX-1"].status is CameraStatus.UP
     await fleet.camera("AX-1").update(offline=True)
     for minute in (1, 2):
         await poller.tick(now=start + timedelta(minutes=minute), names=["AX-1"], everything=True)
