@@ -115,6 +115,9 @@ def _configure_logging(settings: Settings) -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
     # A tick that outlasts the tick interval is normal; APScheduler would warn about every skipped run.
     logging.getLogger("apscheduler").setLevel(logging.ERROR)
+    # WeasyPrint warns about every SVG presentation property of the charts that its HTML CSS parser does not know
+    # (its SVG renderer draws them): hundreds of lines per PDF that tell the reader nothing.
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
 
 
 def command(func: Callable[..., Coroutine[Any, Any, T]]) -> Callable[..., T]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import random
 import resource
 import tempfile
@@ -89,6 +90,8 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cameras", "-n", type=int, default=10_000)
     args = parser.parse_args()
+    # Progress lines (migrations, the roll-up job) would only drown the figures.
+    logging.basicConfig(level=logging.WARNING, force=True)
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(data_dir=Path(tmp), secret_key="benchmark-secret-key-that-is-long-enough")
         await asyncio.to_thread(schema.upgrade, settings.database_url)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import random
 import tempfile
 import time
@@ -126,6 +127,9 @@ async def main() -> None:
     parser.add_argument("--changes-per-month", type=int, default=12)
     parser.add_argument("--engines", default="sqlite,postgresql")
     args = parser.parse_args()
+    # Progress lines (migrations, the roll-up job) would only drown the figures.
+    logging.basicConfig(level=logging.WARNING, force=True)
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)  # as the CLI has it: SVG properties it skips
     results: dict[str, dict[str, float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         secret = "benchmark-secret-key-that-is-long-enough"

@@ -12,9 +12,11 @@ from api.deps import PageParams, SessionDep
 from api.pages.core import PageViewer, render
 from api.routes import cameras as camera_routes
 from api.routes import risk as risk_routes
+from fleet.cameras import service as cameras
 from fleet.cameras.models import CameraStatus
 from fleet.decisions.compliance import flexible_states
 from fleet.faults.service import open_counts_by_severity
+from fleet.maintenance.service import cameras_in_maintenance
 from fleet.tickets.service import open_breach_counts
 from fleet.users.models import User
 
@@ -22,14 +24,11 @@ router = APIRouter(include_in_schema=False)
 
 
 async def _figures(session: AsyncSession, user: User) -> dict[str, Any]:
-    # Counted through the cameras list itself, so "3 down" here is exactly the 3 the filtered list shows.
-    one = PageParams(page=1, size=1)
-    by_status = {}
-    for camera_status in CameraStatus:
-        listed = await camera_routes.list_cameras(session, user, one, status_=camera_status)
-        by_status[camera_status] = listed.total
-    down = await camera_routes.list_cameras(session, user, PageParams(page=1, size=50), status_=CameraStatus.DOWN)
     now = datetime.now(UTC)
+    # Counted by the cameras list's own rule, so "3 down" here is exactly the 3 the filtered list shows.
+    maintenance = await cameras_in_maintenance(session, now)
+    by_status = await cameras.count_by_status(session, filters=cameras.CameraFilter(), maintenance=maintenance)
+    down = await camera_routes.list_cameras(session, user, PageParams(page=1, size=50), status_=CameraStatus.DOWN)
     return {
         "by_status": by_status,
         "down": down,

@@ -29,7 +29,7 @@ from fleet.crypto import CredentialCipher
 from fleet.errors import Conflict, InvalidInput, NotFound
 from fleet.uptime import rollup
 
-_Query = TypeVar("_Query", bound=Select[Any])
+_Query = TypeVar("_Query", bound=Select[*tuple[Any, ...]])
 REGISTRY_FIELDS = tuple(CameraCreate.model_fields.keys() - set(CameraCredentialsIn.model_fields.keys()))
 
 
@@ -195,6 +195,27 @@ async def list_cameras(
         narrow(_with_credentials()).order_by(*_SORT_COLUMNS[sort], Camera.name).offset((page - 1) * size).limit(size)
     )
     return rows.all(), int(total or 0)
+
+
+async def count_by_status(
+    session: AsyncSession, *, filters: CameraFilter, maintenance: Set[int] = frozenset()
+) -> dict[CameraStatus, int]:
+    """How many cameras matching the filter have each status, counted as `list_cameras` filters by status.
+
+    Two queries whatever the fleet's size, where listing each status would take two per status.
+    """
+    filters = replace(filters, status=None)
+    grouped = filters.apply(select(Camera.status, func.count(Camera.id)).group_by(Camera.status))
+    if maintenance:
+        grouped = grouped.where(Camera.id.not_in(sorted(maintenance)))
+    counts = dict.fromkeys(CameraStatus, 0)
+    counts.update({found: int(count) for found, count in await session.execute(grouped)})
+    # As in the list: `maintenance` is whoever is in a running window, never a stored status.
+    counts[CameraStatus.MAINTENANCE] = 0
+    if maintenance:
+        held = filters.apply(select(func.count(Camera.id))).where(Camera.id.in_(sorted(maintenance)))
+        counts[CameraStatus.MAINTENANCE] = int(await session.scalar(held) or 0)
+    return counts
 
 
 async def get(session: AsyncSession, camera_id: int) -> Camera | None:

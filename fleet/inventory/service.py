@@ -16,9 +16,10 @@ from fleet.cameras.models import Camera, Lifecycle
 from fleet.faults.models import Fault
 from fleet.firmware.assess import FirmwareAssessment, assess_firmware
 from fleet.firmware.catalogue import load_advisories
-from fleet.firmware.lifecycle import load_lifecycle
+from fleet.firmware.lifecycle import SupportStatus, load_lifecycle
 from fleet.inventory import replacement
-from fleet.uptime.service import camera_figures_for
+from fleet.memory import collector_paused
+from fleet.uptime.service import FACT_COLUMNS, CameraFacts, camera_figures_for
 
 LOCAL = ZoneInfo("Europe/Amsterdam")
 
@@ -75,13 +76,41 @@ def twelve_months(as_of: date) -> tuple[datetime, datetime]:
     return start.astimezone(UTC), end.astimezone(UTC)
 
 
+# What the rows need of each camera besides its uptime facts, read as columns (see CameraFacts).
+_ROW_COLUMNS = (
+    Camera.location,
+    Camera.latitude,
+    Camera.longitude,
+    Camera.declared_model,
+    Camera.observed_model,
+    Camera.observed_firmware,
+    Camera.observed_serial,
+    Camera.observed_mac,
+    Camera.network,
+    Camera.status,
+    Camera.risk_level,
+    Camera.risk_origin_vendor,
+    Camera.risk_origin_country,
+    Camera.risk_evidence,
+    Camera.identity_mismatch,
+)
+
+
 async def build_inventory(session: AsyncSession, *, settings: Settings, as_of: date) -> list[InventoryRow]:
     """Every camera not retired, by name, as of the start of ``as_of``."""
-    cameras = (
-        await session.scalars(select(Camera).where(Camera.lifecycle != Lifecycle.RETIRED).order_by(Camera.name))
+    with collector_paused():
+        return await _rows(session, settings=settings, as_of=as_of)
+
+
+async def _rows(session: AsyncSession, *, settings: Settings, as_of: date) -> list[InventoryRow]:
+    found = (
+        await session.execute(
+            select(*FACT_COLUMNS, *_ROW_COLUMNS).where(Camera.lifecycle != Lifecycle.RETIRED).order_by(Camera.name)
+        )
     ).all()
+    facts = [CameraFacts.of(row) for row in found]
     period = twelve_months(as_of)
-    figures = await camera_figures_for(session, period=period, now=period[1], cameras=cameras)
+    figures = await camera_figures_for(session, period=period, now=period[1], cameras=facts)
     opened = await session.execute(
         select(Fault.camera_id, func.count())
         .where(Fault.camera_id.is_not(None), Fault.opened_at >= period[0], Fault.opened_at < period[1])
@@ -90,17 +119,23 @@ async def build_inventory(session: AsyncSession, *, settings: Settings, as_of: d
     fault_counts: Counter[int] = Counter({camera_id: count for camera_id, count in opened if camera_id is not None})
     advisories = load_advisories()
     lifecycle = load_lifecycle()
-    assessed: dict[tuple[str | None, str | None, str | None], FirmwareAssessment] = {}
+    # A fleet has few distinct makers, models and firmware versions: each is assessed once, and the rows of one
+    # share its advisories (read-only).
+    assessed: dict[tuple[str | None, str | None, str | None], tuple[FirmwareAssessment, list[dict[str, Any]]]] = {}
+    supported: dict[tuple[str | None, str | None], SupportStatus] = {}
     life = settings.inventory.expected_life_years
     rows = []
-    for camera in cameras:
+    for camera in found:
         age = None if camera.installed_on is None else round((as_of - camera.installed_on).days / 365.25, 1)
         vendor = camera.risk_origin_vendor or camera.observed_manufacturer or camera.declared_manufacturer
         model = camera.observed_model or camera.declared_model
         key = (vendor, model, camera.observed_firmware)
-        if key not in assessed:  # a fleet has few distinct (maker, model, firmware) triples
-            assessed[key] = assess_firmware(vendor, model, camera.observed_firmware, advisories, as_of=as_of)
-        firmware = assessed[key]
+        if key not in assessed:
+            found_firmware = assess_firmware(vendor, model, camera.observed_firmware, advisories, as_of=as_of)
+            assessed[key] = found_firmware, [a.as_dict() for a in found_firmware.advisories]
+        firmware, firmware_advisories = assessed[key]
+        if (vendor, model) not in supported:
+            supported[vendor, model] = lifecycle.support(vendor, model, as_of=as_of)
         availability = figures[camera.id][1].availability
         parts = replacement.score(
             replacement.Inputs(
@@ -108,7 +143,7 @@ async def build_inventory(session: AsyncSession, *, settings: Settings, as_of: d
                 origin_vendor=camera.risk_origin_vendor,
                 age_years=age,
                 expected_life_years=life,
-                support=lifecycle.support(vendor, model, as_of=as_of),
+                support=supported[vendor, model],
                 firmware_state=firmware.state,
                 faults_12m=fault_counts[camera.id],
                 availability_12m=availability,
@@ -145,5 +180,5 @@ async def build_inventory(session: AsyncSession, *, settings: Settings, as_of: d
             "replacement_reason": parts.reason,
             "firmware_state": firmware.state,
         }
-        rows.append(InventoryRow(values, evidence, [a.as_dict() for a in firmware.advisories], parts))
+        rows.append(InventoryRow(values, evidence, firmware_advisories, parts))
     return rows

@@ -21,7 +21,7 @@ from fleet.reports import charts
 from fleet.reports.uptime import LOCAL, TEXT, Document, environment, hours, months, percent
 from fleet.tickets.models import RepairTicket
 from fleet.uptime.calc import Figures
-from fleet.uptime.service import GroupBy, camera_figures_for, report_rows, ticket_repairs
+from fleet.uptime.service import GroupBy, camera_facts, camera_figures_for, report_rows, ticket_repairs
 
 ANNUAL_TEXT: dict[str, dict[str, str]] = {
     "nl": {
@@ -145,14 +145,15 @@ async def annual_document(
     inventory = await build_inventory(
         session, settings=settings, as_of=min(date(year + 1, 1, 1), now.astimezone(LOCAL).date())
     )
-    per_camera = await camera_figures_for(session, period=period, now=now)
+    facts = await camera_facts(session)
+    per_camera = await camera_figures_for(session, period=period, now=now, cameras=facts)
     fleet = Figures()
     for _camera, figures in per_camera.values():
         fleet.add(figures)
     monthly = []
     for label, span in months(period):
         total = Figures()
-        for _camera, figures in (await camera_figures_for(session, period=span, now=now)).values():
+        for _camera, figures in (await camera_figures_for(session, period=span, now=now, cameras=facts)).values():
             total.add(figures)
         monthly.append((label, total.availability))
     tickets = list(

@@ -17,7 +17,7 @@ from fleet.faults.models import Fault, FaultKind
 from fleet.language import Language
 from fleet.reports import charts
 from fleet.uptime.calc import Figures, Span
-from fleet.uptime.service import GroupBy, TicketRepairs, camera_figures_for, report_rows, ticket_repairs
+from fleet.uptime.service import GroupBy, TicketRepairs, camera_facts, camera_figures_for, report_rows, ticket_repairs
 
 LOCAL = ZoneInfo("Europe/Amsterdam")
 CAUSES = {
@@ -138,7 +138,8 @@ async def uptime_document(
 ) -> Document:
     """The uptime report with charts, for reading and printing."""
     text = TEXT[language]
-    per_camera = await camera_figures_for(session, period=period, now=now)
+    facts = await camera_facts(session)
+    per_camera = await camera_figures_for(session, period=period, now=now, cameras=facts)
     tickets = await ticket_repairs(session, period=period)
     rows = report_rows(per_camera, tickets, by=by)
     fleet = Figures()
@@ -149,7 +150,7 @@ async def uptime_document(
     monthly_labels, monthly_values = [], []
     for label, span in months(period):
         total = Figures()
-        for _camera, figures in (await camera_figures_for(session, period=span, now=now)).values():
+        for _camera, figures in (await camera_figures_for(session, period=span, now=now, cameras=facts)).values():
             total.add(figures)
         monthly_labels.append(label)
         monthly_values.append(total.availability)

@@ -29,7 +29,7 @@ from fleet.health.models import StatusInterval
 from fleet.maintenance.models import MaintenanceWindow
 from fleet.uptime.calc import Interval, Stretch, fold, micros, stretches
 from fleet.uptime.models import StatusDaily, StatusMonthly, StatusRollup
-from fleet.uptime.service import in_service, local_day, midnight, planned_spans, planned_windows
+from fleet.uptime.service import camera_facts, in_service, local_day, midnight, planned_spans, planned_windows
 
 # Cameras per statement where a list of ids goes into IN (…).
 CHUNK = 500
@@ -134,7 +134,7 @@ async def roll_up_batch(session: AsyncSession, camera_ids: Sequence[int], *, thr
             )
         )
     }
-    cameras = {c.id: c for c in await session.scalars(select(Camera).where(Camera.id.in_(state)))}
+    cameras = {c.id: c for c in await camera_facts(session, Camera.id.in_(state))}
     fresh = [camera_id for camera_id, (done, _version) in state.items() if done is None]
     first_recorded: dict[int, datetime] = {
         camera_id: started_at

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,7 @@ from sqlalchemy import select
 
 from fleet.audit.models import AuditEntry
 from fleet.cameras import importer, service
-from fleet.cameras.models import Camera, CameraCredentials, CameraKind
+from fleet.cameras.models import Camera, CameraCredentials, CameraKind, CameraStatus
 from fleet.cameras.schemas import CameraUpdate
 from fleet.crypto import CredentialCipher
 from fleet.db import Database
@@ -96,3 +97,33 @@ async def test_illustrative_fleet_round_trip(database: Database, cipher: Credent
             session, filters=service.CameraFilter(kind=CameraKind.FLEXIBLE), page=1, size=100
         )
     assert total == 13 and len(flexible) == 13
+
+
+@pytest.mark.parametrize("area", [None, "Centrum"])
+async def test_status_counts_are_the_list_totals(
+    database: Database, cipher: CredentialCipher, area: str | None
+) -> None:
+    statuses = [CameraStatus.UP] * 3 + [CameraStatus.DOWN] * 2 + [CameraStatus.DEGRADED, CameraStatus.UNKNOWN]
+    async with database.unit_of_work() as session:
+        made = []
+        for n, found in enumerate(statuses):
+            camera = await make_camera(session, cipher, area="Centrum" if n % 2 else "Blerick")
+            camera.status = found
+            made.append(camera)
+        # One up and one down camera in a running window: `maintenance` in the list, whatever their health.
+        maintenance = {made[0].id, made[3].id}
+    filters = service.CameraFilter(area=area)
+    async with database.unit_of_work() as session:
+        counts = await service.count_by_status(session, filters=filters, maintenance=maintenance)
+        totals = {
+            wanted: (
+                await service.list_cameras(
+                    session, filters=replace(filters, status=wanted), page=1, size=1, maintenance=maintenance
+                )
+            )[1]
+            for wanted in CameraStatus
+        }
+    assert counts == totals
+    assert sum(counts.values()) == (7 if area is None else 3)
+    if area is None:
+        assert counts[CameraStatus.MAINTENANCE] == 2 and counts[CameraStatus.UP] == 2 and counts[CameraStatus.DOWN] == 1
