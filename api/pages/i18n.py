@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from fleet.faults.wording import KIND_LABELS, SEVERITY_LABELS
 from fleet.language import LANGUAGES, Language
 
 # key: (Dutch, English)
@@ -53,11 +54,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "status.down": ("uit de lucht", "down"),
     "status.maintenance": ("onderhoud", "maintenance"),
     "status.unknown": ("onbekend", "unknown"),
-    "sev.info": ("info", "info"),
-    "sev.warning": ("waarschuwing", "warning"),
-    "sev.minor": ("klein", "minor"),
-    "sev.major": ("groot", "major"),
-    "sev.critical": ("kritiek", "critical"),
     "risk.high": ("hoog", "high"),
     "risk.medium": ("midden", "medium"),
     "risk.low": ("laag", "low"),
@@ -243,6 +239,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "apply": ("Toepassen", "Apply"),
     "days": ("dagen", "days"),
 }
+# Fault kinds and severities as the alerts word them.
+TEXT.update({f"fault.kind.{kind.value}": words for kind, words in KIND_LABELS.items()})
+TEXT.update({f"sev.{severity.value}": words for severity, words in SEVERITY_LABELS.items()})
 
 
 def translator(language: Language) -> Callable[[str], str]:

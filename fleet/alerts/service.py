@@ -22,6 +22,8 @@ from fleet.crypto import CredentialCipher
 from fleet.errors import Conflict, NotFound
 from fleet.faults.models import Fault, Severity
 from fleet.faults.service import FaultChanges
+from fleet.faults.wording import kind_label, severity_label
+from fleet.language import LANGUAGES, Language
 from fleet.maintenance.service import cameras_in_maintenance
 
 
@@ -154,15 +156,35 @@ async def enqueue(session: AsyncSession, items: Iterable[Subject], *, now: datet
     return written
 
 
-def _fault_body(fault: Fault, camera: Camera | None) -> str:
-    lines = [fault.summary]
+# Words of the fault alerts' bodies: (Dutch, English).
+_BODY = {
+    "cameras": ("Camera's", "Cameras"),
+    "severity": ("Ernst", "Severity"),
+    "since": ("sinds", "since"),
+    "recovered": ("hersteld na {minutes} min", "recovered after {minutes} min"),
+}
+
+
+def _words(key: str, language: Language) -> str:
+    return _BODY[key][LANGUAGES.index(language)]
+
+
+def _about_fault(
+    event: AlertEvent, fault: Fault, camera: Camera | None, language: Language, *, subject: str | None = None
+) -> Subject:
+    """A fault's alert: the register's summary as the subject, the kind in words first in the body."""
+    lines = [kind_label(fault.kind, language)]
     if camera is not None:
         where = ", ".join(x for x in (camera.location, camera.area) if x)
         lines.append(f"{camera.name} ({camera.host}){': ' + where if where else ''}")
     if fault.kind.value == "group_outage":
-        lines.append("Cameras: " + ", ".join(fault.details.get("cameras", [])))
-    lines.append(f"Severity: {fault.severity.value}; since {fault.opened_at.astimezone(rules.LOCAL):%Y-%m-%d %H:%M %Z}")
-    return "\n".join(lines)
+        lines.append(f"{_words('cameras', language)}: " + ", ".join(fault.details.get("cameras", [])))
+    opened = fault.opened_at.astimezone(rules.LOCAL)
+    lines.append(
+        f"{_words('severity', language)}: {severity_label(fault.severity, language)}; "
+        f"{_words('since', language)} {opened:%Y-%m-%d %H:%M %Z}"
+    )
+    return Subject(event, fault.severity, subject or fault.summary, "\n".join(lines), fault, camera)
 
 
 async def on_fault_changes(
@@ -183,9 +205,7 @@ async def on_fault_changes(
             continue
         fault.alerted_at = now
         camera = cameras.get(fault.camera_id) if fault.camera_id is not None else None
-        items.append(
-            Subject(AlertEvent.FAULT_OPENED, fault.severity, fault.summary, _fault_body(fault, camera), fault, camera)
-        )
+        items.append(_about_fault(AlertEvent.FAULT_OPENED, fault, camera, settings.alerts.language))
     written = await enqueue(session, items, now=now, settings=settings)
     if changes.suppressed:
         # Announced a moment ago but not yet sent (the grouping window holds them): the group fault says it all.
@@ -214,14 +234,9 @@ async def _recoveries(
         )
         camera = cameras.get(fault.camera_id) if fault.camera_id is not None else None
         minutes = round((fault.duration_s or 0) / 60)
-        item = Subject(
-            AlertEvent.FAULT_CLOSED,
-            fault.severity,
-            f"{fault.summary} — hersteld / recovered after {minutes} min",
-            _fault_body(fault, camera),
-            fault,
-            camera,
-        )
+        language = settings.alerts.language
+        recovered = _words("recovered", language).format(minutes=minutes)
+        item = _about_fault(AlertEvent.FAULT_CLOSED, fault, camera, language, subject=f"{fault.summary} — {recovered}")
         for channel in told:
             written.append(_add(session, channel, item, now=now, settings=settings))
     await session.flush()
@@ -254,19 +269,11 @@ async def sweep(session: AsyncSession, *, now: datetime, settings: Settings) -> 
             if fault.camera_id in held:
                 continue
             fault.alerted_at = now
-            items.append(
-                Subject(
-                    AlertEvent.FAULT_OPENED, fault.severity, fault.summary, _fault_body(fault, camera), fault, camera
-                )
-            )
+            items.append(_about_fault(AlertEvent.FAULT_OPENED, fault, camera, settings.alerts.language))
         elif fault.acknowledged_at is None and now - fault.alerted_at >= settings.alerts.escalate_after:
             # Counted from the first alert: time held back by maintenance is nobody's delay.
             fault.escalated_at = now
-            items.append(
-                Subject(
-                    AlertEvent.FAULT_ESCALATED, fault.severity, fault.summary, _fault_body(fault, camera), fault, camera
-                )
-            )
+            items.append(_about_fault(AlertEvent.FAULT_ESCALATED, fault, camera, settings.alerts.language))
     return await enqueue(session, items, now=now, settings=settings)
 
 

@@ -116,13 +116,15 @@ async def test_fault_alert_by_mail_and_webhook_then_recovery(
         [mail] = smtp.mails
         assert mail.subject.startswith("[camfleet] Storing: VL-F012: offline")
         assert "Markt, Binnenstad" in mail.text and mail.message_id
+        # In the technicians' language (alerts.language, Dutch by default): the kind and severity in words.
+        assert "Camera niet bereikbaar" in mail.text and "Ernst: " in mail.text
         [post] = webhook.posts
         assert "VL-F012" in post["title"] and webhook.message_ids()
 
         await come_back(database, fast, [camera.id], 10)
         await dispatcher.run_once(now=T0 + 20 * MIN)
         await asyncio.sleep(0.2)
-        assert len(smtp.mails) == 2 and "recovered after" in smtp.mails[1].subject
+        assert len(smtp.mails) == 2 and "hersteld na " in smtp.mails[1].subject
         assert len(webhook.posts) == 2
 
 
