@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from fleet import __version__
 from fleet.faults.models import Fault, FaultKind
+from fleet.faults.wording import kind_label
 from fleet.language import Language
 from fleet.reports import charts
 from fleet.uptime.calc import Figures, Span
@@ -206,7 +207,7 @@ async def _fault_figures(
     opened: Counter[str] = Counter()
     for fault in faults:
         if fault.opened_at >= period[0]:
-            opened[fault.kind.value] += 1
+            opened[kind_label(fault.kind, language)] += 1
         if fault.kind is not FaultKind.OFFLINE:
             continue
         end = min(fault.closed_at or period[1], period[1])
