@@ -22,8 +22,6 @@ from rich.table import Table
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.routes.inventory import ExportFormat
-from api.routes.inventory import render as render_inventory
 from config.settings import Settings, get_settings
 from fleet import schema
 from fleet.alerts import rules as alert_rules
@@ -43,10 +41,10 @@ from fleet.decisions.models import DecisionKind
 from fleet.errors import DomainError, ImportRejected
 from fleet.faults.models import FaultKind, Severity
 from fleet.health import service as health
+from fleet.inventory.export import ExportFormat
+from fleet.inventory.export import render as render_inventory
 from fleet.inventory.service import LOCAL, build_inventory
 from fleet.language import LANGUAGES, Language
-from fleet.reports.annual import annual_document
-from fleet.reports.uptime import uptime_document
 from fleet.tickets import service as tickets
 from fleet.tickets.models import RepairTicket, TicketStatus
 from fleet.tickets.schemas import TicketDetail, TicketOut
@@ -689,6 +687,8 @@ async def report_uptime(
     try:
         async with database.unit_of_work() as session:
             if format in ("html", "pdf"):
+                from fleet.reports.uptime import uptime_document  # charts and templates: only for documents
+
                 document = await uptime_document(session, period=period, by=by, now=utcnow(), language=language)
             else:
                 rows = await uptime_report(session, period=period, by=by, now=utcnow())
@@ -716,6 +716,8 @@ async def report_annual(
     if format not in ("html", "pdf"):
         fail(f"--format {format}: use html or pdf")
     language = _language(lang)
+    from fleet.reports.annual import annual_document  # charts and templates: a third of every start-up otherwise
+
     settings = _settings()
     database = await _open_database(settings)
     try:

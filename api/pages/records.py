@@ -16,6 +16,7 @@ from api.routes import inventory as inventory_routes
 from api.routes import reports as report_routes
 from fleet.decisions.compliance import PERMITTING
 from fleet.decisions.schemas import DecisionOut
+from fleet.inventory.export import ExportFormat
 from fleet.uptime.service import GroupBy
 
 router = APIRouter(include_in_schema=False)
@@ -82,7 +83,7 @@ def _reports_page(request: Request, viewer: Viewer, error: str | None = None) ->
         groups=list(GroupBy),
         formats=list(report_routes.ReportFormat),
         document_formats=list(report_routes.DocumentFormat),
-        inventory_formats=list(inventory_routes.ExportFormat),
+        inventory_formats=list(ExportFormat),
     )
 
 
@@ -136,7 +137,7 @@ async def inventory(
     session: SessionDep,
     settings: SettingsDep,
     viewer: PageViewer,
-    format: inventory_routes.ExportFormat = inventory_routes.ExportFormat.XLSX,
+    format: ExportFormat = ExportFormat.XLSX,
 ) -> Response:
     """The inventory export, by the API's own function."""
     return await inventory_routes.export_inventory(session, settings, viewer.user, format, None)

@@ -3,23 +3,15 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Literal
 
 from fastapi import APIRouter, Response
 
 from api.deps import SessionDep, SettingsDep, Viewer
-from fleet.inventory import export
-from fleet.inventory.service import LOCAL, InventoryRow, build_inventory
+from fleet.inventory.export import ExportFormat, render
+from fleet.inventory.service import LOCAL, build_inventory
 
 router = APIRouter(prefix="/inventory", tags=["inventory"])
-
-
-class ExportFormat(StrEnum):
-    XLSX = "xlsx"
-    CSV = "csv"
-    JSON = "json"
-    GEOJSON = "geojson"
 
 
 MEDIA = {
@@ -28,17 +20,6 @@ MEDIA = {
     ExportFormat.JSON: "application/json",
     ExportFormat.GEOJSON: "application/geo+json",
 }
-
-
-def render(rows: list[InventoryRow], fmt: ExportFormat, as_of: date, language: Literal["nl", "en"] = "en") -> bytes:
-    """The inventory in one format; `language` words the spreadsheet's summary and replacement plan."""
-    if fmt is ExportFormat.XLSX:
-        return export.to_xlsx(rows, as_of=as_of, language=language)
-    if fmt is ExportFormat.CSV:
-        return export.to_csv(rows)
-    if fmt is ExportFormat.GEOJSON:
-        return export.to_geojson(rows, as_of=as_of)
-    return export.to_json(rows, as_of=as_of)
 
 
 @router.get("/export", response_class=Response)

@@ -10,6 +10,7 @@ import json
 from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, time
+from enum import StrEnum
 from typing import Any
 
 from openpyxl import Workbook
@@ -90,6 +91,24 @@ PLAN_DICTIONARY: tuple[tuple[str, str, str], ...] = (
         "status intervals",
     ),
 )
+
+
+class ExportFormat(StrEnum):
+    XLSX = "xlsx"
+    CSV = "csv"
+    JSON = "json"
+    GEOJSON = "geojson"
+
+
+def render(rows: Sequence[InventoryRow], fmt: ExportFormat, as_of: date, language: Language = "en") -> bytes:
+    """The inventory in one format; `language` words the spreadsheet's summary and replacement plan."""
+    if fmt is ExportFormat.XLSX:
+        return to_xlsx(rows, as_of=as_of, language=language)
+    if fmt is ExportFormat.CSV:
+        return to_csv(rows)
+    if fmt is ExportFormat.GEOJSON:
+        return to_geojson(rows, as_of=as_of)
+    return to_json(rows, as_of=as_of)
 
 
 def to_csv(rows: Sequence[InventoryRow]) -> bytes:
