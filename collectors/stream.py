@@ -238,8 +238,8 @@ def describe_sdp(body: bytes) -> tuple[str | None, int | None, int | None]:
             width, height = _pair(value.split(" ", 1)[1], "-")
         elif name == "x-dimensions" and width is None:
             width, height = _pair(value, ",")
-    if width is None and codec == "H264":
-        width, height = _size_from_sprop(fmtp)
+    if width is None and codec in _SPROP:
+        width, height = _size_from_sprop(fmtp, codec)
     return codec, width, height
 
 
@@ -250,13 +250,14 @@ def _pair(text: str, separator: str) -> tuple[int | None, int | None]:
     return None, None
 
 
-def _size_from_sprop(fmtp: str) -> tuple[int | None, int | None]:
-    for parameter in fmtp.split(";"):
-        key, _, value = parameter.strip().partition("=")
-        if key.lower() == "sprop-parameter-sets":
+def _size_from_sprop(fmtp: str, codec: str) -> tuple[int | None, int | None]:
+    """The picture size from the sequence parameter set in the fmtp line (RFC 6184 for H.264, RFC 7798 for H.265)."""
+    parameter, size = _SPROP[codec]
+    for item in fmtp.split(";"):
+        key, _, value = item.strip().partition("=")
+        if key.lower() == parameter:
             try:
-                sps = base64.b64decode(value.split(",")[0], validate=False)
-                return h264_size(sps)
+                return size(base64.b64decode(value.split(",")[0], validate=False))
             except (ValueError, IndexError):
                 return None, None
     return None, None
@@ -340,3 +341,41 @@ def h264_size(nal: bytes) -> tuple[int, int]:
         width -= (left + right) * unit_x
         height -= (top + bottom) * unit_y
     return width, height
+
+
+def h265_size(nal: bytes) -> tuple[int, int]:
+    """Picture width and height from an H.265 sequence parameter set NAL unit (ITU-T H.265 7.3.2.2)."""
+    if len(nal) < 3 or (nal[0] >> 1) & 0x3F != 33:
+        raise ValueError("not a sequence parameter set")
+    rbsp = bytes(nal[2:]).replace(b"\x00\x00\x03", b"\x00\x00")
+    bits = _BitReader(rbsp[:256])
+    bits.u(4)  # sps_video_parameter_set_id
+    sub_layers = bits.u(3)  # sps_max_sub_layers_minus1
+    bits.u(1)  # sps_temporal_id_nesting_flag
+    bits.u(96)  # profile_tier_level: the general profile (88 bits) and level (8), then what each sub-layer carries
+    present = [(bits.u(1), bits.u(1)) for _ in range(sub_layers)]
+    if sub_layers:
+        bits.u(2 * (8 - sub_layers))  # reserved_zero_2bits
+    for profile, level in present:
+        bits.u(88 * profile + 8 * level)
+    bits.ue()  # sps_seq_parameter_set_id
+    chroma = bits.ue(3)
+    if chroma == 3 and bits.u(1):  # separate_colour_plane_flag: each plane coded as monochrome
+        chroma = 0
+    width, height = bits.ue(), bits.ue()
+    if not width or not height:
+        raise ValueError("SPS without a picture size")
+    if bits.u(1):  # conformance_window_flag
+        left, right, top, bottom = bits.ue(), bits.ue(), bits.ue(), bits.ue()
+        width -= (left + right) * (2 if chroma in (1, 2) else 1)
+        height -= (top + bottom) * (2 if chroma == 1 else 1)
+    if width <= 0 or height <= 0:
+        raise ValueError("conformance window larger than the picture")
+    return width, height
+
+
+# Per codec: the fmtp parameter carrying the sequence parameter set, and its reader.
+_SPROP: dict[str, tuple[str, Callable[[bytes], tuple[int, int]]]] = {
+    "H264": ("sprop-parameter-sets", h264_size),
+    "H265": ("sprop-sps", h265_size),
+}

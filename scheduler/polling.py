@@ -254,6 +254,8 @@ class Poller:
     async def _record(self, outcomes: list[health.Outcome], summary: TickSummary) -> None:
         async with self.database.unit_of_work() as session:
             recorded = await health.record(session, outcomes, settings=self.settings)
+        if recorded.stale:
+            log.warning("%d results not recorded: their checks were taken over by another collector", recorded.stale)
         for outcome in outcomes:
             self._in_flight.pop((outcome.camera_id, outcome.kind), None)
         summary.add(recorded, outcomes)
@@ -339,4 +341,5 @@ class Poller:
             error_class=klass,
             error=result.error.message if result.error is not None else None,
             values=observation_values(result),
+            owner=self.owner,
         )

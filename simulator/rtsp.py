@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from simulator import httpauth
 from simulator.device import Device, Stream
-from simulator.sps import PROFILE_LEVEL_ID, sprop_parameter_sets
+from simulator.sps import PROFILE_LEVEL_ID, h265_sprop, sprop_parameter_sets
 
 _SERVER = "Rtsp Server/3.0"
 _PUBLIC = "OPTIONS, DESCRIBE, SETUP, PLAY, PAUSE, TEARDOWN, GET_PARAMETER"
@@ -25,7 +25,7 @@ def sdp(device: Device, stream: Stream, host: str) -> str:
         sprop = sprop_parameter_sets(stream.width, stream.height)
         fmtp = f"packetization-mode=1;profile-level-id={PROFILE_LEVEL_ID};sprop-parameter-sets={sprop}"
     else:
-        fmtp = "profile-id=1"
+        fmtp = f"profile-id=1;{h265_sprop(stream.width, stream.height)}"
     lines = (
         "v=0",
         f"o=- {zlib.crc32(device.spec.name.encode())} 1 IN IP4 {host}",

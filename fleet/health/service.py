@@ -74,6 +74,9 @@ class Outcome:
     error_class: ErrorClass | None = None
     error: str | None = None
     values: dict[str, Any] = field(default_factory=dict)
+    # The collector that claimed the check: its result counts only while the claim is still its own. None: not
+    # from a claim (a test, an import of results).
+    owner: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +109,8 @@ class FlapChange:
 class RecordSummary:
     outcomes: int = 0
     stored: int = 0
+    # Results of checks that another collector had taken over (this one's lease ran out first): not applied.
+    stale: int = 0
     transitions: list[tuple[int, CheckKind, Transition]] = field(default_factory=list)
     status_changes: list[StatusChange] = field(default_factory=list)
     flaps: list[FlapChange] = field(default_factory=list)
@@ -220,6 +225,11 @@ async def record(session: AsyncSession, outcomes: Iterable[Outcome], *, settings
         state = states.get((outcome.camera_id, outcome.kind))
         if camera is None or state is None:
             continue  # deleted meanwhile, or no longer polled for this check
+        if outcome.owner is not None and state.lease_owner != outcome.owner:
+            # Taken over after this collector's lease ran out (it stalled): the new holder's result counts, so a
+            # check is applied once per claim, never twice.
+            summary.stale += 1
+            continue
         changed = state.last_ok is not outcome.ok
         previous = SoftHard(state.hard_ok, state.hard_since, state.streak, state.streak_ok, state.streak_started_at)
         after, transition = apply_result(

@@ -11,13 +11,13 @@ import pytest_asyncio
 from collectors import AuthFailed, BadResponse, CheckKind, Collectors, MediaProfile, StreamObservation, Target
 from collectors.authn import authorization, parse_challenges
 from collectors.errors import Timeout, Unreachable, Unsupported
-from collectors.stream import describe_sdp, h264_size
+from collectors.stream import describe_sdp, h264_size, h265_size
 from fleet.faults.rules import stream_mismatch
 from simulator import httpauth
 from simulator.fleet import SimulatedFleet
 from simulator.rtsp import sdp
 from simulator.spec import CameraSpec
-from simulator.sps import h264_sps
+from simulator.sps import h264_sps, h265_sps
 from tests.peers.rtsp_peer import RtspBehaviour, RtspPeer
 
 TIMEOUT = 1.5
@@ -155,6 +155,57 @@ def test_picture_size_from_the_sequence_parameter_set(width: int, height: int) -
     assert h264_size(h264_sps(width, height)) == (width, height)
 
 
+@pytest.mark.parametrize(("width", "height"), [(1920, 1080), (2560, 1440), (3840, 2160), (704, 576), (1278, 718)])
+def test_picture_size_from_the_h265_sequence_parameter_set(width: int, height: int) -> None:
+    assert h265_size(h265_sps(width, height)) == (width, height)
+
+
+# Sequence parameter sets written by the x265 encoder (ffmpeg testsrc2), as an RTSP player's tests carry them: 1920×1080
+# coded as 1088 lines with a conformance window, and 640×360 at level 2.1.
+X265_1080 = "420101016000000300900000030000030078a003c08010e596566924caf0168080000003008000000c84"
+X265_360 = "42010101600000030090000003000003003fa00502016965959a4932bc05a02000000300200000030321"
+
+
+def test_h265_sizes_from_a_real_encoder() -> None:
+    assert h265_size(bytes.fromhex(X265_1080)) == (1920, 1080)
+    assert h265_size(bytes.fromhex(X265_360)) == (640, 360)
+
+
+def _bits(*fields: tuple[int, int]) -> str:
+    return "".join(format(value, f"0{width}b") for width, value in fields)
+
+
+def _ue(value: int) -> str:
+    code = format(value + 1, "b")
+    return "0" * (len(code) - 1) + code
+
+
+def test_h265_sps_with_sub_layers_and_4k_window() -> None:
+    # Two sub-layers, the first with its own profile and level: the less common paths of profile_tier_level.
+    bits = _bits((4, 0), (3, 1), (1, 1), (8, 0x22), (32, 0x20000000), (48, 0), (8, 150), (1, 1), (1, 1))
+    bits += "00" * 7 + "0" * 88 + "0" * 8  # reserved_zero_2bits, the sub-layer's profile and level
+    bits += _ue(0) + _ue(1) + _ue(3840) + _ue(2176) + "1" + _ue(0) + _ue(0) + _ue(0) + _ue(8) + "1"
+    bits += "0" * (-len(bits) % 8)
+    nal = b"\x42\x01" + int(bits, 2).to_bytes(len(bits) // 8, "big")
+    assert h265_size(nal) == (3840, 2160)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "",  # empty
+        "QAEMAf//AWAAAAMAkAAAAwAAAwB4rAk=",  # a VPS where the SPS belongs
+        "QgEBAWAAAAMAkAAAAw==",  # cut off inside profile_tier_level
+        "QgEBAWAAAAMAkAAAAwAAAwB4gA==",  # cut off at the chroma format
+        "QgEBAWAAAAMAkAAAAwAAAwB4rA==",  # a picture 0 samples wide
+        "not base64 at all!",
+    ],
+)
+def test_a_broken_h265_sps_leaves_the_size_unknown(value: str) -> None:
+    text = f"v=0\r\nm=video 0 RTP/AVP 96\r\na=rtpmap:96 H265/90000\r\na=fmtp:96 profile-id=1;sprop-sps={value}\r\n"
+    assert describe_sdp(text.encode()) == ("H265", None, None)
+
+
 def test_sdp_parsing(fleet: SimulatedFleet) -> None:
     device = fleet.camera("AX-S").device
     assert describe_sdp(sdp(device, device.streams[1], AXIS).encode()) == ("H264", 640, 360)
@@ -162,6 +213,12 @@ def test_sdp_parsing(fleet: SimulatedFleet) -> None:
     bare = "\r\n".join(line for line in sdp(device, device.streams[0], AXIS).splitlines() if "dimensions" not in line
                        and "framesize" not in line)  # fmt: skip
     assert describe_sdp(bare.encode()) == ("H264", 1920, 1080)
+    # H.265 (RFC 7798): from sprop-sps, as cameras that send no size attribute have it.
+    hevc = fleet.camera("UV-S").device
+    assert hevc.streams[0].codec == "H265"
+    bare = "\r\n".join(line for line in sdp(hevc, hevc.streams[0], UNIVIEW).splitlines() if "dimensions" not in line
+                       and "framesize" not in line)  # fmt: skip
+    assert describe_sdp(bare.encode()) == ("H265", hevc.streams[0].width, hevc.streams[0].height)
     assert describe_sdp(b"v=0\r\nm=video 0 RTP/AVP 26\r\n") == ("JPEG", None, None)
     with pytest.raises(BadResponse):
         describe_sdp(b"\xff\xfe not text")

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
+from config.settings import Settings
 from fleet.crypto import CredentialCipher
 from fleet.db import Database
 from fleet.health import service
@@ -40,6 +41,38 @@ async def test_renewed_claims_are_not_taken_over(database: Database, cipher: Cre
     async with database.unit_of_work() as session:
         lapsed = await service.renew_claims(session, owner="b", now=T0 + timedelta(seconds=41), lease=LEASE)
     assert lapsed == 0  # a claim taken over is not renewed by its former owner
+
+
+async def test_a_result_counts_only_while_its_claim_is_held(
+    database: Database, cipher: CredentialCipher, settings: Settings
+) -> None:
+    async with database.unit_of_work() as session:
+        camera = await make_camera(session, cipher)
+        await service.ensure_check_states(session, now=T0)
+    async with database.unit_of_work() as session:
+        first, second, *_ = await service.claim_due(session, now=T0, owner="a", lease=LEASE, limit=100)
+    late = T0 + 2 * LEASE  # "a" stalled: its leases ran out
+
+    def outcome(claim: service.Claim, owner: str, ok: bool) -> service.Outcome:
+        return service.Outcome(claim.camera_id, claim.kind, late, ok, 0.1, late + timedelta(minutes=5), owner=owner)
+
+    async with database.unit_of_work() as session:
+        # Nobody has taken "a"'s lapsed claim yet: its result still counts.
+        kept = await service.record(session, [outcome(second, "a", True)], settings=settings)
+    async with database.unit_of_work() as session:
+        taken = await service.claim_due(session, now=late, owner="c", lease=LEASE, limit=100)
+    assert (first.camera_id, first.kind) in {(c.camera_id, c.kind) for c in taken}
+    assert (second.camera_id, second.kind) not in {(c.camera_id, c.kind) for c in taken}
+    async with database.unit_of_work() as session:
+        dropped = await service.record(session, [outcome(first, "a", False)], settings=settings)
+        applied = await service.record(session, [outcome(first, "c", True)], settings=settings)
+    assert (kept.stale, dropped.stale, applied.stale) == (0, 1, 0)
+    async with database.unit_of_work() as session:
+        states = {s.kind: s for s in await session.scalars(select(CheckState).where(CheckState.camera_id == camera.id))}
+    # The late failure from "a" left no trace: the check has "c"'s result, once.
+    assert states[first.kind].last_ok is True and states[first.kind].failures_in_a_row == 0
+    assert states[second.kind].last_ok is True
+    assert states[first.kind].lease_owner is None and states[second.kind].lease_owner is None
 
 
 async def test_release_gives_back_only_ones_own_claims(database: Database, cipher: CredentialCipher) -> None:
