@@ -11,7 +11,7 @@ from config.settings import Settings
 from fleet.crypto import CredentialCipher
 from fleet.db import Database
 from fleet.health import service
-from fleet.health.models import CheckState
+from fleet.health.models import CheckKind, CheckState
 from tests.builders import make_camera
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -47,10 +47,12 @@ async def test_a_result_counts_only_while_its_claim_is_held(
     database: Database, cipher: CredentialCipher, settings: Settings
 ) -> None:
     async with database.unit_of_work() as session:
-        camera = await make_camera(session, cipher)
+        cameras = [await make_camera(session, cipher) for _ in range(2)]
         await service.ensure_check_states(session, now=T0)
     async with database.unit_of_work() as session:
-        first, second, *_ = await service.claim_due(session, now=T0, owner="a", lease=LEASE, limit=100)
+        claims = await service.claim_due(session, now=T0, owner="a", lease=LEASE, limit=100)
+    # Each camera's reachability check (a result without values of its own).
+    first, second = sorted((c for c in claims if c.kind is CheckKind.REACHABILITY), key=lambda c: c.camera_id)
     late = T0 + 2 * LEASE  # "a" stalled: its leases ran out
 
     def outcome(claim: service.Claim, owner: str, ok: bool) -> service.Outcome:
@@ -68,11 +70,13 @@ async def test_a_result_counts_only_while_its_claim_is_held(
         applied = await service.record(session, [outcome(first, "c", True)], settings=settings)
     assert (kept.stale, dropped.stale, applied.stale) == (0, 1, 0)
     async with database.unit_of_work() as session:
-        states = {s.kind: s for s in await session.scalars(select(CheckState).where(CheckState.camera_id == camera.id))}
+        found = await session.scalars(select(CheckState).where(CheckState.kind == CheckKind.REACHABILITY))
+        states = {s.camera_id: s for s in found}
     # The late failure from "a" left no trace: the check has "c"'s result, once.
-    assert states[first.kind].last_ok is True and states[first.kind].failures_in_a_row == 0
-    assert states[second.kind].last_ok is True
-    assert states[first.kind].lease_owner is None and states[second.kind].lease_owner is None
+    assert states[first.camera_id].last_ok is True and states[first.camera_id].failures_in_a_row == 0
+    assert states[second.camera_id].last_ok is True
+    assert {s.lease_owner for s in states.values()} == {None}
+    assert {c.id for c in cameras} == set(states)
 
 
 async def test_release_gives_back_only_ones_own_claims(database: Database, cipher: CredentialCipher) -> None:
