@@ -311,6 +311,10 @@ async def test_pages_show_the_fleet_and_act_through_the_services(
     await pages.post(f"/tickets/{ticket_id}/comments", data={"csrf_token": token, "text": "Voeding vervangen"})
     page = (await pages.get(f"/tickets/{ticket_id}")).text
     assert "Voeding vervangen" in page and "opgelost" in page
+    # The history words statuses in the page's language, not as stored codes.
+    assert "toegewezen → opgelost" in page and "assigned → resolved" not in page
+    faults = (await pages.get("/faults")).text
+    assert "Camera niet bereikbaar" in faults  # the kind of fault in words
 
     bad = await pages.post(
         "/maintenance",
