@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 
 from fleet.alerts.models import AlertEvent
 from fleet.faults.models import Severity
+from fleet.faults.wording import severity_label
+from fleet.language import Language
 
 LOCAL = ZoneInfo("Europe/Amsterdam")
 
@@ -107,7 +109,7 @@ class Line:
     body: str
 
 
-def compose(lines: Sequence[Line], *, batch_key: str, language: str) -> tuple[str, str]:
+def compose(lines: Sequence[Line], *, batch_key: str, language: Language) -> tuple[str, str]:
     """Title and body of one message carrying one or more alerts, with the stable message id in both."""
     events = {line.event for line in lines}
     worst = max((line.severity for line in lines), key=lambda s: s.rank)
@@ -118,7 +120,7 @@ def compose(lines: Sequence[Line], *, batch_key: str, language: str) -> tuple[st
         title = f"[camfleet] {label}: {lines[0].subject}"
     else:
         count = f"{len(lines)} {'meldingen' if language == 'nl' else 'alerts'}"
-        title = f"[camfleet] {label} ({count}, {worst.value})"
+        title = f"[camfleet] {label} ({count}, {severity_label(worst, language)})"
     body = "\n\n".join(f"{line.subject}\n{line.body}\n(alert {line.key})" for line in lines)
     footer = "Bericht-id" if language == "nl" else "Message id"
     return title[:250], f"{body}\n\n{footer}: {batch_key}"

@@ -16,14 +16,15 @@ from fleet.alerts import rules
 from fleet.alerts.delivery import validate_url
 from fleet.alerts.models import Alert, AlertEvent, AlertStatus, NotificationChannel
 from fleet.alerts.schemas import ChannelIn
+from fleet.alerts.wording import say
 from fleet.audit.service import Actor, record
 from fleet.cameras.models import Camera
 from fleet.crypto import CredentialCipher
 from fleet.errors import Conflict, NotFound
-from fleet.faults.models import Fault, Severity
+from fleet.faults.models import Fault, FaultKind, Severity
 from fleet.faults.service import FaultChanges
 from fleet.faults.wording import kind_label, severity_label
-from fleet.language import LANGUAGES, Language
+from fleet.language import Language
 from fleet.maintenance.service import cameras_in_maintenance
 
 
@@ -156,35 +157,24 @@ async def enqueue(session: AsyncSession, items: Iterable[Subject], *, now: datet
     return written
 
 
-# Words of the fault alerts' bodies: (Dutch, English).
-_BODY = {
-    "cameras": ("Camera's", "Cameras"),
-    "severity": ("Ernst", "Severity"),
-    "since": ("sinds", "since"),
-    "recovered": ("hersteld na {minutes} min", "recovered after {minutes} min"),
-}
-
-
-def _words(key: str, language: Language) -> str:
-    return _BODY[key][LANGUAGES.index(language)]
-
-
 def _about_fault(
-    event: AlertEvent, fault: Fault, camera: Camera | None, language: Language, *, subject: str | None = None
+    event: AlertEvent, fault: Fault, camera: Camera | None, language: Language, *, recovered_after: int | None = None
 ) -> Subject:
-    """A fault's alert: the register's summary as the subject, the kind in words first in the body."""
-    lines = [kind_label(fault.kind, language)]
+    """A fault's alert: the camera and the kind of fault in words as the subject; the fault register's summary (the
+    values measured), the camera's place, severity and since when in the body."""
+    who = camera.name if camera is not None else fault.scope
+    subject = f"{who}: {kind_label(fault.kind, language)}" if who else kind_label(fault.kind, language)
+    if recovered_after is not None:
+        subject = say("fault.recovered", language, subject=subject, minutes=recovered_after)
+    lines = [fault.summary]
     if camera is not None:
         where = ", ".join(x for x in (camera.location, camera.area) if x)
         lines.append(f"{camera.name} ({camera.host}){': ' + where if where else ''}")
-    if fault.kind.value == "group_outage":
-        lines.append(f"{_words('cameras', language)}: " + ", ".join(fault.details.get("cameras", [])))
-    opened = fault.opened_at.astimezone(rules.LOCAL)
-    lines.append(
-        f"{_words('severity', language)}: {severity_label(fault.severity, language)}; "
-        f"{_words('since', language)} {opened:%Y-%m-%d %H:%M %Z}"
-    )
-    return Subject(event, fault.severity, subject or fault.summary, "\n".join(lines), fault, camera)
+    if fault.kind is FaultKind.GROUP_OUTAGE:
+        lines.append(say("fault.cameras", language, names=", ".join(fault.details.get("cameras", []))))
+    since = f"{fault.opened_at.astimezone(rules.LOCAL):%Y-%m-%d %H:%M %Z}"
+    lines.append(say("fault.severity", language, severity=severity_label(fault.severity, language), since=since))
+    return Subject(event, fault.severity, subject, "\n".join(lines), fault, camera)
 
 
 async def on_fault_changes(
@@ -234,9 +224,7 @@ async def _recoveries(
         )
         camera = cameras.get(fault.camera_id) if fault.camera_id is not None else None
         minutes = round((fault.duration_s or 0) / 60)
-        language = settings.alerts.language
-        recovered = _words("recovered", language).format(minutes=minutes)
-        item = _about_fault(AlertEvent.FAULT_CLOSED, fault, camera, language, subject=f"{fault.summary} — {recovered}")
+        item = _about_fault(AlertEvent.FAULT_CLOSED, fault, camera, settings.alerts.language, recovered_after=minutes)
         for channel in told:
             written.append(_add(session, channel, item, now=now, settings=settings))
     await session.flush()

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from config.settings import Settings
 from fleet.alerts import service as alerts
 from fleet.alerts.models import AlertEvent
+from fleet.alerts.wording import say
 from fleet.cameras.models import Camera, CameraKind, CameraStatus, Lifecycle
 from fleet.decisions.models import Decision, DecisionCamera, DecisionKind
 from fleet.decisions.rules import covers
@@ -163,6 +164,7 @@ async def _reminders_and_starts(
     settings: Settings,
 ) -> None:
     items: list[alerts.Subject] = []
+    language = settings.alerts.language
     horizon = settings.decisions.reminder_before.days
     for decision in decisions:
         if decision.kind not in PERMITTING:
@@ -171,12 +173,21 @@ async def _reminders_and_starts(
         continued = any(s.kind in PERMITTING for s in successors.get(decision.id, ()))
         if decision.reminded_at is None and last is not None and not continued and 0 <= (last - day).days <= horizon:
             decision.reminded_at = now
-            text = f"{decision.registration}: {decision.location} — ends {last.isoformat()} ({decision.reason})"
+            text = say(
+                "deployment.ending",
+                language,
+                registration=decision.registration,
+                location=decision.location,
+                last=last.isoformat(),
+                reason=decision.reason,
+            )
             items.append(alerts.Subject(AlertEvent.DEPLOYMENT_ENDING, Severity.WARNING, text, text))
         if decision.start_checked_at is None and starts_on_day(decision, day):
             decision.start_checked_at = now
             if not online & set(cameras_of.get(decision.id, ())):
-                text = f"{decision.registration}: {decision.location} — starts today, no linked camera is online"
+                text = say(
+                    "deployment.no_camera", language, registration=decision.registration, location=decision.location
+                )
                 items.append(alerts.Subject(AlertEvent.DEPLOYMENT_NO_CAMERA, Severity.WARNING, text, text))
     if items:
         await alerts.enqueue(session, items, now=now, settings=settings)

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from config.settings import Settings
 from fleet.alerts import service as alerts
 from fleet.alerts.models import AlertEvent
+from fleet.alerts.wording import check_label, say
 from fleet.cameras.models import Camera, CameraCredentials, CameraStatus, Lifecycle
 from fleet.db import UTCDateTime
 from fleet.faults.evaluate import Observed, Seen, Thresholds, evaluate
@@ -23,6 +24,7 @@ from fleet.faults.rules import IMPAIRING_KINDS, FlapEvent, Flapping, update_flap
 from fleet.faults.service import FaultChanges
 from fleet.health.models import CheckKind, CheckResult, CheckState, ErrorClass, StatusInterval
 from fleet.health.rules import SoftHard, Transition, apply_result, camera_status
+from fleet.language import Language
 from fleet.tickets import service as tickets
 from fleet.uptime import rollup
 from fleet.uptime.service import local_day
@@ -317,18 +319,21 @@ async def record(session: AsyncSession, outcomes: Iterable[Outcome], *, settings
     await tickets.on_fault_changes(session, summary.faults, now=now, settings=settings)
     if summary.flaps:
         await alerts.enqueue(
-            session, [_flap_subject(cameras[f.camera_id], f) for f in summary.flaps], now=now, settings=settings
+            session,
+            [_flap_subject(cameras[f.camera_id], f, settings.alerts.language) for f in summary.flaps],
+            now=now,
+            settings=settings,
         )
     return summary
 
 
-def _flap_subject(camera: Camera, flap: FlapChange) -> alerts.Subject:
-    check = flap.kind.value.replace("_", " ")
+def _flap_subject(camera: Camera, flap: FlapChange, language: Language) -> alerts.Subject:
+    check = check_label(flap.kind, language)
     if flap.event is FlapEvent.STARTED:
-        event, text = AlertEvent.FLAPPING_STARTED, f"{camera.name}: {check} keeps changing between ok and failed"
+        event, key = AlertEvent.FLAPPING_STARTED, "flap.started"
     else:
-        state = "ok" if flap.ok else "failed"
-        event, text = AlertEvent.FLAPPING_ENDED, f"{camera.name}: {check} stable again; now {state}"
+        event, key = AlertEvent.FLAPPING_ENDED, "flap.ended.ok" if flap.ok else "flap.ended.failed"
+    text = say(key, language, camera=camera.name, check=check)
     return alerts.Subject(event, Severity.WARNING, text, text, None, camera)
 
 

@@ -11,8 +11,10 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from config.settings import Settings
+from fleet.alerts import rules as alert_rules
 from fleet.alerts import service as alerts
 from fleet.alerts.models import Alert, AlertEvent
+from fleet.alerts.wording import say
 from fleet.audit.service import Actor, record
 from fleet.cameras.models import Camera
 from fleet.errors import Conflict, InvalidInput, InvalidTransition, NotFound
@@ -103,6 +105,11 @@ async def ticket_ids_for_faults(session: AsyncSession, fault_ids: Sequence[int])
 # --- Alerts about tickets. -----------------------------------------------------------------------------------
 
 
+def _local(at: datetime) -> str:
+    """A due time as technicians read it: Amsterdam time, with its zone."""
+    return f"{at.astimezone(alert_rules.LOCAL):%Y-%m-%d %H:%M %Z}"
+
+
 async def _notify(
     session: AsyncSession, ticket: RepairTicket, event: AlertEvent, subject: str, *, now: datetime, settings: Settings
 ) -> list[Alert]:
@@ -111,12 +118,17 @@ async def _notify(
         select(Fault).join(TicketFault, TicketFault.fault_id == Fault.id).where(TicketFault.ticket_id == ticket.id)
     )
     camera = await session.get(Camera, ticket.camera_id) if ticket.camera_id is not None else None
-    lines = [subject, f"Ticket #{ticket.id} ({ticket.priority.value}, {ticket.status.value}): {ticket.title}"]
+    language = settings.alerts.language
+    lines = [subject, say("ticket.line", language, id=ticket.id, priority=ticket.priority.value, title=ticket.title)]
     if camera is not None:
         lines.append(f"{camera.name} ({camera.host})")
     lines.append(
-        f"Response due {ticket.response_due_at:%Y-%m-%d %H:%M} UTC; "
-        f"resolution due {ticket.resolution_due_at:%Y-%m-%d %H:%M} UTC"
+        say(
+            "ticket.due",
+            language,
+            response=_local(ticket.response_due_at),
+            resolution=_local(ticket.resolution_due_at),
+        )
     )
     item = alerts.Subject(event, rules.SEVERITY_OF[ticket.priority], subject, "\n".join(lines), fault, camera)
     return await alerts.enqueue(session, [item], now=now, settings=settings)
@@ -201,7 +213,13 @@ async def _set_assignee(
         session,
         ticket,
         AlertEvent.TICKET_ASSIGNED,
-        f"Ticket #{ticket.id} assigned to {user.display_name or user.username}: {ticket.title}",
+        say(
+            "ticket.assigned",
+            settings.alerts.language,
+            id=ticket.id,
+            user=user.display_name or user.username,
+            title=ticket.title,
+        ),
         now=now,
         settings=settings,
     )
@@ -619,7 +637,13 @@ async def _sla_breaches(session: AsyncSession, *, now: datetime, settings: Setti
                 session,
                 ticket,
                 AlertEvent.SLA_BREACHED,
-                f"Ticket #{ticket.id}: {target.value} target missed (due {due:%Y-%m-%d %H:%M} UTC): {ticket.title}",
+                say(
+                    f"ticket.missed.{target.value}",
+                    settings.alerts.language,
+                    id=ticket.id,
+                    due=_local(due),
+                    title=ticket.title,
+                ),
                 now=now,
                 settings=settings,
             )

@@ -114,10 +114,11 @@ async def test_fault_alert_by_mail_and_webhook_then_recovery(
         assert (summary.messages, summary.delivered) == (2, 2)
         await asyncio.sleep(0.2)
         [mail] = smtp.mails
-        assert mail.subject.startswith("[camfleet] Storing: VL-F012: offline")
+        assert mail.subject.startswith("[camfleet] Storing: VL-F012: Camera niet bereikbaar")
+        assert "VL-F012: offline" in mail.text  # the register's summary, with what was measured
         assert "Markt, Binnenstad" in mail.text and mail.message_id
-        # In the technicians' language (alerts.language, Dutch by default): the kind and severity in words.
-        assert "Camera niet bereikbaar" in mail.text and "Ernst: " in mail.text
+        # In the technicians' language (alerts.language, Dutch by default): the severity in words too.
+        assert "Ernst: " in mail.text
         [post] = webhook.posts
         assert "VL-F012" in post["title"] and webhook.message_ids()
 
@@ -150,7 +151,7 @@ async def test_faults_opening_together_are_grouped_per_channel(
     await go_offline(database, fast, [c.id for c in cams])
     await Dispatcher(database, fast, cipher, owner="test").run_once(now=T0 + 10 * MIN)
     [post] = webhook.posts
-    assert post["title"].startswith("[camfleet] Storing (3 meldingen, critical)")
+    assert post["title"].startswith("[camfleet] Storing (3 meldingen, kritiek)")
 
 
 async def test_maintenance_holds_alerts_until_the_window_ends(
@@ -170,7 +171,7 @@ async def test_maintenance_holds_alerts_until_the_window_ends(
     assert webhook.posts == []  # silent during planned maintenance
     await dispatcher.run_once(now=T0 + 31 * MIN)  # window over, still offline: alerted now
     await dispatcher.run_once(now=T0 + 40 * MIN)
-    assert len(webhook.posts) == 1 and "offline" in webhook.posts[0]["title"]
+    assert len(webhook.posts) == 1 and "Camera niet bereikbaar" in webhook.posts[0]["title"]
 
 
 async def test_escalation_of_unacknowledged_faults(
@@ -327,4 +328,4 @@ async def test_flapping_is_announced_when_it_starts_and_ends_with_the_current_st
         events = [a.event for a in await session.scalars(select(Alert).order_by(Alert.id))]
         subjects = [a.subject for a in await session.scalars(select(Alert).order_by(Alert.id))]
     assert events[0] == AlertEvent.FLAPPING_STARTED and events[-1] == AlertEvent.FLAPPING_ENDED
-    assert subjects[-1] == "FLAP-1: onvif health stable again; now ok"
+    assert subjects[-1] == "FLAP-1: ONVIF-status weer stabiel; nu goed"

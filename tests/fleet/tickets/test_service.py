@@ -251,6 +251,8 @@ async def test_assign_writes_a_ticket_assigned_alert_and_checks_the_assignee(
 async def test_sla_breach_writes_one_alert_per_target(
     database: Database, cipher: CredentialCipher, settings: Settings
 ) -> None:
+    # In English (alerts.language), where the other alert tests read the Dutch default.
+    settings = settings.model_copy(update={"alerts": settings.alerts.model_copy(update={"language": "en"})})
     await add_channel(database, cipher)
     async with database.unit_of_work() as session:
         camera = await make_camera(session, cipher)
@@ -263,6 +265,8 @@ async def test_sla_breach_writes_one_alert_per_target(
         await dispatcher.run_once(now=ticket.response_due_at + minutes * MIN)
     [response] = await alerts_of(database, AlertEvent.SLA_BREACHED)
     assert "response target missed" in response.subject
+    # Due times in Amsterdam time, as technicians read them.
+    assert "Response due" in response.body and ("CET" in response.body or "CEST" in response.body)
     for minutes in (1, 60):
         await dispatcher.run_once(now=ticket.resolution_due_at + minutes * MIN)
     breached = await alerts_of(database, AlertEvent.SLA_BREACHED)
