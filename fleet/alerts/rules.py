@@ -80,6 +80,11 @@ def parse_clock(text: str | None) -> time | None:
     return time(int(hours), int(minutes))
 
 
+def local_time(at: datetime) -> str:
+    """A moment as technicians read it in a message: Amsterdam time, with its zone."""
+    return f"{at.astimezone(LOCAL):%Y-%m-%d %H:%M %Z}"
+
+
 TITLES: dict[AlertEvent, dict[str, str]] = {
     AlertEvent.FAULT_OPENED: {"nl": "Storing", "en": "Fault"},
     AlertEvent.FAULT_ESCALATED: {

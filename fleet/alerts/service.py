@@ -172,8 +172,8 @@ def _about_fault(
         lines.append(f"{camera.name} ({camera.host}){': ' + where if where else ''}")
     if fault.kind is FaultKind.GROUP_OUTAGE:
         lines.append(say("fault.cameras", language, names=", ".join(fault.details.get("cameras", []))))
-    since = f"{fault.opened_at.astimezone(rules.LOCAL):%Y-%m-%d %H:%M %Z}"
-    lines.append(say("fault.severity", language, severity=severity_label(fault.severity, language), since=since))
+    severity = severity_label(fault.severity, language)
+    lines.append(say("fault.severity", language, severity=severity, since=rules.local_time(fault.opened_at)))
     return Subject(event, fault.severity, subject, "\n".join(lines), fault, camera)
 
 

@@ -105,11 +105,6 @@ async def ticket_ids_for_faults(session: AsyncSession, fault_ids: Sequence[int])
 # --- Alerts about tickets. -----------------------------------------------------------------------------------
 
 
-def _local(at: datetime) -> str:
-    """A due time as technicians read it: Amsterdam time, with its zone."""
-    return f"{at.astimezone(alert_rules.LOCAL):%Y-%m-%d %H:%M %Z}"
-
-
 async def _notify(
     session: AsyncSession, ticket: RepairTicket, event: AlertEvent, subject: str, *, now: datetime, settings: Settings
 ) -> list[Alert]:
@@ -126,8 +121,8 @@ async def _notify(
         say(
             "ticket.due",
             language,
-            response=_local(ticket.response_due_at),
-            resolution=_local(ticket.resolution_due_at),
+            response=alert_rules.local_time(ticket.response_due_at),
+            resolution=alert_rules.local_time(ticket.resolution_due_at),
         )
     )
     item = alerts.Subject(event, rules.SEVERITY_OF[ticket.priority], subject, "\n".join(lines), fault, camera)
@@ -641,7 +636,7 @@ async def _sla_breaches(session: AsyncSession, *, now: datetime, settings: Setti
                     f"ticket.missed.{target.value}",
                     settings.alerts.language,
                     id=ticket.id,
-                    due=_local(due),
+                    due=alert_rules.local_time(due),
                     title=ticket.title,
                 ),
                 now=now,
