@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, delete, exists, func, insert, literal, or_, select, tuple_, update
@@ -368,29 +369,47 @@ async def _update_status(
     for camera_id, _kind, transition in summary.transitions:
         when[camera_id] = max(when.get(camera_id, transition.at), transition.at)
     changes: list[StatusChange] = []
+    moves: list[tuple[Camera, CameraStatus, datetime]] = []
     for camera in cameras:
         new = camera_status(hard[camera.id], impaired=camera.id in impaired)
         if new == camera.status:
             continue
         at = when[camera.id]
         changes.append(StatusChange(camera.id, camera.status, new, at))
-        await change_status(session, camera, new, at)
+        moves.append((camera, new, at))
+    await change_statuses(session, moves)
     return changes
 
 
-async def change_status(session: AsyncSession, camera: Camera, status: CameraStatus, at: datetime) -> None:
-    """Close the camera's open status interval and open one for the new status (never before the old start)."""
-    open_interval = await session.scalar(
-        select(StatusInterval).where(StatusInterval.camera_id == camera.id, StatusInterval.ended_at.is_(None))
-    )
-    if open_interval is not None:
-        at = max(at, open_interval.started_at)
-        open_interval.ended_at = at
-        await session.flush()
-    session.add(StatusInterval(camera_id=camera.id, status=status, started_at=at))
-    camera.status, camera.status_since = status, at
-    # Dated back to when its streak began, the change may fall in a day already rolled up.
-    await rollup.invalidate(session, from_day=local_day(at), camera_ids=[camera.id])
+async def change_statuses(session: AsyncSession, moves: Sequence[tuple[Camera, CameraStatus, datetime]]) -> None:
+    """For each (camera, status, at): close the camera's open status interval and open one for the new status
+    (never before the old one's start). A few statements for the whole batch, however many cameras change at once
+    (a power cut takes a district down in one poll batch)."""
+    if not moves:
+        return
+    ids = [camera.id for camera, _status, _at in moves]
+    open_intervals = {
+        interval.camera_id: interval
+        for interval in await session.scalars(
+            select(StatusInterval).where(StatusInterval.camera_id.in_(ids), StatusInterval.ended_at.is_(None))
+        )
+    }
+    starts: dict[int, datetime] = {}
+    for camera, _status, at in moves:
+        interval = open_intervals.get(camera.id)
+        starts[camera.id] = at if interval is None else max(at, interval.started_at)
+        if interval is not None:
+            interval.ended_at = starts[camera.id]
+    await session.flush()  # the old intervals closed before the new ones open: one open interval per camera
+    invalid_from: dict[date, list[int]] = defaultdict(list)
+    for camera, status, _at in moves:
+        at = starts[camera.id]
+        session.add(StatusInterval(camera_id=camera.id, status=status, started_at=at))
+        camera.status, camera.status_since = status, at
+        # Dated back to when its streak began, the change may fall in a day already rolled up.
+        invalid_from[local_day(at)].append(camera.id)
+    for day, camera_ids in invalid_from.items():
+        await rollup.invalidate(session, from_day=day, camera_ids=camera_ids)
 
 
 async def media_profiles(session: AsyncSession, camera_ids: Sequence[int]) -> dict[int, dict[str, Any]]:

@@ -131,7 +131,7 @@ async def test_late_changes_invalidate_the_days_they_touch(
                 status = "down" if last.status != "down" else "up"
                 camera = await session.get(Camera, camera_id)
                 assert camera is not None
-                await health.change_status(session, camera, CameraStatus(status), at)
+                await health.change_statuses(session, [(camera, CameraStatus(status), at)])
                 one.intervals[-1] = Interval(last.status, last.started_at, at)
                 one.intervals.append(Interval(status, at, None))
                 break
