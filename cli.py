@@ -27,7 +27,7 @@ from fleet import schema
 from fleet.alerts import rules as alert_rules
 from fleet.alerts import service as alerts
 from fleet.alerts.delivery import send
-from fleet.alerts.models import AlertEvent, NotificationChannel
+from fleet.alerts.models import NotificationChannel
 from fleet.alerts.schemas import ChannelIn
 from fleet.audit.service import Actor
 from fleet.cameras import importer
@@ -638,8 +638,7 @@ async def channels_test(name: Annotated[str, typer.Argument(help="The channel's 
     finally:
         await database.dispose()
     language = settings.alerts.language
-    line = alert_rules.Line("test", AlertEvent.TEST, Severity.INFO, name, alert_rules.TITLES[AlertEvent.TEST][language])
-    title, body = alert_rules.compose([line], batch_key=f"test-{channel.id}", language=language)
+    title, body = alert_rules.test_message(name, f"test-{channel.id}", language)
     error = await send(url, title=title, body=body, timeout=settings.alerts.send_timeout.total_seconds())
     if error is not None:
         fail(f"not delivered: {error}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from fleet.faults.wording import KIND_LABELS, SEVERITY_LABELS
-from fleet.language import LANGUAGES, Language
+from fleet.language import Language, in_language
 
 # key: (Dutch, English)
 TEXT: dict[str, tuple[str, str]] = {
@@ -246,9 +246,8 @@ TEXT.update({f"sev.{severity.value}": words for severity, words in SEVERITY_LABE
 
 def translator(language: Language) -> Callable[[str], str]:
     """A lookup for one language; an unknown key is a programming error, so it raises."""
-    index = LANGUAGES.index(language)
 
     def t(key: str) -> str:
-        return TEXT[key][index]
+        return in_language(TEXT[key], language)
 
     return t

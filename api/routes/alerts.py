@@ -10,11 +10,10 @@ from api.deps import Admin, CipherDep, PageDep, SessionDep, SettingsDep, Technic
 from fleet.alerts import rules
 from fleet.alerts import service as alerts
 from fleet.alerts.delivery import send
-from fleet.alerts.models import AlertEvent, AlertStatus
+from fleet.alerts.models import AlertStatus
 from fleet.alerts.schemas import AlertOut, ChannelIn, ChannelOut, TestResult
 from fleet.audit.service import record
 from fleet.db import RowId
-from fleet.faults.models import Severity
 from fleet.pagination import Page
 
 router = APIRouter(tags=["alerts"])
@@ -47,8 +46,7 @@ async def send_test(
     """Send a test message now and say whether the service took it."""
     channel = await alerts.get_channel(session, channel_id)
     language = settings.alerts.language
-    line = rules.Line("test", AlertEvent.TEST, Severity.INFO, channel.name, rules.TITLES[AlertEvent.TEST][language])
-    title, body = rules.compose([line], batch_key=f"test-{channel.id}", language=language)
+    title, body = rules.test_message(channel.name, f"test-{channel.id}", language)
     error = await send(
         alerts.channel_url(channel, cipher),
         title=title,

@@ -8,6 +8,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from fleet.alerts.models import AlertEvent
+from fleet.alerts.wording import say, title_of
 from fleet.faults.models import Severity
 from fleet.faults.wording import severity_label
 from fleet.language import Language
@@ -85,26 +86,6 @@ def local_time(at: datetime) -> str:
     return f"{at.astimezone(LOCAL):%Y-%m-%d %H:%M %Z}"
 
 
-TITLES: dict[AlertEvent, dict[str, str]] = {
-    AlertEvent.FAULT_OPENED: {"nl": "Storing", "en": "Fault"},
-    AlertEvent.FAULT_ESCALATED: {
-        "nl": "Storing niet bevestigd (escalatie)",
-        "en": "Fault not acknowledged (escalated)",
-    },
-    AlertEvent.FAULT_CLOSED: {"nl": "Hersteld", "en": "Recovered"},
-    AlertEvent.FLAPPING_STARTED: {"nl": "Wisselend gedrag begonnen", "en": "Flapping started"},
-    AlertEvent.FLAPPING_ENDED: {"nl": "Wisselend gedrag voorbij", "en": "Flapping ended"},
-    AlertEvent.TICKET_ASSIGNED: {"nl": "Reparatieticket toegewezen", "en": "Repair ticket assigned"},
-    AlertEvent.SLA_BREACHED: {"nl": "SLA-termijn overschreden", "en": "SLA breached"},
-    AlertEvent.DEPLOYMENT_ENDING: {"nl": "Inzetbesluit loopt af", "en": "Deployment decision ending"},
-    AlertEvent.DEPLOYMENT_NO_CAMERA: {
-        "nl": "Inzet begonnen zonder camera online",
-        "en": "Deployment started without a camera online",
-    },
-    AlertEvent.TEST: {"nl": "Testbericht", "en": "Test message"},
-}
-
-
 @dataclass(frozen=True, slots=True)
 class Line:
     key: str
@@ -118,14 +99,17 @@ def compose(lines: Sequence[Line], *, batch_key: str, language: Language) -> tup
     """Title and body of one message carrying one or more alerts, with the stable message id in both."""
     events = {line.event for line in lines}
     worst = max((line.severity for line in lines), key=lambda s: s.rank)
-    label = (
-        TITLES[next(iter(events))][language] if len(events) == 1 else ("Meldingen" if language == "nl" else "Alerts")
-    )
+    label = title_of(next(iter(events)), language) if len(events) == 1 else say("batch.label", language)
     if len(lines) == 1:
         title = f"[camfleet] {label}: {lines[0].subject}"
     else:
-        count = f"{len(lines)} {'meldingen' if language == 'nl' else 'alerts'}"
-        title = f"[camfleet] {label} ({count}, {severity_label(worst, language)})"
+        count = say("batch.count", language, count=len(lines), severity=severity_label(worst, language))
+        title = f"[camfleet] {label} ({count})"
     body = "\n\n".join(f"{line.subject}\n{line.body}\n(alert {line.key})" for line in lines)
-    footer = "Bericht-id" if language == "nl" else "Message id"
-    return title[:250], f"{body}\n\n{footer}: {batch_key}"
+    return title[:250], f"{body}\n\n{say('batch.footer', language, id=batch_key)}"
+
+
+def test_message(channel_name: str, batch_key: str, language: Language) -> tuple[str, str]:
+    """Title and body of the test message a channel's "send test" delivers."""
+    line = Line("test", AlertEvent.TEST, Severity.INFO, channel_name, title_of(AlertEvent.TEST, language))
+    return compose([line], batch_key=batch_key, language=language)

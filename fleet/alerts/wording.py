@@ -8,11 +8,32 @@ from __future__ import annotations
 
 from typing import Any
 
+from fleet.alerts.models import AlertEvent
 from fleet.health.models import CheckKind
-from fleet.language import LANGUAGES, Language
+from fleet.language import Language, in_language
+
+# Each message's title names what happened.
+TITLES: dict[AlertEvent, tuple[str, str]] = {
+    AlertEvent.FAULT_OPENED: ("Storing", "Fault"),
+    AlertEvent.FAULT_ESCALATED: ("Storing niet bevestigd (escalatie)", "Fault not acknowledged (escalated)"),
+    AlertEvent.FAULT_CLOSED: ("Hersteld", "Recovered"),
+    AlertEvent.FLAPPING_STARTED: ("Wisselend gedrag begonnen", "Flapping started"),
+    AlertEvent.FLAPPING_ENDED: ("Wisselend gedrag voorbij", "Flapping ended"),
+    AlertEvent.TICKET_ASSIGNED: ("Reparatieticket toegewezen", "Repair ticket assigned"),
+    AlertEvent.SLA_BREACHED: ("SLA-termijn overschreden", "SLA breached"),
+    AlertEvent.DEPLOYMENT_ENDING: ("Inzetbesluit loopt af", "Deployment decision ending"),
+    AlertEvent.DEPLOYMENT_NO_CAMERA: (
+        "Inzet begonnen zonder camera online",
+        "Deployment started without a camera online",
+    ),
+    AlertEvent.TEST: ("Testbericht", "Test message"),
+}
 
 # key: (Dutch, English)
 TEXT: dict[str, tuple[str, str]] = {
+    "batch.label": ("Meldingen", "Alerts"),
+    "batch.count": ("{count} meldingen, {severity}", "{count} alerts, {severity}"),
+    "batch.footer": ("Bericht-id: {id}", "Message id: {id}"),
     "fault.recovered": ("{subject} — hersteld na {minutes} min", "{subject} — recovered after {minutes} min"),
     "fault.cameras": ("Camera's: {names}", "Cameras: {names}"),
     "fault.severity": ("Ernst: {severity}; sinds {since}", "Severity: {severity}; since {since}"),
@@ -58,9 +79,14 @@ CHECKS: dict[CheckKind, tuple[str, str]] = {
 
 def say(key: str, language: Language, **values: Any) -> str:
     """The text for ``key`` in the language, with the values filled in."""
-    return TEXT[key][LANGUAGES.index(language)].format(**values)
+    return in_language(TEXT[key], language).format(**values)
+
+
+def title_of(event: AlertEvent, language: Language) -> str:
+    """What happened, as a message's title says it."""
+    return in_language(TITLES[event], language)
 
 
 def check_label(kind: CheckKind, language: Language) -> str:
     """The name of a check in words."""
-    return CHECKS[kind][LANGUAGES.index(language)]
+    return in_language(CHECKS[kind], language)

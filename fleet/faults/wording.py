@@ -7,7 +7,7 @@ read the kind first, in their language, and the summary as the detail.
 from __future__ import annotations
 
 from fleet.faults.models import FaultKind, Severity
-from fleet.language import LANGUAGES, Language
+from fleet.language import Language, in_language
 
 # kind: (Dutch, English)
 KIND_LABELS: dict[FaultKind, tuple[str, str]] = {
@@ -53,9 +53,9 @@ SEVERITY_LABELS: dict[Severity, tuple[str, str]] = {
 
 def kind_label(kind: FaultKind, language: Language) -> str:
     """The kind of fault in words."""
-    return KIND_LABELS[kind][LANGUAGES.index(language)]
+    return in_language(KIND_LABELS[kind], language)
 
 
 def severity_label(severity: Severity, language: Language) -> str:
     """The severity in words."""
-    return SEVERITY_LABELS[severity][LANGUAGES.index(language)]
+    return in_language(SEVERITY_LABELS[severity], language)
