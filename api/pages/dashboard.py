@@ -28,7 +28,9 @@ async def _figures(session: AsyncSession, user: User) -> dict[str, Any]:
     # Counted by the cameras list's own rule, so "3 down" here is exactly the 3 the filtered list shows.
     maintenance = await cameras_in_maintenance(session, now)
     by_status = await cameras.count_by_status(session, filters=cameras.CameraFilter(), maintenance=maintenance)
-    down = await camera_routes.list_cameras(session, user, PageParams(page=1, size=50), status_=CameraStatus.DOWN)
+    down = await camera_routes.page_of(
+        session, cameras.CameraFilter(status=CameraStatus.DOWN), PageParams(page=1, size=50), maintenance=maintenance
+    )
     return {
         "by_status": by_status,
         "down": down,

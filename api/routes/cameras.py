@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Set
 from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.deps import CipherDep, Coordinator, PageDep, SessionDep, SettingsDep, Viewer, actor_of
+from api.deps import CipherDep, Coordinator, PageDep, PageParams, SessionDep, SettingsDep, Viewer, actor_of
 from fleet.cameras import service
 from fleet.cameras.models import CameraKind, CameraStatus, Lifecycle, RiskLevel
 from fleet.cameras.schemas import CameraCreate, CameraOut, CameraUpdate
@@ -48,6 +50,18 @@ async def list_cameras(
         search=q,
     )
     maintenance = await cameras_in_maintenance(session, datetime.now(UTC))
+    return await page_of(session, filters, paging, maintenance=maintenance, sort=sort)
+
+
+async def page_of(
+    session: AsyncSession,
+    filters: service.CameraFilter,
+    paging: PageParams,
+    *,
+    maintenance: Set[int],
+    sort: service.CameraSort = service.CameraSort.NAME,
+) -> Page[CameraOut]:
+    """One page of the list, for callers that know the cameras in maintenance already."""
     rows, total = await service.list_cameras(
         session, filters=filters, page=paging.page, size=paging.size, maintenance=maintenance, sort=sort
     )
