@@ -6,14 +6,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, Response, status
 
+from api import channel_test
 from api.deps import CipherDep, SessionDep, SettingsDep
 from api.pages.core import ActAdmin, PageAdmin, Viewer, attempt, redirect, render
-from api.routes import alerts as alert_routes
-from api.routes import users as user_routes
+from fleet.alerts import service as alerts
 from fleet.alerts.schemas import ChannelIn, TestResult
 from fleet.faults.models import Severity
+from fleet.users import service as users
 from fleet.users.models import Role
-from fleet.users.service import list_tokens
+from fleet.users.schemas import TokenCreate, UserCreate
 
 router = APIRouter(include_in_schema=False)
 Short = Annotated[str, Form(max_length=200)]
@@ -33,9 +34,9 @@ async def _admin_page(
         viewer,
         "admin.html",
         status_code=status.HTTP_422_UNPROCESSABLE_CONTENT if error else status.HTTP_200_OK,
-        users=await user_routes.list_users(session, viewer.user),
-        tokens=await list_tokens(session),
-        channels=await alert_routes.list_channels(session, viewer.user),
+        users=await users.list_users(session),
+        tokens=await users.list_tokens(session),
+        channels=await alerts.list_channels(session),
         roles=list(Role),
         severities=list(Severity),
         error=error,
@@ -63,8 +64,8 @@ async def create_user(
     """Create a user (the API's create; an empty password makes a token-only account)."""
 
     async def create() -> object:
-        body = user_routes.UserCreate(username=username, role=role, password=password or None, language=language)
-        return await user_routes.create_user(session, viewer.user, body)
+        body = UserCreate(username=username, role=role, password=password or None, language=language)
+        return await users.create_user(session, actor=viewer.actor, **body.model_dump())
 
     _user, error = await attempt(session, create)
     if error:
@@ -78,12 +79,14 @@ async def create_token(
 ) -> Response:
     """Create an API token; it is shown on this answer only (never stored, so never shown again)."""
 
-    async def create() -> user_routes.TokenCreated:
-        body = user_routes.TokenCreate(username=username, name=name)
-        return await user_routes.create_token(session, viewer.user, body)
+    async def create() -> str:
+        body = TokenCreate(username=username, name=name)
+        user = await users.get_by_username_or_raise(session, body.username)
+        _row, token = await users.create_token(session, actor=viewer.actor, user=user, name=body.name)
+        return token
 
-    created, error = await attempt(session, create)
-    return await _admin_page(request, session, viewer, error=error, token=created.token if created else None)
+    token, error = await attempt(session, create)
+    return await _admin_page(request, session, viewer, error=error, token=token)
 
 
 @router.post("/admin/channels")
@@ -100,7 +103,7 @@ async def create_channel(
 
     async def create() -> object:
         body = ChannelIn(name=name, url=url, min_severity=min_severity)
-        return await alert_routes.create_channel(session, viewer.user, cipher, body)
+        return await alerts.create_channel(session, actor=viewer.actor, data=body, cipher=cipher)
 
     _channel, error = await attempt(session, create)
     if error:
@@ -118,12 +121,14 @@ async def test_channel(
     channel_id: int,
 ) -> Response:
     """Send a test message now and show whether the service took it."""
-    result = await alert_routes.send_test(session, viewer.user, cipher, settings, channel_id)
+    result = await channel_test.send_test(
+        session, actor=viewer.actor, cipher=cipher, settings=settings, channel_id=channel_id
+    )
     return await _admin_page(request, session, viewer, test=result)
 
 
 @router.post("/admin/channels/{channel_id}/delete")
 async def delete_channel(session: SessionDep, viewer: ActAdmin, channel_id: int) -> Response:
     """Remove a channel."""
-    await alert_routes.delete_channel(session, viewer.user, channel_id)
+    await alerts.delete_channel(session, actor=viewer.actor, channel_id=channel_id)
     return redirect("/admin")

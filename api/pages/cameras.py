@@ -9,16 +9,18 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from api.deps import PageParams, SessionDep
+from api.deps import SessionDep
 from api.pages.core import PageViewer, render
-from api.routes import cameras as camera_routes
-from api.routes import faults as fault_routes
-from api.routes import tickets as ticket_routes
+from fleet.cameras import listing as camera_listing
 from fleet.cameras.models import CameraKind, CameraStatus, RiskLevel
-from fleet.cameras.service import CameraSort
+from fleet.cameras.service import CameraFilter, CameraSort
 from fleet.decisions.service import for_camera
+from fleet.faults import listing as fault_listing
+from fleet.faults.service import FaultFilter
 from fleet.health.timeline import timeline
 from fleet.maintenance import service as maintenance
+from fleet.tickets import listing as ticket_listing
+from fleet.tickets.service import TicketFilter
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 50
@@ -41,16 +43,10 @@ async def camera_list(
     sort: CameraSort = CameraSort.NAME,
 ) -> Response:
     """Cameras: filter, search, sort and page."""
-    listed = await camera_routes.list_cameras(
-        session,
-        viewer.user,
-        PageParams(page=page, size=PAGE_SIZE),
-        status_=status,
-        kind=kind,
-        risk=risk,
-        area=area or None,
-        q=q or None,
-        sort=sort,
+    filters = CameraFilter(status=status, kind=kind, risk=risk, area=area or None, search=q or None)
+    in_maintenance = await maintenance.cameras_in_maintenance(session, datetime.now(UTC))
+    listed = await camera_listing.page_of(
+        session, filters, page=page, size=PAGE_SIZE, maintenance=in_maintenance, sort=sort
     )
     query = {"status": status, "kind": kind, "risk": risk, "area": area, "q": q, "sort": sort}
     return render(
@@ -71,8 +67,8 @@ async def camera_list(
 @router.get("/cameras/{camera_id}")
 async def camera_page(request: Request, session: SessionDep, viewer: PageViewer, camera_id: int) -> Response:
     """One camera: identity declared and observed, risk, status timeline, observations and its work."""
-    camera = await camera_routes.read_camera(session, viewer.user, camera_id)
     now = datetime.now(UTC)
+    camera = await camera_listing.one(session, camera_id, now=now)
     start = now - TIMELINE
     windows, _total = await maintenance.list_windows(session, page=1, size=500, current_at=now)
     covering = [w for w in windows if w.scope.covers(camera.id, camera.area, camera.site, camera.poller_group)]
@@ -83,10 +79,8 @@ async def camera_page(request: Request, session: SessionDep, viewer: PageViewer,
         camera=camera,
         segments=await timeline(session, camera_id, start=start, end=now),
         days=[start + timedelta(days=i) for i in range(TIMELINE.days + 1)],
-        faults=await fault_routes.list_faults(session, viewer.user, PageParams(page=1, size=20), camera_id=camera_id),
-        tickets=await ticket_routes.list_tickets(
-            session, viewer.user, PageParams(page=1, size=20), camera_id=camera_id
-        ),
+        faults=await fault_listing.page_of(session, FaultFilter(camera_id=camera_id), page=1, size=20),
+        tickets=await ticket_listing.page_of(session, TicketFilter(camera_id=camera_id), page=1, size=20),
         windows=covering,
         decisions=await for_camera(session, camera_id),
         now=now,
@@ -102,7 +96,8 @@ async def map_page(request: Request, viewer: PageViewer) -> Response:
 @router.get("/map/points")
 async def map_points(session: SessionDep, viewer: PageViewer) -> JSONResponse:
     """The cameras with coordinates, for the map script."""
-    listed = await camera_routes.list_cameras(session, viewer.user, PageParams(page=1, size=MAP_LIMIT))
+    in_maintenance = await maintenance.cameras_in_maintenance(session, datetime.now(UTC))
+    listed = await camera_listing.page_of(session, CameraFilter(), page=1, size=MAP_LIMIT, maintenance=in_maintenance)
     points = [
         {"id": c.id, "name": c.name, "status": c.status.value, "lat": c.latitude, "lon": c.longitude}
         for c in listed.items

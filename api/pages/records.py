@@ -7,21 +7,24 @@ from datetime import date, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
-from fastapi.exceptions import RequestValidationError
 
-from api.deps import PageParams, SessionDep, SettingsDep
+from api import downloads
+from api.deps import SessionDep, SettingsDep
+from api.downloads import DocumentFormat, ReportFormat
 from api.pages.core import LOCAL, PageViewer, Viewer, render
-from api.routes import decisions as decision_routes
-from api.routes import inventory as inventory_routes
-from api.routes import reports as report_routes
+from fleet.decisions import service as decisions
 from fleet.decisions.compliance import PERMITTING
 from fleet.decisions.schemas import DecisionOut
+from fleet.errors import InvalidInput
 from fleet.inventory.export import ExportFormat
+from fleet.pagination import Page
 from fleet.uptime.service import GroupBy
 
 router = APIRouter(include_in_schema=False)
 # A downloaded HTML report carries its own <style>: allowed for it alone, and still no script at all.
 REPORT_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"
+# More decisions than a municipality takes in a year: the page shows them all.
+YEAR_LIMIT = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +59,8 @@ async def decisions_page(
 ) -> Response:
     """Decisions of a year and a timeline of the deployments they permit."""
     shown = year or datetime.now(LOCAL).year
-    listed = await decision_routes.list_decisions(session, viewer.user, PageParams(page=1, size=500), year=shown)
+    rows, total = await decisions.list_decisions(session, page=1, size=YEAR_LIMIT, year=shown)
+    listed: Page[DecisionOut] = Page(items=await decisions.shaped(session, rows), total=total, page=1, size=YEAR_LIMIT)
     timeline = [(d, bars(d, shown)) for d in listed.items if d.kind in PERMITTING]
     return render(
         request,
@@ -81,8 +85,8 @@ def _reports_page(request: Request, viewer: Viewer, error: str | None = None) ->
         default_to=today.isoformat(),
         year=today.year - 1,
         groups=list(GroupBy),
-        formats=list(report_routes.ReportFormat),
-        document_formats=list(report_routes.DocumentFormat),
+        formats=list(ReportFormat),
+        document_formats=list(DocumentFormat),
         inventory_formats=list(ExportFormat),
     )
 
@@ -107,14 +111,15 @@ async def uptime(
     from_: Annotated[str, Query(alias="from", max_length=40)],
     to: Annotated[str, Query(max_length=40)],
     by: GroupBy = GroupBy.CAMERA,
-    format: report_routes.ReportFormat = report_routes.ReportFormat.PDF,
+    format: ReportFormat = ReportFormat.PDF,
 ) -> Response:
-    """The uptime report for a period, by the API's own function."""
+    """The uptime report for a period, as the API gives it."""
     try:
-        response = await report_routes.uptime(session, viewer.user, from_, to, by, format, viewer.language)
-    except RequestValidationError as exc:
-        return _reports_page(request, viewer, "; ".join(f"{e['loc'][-1]}: {e['msg']}" for e in exc.errors()))
-    if format is not report_routes.ReportFormat.HTML:
+        period = downloads.report_period(from_, to)
+    except InvalidInput as exc:
+        return _reports_page(request, viewer, str(exc))
+    response = await downloads.uptime(session, period, by, format, viewer.language)
+    if format is not ReportFormat.HTML:
         response.headers.setdefault("Content-Disposition", f'attachment; filename="uptime.{format.value}"')
     return _report_headers(response)
 
@@ -125,11 +130,10 @@ async def annual(
     settings: SettingsDep,
     viewer: PageViewer,
     year: Annotated[int, Query(ge=2000, le=2100)],
-    format: report_routes.DocumentFormat = report_routes.DocumentFormat.PDF,
+    format: DocumentFormat = DocumentFormat.PDF,
 ) -> Response:
-    """The annual report, by the API's own function."""
-    response = await report_routes.annual(session, settings, viewer.user, year, format, viewer.language)
-    return _report_headers(response)
+    """The annual report, as the API gives it."""
+    return _report_headers(await downloads.annual(session, settings, year, format, viewer.language))
 
 
 @router.get("/reports/inventory")
@@ -139,5 +143,5 @@ async def inventory(
     viewer: PageViewer,
     format: ExportFormat = ExportFormat.XLSX,
 ) -> Response:
-    """The inventory export, by the API's own function."""
-    return await inventory_routes.export_inventory(session, settings, viewer.user, format, None)
+    """Today's inventory export, as the API gives it by default (its summary words in English)."""
+    return await downloads.inventory(session, settings, format, datetime.now(LOCAL).date(), "en")

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request, Response, status
 
-from api.deps import PageParams, SessionDep, SettingsDep
+from api.deps import SessionDep, SettingsDep
 from api.pages.core import (
     LOCAL,
     ActCoordinator,
@@ -20,13 +20,15 @@ from api.pages.core import (
     render,
     safe_next,
 )
-from api.routes import faults as fault_routes
-from api.routes import maintenance as maintenance_routes
-from api.routes import tickets as ticket_routes
 from fleet.cameras.service import CameraFilter, list_cameras
 from fleet.errors import InvalidInput
+from fleet.faults import listing as fault_listing
+from fleet.faults import service as faults
+from fleet.maintenance import service as maintenance
 from fleet.maintenance.schemas import MaintenanceWindowIn
+from fleet.tickets import listing as ticket_listing
 from fleet.tickets import rules
+from fleet.tickets import service as tickets
 from fleet.tickets.models import TicketStatus
 from fleet.tickets.schemas import CommentIn, TicketPatch
 from fleet.users.models import Role
@@ -35,6 +37,7 @@ from fleet.users.service import list_users
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 50
 BOARD_SIZE = 500
+WINDOWS_SHOWN = 200
 Note = Annotated[str, Form(max_length=10_000)]
 
 
@@ -50,9 +53,8 @@ async def fault_list(
     all: bool = False,
 ) -> Response:
     """Faults, open ones only unless asked; technicians acknowledge them here."""
-    listed = await fault_routes.list_faults(
-        session, viewer.user, PageParams(page=page, size=PAGE_SIZE), open=None if all else True
-    )
+    filters = faults.FaultFilter(open=None if all else True)
+    listed = await fault_listing.page_of(session, filters, page=page, size=PAGE_SIZE)
     return render(request, viewer, "faults.html", faults=listed, all=all, pages=max(1, -(-listed.total // PAGE_SIZE)))
 
 
@@ -60,8 +62,8 @@ async def fault_list(
 async def acknowledge(
     session: SessionDep, viewer: ActTechnician, fault_id: int, next: Annotated[str, Form(max_length=2000)] = "/faults"
 ) -> Response:
-    """Acknowledge a fault (the API's action), then back to the page the button was on."""
-    await fault_routes.acknowledge(session, viewer.user, fault_id)
+    """Acknowledge a fault (as the API does), then back to the page the button was on."""
+    await faults.acknowledge(session, actor=viewer.actor, fault_id=fault_id, at=datetime.now(UTC))
     return redirect(safe_next(next))
 
 
@@ -71,8 +73,8 @@ async def acknowledge(
 @router.get("/tickets")
 async def board(request: Request, session: SessionDep, viewer: PageViewer) -> Response:
     """The board: a column per status; finished tickets only the latest."""
-    listed = await ticket_routes.list_tickets(session, viewer.user, PageParams(page=1, size=BOARD_SIZE), open=True)
-    done = await ticket_routes.list_tickets(session, viewer.user, PageParams(page=1, size=20), open=False)
+    listed = await ticket_listing.page_of(session, tickets.TicketFilter(open=True), page=1, size=BOARD_SIZE)
+    done = await ticket_listing.page_of(session, tickets.TicketFilter(open=False), page=1, size=20)
     columns = {s: [t for t in listed.items + done.items if t.status is s] for s in TicketStatus}
     return render(request, viewer, "tickets.html", columns=columns, more_open=listed.total > len(listed.items))
 
@@ -80,7 +82,7 @@ async def board(request: Request, session: SessionDep, viewer: PageViewer) -> Re
 async def _ticket_page(
     request: Request, session: SessionDep, viewer: Viewer, ticket_id: int, error: str | None = None
 ) -> Response:
-    ticket = await ticket_routes.get_ticket(session, viewer.user, ticket_id)
+    ticket = await tickets.detail(session, await tickets.get_or_raise(session, ticket_id))
     assignable = [u for u in await list_users(session) if u.is_active and u.role.at_least(Role.TECHNICIAN)]
     return render(
         request,
@@ -111,17 +113,16 @@ async def change_ticket(
     assignee_id: Annotated[int | None, Form()] = None,
     note: Note = "",
 ) -> Response:
-    """Assign or move the ticket (the API's PATCH with the ticket service's rules)."""
-    _ticket, error = await attempt(
-        session,
-        lambda: ticket_routes.update_ticket(
-            session,
-            settings,
-            viewer.user,
-            ticket_id,
-            TicketPatch(status=status_, assignee_id=assignee_id, note=note.strip() or None),
-        ),
-    )
+    """Assign or move the ticket (as the API's PATCH does, by the ticket service's rules)."""
+
+    async def change() -> object:
+        data = TicketPatch(status=status_, assignee_id=assignee_id, note=note.strip() or None)
+        now = datetime.now(UTC)
+        return await tickets.update(
+            session, actor=viewer.actor, ticket_id=ticket_id, data=data, now=now, settings=settings
+        )
+
+    _ticket, error = await attempt(session, change)
     if error:
         return await _ticket_page(request, session, viewer, ticket_id, error)
     return redirect(f"/tickets/{ticket_id}")
@@ -132,9 +133,13 @@ async def comment(
     request: Request, session: SessionDep, viewer: ActTechnician, ticket_id: int, text: Note = ""
 ) -> Response:
     """Add a comment to the ticket's history."""
-    _event, error = await attempt(
-        session, lambda: ticket_routes.add_comment(session, viewer.user, ticket_id, CommentIn(text=text.strip()))
-    )
+
+    async def add() -> object:
+        body = CommentIn(text=text.strip())
+        now = datetime.now(UTC)
+        return await tickets.comment(session, actor=viewer.actor, ticket_id=ticket_id, text=body.text, now=now)
+
+    _event, error = await attempt(session, add)
     if error:
         return await _ticket_page(request, session, viewer, ticket_id, error)
     return redirect(f"/tickets/{ticket_id}")
@@ -158,7 +163,8 @@ def _local_time(text: str, field: str) -> datetime:
 async def _maintenance_page(
     request: Request, session: SessionDep, viewer: Viewer, *, error: str | None = None, form: Mapping[str, object]
 ) -> Response:
-    listed = await maintenance_routes.list_windows(session, viewer.user, PageParams(page=1, size=200), current=False)
+    now = datetime.now(UTC)
+    listed = await maintenance.page_of(session, page=1, size=WINDOWS_SHOWN, now=now)
     cameras, _total = await list_cameras(session, filters=CameraFilter(), page=1, size=2000)
     return render(
         request,
@@ -170,7 +176,7 @@ async def _maintenance_page(
         camera_names={c.id: c.name for c in cameras},
         error=error,
         form=form,
-        now=datetime.now(UTC),
+        now=now,
     )
 
 
@@ -217,7 +223,7 @@ async def create_window(
             sites=_names(sites),
             poller_groups=_names(poller_groups),
         )
-        return await maintenance_routes.create_window(session, viewer.user, body)
+        return await maintenance.create(session, actor=viewer.actor, data=body)
 
     _window, error = await attempt(session, create)
     if error:
@@ -228,5 +234,5 @@ async def create_window(
 @router.post("/maintenance/{window_id}/delete")
 async def delete_window(session: SessionDep, viewer: ActCoordinator, window_id: int) -> Response:
     """Remove a window."""
-    await maintenance_routes.delete_window(session, viewer.user, window_id)
+    await maintenance.delete(session, actor=viewer.actor, window_id=window_id)
     return redirect("/maintenance")

@@ -6,13 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
+from api import channel_test
 from api.deps import Admin, CipherDep, PageDep, SessionDep, SettingsDep, Technician, actor_of
-from fleet.alerts import rules
 from fleet.alerts import service as alerts
-from fleet.alerts.delivery import send
 from fleet.alerts.models import AlertStatus
 from fleet.alerts.schemas import AlertOut, ChannelIn, ChannelOut, TestResult
-from fleet.audit.service import record
 from fleet.db import RowId
 from fleet.pagination import Page
 
@@ -44,24 +42,9 @@ async def send_test(
     session: SessionDep, admin: Admin, cipher: CipherDep, settings: SettingsDep, channel_id: RowId
 ) -> TestResult:
     """Send a test message now and say whether the service took it."""
-    channel = await alerts.get_channel(session, channel_id)
-    language = settings.alerts.language
-    title, body = rules.test_message(channel.name, f"test-{channel.id}", language)
-    error = await send(
-        alerts.channel_url(channel, cipher),
-        title=title,
-        body=body,
-        timeout=settings.alerts.send_timeout.total_seconds(),
+    return await channel_test.send_test(
+        session, actor=actor_of(admin), cipher=cipher, settings=settings, channel_id=channel_id
     )
-    await record(
-        session,
-        actor=actor_of(admin),
-        action="channel.test",
-        target_type="notification_channel",
-        target_id=channel.id,
-        after={"delivered": error is None, "error": error},
-    )
-    return TestResult(delivered=error is None, error=error)
 
 
 @router.get("/alerts", response_model=Page[AlertOut])

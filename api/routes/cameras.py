@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Set
 from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.deps import CipherDep, Coordinator, PageDep, PageParams, SessionDep, SettingsDep, Viewer, actor_of
-from fleet.cameras import service
+from api.deps import CipherDep, Coordinator, PageDep, SessionDep, SettingsDep, Viewer, actor_of
+from fleet.cameras import listing, service
 from fleet.cameras.models import CameraKind, CameraStatus, Lifecycle, RiskLevel
 from fleet.cameras.schemas import CameraCreate, CameraOut, CameraUpdate
 from fleet.db import RowId
@@ -50,33 +48,9 @@ async def list_cameras(
         search=q,
     )
     maintenance = await cameras_in_maintenance(session, datetime.now(UTC))
-    return await page_of(session, filters, paging, maintenance=maintenance, sort=sort)
-
-
-async def page_of(
-    session: AsyncSession,
-    filters: service.CameraFilter,
-    paging: PageParams,
-    *,
-    maintenance: Set[int],
-    sort: service.CameraSort = service.CameraSort.NAME,
-) -> Page[CameraOut]:
-    """One page of the list, for callers that know the cameras in maintenance already."""
-    rows, total = await service.list_cameras(
-        session, filters=filters, page=paging.page, size=paging.size, maintenance=maintenance, sort=sort
+    return await listing.page_of(
+        session, filters, page=paging.page, size=paging.size, maintenance=maintenance, sort=sort
     )
-    return Page(
-        items=[service.to_out(c, in_maintenance=c.id in maintenance) for c in rows],
-        total=total,
-        page=paging.page,
-        size=paging.size,
-    )
-
-
-async def _shaped(session: SessionDep, camera_id: int) -> CameraOut:
-    camera = await service.get_or_raise(session, camera_id)
-    maintenance = await cameras_in_maintenance(session, datetime.now(UTC), [camera_id])
-    return service.to_out(camera, in_maintenance=camera_id in maintenance)
 
 
 @router.post("", response_model=CameraOut, status_code=status.HTTP_201_CREATED)
@@ -86,13 +60,13 @@ async def create_camera(
     """Add a camera; credentials are write-only and stored encrypted."""
     camera = await service.create(session, actor=actor_of(user), data=body, cipher=cipher)
     await vendor_risk.assess_camera(session, camera, settings)
-    return await _shaped(session, camera.id)
+    return await listing.one(session, camera.id, now=datetime.now(UTC))
 
 
 @router.get("/{camera_id}", response_model=CameraOut)
 async def read_camera(session: SessionDep, _user: Viewer, camera_id: RowId) -> CameraOut:
     """One camera."""
-    return await _shaped(session, camera_id)
+    return await listing.one(session, camera_id, now=datetime.now(UTC))
 
 
 @router.patch("/{camera_id}", response_model=CameraOut)
@@ -108,7 +82,7 @@ async def update_camera(
     camera = await service.get_or_raise(session, camera_id)
     await service.update(session, actor=actor_of(user), camera=camera, data=body, cipher=cipher)
     await vendor_risk.assess_camera(session, camera, settings)
-    return await _shaped(session, camera_id)
+    return await listing.one(session, camera_id, now=datetime.now(UTC))
 
 
 @router.delete("/{camera_id}", status_code=status.HTTP_204_NO_CONTENT)

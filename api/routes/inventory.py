@@ -7,19 +7,12 @@ from typing import Literal
 
 from fastapi import APIRouter, Response
 
+from api import downloads
 from api.deps import SessionDep, SettingsDep, Viewer
-from fleet.inventory.export import ExportFormat, render
-from fleet.inventory.service import LOCAL, build_inventory
+from fleet.inventory.export import ExportFormat
+from fleet.inventory.service import LOCAL
 
 router = APIRouter(prefix="/inventory", tags=["inventory"])
-
-
-MEDIA = {
-    ExportFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ExportFormat.CSV: "text/csv; charset=utf-8",
-    ExportFormat.JSON: "application/json",
-    ExportFormat.GEOJSON: "application/geo+json",
-}
 
 
 @router.get("/export", response_class=Response)
@@ -32,10 +25,4 @@ async def export_inventory(
     lang: Literal["nl", "en"] = "en",
 ) -> Response:
     """Every camera not retired: identity, age, health, origin risk, firmware state and replacement priority."""
-    day = as_of or datetime.now(LOCAL).date()
-    rows = await build_inventory(session, settings=settings, as_of=day)
-    return Response(
-        render(rows, format, day, lang),
-        media_type=MEDIA[format],
-        headers={"Content-Disposition": f'attachment; filename="camfleet-inventory-{day}.{format.value}"'},
-    )
+    return await downloads.inventory(session, settings, format, as_of or datetime.now(LOCAL).date(), lang)

@@ -2,29 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from enum import StrEnum
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 from fastapi.exceptions import RequestValidationError
 
+from api import downloads
 from api.deps import SessionDep, SettingsDep, Viewer
 from fleet.errors import InvalidInput
-from fleet.reports.annual import annual_document
-from fleet.reports.uptime import uptime_document
-from fleet.uptime import export
-from fleet.uptime.service import GroupBy, uptime_report
-from fleet.uptime.when import parse_when
+from fleet.uptime.service import GroupBy
 
 router = APIRouter(prefix="/reports", tags=["reports"])
-
-
-class ReportFormat(StrEnum):
-    JSON = "json"
-    CSV = "csv"
-    HTML = "html"
-    PDF = "pdf"
 
 
 @router.get("/uptime")
@@ -34,39 +22,15 @@ async def uptime(
     from_: Annotated[str, Query(alias="from", description="ISO date or date-time (local time if no zone)")],
     to: Annotated[str, Query(description="ISO date or date-time; a date means the end of that day")],
     by: GroupBy = GroupBy.CAMERA,
-    format: ReportFormat = ReportFormat.JSON,
+    format: downloads.ReportFormat = downloads.ReportFormat.JSON,
     lang: Literal["nl", "en"] = "nl",
 ) -> Response:
     """Availability, downtime, maintenance, unknown time, outages, MTTR and MTBF per key."""
     try:
-        period = (parse_when(from_, field="from"), parse_when(to, field="to", end_of_day=True))
-        if period[1] <= period[0]:
-            raise InvalidInput("to", "must be after from")
+        period = downloads.report_period(from_, to)
     except InvalidInput as exc:
         raise RequestValidationError([{"loc": ("query", exc.field), "msg": exc.reason, "type": "value_error"}]) from exc
-    now = datetime.now(UTC)
-    if format in (ReportFormat.HTML, ReportFormat.PDF):
-        document = await uptime_document(session, period=period, by=by, now=now, language=lang)
-        if format is ReportFormat.HTML:
-            return Response(document.html, media_type="text/html; charset=utf-8")
-        return Response(
-            document.pdf(),
-            media_type="application/pdf",
-            headers={"Content-Disposition": 'attachment; filename="uptime.pdf"'},
-        )
-    rows = await uptime_report(session, period=period, by=by, now=now)
-    if format is ReportFormat.CSV:
-        return Response(
-            export.to_csv(rows),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": 'attachment; filename="uptime.csv"'},
-        )
-    return Response(export.to_json(rows, period=period, by=by), media_type="application/json")
-
-
-class DocumentFormat(StrEnum):
-    HTML = "html"
-    PDF = "pdf"
+    return await downloads.uptime(session, period, by, format, lang)
 
 
 @router.get("/annual")
@@ -75,15 +39,8 @@ async def annual(
     settings: SettingsDep,
     _user: Viewer,
     year: Annotated[int, Query(ge=2000, le=2100)],
-    format: DocumentFormat = DocumentFormat.PDF,
+    format: downloads.DocumentFormat = downloads.DocumentFormat.PDF,
     lang: Literal["nl", "en"] = "nl",
 ) -> Response:
     """The camera chapter of the annual report (Dutch by default)."""
-    document = await annual_document(session, year=year, settings=settings, now=datetime.now(UTC), language=lang)
-    if format is DocumentFormat.HTML:
-        return Response(document.html, media_type="text/html; charset=utf-8")
-    return Response(
-        document.pdf(),
-        media_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="camfleet-annual-{year}.pdf"'},
-    )
+    return await downloads.annual(session, settings, year, format, lang)

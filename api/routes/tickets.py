@@ -9,7 +9,7 @@ from fastapi import APIRouter, status
 from api.deps import PageDep, SessionDep, SettingsDep, Technician, Viewer, actor_of
 from fleet.db import RowId
 from fleet.pagination import Page
-from fleet.tickets import service
+from fleet.tickets import listing, service
 from fleet.tickets.models import Priority, TicketStatus
 from fleet.tickets.schemas import (
     CommentIn,
@@ -40,8 +40,7 @@ async def list_tickets(
     filters = service.TicketFilter(
         open=open, status=status, camera_id=camera_id, assignee_id=assignee_id, priority=priority
     )
-    rows, total = await service.list_tickets(session, filters=filters, page=paging.page, size=paging.size)
-    return Page(items=await service.to_out(session, rows), total=total, page=paging.page, size=paging.size)
+    return await listing.page_of(session, filters, page=paging.page, size=paging.size)
 
 
 @router.post("", response_model=TicketDetail, status_code=status.HTTP_201_CREATED)

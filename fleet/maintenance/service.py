@@ -13,7 +13,8 @@ from fleet.cameras.models import Camera
 from fleet.errors import NotFound
 from fleet.maintenance.models import MaintenanceWindow
 from fleet.maintenance.rules import last_end, occurrences
-from fleet.maintenance.schemas import MaintenanceWindowIn
+from fleet.maintenance.schemas import MaintenanceWindowIn, MaintenanceWindowOut
+from fleet.pagination import Page
 from fleet.uptime import rollup
 
 
@@ -76,6 +77,21 @@ async def list_windows(
         .limit(size)
     )
     return rows.all(), int(total or 0)
+
+
+def to_out(window: MaintenanceWindow, now: datetime) -> MaintenanceWindowOut:
+    """The API shape of a window, saying whether it runs now."""
+    shaped = MaintenanceWindowOut.model_validate(window)
+    shaped.active_now = active(window, now)
+    return shaped
+
+
+async def page_of(
+    session: AsyncSession, *, page: int, size: int, now: datetime, current: bool = False
+) -> Page[MaintenanceWindowOut]:
+    """One page of windows, newest first; ``current`` leaves out the ones over by ``now``."""
+    rows, total = await list_windows(session, page=page, size=size, current_at=now if current else None)
+    return Page(items=[to_out(w, now) for w in rows], total=total, page=page, size=size)
 
 
 async def windows_at(session: AsyncSession, at: datetime) -> list[MaintenanceWindow]:

@@ -1,0 +1,98 @@
+"""Reports and the inventory as downloads: one answer for the JSON API and the pages alike."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from enum import StrEnum
+
+from fastapi import Response
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from config.settings import Settings
+from fleet.errors import InvalidInput
+from fleet.inventory.export import ExportFormat, render
+from fleet.inventory.service import build_inventory
+from fleet.language import Language
+from fleet.reports.annual import annual_document
+from fleet.reports.uptime import uptime_document
+from fleet.uptime import export
+from fleet.uptime.service import GroupBy, uptime_report
+from fleet.uptime.when import parse_when
+
+
+class ReportFormat(StrEnum):
+    JSON = "json"
+    CSV = "csv"
+    HTML = "html"
+    PDF = "pdf"
+
+
+class DocumentFormat(StrEnum):
+    HTML = "html"
+    PDF = "pdf"
+
+
+INVENTORY_MEDIA = {
+    ExportFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ExportFormat.CSV: "text/csv; charset=utf-8",
+    ExportFormat.JSON: "application/json",
+    ExportFormat.GEOJSON: "application/geo+json",
+}
+
+
+def report_period(from_: str, to: str) -> tuple[datetime, datetime]:
+    """The period asked for (a date ``to`` means the end of that day); InvalidInput if it is not one."""
+    period = (parse_when(from_, field="from"), parse_when(to, field="to", end_of_day=True))
+    if period[1] <= period[0]:
+        raise InvalidInput("to", "must be after from")
+    return period
+
+
+async def uptime(
+    session: AsyncSession, period: tuple[datetime, datetime], by: GroupBy, format: ReportFormat, language: Language
+) -> Response:
+    """The uptime report in the format asked for."""
+    now = datetime.now(UTC)
+    if format in (ReportFormat.HTML, ReportFormat.PDF):
+        document = await uptime_document(session, period=period, by=by, now=now, language=language)
+        if format is ReportFormat.HTML:
+            return Response(document.html, media_type="text/html; charset=utf-8")
+        return Response(
+            document.pdf(),
+            media_type="application/pdf",
+            headers={"Content-Disposition": 'attachment; filename="uptime.pdf"'},
+        )
+    rows = await uptime_report(session, period=period, by=by, now=now)
+    if format is ReportFormat.CSV:
+        return Response(
+            export.to_csv(rows),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="uptime.csv"'},
+        )
+    return Response(export.to_json(rows, period=period, by=by), media_type="application/json")
+
+
+async def annual(
+    session: AsyncSession, settings: Settings, year: int, format: DocumentFormat, language: Language
+) -> Response:
+    """The camera chapter of the annual report."""
+    document = await annual_document(session, year=year, settings=settings, now=datetime.now(UTC), language=language)
+    if format is DocumentFormat.HTML:
+        return Response(document.html, media_type="text/html; charset=utf-8")
+    return Response(
+        document.pdf(),
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="camfleet-annual-{year}.pdf"'},
+    )
+
+
+async def inventory(
+    session: AsyncSession, settings: Settings, format: ExportFormat, day: date, language: Language
+) -> Response:
+    """The inventory as it stood on ``day``."""
+    rows = await build_inventory(session, settings=settings, as_of=day)
+    return Response(
+        render(rows, format, day, language),
+        media_type=INVENTORY_MEDIA[format],
+        headers={"Content-Disposition": f'attachment; filename="camfleet-inventory-{day}.{format.value}"'},
+    )
