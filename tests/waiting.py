@@ -1,4 +1,4 @@
-"""Waiting for a condition with a deadline, never for a fixed time: tests on a loaded machine neither flake nor dawdle."""
+"""Waiting for a condition with a deadline, never for a fixed time: no flakes on a loaded machine, no dawdling."""
 
 from __future__ import annotations
 
