@@ -25,6 +25,7 @@ from tests.waiting import wait_until
 pytestmark = pytest.mark.processes
 
 ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = Path("/usr/bin/chromium")
 HOST = "127.92.0.1"
 
 
@@ -145,6 +146,23 @@ def test_installed_serve_has_pages_and_an_offline_openapi_page(served: str) -> N
             assert asset.startswith("/"), f"/docs loads {asset} from elsewhere"
             assert http.get(asset).status_code == 200, asset
         assert http.get("/openapi.json").json()["info"]["title"] == "camfleet"
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (make install)")
+async def test_installed_openapi_page_renders_in_a_browser_without_the_internet(served: str) -> None:
+    from playwright.async_api import async_playwright
+
+    requested: list[str] = []
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        page = await browser.new_page()
+        page.on("request", lambda request: requested.append(request.url))
+        await page.goto(f"{served}/docs")
+        operations = page.locator(".opblock")
+        await operations.first.wait_for(timeout=30_000)
+        assert await operations.count() > 20
+        await browser.close()
+    assert [url for url in requested if not url.startswith(served)] == []
 
 
 def test_installed_demo_serves_the_simulated_fleet(installed: Path, env: dict[str, str], tmp_path: Path) -> None:
