@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from alembic import context
 from sqlalchemy import JSON, Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from alembic import context
 from config.settings import get_settings
 from fleet.db import UTCDateTime, create_engine
 from fleet.models import Base
