@@ -1,4 +1,4 @@
-"""Request dependencies: one transaction per request, the current user, role checks."""
+"""Request dependencies: one transaction per request, the current user, the check of what they may do."""
 
 from __future__ import annotations
 
@@ -10,12 +10,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.authz import RULES, Action, may
 from config.settings import Settings
 from fleet.audit.service import Actor
 from fleet.crypto import CredentialCipher
 from fleet.db import Database
 from fleet.users import service as users
-from fleet.users.models import Role, User
+from fleet.users.models import User
 
 # A NUL character as JSON escapes it; any other spelling of one is not valid JSON.
 _JSON_NUL = b"\\u0000"
@@ -86,28 +87,26 @@ async def get_current_user(
 CurrentUser = Annotated[User, Depends(get_current_user)]
 
 
-def require(role: Role) -> Callable[[User], Coroutine[Any, Any, User]]:
-    """A dependency that lets through users of at least ``role``; 403 for the others."""
-
+def _permission(action: Action) -> Callable[[User], Coroutine[Any, Any, User]]:
     async def check(user: CurrentUser) -> User:
-        if not user.role.at_least(role):
-            raise HTTPException(status_code=status.HTTP_403_FORBIDDEN, detail=f"needs the role {role.value} or higher")
+        if not may(user.role, action):
+            raise HTTPException(status_code=status.HTTP_403_FORBIDDEN, detail=RULES[action].refusal)
         return user
 
     return check
 
 
-async def _audit_reader(user: CurrentUser) -> User:
-    if not user.role.reads_audit_log:
-        raise HTTPException(status_code=status.HTTP_403_FORBIDDEN, detail="needs the role auditor or admin")
-    return user
-
-
-Viewer = Annotated[User, Depends(require(Role.VIEWER))]
-Technician = Annotated[User, Depends(require(Role.TECHNICIAN))]
-Coordinator = Annotated[User, Depends(require(Role.COORDINATOR))]
-Admin = Annotated[User, Depends(require(Role.ADMIN))]
-AuditReader = Annotated[User, Depends(_audit_reader)]
+# One check per action (401 without a valid token, 403 when the rule says no): a route's user says its action.
+PERMISSIONS = {action: _permission(action) for action in Action}
+MayRead = Annotated[User, Depends(PERMISSIONS[Action.READ])]
+MayReadAlerts = Annotated[User, Depends(PERMISSIONS[Action.READ_ALERTS])]
+MayAcknowledgeFaults = Annotated[User, Depends(PERMISSIONS[Action.ACKNOWLEDGE_FAULTS])]
+MayWorkOnTickets = Annotated[User, Depends(PERMISSIONS[Action.WORK_ON_TICKETS])]
+MayEditCameras = Annotated[User, Depends(PERMISSIONS[Action.EDIT_CAMERAS])]
+MayPlanMaintenance = Annotated[User, Depends(PERMISSIONS[Action.PLAN_MAINTENANCE])]
+MayRegisterDecisions = Annotated[User, Depends(PERMISSIONS[Action.REGISTER_DECISIONS])]
+MayAdminister = Annotated[User, Depends(PERMISSIONS[Action.ADMINISTER])]
+MayReadAuditLog = Annotated[User, Depends(PERMISSIONS[Action.READ_AUDIT_LOG])]
 
 
 def actor_of(user: User) -> Actor:

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Form, Request, Response, status
 
 from api import channel_test
 from api.deps import CipherDep, SessionDep, SettingsDep
-from api.pages.core import ActAdmin, PageAdmin, Viewer, attempt, redirect, render
+from api.pages.core import ActAdminister, PageAdminister, Viewer, attempt, redirect, render
 from fleet.alerts import service as alerts
 from fleet.alerts.schemas import ChannelIn, TestResult
 from fleet.faults.models import Severity
@@ -46,7 +46,7 @@ async def _admin_page(
 
 
 @router.get("/admin")
-async def admin_page(request: Request, session: SessionDep, viewer: PageAdmin) -> Response:
+async def admin_page(request: Request, session: SessionDep, viewer: PageAdminister) -> Response:
     """Users, tokens and channels."""
     return await _admin_page(request, session, viewer)
 
@@ -55,7 +55,7 @@ async def admin_page(request: Request, session: SessionDep, viewer: PageAdmin) -
 async def create_user(
     request: Request,
     session: SessionDep,
-    viewer: ActAdmin,
+    viewer: ActAdminister,
     username: Short,
     role: Annotated[Role, Form()],
     password: Annotated[str, Form(max_length=200)] = "",
@@ -75,7 +75,7 @@ async def create_user(
 
 @router.post("/admin/tokens")
 async def create_token(
-    request: Request, session: SessionDep, viewer: ActAdmin, username: Short, name: Short
+    request: Request, session: SessionDep, viewer: ActAdminister, username: Short, name: Short
 ) -> Response:
     """Create an API token; it is shown on this answer only (never stored, so never shown again)."""
 
@@ -93,7 +93,7 @@ async def create_token(
 async def create_channel(
     request: Request,
     session: SessionDep,
-    viewer: ActAdmin,
+    viewer: ActAdminister,
     cipher: CipherDep,
     name: Short,
     url: Annotated[str, Form(max_length=2000)],
@@ -115,7 +115,7 @@ async def create_channel(
 async def test_channel(
     request: Request,
     session: SessionDep,
-    viewer: ActAdmin,
+    viewer: ActAdminister,
     cipher: CipherDep,
     settings: SettingsDep,
     channel_id: int,
@@ -128,7 +128,7 @@ async def test_channel(
 
 
 @router.post("/admin/channels/{channel_id}/delete")
-async def delete_channel(session: SessionDep, viewer: ActAdmin, channel_id: int) -> Response:
+async def delete_channel(session: SessionDep, viewer: ActAdminister, channel_id: int) -> Response:
     """Remove a channel."""
     await alerts.delete_channel(session, actor=viewer.actor, channel_id=channel_id)
     return redirect("/admin")

@@ -12,7 +12,7 @@ from api.deps import SessionDep, SettingsDep
 from api.pages.core import (
     LANGUAGE_COOKIE,
     LOGIN_CSRF_COOKIE,
-    ActViewer,
+    ActSignedIn,
     client_address,
     language_of,
     redirect,
@@ -104,7 +104,7 @@ async def login(
 
 
 @router.post("/logout")
-async def logout(request: Request, session: SessionDep, settings: SettingsDep, viewer: ActViewer) -> Response:
+async def logout(request: Request, session: SessionDep, settings: SettingsDep, viewer: ActSignedIn) -> Response:
     """End the session here and in the database."""
     await web.log_out(session, viewer.session)
     response = redirect("/login")
@@ -115,7 +115,7 @@ async def logout(request: Request, session: SessionDep, settings: SettingsDep, v
 @router.post("/language")
 async def switch_language(
     request: Request,
-    viewer: ActViewer,
+    viewer: ActSignedIn,
     language: Annotated[Language, Form()],
     next: Annotated[str, Form(max_length=2000)] = "/",
 ) -> Response:

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from api.deps import SessionDep
-from api.pages.core import PageViewer, render
+from api.pages.core import PageRead, render
 from fleet.cameras import listing as camera_listing
 from fleet.cameras.models import CameraKind, CameraStatus, RiskLevel
 from fleet.cameras.service import CameraFilter, CameraSort
@@ -33,7 +33,7 @@ MAP_LIMIT = 500
 async def camera_list(
     request: Request,
     session: SessionDep,
-    viewer: PageViewer,
+    viewer: PageRead,
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     status: Annotated[CameraStatus | None, Query()] = None,
     kind: CameraKind | None = None,
@@ -65,7 +65,7 @@ async def camera_list(
 
 
 @router.get("/cameras/{camera_id}")
-async def camera_page(request: Request, session: SessionDep, viewer: PageViewer, camera_id: int) -> Response:
+async def camera_page(request: Request, session: SessionDep, viewer: PageRead, camera_id: int) -> Response:
     """One camera: identity declared and observed, risk, status timeline, observations and its work."""
     now = datetime.now(UTC)
     camera = await camera_listing.one(session, camera_id, now=now)
@@ -88,13 +88,13 @@ async def camera_page(request: Request, session: SessionDep, viewer: PageViewer,
 
 
 @router.get("/map")
-async def map_page(request: Request, viewer: PageViewer) -> Response:
+async def map_page(request: Request, viewer: PageRead) -> Response:
     """Cameras on a map (Leaflet); without a tile URL on a plain background."""
     return render(request, viewer, "map.html", statuses=list(CameraStatus))
 
 
 @router.get("/map/points")
-async def map_points(session: SessionDep, viewer: PageViewer) -> JSONResponse:
+async def map_points(session: SessionDep, viewer: PageRead) -> JSONResponse:
     """The cameras with coordinates, for the map script."""
     in_maintenance = await maintenance.cameras_in_maintenance(session, datetime.now(UTC))
     listed = await camera_listing.page_of(session, CameraFilter(), page=1, size=MAP_LIMIT, maintenance=in_maintenance)

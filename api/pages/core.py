@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import RedirectResponse
 
 from api import errors
+from api.authz import RULES, Action, may
 from api.deps import SessionDep, SettingsDep
 from api.pages.i18n import translator
 from config.settings import Settings
@@ -26,7 +27,7 @@ from fleet.audit.service import Actor
 from fleet.errors import DomainError
 from fleet.language import LANGUAGES, Language
 from fleet.users import web
-from fleet.users.models import Role, User, WebSession
+from fleet.users.models import User, WebSession
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = Jinja2Templates(directory=HERE.parent / "templates")
@@ -94,9 +95,9 @@ class Viewer:
         """The audit-log actor."""
         return Actor(name=self.user.username, user_id=self.user.id)
 
-    def can(self, role: str) -> bool:
-        """Whether the person has at least this role (templates hide buttons with it)."""
-        return self.user.role.at_least(Role(role))
+    def may(self, action: str) -> bool:
+        """Whether the person may do the action (templates hide the buttons of what they may not)."""
+        return may(self.user.role, Action(action))
 
 
 async def _signed_in(request: Request, session: SessionDep, settings: SettingsDep) -> Viewer:
@@ -124,24 +125,27 @@ async def check_csrf(request: Request, viewer: Viewer) -> None:
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail="missing or wrong CSRF token; reload the page")
 
 
-def _role(role: Role, *, acts: bool) -> Callable[..., Coroutine[Any, Any, Viewer]]:
+def _page_permission(action: Action | None, *, acts: bool) -> Callable[..., Coroutine[Any, Any, Viewer]]:
     async def check(request: Request, viewer: SignedIn) -> Viewer:
         if acts:
             await check_csrf(request, viewer)
-        if not viewer.user.role.at_least(role):
-            raise HTTPException(status.HTTP_403_FORBIDDEN, detail=f"needs the role {role.value} or higher")
+        if action is not None and not may(viewer.user.role, action):
+            raise HTTPException(status.HTTP_403_FORBIDDEN, detail=RULES[action].refusal)
         return viewer
 
     return check
 
 
-# Reading pages: any signed-in role. Acting (POST): the API's role for that action, plus a valid CSRF token.
-PageViewer = Annotated[Viewer, Depends(_role(Role.VIEWER, acts=False))]
-PageAdmin = Annotated[Viewer, Depends(_role(Role.ADMIN, acts=False))]
-ActViewer = Annotated[Viewer, Depends(_role(Role.VIEWER, acts=True))]
-ActTechnician = Annotated[Viewer, Depends(_role(Role.TECHNICIAN, acts=True))]
-ActCoordinator = Annotated[Viewer, Depends(_role(Role.COORDINATOR, acts=True))]
-ActAdmin = Annotated[Viewer, Depends(_role(Role.ADMIN, acts=True))]
+# Pages follow the API's rule for each action (api.authz); acting (POST) also needs the session's CSRF token.
+PAGE_PERMISSIONS = {action: _page_permission(action, acts=False) for action in Action}
+ACT_PERMISSIONS = {action: _page_permission(action, acts=True) for action in Action}
+PageRead = Annotated[Viewer, Depends(PAGE_PERMISSIONS[Action.READ])]
+PageAdminister = Annotated[Viewer, Depends(PAGE_PERMISSIONS[Action.ADMINISTER])]
+ActSignedIn = Annotated[Viewer, Depends(_page_permission(None, acts=True))]
+ActAcknowledgeFaults = Annotated[Viewer, Depends(ACT_PERMISSIONS[Action.ACKNOWLEDGE_FAULTS])]
+ActWorkOnTickets = Annotated[Viewer, Depends(ACT_PERMISSIONS[Action.WORK_ON_TICKETS])]
+ActPlanMaintenance = Annotated[Viewer, Depends(ACT_PERMISSIONS[Action.PLAN_MAINTENANCE])]
+ActAdminister = Annotated[Viewer, Depends(ACT_PERMISSIONS[Action.ADMINISTER])]
 
 
 def render(request: Request, viewer: Viewer | None, template: str, status_code: int = 200, **values: Any) -> Response:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.deps import SessionDep
-from api.pages.core import PageViewer, render
+from api.pages.core import PageRead, render
 from fleet.cameras import listing
 from fleet.cameras import service as cameras
 from fleet.cameras.models import CameraStatus
@@ -42,12 +42,12 @@ async def _figures(session: AsyncSession) -> dict[str, Any]:
 
 
 @router.get("/")
-async def dashboard(request: Request, session: SessionDep, viewer: PageViewer) -> Response:
+async def dashboard(request: Request, session: SessionDep, viewer: PageRead) -> Response:
     """The dashboard page."""
     return render(request, viewer, "dashboard.html", **await _figures(session))
 
 
 @router.get("/dashboard/figures")
-async def figures(request: Request, session: SessionDep, viewer: PageViewer) -> Response:
+async def figures(request: Request, session: SessionDep, viewer: PageRead) -> Response:
     """The dashboard's figures alone, which the page polls (htmx) to stay current."""
     return render(request, viewer, "_dashboard_figures.html", **await _figures(session))

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 from api import downloads
 from api.deps import SessionDep, SettingsDep
 from api.downloads import DocumentFormat, ReportFormat
-from api.pages.core import LOCAL, PageViewer, Viewer, render
+from api.pages.core import LOCAL, PageRead, Viewer, render
 from fleet.decisions import service as decisions
 from fleet.decisions.compliance import PERMITTING
 from fleet.decisions.schemas import DecisionOut
@@ -54,7 +54,7 @@ def bars(decision: DecisionOut, year: int) -> list[Bar]:
 async def decisions_page(
     request: Request,
     session: SessionDep,
-    viewer: PageViewer,
+    viewer: PageRead,
     year: Annotated[int | None, Query(ge=1990, le=2999)] = None,
 ) -> Response:
     """Decisions of a year and a timeline of the deployments they permit."""
@@ -92,7 +92,7 @@ def _reports_page(request: Request, viewer: Viewer, error: str | None = None) ->
 
 
 @router.get("/reports")
-async def reports_page(request: Request, viewer: PageViewer) -> Response:
+async def reports_page(request: Request, viewer: PageRead) -> Response:
     """Forms to download the uptime report, the annual report and the inventory."""
     return _reports_page(request, viewer)
 
@@ -107,7 +107,7 @@ def _report_headers(response: Response) -> Response:
 async def uptime(
     request: Request,
     session: SessionDep,
-    viewer: PageViewer,
+    viewer: PageRead,
     from_: Annotated[str, Query(alias="from", max_length=40)],
     to: Annotated[str, Query(max_length=40)],
     by: GroupBy = GroupBy.CAMERA,
@@ -128,7 +128,7 @@ async def uptime(
 async def annual(
     session: SessionDep,
     settings: SettingsDep,
-    viewer: PageViewer,
+    viewer: PageRead,
     year: Annotated[int, Query(ge=2000, le=2100)],
     format: DocumentFormat = DocumentFormat.PDF,
 ) -> Response:
@@ -140,7 +140,7 @@ async def annual(
 async def inventory(
     session: SessionDep,
     settings: SettingsDep,
-    viewer: PageViewer,
+    viewer: PageRead,
     format: ExportFormat = ExportFormat.XLSX,
 ) -> Response:
     """Today's inventory export, as the API gives it by default (its summary words in English)."""

@@ -11,9 +11,10 @@ from fastapi import APIRouter, Form, Query, Request, Response, status
 from api.deps import SessionDep, SettingsDep
 from api.pages.core import (
     LOCAL,
-    ActCoordinator,
-    ActTechnician,
-    PageViewer,
+    ActAcknowledgeFaults,
+    ActPlanMaintenance,
+    ActWorkOnTickets,
+    PageRead,
     Viewer,
     attempt,
     redirect,
@@ -48,7 +49,7 @@ Note = Annotated[str, Form(max_length=10_000)]
 async def fault_list(
     request: Request,
     session: SessionDep,
-    viewer: PageViewer,
+    viewer: PageRead,
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     all: bool = False,
 ) -> Response:
@@ -60,7 +61,10 @@ async def fault_list(
 
 @router.post("/faults/{fault_id}/acknowledge")
 async def acknowledge(
-    session: SessionDep, viewer: ActTechnician, fault_id: int, next: Annotated[str, Form(max_length=2000)] = "/faults"
+    session: SessionDep,
+    viewer: ActAcknowledgeFaults,
+    fault_id: int,
+    next: Annotated[str, Form(max_length=2000)] = "/faults",
 ) -> Response:
     """Acknowledge a fault (as the API does), then back to the page the button was on."""
     await faults.acknowledge(session, actor=viewer.actor, fault_id=fault_id, at=datetime.now(UTC))
@@ -71,7 +75,7 @@ async def acknowledge(
 
 
 @router.get("/tickets")
-async def board(request: Request, session: SessionDep, viewer: PageViewer) -> Response:
+async def board(request: Request, session: SessionDep, viewer: PageRead) -> Response:
     """The board: a column per status; finished tickets only the latest."""
     listed = await ticket_listing.page_of(session, tickets.TicketFilter(open=True), page=1, size=BOARD_SIZE)
     done = await ticket_listing.page_of(session, tickets.TicketFilter(open=False), page=1, size=20)
@@ -97,7 +101,7 @@ async def _ticket_page(
 
 
 @router.get("/tickets/{ticket_id}")
-async def ticket_page(request: Request, session: SessionDep, viewer: PageViewer, ticket_id: int) -> Response:
+async def ticket_page(request: Request, session: SessionDep, viewer: PageRead, ticket_id: int) -> Response:
     """One ticket: the workflow's next steps as buttons, assignment, comments and history."""
     return await _ticket_page(request, session, viewer, ticket_id)
 
@@ -107,7 +111,7 @@ async def change_ticket(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
-    viewer: ActTechnician,
+    viewer: ActWorkOnTickets,
     ticket_id: int,
     status_: Annotated[TicketStatus | None, Form(alias="status")] = None,
     assignee_id: Annotated[int | None, Form()] = None,
@@ -130,7 +134,7 @@ async def change_ticket(
 
 @router.post("/tickets/{ticket_id}/comments")
 async def comment(
-    request: Request, session: SessionDep, viewer: ActTechnician, ticket_id: int, text: Note = ""
+    request: Request, session: SessionDep, viewer: ActWorkOnTickets, ticket_id: int, text: Note = ""
 ) -> Response:
     """Add a comment to the ticket's history."""
 
@@ -181,7 +185,7 @@ async def _maintenance_page(
 
 
 @router.get("/maintenance")
-async def maintenance_page(request: Request, session: SessionDep, viewer: PageViewer) -> Response:
+async def maintenance_page(request: Request, session: SessionDep, viewer: PageRead) -> Response:
     """Maintenance windows, and the form to plan one."""
     return await _maintenance_page(request, session, viewer, form={})
 
@@ -190,7 +194,7 @@ async def maintenance_page(request: Request, session: SessionDep, viewer: PageVi
 async def create_window(
     request: Request,
     session: SessionDep,
-    viewer: ActCoordinator,
+    viewer: ActPlanMaintenance,
     starts_at: Annotated[str, Form(max_length=40)],
     ends_at: Annotated[str, Form(max_length=40)],
     reason: Annotated[str, Form(max_length=2000)],
@@ -232,7 +236,7 @@ async def create_window(
 
 
 @router.post("/maintenance/{window_id}/delete")
-async def delete_window(session: SessionDep, viewer: ActCoordinator, window_id: int) -> Response:
+async def delete_window(session: SessionDep, viewer: ActPlanMaintenance, window_id: int) -> Response:
     """Remove a window."""
     await maintenance.delete(session, actor=viewer.actor, window_id=window_id)
     return redirect("/maintenance")

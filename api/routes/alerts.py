@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 
 from api import channel_test
-from api.deps import Admin, CipherDep, PageDep, SessionDep, SettingsDep, Technician, actor_of
+from api.deps import CipherDep, MayAdminister, MayReadAlerts, PageDep, SessionDep, SettingsDep, actor_of
 from fleet.alerts import service as alerts
 from fleet.alerts.models import AlertStatus
 from fleet.alerts.schemas import AlertOut, ChannelIn, ChannelOut, TestResult
@@ -18,20 +18,20 @@ router = APIRouter(tags=["alerts"])
 
 
 @router.get("/notification-channels", response_model=list[ChannelOut])
-async def list_channels(session: SessionDep, _user: Technician) -> list[ChannelOut]:
+async def list_channels(session: SessionDep, _user: MayReadAlerts) -> list[ChannelOut]:
     """Every channel with its routing; URLs are never shown."""
     return [ChannelOut.model_validate(c) for c in await alerts.list_channels(session)]
 
 
 @router.post("/notification-channels", response_model=ChannelOut, status_code=status.HTTP_201_CREATED)
-async def create_channel(session: SessionDep, admin: Admin, cipher: CipherDep, body: ChannelIn) -> ChannelOut:
+async def create_channel(session: SessionDep, admin: MayAdminister, cipher: CipherDep, body: ChannelIn) -> ChannelOut:
     """Add a channel; an Apprise URL that Apprise cannot use is a 422 saying why."""
     channel = await alerts.create_channel(session, actor=actor_of(admin), data=body, cipher=cipher)
     return ChannelOut.model_validate(channel)
 
 
 @router.delete("/notification-channels/{channel_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_channel(session: SessionDep, admin: Admin, channel_id: RowId) -> Response:
+async def delete_channel(session: SessionDep, admin: MayAdminister, channel_id: RowId) -> Response:
     """Remove a channel."""
     await alerts.delete_channel(session, actor=actor_of(admin), channel_id=channel_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -39,7 +39,7 @@ async def delete_channel(session: SessionDep, admin: Admin, channel_id: RowId) -
 
 @router.post("/notification-channels/{channel_id}/test", response_model=TestResult)
 async def send_test(
-    session: SessionDep, admin: Admin, cipher: CipherDep, settings: SettingsDep, channel_id: RowId
+    session: SessionDep, admin: MayAdminister, cipher: CipherDep, settings: SettingsDep, channel_id: RowId
 ) -> TestResult:
     """Send a test message now and say whether the service took it."""
     return await channel_test.send_test(
@@ -50,7 +50,7 @@ async def send_test(
 @router.get("/alerts", response_model=Page[AlertOut])
 async def list_alerts(
     session: SessionDep,
-    _user: Technician,
+    _user: MayReadAlerts,
     paging: PageDep,
     status_: Annotated[AlertStatus | None, Query(alias="status")] = None,
     fault_id: RowId | None = None,

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict
 
-from api.deps import AuditReader, PageDep, SessionDep
+from api.deps import MayReadAuditLog, PageDep, SessionDep
 from fleet.audit import service
 from fleet.pagination import Page
 
@@ -31,7 +31,7 @@ class AuditEntryOut(BaseModel):
 @router.get("", response_model=Page[AuditEntryOut])
 async def list_audit(
     session: SessionDep,
-    _user: AuditReader,
+    _user: MayReadAuditLog,
     paging: PageDep,
     action: Annotated[str | None, Query(max_length=100)] = None,
     target_type: Annotated[str | None, Query(max_length=50)] = None,

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from api.deps import CipherDep, Coordinator, PageDep, SessionDep, SettingsDep, Viewer, actor_of
+from api.deps import CipherDep, MayEditCameras, MayRead, PageDep, SessionDep, SettingsDep, actor_of
 from fleet.cameras import listing, service
 from fleet.cameras.models import CameraKind, CameraStatus, Lifecycle, RiskLevel
 from fleet.cameras.schemas import CameraCreate, CameraOut, CameraUpdate
@@ -22,7 +22,7 @@ router = APIRouter(prefix="/cameras", tags=["cameras"])
 @router.get("", response_model=Page[CameraOut])
 async def list_cameras(
     session: SessionDep,
-    _user: Viewer,
+    _user: MayRead,
     paging: PageDep,
     status_: Annotated[CameraStatus | None, Query(alias="status")] = None,
     kind: CameraKind | None = None,
@@ -55,7 +55,7 @@ async def list_cameras(
 
 @router.post("", response_model=CameraOut, status_code=status.HTTP_201_CREATED)
 async def create_camera(
-    session: SessionDep, user: Coordinator, cipher: CipherDep, settings: SettingsDep, body: CameraCreate
+    session: SessionDep, user: MayEditCameras, cipher: CipherDep, settings: SettingsDep, body: CameraCreate
 ) -> CameraOut:
     """Add a camera; credentials are write-only and stored encrypted."""
     camera = await service.create(session, actor=actor_of(user), data=body, cipher=cipher)
@@ -64,7 +64,7 @@ async def create_camera(
 
 
 @router.get("/{camera_id}", response_model=CameraOut)
-async def read_camera(session: SessionDep, _user: Viewer, camera_id: RowId) -> CameraOut:
+async def read_camera(session: SessionDep, _user: MayRead, camera_id: RowId) -> CameraOut:
     """One camera."""
     return await listing.one(session, camera_id, now=datetime.now(UTC))
 
@@ -72,7 +72,7 @@ async def read_camera(session: SessionDep, _user: Viewer, camera_id: RowId) -> C
 @router.patch("/{camera_id}", response_model=CameraOut)
 async def update_camera(
     session: SessionDep,
-    user: Coordinator,
+    user: MayEditCameras,
     cipher: CipherDep,
     settings: SettingsDep,
     camera_id: RowId,
@@ -86,7 +86,7 @@ async def update_camera(
 
 
 @router.delete("/{camera_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_camera(session: SessionDep, user: Coordinator, camera_id: RowId) -> Response:
+async def delete_camera(session: SessionDep, user: MayEditCameras, camera_id: RowId) -> Response:
     """Remove a camera from the registry."""
     camera = await service.get_or_raise(session, camera_id)
     await service.delete(session, actor=actor_of(user), camera=camera)

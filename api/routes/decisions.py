@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from api.deps import Coordinator, PageDep, SessionDep, Viewer, actor_of
+from api.deps import MayRead, MayRegisterDecisions, PageDep, SessionDep, actor_of
 from fleet.db import RowId
 from fleet.decisions import export, service
 from fleet.decisions.models import DecisionKind
@@ -34,7 +34,7 @@ MEDIA = {
 @router.get("", response_model=Page[DecisionOut])
 async def list_decisions(
     session: SessionDep,
-    _user: Viewer,
+    _user: MayRead,
     paging: PageDep,
     year: Annotated[int | None, Query(ge=1990, le=2999)] = None,
     kind: DecisionKind | None = None,
@@ -45,7 +45,7 @@ async def list_decisions(
 
 
 @router.post("", response_model=DecisionOut, status_code=status.HTTP_201_CREATED)
-async def create_decision(session: SessionDep, user: Coordinator, body: DecisionIn) -> DecisionOut:
+async def create_decision(session: SessionDep, user: MayRegisterDecisions, body: DecisionIn) -> DecisionOut:
     """Register a decision; a changed period is a new decision with ``supersedes_id``. Warnings come back with it."""
     decision = await service.create(session, actor=actor_of(user), data=body)
     return (await service.shaped(session, [decision]))[0]
@@ -54,7 +54,7 @@ async def create_decision(session: SessionDep, user: Coordinator, body: Decision
 @router.get("/overview", response_class=Response)
 async def overview(
     session: SessionDep,
-    _user: Viewer,
+    _user: MayRead,
     year: Annotated[int, Query(ge=1990, le=2999)],
     format: OverviewFormat = OverviewFormat.JSON,
 ) -> Response:
@@ -74,14 +74,14 @@ async def overview(
 
 
 @router.get("/{decision_id}", response_model=DecisionOut)
-async def read_decision(session: SessionDep, _user: Viewer, decision_id: RowId) -> DecisionOut:
+async def read_decision(session: SessionDep, _user: MayRead, decision_id: RowId) -> DecisionOut:
     """One decision with its cameras and the decisions that supersede it."""
     return (await service.shaped(session, [await service.get(session, decision_id)]))[0]
 
 
 @router.patch("/{decision_id}", response_model=DecisionOut)
 async def update_decision(
-    session: SessionDep, user: Coordinator, decision_id: RowId, body: DecisionPatch
+    session: SessionDep, user: MayRegisterDecisions, decision_id: RowId, body: DecisionPatch
 ) -> DecisionOut:
     """Link cameras or correct location, reason and note; anything else needs a new, superseding decision."""
     decision = await service.update(session, actor=actor_of(user), decision_id=decision_id, data=body)

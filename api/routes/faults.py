@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from fastapi import APIRouter
 
-from api.deps import PageDep, SessionDep, Technician, Viewer, actor_of
+from api.deps import MayAcknowledgeFaults, MayRead, PageDep, SessionDep, actor_of
 from fleet.db import RowId
 from fleet.faults import listing, service
 from fleet.faults.models import FaultKind
@@ -19,7 +19,7 @@ router = APIRouter(prefix="/faults", tags=["faults"])
 @router.get("", response_model=Page[FaultOut])
 async def list_faults(
     session: SessionDep,
-    _user: Viewer,
+    _user: MayRead,
     paging: PageDep,
     open: bool | None = None,
     camera_id: RowId | None = None,
@@ -31,7 +31,7 @@ async def list_faults(
 
 
 @router.post("/{fault_id}/acknowledge", response_model=FaultOut)
-async def acknowledge(session: SessionDep, user: Technician, fault_id: RowId) -> FaultOut:
+async def acknowledge(session: SessionDep, user: MayAcknowledgeFaults, fault_id: RowId) -> FaultOut:
     """Acknowledge a fault: someone is on it, so escalation stops."""
     fault = await service.acknowledge(session, actor=actor_of(user), fault_id=fault_id, at=datetime.now(UTC))
     return await listing.one(session, fault)

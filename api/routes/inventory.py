@@ -8,7 +8,7 @@ from typing import Literal
 from fastapi import APIRouter, Response
 
 from api import downloads
-from api.deps import SessionDep, SettingsDep, Viewer
+from api.deps import MayRead, SessionDep, SettingsDep
 from fleet.inventory.export import ExportFormat
 from fleet.inventory.service import LOCAL
 
@@ -19,7 +19,7 @@ router = APIRouter(prefix="/inventory", tags=["inventory"])
 async def export_inventory(
     session: SessionDep,
     settings: SettingsDep,
-    _user: Viewer,
+    _user: MayRead,
     format: ExportFormat = ExportFormat.XLSX,
     as_of: date | None = None,
     lang: Literal["nl", "en"] = "en",

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Response
 from fastapi.exceptions import RequestValidationError
 
 from api import downloads
-from api.deps import SessionDep, SettingsDep, Viewer
+from api.deps import MayRead, SessionDep, SettingsDep
 from fleet.errors import InvalidInput
 from fleet.uptime.service import GroupBy
 
@@ -18,7 +18,7 @@ router = APIRouter(prefix="/reports", tags=["reports"])
 @router.get("/uptime")
 async def uptime(
     session: SessionDep,
-    _user: Viewer,
+    _user: MayRead,
     from_: Annotated[str, Query(alias="from", description="ISO date or date-time (local time if no zone)")],
     to: Annotated[str, Query(description="ISO date or date-time; a date means the end of that day")],
     by: GroupBy = GroupBy.CAMERA,
@@ -37,7 +37,7 @@ async def uptime(
 async def annual(
     session: SessionDep,
     settings: SettingsDep,
-    _user: Viewer,
+    _user: MayRead,
     year: Annotated[int, Query(ge=2000, le=2100)],
     format: downloads.DocumentFormat = downloads.DocumentFormat.PDF,
     lang: Literal["nl", "en"] = "nl",

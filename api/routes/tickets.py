@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from fastapi import APIRouter, status
 
-from api.deps import PageDep, SessionDep, SettingsDep, Technician, Viewer, actor_of
+from api.deps import MayRead, MayWorkOnTickets, PageDep, SessionDep, SettingsDep, actor_of
 from fleet.db import RowId
 from fleet.pagination import Page
 from fleet.tickets import listing, service
@@ -28,7 +28,7 @@ router = APIRouter(prefix="/tickets", tags=["tickets"])
 @router.get("", response_model=Page[TicketOut])
 async def list_tickets(
     session: SessionDep,
-    _user: Viewer,
+    _user: MayRead,
     paging: PageDep,
     open: bool | None = None,
     status: TicketStatus | None = None,
@@ -44,21 +44,23 @@ async def list_tickets(
 
 
 @router.post("", response_model=TicketDetail, status_code=status.HTTP_201_CREATED)
-async def create_ticket(session: SessionDep, settings: SettingsDep, user: Technician, body: TicketIn) -> TicketDetail:
+async def create_ticket(
+    session: SessionDep, settings: SettingsDep, user: MayWorkOnTickets, body: TicketIn
+) -> TicketDetail:
     """Open a ticket by hand for a camera, optionally covering some of its faults."""
     ticket = await service.create(session, actor=actor_of(user), data=body, now=datetime.now(UTC), settings=settings)
     return await service.detail(session, ticket)
 
 
 @router.get("/{ticket_id}", response_model=TicketDetail)
-async def get_ticket(session: SessionDep, _user: Viewer, ticket_id: RowId) -> TicketDetail:
+async def get_ticket(session: SessionDep, _user: MayRead, ticket_id: RowId) -> TicketDetail:
     """A ticket with its whole history."""
     return await service.detail(session, await service.get_or_raise(session, ticket_id))
 
 
 @router.patch("/{ticket_id}", response_model=TicketDetail)
 async def update_ticket(
-    session: SessionDep, settings: SettingsDep, user: Technician, ticket_id: RowId, body: TicketPatch
+    session: SessionDep, settings: SettingsDep, user: MayWorkOnTickets, ticket_id: RowId, body: TicketPatch
 ) -> TicketDetail:
     """Change status (409 with the allowed next states if the workflow forbids it), assignee or priority."""
     ticket = await service.update(
@@ -68,7 +70,7 @@ async def update_ticket(
 
 
 @router.post("/{ticket_id}/comments", response_model=TicketEventOut, status_code=status.HTTP_201_CREATED)
-async def add_comment(session: SessionDep, user: Technician, ticket_id: RowId, body: CommentIn) -> TicketEventOut:
+async def add_comment(session: SessionDep, user: MayWorkOnTickets, ticket_id: RowId, body: CommentIn) -> TicketEventOut:
     """Add a comment or work-log entry."""
     event = await service.comment(
         session, actor=actor_of(user), ticket_id=ticket_id, text=body.text, now=datetime.now(UTC)
@@ -77,7 +79,7 @@ async def add_comment(session: SessionDep, user: Technician, ticket_id: RowId, b
 
 
 @router.post("/{ticket_id}/parts", response_model=TicketEventOut, status_code=status.HTTP_201_CREATED)
-async def add_part(session: SessionDep, user: Technician, ticket_id: RowId, body: PartIn) -> TicketEventOut:
+async def add_part(session: SessionDep, user: MayWorkOnTickets, ticket_id: RowId, body: PartIn) -> TicketEventOut:
     """Record a part used (its cost is added to the ticket)."""
     event = await service.add_part(
         session,
@@ -92,7 +94,7 @@ async def add_part(session: SessionDep, user: Technician, ticket_id: RowId, body
 
 
 @router.post("/{ticket_id}/costs", response_model=TicketEventOut, status_code=status.HTTP_201_CREATED)
-async def add_cost(session: SessionDep, user: Technician, ticket_id: RowId, body: CostIn) -> TicketEventOut:
+async def add_cost(session: SessionDep, user: MayWorkOnTickets, ticket_id: RowId, body: CostIn) -> TicketEventOut:
     """Record work or another cost, in euro cents."""
     event = await service.add_cost(
         session,

@@ -29,11 +29,6 @@ class Role(StrEnum):
         """Whether this role may do what ``other`` may do."""
         return self.rank >= other.rank
 
-    @property
-    def reads_audit_log(self) -> bool:
-        """Auditors and admins read the audit log."""
-        return self in {Role.AUDITOR, Role.ADMIN}
-
 
 _RANK = {Role.VIEWER: 0, Role.AUDITOR: 0, Role.TECHNICIAN: 1, Role.COORDINATOR: 2, Role.ADMIN: 3}
 

@@ -1,6 +1,9 @@
-"""Who may call what: every route of the app × every role, from one table of minimum roles.
+"""Who may call what: every route of the app × every role, from the one rule table of api.authz.
 
-The routes come from the app itself, so a route added without a row here fails the test by name.
+Each route is an action (or public, or open to anyone signed in); who may do an action comes from api.authz.RULES,
+which a test here pins as agreed, so a change of who may do what shows as a failing test.
+The routes come from the app itself, so a route added without a row here fails the test by name, and so does a route
+whose dependencies check another action than its row says.
 Requests use ids that do not exist and empty bodies: an allowed call ends in 404 or 422 and changes
 nothing; a refused one must end in 401 (no token) or 403 (too low a role) before anything else runs.
 """
@@ -13,9 +16,13 @@ from enum import StrEnum
 import httpx
 import pytest
 from fastapi import FastAPI
+from fastapi.dependencies.models import Dependant
 from fastapi.routing import iter_route_contexts
 
+from api import deps
 from api.app import create_app
+from api.authz import RULES, Action, may
+from api.pages import core
 from config.settings import Settings
 from fleet.db import Database
 from fleet.users.models import Role
@@ -23,121 +30,123 @@ from tests.conftest import bearer
 
 
 class Access(StrEnum):
-    """Who may call a route."""
+    """Who may call a route that is no action of api.authz."""
 
     public = "public"  # no token needed
     signed_in = "signed_in"  # any valid token
-    viewer = "viewer"
-    technician = "technician"
-    coordinator = "coordinator"
-    admin = "admin"
-    audit = "audit"  # auditors and admins only
-    tested_elsewhere = "tested_elsewhere"  # login and logout: their own tests in test_pages.py
+    tested_elsewhere = "tested_elsewhere"  # login and logout: their own tests in test_pages_login.py
 
 
-MINIMUM_ROLE: dict[tuple[str, str], Access] = {
+# The rule table as agreed with the municipality: changing who may do what is changing this too.
+AGREED: dict[Action, set[Role]] = {
+    Action.READ: set(Role),
+    Action.READ_ALERTS: {Role.TECHNICIAN, Role.COORDINATOR, Role.ADMIN},
+    Action.ACKNOWLEDGE_FAULTS: {Role.TECHNICIAN, Role.COORDINATOR, Role.ADMIN},
+    Action.WORK_ON_TICKETS: {Role.TECHNICIAN, Role.COORDINATOR, Role.ADMIN},
+    Action.EDIT_CAMERAS: {Role.COORDINATOR, Role.ADMIN},
+    Action.PLAN_MAINTENANCE: {Role.COORDINATOR, Role.ADMIN},
+    Action.REGISTER_DECISIONS: {Role.COORDINATOR, Role.ADMIN},
+    Action.ADMINISTER: {Role.ADMIN},
+    Action.READ_AUDIT_LOG: {Role.AUDITOR, Role.ADMIN},
+}
+
+Rule = Action | Access
+
+API_RULE: dict[tuple[str, str], Rule] = {
     ("GET", "/openapi.json"): Access.public,
     ("GET", "/docs"): Access.public,
     ("GET", "/api/v1/health"): Access.public,
     # Prometheus scrapes without a token; the figures are counts by status, no names or addresses.
     ("GET", "/metrics"): Access.public,
     ("GET", "/api/v1/me"): Access.signed_in,
-    ("GET", "/api/v1/cameras"): Access.viewer,
-    ("POST", "/api/v1/cameras"): Access.coordinator,
-    ("GET", "/api/v1/cameras/{camera_id}"): Access.viewer,
-    ("PATCH", "/api/v1/cameras/{camera_id}"): Access.coordinator,
-    ("DELETE", "/api/v1/cameras/{camera_id}"): Access.coordinator,
-    ("GET", "/api/v1/faults"): Access.viewer,
-    ("POST", "/api/v1/faults/{fault_id}/acknowledge"): Access.technician,
-    ("GET", "/api/v1/maintenance-windows"): Access.viewer,
-    ("POST", "/api/v1/maintenance-windows"): Access.coordinator,
-    ("DELETE", "/api/v1/maintenance-windows/{window_id}"): Access.coordinator,
-    ("GET", "/api/v1/notification-channels"): Access.technician,
-    ("POST", "/api/v1/notification-channels"): Access.admin,
-    ("DELETE", "/api/v1/notification-channels/{channel_id}"): Access.admin,
-    ("POST", "/api/v1/notification-channels/{channel_id}/test"): Access.admin,
-    ("GET", "/api/v1/alerts"): Access.technician,
-    ("GET", "/api/v1/users"): Access.admin,
-    ("POST", "/api/v1/users"): Access.admin,
-    ("POST", "/api/v1/tokens"): Access.admin,
-    ("GET", "/api/v1/audit"): Access.audit,
-    ("GET", "/api/v1/tickets"): Access.viewer,
-    ("POST", "/api/v1/tickets"): Access.technician,
-    ("GET", "/api/v1/tickets/{ticket_id}"): Access.viewer,
-    ("PATCH", "/api/v1/tickets/{ticket_id}"): Access.technician,
-    ("POST", "/api/v1/tickets/{ticket_id}/comments"): Access.technician,
-    ("POST", "/api/v1/tickets/{ticket_id}/parts"): Access.technician,
-    ("POST", "/api/v1/tickets/{ticket_id}/costs"): Access.technician,
-    ("GET", "/api/v1/risk/summary"): Access.viewer,
-    ("GET", "/api/v1/reports/uptime"): Access.viewer,
-    ("GET", "/api/v1/reports/annual"): Access.viewer,
-    ("GET", "/api/v1/inventory/export"): Access.viewer,
-    ("GET", "/api/v1/decisions"): Access.viewer,
-    ("POST", "/api/v1/decisions"): Access.coordinator,
-    ("GET", "/api/v1/decisions/overview"): Access.viewer,
-    ("GET", "/api/v1/decisions/{decision_id}"): Access.viewer,
-    ("PATCH", "/api/v1/decisions/{decision_id}"): Access.coordinator,
-    ("GET", "/api/v1/cameras/{camera_id}/image-reference"): Access.viewer,
-    ("POST", "/api/v1/cameras/{camera_id}/image-reference"): Access.coordinator,
+    ("GET", "/api/v1/cameras"): Action.READ,
+    ("POST", "/api/v1/cameras"): Action.EDIT_CAMERAS,
+    ("GET", "/api/v1/cameras/{camera_id}"): Action.READ,
+    ("PATCH", "/api/v1/cameras/{camera_id}"): Action.EDIT_CAMERAS,
+    ("DELETE", "/api/v1/cameras/{camera_id}"): Action.EDIT_CAMERAS,
+    ("GET", "/api/v1/faults"): Action.READ,
+    ("POST", "/api/v1/faults/{fault_id}/acknowledge"): Action.ACKNOWLEDGE_FAULTS,
+    ("GET", "/api/v1/maintenance-windows"): Action.READ,
+    ("POST", "/api/v1/maintenance-windows"): Action.PLAN_MAINTENANCE,
+    ("DELETE", "/api/v1/maintenance-windows/{window_id}"): Action.PLAN_MAINTENANCE,
+    ("GET", "/api/v1/notification-channels"): Action.READ_ALERTS,
+    ("POST", "/api/v1/notification-channels"): Action.ADMINISTER,
+    ("DELETE", "/api/v1/notification-channels/{channel_id}"): Action.ADMINISTER,
+    ("POST", "/api/v1/notification-channels/{channel_id}/test"): Action.ADMINISTER,
+    ("GET", "/api/v1/alerts"): Action.READ_ALERTS,
+    ("GET", "/api/v1/users"): Action.ADMINISTER,
+    ("POST", "/api/v1/users"): Action.ADMINISTER,
+    ("POST", "/api/v1/tokens"): Action.ADMINISTER,
+    ("GET", "/api/v1/audit"): Action.READ_AUDIT_LOG,
+    ("GET", "/api/v1/tickets"): Action.READ,
+    ("POST", "/api/v1/tickets"): Action.WORK_ON_TICKETS,
+    ("GET", "/api/v1/tickets/{ticket_id}"): Action.READ,
+    ("PATCH", "/api/v1/tickets/{ticket_id}"): Action.WORK_ON_TICKETS,
+    ("POST", "/api/v1/tickets/{ticket_id}/comments"): Action.WORK_ON_TICKETS,
+    ("POST", "/api/v1/tickets/{ticket_id}/parts"): Action.WORK_ON_TICKETS,
+    ("POST", "/api/v1/tickets/{ticket_id}/costs"): Action.WORK_ON_TICKETS,
+    ("GET", "/api/v1/risk/summary"): Action.READ,
+    ("GET", "/api/v1/reports/uptime"): Action.READ,
+    ("GET", "/api/v1/reports/annual"): Action.READ,
+    ("GET", "/api/v1/inventory/export"): Action.READ,
+    ("GET", "/api/v1/decisions"): Action.READ,
+    ("POST", "/api/v1/decisions"): Action.REGISTER_DECISIONS,
+    ("GET", "/api/v1/decisions/overview"): Action.READ,
+    ("GET", "/api/v1/decisions/{decision_id}"): Action.READ,
+    ("PATCH", "/api/v1/decisions/{decision_id}"): Action.REGISTER_DECISIONS,
+    ("GET", "/api/v1/cameras/{camera_id}/image-reference"): Action.READ,
+    ("POST", "/api/v1/cameras/{camera_id}/image-reference"): Action.EDIT_CAMERAS,
 }
 
 # The pages (a session cookie from the login form, not a token): checked by test_pages_authorization.py.
-PAGE_ROLE: dict[tuple[str, str], Access] = {
+PAGE_RULE: dict[tuple[str, str], Rule] = {
     ("GET", "/login"): Access.public,
     ("POST", "/login"): Access.tested_elsewhere,
     ("POST", "/logout"): Access.tested_elsewhere,
     ("GET", "/static"): Access.public,
     ("POST", "/language"): Access.signed_in,
-    ("GET", "/"): Access.viewer,
-    ("GET", "/dashboard/figures"): Access.viewer,
-    ("GET", "/cameras"): Access.viewer,
-    ("GET", "/cameras/{camera_id}"): Access.viewer,
-    ("GET", "/map"): Access.viewer,
-    ("GET", "/map/points"): Access.viewer,
-    ("GET", "/faults"): Access.viewer,
-    ("POST", "/faults/{fault_id}/acknowledge"): Access.technician,
-    ("GET", "/tickets"): Access.viewer,
-    ("GET", "/tickets/{ticket_id}"): Access.viewer,
-    ("POST", "/tickets/{ticket_id}"): Access.technician,
-    ("POST", "/tickets/{ticket_id}/comments"): Access.technician,
-    ("GET", "/maintenance"): Access.viewer,
-    ("POST", "/maintenance"): Access.coordinator,
-    ("POST", "/maintenance/{window_id}/delete"): Access.coordinator,
-    ("GET", "/decisions"): Access.viewer,
-    ("GET", "/reports"): Access.viewer,
-    ("GET", "/reports/uptime"): Access.viewer,
-    ("GET", "/reports/annual"): Access.viewer,
-    ("GET", "/reports/inventory"): Access.viewer,
-    ("GET", "/admin"): Access.admin,
-    ("POST", "/admin/users"): Access.admin,
-    ("POST", "/admin/tokens"): Access.admin,
-    ("POST", "/admin/channels"): Access.admin,
-    ("POST", "/admin/channels/{channel_id}/test"): Access.admin,
-    ("POST", "/admin/channels/{channel_id}/delete"): Access.admin,
+    ("GET", "/"): Action.READ,
+    ("GET", "/dashboard/figures"): Action.READ,
+    ("GET", "/cameras"): Action.READ,
+    ("GET", "/cameras/{camera_id}"): Action.READ,
+    ("GET", "/map"): Action.READ,
+    ("GET", "/map/points"): Action.READ,
+    ("GET", "/faults"): Action.READ,
+    ("POST", "/faults/{fault_id}/acknowledge"): Action.ACKNOWLEDGE_FAULTS,
+    ("GET", "/tickets"): Action.READ,
+    ("GET", "/tickets/{ticket_id}"): Action.READ,
+    ("POST", "/tickets/{ticket_id}"): Action.WORK_ON_TICKETS,
+    ("POST", "/tickets/{ticket_id}/comments"): Action.WORK_ON_TICKETS,
+    ("GET", "/maintenance"): Action.READ,
+    ("POST", "/maintenance"): Action.PLAN_MAINTENANCE,
+    ("POST", "/maintenance/{window_id}/delete"): Action.PLAN_MAINTENANCE,
+    ("GET", "/decisions"): Action.READ,
+    ("GET", "/reports"): Action.READ,
+    ("GET", "/reports/uptime"): Action.READ,
+    ("GET", "/reports/annual"): Action.READ,
+    ("GET", "/reports/inventory"): Action.READ,
+    ("GET", "/admin"): Action.ADMINISTER,
+    ("POST", "/admin/users"): Action.ADMINISTER,
+    ("POST", "/admin/tokens"): Action.ADMINISTER,
+    ("POST", "/admin/channels"): Action.ADMINISTER,
+    ("POST", "/admin/channels/{channel_id}/test"): Action.ADMINISTER,
+    ("POST", "/admin/channels/{channel_id}/delete"): Action.ADMINISTER,
 }
 
-_RANKED = {
-    Access.viewer: Role.VIEWER,
-    Access.technician: Role.TECHNICIAN,
-    Access.coordinator: Role.COORDINATOR,
-    Access.admin: Role.ADMIN,
-}
 # An id no seeded row has: an allowed call finds nothing (404) instead of changing something.
 _MISSING_ID = "987654"
 _PATH_PARAMETER = re.compile(r"\{[^}]+\}")
 
 
-def allowed(access: Access, role: Role | None) -> bool:
-    """Whether role (None: no token) may call a route with this access."""
-    if access is Access.public:
+def allowed(rule: Rule, role: Role | None) -> bool:
+    """Whether role (None: not signed in) may call a route with this rule."""
+    if rule is Access.public:
         return True
     if role is None:
         return False
-    if access is Access.signed_in:
-        return True
-    if access is Access.audit:
-        return role.reads_audit_log
-    return role.at_least(_RANKED[access])
+    if isinstance(rule, Action):
+        return may(role, rule)
+    return True
 
 
 def app_routes(app: FastAPI) -> set[tuple[str, str]]:
@@ -152,12 +161,43 @@ def app_routes(app: FastAPI) -> set[tuple[str, str]]:
     return found
 
 
-def test_every_route_has_a_minimum_role(settings: Settings, database: Database) -> None:
+def test_the_rule_table_is_as_agreed() -> None:
+    assert {action: set(rule.roles) for action, rule in RULES.items()} == AGREED
+
+
+def _checked_actions(dependant: Dependant) -> set[Action]:
+    """The actions whose check (api.deps for tokens, api.pages.core for pages) a route depends on."""
+    checks = {check: action for action, check in deps.PERMISSIONS.items()}
+    checks |= {check: action for action, check in core.PAGE_PERMISSIONS.items()}
+    checks |= {check: action for action, check in core.ACT_PERMISSIONS.items()}
+    found = set()
+    for dependency in dependant.dependencies:
+        if dependency.call in checks:
+            found.add(checks[dependency.call])
+        found |= _checked_actions(dependency)
+    return found
+
+
+def test_every_route_checks_the_action_of_its_row(settings: Settings, database: Database) -> None:
+    rows = API_RULE | PAGE_RULE
+    wrong = []
+    for route in iter_route_contexts(create_app(settings, database).routes):
+        dependant = getattr(route, "dependant", None)
+        checked = _checked_actions(dependant) if dependant is not None else set()
+        for method in (route.methods or {"GET"}) - {"HEAD"}:
+            rule = rows.get((method, route.path or ""))
+            expected = {rule} if isinstance(rule, Action) else set()
+            if rule is not None and checked != expected:
+                wrong.append(f"{method} {route.path}: checks {sorted(checked)}, its row says {rule}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_every_route_has_a_row(settings: Settings, database: Database) -> None:
     routes = app_routes(create_app(settings, database))
-    tables = MINIMUM_ROLE.keys() | PAGE_ROLE.keys()
-    assert not MINIMUM_ROLE.keys() & PAGE_ROLE.keys()
+    tables = API_RULE.keys() | PAGE_RULE.keys()
+    assert not API_RULE.keys() & PAGE_RULE.keys()
     missing = sorted(routes - tables)
-    assert not missing, f"routes without an expected role in MINIMUM_ROLE or PAGE_ROLE of {__name__}: {missing}"
+    assert not missing, f"routes without a row in API_RULE or PAGE_RULE of {__name__}: {missing}"
     stale = sorted(tables - routes)
     assert not stale, f"rows for routes the app no longer has: {stale}"
 
@@ -166,11 +206,11 @@ def test_every_route_has_a_minimum_role(settings: Settings, database: Database) 
 async def test_authorization_matrix(client: httpx.AsyncClient, tokens: dict[Role, str], role: Role | None) -> None:
     headers = bearer(tokens[role]) if role is not None else {}
     wrong: list[str] = []
-    for (method, path), access in sorted(MINIMUM_ROLE.items()):
+    for (method, path), rule in sorted(API_RULE.items()):
         url = _PATH_PARAMETER.sub(_MISSING_ID, path)
         body = {} if method in ("POST", "PATCH") else None
         response = await client.request(method, url, headers=headers, json=body)
-        if allowed(access, role):
+        if allowed(rule, role):
             ok = response.status_code not in (401, 403) and response.status_code < 500
             expectation = "allowed (no 401/403/5xx)"
         else:
@@ -178,7 +218,7 @@ async def test_authorization_matrix(client: httpx.AsyncClient, tokens: dict[Role
             ok = response.status_code == expected
             expectation = str(expected)
         if not ok:
-            wrong.append(f"{method} {path} ({access.value}): expected {expectation}, got {response.status_code}")
+            wrong.append(f"{method} {path} ({rule.value}): expected {expectation}, got {response.status_code}")
     assert not wrong, "\n".join(wrong)
 
 

@@ -1,7 +1,8 @@
 """Who may open or post what among the pages: every page route × every role, signed in through the login form.
 
 The API's matrix (test_authorization.py) covers bearer tokens; pages use a session cookie and a CSRF token, so they
-get their own table here, and test_authorization checks that every route of the app is in one of the two tables.
+get their own table here, of the same actions and rule (api.authz.RULES); test_authorization checks that every route
+of the app is in one of the two tables and checks the action of its row.
 Ids do not exist: an allowed call ends in 404, 422 or a page, and changes nothing.
 """
 
@@ -15,8 +16,8 @@ import pytest
 from config.settings import Settings
 from fleet.db import Database
 from fleet.users.models import Role
-from tests.api.test_authorization import PAGE_ROLE, Access, allowed
-from tests.api.test_pages import PASSWORD, _client, _hidden, _people
+from tests.api import web
+from tests.api.test_authorization import PAGE_RULE, Access, allowed
 
 _MISSING_ID = "987654"
 _PATH_PARAMETER = re.compile(r"\{[^}]+\}")
@@ -24,25 +25,21 @@ _PATH_PARAMETER = re.compile(r"\{[^}]+\}")
 
 @pytest.mark.parametrize("role", [None, *Role], ids=lambda role: "anonymous" if role is None else role.value)
 async def test_page_authorization_matrix(settings: Settings, database: Database, role: Role | None) -> None:
-    await _people(database)
+    await web.people(database)
     wrong: list[str] = []
-    async with _client(settings, database) as http:
+    async with web.client(settings, database) as http:
         token = ""
         if role is not None:
-            form = await http.get("/login")
-            signed_in = await http.post(
-                "/login",
-                data={"username": role.value, "password": PASSWORD, "csrf_token": _hidden(form.text, "csrf_token")},
-            )
+            signed_in = await web.login(http, role.value)
             assert signed_in.status_code == 303, signed_in.text
-            token = _hidden((await http.get("/")).text, "csrf_token")
-        for (method, path), access in sorted(PAGE_ROLE.items()):
-            if access is Access.tested_elsewhere:
+            token = await web.csrf(http)
+        for (method, path), rule in sorted(PAGE_RULE.items()):
+            if rule is Access.tested_elsewhere:
                 continue
             url = _PATH_PARAMETER.sub(_MISSING_ID, path)
             data = {"csrf_token": token} if method == "POST" else None
             answer = await http.request(method, url, data=data)
-            if allowed(access, role):
+            if allowed(rule, role):
                 ok = answer.status_code not in (401, 403) and answer.status_code < 500
                 if role is None:  # public: the login form and static files, never a redirect to log in
                     ok = ok and not answer.headers.get("location", "").startswith("/login")
@@ -54,7 +51,7 @@ async def test_page_authorization_matrix(settings: Settings, database: Database,
                 ok = answer.status_code == 403
                 expectation = "403"
             if not ok:
-                wrong.append(f"{method} {path} ({access.value}): expected {expectation}, got {answer.status_code}")
+                wrong.append(f"{method} {path} ({rule.value}): expected {expectation}, got {answer.status_code}")
     assert not wrong, "\n".join(wrong)
 
 
