@@ -19,8 +19,7 @@ from fleet.faults import listing as fault_listing
 from fleet.faults.service import FaultFilter
 from fleet.health.timeline import timeline
 from fleet.maintenance import service as maintenance
-from fleet.tickets import listing as ticket_listing
-from fleet.tickets.service import TicketFilter
+from fleet.tickets import reading as ticket_reading
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 50
@@ -80,7 +79,9 @@ async def camera_page(request: Request, session: SessionDep, viewer: PageRead, c
         segments=await timeline(session, camera_id, start=start, end=now),
         days=[start + timedelta(days=i) for i in range(TIMELINE.days + 1)],
         faults=await fault_listing.page_of(session, FaultFilter(camera_id=camera_id), page=1, size=20),
-        tickets=await ticket_listing.page_of(session, TicketFilter(camera_id=camera_id), page=1, size=20),
+        tickets=await ticket_reading.page_of(
+            session, ticket_reading.TicketFilter(camera_id=camera_id), page=1, size=20
+        ),
         windows=covering,
         decisions=await for_camera(session, camera_id),
         now=now,

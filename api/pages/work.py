@@ -27,9 +27,7 @@ from fleet.faults import listing as fault_listing
 from fleet.faults import service as faults
 from fleet.maintenance import service as maintenance
 from fleet.maintenance.schemas import MaintenanceWindowIn
-from fleet.tickets import listing as ticket_listing
-from fleet.tickets import rules
-from fleet.tickets import service as tickets
+from fleet.tickets import history, reading, rules, workflow
 from fleet.tickets.models import TicketStatus
 from fleet.tickets.schemas import CommentIn, TicketPatch
 from fleet.users.models import Role
@@ -77,8 +75,8 @@ async def acknowledge(
 @router.get("/tickets")
 async def board(request: Request, session: SessionDep, viewer: PageRead) -> Response:
     """The board: a column per status; finished tickets only the latest."""
-    listed = await ticket_listing.page_of(session, tickets.TicketFilter(open=True), page=1, size=BOARD_SIZE)
-    done = await ticket_listing.page_of(session, tickets.TicketFilter(open=False), page=1, size=20)
+    listed = await reading.page_of(session, reading.TicketFilter(open=True), page=1, size=BOARD_SIZE)
+    done = await reading.page_of(session, reading.TicketFilter(open=False), page=1, size=20)
     columns = {s: [t for t in listed.items + done.items if t.status is s] for s in TicketStatus}
     return render(request, viewer, "tickets.html", columns=columns, more_open=listed.total > len(listed.items))
 
@@ -86,7 +84,7 @@ async def board(request: Request, session: SessionDep, viewer: PageRead) -> Resp
 async def _ticket_page(
     request: Request, session: SessionDep, viewer: Viewer, ticket_id: int, error: str | None = None
 ) -> Response:
-    ticket = await tickets.detail(session, await tickets.get_or_raise(session, ticket_id))
+    ticket = await reading.detail(session, await history.get_or_raise(session, ticket_id))
     assignable = [u for u in await list_users(session) if u.is_active and u.role.at_least(Role.TECHNICIAN)]
     return render(
         request,
@@ -122,7 +120,7 @@ async def change_ticket(
     async def change() -> object:
         data = TicketPatch(status=status_, assignee_id=assignee_id, note=note.strip() or None)
         now = datetime.now(UTC)
-        return await tickets.update(
+        return await workflow.update(
             session, actor=viewer.actor, ticket_id=ticket_id, data=data, now=now, settings=settings
         )
 
@@ -141,7 +139,7 @@ async def comment(
     async def add() -> object:
         body = CommentIn(text=text.strip())
         now = datetime.now(UTC)
-        return await tickets.comment(session, actor=viewer.actor, ticket_id=ticket_id, text=body.text, now=now)
+        return await workflow.comment(session, actor=viewer.actor, ticket_id=ticket_id, text=body.text, now=now)
 
     _event, error = await attempt(session, add)
     if error:

@@ -8,7 +8,7 @@ from fleet.faults import service
 from fleet.faults.models import Fault
 from fleet.faults.schemas import FaultOut
 from fleet.pagination import Page
-from fleet.tickets.service import ticket_ids_for_faults
+from fleet.tickets.history import ticket_ids_for_faults
 
 
 async def page_of(session: AsyncSession, filters: service.FaultFilter, *, page: int, size: int) -> Page[FaultOut]:

@@ -16,7 +16,7 @@ from fleet.crypto import CredentialCipher
 from fleet.db import Database
 from fleet.faults.models import FaultKind
 from fleet.faults.service import FaultChanges, open_fault
-from fleet.tickets import service as tickets
+from fleet.tickets import creation, history
 from fleet.users.models import Role
 from tests.builders import make_camera, make_user
 
@@ -41,8 +41,8 @@ async def seed(database: Database, cipher: CredentialCipher, settings: Settings)
         fault = await open_fault(
             session, changes, camera=camera, kind=FaultKind.OFFLINE, at=now, summary="VL-F012 offline"
         )
-        await tickets.on_fault_changes(session, changes, now=now, settings=settings)
-        ticket_id = (await tickets.ticket_ids_for_faults(session, [fault.id]))[fault.id]
+        await creation.on_fault_changes(session, changes, now=now, settings=settings)
+        ticket_id = (await history.ticket_ids_for_faults(session, [fault.id]))[fault.id]
         return camera.id, fault.id, ticket_id
 
 
