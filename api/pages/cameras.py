@@ -11,11 +11,11 @@ from fastapi.responses import JSONResponse
 
 from api.deps import SessionDep
 from api.pages.core import PageRead, render
-from fleet.cameras import listing as camera_listing
+from fleet.cameras import reading as camera_reading
 from fleet.cameras.models import CameraKind, CameraStatus, RiskLevel
 from fleet.cameras.service import CameraFilter, CameraSort
 from fleet.decisions.service import for_camera
-from fleet.faults import listing as fault_listing
+from fleet.faults import reading as fault_reading
 from fleet.faults.service import FaultFilter
 from fleet.health.timeline import timeline
 from fleet.maintenance import service as maintenance
@@ -44,7 +44,7 @@ async def camera_list(
     """Cameras: filter, search, sort and page."""
     filters = CameraFilter(status=status, kind=kind, risk=risk, area=area or None, search=q or None)
     in_maintenance = await maintenance.cameras_in_maintenance(session, datetime.now(UTC))
-    listed = await camera_listing.page_of(
+    listed = await camera_reading.page_of(
         session, filters, page=page, size=PAGE_SIZE, maintenance=in_maintenance, sort=sort
     )
     query = {"status": status, "kind": kind, "risk": risk, "area": area, "q": q, "sort": sort}
@@ -67,7 +67,7 @@ async def camera_list(
 async def camera_page(request: Request, session: SessionDep, viewer: PageRead, camera_id: int) -> Response:
     """One camera: identity declared and observed, risk, status timeline, observations and its work."""
     now = datetime.now(UTC)
-    camera = await camera_listing.one(session, camera_id, now=now)
+    camera = await camera_reading.one(session, camera_id, now=now)
     start = now - TIMELINE
     windows, _total = await maintenance.list_windows(session, page=1, size=500, current_at=now)
     covering = [w for w in windows if w.scope.covers(camera.id, camera.area, camera.site, camera.poller_group)]
@@ -78,7 +78,7 @@ async def camera_page(request: Request, session: SessionDep, viewer: PageRead, c
         camera=camera,
         segments=await timeline(session, camera_id, start=start, end=now),
         days=[start + timedelta(days=i) for i in range(TIMELINE.days + 1)],
-        faults=await fault_listing.page_of(session, FaultFilter(camera_id=camera_id), page=1, size=20),
+        faults=await fault_reading.page_of(session, FaultFilter(camera_id=camera_id), page=1, size=20),
         tickets=await ticket_reading.page_of(
             session, ticket_reading.TicketFilter(camera_id=camera_id), page=1, size=20
         ),
@@ -98,7 +98,7 @@ async def map_page(request: Request, viewer: PageRead) -> Response:
 async def map_points(session: SessionDep, viewer: PageRead) -> JSONResponse:
     """The cameras with coordinates, for the map script."""
     in_maintenance = await maintenance.cameras_in_maintenance(session, datetime.now(UTC))
-    listed = await camera_listing.page_of(session, CameraFilter(), page=1, size=MAP_LIMIT, maintenance=in_maintenance)
+    listed = await camera_reading.page_of(session, CameraFilter(), page=1, size=MAP_LIMIT, maintenance=in_maintenance)
     points = [
         {"id": c.id, "name": c.name, "status": c.status.value, "lat": c.latitude, "lon": c.longitude}
         for c in listed.items

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.deps import SessionDep
 from api.pages.core import PageRead, render
-from fleet.cameras import listing
+from fleet.cameras import reading
 from fleet.cameras import service as cameras
 from fleet.cameras.models import CameraStatus
 from fleet.decisions.compliance import flexible_states
@@ -27,7 +27,7 @@ async def _figures(session: AsyncSession) -> dict[str, Any]:
     # Counted by the cameras list's own rule, so "3 down" here is exactly the 3 the filtered list shows.
     maintenance = await cameras_in_maintenance(session, now)
     by_status = await cameras.count_by_status(session, filters=cameras.CameraFilter(), maintenance=maintenance)
-    down = await listing.page_of(
+    down = await reading.page_of(
         session, cameras.CameraFilter(status=CameraStatus.DOWN), page=1, size=50, maintenance=maintenance
     )
     return {

@@ -23,11 +23,12 @@ from api.pages.core import (
 )
 from fleet.cameras.service import CameraFilter, list_cameras
 from fleet.errors import InvalidInput
-from fleet.faults import listing as fault_listing
+from fleet.faults import reading as fault_reading
 from fleet.faults import service as faults
 from fleet.maintenance import service as maintenance
 from fleet.maintenance.schemas import MaintenanceWindowIn
-from fleet.tickets import history, reading, rules, workflow
+from fleet.tickets import history, rules, workflow
+from fleet.tickets import reading as ticket_reading
 from fleet.tickets.models import TicketStatus
 from fleet.tickets.schemas import CommentIn, TicketPatch
 from fleet.users.models import Role
@@ -53,7 +54,7 @@ async def fault_list(
 ) -> Response:
     """Faults, open ones only unless asked; technicians acknowledge them here."""
     filters = faults.FaultFilter(open=None if all else True)
-    listed = await fault_listing.page_of(session, filters, page=page, size=PAGE_SIZE)
+    listed = await fault_reading.page_of(session, filters, page=page, size=PAGE_SIZE)
     return render(request, viewer, "faults.html", faults=listed, all=all, pages=max(1, -(-listed.total // PAGE_SIZE)))
 
 
@@ -75,8 +76,8 @@ async def acknowledge(
 @router.get("/tickets")
 async def board(request: Request, session: SessionDep, viewer: PageRead) -> Response:
     """The board: a column per status; finished tickets only the latest."""
-    listed = await reading.page_of(session, reading.TicketFilter(open=True), page=1, size=BOARD_SIZE)
-    done = await reading.page_of(session, reading.TicketFilter(open=False), page=1, size=20)
+    listed = await ticket_reading.page_of(session, ticket_reading.TicketFilter(open=True), page=1, size=BOARD_SIZE)
+    done = await ticket_reading.page_of(session, ticket_reading.TicketFilter(open=False), page=1, size=20)
     columns = {s: [t for t in listed.items + done.items if t.status is s] for s in TicketStatus}
     return render(request, viewer, "tickets.html", columns=columns, more_open=listed.total > len(listed.items))
 
@@ -84,7 +85,7 @@ async def board(request: Request, session: SessionDep, viewer: PageRead) -> Resp
 async def _ticket_page(
     request: Request, session: SessionDep, viewer: Viewer, ticket_id: int, error: str | None = None
 ) -> Response:
-    ticket = await reading.detail(session, await history.get_or_raise(session, ticket_id))
+    ticket = await ticket_reading.detail(session, await history.get_or_raise(session, ticket_id))
     assignable = [u for u in await list_users(session) if u.is_active and u.role.at_least(Role.TECHNICIAN)]
     return render(
         request,

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 
 from api.deps import CipherDep, MayEditCameras, MayRead, PageDep, SessionDep, SettingsDep, actor_of
-from fleet.cameras import listing, service
+from fleet.cameras import reading, service
 from fleet.cameras.models import CameraKind, CameraStatus, Lifecycle, RiskLevel
 from fleet.cameras.schemas import CameraCreate, CameraOut, CameraUpdate
 from fleet.db import RowId
@@ -48,7 +48,7 @@ async def list_cameras(
         search=q,
     )
     maintenance = await cameras_in_maintenance(session, datetime.now(UTC))
-    return await listing.page_of(
+    return await reading.page_of(
         session, filters, page=paging.page, size=paging.size, maintenance=maintenance, sort=sort
     )
 
@@ -60,13 +60,13 @@ async def create_camera(
     """Add a camera; credentials are write-only and stored encrypted."""
     camera = await service.create(session, actor=actor_of(user), data=body, cipher=cipher)
     await vendor_risk.assess_camera(session, camera, settings)
-    return await listing.one(session, camera.id, now=datetime.now(UTC))
+    return await reading.one(session, camera.id, now=datetime.now(UTC))
 
 
 @router.get("/{camera_id}", response_model=CameraOut)
 async def read_camera(session: SessionDep, _user: MayRead, camera_id: RowId) -> CameraOut:
     """One camera."""
-    return await listing.one(session, camera_id, now=datetime.now(UTC))
+    return await reading.one(session, camera_id, now=datetime.now(UTC))
 
 
 @router.patch("/{camera_id}", response_model=CameraOut)
@@ -82,7 +82,7 @@ async def update_camera(
     camera = await service.get_or_raise(session, camera_id)
     await service.update(session, actor=actor_of(user), camera=camera, data=body, cipher=cipher)
     await vendor_risk.assess_camera(session, camera, settings)
-    return await listing.one(session, camera_id, now=datetime.now(UTC))
+    return await reading.one(session, camera_id, now=datetime.now(UTC))
 
 
 @router.delete("/{camera_id}", status_code=status.HTTP_204_NO_CONTENT)

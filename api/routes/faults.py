@@ -8,7 +8,7 @@ from fastapi import APIRouter
 
 from api.deps import MayAcknowledgeFaults, MayRead, PageDep, SessionDep, actor_of
 from fleet.db import RowId
-from fleet.faults import listing, service
+from fleet.faults import reading, service
 from fleet.faults.models import FaultKind
 from fleet.faults.schemas import FaultOut
 from fleet.pagination import Page
@@ -27,11 +27,11 @@ async def list_faults(
 ) -> Page[FaultOut]:
     """Faults, newest first; ``open=true`` for the ones not yet recovered."""
     filters = service.FaultFilter(open=open, camera_id=camera_id, kind=kind)
-    return await listing.page_of(session, filters, page=paging.page, size=paging.size)
+    return await reading.page_of(session, filters, page=paging.page, size=paging.size)
 
 
 @router.post("/{fault_id}/acknowledge", response_model=FaultOut)
 async def acknowledge(session: SessionDep, user: MayAcknowledgeFaults, fault_id: RowId) -> FaultOut:
     """Acknowledge a fault: someone is on it, so escalation stops."""
     fault = await service.acknowledge(session, actor=actor_of(user), fault_id=fault_id, at=datetime.now(UTC))
-    return await listing.one(session, fault)
+    return await reading.one(session, fault)

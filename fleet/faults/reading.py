@@ -1,4 +1,4 @@
-"""Faults as readers see them: with their camera's name and the ticket that covers them."""
+"""Reading faults: with their camera's name and the ticket that covers them."""
 
 from __future__ import annotations
 

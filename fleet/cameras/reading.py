@@ -1,4 +1,4 @@
-"""Cameras as readers see them: a page of the list or one camera, each saying whether it is in maintenance."""
+"""Reading cameras: a page of the list or one camera, each saying whether it is in maintenance."""
 
 from __future__ import annotations
 
