@@ -15,7 +15,7 @@ from fleet.alerts import outbox
 from fleet.alerts import service as alerts
 from fleet.crypto import CredentialCipher
 from fleet.db import Database
-from fleet.tickets import service as tickets
+from fleet.tickets import sweep as tickets
 from notify.delivery import deliver
 
 log = logging.getLogger(__name__)
