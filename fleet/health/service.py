@@ -28,7 +28,7 @@ from fleet.health.rules import SoftHard, Transition, apply_result, camera_status
 from fleet.language import Language
 from fleet.tickets import service as tickets
 from fleet.uptime import rollup
-from fleet.uptime.service import local_day
+from fleet.uptime.facts import local_day
 from fleet.vendor_risk import service as vendor_risk
 
 # Successful results that repeat the previous outcome are stored at most this often per check: storage grows
