@@ -3,14 +3,16 @@ camfleet databases on SQLite or PostgreSQL."""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import logging
 import os
 import resource
 import sys
+import tempfile
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +34,17 @@ SECRET = "benchmark-secret-key-that-is-long-enough"
 # The local PostgreSQL server (trust authentication); each benchmark makes a database of its own and drops it.
 PG_SERVER = "postgres@127.0.0.1:5432"
 ENGINES = ("sqlite", "postgresql")
+
+
+def run_in_workdir(
+    benchmark: Callable[[argparse.Namespace, Path], Coroutine[Any, Any, str]], args: argparse.Namespace
+) -> int:
+    """Run a benchmark in a temporary working directory, quietly, and print its machine-readable line last."""
+    quiet_logging()
+    with tempfile.TemporaryDirectory(prefix="camfleet-bench-") as workdir:
+        line = asyncio.run(benchmark(args, Path(workdir)))
+    print(line, flush=True)
+    return 0
 
 
 def quiet_logging() -> None:

@@ -17,7 +17,6 @@ import cProfile
 import os
 import pstats
 import sys
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -33,8 +32,8 @@ from _common import (
     load_average,
     migrated,
     peak_rss_mb,
-    quiet_logging,
     ratio,
+    run_in_workdir,
     target,
     timed,
 )
@@ -378,11 +377,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     # Collector failures are counted in the table; their log lines would only drown it.
-    quiet_logging()
-    with tempfile.TemporaryDirectory(prefix="camfleet-bench-") as workdir:
-        line = asyncio.run(benchmark(args, Path(workdir)))
-    print(line, flush=True)
-    return 0
+    return run_in_workdir(benchmark, args)
 
 
 if __name__ == "__main__":

@@ -21,7 +21,6 @@ import resource
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -40,8 +39,8 @@ from _common import (
     import_fleet,
     load_average,
     migrated,
-    quiet_logging,
     ratio,
+    run_in_workdir,
     timed,
 )
 from _fleet import BenchCamera, SimulatorProcess, bench_cameras, write_fleet_csv
@@ -336,6 +335,7 @@ async def benchmark(args: argparse.Namespace, workdir: Path) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Parse arguments, run in a temporary directory, print the summary line last."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cameras", "-n", type=int, default=20000, help="simulated cameras (default 20000)")
     parser.add_argument("--simulators", type=int, default=4, help="simulator processes (default 4)")
@@ -346,11 +346,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not {1, 2} <= set(args.rounds):
         parser.error("--rounds needs at least one round with 1 and one with 2 collectors")
-    quiet_logging()
-    with tempfile.TemporaryDirectory(prefix="camfleet-scale-") as workdir:
-        line = asyncio.run(benchmark(args, Path(workdir)))
-    print(line, flush=True)
-    return 0
+    return run_in_workdir(benchmark, args)
 
 
 if __name__ == "__main__":
