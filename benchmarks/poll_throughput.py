@@ -45,7 +45,7 @@ from collectors.registry import Collectors
 from config.settings import Settings
 from fleet.crypto import CredentialCipher
 from fleet.db import Database
-from fleet.health import service as health
+from fleet.health.claims import ensure_check_states
 from fleet.health.models import CheckKind as StoredKind
 from fleet.health.models import CheckResult as StoredResult
 from fleet.health.models import CheckState
@@ -78,7 +78,7 @@ async def hold_identity_checks(database: Database, now: datetime) -> int:
     makes `claim_due` pass a check by, so the tick runs only reachability, onvif_health and snmp.
     """
     async with database.unit_of_work() as session:
-        await health.ensure_check_states(session, now=now)
+        await ensure_check_states(session, now=now)
         held = await session.execute(
             update(CheckState)
             .where(CheckState.kind.in_(HELD_KINDS))

@@ -46,8 +46,9 @@ from _common import (
 from _fleet import BenchCamera, SimulatorProcess, bench_cameras, write_fleet_csv
 from config.settings import Settings
 from fleet.db import Database
-from fleet.health import service as health
+from fleet.health.claims import ensure_check_states
 from fleet.health.models import CheckKind, CheckState, ErrorClass
+from fleet.health.recording import Outcome, record
 
 POLLED = (CheckKind.REACHABILITY, CheckKind.ONVIF_HEALTH)
 STATUS_CAMERAS = 2000
@@ -195,7 +196,7 @@ async def status_change_rates(database: Database, settings: Settings) -> StatusR
         elapsed = 0.0
         for first in range(0, len(ids), STATUS_BATCH):
             batch = [
-                health.Outcome(
+                Outcome(
                     camera_id=i,
                     kind=CheckKind.REACHABILITY,
                     at=when,
@@ -209,7 +210,7 @@ async def status_change_rates(database: Database, settings: Settings) -> StatusR
             ]
             clock = time.perf_counter()
             async with database.unit_of_work() as session:
-                recorded = await health.record(session, batch, settings=settings)
+                recorded = await record(session, batch, settings=settings)
             elapsed += time.perf_counter() - clock
             changes += len(recorded.status_changes)
         rates.append(len(ids) / elapsed)
@@ -237,7 +238,7 @@ async def _import_idle(database: Database, settings: Settings, fleet_csv: Path) 
     """Import the fleet and create its check states, none of them due."""
     await import_fleet(database, settings, fleet_csv)
     async with database.unit_of_work() as session:
-        await health.ensure_check_states(session, now=datetime.now(UTC))
+        await ensure_check_states(session, now=datetime.now(UTC))
         # Idle until a round makes the polled checks due; identity checks are daily and not measured here.
         await session.execute(
             update(CheckState).values(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -26,6 +27,18 @@ pytestmark = pytest.mark.processes
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
+# What a checkout holds beside its tracked files (.gitignore): never part of a wheel.
+LOCAL_ONLY = (
+    ".git",
+    ".venv*",
+    "var",
+    "build",
+    "*.egg-info",
+    "__pycache__",
+    "test-artifacts",
+    ".*_cache",
+    "camfleet.toml",
+)
 HOST = "127.92.0.1"
 
 
@@ -33,9 +46,23 @@ HOST = "127.92.0.1"
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The bin folder of a fresh venv with camfleet installed from a wheel of this checkout."""
     where = tmp_path_factory.mktemp("install")
+    # Built from a copy, so the checkout gets no build/ folder whose stale files a later wheel would pick up.
+    source = where / "source"
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(*LOCAL_ONLY))
     wheels = where / "wheels"
     built = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(wheels), str(ROOT)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(wheels),
+            str(source),
+        ],
         capture_output=True,
         text=True,
         timeout=300,
