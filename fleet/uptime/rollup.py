@@ -141,7 +141,9 @@ async def roll_up_batch(session: AsyncSession, camera_ids: Sequence[int], *, thr
     end = midnight(through + timedelta(days=1))
     candidates = (await session.scalars(select(MaintenanceWindow).where(MaintenanceWindow.starts_at < end))).all()
     first = {
-        camera_id: _first_day(cameras[camera_id], done, candidates, recorded.get(camera_id), through)
+        camera_id: done + timedelta(days=1)
+        if done is not None
+        else _first_counted_day(cameras[camera_id], candidates, recorded.get(camera_id), through)
         for camera_id, (done, _version) in state.items()
     }
     todo = {i for i in state if first[i] <= through}
@@ -197,16 +199,10 @@ async def _first_recorded(session: AsyncSession, camera_ids: list[int]) -> dict[
     return {camera_id: started_at for camera_id, started_at in rows}
 
 
-def _first_day(
-    camera: CameraFacts,
-    done: date | None,
-    candidates: Sequence[MaintenanceWindow],
-    recorded: datetime | None,
-    through: date,
+def _first_counted_day(
+    camera: CameraFacts, candidates: Sequence[MaintenanceWindow], recorded: datetime | None, through: date
 ) -> date:
-    """The first day of the camera still to roll up (after ``through``: nothing to do)."""
-    if done is not None:
-        return done + timedelta(days=1)
+    """A camera's first day with anything that counts (after ``through``: nothing yet)."""
     # From the first thing that counts: a recorded status, or a maintenance window covering the camera.
     starts = [
         w.starts_at for w in candidates if w.scope.covers(camera.id, camera.area, camera.site, camera.poller_group)
