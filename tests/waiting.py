@@ -1,14 +1,16 @@
 """Waiting for a condition with a deadline, never for a fixed time: the one way tests wait for something to happen.
 
-``observe`` looks once and returns what it saw; ``until`` says whether that is what was awaited (by default: it is
-truthy). The wait ends as soon as it is, and returns what was seen; when the deadline passes it fails, saying what
-was awaited and what was last seen. ``observe`` may raise AssertionError to stop at once (a process that died).
-Deadlines are generous, for a machine loaded several times over; the interval between looks is short.
+``observe`` looks once and returns what it saw (in :func:`eventually` it may be a coroutine function); ``until``
+says whether that is what was awaited (by default: it is truthy). The wait ends as soon as it is, and returns what
+was seen; when the deadline passes it fails, saying what was awaited and what was last seen. ``observe`` may raise
+AssertionError to stop at once (a process that died). Deadlines are generous, for a machine loaded several times
+over; the interval between looks is short.
 """
 
 from __future__ import annotations
 
 import asyncio
+import inspect
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -49,17 +51,18 @@ def wait_until(
 
 
 async def eventually(
-    observe: Callable[[], Awaitable[T]],
+    observe: Callable[[], Awaitable[T]] | Callable[[], T],
     until: Callable[[T], bool] = _truthy,
     *,
     timeout: float,
     what: str,
     interval: float = INTERVAL,
 ) -> T:
-    """The asynchronous twin of :func:`wait_until`: ``observe`` is awaited, the event loop runs between looks."""
+    """The asynchronous twin of :func:`wait_until`: the event loop runs between looks, ``observe`` may be awaited."""
     deadline = time.monotonic() + timeout
     while True:
-        seen = await observe()
+        looked = observe()
+        seen: T = await looked if inspect.isawaitable(looked) else looked
         if until(seen):
             return seen
         if time.monotonic() > deadline:

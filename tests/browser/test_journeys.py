@@ -13,7 +13,6 @@ import re
 import shutil
 import socket
 import subprocess
-import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from openpyxl import load_workbook
 
 from simulator.fleet import SimulatedFleet
 from tests.conftest import CAMFLEET, run_cli
+from tests.waiting import wait_until
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
@@ -92,17 +92,17 @@ def server(env: dict[str, str], fleet_with_a_dead_camera: None, tmp_path: Path) 
         stderr=subprocess.STDOUT,
     )
     url = f"http://{HOST}:{port}"
-    deadline = time.monotonic() + 60
+
+    def health() -> int | None:
+        if process.poll() is not None:
+            raise AssertionError(f"camfleet serve exited: {log.read_text()}")
+        try:
+            return httpx.get(f"{url}/api/v1/health", timeout=2).status_code
+        except httpx.TransportError:
+            return None
+
     try:
-        while True:
-            try:
-                if httpx.get(f"{url}/api/v1/health", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"camfleet serve did not start: {log.read_text()}")
-            time.sleep(0.2)
+        wait_until(health, lambda seen: seen == 200, timeout=60, what="camfleet serve's health")
         yield url
     finally:
         process.terminate()

@@ -35,6 +35,7 @@ from tests.collectors.conftest import DEVICE_TIMEOUT, make_target
 from tests.collectors.test_hostile import EXPECTED_HTTP, EXPECTED_SNMP, SLACK_S, assert_failed_as
 from tests.conftest import CAMFLEET, TEST_SECRET
 from tests.peers.hostile import HostileHttpCamera, HostileSnmpAgent, HttpHostility, Recorder, SnmpHostility
+from tests.waiting import wait_until
 
 RECORDER_HOST = "127.95.5.1"
 BACKLOG_HOST = "127.95.7.1"
@@ -95,7 +96,16 @@ def full_backlog() -> Iterator[int]:
         with contextlib.suppress(BlockingIOError):
             filler.connect((BACKLOG_HOST, port))
         queued.append(filler)
-    time.sleep(0.2)
+
+    def accepted() -> int:
+        connected = 0
+        for filler in queued:
+            with contextlib.suppress(OSError):  # not connected (yet)
+                filler.getpeername()
+                connected += 1
+        return connected
+
+    wait_until(accepted, timeout=10, what="a connection in the accept queue, filling it")
     yield port
     for filler in queued:
         filler.close()
