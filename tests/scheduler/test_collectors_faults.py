@@ -241,7 +241,7 @@ def test_read_only_database_is_reported_then_recovers(
     _assert_backed_off(collector, "in a read-only transaction")
     cluster.admin(f'ALTER DATABASE "{name}" RESET default_transaction_read_only')
     cluster.drop_sessions(name)
-    collector.wait_for("job poll-tick recovered after", timeout=30)
+    collector.wait_for("job poll-tick recovered after", timeout=120)
     simulator.reset()
     simulator.wait_all_polled(timeout=2 * INTERVAL + 10)
     assert collector.running
@@ -295,7 +295,7 @@ def test_full_disk_is_reported_then_recovers(
         _assert_backed_off(collector, "database or disk is full")
         filler.unlink()
         simulator.set_offline(everyone, False)
-        collector.wait_for("job poll-tick recovered after", timeout=30)
+        collector.wait_for("job poll-tick recovered after", timeout=120)
         simulator.reset()
         simulator.wait_all_polled(timeout=2 * INTERVAL + 10)
     finally:
