@@ -1,4 +1,4 @@
-"""Waiting for a condition with a deadline, never for a fixed time: the one way tests wait for something to happen.
+"""Waiting for a condition with a deadline, never for a fixed time: no flakes on a loaded machine, no dawdling.
 
 ``observe`` looks once and returns what it saw (in :func:`eventually` it may be a coroutine function); ``until``
 says whether that is what was awaited (by default: it is truthy). The wait ends as soon as it is, and returns what
