@@ -107,7 +107,10 @@ def assert_once_per_interval(simulator: Simulator, window: float) -> None:
     polls = simulator.polls()
     # Never twice in one interval: the shortest gap between two polls of a camera, checked first.
     gaps = [gap for _count, gap in polls.values() if gap is not None]
-    assert len(gaps) == CAMERAS and min(gaps) >= INTERVAL - GAP_TOLERANCE, f"shortest gap {min(gaps):.2f} s"
+    shortest = min(gaps, default=float("nan"))
+    assert len(gaps) == CAMERAS and shortest >= INTERVAL - GAP_TOLERANCE, (
+        f"{len(gaps)} of {CAMERAS} cameras polled twice, the shortest gap {shortest:.2f} s"
+    )
     # As often as the interval allows: polls that may come GAP_TOLERANCE early fit one more into the window.
     fewest = int(window // INTERVAL) - 1
     most = int(window // (INTERVAL - GAP_TOLERANCE)) + 1
