@@ -6,7 +6,7 @@ import httpx
 
 from fleet.crypto import CredentialCipher
 from fleet.db import MAX_ROW_ID, Database
-from fleet.tickets.service import MAX_COST_CENTS
+from fleet.tickets.workflow import MAX_COST_CENTS
 from fleet.users.models import Role
 from tests.builders import make_camera
 from tests.conftest import bearer

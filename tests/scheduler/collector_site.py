@@ -19,7 +19,7 @@ from sqlalchemy import update
 from config.settings import Settings
 from fleet import schema
 from fleet.db import Database
-from fleet.health import service as health
+from fleet.health.claims import ensure_check_states
 from fleet.health.models import CheckKind, CheckState
 from tests.conftest import TEST_SECRET, run_cli
 from tests.peers.processes import CamfleetProcess
@@ -143,7 +143,7 @@ async def hold_identity_checks(settings: Settings) -> None:
     try:
         async with database.unit_of_work() as session:
             now = datetime.now(UTC)
-            await health.ensure_check_states(session, now=now)
+            await ensure_check_states(session, now=now)
             await session.execute(
                 update(CheckState)
                 .where(CheckState.kind == CheckKind.ONVIF_IDENTITY)
