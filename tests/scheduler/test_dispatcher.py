@@ -3,6 +3,7 @@ retries, and a dispatcher killed mid-delivery."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
