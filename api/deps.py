@@ -55,16 +55,24 @@ def get_cipher(request: Request) -> CredentialCipher:
 
 
 async def get_session(database: Annotated[Database, Depends(get_database)]) -> AsyncIterator[AsyncSession]:
-    """One transaction for the whole request, committed before the response is sent."""
-    async with database.unit_of_work() as session:
-        yield session
+    """The request's unit of work, committed before the response is sent (rolled back if the route raises).
+
+    A route that waits on the network commits first, so no transaction stays open meanwhile.
+    """
+    async with database.sessions() as session:
+        try:
+            yield session
+        except BaseException:
+            await session.rollback()
+            raise
+        await session.commit()
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 CipherDep = Annotated[CredentialCipher, Depends(get_cipher)]
 
-_UNAUTHORIZED = HTTPException(
+UNAUTHORIZED = HTTPException(
     status_code=status.HTTP_401_UNAUTHORIZED,
     detail="missing or invalid bearer token",
     headers={"WWW-Authenticate": "Bearer"},
@@ -77,10 +85,10 @@ async def get_current_user(
 ) -> User:
     """The user behind the bearer token; 401 without a valid one."""
     if credentials is None or credentials.scheme.lower() != "bearer":
-        raise _UNAUTHORIZED
+        raise UNAUTHORIZED
     user = await users.user_for_token(session, credentials.credentials)
     if user is None:
-        raise _UNAUTHORIZED
+        raise UNAUTHORIZED
     return user
 
 

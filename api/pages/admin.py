@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, Response, status
 
-from api import channel_test
+from api import channels
 from api.deps import CipherDep, SessionDep, SettingsDep
 from api.pages.core import ActAdminister, PageAdminister, Viewer, attempt, redirect, render
 from fleet.alerts import service as alerts
@@ -103,7 +103,7 @@ async def create_channel(
 
     async def create() -> object:
         body = ChannelIn(name=name, url=url, min_severity=min_severity)
-        return await alerts.create_channel(session, actor=viewer.actor, data=body, cipher=cipher)
+        return await channels.create(session, actor=viewer.actor, data=body, cipher=cipher)
 
     _channel, error = await attempt(session, create)
     if error:
@@ -121,7 +121,7 @@ async def test_channel(
     channel_id: int,
 ) -> Response:
     """Send a test message now and show whether the service took it."""
-    result = await channel_test.send_test(
+    result = await channels.send_test(
         session, actor=viewer.actor, cipher=cipher, settings=settings, channel_id=channel_id
     )
     return await _admin_page(request, session, viewer, test=result)

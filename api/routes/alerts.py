@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from api import channel_test
+from api import channels
 from api.deps import CipherDep, MayAdminister, MayReadAlerts, PageDep, SessionDep, SettingsDep, actor_of
 from fleet.alerts import service as alerts
 from fleet.alerts.models import AlertStatus
@@ -26,7 +26,7 @@ async def list_channels(session: SessionDep, _user: MayReadAlerts) -> list[Chann
 @router.post("/notification-channels", response_model=ChannelOut, status_code=status.HTTP_201_CREATED)
 async def create_channel(session: SessionDep, admin: MayAdminister, cipher: CipherDep, body: ChannelIn) -> ChannelOut:
     """Add a channel; an Apprise URL that Apprise cannot use is a 422 saying why."""
-    channel = await alerts.create_channel(session, actor=actor_of(admin), data=body, cipher=cipher)
+    channel = await channels.create(session, actor=actor_of(admin), data=body, cipher=cipher)
     return ChannelOut.model_validate(channel)
 
 
@@ -42,7 +42,7 @@ async def send_test(
     session: SessionDep, admin: MayAdminister, cipher: CipherDep, settings: SettingsDep, channel_id: RowId
 ) -> TestResult:
     """Send a test message now and say whether the service took it."""
-    return await channel_test.send_test(
+    return await channels.send_test(
         session, actor=actor_of(admin), cipher=cipher, settings=settings, channel_id=channel_id
     )
 
