@@ -12,7 +12,7 @@ from api.app import create_app
 from config.settings import Settings
 from fleet.crypto import CredentialCipher
 from fleet.db import Database
-from fleet.users.models import LoginFailure, User, WebSession
+from fleet.users.models import LoginThrottle, User, WebSession
 from tests.api import web
 
 
@@ -116,7 +116,8 @@ async def test_failures_older_than_the_window_do_not_count(settings: Settings, d
             await web.login(http, "admin", "guess guess guess")
         assert (await web.login(http, "admin")).status_code == 429
         async with database.unit_of_work() as session:
-            await session.execute(update(LoginFailure).values(at=datetime.now(UTC) - timedelta(hours=1)))
+            hour_ago = datetime.now(UTC) - timedelta(hours=1)
+            await session.execute(update(LoginThrottle).values(window_started_at=hour_ago, blocked_until=hour_ago))
         assert (await web.login(http, "admin")).status_code == 303
 
 
