@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from config.settings import Settings
 from fleet.alerts import service as alerts
 from fleet.alerts.models import AlertEvent
-from fleet.alerts.wording import check_label, say
+from fleet.alerts.wording import check_label
 from fleet.cameras.models import Camera, CameraCredentials, CameraStatus, Lifecycle
 from fleet.db import UTCDateTime
 from fleet.faults.evaluate import Observed, Seen, Thresholds, evaluate
@@ -25,7 +25,7 @@ from fleet.faults.rules import IMPAIRING_KINDS, FlapEvent, Flapping, update_flap
 from fleet.faults.service import FaultChanges
 from fleet.health.models import CheckKind, CheckResult, CheckState, ErrorClass, StatusInterval
 from fleet.health.rules import SoftHard, Transition, apply_result, camera_status
-from fleet.language import Language
+from fleet.language import N_, Language, say
 from fleet.tickets import service as tickets
 from fleet.uptime import rollup
 from fleet.uptime.service import local_day
@@ -331,10 +331,12 @@ async def record(session: AsyncSession, outcomes: Iterable[Outcome], *, settings
 def _flap_subject(camera: Camera, flap: FlapChange, language: Language) -> alerts.Subject:
     check = check_label(flap.kind, language)
     if flap.event is FlapEvent.STARTED:
-        event, key = AlertEvent.FLAPPING_STARTED, "flap.started"
+        event, message = AlertEvent.FLAPPING_STARTED, N_("{camera}: {check} keeps changing between ok and failed")
+    elif flap.ok:
+        event, message = AlertEvent.FLAPPING_ENDED, N_("{camera}: {check} stable again; now ok")
     else:
-        event, key = AlertEvent.FLAPPING_ENDED, "flap.ended.ok" if flap.ok else "flap.ended.failed"
-    text = say(key, language, camera=camera.name, check=check)
+        event, message = AlertEvent.FLAPPING_ENDED, N_("{camera}: {check} stable again; now failed")
+    text = say(message, language, camera=camera.name, check=check)
     return alerts.Subject(event, Severity.WARNING, text, text, None, camera)
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
-from fleet.language import Language
+from fleet.language import N_, Language, gettext
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +39,8 @@ def _day(value: date | None) -> str:
     return "?" if value is None else value.isoformat()
 
 
-_RISK_NL = {"high": "hoog", "medium": "middel", "low": "laag", "unknown": "onbekend"}
+RISK_LEVELS: dict[str, str] = {"high": N_("high"), "medium": N_("medium"), "low": N_("low"), "unknown": N_("unknown")}
+_RISK_NL = {level: gettext(words, "nl") for level, words in RISK_LEVELS.items()}
 _FIRMWARE_NL = {"vulnerable": "kwetsbaar", "outdated": "verouderd", "ok": "in orde", "unknown": "onbekend"}
 
 WORDS: dict[Language, Words] = {
@@ -97,7 +98,7 @@ WORDS: dict[Language, Words] = {
         no_reason="geen reden om eerder te vervangen",
     ),
     "en": Words(
-        risk_levels={"high": "high", "medium": "medium", "low": "low", "unknown": "unknown"},
+        risk_levels={level: gettext(words, "en") for level, words in RISK_LEVELS.items()},
         firmware_states={"vulnerable": "vulnerable", "outdated": "outdated", "ok": "ok", "unknown": "unknown"},
         support_states={
             "ended": "support ended",

@@ -14,12 +14,12 @@ from config.settings import Settings
 from fleet.alerts import rules as alert_rules
 from fleet.alerts import service as alerts
 from fleet.alerts.models import Alert, AlertEvent
-from fleet.alerts.wording import say
 from fleet.audit.service import Actor, record
 from fleet.cameras.models import Camera
 from fleet.errors import Conflict, InvalidInput, InvalidTransition, NotFound
 from fleet.faults.models import Fault
 from fleet.faults.service import FaultChanges
+from fleet.language import N_, say
 from fleet.maintenance.service import cameras_in_maintenance
 from fleet.tickets import rules
 from fleet.tickets.models import (
@@ -35,6 +35,11 @@ from fleet.tickets.schemas import TicketDetail, TicketEventOut, TicketIn, Ticket
 from fleet.users.models import Role, User
 
 POLICY = Actor.system("tickets")
+# What an SLA alert says, by the target missed.
+MISSED: dict[SlaTarget, str] = {
+    SlaTarget.RESPONSE: N_("Ticket #{id}: response target missed (due {due}): {title}"),
+    SlaTarget.RESOLUTION: N_("Ticket #{id}: resolution target missed (due {due}): {title}"),
+}
 
 
 # --- History and lookups. ------------------------------------------------------------------------------------
@@ -114,12 +119,21 @@ async def _notify(
     )
     camera = await session.get(Camera, ticket.camera_id) if ticket.camera_id is not None else None
     language = settings.alerts.language
-    lines = [subject, say("ticket.line", language, id=ticket.id, priority=ticket.priority.value, title=ticket.title)]
+    lines = [
+        subject,
+        say(
+            "Ticket #{id} (priority {priority}): {title}",
+            language,
+            id=ticket.id,
+            priority=ticket.priority.value,
+            title=ticket.title,
+        ),
+    ]
     if camera is not None:
         lines.append(f"{camera.name} ({camera.host})")
     lines.append(
         say(
-            "ticket.due",
+            "Response due {response}; resolution due {resolution}",
             language,
             response=alert_rules.local_time(ticket.response_due_at),
             resolution=alert_rules.local_time(ticket.resolution_due_at),
@@ -209,7 +223,7 @@ async def _set_assignee(
         ticket,
         AlertEvent.TICKET_ASSIGNED,
         say(
-            "ticket.assigned",
+            "Ticket #{id} assigned to {user}: {title}",
             settings.alerts.language,
             id=ticket.id,
             user=user.display_name or user.username,
@@ -633,7 +647,7 @@ async def _sla_breaches(session: AsyncSession, *, now: datetime, settings: Setti
                 ticket,
                 AlertEvent.SLA_BREACHED,
                 say(
-                    f"ticket.missed.{target.value}",
+                    MISSED[target],
                     settings.alerts.language,
                     id=ticket.id,
                     due=alert_rules.local_time(due),
