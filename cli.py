@@ -40,7 +40,7 @@ from fleet.decisions import service as decisions
 from fleet.decisions.models import DecisionKind
 from fleet.errors import DomainError, ImportRejected
 from fleet.faults.models import FaultKind, Severity
-from fleet.health import service as health
+from fleet.health.status import status_counts
 from fleet.inventory.export import ExportFormat
 from fleet.inventory.export import render as render_inventory
 from fleet.inventory.service import LOCAL, build_inventory
@@ -429,7 +429,7 @@ async def poll(
             )
             summary = await poller.tick(names=camera, everything=True)
         async with database.unit_of_work() as session:
-            counts = await health.status_counts(session, poller_group=group, names=camera)
+            counts = await status_counts(session, poller_group=group, names=camera)
     finally:
         await database.dispose()
     if not summary.checks:

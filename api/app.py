@@ -6,6 +6,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, Depends, FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
 
 from api import errors, pages
 from api.deps import refuse_nul
@@ -50,6 +52,9 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
         version=__version__,
         description="Health, faults, risk and accountability for a municipality's CCTV fleet.",
         lifespan=lifespan,
+        # The stock pages load Swagger UI and ReDoc from a CDN; a municipal network has no internet (see below).
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.database = database
@@ -75,4 +80,22 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
     app.include_router(v1)
     app.include_router(metrics.router)
     pages.install(app, settings)
+    _install_offline_docs(app)
     return app
+
+
+def _install_offline_docs(app: FastAPI) -> None:
+    """The OpenAPI page at ``/docs``, with Swagger UI served from the package (api/static/vendor/swagger-ui)."""
+    assets = "/static/vendor/swagger-ui"
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title=f"{app.title} API",
+            swagger_js_url=f"{assets}/swagger-ui-bundle.js",
+            swagger_css_url=f"{assets}/swagger-ui.css",
+            swagger_favicon_url=f"{assets}/favicon-32x32.png",
+            # Swagger UI would otherwise show a badge loaded from validator.swagger.io.
+            swagger_ui_parameters={"validatorUrl": None},
+        )

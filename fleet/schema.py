@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from alembic import command
-
-# The revisions live beside the packages (repository root), as ARCHITECTURE.md lays out.
-ALEMBIC_DIR = Path(__file__).resolve().parent.parent / "alembic"
+# The revisions ship inside the package, so an installed camfleet (not only a checkout) can migrate its database.
+ALEMBIC_DIR = Path(__file__).resolve().parent / "migrations"
 
 
 def alembic_config(database_url: str | None = None) -> Config:

@@ -1,6 +1,6 @@
 """Vendor profiles: what real devices of each manufacturer report, and a camera's derived identity.
 
-Facts come from ../shared/data/vendor-origin (manufacturer strings, OUIs, enterprise numbers) and from the
+Facts come from docs/sources/vendor-origin (manufacturer strings, OUIs, enterprise numbers) and from the
 snmpsim-data recordings of a Hikvision and a Samsung/Hanwha camera; formats marked "(format)" follow what such
 devices print, the concrete values are invented.
 """

@@ -30,7 +30,7 @@ CAMFLEET = str(Path(sys.executable).parent / "camfleet")
 PG_HOST, PG_PORT = "127.0.0.1", 5432
 PG_ADMIN_URL = f"postgresql+asyncpg://postgres@{PG_HOST}:{PG_PORT}/test"
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+TEST_DATA = Path(__file__).resolve().parent / "data"
 
 
 def _postgres_reachable() -> bool:
@@ -49,11 +49,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 @pytest.fixture(scope="session")
-def shared_dir() -> Path:
-    """The project's shared data folder (beside the repository, as on every machine and in CI)."""
-    if not SHARED.is_dir():
-        pytest.fail(f"shared data folder not found at {SHARED}")
-    return SHARED
+def test_data() -> Path:
+    """The test data folder inside the repository (tests/data, each file's origin in its README)."""
+    return TEST_DATA
 
 
 @pytest.fixture(scope="session")

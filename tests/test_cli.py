@@ -19,8 +19,8 @@ from tests.conftest import run_cli as run
 
 
 @pytest.mark.usefixtures("database")
-def test_import_list_users_tokens(env: dict[str, str], shared_dir: Path, tmp_path: Path) -> None:
-    fleet = shared_dir / "data" / "fleet-venlo-illustrative.csv"
+def test_import_list_users_tokens(env: dict[str, str], test_data: Path, tmp_path: Path) -> None:
+    fleet = test_data / "fleet-venlo-illustrative.csv"
     dry = run(env, "cameras", "import", str(fleet), "--dry-run")
     assert dry.returncode == 0 and "70 rows valid; nothing written" in dry.stdout
     assert json.loads(run(env, "cameras", "list", "--json").stdout) == []
@@ -173,8 +173,8 @@ async def test_channels_commands(env: dict[str, str]) -> None:
 
 
 @pytest.mark.usefixtures("database")
-def test_report_uptime_command(env: dict[str, str], tmp_path: Path, shared_dir: Path) -> None:
-    assert run(env, "cameras", "import", str(shared_dir / "data" / "fleet-venlo-illustrative.csv")).returncode == 0
+def test_report_uptime_command(env: dict[str, str], tmp_path: Path, test_data: Path) -> None:
+    assert run(env, "cameras", "import", str(test_data / "fleet-venlo-illustrative.csv")).returncode == 0
     target = tmp_path / "uptime.csv"
     done = run(
         env,
@@ -200,8 +200,8 @@ def test_report_uptime_command(env: dict[str, str], tmp_path: Path, shared_dir: 
 
 
 @pytest.mark.usefixtures("database")
-def test_export_inventory_command(env: dict[str, str], tmp_path: Path, shared_dir: Path) -> None:
-    assert run(env, "cameras", "import", str(shared_dir / "data" / "fleet-venlo-illustrative.csv")).returncode == 0
+def test_export_inventory_command(env: dict[str, str], tmp_path: Path, test_data: Path) -> None:
+    assert run(env, "cameras", "import", str(test_data / "fleet-venlo-illustrative.csv")).returncode == 0
     target = tmp_path / "inventory.xlsx"
     done = run(env, "export", "inventory", "--format", "xlsx", "--output", str(target), "--as-of", "2026-06-01")
     assert done.returncode == 0, done.stderr
@@ -217,8 +217,8 @@ def test_export_inventory_command(env: dict[str, str], tmp_path: Path, shared_di
 
 
 @pytest.mark.usefixtures("database")
-def test_report_annual_command(env: dict[str, str], tmp_path: Path, shared_dir: Path) -> None:
-    assert run(env, "decisions", "import", str(shared_dir / "data" / "decisions-2023.csv")).returncode == 0
+def test_report_annual_command(env: dict[str, str], tmp_path: Path, test_data: Path) -> None:
+    assert run(env, "decisions", "import", str(test_data / "decisions-2023.csv")).returncode == 0
     target = tmp_path / "annual.html"
     done = run(env, "report", "annual", "--year", "2023", "--format", "html", "--output", str(target))
     assert done.returncode == 0, done.stderr

@@ -11,10 +11,10 @@ from tests.conftest import run_cli as run
 
 
 @pytest.mark.usefixtures("database")
-def test_import_the_2023_decisions(env: dict[str, str], shared_dir: Path) -> None:
-    fleet = run(env, "cameras", "import", str(shared_dir / "data" / "fleet-venlo-illustrative.csv"))
+def test_import_the_2023_decisions(env: dict[str, str], test_data: Path) -> None:
+    fleet = run(env, "cameras", "import", str(test_data / "fleet-venlo-illustrative.csv"))
     assert fleet.returncode == 0, fleet.stderr
-    done = run(env, "decisions", "import", str(shared_dir / "data" / "decisions-2023.csv"))
+    done = run(env, "decisions", "import", str(test_data / "decisions-2023.csv"))
     assert done.returncode == 0, done.stderr
     lines = done.stdout.strip().splitlines()
     assert lines[-1].startswith("imported 28 rows: 34 decisions registered, 0 already registered")
@@ -27,13 +27,13 @@ def test_import_the_2023_decisions(env: dict[str, str], shared_dir: Path) -> Non
 
     listed = json.loads(run(env, "decisions", "list", "--year", "2023", "--json").stdout)
     assert len(listed) == 34 and {d["kind"] for d in listed} >= {"designation", "deployment", "withdrawal"}
-    again = run(env, "decisions", "import", str(shared_dir / "data" / "decisions-2023.csv"))
+    again = run(env, "decisions", "import", str(test_data / "decisions-2023.csv"))
     assert again.returncode == 0 and "0 decisions registered, 34 already registered" in again.stdout
 
 
 @pytest.mark.usefixtures("database")
-def test_bad_file_names_the_line_and_writes_nothing(env: dict[str, str], shared_dir: Path, tmp_path: Path) -> None:
-    lines = (shared_dir / "data" / "decisions-2023.csv").read_text(encoding="utf-8").splitlines()
+def test_bad_file_names_the_line_and_writes_nothing(env: dict[str, str], test_data: Path, tmp_path: Path) -> None:
+    lines = (test_data / "decisions-2023.csv").read_text(encoding="utf-8").splitlines()
     lines[3] = lines[3].replace("deploy+designate", "deploy+demolish")
     bad = tmp_path / "bad.csv"
     bad.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -11,8 +11,8 @@ from tests.conftest import run_cli as run
 
 
 @pytest.mark.usefixtures("database")
-def test_export_inventory_in_dutch(env: dict[str, str], tmp_path: Path, shared_dir: Path) -> None:
-    assert run(env, "cameras", "import", str(shared_dir / "data" / "fleet-venlo-illustrative.csv")).returncode == 0
+def test_export_inventory_in_dutch(env: dict[str, str], tmp_path: Path, test_data: Path) -> None:
+    assert run(env, "cameras", "import", str(test_data / "fleet-venlo-illustrative.csv")).returncode == 0
     headers = {}
     for lang in ("nl", "en"):
         target = tmp_path / f"inventory-{lang}.xlsx"

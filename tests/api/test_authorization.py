@@ -38,8 +38,6 @@ class Access(StrEnum):
 MINIMUM_ROLE: dict[tuple[str, str], Access] = {
     ("GET", "/openapi.json"): Access.public,
     ("GET", "/docs"): Access.public,
-    ("GET", "/docs/oauth2-redirect"): Access.public,
-    ("GET", "/redoc"): Access.public,
     ("GET", "/api/v1/health"): Access.public,
     # Prometheus scrapes without a token; the figures are counts by status, no names or addresses.
     ("GET", "/metrics"): Access.public,

@@ -101,10 +101,10 @@ async def test_bad_decisions_are_422_naming_the_field(client: httpx.AsyncClient,
 
 
 async def test_overview_in_three_formats(
-    client: httpx.AsyncClient, tokens: dict[Role, str], database: Database, shared_dir: Path
+    client: httpx.AsyncClient, tokens: dict[Role, str], database: Database, test_data: Path
 ) -> None:
     async with database.unit_of_work() as session:
-        rows = read_decision_file(shared_dir / "data" / "decisions-2023.csv")
+        rows = read_decision_file(test_data / "decisions-2023.csv")
         await service.import_rows(session, actor=TEST_ACTOR, rows=rows)
     viewer = bearer(tokens[Role.VIEWER])
     as_json = await client.get("/api/v1/decisions/overview?year=2023", headers=viewer)

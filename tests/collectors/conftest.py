@@ -52,9 +52,9 @@ def v2c(community: str) -> SnmpCredentials:
 
 
 @pytest.fixture(scope="session")
-def captures(shared_dir: Path) -> Path:
+def captures(test_data: Path) -> Path:
     """The real ONVIF captures."""
-    return shared_dir / "data" / "onvif-captures"
+    return test_data / "onvif-captures"
 
 
 @pytest_asyncio.fixture(scope="session")

@@ -1,6 +1,6 @@
 """An ONVIF camera on loopback that answers from real captured responses.
 
-Answers come from a capture folder (one file per operation, as in shared/data/onvif-captures);
+Answers come from a capture folder (one file per operation, as in tests/data/onvif-captures);
 captured private addresses are rewritten to the server's own loopback address. The calls that
 were not captured (GetSystemDateAndTime, GetStreamUri, GetSnapshotUri) are written here from the
 ONVIF specification. Optionally the camera demands a WS-Security UsernameToken and answers a

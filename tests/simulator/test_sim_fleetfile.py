@@ -10,7 +10,7 @@ import pytest
 from simulator.profiles import PROFILES, derive_identity, profile_for
 from simulator.spec import CameraSpec, FleetFileError, parse_fleet_csv, parse_fleet_text
 
-VENLO = Path(__file__).resolve().parents[3] / "shared" / "data" / "fleet-venlo-illustrative.csv"
+VENLO = Path(__file__).resolve().parents[1] / "data" / "fleet-venlo-illustrative.csv"
 
 
 def test_semicolons_bom_defaults_and_unknown_columns() -> None:
@@ -39,7 +39,6 @@ def test_bad_rows_are_refused(row: str, message: str) -> None:
         parse_fleet_text(f"name,host,onvif_port,snmp_version,snmp_user,snmp_auth_key,snmp_priv_key\n{row}\n")
 
 
-@pytest.mark.skipif(not VENLO.exists(), reason="shared data not present")
 def test_the_illustrative_venlo_fleet_parses_and_maps_to_vendors() -> None:
     specs = parse_fleet_csv(VENLO)
     assert len(specs) == 70

@@ -26,8 +26,8 @@ def problems_of(text: str) -> list[str]:
     return [str(p) for p in caught.value.problems]
 
 
-def test_illustrative_fleet_imports_as_70_cameras(shared_dir: Path) -> None:
-    rows = read_camera_file(shared_dir / "data" / "fleet-venlo-illustrative.csv")
+def test_illustrative_fleet_imports_as_70_cameras(test_data: Path) -> None:
+    rows = read_camera_file(test_data / "fleet-venlo-illustrative.csv")
     kinds = [r.camera.kind.value for r in rows]
     assert (len(rows), kinds.count("fixed"), kinds.count("flexible")) == (70, 57, 13)
 

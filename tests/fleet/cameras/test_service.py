@@ -88,8 +88,8 @@ async def test_rename_to_existing_name_conflicts(database: Database, cipher: Cre
             await service.update(session, actor=TEST_ACTOR, camera=camera, data=CameraUpdate(name="A"), cipher=cipher)
 
 
-async def test_illustrative_fleet_round_trip(database: Database, cipher: CredentialCipher, shared_dir: Path) -> None:
-    rows = importer.read_camera_file(shared_dir / "data" / "fleet-venlo-illustrative.csv")
+async def test_illustrative_fleet_round_trip(database: Database, cipher: CredentialCipher, test_data: Path) -> None:
+    rows = importer.read_camera_file(test_data / "fleet-venlo-illustrative.csv")
     async with database.unit_of_work() as session:
         await service.upsert_many(session, actor=TEST_ACTOR, rows=importer.iter_cameras(rows), cipher=cipher)
     async with database.unit_of_work() as session:

@@ -19,8 +19,8 @@ from tests.builders import TEST_ACTOR, make_camera
 
 
 @pytest.fixture
-def decisions_csv(shared_dir: Path) -> Path:
-    return shared_dir / "data" / "decisions-2023.csv"
+def decisions_csv(test_data: Path) -> Path:
+    return test_data / "decisions-2023.csv"
 
 
 async def test_the_2023_register(database: Database, decisions_csv: Path) -> None:

@@ -15,8 +15,8 @@ from tests.fleet.vendor_risk.test_real_devices import _capture, _hikvision
 
 
 def _onvif(folder: str) -> Callable[[Path], Signals]:
-    def signals(shared_dir: Path) -> Signals:
-        return _capture(shared_dir / "data" / "onvif-captures" / folder)
+    def signals(test_data: Path) -> Signals:
+        return _capture(test_data / "onvif-captures" / folder)
 
     return signals
 
@@ -36,9 +36,9 @@ def _onvif(folder: str) -> Callable[[Path], Signals]:
     ],
 )
 def test_real_firmware_strings(
-    shared_dir: Path, device: Callable[[Path], Signals], firmware: str, ok_until: date, why_outdated: str
+    test_data: Path, device: Callable[[Path], Signals], firmware: str, ok_until: date, why_outdated: str
 ) -> None:
-    signals = device(shared_dir)
+    signals = device(test_data)
     assert signals.observed_firmware == firmware
     vendor, model = signals.observed_manufacturer, signals.observed_model
     supported = assess_firmware(vendor, model, firmware, load_advisories(), as_of=ok_until)

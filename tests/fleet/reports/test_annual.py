@@ -21,13 +21,13 @@ from tests.builders import TEST_ACTOR
 
 
 async def test_chapter_in_both_languages(
-    database: Database, cipher: CredentialCipher, settings: Settings, shared_dir: Path
+    database: Database, cipher: CredentialCipher, settings: Settings, test_data: Path
 ) -> None:
     async with database.unit_of_work() as session:
-        rows = importer.read_camera_file(shared_dir / "data" / "fleet-venlo-illustrative.csv")
+        rows = importer.read_camera_file(test_data / "fleet-venlo-illustrative.csv")
         await cameras.upsert_many(session, actor=TEST_ACTOR, rows=importer.iter_cameras(rows), cipher=cipher)
         await reassess_all(session, settings)
-        parsed = read_decision_file(shared_dir / "data" / "decisions-2023.csv")
+        parsed = read_decision_file(test_data / "decisions-2023.csv")
         await decisions.import_rows(session, actor=TEST_ACTOR, rows=parsed)
     now = datetime(2024, 3, 1, tzinfo=UTC)
     async with database.unit_of_work() as session:
@@ -74,10 +74,10 @@ def _section(html: str, start: str, end: str) -> str:
 
 
 async def test_replacement_and_firmware_words_follow_the_language(
-    database: Database, cipher: CredentialCipher, settings: Settings, shared_dir: Path
+    database: Database, cipher: CredentialCipher, settings: Settings, test_data: Path
 ) -> None:
     async with database.unit_of_work() as session:
-        rows = importer.read_camera_file(shared_dir / "data" / "fleet-venlo-illustrative.csv")
+        rows = importer.read_camera_file(test_data / "fleet-venlo-illustrative.csv")
         await cameras.upsert_many(session, actor=TEST_ACTOR, rows=importer.iter_cameras(rows), cipher=cipher)
         await reassess_all(session, settings)
     now = datetime(2024, 3, 1, tzinfo=UTC)

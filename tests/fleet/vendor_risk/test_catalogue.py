@@ -169,7 +169,7 @@ def test_normalise() -> None:
     assert normalise("  Zhejiang Dahua Technology Co., Ltd. ") == "zhejiang dahua technology co ltd"
 
 
-def test_every_declared_manufacturer_of_the_illustrative_fleet_is_known(shared_dir: Path) -> None:
-    with (shared_dir / "data" / "fleet-venlo-illustrative.csv").open(encoding="utf-8", newline="") as file:
+def test_every_declared_manufacturer_of_the_illustrative_fleet_is_known(test_data: Path) -> None:
+    with (test_data / "fleet-venlo-illustrative.csv").open(encoding="utf-8", newline="") as file:
         names = {row["declared_manufacturer"] for row in csv.DictReader(file) if row["declared_manufacturer"]}
     assert names and [n for n in sorted(names) if CATALOGUE.by_name(n) is None] == []

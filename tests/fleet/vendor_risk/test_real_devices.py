@@ -51,8 +51,8 @@ def _string(record: dict[str, tuple[str, str]], oid: str) -> str:
         ("pelco-imp321-1es", "Pelco", "United States", "Pelco"),
     ],
 )
-def test_onvif_captures(shared_dir: Path, folder: str, origin: str, country: str, mac_points_to: str) -> None:
-    signals = _capture(shared_dir / "data" / "onvif-captures" / folder)
+def test_onvif_captures(test_data: Path, folder: str, origin: str, country: str, mac_points_to: str) -> None:
+    signals = _capture(test_data / "onvif-captures" / folder)
     assessment = classify(signals, load_catalogue(), RiskPolicy())
     assert (assessment.level, assessment.origin_vendor, assessment.origin_country) == ("low", origin, country)
     assert not assessment.identity_mismatch

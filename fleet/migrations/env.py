@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from alembic import context
 from sqlalchemy import JSON, Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from alembic import context
 from config.settings import get_settings
 from fleet.db import UTCDateTime, create_engine
 from fleet.models import Base
@@ -57,7 +57,7 @@ def run_migrations_online() -> None:
     if connectable is not None:
         _run(connectable)
         return
-    asyncio.run(_run_async(create_engine(_url())))
+    asyncio.run(_run_async(create_engine(_url(), migrations=True)))
 
 
 if context.is_offline_mode():

@@ -8,7 +8,6 @@ Create Date: 2026-11-28 11:42:03.379665+00:00
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-
 from alembic import op
 
 revision: str = "8d71feeb6be7"

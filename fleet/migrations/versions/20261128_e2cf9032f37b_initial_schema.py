@@ -8,9 +8,8 @@ Create Date: 2026-11-28 08:01:05.774500+00:00
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
-
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 revision: str = "e2cf9032f37b"
 down_revision: str | None = None

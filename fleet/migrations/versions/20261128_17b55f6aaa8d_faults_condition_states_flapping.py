@@ -8,9 +8,8 @@ Create Date: 2026-11-28 08:18:58.844067+00:00
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
-
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 revision: str = "17b55f6aaa8d"
 down_revision: str | None = "2603937e34f2"

@@ -8,9 +8,8 @@ Create Date: 2026-11-28 08:09:18.420729+00:00
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
-
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 revision: str = "2603937e34f2"
 down_revision: str | None = "e2cf9032f37b"

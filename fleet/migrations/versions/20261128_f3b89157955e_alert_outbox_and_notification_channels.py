@@ -8,9 +8,8 @@ Create Date: 2026-11-28 08:25:30.897336+00:00
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
-
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 revision: str = "f3b89157955e"
 down_revision: str | None = "02e00abf19b3"

@@ -8,7 +8,6 @@ Create Date: 2026-11-28 09:34:01.763739+00:00
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-
 from alembic import op
 
 revision: str = "7e0e601dce35"

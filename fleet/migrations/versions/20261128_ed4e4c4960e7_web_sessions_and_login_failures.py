@@ -8,7 +8,6 @@ Create Date: 2026-11-28 10:56:00.810695+00:00
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-
 from alembic import op
 
 revision: str = "ed4e4c4960e7"

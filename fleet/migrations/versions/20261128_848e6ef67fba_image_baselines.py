@@ -8,9 +8,8 @@ Create Date: 2026-11-28 10:58:06.543880+00:00
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
-
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 revision: str = "848e6ef67fba"
 down_revision: str | None = "7e0e601dce35"

@@ -8,9 +8,8 @@ Create Date: 2026-11-28 09:25:40.817894+00:00
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
-
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 revision: str = "1363c654628f"
 down_revision: str | None = "4ff072c5cd2f"

@@ -8,9 +8,8 @@ Create Date: 2026-11-28 08:22:31.404165+00:00
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
-
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 revision: str = "02e00abf19b3"
 down_revision: str | None = "17b55f6aaa8d"

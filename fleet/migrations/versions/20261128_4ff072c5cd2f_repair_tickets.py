@@ -8,9 +8,8 @@ Create Date: 2026-11-28 08:38:29.554571+00:00
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
-
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 revision: str = "4ff072c5cd2f"
 down_revision: str | None = "f3b89157955e"
