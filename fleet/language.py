@@ -25,7 +25,7 @@ DOMAIN = "camfleet"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 
 # CLDR writes Dutch percentages without a space ("99,50%"); Dutch reports write "99,50 %", as the Taalunie advises.
-_PERCENT: dict[Language, str] = {"nl": "#,##0.00\u00a0%", "en": "#,##0.00%"}
+_PERCENT_SIGN: dict[Language, str] = {"nl": "\u00a0%", "en": "%"}
 
 
 def N_(message: str) -> str:
@@ -54,15 +54,21 @@ def gettext(message: str, language: Language) -> str:
     return translations(language).gettext(message)
 
 
-def number(value: float, language: Language, *, decimals: int = 0) -> str:
-    """A number with the language's decimal and grouping signs ("1.234,5" in Dutch)."""
-    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-    return format_decimal(value, pattern, locale=language)
+def _pattern(decimals: int | None) -> str:
+    return "#,##0.###" if decimals is None else "#,##0" + ("." + "0" * decimals if decimals else "")
 
 
-def percent(share: float | None, language: Language) -> str:
-    """A share (0.995) as a percentage with two decimals ("99,50 %" in Dutch, "99.50%" in English), or a dash."""
-    return "–" if share is None else format_percent(share, _PERCENT[language], locale=language)
+def number(value: float, language: Language, *, decimals: int | None = None) -> str:
+    """A number with the language's decimal and grouping signs ("1.234,5" in Dutch); a fixed count of decimals,
+    or as many as it has (up to three)."""
+    return format_decimal(value, _pattern(decimals), locale=language)
+
+
+def percent(share: float | None, language: Language, *, decimals: int = 2) -> str:
+    """A share (0.995) as a percentage ("99,50 %" in Dutch, "99.50%" in English), or a dash."""
+    if share is None:
+        return "–"
+    return format_percent(share, _pattern(decimals) + _PERCENT_SIGN[language], locale=language)
 
 
 def money(cents: int, language: Language) -> str:

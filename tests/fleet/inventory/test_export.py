@@ -19,7 +19,7 @@ from fleet.firmware.lifecycle import LIFECYCLE_PATH, Lifecycle, parse_lifecycle
 from fleet.health.models import StatusInterval
 from fleet.inventory import export, service
 from fleet.inventory.service import COLUMNS, build_inventory
-from fleet.inventory.wording import WORDS
+from fleet.inventory.wording import heading
 from fleet.vendor_risk.catalogue import load_catalogue
 from fleet.vendor_risk.service import assess_camera
 from tests.builders import make_camera
@@ -200,8 +200,8 @@ async def test_end_of_support_in_plan(
         plan = load_workbook(io.BytesIO(export.to_xlsx(rows, as_of=AS_OF, language=language)))["Replacement plan"]
         header = [c.value for c in plan[1]]
         axis_row = dict(zip(header, [c.value for c in plan[3]], strict=True))
-        assert axis_row[support] == 5.0 and axis_row[WORDS[language].parts["reason"]] == reason
-        assert axis_row[WORDS[language].parts["support_ends"]] == datetime(2031, 3, 1)
+        assert axis_row[support] == 5.0 and axis_row[heading("reason", language)] == reason  # type: ignore[arg-type]
+        assert axis_row[heading("support_ends", language)] == datetime(2031, 3, 1)  # type: ignore[arg-type]
 
 
 async def test_workbook_in_dutch(database: Database, cipher: CredentialCipher, settings: Settings) -> None:
