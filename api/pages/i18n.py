@@ -7,6 +7,7 @@ shown with `label(family, code)`, whose English msgids are marked here for the c
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from fastapi.templating import Jinja2Templates
@@ -14,7 +15,7 @@ from jinja2 import Environment, FileSystemLoader
 
 from fleet.faults.wording import KIND_LABELS, SEVERITY_LABELS
 from fleet.inventory.wording import RISK_LEVELS
-from fleet.language import N_, Language, translations
+from fleet.language import N_, Language, number, percent, translations
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
 
@@ -68,8 +69,12 @@ def labeller(language: Language) -> Callable[[str, str], str]:
 
 
 def templates(language: Language) -> Jinja2Templates:
-    """The pages' templates with the language's catalogue installed."""
+    """The pages' templates with the language's catalogue and its way of writing numbers."""
     environment = Environment(loader=FileSystemLoader(TEMPLATE_DIR), autoescape=True, extensions=["jinja2.ext.i18n"])
     environment.install_gettext_translations(translations(language))  # type: ignore[attr-defined]
-    environment.globals["label"] = labeller(language)
+    environment.globals.update(
+        label=labeller(language),
+        number=partial(number, language=language),
+        percent=partial(percent, language=language),
+    )
     return Jinja2Templates(env=environment)

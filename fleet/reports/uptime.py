@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -15,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from fleet import __version__
 from fleet.faults.models import Fault, FaultKind
 from fleet.faults.wording import kind_label
-from fleet.language import N_, Language, gettext, money, number, percent, translations
+from fleet.language import N_, Language, day, gettext, money, number, percent, translations
 from fleet.reports import charts
 from fleet.uptime.calc import Figures, Span
 from fleet.uptime.service import GroupBy, TicketRepairs, camera_facts, camera_figures_for, report_rows, ticket_repairs
@@ -148,8 +149,9 @@ def environment(language: Language) -> Environment:
     )
     found.install_gettext_translations(translations(language))  # type: ignore[attr-defined]
     found.globals.update(
-        hours=lambda seconds: hours(seconds, language),
-        percent=lambda share: percent(share, language),
-        money=lambda cents: money(cents, language),
+        hours=partial(hours, language=language),
+        percent=partial(percent, language=language),
+        money=partial(money, language=language),
+        day=partial(day, language=language),
     )
     return found
