@@ -45,7 +45,7 @@ from fleet.inventory.export import ExportFormat
 from fleet.inventory.export import render as render_inventory
 from fleet.inventory.service import LOCAL, build_inventory
 from fleet.language import LANGUAGES, Language
-from fleet.tickets import service as tickets
+from fleet.tickets import history, reading, workflow
 from fleet.tickets.models import RepairTicket, TicketStatus
 from fleet.tickets.schemas import TicketDetail, TicketOut
 from fleet.uptime import export as uptime_export
@@ -834,7 +834,7 @@ async def _ticket_call(
     database = await _open_database(settings)
     try:
         async with database.unit_of_work() as session:
-            return await tickets.detail(session, await action(session, settings))
+            return await reading.detail(session, await action(session, settings))
     finally:
         await database.dispose()
 
@@ -860,11 +860,11 @@ async def tickets_list(
     """List the open tickets (all with --all), newest first."""
     settings = _settings()
     database = await _open_database(settings)
-    filters = tickets.TicketFilter(open=None if everything or status else True, status=status)
+    filters = reading.TicketFilter(open=None if everything or status else True, status=status)
     try:
         async with database.unit_of_work() as session:
-            rows, total = await tickets.list_tickets(session, filters=filters, page=1, size=max(1, 10**9))
-            shaped = await tickets.to_out(session, rows)
+            rows, total = await reading.list_tickets(session, filters=filters, page=1, size=max(1, 10**9))
+            shaped = await reading.to_out(session, rows)
     finally:
         await database.dispose()
     if as_json:
@@ -886,7 +886,7 @@ async def tickets_show(
     """Show a ticket with its history."""
 
     async def get(session: AsyncSession, _settings: Settings) -> RepairTicket:
-        return await tickets.get_or_raise(session, ticket_id)
+        return await history.get_or_raise(session, ticket_id)
 
     ticket = await _ticket_call(get)
     if as_json:
@@ -910,7 +910,7 @@ async def tickets_assign(
 
     async def act(session: AsyncSession, settings: Settings) -> RepairTicket:
         user = await users.get_by_username_or_raise(session, username)
-        return await tickets.assign(
+        return await workflow.assign(
             session, actor=_cli_actor(), ticket_id=ticket_id, assignee_id=user.id, now=utcnow(), settings=settings
         )
 
@@ -928,8 +928,8 @@ async def tickets_comment(
         fail("the comment is empty")
 
     async def act(session: AsyncSession, _settings: Settings) -> RepairTicket:
-        await tickets.comment(session, actor=_cli_actor(), ticket_id=ticket_id, text=text, now=utcnow())
-        return await tickets.get_or_raise(session, ticket_id)
+        await workflow.comment(session, actor=_cli_actor(), ticket_id=ticket_id, text=text, now=utcnow())
+        return await history.get_or_raise(session, ticket_id)
 
     await _ticket_call(act)
     out.print(f"comment added to ticket {ticket_id}")
@@ -944,7 +944,7 @@ async def tickets_resolve(
     """Mark a ticket resolved."""
 
     async def act(session: AsyncSession, settings: Settings) -> RepairTicket:
-        return await tickets.resolve(
+        return await workflow.resolve(
             session, actor=_cli_actor(), ticket_id=ticket_id, now=utcnow(), settings=settings, note=note
         )
 
@@ -960,7 +960,7 @@ async def tickets_close(
     """Close a resolved ticket."""
 
     async def act(session: AsyncSession, settings: Settings) -> RepairTicket:
-        return await tickets.close(
+        return await workflow.close(
             session, actor=_cli_actor(), ticket_id=ticket_id, now=utcnow(), settings=settings, note=note
         )
 

@@ -19,7 +19,8 @@ from fleet.faults.wording import kind_label
 from fleet.language import N_, Language, day, gettext, money, number, percent, translations
 from fleet.reports import charts
 from fleet.uptime.calc import Figures, Span
-from fleet.uptime.service import GroupBy, TicketRepairs, camera_facts, camera_figures_for, report_rows, ticket_repairs
+from fleet.uptime.facts import camera_facts
+from fleet.uptime.service import GroupBy, TicketRepairs, camera_figures_for, report_rows, ticket_repairs
 
 LOCAL = ZoneInfo("Europe/Amsterdam")
 # Offline time by cause: the camera itself, or a shared outage of its switch, uplink or site.

@@ -3,7 +3,6 @@ retries, and a dispatcher killed mid-delivery."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import signal
 import subprocess
@@ -32,6 +31,7 @@ from scheduler.dispatcher import Dispatcher
 from tests.builders import TEST_ACTOR, make_camera
 from tests.conftest import CAMFLEET
 from tests.peers.receivers import SmtpReceiver, WebhookReceiver
+from tests.waiting import eventually
 
 T0 = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
 MIN = timedelta(minutes=1)
@@ -111,8 +111,7 @@ async def test_fault_alert_by_mail_and_webhook_then_recovery(
         assert early.messages == 0  # the grouping window is still open
         summary = await dispatcher.run_once(now=T0 + 6 * MIN)
         assert (summary.messages, summary.delivered) == (2, 2)
-        await asyncio.sleep(0.2)
-        [mail] = smtp.mails
+        [mail] = await eventually(lambda: smtp.mails, timeout=10, what="the mail at the SMTP server")
         assert mail.subject.startswith("[camfleet] Storing: VL-F012: Camera niet bereikbaar")
         assert "VL-F012: offline" in mail.text  # the register's summary, with what was measured
         assert "Markt, Binnenstad" in mail.text and mail.message_id
@@ -123,7 +122,7 @@ async def test_fault_alert_by_mail_and_webhook_then_recovery(
 
         await come_back(database, fast, [camera.id], 10)
         await dispatcher.run_once(now=T0 + 20 * MIN)
-        await asyncio.sleep(0.2)
+        await eventually(lambda: smtp.mails, lambda seen: len(seen) == 2, timeout=10, what="the recovery mail")
         assert len(smtp.mails) == 2 and "hersteld na " in smtp.mails[1].subject
         assert len(webhook.posts) == 2
 
@@ -262,13 +261,15 @@ async def test_dispatcher_killed_mid_delivery_redelivers_with_the_same_id(
                 first.kill()
         webhook.mode = "ok"
         second = start()
+
+        async def statuses_now() -> set[AlertStatus]:
+            async with database.unit_of_work() as session:
+                return {a.status for a in await session.scalars(select(Alert))}
+
         try:
-            for _ in range(200):
-                async with database.unit_of_work() as session:
-                    statuses = {a.status for a in await session.scalars(select(Alert))}
-                if statuses == {AlertStatus.DELIVERED}:
-                    break
-                await asyncio.sleep(0.1)
+            statuses = await eventually(
+                statuses_now, lambda seen: seen == {AlertStatus.DELIVERED}, timeout=60, what="the alert redelivered"
+            )
         finally:
             second.terminate()
             second.wait(timeout=30)
