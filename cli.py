@@ -24,9 +24,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from config.settings import Settings, get_settings
 from fleet import schema
-from fleet.alerts import rules as alert_rules
+from fleet.alerts import outbox
 from fleet.alerts import service as alerts
-from fleet.alerts.delivery import send
 from fleet.alerts.models import NotificationChannel
 from fleet.alerts.schemas import ChannelIn
 from fleet.audit.service import Actor
@@ -54,6 +53,7 @@ from fleet.uptime.when import parse_when
 from fleet.users import service as users
 from fleet.users.models import Role
 from fleet.vendor_risk import service as vendor_risk
+from notify.delivery import deliver, validate_url
 
 DEMO_FLEET = Path(__file__).resolve().parent / "config" / "demo" / "fleet-venlo.csv"
 
@@ -577,12 +577,13 @@ async def channels_add(
         quiet_from=quiet_from or None,
         quiet_until=quiet_until or None,
     )
+    service = validate_url(url)
     settings = _settings()
     database = await _open_database(settings)
     try:
         async with database.unit_of_work() as session:
             channel = await alerts.create_channel(
-                session, actor=_cli_actor(), data=data, cipher=CredentialCipher(load_key(settings))
+                session, actor=_cli_actor(), data=data, service=service, cipher=CredentialCipher(load_key(settings))
             )
     finally:
         await database.dispose()
@@ -634,12 +635,10 @@ async def channels_test(name: Annotated[str, typer.Argument(help="The channel's 
     try:
         async with database.unit_of_work() as session:
             channel = await _channel_named(session, name)
-            url = alerts.channel_url(channel, CredentialCipher(load_key(settings)))
+            message = outbox.test_message(channel, CredentialCipher(load_key(settings)), settings.alerts.language)
     finally:
         await database.dispose()
-    language = settings.alerts.language
-    title, body = alert_rules.test_message(name, f"test-{channel.id}", language)
-    error = await send(url, title=title, body=body, timeout=settings.alerts.send_timeout.total_seconds())
+    error = await deliver(message, timeout=settings.alerts.send_timeout)
     if error is not None:
         fail(f"not delivered: {error}")
     out.print(f"test message delivered to {name}", markup=False)

@@ -163,6 +163,7 @@ async def _restart_scenario(
                     session,
                     actor=TEST_ACTOR,
                     data=ChannelIn(name="meldkamer", url=webhook.url),
+                    service="json",
                     cipher=CredentialCipher(load_key(settings)),
                 )
         finally:
