@@ -96,4 +96,6 @@ def _install_offline_docs(app: FastAPI) -> None:
             swagger_js_url=f"{assets}/swagger-ui-bundle.js",
             swagger_css_url=f"{assets}/swagger-ui.css",
             swagger_favicon_url=f"{assets}/favicon-32x32.png",
+            # Swagger UI would otherwise show a badge loaded from validator.swagger.io.
+            swagger_ui_parameters={"validatorUrl": None},
         )

@@ -51,7 +51,7 @@ from fleet.cameras import importer
 from fleet.cameras import service as cameras
 from fleet.crypto import CredentialCipher, load_key
 from fleet.db import Database
-from fleet.health import service as health
+from fleet.health.claims import ensure_check_states
 from fleet.health.models import CheckKind as StoredKind
 from fleet.health.models import CheckResult as StoredResult
 from fleet.health.models import CheckState
@@ -681,7 +681,7 @@ async def hold_identity_checks(database: Database, now: datetime) -> int:
     makes `claim_due` pass a check by, so the tick runs only reachability, onvif_health and snmp.
     """
     async with database.unit_of_work() as session:
-        await health.ensure_check_states(session, now=now)
+        await ensure_check_states(session, now=now)
         held = await session.execute(
             update(CheckState)
             .where(CheckState.kind.in_(HELD_KINDS))

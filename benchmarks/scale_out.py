@@ -40,8 +40,9 @@ from fleet.cameras import importer
 from fleet.cameras import service as cameras
 from fleet.crypto import CredentialCipher, load_key
 from fleet.db import Database
-from fleet.health import service as health
+from fleet.health.claims import ensure_check_states
 from fleet.health.models import CheckKind, CheckState, ErrorClass
+from fleet.health.recording import Outcome, record
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from poll_throughput import BenchCamera, SimulatorProcess, bench_cameras  # noqa: E402 - beside this script
@@ -219,7 +220,7 @@ async def status_change_rates(database: Database, settings: Settings) -> StatusR
         elapsed = 0.0
         for first in range(0, len(ids), STATUS_BATCH):
             batch = [
-                health.Outcome(
+                Outcome(
                     camera_id=i,
                     kind=CheckKind.REACHABILITY,
                     at=when,
@@ -233,7 +234,7 @@ async def status_change_rates(database: Database, settings: Settings) -> StatusR
             ]
             clock = time.perf_counter()
             async with database.unit_of_work() as session:
-                recorded = await health.record(session, batch, settings=settings)
+                recorded = await record(session, batch, settings=settings)
             elapsed += time.perf_counter() - clock
             changes += len(recorded.status_changes)
         rates.append(len(ids) / elapsed)
@@ -292,7 +293,7 @@ async def benchmark(args: argparse.Namespace, workdir: Path) -> str:
                 session, actor=Actor.system("benchmark"), rows=importer.iter_cameras(rows), cipher=cipher
             )
         async with database.unit_of_work() as session:
-            await health.ensure_check_states(session, now=datetime.now(UTC))
+            await ensure_check_states(session, now=datetime.now(UTC))
             # Idle until a round makes the polled checks due; identity checks are daily and not measured here.
             await session.execute(
                 update(CheckState).values(

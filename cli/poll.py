@@ -10,7 +10,7 @@ import typer
 from cli.root import command, configure_logging, fail, load_settings, opened, out
 from fleet.cameras import service as cameras
 from fleet.cameras.models import CameraStatus
-from fleet.health import service as health
+from fleet.health.status import status_counts
 
 
 @command
@@ -38,7 +38,7 @@ async def poll(
             )
             summary = await poller.tick(names=camera, everything=True)
         async with root.database.unit_of_work() as session:
-            counts = await health.status_counts(session, poller_group=group, names=camera)
+            counts = await status_counts(session, poller_group=group, names=camera)
     if not summary.checks:
         out.print("no cameras to poll (none in service in that selection)")
         return

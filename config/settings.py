@@ -203,6 +203,23 @@ class TicketSettings(_Section):
         return self
 
 
+class DatabaseSettings(_Section):
+    """How long camfleet waits on its database before it counts the database, not the cameras, as failed."""
+
+    connect_timeout: Duration = timedelta(seconds=10)
+    # Client side: a database that stops answering (packets dropped, not refused) fails a statement after this,
+    # so a collector logs it and backs off instead of hanging. The server's statement_timeout is the same.
+    statement_timeout: Duration = timedelta(seconds=120)
+    # Waiting for a row or table lock (PostgreSQL lock_timeout, SQLite busy_timeout).
+    lock_timeout: Duration = timedelta(seconds=30)
+    # A transaction left open by a vanished client gives its locks back after this (PostgreSQL).
+    idle_in_transaction_timeout: Duration = timedelta(minutes=5)
+    # TCP keepalives on PostgreSQL connections: a dead peer is noticed in idle + interval × count.
+    keepalive_idle: Duration = timedelta(seconds=30)
+    keepalive_interval: Duration = timedelta(seconds=10)
+    keepalive_count: int = Field(default=3, ge=1, le=100)
+
+
 class RetentionSettings(_Section):
     raw_results: Duration = timedelta(days=30)
 
@@ -326,6 +343,7 @@ class Settings(BaseSettings):
     timezone: str = "Europe/Amsterdam"
 
     api: ApiSettings = ApiSettings()
+    database: DatabaseSettings = DatabaseSettings()
     scheduler: SchedulerSettings = SchedulerSettings()
     faults: FaultSettings = FaultSettings()
     image: ImageSettings = ImageSettings()

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import logging
+import os
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any
 
 from annotated_types import Interval
-from sqlalchemy import JSON, DateTime, Dialect, Enum, MetaData, event
+from sqlalchemy import JSON, DateTime, Dialect, Enum, MetaData, event, make_url
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.types import TypeDecorator
 
-from config.settings import Settings
+from config.settings import DatabaseSettings, Settings
+
+log = logging.getLogger(__name__)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -77,22 +81,73 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.close()
+def _seconds(duration: timedelta) -> float:
+    return duration.total_seconds()
 
 
-def create_engine(url: str) -> AsyncEngine:
-    """An async engine for the URL, with SQLite tuned for one writer and many readers."""
+def _milliseconds(duration: timedelta) -> str:
+    return str(int(duration.total_seconds() * 1000))
+
+
+def _sqlite_pragmas(limits: DatabaseSettings) -> Callable[[Any, ConnectionPoolEntry], None]:
+    def on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA busy_timeout={_milliseconds(limits.lock_timeout)}")
+        cursor.close()
+
+    return on_connect
+
+
+def _private_sqlite_file(url: str) -> None:
+    """Create the database file readable by its owner only; SQLite gives its -wal and -shm files the same mode."""
+    path = make_url(url).database
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return
+    try:
+        descriptor = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        if os.stat(path).st_mode & 0o077:
+            log.warning("database file %s can be read by other users of this machine: chmod 600 it", path)
+        return
+    os.close(descriptor)
+
+
+def _postgres_arguments(limits: DatabaseSettings, *, migrations: bool) -> dict[str, Any]:
+    """asyncpg's connection arguments: time limits on both sides, and keepalives so a dead peer is noticed."""
+    server = {
+        "lock_timeout": _milliseconds(limits.lock_timeout),
+        "idle_in_transaction_session_timeout": _milliseconds(limits.idle_in_transaction_timeout),
+        "tcp_keepalives_idle": str(int(_seconds(limits.keepalive_idle))),
+        "tcp_keepalives_interval": str(int(_seconds(limits.keepalive_interval))),
+        "tcp_keepalives_count": str(limits.keepalive_count),
+    }
+    arguments: dict[str, Any] = {"timeout": _seconds(limits.connect_timeout), "server_settings": server}
+    if not migrations:
+        # A migration of a large fleet may rightly run longer than any statement of normal work.
+        server["statement_timeout"] = _milliseconds(limits.statement_timeout)
+        arguments["command_timeout"] = _seconds(limits.statement_timeout)
+    return arguments
+
+
+def create_engine(url: str, limits: DatabaseSettings | None = None, *, migrations: bool = False) -> AsyncEngine:
+    """An async engine for the URL with the database time limits; SQLite tuned for one writer and many readers."""
+    limits = limits or DatabaseSettings()
     if url.startswith("sqlite"):
+        _private_sqlite_file(url)
         engine = create_async_engine(url)
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas(limits))
         return engine
-    return create_async_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    return create_async_engine(
+        url,
+        pool_size=10,
+        max_overflow=20,
+        pool_pre_ping=True,
+        pool_timeout=_seconds(limits.connect_timeout),
+        connect_args=_postgres_arguments(limits, migrations=migrations),
+    )
 
 
 class Database:
@@ -102,7 +157,7 @@ class Database:
         if settings.is_sqlite:
             settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.settings = settings
-        self.engine = create_engine(settings.database_url)
+        self.engine = create_engine(settings.database_url, settings.database)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
 
     @asynccontextmanager

@@ -18,7 +18,7 @@ from config.settings import Settings
 from fleet.crypto import CredentialCipher
 from fleet.db import Database
 from fleet.decisions import compliance as decisions
-from fleet.health import service as health
+from fleet.health.results import prune_results
 from fleet.uptime import rollup
 from fleet.uptime.service import local_day
 from fleet.vendor_risk import service as vendor_risk
@@ -44,7 +44,7 @@ def collector_name(poller_group: str | None) -> str:
 async def prune(database: Database, settings: Settings) -> int:
     """Delete raw results older than the retention setting."""
     async with database.unit_of_work() as session:
-        removed = await health.prune_results(session, older_than=datetime.now(UTC) - settings.retention.raw_results)
+        removed = await prune_results(session, older_than=datetime.now(UTC) - settings.retention.raw_results)
     if removed:
         log.info("pruned %d raw results older than %s", removed, settings.retention.raw_results)
     return removed

@@ -23,8 +23,10 @@ from fleet.audit.service import Actor
 from fleet.cameras import service as cameras
 from fleet.crypto import CredentialCipher
 from fleet.db import Database
-from fleet.health import service as health
+from fleet.health import recording, results
+from fleet.health.claims import Claim, claim_due, ensure_check_states, release_claims, renew_claims
 from fleet.health.models import CheckKind, ErrorClass
+from fleet.health.status import StatusChange
 from scheduler import failures
 
 log = logging.getLogger(__name__)
@@ -54,10 +56,10 @@ class TickSummary:
     checks: int = 0
     failed: int = 0
     cameras: set[int] = field(default_factory=set)
-    status_changes: list[health.StatusChange] = field(default_factory=list)
+    status_changes: list[StatusChange] = field(default_factory=list)
     transitions: int = 0
 
-    def add(self, recorded: health.RecordSummary, outcomes: Sequence[health.Outcome]) -> None:
+    def add(self, recorded: recording.RecordSummary, outcomes: Sequence[recording.Outcome]) -> None:
         self.checks += len(outcomes)
         self.failed += sum(not o.ok for o in outcomes)
         self.cameras.update(o.camera_id for o in outcomes)
@@ -177,7 +179,7 @@ class Poller:
         }
         # Claims are renewed while their batch runs (see _renew), so the lease need not outlast a slow batch.
         self._lease = settings.scheduler.lease
-        self._in_flight: dict[tuple[int, CheckKind], health.Claim] = {}
+        self._in_flight: dict[tuple[int, CheckKind], Claim] = {}
         self._actor = Actor.system(f"collector:{owner}")
 
     def next_due(self, kind: CheckKind, at: datetime, ok: bool, failures_in_a_row: int) -> datetime:
@@ -200,12 +202,12 @@ class Poller:
         started, begun = datetime.now(UTC), time.monotonic()
         now = now or started
         async with self.database.unit_of_work() as session:
-            await health.ensure_check_states(session, now=now, poller_group=self.poller_group, names=names)
+            await ensure_check_states(session, now=now, poller_group=self.poller_group, names=names)
         while True:
             # A lease runs from the moment of the claim, not from the start of a tick that may have lasted long.
             claimed_at = now + timedelta(seconds=time.monotonic() - begun)
             async with self.database.unit_of_work() as session:
-                claims = await health.claim_due(
+                claims = await claim_due(
                     session,
                     now=claimed_at,
                     owner=self.owner,
@@ -222,7 +224,7 @@ class Poller:
                     cipher=self.cipher,
                     actor=self._actor,
                 )
-                media = await health.media_profiles(
+                media = await results.media_profiles(
                     session, sorted({c.camera_id for c in claims if c.kind in NEEDS_MEDIA})
                 )
             if not claims:
@@ -237,7 +239,7 @@ class Poller:
         if not claims:
             return
         async with self.database.unit_of_work() as session:
-            await health.release_claims(session, claims, owner=self.owner, retry_at=datetime.now(UTC))
+            await release_claims(session, claims, owner=self.owner, retry_at=datetime.now(UTC))
         log.info("released %d claimed checks", len(claims))
 
     async def _renew(self) -> None:
@@ -246,14 +248,14 @@ class Poller:
             await asyncio.sleep(self._lease.total_seconds() / 3)
             try:
                 async with self.database.unit_of_work() as session:
-                    await health.renew_claims(session, owner=self.owner, now=datetime.now(UTC), lease=self._lease)
+                    await renew_claims(session, owner=self.owner, now=datetime.now(UTC), lease=self._lease)
             except failures.DATABASE_ERRORS as error:
                 # Polling goes on; if the database stays away the claims lapse and others may take them.
                 log.warning("could not renew claimed checks: %s", failures.reason(error))
 
-    async def _record(self, outcomes: list[health.Outcome], summary: TickSummary) -> None:
+    async def _record(self, outcomes: list[recording.Outcome], summary: TickSummary) -> None:
         async with self.database.unit_of_work() as session:
-            recorded = await health.record(session, outcomes, settings=self.settings)
+            recorded = await recording.record(session, outcomes, settings=self.settings)
         if recorded.stale:
             log.warning("%d results not recorded: their checks were taken over by another collector", recorded.stale)
         for outcome in outcomes:
@@ -264,7 +266,7 @@ class Poller:
 
     async def _run(
         self,
-        claims: Sequence[health.Claim],
+        claims: Sequence[Claim],
         targets: dict[int, cameras.PollTarget],
         media: dict[int, dict[str, Any]],
         summary: TickSummary,
@@ -287,7 +289,7 @@ class Poller:
         }
         self._in_flight = {(c.camera_id, c.kind): c for c in claims if c.camera_id in prepared}
 
-        async def one(claim: health.Claim) -> health.Outcome | None:
+        async def one(claim: Claim) -> recording.Outcome | None:
             target = prepared.get(claim.camera_id)
             if target is None:
                 return None  # deleted since the claim
@@ -307,7 +309,7 @@ class Poller:
 
         renewal = asyncio.create_task(self._renew())
         try:
-            pending: list[health.Outcome] = []
+            pending: list[recording.Outcome] = []
             flushed_at = time.monotonic()
             for next_done in asyncio.as_completed([one(c) for c in claims]):
                 outcome = await next_done
@@ -324,14 +326,14 @@ class Poller:
                 await renewal
             self._in_flight = {}
 
-    def _outcome(self, claim: health.Claim, result: CheckResult) -> health.Outcome:
+    def _outcome(self, claim: Claim, result: CheckResult) -> recording.Outcome:
         kind = claim.kind.value
         metrics.POLL_DURATION.labels(kind=kind).observe(result.duration_s)
         metrics.CHECKS.labels(kind=kind, result="ok" if result.ok else "failed").inc()
         klass = error_class(result.error) if result.error is not None else None
         if klass is not None:
             metrics.CHECK_FAILURES.labels(kind=kind, error_class=klass.value).inc()
-        return health.Outcome(
+        return recording.Outcome(
             camera_id=claim.camera_id,
             kind=claim.kind,
             at=result.started_at,

@@ -20,6 +20,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet as Worksheet
 
 from fleet.csvfile import excel_csv
+from fleet.inventory.replacement import Score
 from fleet.inventory.service import COLUMNS, InventoryRow
 from fleet.inventory.wording import WORDS, Kind, reason_text, term
 from fleet.language import Language
@@ -225,14 +226,7 @@ _SUMMARY: tuple[tuple[str, Callable[[InventoryRow], Any], Kind | None], ...] = (
 )
 
 
-def to_xlsx(rows: Sequence[InventoryRow], *, as_of: date, language: Language = "en") -> bytes:
-    """The workbook: Cameras, Summary, Replacement plan, Vulnerabilities, Data dictionary.
-
-    `Cameras` carries the contract's columns and codes whatever the language; Summary and Replacement plan show
-    risk levels, firmware states, support states, score parts and reasons in the language.
-    """
-    words = WORDS[language]
-    book = Workbook(write_only=True)
+def _cameras_sheet(book: Workbook, rows: Sequence[InventoryRow]) -> None:
     # Typed cells: numbers stay numbers, dates dates, booleans booleans; None is an empty cell.
     _table(
         book.create_sheet("Cameras"),
@@ -241,6 +235,9 @@ def to_xlsx(rows: Sequence[InventoryRow], *, as_of: date, language: Language = "
         formats={COLUMNS.index("availability_12m"): "0.00%", COLUMNS.index("installed_on"): "yyyy-mm-dd"},
     )
 
+
+def _summary_sheet(book: Workbook, rows: Sequence[InventoryRow], language: Language) -> None:
+    words = WORDS[language]
     summary = book.create_sheet("Summary")
     summary_rows: list[list[Any]] = []
     for label, column, kind in _SUMMARY:
@@ -250,6 +247,29 @@ def to_xlsx(rows: Sequence[InventoryRow], *, as_of: date, language: Language = "
             summary_rows.append([words.labels[label], value, count])
     _table(summary, [words.labels[k] for k in ("counted_by", "value", "cameras")], summary_rows)
 
+
+def _plan_row(rank: int, r: InventoryRow, parts: Score, language: Language) -> list[Any]:
+    return [
+        rank,
+        r.values["name"],
+        r.values["area"],
+        _maker(r),
+        _model(r),
+        parts.total,
+        parts.risk,
+        parts.age,
+        parts.end_of_support,
+        parts.firmware,
+        parts.faults,
+        parts.availability,
+        term("support_states", parts.support.state, language),
+        parts.support.ends,
+        reason_text(parts.reasons, language),
+    ]
+
+
+def _plan_sheet(book: Workbook, rows: Sequence[InventoryRow], language: Language) -> None:
+    words = WORDS[language]
     plan = book.create_sheet("Replacement plan")
     ranked = sorted(
         (r for r in rows if r.parts is not None), key=lambda r: (-(r.parts.total if r.parts else 0), r.values["name"])
@@ -260,31 +280,13 @@ def to_xlsx(rows: Sequence[InventoryRow], *, as_of: date, language: Language = "
         [labels[k] for k in ("rank", "name", "area", "manufacturer", "model")]
         + [parts[k] for k in ("total", "risk", "age", "end_of_support", "firmware", "faults", "availability")]
         + [parts[k] for k in ("support_state", "support_ends", "reason")],
-        [
-            [
-                rank,
-                r.values["name"],
-                r.values["area"],
-                _maker(r),
-                _model(r),
-                r.parts.total,
-                r.parts.risk,
-                r.parts.age,
-                r.parts.end_of_support,
-                r.parts.firmware,
-                r.parts.faults,
-                r.parts.availability,
-                term("support_states", r.parts.support.state, language),
-                r.parts.support.ends,
-                reason_text(r.parts.reasons, language),
-            ]
-            for rank, r in enumerate(ranked, start=1)
-            if r.parts is not None
-        ],
+        [_plan_row(rank, r, r.parts, language) for rank, r in enumerate(ranked, start=1) if r.parts is not None],
         widths={15: 80},
         formats={14: "yyyy-mm-dd"},
     )
 
+
+def _vulnerabilities_sheet(book: Workbook, rows: Sequence[InventoryRow]) -> None:
     vulnerabilities = book.create_sheet("Vulnerabilities")
     _table(
         vulnerabilities,
@@ -306,6 +308,8 @@ def to_xlsx(rows: Sequence[InventoryRow], *, as_of: date, language: Language = "
         ],
     )
 
+
+def _dictionary_sheet(book: Workbook) -> None:
     dictionary = book.create_sheet("Data dictionary")
     _table(
         dictionary,
@@ -313,6 +317,20 @@ def to_xlsx(rows: Sequence[InventoryRow], *, as_of: date, language: Language = "
         [[c, *DICTIONARY[c]] for c in COLUMNS] + [list(entry) for entry in PLAN_DICTIONARY],
         widths={2: 90, 3: 45},
     )
+
+
+def to_xlsx(rows: Sequence[InventoryRow], *, as_of: date, language: Language = "en") -> bytes:
+    """The workbook: Cameras, Summary, Replacement plan, Vulnerabilities, Data dictionary.
+
+    `Cameras` carries the contract's columns and codes whatever the language; Summary and Replacement plan show
+    risk levels, firmware states, support states, score parts and reasons in the language.
+    """
+    book = Workbook(write_only=True)
+    _cameras_sheet(book, rows)
+    _summary_sheet(book, rows, language)
+    _plan_sheet(book, rows, language)
+    _vulnerabilities_sheet(book, rows)
+    _dictionary_sheet(book)
     # Fixed document times, so the same data gives the same workbook.
     stamp = datetime.combine(as_of, time())
     book.properties.created = book.properties.modified = stamp

@@ -8,13 +8,13 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from config.settings import Settings
 from fleet.cameras.models import Camera, Lifecycle
 from fleet.faults.models import Fault
-from fleet.firmware.assess import FirmwareAssessment, assess_firmware
+from fleet.firmware.assess import FirmwareAssessment, FirmwareState, assess_firmware
 from fleet.firmware.catalogue import load_advisories
 from fleet.firmware.lifecycle import SupportStatus, load_lifecycle
 from fleet.inventory import replacement
@@ -102,6 +102,127 @@ async def build_inventory(session: AsyncSession, *, settings: Settings, as_of: d
         return await _rows(session, settings=settings, as_of=as_of)
 
 
+async def _fault_counts(session: AsyncSession, period: tuple[datetime, datetime]) -> Counter[int]:
+    opened = await session.execute(
+        select(Fault.camera_id, func.count())
+        .where(Fault.camera_id.is_not(None), Fault.opened_at >= period[0], Fault.opened_at < period[1])
+        .group_by(Fault.camera_id)
+    )
+    return Counter({camera_id: count for camera_id, count in opened if camera_id is not None})
+
+
+class _Catalogues:
+    """The advisories and lifecycle catalogues, each (maker, model, firmware) assessed once.
+
+    A fleet has few distinct makers, models and firmware versions: the rows of one share its advisories (read-only).
+    """
+
+    def __init__(self, as_of: date) -> None:
+        self.as_of = as_of
+        self.advisories = load_advisories()
+        self.lifecycle = load_lifecycle()
+        self.assessed: dict[
+            tuple[str | None, str | None, str | None], tuple[FirmwareAssessment, list[dict[str, Any]]]
+        ] = {}
+        self.supported: dict[tuple[str | None, str | None], SupportStatus] = {}
+
+    def firmware(
+        self, vendor: str | None, model: str | None, version: str | None
+    ) -> tuple[FirmwareAssessment, list[dict[str, Any]]]:
+        """The firmware's assessment and its advisories as dicts."""
+        key = (vendor, model, version)
+        if key not in self.assessed:
+            found = assess_firmware(vendor, model, version, self.advisories, as_of=self.as_of)
+            self.assessed[key] = found, [a.as_dict() for a in found.advisories]
+        return self.assessed[key]
+
+    def support(self, vendor: str | None, model: str | None) -> SupportStatus:
+        """The model's support status."""
+        if (vendor, model) not in self.supported:
+            self.supported[vendor, model] = self.lifecycle.support(vendor, model, as_of=self.as_of)
+        return self.supported[vendor, model]
+
+
+def _values(
+    camera: Row[*tuple[Any, ...]],
+    *,
+    age: float | None,
+    availability: float | None,
+    faults: int,
+    parts: replacement.Score,
+    firmware_state: FirmwareState,
+    evidence: list[dict[str, Any]],
+) -> dict[str, Any]:
+    return {
+        "name": camera.name,
+        "kind": camera.kind.value,
+        "site": camera.site,
+        "area": camera.area,
+        "location": camera.location,
+        "latitude": camera.latitude,
+        "longitude": camera.longitude,
+        "declared_manufacturer": camera.declared_manufacturer,
+        "declared_model": camera.declared_model,
+        "manufacturer": camera.observed_manufacturer,
+        "model": camera.observed_model,
+        "firmware": camera.observed_firmware,
+        "serial": camera.observed_serial,
+        "mac": camera.observed_mac,
+        "installed_on": camera.installed_on,
+        "age_years": age,
+        "network": camera.network.value if camera.network else None,
+        "status": camera.status.value,
+        "availability_12m": None if availability is None else round(availability, 5),
+        "faults_12m": faults,
+        "origin_vendor": camera.risk_origin_vendor,
+        "origin_country": camera.risk_origin_country,
+        "risk_level": camera.risk_level.value,
+        "risk_evidence": evidence_text(evidence),
+        "identity_mismatch": camera.identity_mismatch,
+        "replacement_priority": parts.total,
+        "replacement_reason": parts.reason,
+        "firmware_state": firmware_state,
+    }
+
+
+def _row(
+    camera: Row[*tuple[Any, ...]],
+    *,
+    as_of: date,
+    life: float,
+    catalogues: _Catalogues,
+    availability: float | None,
+    faults: int,
+) -> InventoryRow:
+    age = None if camera.installed_on is None else round((as_of - camera.installed_on).days / 365.25, 1)
+    vendor = camera.risk_origin_vendor or camera.observed_manufacturer or camera.declared_manufacturer
+    model = camera.observed_model or camera.declared_model
+    firmware, firmware_advisories = catalogues.firmware(vendor, model, camera.observed_firmware)
+    parts = replacement.score(
+        replacement.Inputs(
+            risk_level=camera.risk_level.value,
+            origin_vendor=camera.risk_origin_vendor,
+            age_years=age,
+            expected_life_years=life,
+            support=catalogues.support(vendor, model),
+            firmware_state=firmware.state,
+            faults_12m=faults,
+            availability_12m=availability,
+        )
+    )
+    evidence = list(camera.risk_evidence or [])
+    values = _values(
+        camera,
+        age=age,
+        availability=availability,
+        faults=faults,
+        parts=parts,
+        firmware_state=firmware.state,
+        evidence=evidence,
+    )
+    return InventoryRow(values, evidence, firmware_advisories, parts)
+
+
 async def _rows(session: AsyncSession, *, settings: Settings, as_of: date) -> list[InventoryRow]:
     found = (
         await session.execute(
@@ -111,74 +232,17 @@ async def _rows(session: AsyncSession, *, settings: Settings, as_of: date) -> li
     facts = [CameraFacts.of(row) for row in found]
     period = twelve_months(as_of)
     figures = await camera_figures_for(session, period=period, now=period[1], cameras=facts)
-    opened = await session.execute(
-        select(Fault.camera_id, func.count())
-        .where(Fault.camera_id.is_not(None), Fault.opened_at >= period[0], Fault.opened_at < period[1])
-        .group_by(Fault.camera_id)
-    )
-    fault_counts: Counter[int] = Counter({camera_id: count for camera_id, count in opened if camera_id is not None})
-    advisories = load_advisories()
-    lifecycle = load_lifecycle()
-    # A fleet has few distinct makers, models and firmware versions: each is assessed once, and the rows of one
-    # share its advisories (read-only).
-    assessed: dict[tuple[str | None, str | None, str | None], tuple[FirmwareAssessment, list[dict[str, Any]]]] = {}
-    supported: dict[tuple[str | None, str | None], SupportStatus] = {}
+    fault_counts = await _fault_counts(session, period)
+    catalogues = _Catalogues(as_of)
     life = settings.inventory.expected_life_years
-    rows = []
-    for camera in found:
-        age = None if camera.installed_on is None else round((as_of - camera.installed_on).days / 365.25, 1)
-        vendor = camera.risk_origin_vendor or camera.observed_manufacturer or camera.declared_manufacturer
-        model = camera.observed_model or camera.declared_model
-        key = (vendor, model, camera.observed_firmware)
-        if key not in assessed:
-            found_firmware = assess_firmware(vendor, model, camera.observed_firmware, advisories, as_of=as_of)
-            assessed[key] = found_firmware, [a.as_dict() for a in found_firmware.advisories]
-        firmware, firmware_advisories = assessed[key]
-        if (vendor, model) not in supported:
-            supported[vendor, model] = lifecycle.support(vendor, model, as_of=as_of)
-        availability = figures[camera.id][1].availability
-        parts = replacement.score(
-            replacement.Inputs(
-                risk_level=camera.risk_level.value,
-                origin_vendor=camera.risk_origin_vendor,
-                age_years=age,
-                expected_life_years=life,
-                support=supported[vendor, model],
-                firmware_state=firmware.state,
-                faults_12m=fault_counts[camera.id],
-                availability_12m=availability,
-            )
+    return [
+        _row(
+            camera,
+            as_of=as_of,
+            life=life,
+            catalogues=catalogues,
+            availability=figures[camera.id][1].availability,
+            faults=fault_counts[camera.id],
         )
-        evidence = list(camera.risk_evidence or [])
-        values = {
-            "name": camera.name,
-            "kind": camera.kind.value,
-            "site": camera.site,
-            "area": camera.area,
-            "location": camera.location,
-            "latitude": camera.latitude,
-            "longitude": camera.longitude,
-            "declared_manufacturer": camera.declared_manufacturer,
-            "declared_model": camera.declared_model,
-            "manufacturer": camera.observed_manufacturer,
-            "model": camera.observed_model,
-            "firmware": camera.observed_firmware,
-            "serial": camera.observed_serial,
-            "mac": camera.observed_mac,
-            "installed_on": camera.installed_on,
-            "age_years": age,
-            "network": camera.network.value if camera.network else None,
-            "status": camera.status.value,
-            "availability_12m": None if availability is None else round(availability, 5),
-            "faults_12m": fault_counts[camera.id],
-            "origin_vendor": camera.risk_origin_vendor,
-            "origin_country": camera.risk_origin_country,
-            "risk_level": camera.risk_level.value,
-            "risk_evidence": evidence_text(evidence),
-            "identity_mismatch": camera.identity_mismatch,
-            "replacement_priority": parts.total,
-            "replacement_reason": parts.reason,
-            "firmware_state": firmware.state,
-        }
-        rows.append(InventoryRow(values, evidence, firmware_advisories, parts))
-    return rows
+        for camera in found
+    ]

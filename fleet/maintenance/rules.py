@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from itertools import islice
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrule, rrulestr
@@ -13,6 +14,10 @@ from dateutil.rrule import rrule, rrulestr
 LOCAL = ZoneInfo("Europe/Amsterdam")
 # An endless recurrence is followed this far at most when a question needs its end.
 HORIZON = timedelta(days=366 * 10)
+# Maintenance is planned by the hour at the finest: a finer rule is a mistake or an attack on the event loop.
+FREQUENCIES = ("YEARLY", "MONTHLY", "WEEKLY", "DAILY", "HOURLY")
+# A rule with an end has at most this many occurrences: hourly for a year, daily for 27 years.
+MAX_OCCURRENCES = 10_000
 
 
 class RecurrenceError(ValueError):
@@ -52,6 +57,7 @@ def parse_rule(recurrence: str, starts_at: datetime) -> rrule:
     if "DTSTART" in text.upper():
         raise RecurrenceError("give the start as starts_at, not as DTSTART inside the rule")
     # Occurrences are computed in local wall-clock time, so a UTC UNTIL (…Z) becomes local time too.
+    _within_bounds(text)
     text = _UNTIL_UTC.sub(lambda m: "UNTIL=" + _utc_stamp_to_local(m.group(1)), text)
     try:
         rule = rrulestr(text, dtstart=starts_at.astimezone(LOCAL).replace(tzinfo=None))
@@ -60,6 +66,32 @@ def parse_rule(recurrence: str, starts_at: datetime) -> rrule:
     if not isinstance(rule, rrule):
         raise RecurrenceError("give one RRULE, not a set of rules")
     return rule
+
+
+def _within_bounds(text: str) -> None:
+    """Refuse what would expand to more than one occurrence an hour, or to more than MAX_OCCURRENCES."""
+    parts = {name.strip().upper(): value.strip() for name, _, value in (p.partition("=") for p in text.split(";"))}
+    frequency = parts.get("FREQ", "").upper()
+    if frequency and frequency not in FREQUENCIES:
+        raise RecurrenceError(f"FREQ={frequency} is finer than hourly; maintenance repeats hourly at the most")
+    if "BYSECOND" in parts or "," in parts.get("BYMINUTE", ""):
+        raise RecurrenceError("one occurrence an hour at the most: no BYSECOND, and at most one BYMINUTE value")
+    count = parts.get("COUNT", "")
+    if count.isdigit() and int(count) > MAX_OCCURRENCES:
+        raise RecurrenceError(f"COUNT={count} is more than the {MAX_OCCURRENCES} occurrences a window may have")
+
+
+def validate(recurrence: str, starts_at: datetime) -> None:
+    """Parse the rule and expand a bounded one once, refusing it past MAX_OCCURRENCES (UNTIL far away)."""
+    rule = parse_rule(recurrence, starts_at)
+    expanded = sum(1 for _ in islice(rule, MAX_OCCURRENCES + 1)) if _bounded(recurrence) else 0
+    if expanded > MAX_OCCURRENCES:
+        raise RecurrenceError(f"the rule has more than the {MAX_OCCURRENCES} occurrences a window may have")
+
+
+def _bounded(recurrence: str) -> bool:
+    parts = {part.split("=", 1)[0].strip().upper() for part in recurrence.split(";")}
+    return bool(parts & {"UNTIL", "COUNT"})
 
 
 _UNTIL_UTC = re.compile(r"UNTIL=(\d{8}T\d{6})Z", re.IGNORECASE)
@@ -101,8 +133,7 @@ def last_end(starts_at: datetime, ends_at: datetime, recurrence: str | None) -> 
     if recurrence is None:
         return ends_at
     rule = parse_rule(recurrence, starts_at)
-    parts = {part.split("=", 1)[0].strip().upper() for part in recurrence.split(";")}
-    if not parts & {"UNTIL", "COUNT"}:
+    if not _bounded(recurrence):
         return None
     last = rule.before(datetime.max, inc=True)
     return None if last is None else _local_to_utc(last) + (ends_at - starts_at)

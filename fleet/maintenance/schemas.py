@@ -9,7 +9,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 
 from fleet.db import RowId
 from fleet.errors import InvalidInput
-from fleet.maintenance.rules import RecurrenceError, parse_rule
+from fleet.maintenance.rules import RecurrenceError, validate
 
 
 def _aware(value: datetime) -> datetime:
@@ -42,7 +42,7 @@ class MaintenanceWindowIn(BaseModel):
             raise InvalidInput("ends_at", "must be after starts_at")
         if self.recurrence:
             try:
-                parse_rule(self.recurrence, self.starts_at)
+                validate(self.recurrence, self.starts_at)
             except RecurrenceError as exc:
                 raise InvalidInput("recurrence", str(exc)) from exc
         return self

@@ -57,7 +57,7 @@ def run_migrations_online() -> None:
     if connectable is not None:
         _run(connectable)
         return
-    asyncio.run(_run_async(create_engine(_url())))
+    asyncio.run(_run_async(create_engine(_url(), migrations=True)))
 
 
 if context.is_offline_mode():

@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from statistics import mean
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,14 +15,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from config.settings import Settings
 from fleet import __version__
 from fleet.decisions.service import overview
-from fleet.inventory.service import build_inventory
+from fleet.inventory.service import InventoryRow, build_inventory
 from fleet.inventory.wording import WORDS, reason_text, term
 from fleet.language import Language
 from fleet.reports import charts
 from fleet.reports.uptime import LOCAL, TEXT, Document, environment, hours, months, percent
 from fleet.tickets.models import RepairTicket
 from fleet.uptime.calc import Figures
-from fleet.uptime.service import GroupBy, camera_facts, camera_figures_for, report_rows, ticket_repairs
+from fleet.uptime.service import CameraFacts, GroupBy, camera_facts, camera_figures_for, report_rows, ticket_repairs
 
 ANNUAL_TEXT: dict[str, dict[str, str]] = {
     "nl": {
@@ -134,42 +135,36 @@ def ticket_figures(tickets: list[RepairTicket]) -> TicketFigures:
     )
 
 
-async def annual_document(
-    session: AsyncSession, *, year: int, settings: Settings, now: datetime, language: Language
-) -> Document:
-    """The camera chapter of the annual report for a calendar year (Amsterdam time)."""
-    text = {**TEXT[language], **ANNUAL_TEXT[language]}
+def _year(year: int) -> tuple[datetime, datetime]:
     start = datetime.combine(date(year, 1, 1), time(), tzinfo=LOCAL).astimezone(UTC)
     end = datetime.combine(date(year + 1, 1, 1), time(), tzinfo=LOCAL).astimezone(UTC)
-    period = (start, min(end, max(start, now)))
-    inventory = await build_inventory(
-        session, settings=settings, as_of=min(date(year + 1, 1, 1), now.astimezone(LOCAL).date())
-    )
-    facts = await camera_facts(session)
-    per_camera = await camera_figures_for(session, period=period, now=now, cameras=facts)
-    fleet = Figures()
+    return start, end
+
+
+def _total(per_camera: dict[int, tuple[CameraFacts, Figures]]) -> Figures:
+    total = Figures()
     for _camera, figures in per_camera.values():
-        fleet.add(figures)
-    monthly = []
-    for label, span in months(period):
-        total = Figures()
-        for _camera, figures in (await camera_figures_for(session, period=span, now=now, cameras=facts)).values():
-            total.add(figures)
-        monthly.append((label, total.availability))
-    tickets = list(
-        (
-            await session.scalars(
-                select(RepairTicket).where(RepairTicket.created_at >= start, RepairTicket.created_at < end)
-            )
-        ).all()
-    )
-    kinds = Counter(r.values["kind"] for r in inventory)
-    # Risk levels, firmware states, support states, score parts and reasons in the report's language.
-    levels = Counter(term("risk_levels", r.values["risk_level"], language) for r in inventory)
-    countries = Counter(r.values["origin_country"] or "?" for r in inventory)
-    firmware = Counter(term("firmware_states", r.values["firmware_state"], language) for r in inventory)
+        total.add(figures)
+    return total
+
+
+async def _monthly(
+    session: AsyncSession, period: tuple[datetime, datetime], now: datetime, facts: list[CameraFacts]
+) -> list[tuple[str, float | None]]:
+    return [
+        (label, _total(await camera_figures_for(session, period=span, now=now, cameras=facts)).availability)
+        for label, span in months(period)
+    ]
+
+
+async def _tickets(session: AsyncSession, start: datetime, end: datetime) -> list[RepairTicket]:
+    query = select(RepairTicket).where(RepairTicket.created_at >= start, RepairTicket.created_at < end)
+    return list((await session.scalars(query)).all())
+
+
+def _plan(inventory: list[InventoryRow], language: Language) -> list[dict[str, Any]]:
     ranked = sorted(inventory, key=lambda r: -float(r.values["replacement_priority"]))[:10]
-    plan = [
+    return [
         {
             "name": r.values["name"],
             "score": r.parts,
@@ -179,12 +174,33 @@ async def annual_document(
         for r in ranked
         if r.parts is not None
     ]
-    svg = {
+
+
+def _charts(monthly: list[tuple[str, float | None]], levels: Counter[str], text: dict[str, str]) -> dict[str, str]:
+    return {
         "monthly": charts.monthly_availability([m for m, _ in monthly], [v for _, v in monthly], text["monthly"]),
         "origin": charts.horizontal(
             list(levels), list(levels.values()), text["by_origin"], text["count"], colour=charts.BLUE
         ),
     }
+
+
+async def annual_document(
+    session: AsyncSession, *, year: int, settings: Settings, now: datetime, language: Language
+) -> Document:
+    """The camera chapter of the annual report for a calendar year (Amsterdam time)."""
+    text = {**TEXT[language], **ANNUAL_TEXT[language]}
+    start, end = _year(year)
+    period = (start, min(end, max(start, now)))
+    inventory = await build_inventory(
+        session, settings=settings, as_of=min(date(year + 1, 1, 1), now.astimezone(LOCAL).date())
+    )
+    facts = await camera_facts(session)
+    per_camera = await camera_figures_for(session, period=period, now=now, cameras=facts)
+    monthly = await _monthly(session, period, now, facts)
+    tickets = await _tickets(session, start, end)
+    # Risk levels, firmware states, support states, score parts and reasons in the report's language.
+    levels = Counter(term("risk_levels", r.values["risk_level"], language) for r in inventory)
     html = (
         environment()
         .get_template("annual.html")
@@ -194,18 +210,18 @@ async def annual_document(
             year=year,
             generated=now.astimezone(LOCAL),
             version=__version__,
-            kinds=kinds,
+            kinds=Counter(r.values["kind"] for r in inventory),
             areas=report_rows(per_camera, await ticket_repairs(session, period=period), by=GroupBy.AREA),
-            countries=countries.most_common(),
+            countries=Counter(r.values["origin_country"] or "?" for r in inventory).most_common(),
             levels=levels,
-            fleet=fleet,
+            fleet=_total(per_camera),
             cameras=len(per_camera),
             tickets=ticket_figures(tickets),
-            plan=plan,
+            plan=_plan(inventory, language),
             parts=WORDS[language].parts,
-            firmware=firmware,
+            firmware=Counter(term("firmware_states", r.values["firmware_state"], language) for r in inventory),
             decisions=await overview(session, year),
-            svg=svg,
+            svg=_charts(monthly, levels, text),
             hours=hours,
             percent=percent,
         )

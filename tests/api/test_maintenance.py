@@ -58,6 +58,12 @@ async def test_bad_windows_are_422_naming_the_field(client: httpx.AsyncClient, t
         response = await client.post("/api/v1/maintenance-windows", json=body, headers=coordinator)
         assert response.status_code == 422, response.text
         assert field in response.json()["detail"][0]["loc"], (field, response.json())
+    # A rule that would stall the server expanding it is refused as it is read.
+    for rule in ("FREQ=SECONDLY;COUNT=3000000", "FREQ=HOURLY;UNTIL=20990101T000000Z"):
+        response = await client.post(
+            "/api/v1/maintenance-windows", json={**base, "recurrence": rule}, headers=coordinator
+        )
+        assert response.status_code == 422 and "recurrence" in response.json()["detail"][0]["loc"], response.text
     weekly = await client.post(
         "/api/v1/maintenance-windows", json={**base, "recurrence": "FREQ=WEEKLY;BYDAY=SU;COUNT=4"}, headers=coordinator
     )

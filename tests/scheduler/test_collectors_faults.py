@@ -33,7 +33,7 @@ from fleet.alerts import service as alerts
 from fleet.alerts.schemas import ChannelIn
 from fleet.crypto import CredentialCipher, load_key
 from fleet.db import Database
-from fleet.health import service as health
+from fleet.health.claims import ensure_check_states
 from fleet.health.models import CheckKind, CheckState
 from fleet.users.models import Role
 from tests.builders import TEST_ACTOR, make_user
@@ -203,7 +203,7 @@ async def hold_identity_checks(settings: Settings) -> None:
     try:
         async with database.unit_of_work() as session:
             now = datetime.now(UTC)
-            await health.ensure_check_states(session, now=now)
+            await ensure_check_states(session, now=now)
             await session.execute(
                 update(CheckState)
                 .where(CheckState.kind == CheckKind.ONVIF_IDENTITY)

@@ -23,8 +23,9 @@ from fleet.crypto import CredentialCipher
 from fleet.db import Database
 from fleet.errors import InvalidInput
 from fleet.faults.models import Fault
-from fleet.health import service as health
+from fleet.health.claims import ensure_check_states
 from fleet.health.models import CheckKind, ErrorClass
+from fleet.health.recording import Outcome, record
 from fleet.maintenance import service as maintenance
 from fleet.maintenance.schemas import MaintenanceWindowIn
 from scheduler.dispatcher import Dispatcher
@@ -65,7 +66,7 @@ async def go_offline(database: Database, settings: Settings, camera_ids: list[in
     """Feed each camera one good result and then three failures, minute by minute."""
     for minute in range(start, start + 4):
         outcomes = [
-            health.Outcome(
+            Outcome(
                 camera_id=camera_id,
                 kind=CheckKind.REACHABILITY,
                 at=T0 + minute * MIN,
@@ -78,20 +79,18 @@ async def go_offline(database: Database, settings: Settings, camera_ids: list[in
             for camera_id in camera_ids
         ]
         async with database.unit_of_work() as session:
-            await health.ensure_check_states(session, now=T0)
-            await health.record(session, outcomes, settings=settings)
+            await ensure_check_states(session, now=T0)
+            await record(session, outcomes, settings=settings)
 
 
 async def come_back(database: Database, settings: Settings, camera_ids: list[int], minute: int) -> None:
     for step in (0, 1):
         outcomes = [
-            health.Outcome(
-                camera_id, CheckKind.REACHABILITY, T0 + (minute + step) * MIN, True, 0.01, T0 + (minute + 9) * MIN
-            )
+            Outcome(camera_id, CheckKind.REACHABILITY, T0 + (minute + step) * MIN, True, 0.01, T0 + (minute + 9) * MIN)
             for camera_id in camera_ids
         ]
         async with database.unit_of_work() as session:
-            await health.record(session, outcomes, settings=settings)
+            await record(session, outcomes, settings=settings)
 
 
 async def test_fault_alert_by_mail_and_webhook_then_recovery(
@@ -310,18 +309,14 @@ async def test_flapping_is_announced_when_it_starts_and_ends_with_the_current_st
 ) -> None:
     async with database.unit_of_work() as session:
         camera = await make_camera(session, cipher, name="FLAP-1")
-        await health.ensure_check_states(session, now=T0)
+        await ensure_check_states(session, now=T0)
     await add_channel(database, cipher, webhook.url)
     pattern = [minute % 2 == 0 for minute in range(12)] + [True] * 30
     for minute, ok in enumerate(pattern):
         async with database.unit_of_work() as session:
-            await health.record(
+            await record(
                 session,
-                [
-                    health.Outcome(
-                        camera.id, CheckKind.ONVIF_HEALTH, T0 + minute * MIN, ok, 0.01, T0 + (minute + 1) * MIN
-                    )
-                ],
+                [Outcome(camera.id, CheckKind.ONVIF_HEALTH, T0 + minute * MIN, ok, 0.01, T0 + (minute + 1) * MIN)],
                 settings=fast,
             )
     async with database.unit_of_work() as session:

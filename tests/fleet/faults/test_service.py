@@ -15,8 +15,9 @@ from fleet.crypto import CredentialCipher
 from fleet.db import Database
 from fleet.faults import service as faults
 from fleet.faults.models import Fault, FaultKind, Severity
-from fleet.health import service as health
+from fleet.health.claims import ensure_check_states
 from fleet.health.models import CheckKind, ErrorClass
+from fleet.health.recording import Outcome, RecordSummary, record
 from tests.builders import make_camera
 
 T0 = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
@@ -38,9 +39,9 @@ class Feed:
         ok: bool,
         error: ErrorClass | None = None,
         **values: Any,
-    ) -> health.RecordSummary:
+    ) -> RecordSummary:
         at = T0 + minute * MIN
-        outcome = health.Outcome(
+        outcome = Outcome(
             camera_id=camera_id,
             kind=kind,
             at=at,
@@ -52,8 +53,8 @@ class Feed:
             values=values,
         )
         async with self.database.unit_of_work() as session:
-            await health.ensure_check_states(session, now=T0)
-            return await health.record(session, [outcome], settings=self.settings)
+            await ensure_check_states(session, now=T0)
+            return await record(session, [outcome], settings=self.settings)
 
 
 @pytest.fixture

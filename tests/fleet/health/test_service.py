@@ -10,17 +10,20 @@ from config.settings import Settings
 from fleet.cameras.models import Camera, CameraStatus, Lifecycle
 from fleet.crypto import CredentialCipher
 from fleet.db import Database
-from fleet.health import service
+from fleet.health.claims import ALWAYS, claim_due, ensure_check_states
 from fleet.health.models import CheckKind, CheckResult, CheckState, ErrorClass, StatusInterval
+from fleet.health.recording import Outcome, record
+from fleet.health.results import prune_results
+from fleet.health.status import status_counts
 from tests.builders import make_camera
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 MIN = timedelta(minutes=1)
 
 
-def outcome(camera_id: int, kind: CheckKind, minute: int, ok: bool, **values: object) -> service.Outcome:
+def outcome(camera_id: int, kind: CheckKind, minute: int, ok: bool, **values: object) -> Outcome:
     at = T0 + minute * MIN
-    return service.Outcome(
+    return Outcome(
         camera_id=camera_id,
         kind=kind,
         at=at,
@@ -38,8 +41,8 @@ async def test_check_states_follow_the_registry(database: Database, cipher: Cred
         plain = await make_camera(session, cipher)
         snmp = await make_camera(session, cipher, snmp_community="public")
         stored = await make_camera(session, cipher, lifecycle="in_storage")
-        await service.ensure_check_states(session, now=T0)
-        await service.ensure_check_states(session, now=T0)  # idempotent
+        await ensure_check_states(session, now=T0)
+        await ensure_check_states(session, now=T0)  # idempotent
         kinds = {(row.camera_id, row.kind) for row in await session.scalars(select(CheckState))}
     every = {"reachability", "onvif_health", "onvif_identity", "stream", "image"}
     assert {k for c, k in kinds if c == plain.id} == every
@@ -51,7 +54,7 @@ async def test_check_states_follow_the_registry(database: Database, cipher: Cred
         assert camera is not None
         camera.lifecycle = Lifecycle.IN_STORAGE
         await session.flush()
-        await service.ensure_check_states(session, now=T0)
+        await ensure_check_states(session, now=T0)
         left = await session.scalar(select(func.count()).where(CheckState.camera_id == snmp.id))
     assert left == 0
 
@@ -60,14 +63,14 @@ async def test_claims_respect_due_time_and_leases(database: Database, cipher: Cr
     async with database.unit_of_work() as session:
         for _ in range(3):
             await make_camera(session, cipher)
-        await service.ensure_check_states(session, now=T0)
+        await ensure_check_states(session, now=T0)
     async with database.unit_of_work() as session:
-        early = await service.claim_due(session, now=T0 - MIN, owner="a", lease=MIN, limit=100)
-        first = await service.claim_due(session, now=T0, owner="a", lease=MIN, limit=5)
-        second = await service.claim_due(session, now=T0, owner="b", lease=MIN, limit=100)
-        expired = await service.claim_due(session, now=T0 + 2 * MIN, owner="c", lease=MIN, limit=100)
+        early = await claim_due(session, now=T0 - MIN, owner="a", lease=MIN, limit=100)
+        first = await claim_due(session, now=T0, owner="a", lease=MIN, limit=5)
+        second = await claim_due(session, now=T0, owner="b", lease=MIN, limit=100)
+        expired = await claim_due(session, now=T0 + 2 * MIN, owner="c", lease=MIN, limit=100)
     assert early == []
-    checks = 3 * len(service.ALWAYS)
+    checks = 3 * len(ALWAYS)
     assert (len(first), len(second)) == (5, checks - 5)
     assert not {(c.camera_id, c.kind) for c in first} & {(c.camera_id, c.kind) for c in second}
     assert len(expired) == checks  # every lease ran out: a dead collector's work is taken over
@@ -76,7 +79,7 @@ async def test_claims_respect_due_time_and_leases(database: Database, cipher: Cr
 async def test_status_intervals_and_identity(database: Database, cipher: CredentialCipher, settings: Settings) -> None:
     async with database.unit_of_work() as session:
         camera = await make_camera(session, cipher)
-        await service.ensure_check_states(session, now=T0)
+        await ensure_check_states(session, now=T0)
     reach = CheckKind.REACHABILITY
     results = [True, True, False, False, False, False, True, True]
     for minute, ok in enumerate(results):
@@ -86,7 +89,7 @@ async def test_status_intervals_and_identity(database: Database, cipher: Credent
                 batch.append(
                     outcome(camera.id, CheckKind.ONVIF_IDENTITY, 0, True, manufacturer="AXIS", mac="ac:cc:8e:be:cc:ea")
                 )
-            await service.record(session, batch, settings=settings)
+            await record(session, batch, settings=settings)
     async with database.unit_of_work() as session:
         intervals = (await session.scalars(select(StatusInterval).order_by(StatusInterval.started_at))).all()
         stored = (await session.scalars(select(CheckResult).where(CheckResult.kind == reach))).all()
@@ -108,8 +111,8 @@ async def test_status_intervals_and_identity(database: Database, cipher: Credent
     assert stored[1].error == "connection refused" and stored[1].error_class == "unreachable"
 
     async with database.unit_of_work() as session:
-        pruned = await service.prune_results(session, older_than=T0 + 4 * MIN)
-        counts = await service.status_counts(session)
+        pruned = await prune_results(session, older_than=T0 + 4 * MIN)
+        counts = await status_counts(session)
     assert pruned == 4 and counts[CameraStatus.UP] == 1  # reachability at 0, 2, 3 and the identity at 0
 
 
@@ -118,9 +121,9 @@ async def test_degraded_when_a_protocol_fails_but_the_port_answers(
 ) -> None:
     async with database.unit_of_work() as session:
         camera = await make_camera(session, cipher)
-        await service.ensure_check_states(session, now=T0)
+        await ensure_check_states(session, now=T0)
     async with database.unit_of_work() as session:
-        summary = await service.record(
+        summary = await record(
             session,
             [outcome(camera.id, CheckKind.REACHABILITY, 0, True), outcome(camera.id, CheckKind.ONVIF_HEALTH, 0, False)],
             settings=settings,

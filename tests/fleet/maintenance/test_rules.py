@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from fleet.maintenance.rules import RecurrenceError, Scope, last_end, occurrences, parse_rule
+from fleet.maintenance.rules import MAX_OCCURRENCES, RecurrenceError, Scope, last_end, occurrences, parse_rule, validate
 
 
 def utc(*args: int) -> datetime:
@@ -55,6 +55,29 @@ def test_last_end(rule: str | None, expected: datetime | None) -> None:
 def test_bad_rules(rule: str) -> None:
     with pytest.raises(RecurrenceError):
         parse_rule(rule, utc(2026, 1, 1))
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        "FREQ=SECONDLY;COUNT=3000000",
+        "FREQ=MINUTELY",
+        "freq=minutely;interval=5",
+        "FREQ=HOURLY;BYMINUTE=0,15,30,45",
+        "FREQ=DAILY;BYSECOND=0",
+        f"FREQ=DAILY;COUNT={MAX_OCCURRENCES + 1}",
+    ],
+)
+def test_rules_finer_than_hourly_or_too_long_are_refused(rule: str) -> None:
+    with pytest.raises(RecurrenceError):
+        validate(rule, utc(2026, 1, 1))
+
+
+def test_a_far_until_is_refused_after_expanding_at_most_the_cap() -> None:
+    with pytest.raises(RecurrenceError, match="more than the"):
+        validate("FREQ=HOURLY;UNTIL=20300101T000000Z", utc(2026, 1, 1))
+    validate("FREQ=HOURLY;UNTIL=20261201T000000Z", utc(2026, 1, 1))  # 8,000 hours: allowed
+    validate(f"FREQ=DAILY;COUNT={MAX_OCCURRENCES}", utc(2026, 1, 1))
 
 
 def test_scope() -> None:

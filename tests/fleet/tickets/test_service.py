@@ -17,7 +17,8 @@ from fleet.crypto import CredentialCipher
 from fleet.db import Database
 from fleet.errors import InvalidInput, InvalidTransition
 from fleet.faults.models import Fault, FaultKind
-from fleet.health import service as health
+from fleet.health import recording
+from fleet.health.claims import ensure_check_states
 from fleet.health.models import CheckKind, ErrorClass
 from fleet.maintenance import service as maintenance
 from fleet.maintenance.schemas import MaintenanceWindowIn
@@ -36,7 +37,7 @@ async def record(database: Database, settings: Settings, camera_ids: Sequence[in
     """One reachability result for each camera, recorded as one poll batch."""
     at = T0 + minute * MIN
     outcomes = [
-        health.Outcome(
+        recording.Outcome(
             camera_id=camera_id,
             kind=CheckKind.REACHABILITY,
             at=at,
@@ -49,8 +50,8 @@ async def record(database: Database, settings: Settings, camera_ids: Sequence[in
         for camera_id in camera_ids
     ]
     async with database.unit_of_work() as session:
-        await health.ensure_check_states(session, now=T0)
-        await health.record(session, outcomes, settings=settings)
+        await ensure_check_states(session, now=T0)
+        await recording.record(session, outcomes, settings=settings)
 
 
 async def go_offline(database: Database, settings: Settings, camera_ids: Sequence[int], start: float = 0) -> None:

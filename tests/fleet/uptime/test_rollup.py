@@ -15,8 +15,9 @@ from fleet.cameras.models import Camera, CameraStatus
 from fleet.cameras.schemas import CameraUpdate
 from fleet.crypto import CredentialCipher
 from fleet.db import Database
-from fleet.health import service as health
 from fleet.health.models import CheckKind, CheckResult, StatusInterval
+from fleet.health.results import prune_results
+from fleet.health.status import change_statuses
 from fleet.maintenance import service as maintenance
 from fleet.maintenance.schemas import MaintenanceWindowIn
 from fleet.uptime.calc import Interval, Span, camera_figures
@@ -131,7 +132,7 @@ async def test_late_changes_invalidate_the_days_they_touch(
                 status = "down" if last.status != "down" else "up"
                 camera = await session.get(Camera, camera_id)
                 assert camera is not None
-                await health.change_statuses(session, [(camera, CameraStatus(status), at)])
+                await change_statuses(session, [(camera, CameraStatus(status), at)])
                 one.intervals[-1] = Interval(last.status, last.started_at, at)
                 one.intervals.append(Interval(status, at, None))
                 break
@@ -173,7 +174,7 @@ async def test_pruning_raw_results_changes_no_figure(
     span = (local_midnight(START), NOW)
     async with database.unit_of_work() as session:
         before = {k: f for k, (_c, f) in (await camera_figures_for(session, period=span, now=NOW)).items()}
-        removed = await health.prune_results(session, older_than=NOW)
+        removed = await prune_results(session, older_than=NOW)
     assert removed == sum(len(one.intervals) for one in by_id.values()) > 0
     async with database.unit_of_work() as session:
         after = {k: f for k, (_c, f) in (await camera_figures_for(session, period=span, now=NOW)).items()}

@@ -1,0 +1,147 @@
+"""Which checks each polled camera has, and collectors claiming, renewing and giving back the due ones."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, delete, exists, literal, or_, select, tuple_, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from fleet.cameras.models import Camera, CameraCredentials, Lifecycle
+from fleet.db import UTCDateTime
+from fleet.health.models import CheckKind, CheckState
+
+# The checks every polled camera has; SNMP only when the camera has SNMP settings.
+ALWAYS = (
+    CheckKind.REACHABILITY,
+    CheckKind.ONVIF_HEALTH,
+    CheckKind.ONVIF_IDENTITY,
+    CheckKind.STREAM,
+    CheckKind.IMAGE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A due check, claimed for one collector until its lease expires."""
+
+    camera_id: int
+    kind: CheckKind
+    failures_in_a_row: int
+
+
+def polled_cameras(poller_group: str | None, names: Sequence[str] | None) -> Any:
+    """The condition selecting in-service cameras, of one poller group and of the named ones when given."""
+    condition = Camera.lifecycle == Lifecycle.IN_SERVICE
+    if poller_group is not None:
+        condition = and_(condition, Camera.poller_group == poller_group)
+    if names:
+        condition = and_(condition, Camera.name.in_(names))
+    return condition
+
+
+async def ensure_check_states(
+    session: AsyncSession,
+    *,
+    now: datetime,
+    poller_group: str | None = None,
+    names: Sequence[str] | None = None,
+) -> None:
+    """Give every polled camera a state row per check it should have, and drop the ones it no longer has.
+
+    In-service cameras get reachability and ONVIF checks, and SNMP when they have SNMP settings; cameras in storage
+    or retired are not polled.
+    """
+    has_snmp = exists().where(CameraCredentials.camera_id == Camera.id, CameraCredentials.snmp_version.is_not(None))
+    for kind in (*ALWAYS, CheckKind.SNMP):
+        missing = (
+            select(Camera.id, literal(kind.value), literal(now, UTCDateTime()), literal(0), literal(0))
+            .where(polled_cameras(poller_group, names))
+            .where(~exists().where(CheckState.camera_id == Camera.id, CheckState.kind == kind))
+        )
+        if kind is CheckKind.SNMP:
+            missing = missing.where(has_snmp)
+        columns = ["camera_id", "kind", "next_due_at", "streak", "failures_in_a_row"]
+        # Collectors of one group run this at once: a row another one added meanwhile is no error.
+        upsert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        await session.execute(upsert(CheckState).from_select(columns, missing).on_conflict_do_nothing())
+    no_snmp = ~exists().where(
+        CameraCredentials.camera_id == CheckState.camera_id, CameraCredentials.snmp_version.is_not(None)
+    )
+    not_polled = ~exists().where(Camera.id == CheckState.camera_id, Camera.lifecycle == Lifecycle.IN_SERVICE)
+    await session.execute(delete(CheckState).where(or_(and_(CheckState.kind == CheckKind.SNMP, no_snmp), not_polled)))
+
+
+async def claim_due(
+    session: AsyncSession,
+    *,
+    now: datetime,
+    owner: str,
+    lease: timedelta,
+    limit: int,
+    poller_group: str | None = None,
+    names: Sequence[str] | None = None,
+    not_run_since: datetime | None = None,
+) -> list[Claim]:
+    """Claim up to ``limit`` due checks, oldest due first; with ``not_run_since``, every check of the selection
+    that has not run since then, due or not (a one-off ``camfleet poll``: each check once, however many batches).
+
+    On PostgreSQL rows are locked with SKIP LOCKED, so collectors sharing a group never claim the same check;
+    a claim expires with its lease, so a dead collector's work is taken over.
+    """
+    query = (
+        select(CheckState)
+        .join(Camera, Camera.id == CheckState.camera_id)
+        .where(polled_cameras(poller_group, names))
+        .where(or_(CheckState.lease_expires_at.is_(None), CheckState.lease_expires_at < now))
+        .order_by(CheckState.next_due_at)
+        .limit(limit)
+    )
+    if not_run_since is None:
+        query = query.where(CheckState.next_due_at <= now)
+    else:
+        query = query.where(or_(CheckState.last_run_at.is_(None), CheckState.last_run_at < not_run_since))
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True, of=CheckState)
+    states = (await session.scalars(query)).all()
+    for state in states:
+        state.lease_owner = owner
+        state.lease_expires_at = now + lease
+    await session.flush()
+    return [Claim(s.camera_id, s.kind, s.failures_in_a_row) for s in states]
+
+
+async def renew_claims(session: AsyncSession, *, owner: str, now: datetime, lease: timedelta) -> int:
+    """Extend ``owner``'s unexpired claims (checks still running) to a lease from ``now``; how many were renewed.
+
+    On PostgreSQL rows another transaction holds (the same collector recording them) are skipped, never waited
+    for: their lease is being cleared anyway.
+    """
+    held = select(CheckState.camera_id, CheckState.kind).where(
+        CheckState.lease_owner == owner, CheckState.lease_expires_at >= now
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        held = held.with_for_update(skip_locked=True)
+    result = await session.execute(
+        update(CheckState)
+        .where(tuple_(CheckState.camera_id, CheckState.kind).in_(held))
+        .values(lease_expires_at=now + lease)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def release_claims(session: AsyncSession, claims: Iterable[Claim], *, owner: str, retry_at: datetime) -> None:
+    """Give ``owner``'s claimed checks back (a collector stopping mid-batch), due again at ``retry_at``."""
+    for claim in claims:
+        await session.execute(
+            update(CheckState)
+            .where(CheckState.camera_id == claim.camera_id, CheckState.kind == claim.kind)
+            .where(CheckState.lease_owner == owner)
+            .values(lease_owner=None, lease_expires_at=None, next_due_at=retry_at)
+        )

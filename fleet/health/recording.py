@@ -1,0 +1,306 @@
+"""Recording a batch of check outcomes: states, raw results, observed identity, faults, status, alerts, tickets."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import insert, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from config.settings import Settings
+from fleet.alerts import service as alerts
+from fleet.alerts.models import AlertEvent
+from fleet.alerts.wording import check_label, say
+from fleet.cameras.models import Camera
+from fleet.faults.evaluate import Observed, Seen, Thresholds, evaluate
+from fleet.faults.models import Severity
+from fleet.faults.rules import IMPAIRING_KINDS, FlapEvent, Flapping, update_flapping
+from fleet.faults.service import FaultChanges
+from fleet.health.models import CheckKind, CheckResult, CheckState, ErrorClass
+from fleet.health.rules import SoftHard, Transition, apply_result
+from fleet.health.status import StatusChange, update_statuses
+from fleet.language import Language
+from fleet.tickets import service as tickets
+from fleet.vendor_risk import service as vendor_risk
+
+# Successful results that repeat the previous outcome are stored at most this often per check: storage grows
+# with changes and failures, not with the polling frequency.
+SAMPLE_EVERY = timedelta(hours=1)
+
+# Which observed values land on which camera column.
+_OBSERVED_COLUMNS: dict[CheckKind, dict[str, str]] = {
+    CheckKind.ONVIF_IDENTITY: {
+        "manufacturer": "observed_manufacturer",
+        "model": "observed_model",
+        "firmware": "observed_firmware",
+        "serial": "observed_serial",
+        "hardware_id": "observed_hardware_id",
+        "mac": "observed_mac",
+    },
+    CheckKind.ONVIF_HEALTH: {"clock_drift_s": "observed_clock_drift_s"},
+    CheckKind.SNMP: {
+        "sys_descr": "observed_sys_descr",
+        "enterprise": "observed_snmp_enterprise",
+        "uptime_s": "observed_uptime_s",
+    },
+}
+# Observation values that serve the fault rules of this batch but are never stored with the raw result
+# (privacy by design: an image check's optional thumbnail goes to the reference, nowhere else).
+NOT_STORED = frozenset({"thumbnail"})
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """One check's result as the domain records it (the scheduler translates collector results into this)."""
+
+    camera_id: int
+    kind: CheckKind
+    at: datetime
+    ok: bool
+    duration_s: float
+    next_due_at: datetime
+    error_class: ErrorClass | None = None
+    error: str | None = None
+    values: dict[str, Any] = field(default_factory=dict)
+    # The collector that claimed the check: its result counts only while the claim is still its own. None: not
+    # from a claim (a test, an import of results).
+    owner: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FlapChange:
+    """A check starting or ending to flap."""
+
+    camera_id: int
+    kind: CheckKind
+    event: FlapEvent
+    at: datetime
+    ok: bool  # the state when it happened: announced when flapping ends
+
+
+@dataclass
+class RecordSummary:
+    """What recording a batch changed."""
+
+    outcomes: int = 0
+    stored: int = 0
+    # Results of checks that another collector had taken over (this one's lease ran out first): not applied.
+    stale: int = 0
+    transitions: list[tuple[int, CheckKind, Transition]] = field(default_factory=list)
+    status_changes: list[StatusChange] = field(default_factory=list)
+    flaps: list[FlapChange] = field(default_factory=list)
+    faults: FaultChanges = field(default_factory=FaultChanges)
+
+
+@dataclass
+class _Batch:
+    """The outcomes of one batch with the rows they touch, and what applying them gathered on the way."""
+
+    outcomes: list[Outcome]
+    cameras: dict[int, Camera]
+    states: dict[tuple[int, CheckKind], CheckState]
+    # Each camera's observed values and risk identity before the batch, to tell what it changed.
+    before: dict[int, Observed]
+    identities: dict[int, tuple[object, ...]]
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    seen: list[Seen] = field(default_factory=list)
+    # Cameras with a hard transition: their status is derived anew.
+    touched: set[int] = field(default_factory=set)
+
+
+async def record(session: AsyncSession, outcomes: Iterable[Outcome], *, settings: Settings) -> RecordSummary:
+    """Apply a batch of outcomes in the caller's transaction: states, raw results, identity, status, faults."""
+    in_order = sorted(outcomes, key=lambda o: o.at)
+    summary = RecordSummary(outcomes=len(in_order))
+    if not in_order:
+        return summary
+    batch = await _load(session, in_order)
+    for outcome in in_order:
+        _apply(batch, outcome, summary, settings)
+    await _store_results(session, batch, summary)
+    await _reassess_vendor_risk(session, batch, settings)
+    now = max(o.at for o in batch.outcomes)
+    summary.faults = await _evaluate_faults(session, batch, now, settings)
+    await _update_status(session, batch, summary)
+    await _announce(session, batch, summary, now, settings)
+    return summary
+
+
+async def _load(session: AsyncSession, outcomes: list[Outcome]) -> _Batch:
+    """Read the check states and cameras the outcomes are about, with what each camera looked like before."""
+    keys = [(o.camera_id, o.kind) for o in outcomes]
+    states = {
+        (s.camera_id, s.kind): s
+        for s in await session.scalars(
+            select(CheckState).where(tuple_(CheckState.camera_id, CheckState.kind).in_(keys))
+        )
+    }
+    camera_ids = sorted({o.camera_id for o in outcomes})
+    cameras = {c.id: c for c in await session.scalars(select(Camera).where(Camera.id.in_(camera_ids)))}
+    before = {camera_id: Observed.of(camera) for camera_id, camera in cameras.items()}
+    identities = {camera_id: vendor_risk.identity_key(camera) for camera_id, camera in cameras.items()}
+    return _Batch(outcomes, cameras, states, before, identities)
+
+
+def _apply(batch: _Batch, outcome: Outcome, summary: RecordSummary, settings: Settings) -> None:
+    """Apply one outcome to its check state: hard state, flapping, sampling and what the camera showed."""
+    camera = batch.cameras.get(outcome.camera_id)
+    state = batch.states.get((outcome.camera_id, outcome.kind))
+    if camera is None or state is None:
+        return  # deleted meanwhile, or no longer polled for this check
+    if outcome.owner is not None and state.lease_owner != outcome.owner:
+        # Taken over after this collector's lease ran out (it stalled): the new holder's result counts, so a
+        # check is applied once per claim, never twice.
+        summary.stale += 1
+        return
+    changed = state.last_ok is not outcome.ok
+    transition = _advance_state(state, outcome, settings)
+    flap_event = _update_flapping(state, outcome, settings)
+    if flap_event is not None:
+        summary.flaps.append(FlapChange(outcome.camera_id, outcome.kind, flap_event, outcome.at, outcome.ok))
+    if transition is not None:
+        summary.transitions.append((outcome.camera_id, outcome.kind, transition))
+        batch.touched.add(outcome.camera_id)
+    if _worth_storing(state, outcome, changed):
+        state.last_recorded_at = outcome.at
+        batch.rows.append(_result_row(outcome))
+    if outcome.ok:
+        batch.seen.append(Seen(outcome.camera_id, outcome.kind, outcome.at, outcome.values))
+        _observe(camera, outcome)
+
+
+def _advance_state(state: CheckState, outcome: Outcome, settings: Settings) -> Transition | None:
+    """Run the soft/hard state machine one result further, release the claim; the hard transition, if any."""
+    previous = SoftHard(state.hard_ok, state.hard_since, state.streak, state.streak_ok, state.streak_started_at)
+    after, transition = apply_result(
+        previous,
+        outcome.ok,
+        outcome.at,
+        failures_to_open=settings.faults.failures_to_open,
+        successes_to_close=settings.faults.successes_to_close,
+    )
+    state.hard_ok, state.hard_since = after.hard_ok, after.hard_since
+    state.streak, state.streak_ok, state.streak_started_at = after.streak, after.streak_ok, after.streak_started_at
+    state.failures_in_a_row = 0 if outcome.ok else state.failures_in_a_row + 1
+    state.last_run_at, state.last_ok = outcome.at, outcome.ok
+    state.last_error_class, state.last_error = outcome.error_class, (outcome.error or None)
+    state.next_due_at = outcome.next_due_at
+    state.lease_owner = state.lease_expires_at = None
+    return transition
+
+
+def _update_flapping(state: CheckState, outcome: Outcome, settings: Settings) -> FlapEvent | None:
+    """Add the result to the check's flap history; whether flapping started or ended."""
+    flap, event = update_flapping(
+        Flapping(state.flap_history, state.flapping),
+        outcome.ok,
+        start=settings.faults.flap_start,
+        stop=settings.faults.flap_stop,
+    )
+    state.flap_history, state.flapping = flap.history, flap.flapping
+    return event
+
+
+def _worth_storing(state: CheckState, outcome: Outcome, changed: bool) -> bool:
+    """Whether to keep the raw result: failures and changes always, a repeated success once per sample period."""
+    return (
+        not outcome.ok or changed or not state.last_recorded_at or outcome.at - state.last_recorded_at >= SAMPLE_EVERY
+    )
+
+
+def _result_row(outcome: Outcome) -> dict[str, Any]:
+    """The raw result row of an outcome, without the values that are never stored."""
+    return {
+        "camera_id": outcome.camera_id,
+        "kind": outcome.kind,
+        "at": outcome.at,
+        "ok": outcome.ok,
+        "duration_ms": round(outcome.duration_s * 1000, 3),
+        "error_class": outcome.error_class,
+        "error": outcome.error,
+        "values": {k: v for k, v in outcome.values.items() if k not in NOT_STORED} or None,
+    }
+
+
+def _observe(camera: Camera, outcome: Outcome) -> None:
+    """Copy what a successful check observed onto the camera, and when it was last seen."""
+    columns = _OBSERVED_COLUMNS.get(outcome.kind, {})
+    for key, column in columns.items():
+        if key in outcome.values and outcome.values[key] is not None:
+            setattr(camera, column, outcome.values[key])
+    if columns:
+        camera.observed_at = outcome.at
+    if camera.last_seen_at is None or outcome.at > camera.last_seen_at:
+        camera.last_seen_at = outcome.at
+
+
+async def _store_results(session: AsyncSession, batch: _Batch, summary: RecordSummary) -> None:
+    """Insert the sampled raw results in one statement."""
+    if batch.rows:
+        await session.execute(insert(CheckResult), batch.rows)
+        summary.stored = len(batch.rows)
+
+
+async def _reassess_vendor_risk(session: AsyncSession, batch: _Batch, settings: Settings) -> None:
+    """Recompute the vendor-origin risk of cameras whose self-description changed in this batch."""
+    for camera_id, camera in batch.cameras.items():
+        if vendor_risk.identity_key(camera) != batch.identities[camera_id]:
+            await vendor_risk.assess_camera(session, camera, settings)
+
+
+async def _evaluate_faults(session: AsyncSession, batch: _Batch, now: datetime, settings: Settings) -> FaultChanges:
+    """Open and close faults for the cameras the batch transitioned, saw failing or observed."""
+    failing = {o.camera_id for o in batch.outcomes if not o.ok and o.camera_id in batch.cameras}
+    return await evaluate(
+        session,
+        cameras=batch.cameras,
+        before=batch.before,
+        seen=batch.seen,
+        transitioned=batch.touched | failing,
+        now=now,
+        limits=Thresholds.of(settings),
+    )
+
+
+async def _update_status(session: AsyncSession, batch: _Batch, summary: RecordSummary) -> None:
+    """Derive the status of cameras with a hard transition or an impairing fault opened or closed."""
+    # An image fault opening or closing changes the status as a check's hard transition does.
+    impaired_at = {
+        f.camera_id: f.closed_at or f.opened_at
+        for f in (*summary.faults.opened, *summary.faults.closed)
+        if f.kind in IMPAIRING_KINDS and f.camera_id in batch.cameras
+    }
+    touched = batch.touched | set(impaired_at)
+    if touched:
+        cameras = [batch.cameras[i] for i in sorted(touched)]
+        summary.status_changes = await update_statuses(session, cameras, summary.transitions, impaired_at)
+
+
+async def _announce(
+    session: AsyncSession, batch: _Batch, summary: RecordSummary, now: datetime, settings: Settings
+) -> None:
+    """Write the alerts and tickets the fault changes and flapping call for."""
+    # The outbox rule: alerts are written in the same transaction as the fault changes they report.
+    await alerts.on_fault_changes(session, summary.faults, now=now, settings=settings)
+    await tickets.on_fault_changes(session, summary.faults, now=now, settings=settings)
+    if summary.flaps:
+        await alerts.enqueue(
+            session,
+            [_flap_subject(batch.cameras[f.camera_id], f, settings.alerts.language) for f in summary.flaps],
+            now=now,
+            settings=settings,
+        )
+
+
+def _flap_subject(camera: Camera, flap: FlapChange, language: Language) -> alerts.Subject:
+    """The alert announcing a check starting or ending to flap."""
+    check = check_label(flap.kind, language)
+    if flap.event is FlapEvent.STARTED:
+        event, key = AlertEvent.FLAPPING_STARTED, "flap.started"
+    else:
+        event, key = AlertEvent.FLAPPING_ENDED, "flap.ended.ok" if flap.ok else "flap.ended.failed"
+    text = say(key, language, camera=camera.name, check=check)
+    return alerts.Subject(event, Severity.WARNING, text, text, None, camera)
