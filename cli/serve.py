@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import signal
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 import typer
@@ -10,8 +13,24 @@ import typer
 from cli.root import Opened, command, configure_logging, fail, load_settings, opened, out
 
 
+@contextmanager
+def stopped_by_signals(stop: Callable[[], None]) -> Iterator[None]:
+    """SIGTERM (systemd, container runtimes) and SIGINT (Ctrl-C) call ``stop`` instead of ending the process.
+
+    The service then winds down as its blocks end: claims given back, the database closed, exit status 0.
+    """
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop)
+    try:
+        yield
+    finally:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(sig)
+
+
 async def run_server(root: Opened, host: str, port: int, *, scheduler: bool) -> None:
-    """The API (and, unless told otherwise, the collectors and scheduler) in this process until stopped."""
+    """The API (and, unless told otherwise, the collectors and scheduler) in this process until a stop signal."""
     import uvicorn
 
     from api.app import create_app
@@ -29,11 +48,18 @@ async def run_server(root: Opened, host: str, port: int, *, scheduler: bool) -> 
         forwarded_allow_ips=settings.web.trusted_proxies or None,
     )
     server = uvicorn.Server(config)
-    if not scheduler:
-        await server.serve()
-        return
-    async with running_collector(settings, root.database, root.cipher):
-        await server.serve()
+
+    def stop() -> None:
+        server.should_exit = True
+
+    # uvicorn listens for the signals itself while it serves, then raises them again: these handlers take them,
+    # and those that come while the scheduler starts.
+    with stopped_by_signals(stop):
+        if not scheduler:
+            await server.serve()
+            return
+        async with running_collector(settings, root.database, root.cipher):
+            await server.serve()
 
 
 @command
@@ -69,12 +95,14 @@ async def collector(
         fail(f"--metrics {metrics}: expected HOST:PORT, e.g. 0.0.0.0:9108")
     settings = load_settings()
     configure_logging(settings)
-    async with opened(settings) as root:
-        exporter = start_http_server(int(port), addr=host, registry=REGISTRY)[0] if metrics is not None else None
-        try:
-            async with running_collector(settings, root.database, root.cipher, poller_group=group):
-                out.print(f"collector running for {'poller group ' + group if group else 'every poller group'}")
-                await asyncio.Event().wait()
-        finally:
-            if exporter is not None:
-                exporter.shutdown()
+    stop = asyncio.Event()
+    with stopped_by_signals(stop.set):
+        async with opened(settings) as root:
+            exporter = start_http_server(int(port), addr=host, registry=REGISTRY)[0] if metrics is not None else None
+            try:
+                async with running_collector(settings, root.database, root.cipher, poller_group=group):
+                    out.print(f"collector running for {'poller group ' + group if group else 'every poller group'}")
+                    await stop.wait()
+            finally:
+                if exporter is not None:
+                    exporter.shutdown()

@@ -78,6 +78,13 @@ class Dispatcher:
                     summary.failed += len(ids)
         return summary
 
+    async def release(self) -> None:
+        """Give back the alerts this dispatcher claimed and did not deliver (a clean stop), for others at once."""
+        async with self.database.unit_of_work() as session:
+            released = await alerts.release(session, owner=self.owner)
+        if released:
+            log.info("released %d claimed alerts", released)
+
     async def _deliver(self, url: str | None, error: str | None, title: str, body: str) -> str | None:
         if url is None:
             return error

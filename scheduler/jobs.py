@@ -10,6 +10,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -77,11 +78,13 @@ def every(
     *,
     start_now: bool = True,
     backoff_max: timedelta | None = None,
+    runs: set[asyncio.Task[Any]] | None = None,
 ) -> None:
     """Run ``job`` every ``interval``, never two at once; a failure is logged and a later run tries again.
 
     A database outage, for one, must not kill the job. After each failure in a row the job waits twice as long
     (up to ``backoff_max``) before it tries again: no crash loop, and one line per attempt, not a traceback per tick.
+    A run under way is in ``runs`` (when given), so a stop can wait until a cancelled run has unwound.
     """
     failed = 0
     resume_at = 0.0
@@ -90,6 +93,9 @@ def every(
         nonlocal failed, resume_at
         if time.monotonic() < resume_at:
             return
+        run = asyncio.current_task()
+        if runs is not None and run is not None:
+            runs.add(run)
         try:
             await job()
         except failures.DATABASE_ERRORS as error:
@@ -110,6 +116,9 @@ def every(
             if failed:
                 log.info("job %s recovered after %d failures in a row", job_id, failed)
             failed = 0
+        finally:
+            if runs is not None and run is not None:
+                runs.discard(run)
 
     seconds = interval.total_seconds()
     # APScheduler reads an explicit next_run_time of None as "paused": leave it out to start after one interval.
@@ -126,9 +135,11 @@ def every(
     )
 
 
-def build_scheduler(settings: Settings, database: Database, poller: Poller, dispatcher: Dispatcher) -> AsyncIOScheduler:
+def build_scheduler(
+    settings: Settings, database: Database, poller: Poller, dispatcher: Dispatcher, runs: set[asyncio.Task[Any]]
+) -> AsyncIOScheduler:
     """A scheduler with the poll tick, the alert dispatcher, decision compliance, uptime roll-ups and the hourly
-    prune."""
+    prune; the runs under way are in ``runs``."""
     scheduler = AsyncIOScheduler(timezone=UTC)
 
     async def tick() -> None:
@@ -156,11 +167,27 @@ def build_scheduler(settings: Settings, database: Database, poller: Poller, disp
             await decisions.sweep(session, now=datetime.now(UTC), settings=settings)
 
     backoff = settings.scheduler.failure_backoff_max
-    every(scheduler, tick, settings.scheduler.tick, POLL_JOB, backoff_max=backoff)
-    every(scheduler, dispatch, settings.alerts.dispatch_interval, DISPATCH_JOB, backoff_max=backoff)
-    every(scheduler, prune_job, timedelta(hours=1), PRUNE_JOB, start_now=False, backoff_max=backoff)
-    every(scheduler, compliance, settings.decisions.check_interval, DECISIONS_JOB, start_now=False, backoff_max=backoff)
-    every(scheduler, roll_up_job, settings.uptime.rollup_interval, ROLLUP_JOB, start_now=False, backoff_max=backoff)
+    every(scheduler, tick, settings.scheduler.tick, POLL_JOB, backoff_max=backoff, runs=runs)
+    every(scheduler, dispatch, settings.alerts.dispatch_interval, DISPATCH_JOB, backoff_max=backoff, runs=runs)
+    every(scheduler, prune_job, timedelta(hours=1), PRUNE_JOB, start_now=False, backoff_max=backoff, runs=runs)
+    every(
+        scheduler,
+        compliance,
+        settings.decisions.check_interval,
+        DECISIONS_JOB,
+        start_now=False,
+        backoff_max=backoff,
+        runs=runs,
+    )
+    every(
+        scheduler,
+        roll_up_job,
+        settings.uptime.rollup_interval,
+        ROLLUP_JOB,
+        start_now=False,
+        backoff_max=backoff,
+        runs=runs,
+    )
     return scheduler
 
 
@@ -181,7 +208,7 @@ async def running_collector(
 async def running_scheduler(
     settings: Settings, database: Database, cipher: CredentialCipher, *, poller_group: str | None
 ) -> AsyncIterator[Poller]:
-    """The scheduled jobs of one collector; on a clean stop its unfinished claims are given back."""
+    """The scheduled jobs of one collector; on a stop its runs are cancelled and its claims given back at once."""
     async with database.unit_of_work() as session:
         # The vendor catalogue or the risk policy may have changed since the last run.
         await vendor_risk.reassess_all(session, settings)
@@ -189,16 +216,21 @@ async def running_scheduler(
         owner = collector_name(poller_group)
         poller = Poller(database, settings, collectors, cipher, owner=owner, poller_group=poller_group)
         dispatcher = Dispatcher(database, settings, cipher, owner=owner)
-        scheduler = build_scheduler(settings, database, poller, dispatcher)
+        runs: set[asyncio.Task[Any]] = set()
+        scheduler = build_scheduler(settings, database, poller, dispatcher, runs)
         scheduler.start()
         try:
             yield poller
         finally:
-            scheduler.shutdown(wait=False)
+            scheduler.shutdown(wait=False)  # cancels the runs under way
+            if runs:
+                # A cancelled run rolls its transaction back; only then is what it claimed certain to be given back.
+                await asyncio.wait(set(runs))
             try:
                 await poller.release()
+                await dispatcher.release()
             except failures.DATABASE_ERRORS as error:
                 log.warning(
-                    "could not give back claimed checks; they lapse with their lease: %s", failures.reason(error)
+                    "could not give back claimed checks or alerts; they lapse with their lease: %s",
+                    failures.reason(error),
                 )
-            await asyncio.sleep(0)

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from config.settings import Settings
@@ -309,6 +309,21 @@ async def claim(session: AsyncSession, *, owner: str, now: datetime, lease: time
         batches.append(Batch(await get_channel(session, channel_id), batch_key, alerts))
     await session.flush()
     return batches
+
+
+async def release(session: AsyncSession, *, owner: str) -> int:
+    """Give back every alert ``owner`` claimed and did not deliver (a dispatcher stopping); how many.
+
+    They are due again at once, in the same batch: whether a message cut off mid-send arrived is unknown, so it
+    may arrive twice, under the same message id, but never not at all.
+    """
+    result = await session.execute(
+        update(Alert)
+        .where(Alert.status == AlertStatus.SENDING, Alert.claimed_by == owner)
+        .values(status=AlertStatus.PENDING, claimed_by=None, claim_expires_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 async def mark_delivered(session: AsyncSession, alert_ids: Sequence[int], *, now: datetime) -> None:
