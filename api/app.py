@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse
 
 from api import errors, pages
 from api.deps import refuse_nul
+from api.limits import TokenBeforeBody
 from api.routes import (
     alerts,
     audit,
@@ -55,6 +56,8 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
         # The stock pages load Swagger UI and ReDoc from a CDN; a municipal network has no internet (see below).
         docs_url=None,
         redoc_url=None,
+        # Counted while the body streams in (pages and API alike): 413 past it, the rest never read.
+        max_body_size=int(settings.api.max_body),
     )
     app.state.settings = settings
     app.state.database = database
@@ -81,6 +84,8 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
     app.include_router(metrics.router)
     pages.install(app, settings)
     _install_offline_docs(app)
+    # Nothing reads an API body before the caller's token is known.
+    app.add_middleware(TokenBeforeBody)
     return app
 
 

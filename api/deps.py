@@ -63,7 +63,7 @@ SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 CipherDep = Annotated[CredentialCipher, Depends(get_cipher)]
 
-_UNAUTHORIZED = HTTPException(
+UNAUTHORIZED = HTTPException(
     status_code=status.HTTP_401_UNAUTHORIZED,
     detail="missing or invalid bearer token",
     headers={"WWW-Authenticate": "Bearer"},
@@ -76,10 +76,10 @@ async def get_current_user(
 ) -> User:
     """The user behind the bearer token; 401 without a valid one."""
     if credentials is None or credentials.scheme.lower() != "bearer":
-        raise _UNAUTHORIZED
+        raise UNAUTHORIZED
     user = await users.user_for_token(session, credentials.credentials)
     if user is None:
-        raise _UNAUTHORIZED
+        raise UNAUTHORIZED
     return user
 
 

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from cli.root import cli_actor, command, fail, out, unit_of_work
 from fleet.db import utcnow
-from fleet.tickets import service as tickets
+from fleet.tickets import history, reading, workflow
 from fleet.tickets.models import TicketStatus
 from fleet.tickets.schemas import TicketOut
 from fleet.users import service as users
@@ -39,10 +39,10 @@ async def tickets_list(
     status: Annotated[TicketStatus | None, typer.Option(help="Only tickets with this status.")] = None,
 ) -> None:
     """List the open tickets (all with --all), newest first."""
-    filters = tickets.TicketFilter(open=None if everything or status else True, status=status)
+    filters = reading.TicketFilter(open=None if everything or status else True, status=status)
     async with unit_of_work() as work:
-        rows, total = await tickets.list_tickets(work.session, filters=filters, page=1, size=max(1, 10**9))
-        shaped = await tickets.to_out(work.session, rows)
+        rows, total = await reading.list_tickets(work.session, filters=filters, page=1, size=max(1, 10**9))
+        shaped = await reading.to_out(work.session, rows)
     if as_json:
         out.print(json.dumps([t.model_dump(mode="json") for t in shaped], indent=2, ensure_ascii=False), markup=False)
         return
@@ -61,7 +61,7 @@ async def tickets_show(
 ) -> None:
     """Show a ticket with its history."""
     async with unit_of_work() as work:
-        ticket = await tickets.detail(work.session, await tickets.get_or_raise(work.session, ticket_id))
+        ticket = await reading.detail(work.session, await history.get_or_raise(work.session, ticket_id))
     if as_json:
         out.print(json.dumps(ticket.model_dump(mode="json"), indent=2, ensure_ascii=False), markup=False)
         return
@@ -82,7 +82,7 @@ async def tickets_assign(
     """Give a ticket to a technician."""
     async with unit_of_work() as work:
         user = await users.get_by_username_or_raise(work.session, username)
-        ticket = await tickets.assign(
+        ticket = await workflow.assign(
             work.session,
             actor=cli_actor(),
             ticket_id=ticket_id,
@@ -90,7 +90,7 @@ async def tickets_assign(
             now=utcnow(),
             settings=work.settings,
         )
-        shown = await tickets.detail(work.session, ticket)
+        shown = await reading.detail(work.session, ticket)
     _print_ticket(shown)
 
 
@@ -104,7 +104,7 @@ async def tickets_comment(
     if not text.strip():
         fail("the comment is empty")
     async with unit_of_work() as work:
-        await tickets.comment(work.session, actor=cli_actor(), ticket_id=ticket_id, text=text, now=utcnow())
+        await workflow.comment(work.session, actor=cli_actor(), ticket_id=ticket_id, text=text, now=utcnow())
     out.print(f"comment added to ticket {ticket_id}")
 
 
@@ -116,10 +116,10 @@ async def tickets_resolve(
 ) -> None:
     """Mark a ticket resolved."""
     async with unit_of_work() as work:
-        ticket = await tickets.resolve(
+        ticket = await workflow.resolve(
             work.session, actor=cli_actor(), ticket_id=ticket_id, now=utcnow(), settings=work.settings, note=note
         )
-        shown = await tickets.detail(work.session, ticket)
+        shown = await reading.detail(work.session, ticket)
     _print_ticket(shown)
 
 
@@ -131,8 +131,8 @@ async def tickets_close(
 ) -> None:
     """Close a resolved ticket."""
     async with unit_of_work() as work:
-        ticket = await tickets.close(
+        ticket = await workflow.close(
             work.session, actor=cli_actor(), ticket_id=ticket_id, now=utcnow(), settings=work.settings, note=note
         )
-        shown = await tickets.detail(work.session, ticket)
+        shown = await reading.detail(work.session, ticket)
     _print_ticket(shown)

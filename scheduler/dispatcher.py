@@ -14,7 +14,7 @@ from fleet.alerts import service as alerts
 from fleet.alerts.delivery import send
 from fleet.crypto import CredentialCipher, CredentialKeyError
 from fleet.db import Database
-from fleet.tickets import service as tickets
+from fleet.tickets import sweep as tickets
 
 log = logging.getLogger(__name__)
 

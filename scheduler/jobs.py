@@ -98,6 +98,10 @@ def every(
             runs.add(run)
         try:
             await job()
+        except asyncio.CancelledError:
+            # A stop cancels the run under way (see running_scheduler): the job did not fail, and its task may end
+            # quietly rather than have APScheduler log a traceback.
+            log.info("job %s stopped mid-run", job_id)
         except failures.DATABASE_ERRORS as error:
             failed += 1
             wait = min(interval * 2 ** (failed - 1), max(interval, backoff_max or interval))

@@ -7,7 +7,7 @@ import contextlib
 import logging
 import random
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from dataclasses import asdict, dataclass, field, is_dataclass, replace
 from datetime import UTC, datetime, timedelta
 from enum import Enum
@@ -20,7 +20,7 @@ from collectors.registry import Collectors
 from config.settings import Settings
 from fleet import metrics
 from fleet.audit.service import Actor
-from fleet.cameras import service as cameras
+from fleet.cameras.targets import PollTarget, poll_targets
 from fleet.crypto import CredentialCipher
 from fleet.db import Database
 from fleet.health import recording, results
@@ -122,7 +122,7 @@ def main_profile(result: CheckResult | None) -> MediaProfile | None:
     return next((p for p in observation.profiles if p.stream_uri or p.snapshot_uri), None)
 
 
-def to_target(poll: cameras.PollTarget, media: MediaProfile | None = None) -> Target:
+def to_target(poll: PollTarget, media: MediaProfile | None = None) -> Target:
     """The collectors' view of a camera."""
     secrets = poll.secrets
     snmp = None
@@ -216,7 +216,7 @@ class Poller:
                     names=names,
                     not_run_since=started if everything else None,
                 )
-                targets = await cameras.poll_targets(
+                targets = await poll_targets(
                     session,
                     sorted({c.camera_id for c in claims}),
                     decrypt={c.camera_id for c in claims if c.kind in NEEDS_CREDENTIALS},
@@ -262,7 +262,7 @@ class Poller:
     async def _run(
         self,
         claims: Sequence[Claim],
-        targets: dict[int, cameras.PollTarget],
+        targets: dict[int, PollTarget],
         media: dict[int, dict[str, Any]],
         summary: TickSummary,
     ) -> None:
@@ -301,23 +301,29 @@ class Poller:
                     waiting.set_result(main_profile(found))
             return self._outcome(claim, result)
 
+        checks = [asyncio.create_task(one(c)) for c in claims]
         renewal = asyncio.create_task(self._renew())
         try:
-            pending: list[recording.Outcome] = []
-            flushed_at = time.monotonic()
-            for next_done in asyncio.as_completed([one(c) for c in claims]):
-                outcome = await next_done
-                if outcome is not None:
-                    pending.append(outcome)
-                if len(pending) >= _FLUSH_COUNT or (pending and time.monotonic() - flushed_at >= _FLUSH_SECONDS):
-                    await self._record(pending, summary)
-                    pending, flushed_at = [], time.monotonic()
-            if pending:
-                await self._record(pending, summary)
+            await self._record_as_done(checks, summary)
         finally:
-            renewal.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await renewal
+            # A stop cancels the tick: the checks still running end with it, and their claims are given back.
+            for task in (*checks, renewal):
+                task.cancel()
+            await asyncio.gather(*checks, renewal, return_exceptions=True)
+
+    async def _record_as_done(self, runs: Sequence[Awaitable[recording.Outcome | None]], summary: TickSummary) -> None:
+        """Record outcomes as their checks finish, in batches of _FLUSH_COUNT or after _FLUSH_SECONDS."""
+        pending: list[recording.Outcome] = []
+        flushed_at = time.monotonic()
+        for next_done in asyncio.as_completed(runs):
+            outcome = await next_done
+            if outcome is not None:
+                pending.append(outcome)
+            if len(pending) >= _FLUSH_COUNT or (pending and time.monotonic() - flushed_at >= _FLUSH_SECONDS):
+                await self._record(pending, summary)
+                pending, flushed_at = [], time.monotonic()
+        if pending:
+            await self._record(pending, summary)
 
     def _outcome(self, claim: Claim, result: CheckResult) -> recording.Outcome:
         kind = claim.kind.value

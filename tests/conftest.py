@@ -93,6 +93,7 @@ def database_url(engine_name: str, request: pytest.FixtureRequest, tmp_path: Pat
         template: Path = request.getfixturevalue("sqlite_template")
         target = tmp_path / "camfleet.db"
         shutil.copyfile(template, target)
+        target.chmod(0o600)  # as camfleet creates its database files; it warns about any other mode
         return f"sqlite+aiosqlite:///{target}"
     url: str = request.getfixturevalue("postgres_url")
     return url

@@ -9,7 +9,7 @@ import subprocess
 from config.settings import Settings
 from fleet.crypto import CredentialCipher
 from fleet.db import Database, utcnow
-from fleet.tickets import service as tickets
+from fleet.tickets import creation as tickets
 from fleet.tickets.schemas import TicketIn
 from fleet.users.models import Role
 from tests.builders import TEST_ACTOR, make_camera, make_user

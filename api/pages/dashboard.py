@@ -17,7 +17,7 @@ from fleet.cameras.models import CameraStatus
 from fleet.decisions.compliance import flexible_states
 from fleet.faults.service import open_counts_by_severity
 from fleet.maintenance.service import cameras_in_maintenance
-from fleet.tickets.service import open_breach_counts
+from fleet.tickets.reading import open_breach_counts
 from fleet.users.models import User
 
 router = APIRouter(include_in_schema=False)

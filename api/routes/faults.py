@@ -12,7 +12,7 @@ from fleet.faults import service
 from fleet.faults.models import FaultKind
 from fleet.faults.schemas import FaultOut
 from fleet.pagination import Page
-from fleet.tickets import service as tickets
+from fleet.tickets import history as tickets
 
 router = APIRouter(prefix="/faults", tags=["faults"])
 

@@ -9,6 +9,7 @@ from pydantic import BaseModel
 
 from api.deps import Coordinator, SessionDep, Viewer, actor_of
 from fleet.cameras import service as cameras
+from fleet.db import RowId
 from fleet.images import service as images
 from fleet.images.models import ImageBaseline
 
@@ -38,14 +39,14 @@ def _out(camera_id: int, baseline: ImageBaseline | None) -> ImageReferenceOut:
 
 
 @router.get("/{camera_id}/image-reference", response_model=ImageReferenceOut)
-async def read_image_reference(session: SessionDep, _user: Viewer, camera_id: int) -> ImageReferenceOut:
+async def read_image_reference(session: SessionDep, _user: Viewer, camera_id: RowId) -> ImageReferenceOut:
     """When the camera's reference view was taken, and whether a new one is asked for."""
     await cameras.get_or_raise(session, camera_id)
     return _out(camera_id, await images.get_baseline(session, camera_id))
 
 
 @router.post("/{camera_id}/image-reference", response_model=ImageReferenceOut, status_code=status.HTTP_202_ACCEPTED)
-async def retake_image_reference(session: SessionDep, user: Coordinator, camera_id: int) -> ImageReferenceOut:
+async def retake_image_reference(session: SessionDep, user: Coordinator, camera_id: RowId) -> ImageReferenceOut:
     """Ask for a new reference view (after a deliberate re-aim or redeployment); the next image check takes it."""
     camera = await cameras.get_or_raise(session, camera_id)
     baseline = await images.request_reference(session, camera=camera, actor=actor_of(user), now=datetime.now(UTC))

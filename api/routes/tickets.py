@@ -9,7 +9,7 @@ from fastapi import APIRouter, status
 from api.deps import PageDep, SessionDep, SettingsDep, Technician, Viewer, actor_of
 from fleet.db import RowId
 from fleet.pagination import Page
-from fleet.tickets import service
+from fleet.tickets import creation, history, reading, workflow
 from fleet.tickets.models import Priority, TicketStatus
 from fleet.tickets.schemas import (
     CommentIn,
@@ -37,24 +37,24 @@ async def list_tickets(
     priority: Priority | None = None,
 ) -> Page[TicketOut]:
     """Tickets, newest first; ``open=true`` for the ones not yet resolved or closed."""
-    filters = service.TicketFilter(
+    filters = reading.TicketFilter(
         open=open, status=status, camera_id=camera_id, assignee_id=assignee_id, priority=priority
     )
-    rows, total = await service.list_tickets(session, filters=filters, page=paging.page, size=paging.size)
-    return Page(items=await service.to_out(session, rows), total=total, page=paging.page, size=paging.size)
+    rows, total = await reading.list_tickets(session, filters=filters, page=paging.page, size=paging.size)
+    return Page(items=await reading.to_out(session, rows), total=total, page=paging.page, size=paging.size)
 
 
 @router.post("", response_model=TicketDetail, status_code=status.HTTP_201_CREATED)
 async def create_ticket(session: SessionDep, settings: SettingsDep, user: Technician, body: TicketIn) -> TicketDetail:
     """Open a ticket by hand for a camera, optionally covering some of its faults."""
-    ticket = await service.create(session, actor=actor_of(user), data=body, now=datetime.now(UTC), settings=settings)
-    return await service.detail(session, ticket)
+    ticket = await creation.create(session, actor=actor_of(user), data=body, now=datetime.now(UTC), settings=settings)
+    return await reading.detail(session, ticket)
 
 
 @router.get("/{ticket_id}", response_model=TicketDetail)
 async def get_ticket(session: SessionDep, _user: Viewer, ticket_id: RowId) -> TicketDetail:
     """A ticket with its whole history."""
-    return await service.detail(session, await service.get_or_raise(session, ticket_id))
+    return await reading.detail(session, await history.get_or_raise(session, ticket_id))
 
 
 @router.patch("/{ticket_id}", response_model=TicketDetail)
@@ -62,16 +62,16 @@ async def update_ticket(
     session: SessionDep, settings: SettingsDep, user: Technician, ticket_id: RowId, body: TicketPatch
 ) -> TicketDetail:
     """Change status (409 with the allowed next states if the workflow forbids it), assignee or priority."""
-    ticket = await service.update(
+    ticket = await workflow.update(
         session, actor=actor_of(user), ticket_id=ticket_id, data=body, now=datetime.now(UTC), settings=settings
     )
-    return await service.detail(session, ticket)
+    return await reading.detail(session, ticket)
 
 
 @router.post("/{ticket_id}/comments", response_model=TicketEventOut, status_code=status.HTTP_201_CREATED)
 async def add_comment(session: SessionDep, user: Technician, ticket_id: RowId, body: CommentIn) -> TicketEventOut:
     """Add a comment or work-log entry."""
-    event = await service.comment(
+    event = await workflow.comment(
         session, actor=actor_of(user), ticket_id=ticket_id, text=body.text, now=datetime.now(UTC)
     )
     return TicketEventOut.of(event)
@@ -80,7 +80,7 @@ async def add_comment(session: SessionDep, user: Technician, ticket_id: RowId, b
 @router.post("/{ticket_id}/parts", response_model=TicketEventOut, status_code=status.HTTP_201_CREATED)
 async def add_part(session: SessionDep, user: Technician, ticket_id: RowId, body: PartIn) -> TicketEventOut:
     """Record a part used (its cost is added to the ticket)."""
-    event = await service.add_part(
+    event = await workflow.add_part(
         session,
         actor=actor_of(user),
         ticket_id=ticket_id,
@@ -95,7 +95,7 @@ async def add_part(session: SessionDep, user: Technician, ticket_id: RowId, body
 @router.post("/{ticket_id}/costs", response_model=TicketEventOut, status_code=status.HTTP_201_CREATED)
 async def add_cost(session: SessionDep, user: Technician, ticket_id: RowId, body: CostIn) -> TicketEventOut:
     """Record work or another cost, in euro cents."""
-    event = await service.add_cost(
+    event = await workflow.add_cost(
         session,
         actor=actor_of(user),
         ticket_id=ticket_id,

@@ -140,7 +140,8 @@ def _snapshot(camera: Camera) -> dict[str, Any]:
     return {name: getattr(camera, name) for name in sorted(REGISTRY_FIELDS)}
 
 
-def _with_credentials() -> Select[Camera]:
+def with_credentials() -> Select[Camera]:
+    """A camera query that loads each camera's credentials with it."""
     return select(Camera).options(selectinload(Camera.credentials))
 
 
@@ -192,7 +193,7 @@ async def list_cameras(
 
     total = await session.scalar(narrow(select(func.count(Camera.id))))
     rows = await session.scalars(
-        narrow(_with_credentials()).order_by(*_SORT_COLUMNS[sort], Camera.name).offset((page - 1) * size).limit(size)
+        narrow(with_credentials()).order_by(*_SORT_COLUMNS[sort], Camera.name).offset((page - 1) * size).limit(size)
     )
     return rows.all(), int(total or 0)
 
@@ -220,7 +221,7 @@ async def count_by_status(
 
 async def get(session: AsyncSession, camera_id: int) -> Camera | None:
     """The camera with that id, or None."""
-    found: Camera | None = await session.scalar(_with_credentials().where(Camera.id == camera_id))
+    found: Camera | None = await session.scalar(with_credentials().where(Camera.id == camera_id))
     return found
 
 
@@ -234,7 +235,7 @@ async def get_or_raise(session: AsyncSession, camera_id: int) -> Camera:
 
 async def get_by_name(session: AsyncSession, name: str) -> Camera | None:
     """The camera with that name, or None."""
-    found: Camera | None = await session.scalar(_with_credentials().where(Camera.name == name))
+    found: Camera | None = await session.scalar(with_credentials().where(Camera.name == name))
     return found
 
 
@@ -358,7 +359,7 @@ async def upsert_many(
     names = [data.name for data, _ in batch]
     existing: dict[str, Camera] = {}
     for start in range(0, len(names), 500):
-        found = await session.scalars(_with_credentials().where(Camera.name.in_(names[start : start + 500])))
+        found = await session.scalars(with_credentials().where(Camera.name.in_(names[start : start + 500])))
         existing.update({camera.name: camera for camera in found})
     result = UpsertResult()
     for done, (data, columns) in enumerate(batch, start=1):
@@ -378,57 +379,3 @@ async def upsert_many(
         if progress is not None:
             progress(done)
     return result
-
-
-@dataclass(frozen=True, slots=True)
-class PollTarget:
-    """What a collector needs to reach a camera, credentials decrypted for this poll only."""
-
-    camera_id: int
-    name: str
-    host: str
-    onvif_port: int
-    rtsp_port: int
-    snmp_port: int
-    snmp_version: str | None
-    secrets: dict[str, str] = field(repr=False)
-
-
-async def poll_targets(
-    session: AsyncSession,
-    camera_ids: Sequence[int],
-    *,
-    decrypt: Set[int],
-    cipher: CredentialCipher,
-    actor: Actor,
-) -> dict[int, PollTarget]:
-    """Targets for the cameras; credentials are decrypted only for ``decrypt``, and one audit entry says so."""
-    targets: dict[int, PollTarget] = {}
-    used: list[int] = []
-    for start in range(0, len(camera_ids), 1000):
-        chunk = camera_ids[start : start + 1000]
-        for camera in await session.scalars(_with_credentials().where(Camera.id.in_(chunk))):
-            creds = camera.credentials
-            secrets: dict[str, str] = {}
-            if creds is not None and camera.id in decrypt:
-                secrets = cipher.decrypt(creds.ciphertext)
-                used.append(camera.id)
-            targets[camera.id] = PollTarget(
-                camera_id=camera.id,
-                name=camera.name,
-                host=camera.host,
-                onvif_port=camera.onvif_port,
-                rtsp_port=camera.rtsp_port,
-                snmp_port=camera.snmp_port,
-                snmp_version=creds.snmp_version.value if creds is not None and creds.snmp_version else None,
-                secrets=secrets,
-            )
-    if used:
-        await record(
-            session,
-            actor=actor,
-            action="credential.use",
-            target_type="camera",
-            after={"purpose": "poll", "camera_ids": sorted(used)},
-        )
-    return targets

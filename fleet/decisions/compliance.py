@@ -25,7 +25,7 @@ from fleet.decisions.models import Decision, DecisionCamera, DecisionKind
 from fleet.decisions.rules import covers
 from fleet.faults.models import Fault, FaultKind, Severity
 from fleet.faults.service import FaultChanges, close_fault, open_fault
-from fleet.tickets import service as tickets
+from fleet.tickets import creation as tickets
 
 LOCAL = ZoneInfo("Europe/Amsterdam")
 PERMITTING = frozenset({DecisionKind.DEPLOYMENT, DecisionKind.EXTENSION, DecisionKind.REPLACEMENT})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence, Set
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -26,19 +26,6 @@ from fleet.faults.service import (
 from fleet.health.models import CheckKind, CheckState
 from fleet.health.rules import SoftHard, apply_result
 from fleet.images import service as images
-
-CHECK_FAULTS = frozenset(
-    {
-        FaultKind.OFFLINE,
-        FaultKind.SNMP_UNREACHABLE,
-        FaultKind.ONVIF_AUTH_FAILED,
-        FaultKind.ONVIF_ERROR,
-        FaultKind.STREAM_UNAVAILABLE,
-        FaultKind.IMAGE_UNAVAILABLE,
-    }
-)
-ONVIF_CHECKS = (CheckKind.ONVIF_HEALTH, CheckKind.ONVIF_IDENTITY)
-ONVIF_FAULTS = frozenset({FaultKind.ONVIF_AUTH_FAILED, FaultKind.ONVIF_ERROR})
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,43 +80,6 @@ class Thresholds:
             image=settings.image,
             keep_thumbnail=settings.image.reference_thumbnail,
         )
-
-
-def desired_check_faults(
-    states: Sequence[CheckState], *, failures_to_open: int, already_open: Set[FaultKind] = frozenset()
-) -> dict[FaultKind, datetime]:
-    """Which check faults a camera should have open, from its checks' hard states, with their start.
-
-    A hard failure counts once it has lasted ``failures_to_open`` results (a camera's very first result settles
-    its status at once, but never opens a fault on its own), or while its fault is open already. An offline
-    camera fails every protocol too; offline alone explains that, so it is the only fault then.
-    """
-
-    def real(state: CheckState) -> bool:
-        if state.hard_ok is not False:
-            return False
-        if state.failures_in_a_row >= failures_to_open:
-            return True
-        fault = rules.check_fault(state.kind, state.last_error_class)
-        return fault in already_open or (state.kind in ONVIF_CHECKS and bool(already_open & ONVIF_FAULTS))
-
-    failed = {s.kind: s for s in states if real(s)}
-    if CheckKind.REACHABILITY in failed:
-        return {FaultKind.OFFLINE: _since(failed[CheckKind.REACHABILITY])}
-    wanted: dict[FaultKind, datetime] = {}
-    for kind in (CheckKind.SNMP, CheckKind.STREAM, CheckKind.IMAGE):
-        if kind in failed:
-            wanted[rules.check_fault(kind, None)] = _since(failed[kind])
-    for kind in ONVIF_CHECKS:
-        if kind in failed:
-            fault = rules.check_fault(kind, failed[kind].last_error_class)
-            wanted[fault] = min(wanted.get(fault, _since(failed[kind])), _since(failed[kind]))
-    return wanted
-
-
-def _since(state: CheckState) -> datetime:
-    assert state.hard_since is not None
-    return state.hard_since
 
 
 class _Batch:
@@ -246,8 +196,8 @@ async def _reconcile_check_faults(
     for state in await batch.session.scalars(select(CheckState).where(CheckState.camera_id.in_(sorted(ids)))):
         states[state.camera_id].append(state)
     for camera_id in sorted(ids):
-        already = {kind for kind in CHECK_FAULTS if batch.is_open(camera_id, kind)}
-        wanted = desired_check_faults(states[camera_id], failures_to_open=failures_to_open, already_open=already)
+        already = {kind for kind in rules.CHECK_FAULTS if batch.is_open(camera_id, kind)}
+        wanted = rules.desired_check_faults(states[camera_id], failures_to_open=failures_to_open, already_open=already)
         for kind in already - set(wanted):
             recovered = max((s.hard_since for s in states[camera_id] if s.hard_ok and s.hard_since), default=now)
             await batch.close(camera_id, kind, recovered)

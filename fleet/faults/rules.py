@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from fleet.faults.models import FaultKind, Severity
-from fleet.health.models import CheckKind, ErrorClass
+from fleet.health.models import CheckKind, CheckState, ErrorClass
 
 SEVERITY: dict[FaultKind, Severity] = {
     FaultKind.OFFLINE: Severity.CRITICAL,
@@ -66,6 +66,58 @@ def check_fault(kind: CheckKind, error_class: ErrorClass | None) -> FaultKind:
     if error_class is ErrorClass.AUTH_FAILED:
         return FaultKind.ONVIF_AUTH_FAILED
     return FaultKind.ONVIF_ERROR
+
+
+# The faults that failing checks stand for, kept in step with the checks' hard states after every batch.
+CHECK_FAULTS = frozenset(
+    {
+        FaultKind.OFFLINE,
+        FaultKind.SNMP_UNREACHABLE,
+        FaultKind.ONVIF_AUTH_FAILED,
+        FaultKind.ONVIF_ERROR,
+        FaultKind.STREAM_UNAVAILABLE,
+        FaultKind.IMAGE_UNAVAILABLE,
+    }
+)
+ONVIF_CHECKS = (CheckKind.ONVIF_HEALTH, CheckKind.ONVIF_IDENTITY)
+ONVIF_FAULTS = frozenset({FaultKind.ONVIF_AUTH_FAILED, FaultKind.ONVIF_ERROR})
+
+
+def desired_check_faults(
+    states: Sequence[CheckState], *, failures_to_open: int, already_open: Set[FaultKind] = frozenset()
+) -> dict[FaultKind, datetime]:
+    """Which check faults a camera should have open, from its checks' hard states, with their start.
+
+    A hard failure counts once it has lasted ``failures_to_open`` results (a camera's very first result settles
+    its status at once, but never opens a fault on its own), or while its fault is open already. An offline
+    camera fails every protocol too; offline alone explains that, so it is the only fault then.
+    """
+
+    def real(state: CheckState) -> bool:
+        if state.hard_ok is not False:
+            return False
+        if state.failures_in_a_row >= failures_to_open:
+            return True
+        fault = check_fault(state.kind, state.last_error_class)
+        return fault in already_open or (state.kind in ONVIF_CHECKS and bool(already_open & ONVIF_FAULTS))
+
+    failed = {s.kind: s for s in states if real(s)}
+    if CheckKind.REACHABILITY in failed:
+        return {FaultKind.OFFLINE: _since(failed[CheckKind.REACHABILITY])}
+    wanted: dict[FaultKind, datetime] = {}
+    for kind in (CheckKind.SNMP, CheckKind.STREAM, CheckKind.IMAGE):
+        if kind in failed:
+            wanted[check_fault(kind, None)] = _since(failed[kind])
+    for kind in ONVIF_CHECKS:
+        if kind in failed:
+            fault = check_fault(kind, failed[kind].last_error_class)
+            wanted[fault] = min(wanted.get(fault, _since(failed[kind])), _since(failed[kind]))
+    return wanted
+
+
+def _since(state: CheckState) -> datetime:
+    assert state.hard_since is not None
+    return state.hard_since
 
 
 # --- Flapping, as Icinga computes it: a weighted share of state changes over the last results. -------------

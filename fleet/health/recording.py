@@ -23,7 +23,7 @@ from fleet.health.models import CheckKind, CheckResult, CheckState, ErrorClass
 from fleet.health.rules import SoftHard, Transition, apply_result
 from fleet.health.status import StatusChange, update_statuses
 from fleet.language import Language
-from fleet.tickets import service as tickets
+from fleet.tickets import creation as tickets
 from fleet.vendor_risk import service as vendor_risk
 
 # Successful results that repeat the previous outcome are stored at most this often per check: storage grows

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 import httpx
 
+from config.settings import Settings
 from fleet.crypto import CredentialCipher
 from fleet.db import MAX_ROW_ID, Database
-from fleet.tickets.service import MAX_COST_CENTS
+from fleet.tickets.workflow import MAX_COST_CENTS
 from fleet.users.models import Role
 from tests.builders import make_camera
 from tests.conftest import bearer
@@ -18,6 +21,8 @@ async def test_ids_beyond_the_column_range_are_422(client: httpx.AsyncClient, to
     admin = bearer(tokens[Role.ADMIN])
     for method, url, body in (
         ("GET", f"/api/v1/cameras/{TOO_LARGE}", None),
+        ("GET", f"/api/v1/cameras/{TOO_LARGE}/image-reference", None),
+        ("POST", f"/api/v1/cameras/{TOO_LARGE}/image-reference", None),
         ("DELETE", f"/api/v1/maintenance-windows/{10**20}", None),
         ("GET", f"/api/v1/faults?camera_id={TOO_LARGE}", None),
         ("POST", "/api/v1/tickets", {"camera_id": TOO_LARGE, "title": "x"}),
@@ -58,3 +63,50 @@ async def test_a_ticket_cost_beyond_the_column_range_is_422(
     assert (await client.post(costs, json=work, headers=tech)).status_code == 422
     shown = await client.get(f"/api/v1/tickets/{ticket.json()['id']}", headers=tech)
     assert shown.json()["cost_cents"] == 2_000_000_000
+
+
+class Body:
+    """A request body that counts how much of it the server asked for."""
+
+    def __init__(self, chunks: int, size: int = 64 * 1024) -> None:
+        self.chunks, self.size, self.pulled = chunks, size, 0
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for _ in range(self.chunks):
+            self.pulled += 1
+            yield b"x" * self.size
+
+
+WINDOWS = "/api/v1/maintenance-windows"
+
+
+async def test_an_anonymous_body_is_refused_before_it_is_read(client: httpx.AsyncClient) -> None:
+    body = Body(chunks=6400)  # 400 MiB, if anyone asked for it
+    response = await client.post(WINDOWS, content=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == 401 and body.pulled == 0
+    wrong = await client.post(WINDOWS, content=Body(chunks=3), headers={"Authorization": "Bearer nope"})
+    assert wrong.status_code == 401
+
+
+async def test_a_body_past_the_limit_is_413_declared_or_streamed(
+    client: httpx.AsyncClient, tokens: dict[Role, str], settings: Settings
+) -> None:
+    admin = bearer(tokens[Role.ADMIN])
+    declared = await client.post(WINDOWS, content=b"x" * (settings.api.max_body + 1), headers=admin)
+    assert declared.status_code == 413
+    streamed = Body(chunks=6400)  # chunked: no length to refuse it by, so it is counted as it comes
+    refused = await client.post(WINDOWS, content=streamed, headers=admin)
+    assert refused.status_code == 413
+    assert streamed.pulled <= settings.api.max_body // streamed.size + 1
+    # Within the limit everything is as before.
+    window = {"starts_at": "2026-03-01T06:00:00Z", "ends_at": "2026-03-01T07:00:00Z", "reason": "firmware"}
+    assert (await client.post(WINDOWS, json=window, headers=admin)).status_code == 201
+
+
+async def test_a_page_form_is_read_no_further_than_the_limit(client: httpx.AsyncClient, settings: Settings) -> None:
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    body = Body(chunks=6400)
+    login = await client.post("/login", content=body, headers=form)
+    # Starlette's form parser refuses a field over 1 MiB (400) before the 2 MiB body limit (413) is reached.
+    assert login.status_code in (400, 413)
+    assert body.pulled <= settings.api.max_body // body.size + 1

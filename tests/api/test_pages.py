@@ -23,7 +23,7 @@ from fleet.decisions.models import DecisionKind
 from fleet.decisions.schemas import DecisionOut
 from fleet.faults.models import FaultKind, Severity
 from fleet.faults.service import FaultChanges, open_fault
-from fleet.tickets import service as tickets
+from fleet.tickets import creation, history
 from fleet.tickets.models import TicketEventKind, TicketStatus
 from fleet.users.models import LoginFailure, Role, User, WebSession
 from tests.builders import make_camera, make_user
@@ -48,8 +48,8 @@ async def _seed(database: Database, cipher: CredentialCipher, settings: Settings
         fault = await open_fault(
             session, changes, camera=camera, kind=FaultKind.OFFLINE, at=now, summary="VL-F012 offline"
         )
-        await tickets.on_fault_changes(session, changes, now=now, settings=settings)
-        ticket_id = (await tickets.ticket_ids_for_faults(session, [fault.id]))[fault.id]
+        await creation.on_fault_changes(session, changes, now=now, settings=settings)
+        ticket_id = (await history.ticket_ids_for_faults(session, [fault.id]))[fault.id]
         return camera.id, fault.id, ticket_id
 
 

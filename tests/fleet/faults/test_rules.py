@@ -7,9 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from fleet.faults import rules
-from fleet.faults.evaluate import desired_check_faults
 from fleet.faults.models import FaultKind, Severity
-from fleet.faults.rules import FlapEvent, Flapping, update_flapping
+from fleet.faults.rules import FlapEvent, Flapping, desired_check_faults, update_flapping
 from fleet.health.models import CheckKind, CheckState, ErrorClass
 
 T0 = datetime(2026, 5, 1, tzinfo=UTC)

@@ -22,7 +22,7 @@ from fleet.health.claims import ensure_check_states
 from fleet.health.models import CheckKind, ErrorClass
 from fleet.maintenance import service as maintenance
 from fleet.maintenance.schemas import MaintenanceWindowIn
-from fleet.tickets import service as tickets
+from fleet.tickets import history, workflow
 from fleet.tickets.models import Priority, RepairTicket, TicketEvent, TicketEventKind, TicketFault, TicketStatus
 from fleet.users.models import Role
 from scheduler.dispatcher import Dispatcher
@@ -110,7 +110,7 @@ async def test_offline_fault_gets_a_p1_ticket_in_the_fault_transaction(
         fault = await session.scalar(select(Fault))
         assert fault is not None
         assert await fault_ids(database, ticket.id) == [fault.id]
-        assert await tickets.ticket_ids_for_faults(session, [fault.id]) == {fault.id: ticket.id}
+        assert await history.ticket_ids_for_faults(session, [fault.id]) == {fault.id: ticket.id}
     # Still offline, back, and offline again while the ticket is open: the same ticket, one more fault.
     await record(database, settings, [camera.id], 4, False)
     await come_back(database, settings, [camera.id], 5)
@@ -184,10 +184,10 @@ async def test_reopened_when_the_same_fault_returns_within_the_window_new_ticket
     await go_offline(database, settings, [camera.id])
     [ticket] = await all_tickets(database)
     async with database.unit_of_work() as session:
-        await tickets.assign(
+        await workflow.assign(
             session, actor=TEST_ACTOR, ticket_id=ticket.id, assignee_id=anna.id, now=T0 + 10 * MIN, settings=settings
         )
-        await tickets.transition(
+        await workflow.transition(
             session,
             actor=TEST_ACTOR,
             ticket_id=ticket.id,
@@ -195,7 +195,7 @@ async def test_reopened_when_the_same_fault_returns_within_the_window_new_ticket
             now=T0 + 20 * MIN,
             settings=settings,
         )
-        await tickets.resolve(session, actor=TEST_ACTOR, ticket_id=ticket.id, now=T0 + 60 * MIN, settings=settings)
+        await workflow.resolve(session, actor=TEST_ACTOR, ticket_id=ticket.id, now=T0 + 60 * MIN, settings=settings)
     await come_back(database, settings, [camera.id], 50)
     two_days = 2 * 24 * 60
     await go_offline(database, settings, [camera.id], start=two_days)
@@ -207,13 +207,13 @@ async def test_reopened_when_the_same_fault_returns_within_the_window_new_ticket
     assert reopened.response_due_at == T0 + (two_days + 3 + 60) * MIN
     assert len(await fault_ids(database, ticket.id)) == 2
     async with database.unit_of_work() as session:
-        events = await tickets.history(session, ticket.id)
+        events = await history.history(session, ticket.id)
         assert [e.kind for e in events][-2:] == [TicketEventKind.REOPENED, TicketEventKind.LINKED]
         done = T0 + (two_days + 30) * MIN
-        await tickets.transition(
+        await workflow.transition(
             session, actor=TEST_ACTOR, ticket_id=ticket.id, to=TicketStatus.RESOLVED, now=done, settings=settings
         )
-        await tickets.close(session, actor=TEST_ACTOR, ticket_id=ticket.id, now=done, settings=settings)
+        await workflow.close(session, actor=TEST_ACTOR, ticket_id=ticket.id, now=done, settings=settings)
     await come_back(database, settings, [camera.id], two_days + 20)
     await go_offline(database, settings, [camera.id], start=two_days + 8 * 24 * 60)
     old, new = await all_tickets(database)
@@ -236,11 +236,11 @@ async def test_assign_writes_a_ticket_assigned_alert_and_checks_the_assignee(
     for user, reason in ((viewer, "assign a technician"), (gone, "not active")):
         with pytest.raises(InvalidInput, match=reason):
             async with database.unit_of_work() as session:
-                await tickets.assign(
+                await workflow.assign(
                     session, actor=TEST_ACTOR, ticket_id=ticket.id, assignee_id=user.id, now=T0, settings=settings
                 )
     async with database.unit_of_work() as session:
-        await tickets.assign(
+        await workflow.assign(
             session, actor=TEST_ACTOR, ticket_id=ticket.id, assignee_id=tech.id, now=T0 + 5 * MIN, settings=settings
         )
     [alert] = await alerts_of(database, AlertEvent.TICKET_ASSIGNED)
@@ -273,7 +273,7 @@ async def test_sla_breach_writes_one_alert_per_target(
     breached = await alerts_of(database, AlertEvent.SLA_BREACHED)
     assert len(breached) == 2 and "resolution target missed" in breached[1].subject
     async with database.unit_of_work() as session:
-        events = [e for e in await tickets.history(session, ticket.id) if e.kind is TicketEventKind.SLA_BREACHED]
+        events = [e for e in await history.history(session, ticket.id) if e.kind is TicketEventKind.SLA_BREACHED]
     assert [e.to_value for e in events] == ["response", "resolution"]
 
 
@@ -286,7 +286,7 @@ async def test_invalid_transition_names_the_allowed_next_states(
     [ticket] = await all_tickets(database)
     with pytest.raises(InvalidTransition) as raised:
         async with database.unit_of_work() as session:
-            await tickets.close(session, actor=TEST_ACTOR, ticket_id=ticket.id, now=T0, settings=settings)
+            await workflow.close(session, actor=TEST_ACTOR, ticket_id=ticket.id, now=T0, settings=settings)
     assert (raised.value.current, raised.value.wanted, raised.value.allowed) == (
         "new",
         "closed",
@@ -294,7 +294,7 @@ async def test_invalid_transition_names_the_allowed_next_states(
     )
     with pytest.raises(InvalidInput, match="needs an assignee"):
         async with database.unit_of_work() as session:
-            await tickets.transition(
+            await workflow.transition(
                 session, actor=TEST_ACTOR, ticket_id=ticket.id, to=TicketStatus.ASSIGNED, now=T0, settings=settings
             )
 
@@ -305,8 +305,8 @@ async def test_history_is_append_only(database: Database, cipher: CredentialCiph
     await go_offline(database, settings, [camera.id])
     [ticket] = await all_tickets(database)
     async with database.unit_of_work() as session:
-        await tickets.comment(session, actor=TEST_ACTOR, ticket_id=ticket.id, text="mast checked", now=T0 + DAY)
-        await tickets.add_part(
+        await workflow.comment(session, actor=TEST_ACTOR, ticket_id=ticket.id, text="mast checked", now=T0 + DAY)
+        await workflow.add_part(
             session,
             actor=TEST_ACTOR,
             ticket_id=ticket.id,
@@ -315,11 +315,11 @@ async def test_history_is_append_only(database: Database, cipher: CredentialCiph
             unit_cost_cents=4950,
             now=T0 + DAY,
         )
-        await tickets.add_cost(
+        await workflow.add_cost(
             session, actor=TEST_ACTOR, ticket_id=ticket.id, amount_cents=12000, text="call-out", now=T0 + DAY
         )
     async with database.unit_of_work() as session:
-        before = [(e.id, e.kind, e.text) for e in await tickets.history(session, ticket.id)]
+        before = [(e.id, e.kind, e.text) for e in await history.history(session, ticket.id)]
         stored = await session.get(RepairTicket, ticket.id)
         assert stored is not None and stored.cost_cents == 2 * 4950 + 12000
     assert [kind for _id, kind, _text in before] == [
@@ -334,7 +334,7 @@ async def test_history_is_append_only(database: Database, cipher: CredentialCiph
             async with database.unit_of_work() as session:
                 await session.execute(text(statement))
     async with database.unit_of_work() as session:
-        await tickets.comment(session, actor=TEST_ACTOR, ticket_id=ticket.id, text="second visit", now=T0 + 2 * DAY)
-        after = [(e.id, e.kind, e.text) for e in await tickets.history(session, ticket.id)]
+        await workflow.comment(session, actor=TEST_ACTOR, ticket_id=ticket.id, text="second visit", now=T0 + 2 * DAY)
+        after = [(e.id, e.kind, e.text) for e in await history.history(session, ticket.id)]
         count = len((await session.scalars(select(TicketEvent))).all())
     assert after[: len(before)] == before and after[-1][2] == "second visit" and count == len(after)
