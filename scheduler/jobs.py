@@ -78,13 +78,11 @@ def every(
     *,
     start_now: bool = True,
     backoff_max: timedelta | None = None,
-    runs: set[asyncio.Task[Any]] | None = None,
 ) -> None:
     """Run ``job`` every ``interval``, never two at once; a failure is logged and a later run tries again.
 
     A database outage, for one, must not kill the job. After each failure in a row the job waits twice as long
     (up to ``backoff_max``) before it tries again: no crash loop, and one line per attempt, not a traceback per tick.
-    A run under way is in ``runs`` (when given), so a stop can wait until a cancelled run has unwound.
     """
     failed = 0
     resume_at = 0.0
@@ -93,15 +91,8 @@ def every(
         nonlocal failed, resume_at
         if time.monotonic() < resume_at:
             return
-        run = asyncio.current_task()
-        if runs is not None and run is not None:
-            runs.add(run)
         try:
             await job()
-        except asyncio.CancelledError:
-            # A stop cancels the run under way (see running_scheduler): the job did not fail, and its task may end
-            # quietly rather than have APScheduler log a traceback.
-            log.info("job %s stopped mid-run", job_id)
         except failures.DATABASE_ERRORS as error:
             failed += 1
             wait = min(interval * 2 ** (failed - 1), max(interval, backoff_max or interval))
@@ -120,9 +111,6 @@ def every(
             if failed:
                 log.info("job %s recovered after %d failures in a row", job_id, failed)
             failed = 0
-        finally:
-            if runs is not None and run is not None:
-                runs.discard(run)
 
     seconds = interval.total_seconds()
     # APScheduler reads an explicit next_run_time of None as "paused": leave it out to start after one interval.
@@ -137,6 +125,24 @@ def every(
         misfire_grace_time=max(1, int(seconds)),
         **first,
     )
+
+
+def stoppable(job: Callable[[], Awaitable[None]], runs: set[asyncio.Task[Any]]) -> Callable[[], Awaitable[None]]:
+    """``job`` with each run in ``runs`` while under way, so that a stop can cancel it and wait until it unwound."""
+
+    async def run() -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            runs.add(task)
+        try:
+            await job()
+        except asyncio.CancelledError:
+            # The stop's own cancel (see running_scheduler): no failure, and no traceback from APScheduler either.
+            log.info("a scheduled job stopped mid-run")
+        finally:
+            runs.discard(task)
+
+    return run
 
 
 def build_scheduler(
@@ -171,26 +177,24 @@ def build_scheduler(
             await decisions.sweep(session, now=datetime.now(UTC), settings=settings)
 
     backoff = settings.scheduler.failure_backoff_max
-    every(scheduler, tick, settings.scheduler.tick, POLL_JOB, backoff_max=backoff, runs=runs)
-    every(scheduler, dispatch, settings.alerts.dispatch_interval, DISPATCH_JOB, backoff_max=backoff, runs=runs)
-    every(scheduler, prune_job, timedelta(hours=1), PRUNE_JOB, start_now=False, backoff_max=backoff, runs=runs)
+    every(scheduler, stoppable(tick, runs), settings.scheduler.tick, POLL_JOB, backoff_max=backoff)
+    every(scheduler, stoppable(dispatch, runs), settings.alerts.dispatch_interval, DISPATCH_JOB, backoff_max=backoff)
+    every(scheduler, stoppable(prune_job, runs), timedelta(hours=1), PRUNE_JOB, start_now=False, backoff_max=backoff)
     every(
         scheduler,
-        compliance,
+        stoppable(compliance, runs),
         settings.decisions.check_interval,
         DECISIONS_JOB,
         start_now=False,
         backoff_max=backoff,
-        runs=runs,
     )
     every(
         scheduler,
-        roll_up_job,
+        stoppable(roll_up_job, runs),
         settings.uptime.rollup_interval,
         ROLLUP_JOB,
         start_now=False,
         backoff_max=backoff,
-        runs=runs,
     )
     return scheduler
 
