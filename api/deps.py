@@ -54,9 +54,17 @@ def get_cipher(request: Request) -> CredentialCipher:
 
 
 async def get_session(database: Annotated[Database, Depends(get_database)]) -> AsyncIterator[AsyncSession]:
-    """One transaction for the whole request, committed before the response is sent."""
-    async with database.unit_of_work() as session:
-        yield session
+    """The request's unit of work, committed before the response is sent (rolled back if the route raises).
+
+    A route that waits on the network commits first, so no transaction stays open meanwhile.
+    """
+    async with database.sessions() as session:
+        try:
+            yield session
+        except BaseException:
+            await session.rollback()
+            raise
+        await session.commit()
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]

@@ -20,21 +20,17 @@ import os
 import random
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
-import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
-from sqlalchemy import insert, select, text
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy import insert, select
 
-from config.settings import Settings
-from fleet import schema
+from _common import CAMFLEET, SECRET, bench_settings, database_url, load_average, migrated, ratio, timed
 from fleet.audit.service import Actor
 from fleet.cameras.models import Camera, CameraKind, CameraStatus, RiskLevel
 from fleet.db import Database
@@ -43,9 +39,6 @@ from fleet.users import service as users
 from fleet.users.models import Role
 
 HOST, PORT = "127.95.1.1", 8791
-PG_ADMIN = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
-SECRET = "benchmark-secret-key-that-is-long-enough"
-CAMFLEET = str(Path(sys.executable).parent / "camfleet")
 AREAS = [f"Wijk {n:02d}" for n in range(25)]
 MANUFACTURERS = ["Axis", "Hikvision", "Dahua", "Bosch", "Hanwha", "Uniview", "MOBOTIX"]
 STATUSES = [CameraStatus.UP] * 17 + [CameraStatus.DEGRADED, CameraStatus.DOWN, CameraStatus.UNKNOWN]
@@ -208,28 +201,46 @@ async def wait_until_up(base: str, server: subprocess.Popen[bytes]) -> None:
     raise SystemExit("camfleet serve did not answer within 30 s")
 
 
-async def measure(label: str, url: str, data_dir: Path, cameras: int, clients: int, seconds: float) -> dict[str, float]:
-    settings = Settings(data_dir=data_dir, database_url=url, secret_key=SECRET)
-    await asyncio.to_thread(schema.upgrade, settings.database_url)
-    database = Database(settings)
-    started = time.perf_counter()
-    token, faults = await seed(database, cameras)
-    await database.dispose()
-    print(f"{label}: seeded {cameras} cameras and {faults} faults in {time.perf_counter() - started:.1f} s", flush=True)
+def _serve(url: str, data_dir: Path) -> subprocess.Popen[bytes]:
+    """`camfleet serve` without its scheduler on the benchmark's database."""
     env = {
         **os.environ,
-        "CAMFLEET_DATABASE_URL": url.replace("+aiosqlite", "").replace("+asyncpg", ""),
+        "CAMFLEET_DATABASE_URL": url,
         "CAMFLEET_DATA_DIR": str(data_dir),
         "CAMFLEET_SECRET_KEY": SECRET,
         "CAMFLEET_CONFIG": "",
         "CAMFLEET_LOG_LEVEL": "WARNING",
     }
-    server = subprocess.Popen(
+    return subprocess.Popen(
         [CAMFLEET, "serve", "--no-scheduler", "--host", HOST, "--port", str(PORT)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+
+
+def _print_phases(label: str, clients: int, seconds: float, baseline: Phase, lists: Phase) -> None:
+    print(f"\n{label}: {clients} clients, {seconds:.0f} s per phase, load average {load_average()}")
+    print(f"{'request':<28}{'count':>8}{'p50 ms':>10}{'p95 ms':>10}")
+    for kind, values in sorted(baseline.latencies.items()) + sorted(lists.latencies.items()):
+        print(f"{kind:<28}{len(values):>8}{percentile(values, 0.5):>10.1f}{percentile(values, 0.95):>10.1f}")
+    every = lists.all_latencies()
+    print(f"{'all lists':<28}{len(every):>8}{percentile(every, 0.5):>10.1f}{percentile(every, 0.95):>10.1f}")
+    print(
+        f"health {baseline.per_s:.0f} req/s; lists {lists.per_s:.0f} req/s "
+        f"(ratio {ratio(lists.per_s, baseline.per_s):.2f}); answers other than 200: "
+        f"{baseline.failures + lists.failures}"
+    )
+
+
+async def measure(label: str, url: str, data_dir: Path, cameras: int, clients: int, seconds: float) -> dict[str, float]:
+    """Seed the database, serve it, and load it: the health baseline, then the mix of lists."""
+    database = await migrated(bench_settings(data_dir, url))
+    with timed() as seeding:
+        token, faults = await seed(database, cameras)
+    await database.dispose()
+    print(f"{label}: seeded {cameras} cameras and {faults} faults in {seeding.seconds:.1f} s", flush=True)
+    server = _serve(url, data_dir)
     base = f"http://{HOST}:{PORT}"
     try:
         await wait_until_up(base, server)
@@ -240,58 +251,34 @@ async def measure(label: str, url: str, data_dir: Path, cameras: int, clients: i
     finally:
         server.terminate()
         server.wait(timeout=30)
-    print(f"\n{label}: {clients} clients, {seconds:.0f} s per phase, load average {os.getloadavg()[0]:.1f}")
-    print(f"{'request':<28}{'count':>8}{'p50 ms':>10}{'p95 ms':>10}")
-    for kind, values in sorted(baseline.latencies.items()) + sorted(lists.latencies.items()):
-        print(f"{kind:<28}{len(values):>8}{percentile(values, 0.5):>10.1f}{percentile(values, 0.95):>10.1f}")
+    _print_phases(label, clients, seconds, baseline, lists)
     every = lists.all_latencies()
-    print(f"{'all lists':<28}{len(every):>8}{percentile(every, 0.5):>10.1f}{percentile(every, 0.95):>10.1f}")
-    print(
-        f"health {baseline.per_s:.0f} req/s; lists {lists.per_s:.0f} req/s "
-        f"(ratio {lists.per_s / baseline.per_s:.2f}); answers other than 200: {baseline.failures + lists.failures}"
-    )
     return {
         "rps": lists.per_s,
         "p50_ms": percentile(every, 0.5),
         "p95_ms": percentile(every, 0.95),
         "health_rps": baseline.per_s,
         "health_p50_ms": percentile(baseline.all_latencies(), 0.5),
-        "ratio": lists.per_s / baseline.per_s,
+        "ratio": ratio(lists.per_s, baseline.per_s),
         "errors": float(baseline.failures + lists.failures),
     }
 
 
-async def admin(statement: str) -> None:
-    engine = create_async_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    async with engine.connect() as connection:
-        await connection.execute(text(statement))
-    await engine.dispose()
-
-
 async def main() -> None:
+    """Measure on each engine, then print the machine-readable line."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cameras", "-n", type=int, default=10_000)
     parser.add_argument("--clients", "-c", type=int, default=50)
     parser.add_argument("--seconds", "-s", type=float, default=20.0)
     parser.add_argument("--engines", default="sqlite,postgresql")
     args = parser.parse_args()
-    print(f"load average before: {os.getloadavg()[0]:.1f} (the machine is shared: read the ratios)")
+    print(f"load average before: {load_average()} (the machine is shared: read the ratios)")
     results: dict[str, dict[str, float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for engine in args.engines.split(","):
             data_dir = Path(tmp) / engine
-            data_dir.mkdir()
-            if engine == "sqlite":
-                url = f"sqlite+aiosqlite:///{data_dir / 'camfleet.db'}"
+            async with database_url(engine, data_dir) as url:
                 results[engine] = await measure(engine, url, data_dir, args.cameras, args.clients, args.seconds)
-                continue
-            name = f"camfleet_bench_{uuid.uuid4().hex[:8]}"
-            await admin(f'CREATE DATABASE "{name}"')
-            try:
-                url = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
-                results[engine] = await measure(engine, url, data_dir, args.cameras, args.clients, args.seconds)
-            finally:
-                await admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     figures = " ".join(
         f"{engine}_{key}={value:.{0 if key.endswith('rps') or key == 'errors' else 2}f}"
         for engine, values in results.items()

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from PIL import Image
 
+from _common import ratio, target
 from collectors.image_analysis import ImageStats, analyse
 from config.settings import ImageSettings
 from simulator.images import SceneCache, Snapshotter
@@ -108,12 +109,12 @@ def main() -> None:
     print(f"{'':<28}{'median ms':>10}{'p95 ms':>10}")
     print(f"{'baseline: full grey decode':<28}{base:>10.1f}{sorted(baseline)[int(len(baseline) * 0.95) - 1]:>10.1f}")
     print(f"{'analyse()':<28}{median:>10.1f}{p95:>10.1f}")
-    print(f"target {'MET' if p95 < TARGET_MS else 'MISSED'}: under {TARGET_MS:.0f} ms CPU per snapshot (p95 {p95:.1f})")
+    target(f"under {TARGET_MS:.0f} ms CPU per snapshot", p95 < TARGET_MS, f"p95 {p95:.1f}")
     if args.thresholds:
         _print_thresholds(frames)
     print(
         f"frames={len(ours)} cpu_ms_median={median:.2f} cpu_ms_p95={p95:.2f} baseline_ms={base:.2f} "
-        f"ratio={median / base:.2f} target_ms={TARGET_MS:.0f}"
+        f"ratio={ratio(median, base):.2f} target_ms={TARGET_MS:.0f}"
     )
 
 

@@ -16,53 +16,44 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import csv
-import logging
 import os
 import resource
-import secrets
 import signal
 import subprocess
 import sys
-import tempfile
 import time
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import func, select, text, update
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy import func, select, update
 
+from _common import (
+    CAMFLEET,
+    PG_SERVER,
+    ROOT,
+    SECRET,
+    bench_settings,
+    cpu_seconds,
+    database_url,
+    import_fleet,
+    load_average,
+    migrated,
+    ratio,
+    run_in_workdir,
+    timed,
+)
+from _fleet import BenchCamera, SimulatorProcess, bench_cameras, write_fleet_csv
 from config.settings import Settings
-from fleet.audit.service import Actor
-from fleet.cameras import importer
-from fleet.cameras import service as cameras
-from fleet.crypto import CredentialCipher, load_key
 from fleet.db import Database
 from fleet.health.claims import ensure_check_states
 from fleet.health.models import CheckKind, CheckState, ErrorClass
 from fleet.health.recording import Outcome, record
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from poll_throughput import BenchCamera, SimulatorProcess, bench_cameras  # noqa: E402 - beside this script
-
-ROOT = Path(__file__).resolve().parent.parent
-CAMFLEET = str(Path(sys.executable).parent / "camfleet")
-PG = "postgres@127.0.0.1:5432"
 POLLED = (CheckKind.REACHABILITY, CheckKind.ONVIF_HEALTH)
 STATUS_CAMERAS = 2000
 STATUS_BATCH = 500
 HEADER = "{:>10} {:>7} {:>8} {:>9} {:>13} {:>17} {:>7}"
-
-
-def write_csv(path: Path, fleet: list[BenchCamera]) -> None:
-    """A fleet file for the simulator and the importer alike: ONVIF and reachability only, no SNMP."""
-    with path.open("w", newline="", encoding="utf-8") as out:
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(("name", "host", "onvif_port", "rtsp_port", "declared_manufacturer", "username", "password"))
-        for c in fleet:
-            writer.writerow((c.name, c.host, 8080, 8554, c.vendor, c.username, c.password))
 
 
 def raise_fd_limit() -> int:
@@ -70,21 +61,6 @@ def raise_fd_limit() -> int:
     _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     return hard
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU of a process so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-async def admin(statement: str) -> None:
-    engine = create_async_engine(f"postgresql+asyncpg://{PG}/postgres", isolation_level="AUTOCOMMIT")
-    try:
-        async with engine.connect() as connection:
-            await connection.execute(text(statement))
-    finally:
-        await engine.dispose()
 
 
 @dataclass
@@ -241,88 +217,81 @@ async def status_change_rates(database: Database, settings: Settings) -> StatusR
     return StatusRates(down=rates[0], up=rates[1], steady=rates[2], changes=changes)
 
 
-async def benchmark(args: argparse.Namespace, workdir: Path) -> str:
-    fd_limit = raise_fd_limit()
-    fleet = bench_cameras(args.cameras, network="127.92", prefix="SCALE", snmp=False)
-    per_sim = -(-len(fleet) // args.simulators)
-    parts = [fleet[i : i + per_sim] for i in range(0, len(fleet), per_sim)]
-    write_csv(workdir / "fleet.csv", fleet)
-    for n, part in enumerate(parts):
-        write_csv(workdir / f"fleet-{n}.csv", part)
-    name = f"camfleet_bench_scale_{uuid.uuid4().hex[:8]}"
-    url = f"postgresql://{PG}/{name}"
-    secret = secrets.token_urlsafe(32)
-    settings = Settings(
-        data_dir=workdir / "data",
-        database_url=url,
-        secret_key=secret,
-        faults={"failures_to_open": 1, "successes_to_close": 1},
-    )
-    env = {
+def _collector_env(url: str, data_dir: Path) -> dict[str, str]:
+    """The collectors' environment: the benchmark's database, nothing due until a round makes it so."""
+    return {
         **os.environ,
         "PYTHONPATH": str(ROOT),
         "CAMFLEET_DATABASE_URL": url,
-        "CAMFLEET_DATA_DIR": str(workdir / "data"),
+        "CAMFLEET_DATA_DIR": str(data_dir),
         "CAMFLEET_CONFIG": "",
-        "CAMFLEET_SECRET_KEY": secret,
+        "CAMFLEET_SECRET_KEY": SECRET,
         "CAMFLEET_LOG_LEVEL": "WARNING",
         "CAMFLEET_SCHEDULER__REACHABILITY_INTERVAL": "1d",
         "CAMFLEET_SCHEDULER__HEALTH_INTERVAL": "1d",
         "CAMFLEET_SCHEDULER__TICK": "1s",
         "CAMFLEET_SCHEDULER__JITTER": "0",
     }
-    print(
-        f"scale_out: {len(fleet)} simulated cameras in {len(parts)} simulator processes, reachability + ONVIF health "
-        f"({len(fleet) * len(POLLED)} checks a round), PostgreSQL at {PG}; {os.cpu_count()} CPUs, file descriptor "
-        f"limit {fd_limit}; load average before: {_load()}",
-        flush=True,
-    )
-    from fleet.schema import upgrade
 
-    await admin(f'CREATE DATABASE "{name}"')
+
+async def _import_idle(database: Database, settings: Settings, fleet_csv: Path) -> None:
+    """Import the fleet and create its check states, none of them due."""
+    await import_fleet(database, settings, fleet_csv)
+    async with database.unit_of_work() as session:
+        await ensure_check_states(session, now=datetime.now(UTC))
+        # Idle until a round makes the polled checks due; identity checks are daily and not measured here.
+        await session.execute(
+            update(CheckState).values(
+                next_due_at=datetime.now(UTC) + timedelta(days=1), lease_owner=None, lease_expires_at=None
+            )
+        )
+
+
+async def _poll_rounds(
+    counts: list[int],
+    cameras: int,
+    database: Database,
+    env: dict[str, str],
+    sims: list[SimulatorProcess],
+    workdir: Path,
+) -> list[PollRound]:
+    """The untimed warm-up, then one measured round per collector count, printed as a table."""
+    print(HEADER.format("collectors", "checks", "seconds", "checks/s", "CPU ms/check", "sim CPU ms/check", "failed"))
+    # Untimed: the first poll moves every camera from unknown to up, a status change each; the measured
+    # rounds then poll a fleet in steady state, as a running collector mostly does.
+    warm = await poll_round(2, database, env, sims, workdir, limit_s=120 + cameras / 2)
+    print(f"{'warm-up':>10} {warm.checks:>7} {warm.seconds:>8.1f} {warm.per_s:>9.0f}  (every camera unknown → up)")
+    rounds: list[PollRound] = []
+    for count in counts:
+        measured = await poll_round(count, database, env, sims, workdir, limit_s=60 + cameras / 5)
+        rounds.append(measured)
+        print(
+            f"{count:>10} {measured.checks:>7} {measured.seconds:>8.1f} {measured.per_s:>9.0f} "
+            f"{measured.cpu_ms_per_check:>13.2f} {1000 * measured.simulator_cpu_s / measured.checks:>17.2f} "
+            f"{measured.failed:>7}",
+            flush=True,
+        )
+    return rounds
+
+
+async def _measure(
+    args: argparse.Namespace, fleet: list[BenchCamera], parts: list[list[BenchCamera]], workdir: Path, url: str
+) -> tuple[list[PollRound], StatusRates]:
+    """Import the fleet, start the simulators, poll in rounds, then time record()."""
+    settings = bench_settings(workdir / "data", url, faults={"failures_to_open": 1, "successes_to_close": 1})
     sims = [SimulatorProcess(workdir / f"fleet-{n}.csv", workdir / f"sim-{n}.log", None) for n in range(len(parts))]
-    database: Database | None = None
+    database = await migrated(settings)
     try:
-        await asyncio.to_thread(upgrade, settings.database_url)
-        database = Database(settings)
-        clock = time.perf_counter()
-        rows = importer.read_camera_file(workdir / "fleet.csv")
-        cipher = CredentialCipher(load_key(settings))
-        async with database.unit_of_work() as session:
-            await cameras.upsert_many(
-                session, actor=Actor.system("benchmark"), rows=importer.iter_cameras(rows), cipher=cipher
-            )
-        async with database.unit_of_work() as session:
-            await ensure_check_states(session, now=datetime.now(UTC))
-            # Idle until a round makes the polled checks due; identity checks are daily and not measured here.
-            await session.execute(
-                update(CheckState).values(
-                    next_due_at=datetime.now(UTC) + timedelta(days=1), lease_owner=None, lease_expires_at=None
-                )
-            )
-        print(f"imported {len(fleet)} cameras in {time.perf_counter() - clock:.1f} s", flush=True)
+        with timed() as timing:
+            await _import_idle(database, settings, workdir / "fleet.csv")
+        print(f"imported {len(fleet)} cameras in {timing.seconds:.1f} s", flush=True)
         for sim in sims:
             sim.start()
         for sim, part in zip(sims, parts, strict=True):
             await asyncio.to_thread(sim.wait_ready, len(part), part[-1], 120 + len(part) / 20)
         print("simulators ready\n", flush=True)
-        print(
-            HEADER.format("collectors", "checks", "seconds", "checks/s", "CPU ms/check", "sim CPU ms/check", "failed")
-        )
-        # Untimed: the first poll moves every camera from unknown to up, a status change each; the measured
-        # rounds then poll a fleet in steady state, as a running collector mostly does.
-        warm = await poll_round(2, database, env, sims, workdir, limit_s=120 + len(fleet) / 2)
-        print(f"{'warm-up':>10} {warm.checks:>7} {warm.seconds:>8.1f} {warm.per_s:>9.0f}  (every camera unknown → up)")
-        rounds: list[PollRound] = []
-        for count in args.rounds:
-            measured = await poll_round(count, database, env, sims, workdir, limit_s=60 + len(fleet) / 5)
-            rounds.append(measured)
-            print(
-                f"{count:>10} {measured.checks:>7} {measured.seconds:>8.1f} {measured.per_s:>9.0f} "
-                f"{measured.cpu_ms_per_check:>13.2f} {1000 * measured.simulator_cpu_s / measured.checks:>17.2f} "
-                f"{measured.failed:>7}",
-                flush=True,
-            )
+        env = _collector_env(url, workdir / "data")
+        rounds = await _poll_rounds(args.rounds, len(fleet), database, env, sims, workdir)
         status = await status_change_rates(database, settings)
         print(
             f"\nrecord(), batches of {STATUS_BATCH} on {STATUS_CAMERAS} cameras: up → down (opens faults, alerts, "
@@ -333,27 +302,41 @@ async def benchmark(args: argparse.Namespace, workdir: Path) -> str:
     finally:
         for sim in sims:
             sim.stop()
-        if database is not None:
-            await database.dispose()
-        await admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    print(f"load average after: {_load()} (the machine is shared: compare ratios, not absolute figures)")
-    one = [r for r in rounds if r.collectors == 1]
-    two = [r for r in rounds if r.collectors == 2]
-    best_one = max(one, key=lambda r: r.per_s)
-    best_two = max(two, key=lambda r: r.per_s)
+        await database.dispose()
+    return rounds, status
+
+
+async def benchmark(args: argparse.Namespace, workdir: Path) -> str:
+    """Write the fleet files, measure on a fresh PostgreSQL database, return the machine-readable line."""
+    fd_limit = raise_fd_limit()
+    fleet = bench_cameras(args.cameras, network="127.92", prefix="SCALE", snmp=False)
+    per_sim = -(-len(fleet) // args.simulators)
+    parts = [fleet[i : i + per_sim] for i in range(0, len(fleet), per_sim)]
+    write_fleet_csv(workdir / "fleet.csv", fleet)
+    for n, part in enumerate(parts):
+        write_fleet_csv(workdir / f"fleet-{n}.csv", part)
+    print(
+        f"scale_out: {len(fleet)} simulated cameras in {len(parts)} simulator processes, reachability + ONVIF health "
+        f"({len(fleet) * len(POLLED)} checks a round), PostgreSQL at {PG_SERVER}; {os.cpu_count()} CPUs, file "
+        f"descriptor limit {fd_limit}; load average before: {load_average()}",
+        flush=True,
+    )
+    async with database_url("postgresql", workdir / "data") as url:
+        rounds, status = await _measure(args, fleet, parts, workdir, url)
+    print(f"load average after: {load_average()} (the machine is shared: compare ratios, not absolute figures)")
+    best_one = max((r for r in rounds if r.collectors == 1), key=lambda r: r.per_s)
+    best_two = max((r for r in rounds if r.collectors == 2), key=lambda r: r.per_s)
     return (
         f"cameras={len(fleet)} checks_per_s_1={best_one.per_s:.0f} checks_per_s_2={best_two.per_s:.0f} "
-        f"scaling_ratio={best_two.per_s / best_one.per_s:.2f} cpu_ms_per_check_1={best_one.cpu_ms_per_check:.2f} "
-        f"cpu_ms_per_check_2={best_two.cpu_ms_per_check:.2f} status_changes_down_per_s={status.down:.0f} "
-        f"status_changes_up_per_s={status.up:.0f} steady_outcomes_per_s={status.steady:.0f}"
+        f"scaling_ratio={ratio(best_two.per_s, best_one.per_s):.2f} "
+        f"cpu_ms_per_check_1={best_one.cpu_ms_per_check:.2f} cpu_ms_per_check_2={best_two.cpu_ms_per_check:.2f} "
+        f"status_changes_down_per_s={status.down:.0f} status_changes_up_per_s={status.up:.0f} "
+        f"steady_outcomes_per_s={status.steady:.0f}"
     )
 
 
-def _load() -> str:
-    return " ".join(f"{x:.2f}" for x in os.getloadavg())
-
-
 def main(argv: list[str] | None = None) -> int:
+    """Parse arguments, run in a temporary directory, print the summary line last."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cameras", "-n", type=int, default=20000, help="simulated cameras (default 20000)")
     parser.add_argument("--simulators", type=int, default=4, help="simulator processes (default 4)")
@@ -364,11 +347,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not {1, 2} <= set(args.rounds):
         parser.error("--rounds needs at least one round with 1 and one with 2 collectors")
-    logging.basicConfig(level=logging.WARNING, force=True)
-    with tempfile.TemporaryDirectory(prefix="camfleet-scale-") as workdir:
-        line = asyncio.run(benchmark(args, Path(workdir)))
-    print(line, flush=True)
-    return 0
+    return run_in_workdir(benchmark, args)
 
 
 if __name__ == "__main__":

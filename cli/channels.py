@@ -9,12 +9,12 @@ from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cli.root import cli_actor, command, fail, out, unit_of_work
-from fleet.alerts import rules as alert_rules
+from fleet.alerts import outbox
 from fleet.alerts import service as alerts
-from fleet.alerts.delivery import send
 from fleet.alerts.models import NotificationChannel
 from fleet.alerts.schemas import ChannelIn
 from fleet.faults.models import FaultKind, Severity
+from notify.delivery import deliver, validate_url
 
 app = typer.Typer(help="Notification channels (Apprise URLs) for technicians' alerts.", no_args_is_help=True)
 
@@ -42,8 +42,11 @@ async def channels_add(
         quiet_from=quiet_from or None,
         quiet_until=quiet_until or None,
     )
+    service = validate_url(url)
     async with unit_of_work() as work:
-        channel = await alerts.create_channel(work.session, actor=cli_actor(), data=data, cipher=work.cipher)
+        channel = await alerts.create_channel(
+            work.session, actor=cli_actor(), data=data, service=service, cipher=work.cipher
+        )
     out.print(f"added channel {channel.name} ({channel.service})", markup=False)
 
 
@@ -84,10 +87,8 @@ async def channels_test(name: Annotated[str, typer.Argument(help="The channel's 
     """Send a test message now; exit 1 if the service did not take it."""
     async with unit_of_work() as work:
         channel = await _channel_named(work.session, name)
-        url = alerts.channel_url(channel, work.cipher)
-    settings = work.settings
-    title, body = alert_rules.test_message(name, f"test-{channel.id}", settings.alerts.language)
-    error = await send(url, title=title, body=body, timeout=settings.alerts.send_timeout.total_seconds())
+        message = outbox.test_message(channel, work.cipher, work.settings.alerts.language)
+    error = await deliver(message, timeout=work.settings.alerts.send_timeout)
     if error is not None:
         fail(f"not delivered: {error}")
     out.print(f"test message delivered to {name}", markup=False)

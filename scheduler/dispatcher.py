@@ -8,13 +8,15 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from config.settings import Settings
-from fleet.alerts import rules
+from fleet.alerts import outbox
 from fleet.alerts import service as alerts
-from fleet.alerts.delivery import send
-from fleet.crypto import CredentialCipher, CredentialKeyError
+from fleet.crypto import CredentialCipher
 from fleet.db import Database
 from fleet.tickets import sweep as tickets
+from notify.delivery import deliver
 
 log = logging.getLogger(__name__)
 
@@ -38,54 +40,48 @@ class Dispatcher:
         self._lease = settings.alerts.send_timeout * 2
 
     async def run_once(self, *, now: datetime | None = None) -> DispatchSummary:
-        """Sweep (held-back and escalated faults, held-back tickets, SLA breaches), then deliver everything due."""
+        """Sweep (held-back and escalated faults, held-back tickets, SLA breaches), then deliver everything due.
+
+        Claiming, sending and recording are three steps: no transaction stays open while a message is sent.
+        """
         now = now or datetime.now(UTC)
-        summary = DispatchSummary()
         begun = time.monotonic()
         async with self.database.unit_of_work() as session:
             await alerts.sweep(session, now=now, settings=self.settings)
             await tickets.sweep(session, now=now, settings=self.settings)
         async with self.database.unit_of_work() as session:
             # The lease runs from the claim itself, not from the start of a sweep that may have taken a while.
-            claimed_at = now + timedelta(seconds=time.monotonic() - begun)
-            batches = await alerts.claim(session, owner=self.owner, now=claimed_at, lease=self._lease)
-            prepared: list[tuple[alerts.Batch, str | None, str | None, str, str]] = []
-            for batch in batches:
-                url: str | None = None
-                error: str | None = None
-                try:
-                    url = alerts.channel_url(batch.channel, self.cipher)
-                except CredentialKeyError as exc:
-                    error = str(exc)
-                lines = [rules.Line(a.key, a.event, a.severity, a.subject, a.body) for a in batch.alerts]
-                title, body = rules.compose(lines, batch_key=batch.key, language=self.settings.alerts.language)
-                prepared.append((batch, url, error, title, body))
-        started = time.monotonic()
-        results = await asyncio.gather(
-            *(self._deliver(url, error, title, body) for _, url, error, title, body in prepared)
-        )
-        finished = now + timedelta(seconds=time.monotonic() - started)
+            messages = await outbox.claim(
+                session,
+                owner=self.owner,
+                now=now + timedelta(seconds=time.monotonic() - begun),
+                lease=self._lease,
+                cipher=self.cipher,
+                language=self.settings.alerts.language,
+            )
+        sent = time.monotonic()
+        timeout = self.settings.alerts.send_timeout
+        failures = await asyncio.gather(*(deliver(message, timeout=timeout) for message in messages))
         async with self.database.unit_of_work() as session:
-            for (batch, *_), failure in zip(prepared, results, strict=True):
-                ids = [a.id for a in batch.alerts]
-                summary.messages += 1
-                if failure is None:
-                    await alerts.mark_delivered(session, ids, now=finished)
-                    summary.delivered += len(ids)
-                else:
-                    log.warning("channel %s: delivery failed, will retry: %s", batch.channel.name, failure)
-                    await alerts.mark_failed(session, ids, error=failure, now=finished, settings=self.settings)
-                    summary.failed += len(ids)
-        return summary
+            return await self._record(session, messages, failures, now=now + timedelta(seconds=time.monotonic() - sent))
 
     async def release(self) -> None:
         """Give back the alerts this dispatcher claimed and did not deliver (a clean stop), for others at once."""
         async with self.database.unit_of_work() as session:
-            released = await alerts.release(session, owner=self.owner)
+            released = await outbox.release(session, owner=self.owner)
         if released:
             log.info("released %d claimed alerts", released)
 
-    async def _deliver(self, url: str | None, error: str | None, title: str, body: str) -> str | None:
-        if url is None:
-            return error
-        return await send(url, title=title, body=body, timeout=self.settings.alerts.send_timeout.total_seconds())
+    async def _record(
+        self, session: AsyncSession, messages: list[outbox.Message], failures: list[str | None], *, now: datetime
+    ) -> DispatchSummary:
+        summary = DispatchSummary(messages=len(messages))
+        for message, failure in zip(messages, failures, strict=True):
+            if failure is None:
+                summary.delivered += await outbox.record_delivered(session, message, owner=self.owner, now=now)
+                continue
+            log.warning("channel %s: delivery failed, will retry: %s", message.channel, failure)
+            summary.failed += await outbox.record_failed(
+                session, message, owner=self.owner, error=failure, now=now, settings=self.settings
+            )
+        return summary

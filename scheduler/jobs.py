@@ -21,7 +21,7 @@ from fleet.db import Database
 from fleet.decisions import compliance as decisions
 from fleet.health.results import prune_results
 from fleet.uptime import rollup
-from fleet.uptime.service import local_day
+from fleet.uptime.facts import local_day
 from fleet.vendor_risk import service as vendor_risk
 from scheduler import failures
 from scheduler.dispatcher import Dispatcher

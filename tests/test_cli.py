@@ -8,7 +8,6 @@ import os
 import re
 import socket
 import subprocess
-import time
 from pathlib import Path
 
 import httpx
@@ -16,6 +15,7 @@ import pytest
 
 from tests.conftest import CAMFLEET
 from tests.conftest import run_cli as run
+from tests.waiting import wait_until
 
 
 @pytest.mark.usefixtures("database")
@@ -102,19 +102,20 @@ def test_demo_serves_the_imported_fleet(tmp_path: Path) -> None:
                 break
         assert token, "the demo printed no admin token"
         assert password, "the demo printed no login for the pages"
-        deadline = time.monotonic() + 60
-        while True:
+
+        def cameras() -> httpx.Response | None:
             try:
-                response = httpx.get(
+                return httpx.get(
                     f"http://127.0.0.1:{port}/api/v1/cameras?size=1",
                     headers={"Authorization": f"Bearer {token}"},
                     timeout=2,
                 )
-                break
             except httpx.TransportError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)
+                return None
+
+        # The server starts after the token is printed; on a loaded machine that has taken over a minute.
+        response = wait_until(cameras, lambda seen: seen is not None, timeout=180, what="the demo's API")
+        assert response is not None
         assert response.status_code == 200 and response.json()["total"] == 70
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as pages:
             form = pages.get("/login")

@@ -58,7 +58,7 @@ async def _hanging_alert(database: Database, cipher: CredentialCipher, url: str)
     now = datetime.now(UTC)
     async with database.unit_of_work() as session:
         channel = await alerts.create_channel(
-            session, actor=TEST_ACTOR, data=ChannelIn(name="hanging", url=url), cipher=cipher
+            session, actor=TEST_ACTOR, data=ChannelIn(name="hanging", url=url), service="json", cipher=cipher
         )
         session.add(
             Alert(

@@ -7,14 +7,14 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 
 from api.deps import Admin, CipherDep, PageDep, SessionDep, SettingsDep, Technician, actor_of
-from fleet.alerts import rules
+from fleet.alerts import outbox
 from fleet.alerts import service as alerts
-from fleet.alerts.delivery import send
 from fleet.alerts.models import AlertStatus
 from fleet.alerts.schemas import AlertOut, ChannelIn, ChannelOut, TestResult
 from fleet.audit.service import record
 from fleet.db import RowId
 from fleet.pagination import Page
+from notify.delivery import deliver, validate_url
 
 router = APIRouter(tags=["alerts"])
 
@@ -28,7 +28,8 @@ async def list_channels(session: SessionDep, _user: Technician) -> list[ChannelO
 @router.post("/notification-channels", response_model=ChannelOut, status_code=status.HTTP_201_CREATED)
 async def create_channel(session: SessionDep, admin: Admin, cipher: CipherDep, body: ChannelIn) -> ChannelOut:
     """Add a channel; an Apprise URL that Apprise cannot use is a 422 saying why."""
-    channel = await alerts.create_channel(session, actor=actor_of(admin), data=body, cipher=cipher)
+    service = validate_url(body.url)
+    channel = await alerts.create_channel(session, actor=actor_of(admin), data=body, service=service, cipher=cipher)
     return ChannelOut.model_validate(channel)
 
 
@@ -45,14 +46,9 @@ async def send_test(
 ) -> TestResult:
     """Send a test message now and say whether the service took it."""
     channel = await alerts.get_channel(session, channel_id)
-    language = settings.alerts.language
-    title, body = rules.test_message(channel.name, f"test-{channel.id}", language)
-    error = await send(
-        alerts.channel_url(channel, cipher),
-        title=title,
-        body=body,
-        timeout=settings.alerts.send_timeout.total_seconds(),
-    )
+    message = outbox.test_message(channel, cipher, settings.alerts.language)
+    await session.commit()  # no transaction stays open while the message is on its way
+    error = await deliver(message, timeout=settings.alerts.send_timeout)
     await record(
         session,
         actor=actor_of(admin),

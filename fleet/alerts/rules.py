@@ -107,9 +107,3 @@ def compose(lines: Sequence[Line], *, batch_key: str, language: Language) -> tup
         title = f"[camfleet] {label} ({count})"
     body = "\n\n".join(f"{line.subject}\n{line.body}\n(alert {line.key})" for line in lines)
     return title[:250], f"{body}\n\n{say('batch.footer', language, id=batch_key)}"
-
-
-def test_message(channel_name: str, batch_key: str, language: Language) -> tuple[str, str]:
-    """Title and body of the test message a channel's "send test" delivers."""
-    line = Line("test", AlertEvent.TEST, Severity.INFO, channel_name, title_of(AlertEvent.TEST, language))
-    return compose([line], batch_key=batch_key, language=language)

@@ -1,19 +1,17 @@
-"""The alert outbox: channels, alerts written with the fault change, held-back and escalated faults, claims."""
+"""The alert outbox: channels, alerts written with the fault change, held-back and escalated faults."""
 
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from config.settings import Settings
 from fleet.alerts import rules
-from fleet.alerts.delivery import validate_url
 from fleet.alerts.models import Alert, AlertEvent, AlertStatus, NotificationChannel
 from fleet.alerts.schemas import ChannelIn
 from fleet.alerts.wording import say
@@ -44,10 +42,9 @@ def routing_of(channel: NotificationChannel) -> rules.Routing:
 
 
 async def create_channel(
-    session: AsyncSession, *, actor: Actor, data: ChannelIn, cipher: CredentialCipher
+    session: AsyncSession, *, actor: Actor, data: ChannelIn, service: str, cipher: CredentialCipher
 ) -> NotificationChannel:
-    """Add a channel after checking its Apprise URL."""
-    service = validate_url(data.url)
+    """Add a channel whose URL the delivery adapter has checked (``service``: the kind of service it names)."""
     if await session.scalar(select(NotificationChannel.id).where(NotificationChannel.name == data.name)) is not None:
         raise Conflict(f"a channel named {data.name} already exists")
     channel = NotificationChannel(
@@ -263,92 +260,6 @@ async def sweep(session: AsyncSession, *, now: datetime, settings: Settings) -> 
             fault.escalated_at = now
             items.append(_about_fault(AlertEvent.FAULT_ESCALATED, fault, camera, settings.alerts.language))
     return await enqueue(session, items, now=now, settings=settings)
-
-
-# --- Delivery bookkeeping. ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Batch:
-    """Alerts for one channel that go out as one message."""
-
-    channel: NotificationChannel
-    key: str
-    alerts: list[Alert]
-
-
-async def claim(session: AsyncSession, *, owner: str, now: datetime, lease: timedelta, limit: int = 500) -> list[Batch]:
-    """Claim due alerts (SKIP LOCKED on PostgreSQL), grouped per channel into messages.
-
-    An alert whose claim expired (the dispatcher died mid-delivery) is due again: delivery is at least once,
-    and its batch, and so the message id, stays the same.
-    """
-    query = (
-        select(Alert)
-        .where(
-            or_(
-                (Alert.status == AlertStatus.PENDING) & (Alert.next_attempt_at <= now),
-                (Alert.status == AlertStatus.SENDING) & (Alert.claim_expires_at < now),
-            )
-        )
-        .order_by(Alert.id)
-        .limit(limit)
-    )
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    due = (await session.scalars(query)).all()
-    groups: dict[tuple[int, str | None], list[Alert]] = defaultdict(list)
-    for alert in due:
-        alert.status, alert.claimed_by, alert.claim_expires_at = AlertStatus.SENDING, owner, now + lease
-        groups[(alert.channel_id, alert.batch_key)].append(alert)
-    batches = []
-    for (channel_id, key), alerts in groups.items():
-        batch_key = key or str(uuid.uuid4())
-        for alert in alerts:
-            alert.batch_key = batch_key
-        batches.append(Batch(await get_channel(session, channel_id), batch_key, alerts))
-    await session.flush()
-    return batches
-
-
-async def release(session: AsyncSession, *, owner: str) -> int:
-    """Give back every alert ``owner`` claimed and did not deliver (a dispatcher stopping); how many.
-
-    They are due again at once, in the same batch: whether a message cut off mid-send arrived is unknown, so it
-    may arrive twice, under the same message id, but never not at all.
-    """
-    result = await session.execute(
-        update(Alert)
-        .where(Alert.status == AlertStatus.SENDING, Alert.claimed_by == owner)
-        .values(status=AlertStatus.PENDING, claimed_by=None, claim_expires_at=None)
-        .execution_options(synchronize_session=False)
-    )
-    return int(getattr(result, "rowcount", 0) or 0)
-
-
-async def mark_delivered(session: AsyncSession, alert_ids: Sequence[int], *, now: datetime) -> None:
-    """Record a delivery."""
-    for alert in await session.scalars(select(Alert).where(Alert.id.in_(alert_ids))):
-        alert.status, alert.delivered_at, alert.attempts = AlertStatus.DELIVERED, now, alert.attempts + 1
-        alert.claimed_by = alert.claim_expires_at = None
-        alert.last_error = None
-
-
-async def mark_failed(
-    session: AsyncSession, alert_ids: Sequence[int], *, error: str, now: datetime, settings: Settings
-) -> None:
-    """Record a failed attempt: retried with back-off, given up after the maximum number of attempts."""
-    for alert in await session.scalars(select(Alert).where(Alert.id.in_(alert_ids))):
-        alert.attempts += 1
-        alert.last_error = error
-        alert.claimed_by = alert.claim_expires_at = None
-        if alert.attempts >= settings.alerts.max_attempts:
-            alert.status = AlertStatus.FAILED
-            continue
-        alert.status = AlertStatus.PENDING
-        alert.next_attempt_at = now + rules.retry_delay(
-            alert.attempts, base=settings.alerts.retry_base, maximum=settings.alerts.retry_max
-        )
 
 
 async def list_alerts(

@@ -17,7 +17,7 @@ from fleet.health.claims import polled_cameras
 from fleet.health.models import CheckKind, CheckState, StatusInterval
 from fleet.health.rules import Transition, camera_status
 from fleet.uptime import rollup
-from fleet.uptime.service import local_day
+from fleet.uptime.facts import local_day
 
 
 @dataclass(frozen=True, slots=True)

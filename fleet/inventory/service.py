@@ -19,7 +19,8 @@ from fleet.firmware.catalogue import load_advisories
 from fleet.firmware.lifecycle import SupportStatus, load_lifecycle
 from fleet.inventory import replacement
 from fleet.memory import collector_paused
-from fleet.uptime.service import FACT_COLUMNS, CameraFacts, camera_figures_for
+from fleet.uptime.facts import FACT_COLUMNS, CameraFacts
+from fleet.uptime.service import camera_figures_for
 
 LOCAL = ZoneInfo("Europe/Amsterdam")
 

@@ -22,7 +22,8 @@ from fleet.reports import charts
 from fleet.reports.uptime import LOCAL, TEXT, Document, environment, hours, months, percent
 from fleet.tickets.models import RepairTicket
 from fleet.uptime.calc import Figures
-from fleet.uptime.service import CameraFacts, GroupBy, camera_facts, camera_figures_for, report_rows, ticket_repairs
+from fleet.uptime.facts import CameraFacts, camera_facts
+from fleet.uptime.service import GroupBy, camera_figures_for, report_rows, ticket_repairs
 
 ANNUAL_TEXT: dict[str, dict[str, str]] = {
     "nl": {

@@ -18,7 +18,8 @@ from fleet.faults.wording import kind_label
 from fleet.language import Language
 from fleet.reports import charts
 from fleet.uptime.calc import Figures, Span
-from fleet.uptime.service import GroupBy, TicketRepairs, camera_facts, camera_figures_for, report_rows, ticket_repairs
+from fleet.uptime.facts import camera_facts
+from fleet.uptime.service import GroupBy, TicketRepairs, camera_figures_for, report_rows, ticket_repairs
 
 LOCAL = ZoneInfo("Europe/Amsterdam")
 CAUSES = {

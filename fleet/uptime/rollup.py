@@ -27,9 +27,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from fleet.cameras.models import Camera
 from fleet.health.models import StatusInterval
 from fleet.maintenance.models import MaintenanceWindow
-from fleet.uptime.calc import Interval, Stretch, fold, micros, stretches
+from fleet.uptime.calc import Interval, micros
+from fleet.uptime.facts import (
+    CameraFacts,
+    camera_facts,
+    in_service,
+    local_day,
+    midnight,
+    planned_spans,
+    planned_windows,
+)
 from fleet.uptime.models import StatusDaily, StatusMonthly, StatusRollup
-from fleet.uptime.service import camera_facts, in_service, local_day, midnight, planned_spans, planned_windows
+from fleet.uptime.stretch import Stretch, fold, stretches
 
 # Cameras per statement where a list of ids goes into IN (…).
 CHUNK = 500
@@ -126,68 +135,28 @@ async def roll_up_batch(session: AsyncSession, camera_ids: Sequence[int], *, thr
 
     A camera whose record changed since it was read (an invalidation came in between) is left for the next run.
     """
-    state = {
-        camera_id: (done, version)
-        for camera_id, done, version in await session.execute(
-            select(StatusRollup.camera_id, StatusRollup.through, StatusRollup.version).where(
-                StatusRollup.camera_id.in_(camera_ids)
-            )
-        )
-    }
+    state = await _states(session, camera_ids)
     cameras = {c.id: c for c in await camera_facts(session, Camera.id.in_(state))}
-    fresh = [camera_id for camera_id, (done, _version) in state.items() if done is None]
-    first_recorded: dict[int, datetime] = {
-        camera_id: started_at
-        for camera_id, started_at in await session.execute(
-            select(StatusInterval.camera_id, func.min(StatusInterval.started_at))
-            .where(StatusInterval.camera_id.in_(fresh))
-            .group_by(StatusInterval.camera_id)
-        )
-    }
+    recorded = await _first_recorded(session, [camera_id for camera_id, (done, _) in state.items() if done is None])
     end = midnight(through + timedelta(days=1))
     candidates = (await session.scalars(select(MaintenanceWindow).where(MaintenanceWindow.starts_at < end))).all()
-    first: dict[int, date] = {}
-    for camera_id, (done, _version) in state.items():
-        if done is not None:
-            first[camera_id] = done + timedelta(days=1)
-            continue
-        # From the first thing that counts: a recorded status, or a maintenance window covering the camera.
-        camera = cameras[camera_id]
-        starts = [
-            w.starts_at for w in candidates if w.scope.covers(camera.id, camera.area, camera.site, camera.poller_group)
-        ]
-        if camera_id in first_recorded:
-            starts.append(first_recorded[camera_id])
-        first[camera_id] = local_day(min(starts)) if starts else through + timedelta(days=1)
+    first = {
+        camera_id: done + timedelta(days=1)
+        if done is not None
+        else _first_counted_day(cameras[camera_id], candidates, recorded.get(camera_id), through)
+        for camera_id, (done, _version) in state.items()
+    }
     todo = {i for i in state if first[i] <= through}
     # Each camera is computed from the start of the month of its first new day, so that months can be summed.
     recompute_from = {camera_id: first[camera_id].replace(day=1) for camera_id in todo}
     carried = await _tails(session, {camera_id: day - timedelta(days=1) for camera_id, day in recompute_from.items()})
-    intervals: dict[int, list[Interval]] = defaultdict(list)
     since = midnight(min(recompute_from.values(), default=through))
     windows = planned_windows(candidates, (since, end))
-    if todo:
-        rows = await session.execute(
-            select(StatusInterval.camera_id, StatusInterval.status, StatusInterval.started_at, StatusInterval.ended_at)
-            .where(
-                StatusInterval.camera_id.in_(sorted(todo)),
-                StatusInterval.started_at < end,
-                (StatusInterval.ended_at.is_(None)) | (StatusInterval.ended_at > since),
-            )
-            .order_by(StatusInterval.camera_id, StatusInterval.started_at)
-        )
-        for camera_id, status, started_at, ended_at in rows:
-            intervals[camera_id].append(Interval(status.value, started_at, ended_at))
+    intervals = await _intervals(session, todo, since=since, end=end)
     daily: list[dict[str, Any]] = []
     monthly: list[dict[str, Any]] = []
     for camera_id, (_done, version) in state.items():
-        claimed = await session.execute(
-            update(StatusRollup)
-            .where(StatusRollup.camera_id == camera_id, StatusRollup.version == version)
-            .values(through=through, version=version + 1)
-            .execution_options(synchronize_session=False)
-        )
-        if getattr(claimed, "rowcount", 0) != 1 or camera_id not in todo:
+        if not await _claim(session, camera_id, version, through) or camera_id not in todo:
             continue
         camera = cameras[camera_id]
         start = recompute_from[camera_id]
@@ -205,19 +174,95 @@ async def roll_up_batch(session: AsyncSession, camera_ids: Sequence[int], *, thr
             for day, part in zip(days, parts, strict=True)
             if day >= first[camera_id] and not part.empty
         ]
-        by_month: dict[date, list[Stretch]] = defaultdict(list)
-        for day, part in zip(days, parts, strict=True):
-            by_month[day.replace(day=1)].append(part)
-        for month, month_parts in by_month.items():
-            following = (month + timedelta(days=31)).replace(day=1)
-            if following - timedelta(days=1) <= through and not (whole := fold(month_parts)).empty:
-                monthly.append({"month": month, **_row(camera_id, whole)})
+        monthly += _months(camera_id, days, parts, through)
+    await _insert(session, daily, monthly)
+    return len(daily)
+
+
+async def _states(session: AsyncSession, camera_ids: Sequence[int]) -> dict[int, tuple[date | None, int]]:
+    """Each camera's roll-up record: the day it is rolled up to (None: nothing yet) and its version."""
+    rows = await session.execute(
+        select(StatusRollup.camera_id, StatusRollup.through, StatusRollup.version).where(
+            StatusRollup.camera_id.in_(camera_ids)
+        )
+    )
+    return {camera_id: (done, version) for camera_id, done, version in rows}
+
+
+async def _first_recorded(session: AsyncSession, camera_ids: list[int]) -> dict[int, datetime]:
+    """When each camera's first recorded status began (absent: none recorded)."""
+    rows = await session.execute(
+        select(StatusInterval.camera_id, func.min(StatusInterval.started_at))
+        .where(StatusInterval.camera_id.in_(camera_ids))
+        .group_by(StatusInterval.camera_id)
+    )
+    return {camera_id: started_at for camera_id, started_at in rows}
+
+
+def _first_counted_day(
+    camera: CameraFacts, candidates: Sequence[MaintenanceWindow], recorded: datetime | None, through: date
+) -> date:
+    """A camera's first day with anything that counts (after ``through``: nothing yet)."""
+    # From the first thing that counts: a recorded status, or a maintenance window covering the camera.
+    starts = [
+        w.starts_at for w in candidates if w.scope.covers(camera.id, camera.area, camera.site, camera.poller_group)
+    ]
+    if recorded is not None:
+        starts.append(recorded)
+    return local_day(min(starts)) if starts else through + timedelta(days=1)
+
+
+async def _intervals(
+    session: AsyncSession, camera_ids: set[int], *, since: datetime, end: datetime
+) -> dict[int, list[Interval]]:
+    """The cameras' status intervals overlapping ``since`` to ``end``, in order."""
+    intervals: dict[int, list[Interval]] = defaultdict(list)
+    if not camera_ids:
+        return intervals
+    rows = await session.execute(
+        select(StatusInterval.camera_id, StatusInterval.status, StatusInterval.started_at, StatusInterval.ended_at)
+        .where(
+            StatusInterval.camera_id.in_(sorted(camera_ids)),
+            StatusInterval.started_at < end,
+            (StatusInterval.ended_at.is_(None)) | (StatusInterval.ended_at > since),
+        )
+        .order_by(StatusInterval.camera_id, StatusInterval.started_at)
+    )
+    for camera_id, status, started_at, ended_at in rows:
+        intervals[camera_id].append(Interval(status.value, started_at, ended_at))
+    return intervals
+
+
+async def _claim(session: AsyncSession, camera_id: int, version: int, through: date) -> bool:
+    """Mark the camera rolled up to ``through``, unless its record changed since it was read."""
+    claimed = await session.execute(
+        update(StatusRollup)
+        .where(StatusRollup.camera_id == camera_id, StatusRollup.version == version)
+        .values(through=through, version=version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    return getattr(claimed, "rowcount", 0) == 1
+
+
+def _months(camera_id: int, days: list[date], parts: list[Stretch], through: date) -> list[dict[str, Any]]:
+    """The monthly rows of the months among the days that have ended by ``through``."""
+    by_month: dict[date, list[Stretch]] = defaultdict(list)
+    for day, part in zip(days, parts, strict=True):
+        by_month[day.replace(day=1)].append(part)
+    result = []
+    for month, month_parts in by_month.items():
+        following = (month + timedelta(days=31)).replace(day=1)
+        if following - timedelta(days=1) <= through and not (whole := fold(month_parts)).empty:
+            result.append({"month": month, **_row(camera_id, whole)})
+    return result
+
+
+async def _insert(session: AsyncSession, daily: list[dict[str, Any]], monthly: list[dict[str, Any]]) -> None:
     # On the connection: a plain executemany, not the ORM's bulk insert (ten times slower here).
     connection = await session.connection()
     for model, rows_of in ((StatusDaily, daily), (StatusMonthly, monthly)):
         for offset in range(0, len(rows_of), 5000):
             await connection.execute(insert(model), rows_of[offset : offset + 5000])
-    return len(daily)
 
 
 def _row(camera_id: int, part: Stretch) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 A camera's figures over a period are summed from its rolled-up local days and, for what the roll-ups do not cover
 (the partial days at the period's ends, and days not rolled up yet), computed from its raw status intervals; the
-two agree to the microsecond (``fleet.uptime.calc``), so which one a day comes from never shows in a report.
+two agree to the microsecond (``fleet.uptime.stretch``), so which one a day comes from never shows in a report.
 """
 
 from __future__ import annotations
@@ -10,38 +10,37 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import Any
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import BigInteger, ColumnElement, Row, case, cast, func, literal, or_, select
+from sqlalchemy import BigInteger, case, cast, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from fleet.cameras.models import Camera, CameraKind
 from fleet.health.models import StatusInterval
-from fleet.maintenance.models import MaintenanceWindow
-from fleet.maintenance.rules import Scope, occurrences
 from fleet.tickets.models import RepairTicket
 from fleet.uptime.calc import (
     Figures,
     Interval,
     Micros,
     Span,
-    Stretch,
-    combine,
     micros,
     moment,
     seconds,
-    stretches,
     to_micros,
     utc,
 )
+from fleet.uptime.facts import (
+    CameraFacts,
+    camera_facts,
+    in_service,
+    local_day,
+    midnight,
+    planned_spans,
+    windows_overlapping,
+)
 from fleet.uptime.models import StatusDaily, StatusMonthly, StatusRollup
+from fleet.uptime.stretch import Stretch, combine, stretches
 
-LOCAL = ZoneInfo("Europe/Amsterdam")
-BEGINNING = datetime.min.replace(tzinfo=UTC)
-FOREVER = datetime.max.replace(tzinfo=UTC)
 # Cameras per statement where a list of ids goes into IN (…); a bigger group reads every camera's rows instead.
 CHUNK = 500
 
@@ -107,50 +106,6 @@ class TicketRepairs:
         self.total_us += other.total_us
 
 
-@dataclass(frozen=True, slots=True)
-class CameraFacts:
-    """What a camera's uptime figures and their grouping need of it.
-
-    Read as plain columns: building ten thousand ORM objects took longer than summing their year of roll-ups.
-    """
-
-    id: int
-    name: str
-    kind: CameraKind
-    area: str | None
-    site: str | None
-    poller_group: str
-    observed_manufacturer: str | None
-    declared_manufacturer: str | None
-    installed_on: date | None
-    retired_on: date | None
-
-    @classmethod
-    def of(cls, row: Row[*tuple[Any, ...]]) -> CameraFacts:
-        """The facts from a row that has ``FACT_COLUMNS`` among its columns."""
-        return cls(**{column.key: getattr(row, column.key) for column in FACT_COLUMNS})
-
-
-FACT_COLUMNS = (
-    Camera.id,
-    Camera.name,
-    Camera.kind,
-    Camera.area,
-    Camera.site,
-    Camera.poller_group,
-    Camera.observed_manufacturer,
-    Camera.declared_manufacturer,
-    Camera.installed_on,
-    Camera.retired_on,
-)
-
-
-async def camera_facts(session: AsyncSession, *where: ColumnElement[bool]) -> list[CameraFacts]:
-    """The facts of the cameras that meet every condition (all of them without one), by name."""
-    rows = await session.execute(select(*FACT_COLUMNS).where(*where).order_by(Camera.name))
-    return [CameraFacts.of(row) for row in rows]
-
-
 def key_of(camera: CameraFacts, by: GroupBy) -> str:
     """The report key a camera falls under."""
     if by is GroupBy.CAMERA:
@@ -159,55 +114,6 @@ def key_of(camera: CameraFacts, by: GroupBy) -> str:
         return camera.observed_manufacturer or camera.declared_manufacturer or "(unknown)"
     value = getattr(camera, by.value)
     return str(getattr(value, "value", value) or "(none)")
-
-
-def local_day(at: datetime) -> date:
-    """The Europe/Amsterdam calendar day a moment falls on."""
-    return at.astimezone(LOCAL).date()
-
-
-def midnight(day: date) -> datetime:
-    """When a local day begins, in UTC."""
-    return datetime.combine(day, time(), tzinfo=LOCAL).astimezone(UTC)
-
-
-def in_service(camera: CameraFacts) -> Micros:
-    """When the camera counts: from its installation day to its retirement day (local midnights)."""
-    start = BEGINNING if camera.installed_on is None else midnight(camera.installed_on)
-    end = FOREVER if camera.retired_on is None else midnight(camera.retired_on)
-    return micros(start), micros(end)
-
-
-PlannedWindows = list[tuple[Scope, list[Micros]]]
-
-
-def planned_windows(windows: Sequence[MaintenanceWindow], span: Span) -> PlannedWindows:
-    """Each window's scope and its occurrences overlapping the span."""
-    return [
-        (w.scope, [to_micros(o) for o in occurrences(w.starts_at, w.ends_at, w.recurrence, between=span)])
-        for w in windows
-    ]
-
-
-def planned_spans(windows: PlannedWindows, camera: CameraFacts) -> list[Micros]:
-    """The maintenance occurrences covering one camera."""
-    return [
-        span
-        for scope, found in windows
-        if scope.covers(camera.id, camera.area, camera.site, camera.poller_group)
-        for span in found
-    ]
-
-
-async def windows_overlapping(session: AsyncSession, span: Span) -> PlannedWindows:
-    """The maintenance windows with an occurrence in the span, with those occurrences."""
-    windows = await session.scalars(
-        select(MaintenanceWindow).where(
-            MaintenanceWindow.starts_at < span[1],
-            or_(MaintenanceWindow.last_ends_at.is_(None), MaintenanceWindow.last_ends_at > span[0]),
-        )
-    )
-    return planned_windows(windows.all(), span)
 
 
 def next_month(day: date) -> date:

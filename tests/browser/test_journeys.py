@@ -8,22 +8,25 @@ every step land in test-artifacts/browser/.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
 import shutil
 import socket
 import subprocess
-import time
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 import pytest
 import pytest_asyncio
 from openpyxl import load_workbook
+from playwright.async_api import Page, async_playwright, expect
 
 from simulator.fleet import SimulatedFleet
 from tests.conftest import CAMFLEET, run_cli
+from tests.waiting import wait_until
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
@@ -49,7 +52,7 @@ def _free_port() -> int:
 def env(sqlite_template: Path, tmp_path: Path) -> dict[str, str]:
     """A `camfleet` environment on a migrated SQLite database of this test's own."""
     database = tmp_path / "camfleet.db"
-    shutil.copyfile(sqlite_template, database)
+    shutil.copy(sqlite_template, database)  # with its mode (0600)
     return {
         **os.environ,
         "CAMFLEET_DATA_DIR": str(tmp_path / "var"),
@@ -92,132 +95,169 @@ def server(env: dict[str, str], fleet_with_a_dead_camera: None, tmp_path: Path) 
         stderr=subprocess.STDOUT,
     )
     url = f"http://{HOST}:{port}"
-    deadline = time.monotonic() + 60
+
+    def health() -> int | None:
+        if process.poll() is not None:
+            raise AssertionError(f"camfleet serve exited: {log.read_text()}")
+        try:
+            return httpx.get(f"{url}/api/v1/health", timeout=2).status_code
+        except httpx.TransportError:
+            return None
+
     try:
-        while True:
-            try:
-                if httpx.get(f"{url}/api/v1/health", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"camfleet serve did not start: {log.read_text()}")
-            time.sleep(0.2)
+        wait_until(health, lambda seen: seen == 200, timeout=60, what="camfleet serve's health")
         yield url
     finally:
         process.terminate()
         process.wait(timeout=30)
 
 
-async def test_journeys(server: str) -> None:
-    from playwright.async_api import async_playwright, expect
+@dataclass
+class Journey:
+    """One person's browser session on the server, the console errors it met, and its numbered screenshots."""
 
+    server: str
+    page: Page
+    problems: list[str] = field(default_factory=list)
+    step: int = 0
+
+    async def shot(self, name: str) -> None:
+        self.step += 1
+        await self.page.screenshot(path=str(ARTIFACTS / f"{self.step:02d}-{name}.png"), full_page=True)
+
+
+@contextlib.asynccontextmanager
+async def _browser(server: str) -> AsyncIterator[Journey]:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    problems: list[str] = []
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
         context = await browser.new_context(accept_downloads=True, locale="en-GB", timezone_id="Europe/Amsterdam")
-        page = await context.new_page()
+        journey = Journey(server, await context.new_page())
         # A CSP violation or a script error shows up in the console: the pages must have none.
-        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: problems.append(str(e)))
-        step = 0
-
-        async def shot(name: str) -> None:
-            nonlocal step
-            step += 1
-            await page.screenshot(path=str(ARTIFACTS / f"{step:02d}-{name}.png"), full_page=True)
-
-        # Log in.
-        await page.goto(f"{server}/cameras")
-        await expect(page).to_have_url(f"{server}/login?next=/cameras")
-        await page.get_by_label("Username").fill("coordinator")
-        await page.get_by_label("Password").fill("wrong password!")
-        await page.get_by_role("button", name="Log in").click()
-        await expect(page.get_by_role("alert")).to_have_text("Wrong username or password.")
-        await shot("login-refused")
-        # The refusal is an HTTP 401, which the browser logs; nothing else may appear in the console.
-        assert problems == ["Failed to load resource: the server responded with a status of 401 (Unauthorized)"]
-        problems.clear()
-        await page.get_by_label("Password").fill(PASSWORD)
-        await page.get_by_role("button", name="Log in").click()
-        await expect(page).to_have_url(f"{server}/cameras")
-        await page.get_by_role("link", name="Dashboard").click()
-
-        # See the down camera on the dashboard (htmx keeps it current).
-        down = page.locator("section", has=page.get_by_role("heading", name="Cameras down"))
-        await expect(down.get_by_role("link", name="BR-2")).to_be_visible()
-        await expect(page.locator('[data-status="down"]')).to_have_text("1")
-        assert await page.evaluate("typeof htmx") == "object"
-        await shot("dashboard")
-
-        # Open it.
-        await down.get_by_role("link", name="BR-2").click()
-        await expect(page.get_by_role("heading", level=1)).to_contain_text("BR-2")
-        await expect(page.get_by_role("heading", level=1)).to_contain_text("down")
-        await expect(page.locator("svg.timeline rect.tl.st-down")).to_have_count(1)
-        await shot("camera")
-
-        # Acknowledge its fault.
-        await page.get_by_role("button", name="Acknowledge").click()
-        await expect(page.get_by_role("button", name="Acknowledge")).to_have_count(0)
-        faults = page.locator("section", has=page.get_by_role("heading", name="Faults"))
-        await expect(faults).to_contain_text("coordinator (")
-        await shot("fault-acknowledged")
-
-        # Assign and resolve its ticket.
-        await page.locator("section", has=page.get_by_role("heading", name="Tickets")).get_by_role("link").click()
-        await page.get_by_label("Assignee").select_option(label="tech (technician)")
-        await page.get_by_role("button", name="Assign", exact=True).click()
-        await expect(page.locator("#assignee")).to_have_text("tech")
-        await shot("ticket-assigned")
-        await page.get_by_role("button", name="To resolved").click()
-        await expect(page.get_by_role("heading", level=1)).to_contain_text("resolved")
-        await shot("ticket-resolved")
-
-        # Create a maintenance window.
-        await page.get_by_role("link", name="Maintenance").click()
-        await page.get_by_label("Starts (local time)").fill("2027-03-02T06:00")
-        await page.get_by_label("Ends (local time)").fill("2027-03-02T09:00")
-        await page.get_by_label("Reason", exact=True).fill("Replace the mast at the station")
-        await page.get_by_label("Cameras").select_option(label="BR-2")
-        await page.get_by_role("button", name="Save").click()
-        await expect(page.get_by_role("status")).to_have_text("Maintenance window saved.")
-        await expect(page.get_by_role("cell", name="Replace the mast at the station", exact=True)).to_be_visible()
-        await expect(page.get_by_role("cell", name="2027-03-02 06:00")).to_be_visible()
-        await shot("maintenance-window")
-
-        # Download the inventory XLSX.
-        await page.get_by_role("link", name="Reports").click()
-        async with page.expect_download() as waiting:
-            await page.get_by_role("link", name="Inventory (XLSX)").click()
-        download = await waiting.value
-        saved = ARTIFACTS / download.suggested_filename
-        await download.save_as(saved)
-        await shot("reports")
-        sheet = load_workbook(saved, read_only=True)["Cameras"]
-        rows = list(sheet.iter_rows(values_only=True))
-        header = list(rows[0])
-        by_name = {row[header.index("name")]: row for row in rows[1:]}
-        assert set(by_name) == {"BR-1", "BR-2"}
-        assert by_name["BR-2"][header.index("status")] == "down"
-
-        # The map shows both cameras without any tiles (offline), the dead one in its colour.
-        await page.get_by_role("link", name="Map").click()
-        await expect(page.locator("path.marker-down")).to_have_count(1)
-        await expect(page.locator("path.marker-up")).to_have_count(1)
-        await shot("map")
-
+        journey.page.on("console", lambda m: journey.problems.append(m.text) if m.type == "error" else None)
+        journey.page.on("pageerror", lambda e: journey.problems.append(str(e)))
+        yield journey
         await context.close()
         await browser.close()
-    assert problems == []
 
-    # A client that is no configured proxy cannot claim HTTPS: its X-Forwarded-Proto is ignored.
-    async with httpx.AsyncClient(base_url=server) as http:
-        form = await http.get("/login")
+
+async def test_journeys(server: str) -> None:
+    async with _browser(server) as journey:
+        await _log_in(journey)
+        await _see_the_down_camera_on_the_dashboard(journey)
+        await _acknowledge_its_fault(journey)
+        await _assign_and_resolve_its_ticket(journey)
+        await _create_a_maintenance_window(journey)
+        await _download_the_inventory(journey)
+        await _see_both_cameras_on_the_map(journey)
+    assert journey.problems == []
+    # Not in the browser, on the same server: one start of `camfleet serve` is half a minute on a loaded machine.
+    _a_client_that_is_no_configured_proxy_cannot_claim_https(server)
+
+
+async def _log_in(journey: Journey) -> None:
+    page, server = journey.page, journey.server
+    await page.goto(f"{server}/cameras")
+    await expect(page).to_have_url(f"{server}/login?next=/cameras")
+    await page.get_by_label("Username").fill("coordinator")
+    await page.get_by_label("Password").fill("wrong password!")
+    await page.get_by_role("button", name="Log in").click()
+    await expect(page.get_by_role("alert")).to_have_text("Wrong username or password.")
+    await journey.shot("login-refused")
+    # The refusal is an HTTP 401, which the browser logs; nothing else may appear in the console.
+    assert journey.problems == ["Failed to load resource: the server responded with a status of 401 (Unauthorized)"]
+    journey.problems.clear()
+    await page.get_by_label("Password").fill(PASSWORD)
+    await page.get_by_role("button", name="Log in").click()
+    await expect(page).to_have_url(f"{server}/cameras")
+
+
+async def _see_the_down_camera_on_the_dashboard(journey: Journey) -> None:
+    """The dashboard lists the down camera (htmx keeps it current)."""
+    page = journey.page
+    await page.get_by_role("link", name="Dashboard").click()
+    down = page.locator("section", has=page.get_by_role("heading", name="Cameras down"))
+    await expect(down.get_by_role("link", name="BR-2")).to_be_visible()
+    await expect(page.locator('[data-status="down"]')).to_have_text("1")
+    assert await page.evaluate("typeof htmx") == "object"
+    await journey.shot("dashboard")
+    # Open it.
+    await down.get_by_role("link", name="BR-2").click()
+    await expect(page.get_by_role("heading", level=1)).to_contain_text("BR-2")
+    await expect(page.get_by_role("heading", level=1)).to_contain_text("down")
+    await expect(page.locator("svg.timeline rect.tl.st-down")).to_have_count(1)
+    await journey.shot("camera")
+
+
+async def _acknowledge_its_fault(journey: Journey) -> None:
+    page = journey.page
+    await page.get_by_role("button", name="Acknowledge").click()
+    await expect(page.get_by_role("button", name="Acknowledge")).to_have_count(0)
+    faults = page.locator("section", has=page.get_by_role("heading", name="Faults"))
+    await expect(faults).to_contain_text("coordinator (")
+    await journey.shot("fault-acknowledged")
+
+
+async def _assign_and_resolve_its_ticket(journey: Journey) -> None:
+    page = journey.page
+    await page.locator("section", has=page.get_by_role("heading", name="Tickets")).get_by_role("link").click()
+    await page.get_by_label("Assignee").select_option(label="tech (technician)")
+    await page.get_by_role("button", name="Assign", exact=True).click()
+    await expect(page.locator("#assignee")).to_have_text("tech")
+    await journey.shot("ticket-assigned")
+    await page.get_by_role("button", name="To resolved").click()
+    await expect(page.get_by_role("heading", level=1)).to_contain_text("resolved")
+    await journey.shot("ticket-resolved")
+
+
+async def _create_a_maintenance_window(journey: Journey) -> None:
+    page = journey.page
+    await page.get_by_role("link", name="Maintenance").click()
+    await page.get_by_label("Starts (local time)").fill("2027-03-02T06:00")
+    await page.get_by_label("Ends (local time)").fill("2027-03-02T09:00")
+    await page.get_by_label("Reason", exact=True).fill("Replace the mast at the station")
+    await page.get_by_label("Cameras").select_option(label="BR-2")
+    await page.get_by_role("button", name="Save").click()
+    await expect(page.get_by_role("status")).to_have_text("Maintenance window saved.")
+    await expect(page.get_by_role("cell", name="Replace the mast at the station", exact=True)).to_be_visible()
+    await expect(page.get_by_role("cell", name="2027-03-02 06:00")).to_be_visible()
+    await journey.shot("maintenance-window")
+
+
+async def _download_the_inventory(journey: Journey) -> None:
+    """The inventory XLSX lists both cameras, the dead one down."""
+    page = journey.page
+    await page.get_by_role("link", name="Reports").click()
+    async with page.expect_download() as waiting:
+        await page.get_by_role("link", name="Inventory (XLSX)").click()
+    download = await waiting.value
+    saved = ARTIFACTS / download.suggested_filename
+    await download.save_as(saved)
+    await journey.shot("reports")
+    sheet = load_workbook(saved, read_only=True)["Cameras"]
+    rows = list(sheet.iter_rows(values_only=True))
+    header = list(rows[0])
+    by_name = {row[header.index("name")]: row for row in rows[1:]}
+    assert set(by_name) == {"BR-1", "BR-2"}
+    assert by_name["BR-2"][header.index("status")] == "down"
+
+
+async def _see_both_cameras_on_the_map(journey: Journey) -> None:
+    """The map shows both cameras without any tiles (offline), the dead one in its colour."""
+    page = journey.page
+    await page.get_by_role("link", name="Map").click()
+    await expect(page.locator("path.marker-down")).to_have_count(1)
+    await expect(page.locator("path.marker-up")).to_have_count(1)
+    await journey.shot("map")
+
+
+def _a_client_that_is_no_configured_proxy_cannot_claim_https(server: str) -> None:
+    """Its X-Forwarded-Proto is ignored: the session cookie is not marked Secure."""
+    with httpx.Client(base_url=server) as http:
+        form = http.get("/login")
         token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
         assert token is not None
-        answer = await http.post(
+        answer = http.post(
             "/login",
             data={"username": "tech", "password": PASSWORD, "csrf_token": token.group(1)},
             headers={"X-Forwarded-Proto": "https"},

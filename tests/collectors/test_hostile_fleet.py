@@ -35,6 +35,7 @@ from tests.collectors.conftest import DEVICE_TIMEOUT, make_target
 from tests.collectors.test_hostile import EXPECTED_HTTP, EXPECTED_SNMP, SLACK_S, assert_failed_as
 from tests.conftest import CAMFLEET, TEST_SECRET
 from tests.peers.hostile import HostileHttpCamera, HostileSnmpAgent, HttpHostility, Recorder, SnmpHostility
+from tests.waiting import wait_until
 
 RECORDER_HOST = "127.95.5.1"
 BACKLOG_HOST = "127.95.7.1"
@@ -95,7 +96,16 @@ def full_backlog() -> Iterator[int]:
         with contextlib.suppress(BlockingIOError):
             filler.connect((BACKLOG_HOST, port))
         queued.append(filler)
-    time.sleep(0.2)
+
+    def accepted() -> int:
+        connected = 0
+        for filler in queued:
+            with contextlib.suppress(OSError):  # not connected (yet)
+                filler.getpeername()
+                connected += 1
+        return connected
+
+    wait_until(accepted, timeout=10, what="a connection in the accept queue, filling it")
     yield port
     for filler in queued:
         filler.close()
@@ -200,6 +210,24 @@ async def test_camfleet_poll_records_hostile_cameras_as_failures_and_healthy_one
         rows = importer.read_camera_file(fleet_file)
         await cameras.upsert_many(session, actor=TEST_ACTOR, rows=importer.iter_cameras(rows), cipher=cipher)
 
+    stdout, elapsed = await _camfleet_poll(env)
+    async with database.unit_of_work() as session:
+        found = {c.id: c for c in await session.scalars(select(Camera))}
+        states = {(found[s.camera_id].name, s.kind): s for s in await session.scalars(select(CheckState))}
+        results = (await session.scalars(select(StoredResult))).all()
+    _assert_hostile_ones_failed_as_expected(states)
+    healthy = _assert_healthy_ones_up(found, states)
+    # Every check, hostile or healthy, within the device timeout; the whole poll within a few of them.
+    assert max(r.duration_ms for r in results) < (POLL_TIMEOUT_S + SLACK_S) * 1000
+    assert max(r.duration_ms for r in results if r.camera_id in healthy) < POLL_TIMEOUT_S * 1000
+    # Beyond the checks: starting the camfleet process and its database, on a machine that may be busy.
+    assert elapsed < 10 * POLL_TIMEOUT_S + 30
+    assert recorder_95.contacts == []
+    assert b"up" in stdout.lower()
+
+
+async def _camfleet_poll(env: dict[str, str]) -> tuple[bytes, float]:
+    """Run `camfleet poll` once; its output and how long it took."""
     started = time.perf_counter()
     # Not run_cli: the peers live in this event loop and must keep answering while the poll runs.
     process = await asyncio.create_subprocess_exec(
@@ -217,12 +245,10 @@ async def test_camfleet_poll_records_hostile_cameras_as_failures_and_healthy_one
     elapsed = time.perf_counter() - started
     assert process.returncode == 0, stderr.decode()
     assert "Traceback" not in stderr.decode()
+    return stdout, elapsed
 
-    async with database.unit_of_work() as session:
-        found = {c.id: c for c in await session.scalars(select(Camera))}
-        states = {(found[s.camera_id].name, s.kind): s for s in await session.scalars(select(CheckState))}
-        results = (await session.scalars(select(StoredResult))).all()
 
+def _assert_hostile_ones_failed_as_expected(states: dict[tuple[str, StoredKind], CheckState]) -> None:
     wrong: list[str] = []
     for hostility in HttpHostility:
         for kind in (StoredKind.ONVIF_HEALTH, StoredKind.ONVIF_IDENTITY):
@@ -240,15 +266,12 @@ async def test_camfleet_poll_records_hostile_cameras_as_failures_and_healthy_one
     assert not wrong, "\n".join(wrong)
     assert not any(s.last_error_class is ErrorClass.INTERNAL for s in states.values())
 
+
+def _assert_healthy_ones_up(found: dict[int, Camera], states: dict[tuple[str, StoredKind], CheckState]) -> set[int]:
+    """Every check of the healthy cameras passed and they are up; their ids."""
     healthy = {c.id for c in found.values() if c.name.startswith("OK-")}
     for (name, kind), state in states.items():
         if name.startswith("OK-"):
             assert state.last_ok is True, (name, kind, state.last_error)
     assert {c.status for c in found.values() if c.id in healthy} == {CameraStatus.UP}
-    # Every check, hostile or healthy, within the device timeout; the whole poll within a few of them.
-    assert max(r.duration_ms for r in results) < (POLL_TIMEOUT_S + SLACK_S) * 1000
-    assert max(r.duration_ms for r in results if r.camera_id in healthy) < POLL_TIMEOUT_S * 1000
-    # Beyond the checks: starting the camfleet process and its database, on a machine that may be busy.
-    assert elapsed < 10 * POLL_TIMEOUT_S + 30
-    assert recorder_95.contacts == []
-    assert b"up" in stdout.lower()
+    return healthy

@@ -5,10 +5,10 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import time
 from pathlib import Path
 
 from tests.conftest import CAMFLEET
+from tests.waiting import wait_until
 
 
 class CamfleetProcess:
@@ -25,13 +25,13 @@ class CamfleetProcess:
 
     def wait_for(self, text: str, timeout: float) -> None:
         """Wait until ``text`` appears in its output; fail if it exits or the time runs out."""
-        deadline = time.monotonic() + timeout
-        while text not in self.output():
+
+        def output() -> str:
             if self.process.poll() is not None:
                 raise AssertionError(f"exited with {self.process.returncode}:\n{self.output()[-3000:]}")
-            if time.monotonic() > deadline:
-                raise AssertionError(f"no {text!r} after {timeout:.0f} s:\n{self.output()[-3000:]}")
-            time.sleep(0.2)
+            return self.output()
+
+        wait_until(output, lambda seen: text in seen, timeout=timeout, what=f"{text!r} in {self.log.name}")
 
     @property
     def running(self) -> bool:

@@ -14,13 +14,14 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import snmpsim_data
 from pyasn1.codec.ber import decoder, encoder
 from pysnmp.proto import api
+
+from tests.waiting import wait_until
 
 _V2C = api.PROTOCOL_MODULES[api.SNMP_VERSION_2C]
 _RECORDINGS = Path(snmpsim_data.__file__).parent / "data"
@@ -92,17 +93,22 @@ class SnmpSim:
         command += [f"--agent-udpv4-endpoint={host}:{port}" for host, port in self.addresses]
         env = {**os.environ, "SNMPSIM_ALLOW_ROOT": "true"}
         self._process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        deadline = time.monotonic() + ready_within
+        process = self._process
+        community = self.community(self.recordings[0])
         waiting = list(self.addresses)
-        while waiting:
-            if self._process.poll() is not None:
-                stderr = self._process.stderr.read().decode() if self._process.stderr else ""
-                raise RuntimeError(f"snmpsim exited: {stderr[-2000:]}")
-            if time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError(f"snmpsim did not answer on {waiting}")
-            community = self.community(self.recordings[0])
-            waiting = [address for address in waiting if not snmp_answers(address, community, 0.3)]
+
+        def silent() -> list[tuple[str, int]]:
+            if process.poll() is not None:
+                stderr = process.stderr.read().decode() if process.stderr else ""
+                raise AssertionError(f"snmpsim exited: {stderr[-2000:]}")
+            waiting[:] = [address for address in waiting if not snmp_answers(address, community, 0.3)]
+            return waiting
+
+        try:
+            wait_until(silent, lambda seen: not seen, timeout=ready_within, what="snmpsim answering", interval=0)
+        except AssertionError:
+            self.stop()
+            raise
 
     def stop(self) -> None:
         """Stop the agent and remove its data."""

@@ -13,52 +13,47 @@ measured, and its CPU would only slow the start on a shared machine.
 from __future__ import annotations
 
 import asyncio
-import os
+import itertools
 import re
 import subprocess
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import update
 
 from config.settings import Settings
-from fleet import schema
 from fleet.alerts import service as alerts
 from fleet.alerts.schemas import ChannelIn
 from fleet.crypto import CredentialCipher, load_key
 from fleet.db import Database
-from fleet.health.claims import ensure_check_states
-from fleet.health.models import CheckKind, CheckState
 from fleet.users.models import Role
 from tests.builders import TEST_ACTOR, make_user
-from tests.conftest import TEST_SECRET, run_cli
 from tests.peers import postgres_cluster
 from tests.peers.postgres_cluster import PrivateCluster
 from tests.peers.processes import CamfleetProcess
 from tests.peers.receivers import WebhookReceiver, free_port
+from tests.scheduler.collector_site import (
+    CAMERAS,
+    INTERVAL,
+    Simulator,
+    Site,
+    camera_host,
+    failed_ticks,
+    prepare,
+    settings_for,
+    tick_failures,
+)
+from tests.waiting import eventually, wait_until
 
 pytestmark = pytest.mark.processes
 
-CAMERAS = 500
-INTERVAL = 10.0
-LEASE = 4.0
-CONTROL_HOST = "127.92.0.1"
 API_HOST = "127.92.0.2"
-CLOCK = "GetSystemDateAndTime"
 # Between two polls of one camera the device sees the interval, give or take the time a request takes to
 # arrive on a busy machine; a second collector polling the same camera would show a gap near zero or one lease.
 GAP_TOLERANCE = 1.5
-
-
-def camera_host(index: int) -> str:
-    """500 cameras on 127.92.1.1 upwards (this module's range)."""
-    return f"127.92.{1 + index // 250}.{index % 250 + 1}"
 
 
 @pytest.fixture(scope="module")
@@ -83,62 +78,6 @@ def fleet_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-class Simulator:
-    """The `camfleet simulate` process and its control API."""
-
-    def __init__(self, fleet_csv: Path, log: Path) -> None:
-        self.base = f"http://{CONTROL_HOST}:{free_port()}"
-        self.process = CamfleetProcess(
-            {**os.environ, "CAMFLEET_CONFIG": ""},
-            log,
-            "simulate", "--fleet", str(fleet_csv), "--control", self.base.removeprefix("http://"),
-            "--snapshot-size", "64x36",
-        )  # fmt: skip
-        self.http = httpx.Client(base_url=self.base, timeout=30, trust_env=False)
-
-    def wait_ready(self) -> None:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if self.http.get("/health").json()["cameras"] == CAMERAS:
-                    return
-            except httpx.TransportError:
-                pass
-            assert self.process.running, self.process.output()[-2000:]
-            assert time.monotonic() < deadline, "simulator not ready"
-            time.sleep(0.5)
-
-    def polls(self) -> dict[str, tuple[int, float | None]]:
-        """Per camera: health polls since the last reset, and the shortest gap between two of them."""
-        items = self.http.get("/cameras").json()["items"]
-        return {
-            c["name"]: (c["counters"]["onvif"].get(CLOCK, 0), c["counters"]["onvif_min_gap_s"].get(CLOCK))
-            for c in items
-        }
-
-    def reset(self) -> None:
-        self.http.post("/counters/reset").raise_for_status()
-
-    def set_offline(self, names: list[str], offline: bool) -> None:
-        for name in names:
-            self.http.patch(f"/cameras/{name}", json={"offline": offline}).raise_for_status()
-
-    def all_online(self) -> None:
-        """Undo what an earlier test switched off."""
-        items = self.http.get("/cameras").json()["items"]
-        self.set_offline([c["name"] for c in items if c["state"]["offline"]], False)
-
-    def wait_all_polled(self, timeout: float, *, skip: frozenset[str] = frozenset()) -> None:
-        """Wait until every camera (but ``skip``) had a health poll since the last reset."""
-        deadline = time.monotonic() + timeout
-        while True:
-            missing = [name for name, (count, _gap) in self.polls().items() if count == 0 and name not in skip]
-            if not missing:
-                return
-            assert time.monotonic() < deadline, f"{len(missing)} cameras not polled in {timeout:.0f} s: {missing[:5]}"
-            time.sleep(1)
-
-
 @pytest.fixture(scope="module")
 def simulator(fleet_csv: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Simulator]:
     sim = Simulator(fleet_csv, tmp_path_factory.mktemp("sim") / "simulator.log")
@@ -148,79 +87,6 @@ def simulator(fleet_csv: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
     finally:
         sim.http.close()
         sim.process.stop()
-
-
-@dataclass
-class Site:
-    """One test's database, environment and the processes it started."""
-
-    url: str
-    env: dict[str, str]
-    tmp: Path
-    processes: list[CamfleetProcess]
-
-    def start(self, name: str, *args: str) -> CamfleetProcess:
-        process = CamfleetProcess(self.env, self.tmp / f"{name}.log", *args)
-        self.processes.append(process)
-        return process
-
-    def collectors(self, count: int) -> list[CamfleetProcess]:
-        started = [self.start(f"collector-{i}", "collector") for i in range(count)]
-        for process in started:
-            process.wait_for("collector running", timeout=90)
-        return started
-
-
-def collector_env(url: str, tmp: Path) -> dict[str, str]:
-    return {
-        **os.environ,
-        "CAMFLEET_DATABASE_URL": url,
-        "CAMFLEET_DATA_DIR": str(tmp / "var"),
-        "CAMFLEET_CONFIG": "",
-        "CAMFLEET_SECRET_KEY": TEST_SECRET,
-        "COLUMNS": "200",
-        "CAMFLEET_SCHEDULER__REACHABILITY_INTERVAL": f"{INTERVAL:.0f}s",
-        "CAMFLEET_SCHEDULER__HEALTH_INTERVAL": f"{INTERVAL:.0f}s",
-        "CAMFLEET_SCHEDULER__TICK": "1s",
-        "CAMFLEET_SCHEDULER__LEASE": f"{LEASE:.0f}s",
-        "CAMFLEET_SCHEDULER__JITTER": "0",
-        "CAMFLEET_SCHEDULER__DEVICE_TIMEOUT": "5s",
-        "CAMFLEET_SCHEDULER__BATCH_SIZE": "100",
-        "CAMFLEET_SCHEDULER__FAILURE_BACKOFF_MAX": "8s",
-        "CAMFLEET_ALERTS__DISPATCH_INTERVAL": "1s",
-        "CAMFLEET_ALERTS__GROUP_WINDOW": "0s",
-        "CAMFLEET_FAULTS__FAILURES_TO_OPEN": "1",
-    }
-
-
-def settings_for(url: str, tmp: Path) -> Settings:
-    return Settings(database_url=url, data_dir=tmp / "var", secret_key=TEST_SECRET)
-
-
-async def hold_identity_checks(settings: Settings) -> None:
-    """Give every camera its check states and lease the daily identity check to nobody for a day."""
-    database = Database(settings)
-    try:
-        async with database.unit_of_work() as session:
-            now = datetime.now(UTC)
-            await ensure_check_states(session, now=now)
-            await session.execute(
-                update(CheckState)
-                .where(CheckState.kind == CheckKind.ONVIF_IDENTITY)
-                .values(lease_owner="test: identity is daily, not measured", lease_expires_at=now + timedelta(days=1))
-            )
-    finally:
-        await database.dispose()
-
-
-def prepare(url: str, tmp: Path, fleet_csv: Path) -> Site:
-    """Migrate, import the fleet, hold identity checks back."""
-    env = collector_env(url, tmp)
-    schema.upgrade(url.replace("postgresql://", "postgresql+asyncpg://").replace("sqlite://", "sqlite+aiosqlite://"))
-    imported = run_cli(env, "cameras", "import", str(fleet_csv))
-    assert imported.returncode == 0, imported.stderr
-    asyncio.run(hold_identity_checks(settings_for(url, tmp)))
-    return Site(url, env, tmp, [])
 
 
 @pytest.fixture
@@ -241,7 +107,10 @@ def assert_once_per_interval(simulator: Simulator, window: float) -> None:
     polls = simulator.polls()
     # Never twice in one interval: the shortest gap between two polls of a camera, checked first.
     gaps = [gap for _count, gap in polls.values() if gap is not None]
-    assert len(gaps) == CAMERAS and min(gaps) >= INTERVAL - GAP_TOLERANCE, f"shortest gap {min(gaps):.2f} s"
+    shortest = min(gaps, default=float("nan"))
+    assert len(gaps) == CAMERAS and shortest >= INTERVAL - GAP_TOLERANCE, (
+        f"{len(gaps)} of {CAMERAS} cameras polled twice, the shortest gap {shortest:.2f} s"
+    )
     # As often as the interval allows: polls that may come GAP_TOLERANCE early fit one more into the window.
     fewest = int(window // INTERVAL) - 1
     most = int(window // (INTERVAL - GAP_TOLERANCE)) + 1
@@ -262,7 +131,7 @@ def test_collectors_share_a_group_each_camera_once_per_interval(
     simulator.wait_all_polled(timeout=60)
     # Measure from a reset: whole intervals only, every collector busy.
     simulator.reset()
-    time.sleep(3 * INTERVAL)
+    time.sleep(3 * INTERVAL)  # the measurement window itself: three intervals, so each camera shows two gaps
     assert_once_per_interval(simulator, 3 * INTERVAL)
     assert all(polled_lines(process) > 0 for process in running), "a collector did no work"
 
@@ -270,9 +139,7 @@ def test_collectors_share_a_group_each_camera_once_per_interval(
         # kill -9 one: its claims lapse with their lease, the other takes its cameras over.
         running[0].kill()
         simulator.reset()
-        time.sleep(2 * INTERVAL)
-        missing = [name for name, (count, _gap) in simulator.polls().items() if count == 0]
-        assert missing == [], f"{len(missing)} cameras not polled within two intervals of the kill"
+        simulator.wait_all_polled(timeout=2 * INTERVAL)  # the promise: within two intervals of the kill
         assert running[1].running
 
 
@@ -296,6 +163,7 @@ async def _restart_scenario(
                     session,
                     actor=TEST_ACTOR,
                     data=ChannelIn(name="meldkamer", url=webhook.url),
+                    service="json",
                     cipher=CredentialCipher(load_key(settings)),
                 )
         finally:
@@ -308,13 +176,14 @@ async def _restart_scenario(
         await asyncio.to_thread(simulator.wait_all_polled, 60)
 
         await asyncio.to_thread(cluster.stop)
-        down_at = time.monotonic()
         simulator.set_offline(offline, True)  # cameras fail while nothing can be written
         async with httpx.AsyncClient(base_url=f"http://{API_HOST}:{port}", trust_env=False, timeout=20) as http:
             during = await http.get("/api/v1/cameras", headers={"Authorization": f"Bearer {token}"})
             assert during.status_code >= 500  # an error while the database is away, not a hang
-            await asyncio.sleep(15)
-            outage = time.monotonic() - down_at
+            # The outage lasts until every collector has failed four times in a row: enough to show the back-off.
+            collectors = site.processes[1:]  # [0] is the API
+            await asyncio.to_thread(wait_until, lambda: failed_ticks(collectors), lambda seen: min(seen) >= 4,
+                                    timeout=60, what="four failed ticks of each collector")  # fmt: skip
             await asyncio.to_thread(cluster.start)
             simulator.reset()
 
@@ -331,36 +200,34 @@ async def _restart_scenario(
     for collector in site.processes[1:]:  # [0] is the API
         # A tick that has begun after the restart ends once every due check ran: then it says so.
         collector.wait_for("job poll-tick recovered after", timeout=60)
-        log = collector.output()
-        errors = re.findall(r"job poll-tick: database unavailable or refusing writes \((.*?)\); failure", log)
-        assert errors, "the outage was not reported"
-        # Back-off: tries at 1, 2, 4, 8, 8 ... s apart, not every 1 s tick of the outage.
-        assert len(errors) <= outage / 8 + 4, f"{len(errors)} failed ticks in a {outage:.0f} s outage"
-        assert "Traceback" not in log
+        assert tick_failures(collector), "the outage was not reported"
+        _assert_backed_off(collector, "database unavailable or refusing writes")
 
 
 async def _wait_for_faults(http: httpx.AsyncClient, token: str, names: list[str]) -> list[str]:
-    deadline = time.monotonic() + 60
-    while True:
+    async def offline_faults() -> list[str] | str:
         answer = await http.get(
             "/api/v1/faults", params={"open": "true", "size": 200}, headers={"Authorization": f"Bearer {token}"}
         )
-        if answer.status_code == 200:
-            found = [f["camera_name"] for f in answer.json()["items"] if f["kind"] == "offline"]
-            if set(found) >= set(names):
-                return found
-        assert time.monotonic() < deadline, f"open faults after the restart: {answer.status_code} {answer.text[:300]}"
-        await asyncio.sleep(1)
+        if answer.status_code != 200:
+            return f"{answer.status_code} {answer.text[:300]}"
+        return [f["camera_name"] for f in answer.json()["items"] if f["kind"] == "offline"]
+
+    def complete(seen: list[str] | str) -> bool:
+        return isinstance(seen, list) and set(seen) >= set(names)
+
+    found = await eventually(offline_faults, complete, timeout=60, what="open faults after the restart", interval=0.5)
+    assert isinstance(found, list)
+    return found
 
 
 async def _wait_for_alerts(webhook: WebhookReceiver, names: list[str]) -> bool:
-    deadline = time.monotonic() + 60
-    while True:
+    async def alerted() -> list[str]:
         text = " ".join(str(post) for post in webhook.posts)
-        if all(name in text for name in names):
-            return True
-        assert time.monotonic() < deadline, f"alerts delivered for {sum(n in text for n in names)} of {len(names)}"
-        await asyncio.sleep(1)
+        return [name for name in names if name in text]
+
+    await eventually(alerted, lambda seen: len(seen) == len(names), timeout=60, what=f"alerts for {len(names)} cameras")
+    return True
 
 
 def test_read_only_database_is_reported_then_recovers(
@@ -374,23 +241,30 @@ def test_read_only_database_is_reported_then_recovers(
     # so the new setting applies, as a failover drops them.
     cluster.admin(f'ALTER DATABASE "{name}" SET default_transaction_read_only = on')
     cluster.drop_sessions(name)
-    started = time.monotonic()
-    collector.wait_for("read-only transaction", timeout=30)
-    time.sleep(12)
-    _assert_backed_off(collector, "in a read-only transaction", time.monotonic() - started)
+    _wait_backed_off(collector)
+    _assert_backed_off(collector, "in a read-only transaction")
     cluster.admin(f'ALTER DATABASE "{name}" RESET default_transaction_read_only')
     cluster.drop_sessions(name)
-    collector.wait_for("job poll-tick recovered after", timeout=30)
+    collector.wait_for("job poll-tick recovered after", timeout=120)
     simulator.reset()
     simulator.wait_all_polled(timeout=2 * INTERVAL + 10)
     assert collector.running
 
 
-def _assert_backed_off(collector: CamfleetProcess, reason: str, seconds: float) -> None:
+def _wait_backed_off(collector: CamfleetProcess, timeout: float = 60) -> None:
+    """Wait for four failed ticks in a row: 1, 2 and 4 s apart if it backs off, a second apart if it does not."""
+    wait_until(lambda: failed_ticks([collector]), lambda seen: seen[0] >= 4, timeout=timeout, what="4 failed ticks")
+
+
+def _assert_backed_off(collector: CamfleetProcess, reason: str) -> None:
     assert collector.running
     lines = [line for line in collector.output().splitlines() if "job poll-tick: database unavailable" in line]
     assert any(reason in line for line in lines), lines[:2]
     # One line per try, tries 1, 2, 4, 8 s apart: no crash loop, no traceback per tick.
+    times = [at for at, _n in tick_failures(collector)]
+    gaps = [(later - earlier).total_seconds() for earlier, later in itertools.pairwise(times)]
+    assert all(gap >= 0.9 * 2**i for i, gap in enumerate(gaps[:3])), f"seconds between failed tries: {gaps}"
+    seconds = (times[-1] - times[0]).total_seconds()
     assert len(lines) <= seconds / 8 + 4, f"{len(lines)} failed ticks in {seconds:.0f} s"
     assert "Traceback" not in collector.output()
 
@@ -421,13 +295,11 @@ def test_full_disk_is_reported_then_recovers(
         everyone = [f"SC-{i:03d}" for i in range(CAMERAS)]
         simulator.set_offline(everyone, True)
         filler = _fill(tiny_disk / "filler")
-        started = time.monotonic()
-        collector.wait_for("database or disk is full", timeout=60)
-        time.sleep(12)
-        _assert_backed_off(collector, "database or disk is full", time.monotonic() - started)
+        _wait_backed_off(collector, timeout=90)
+        _assert_backed_off(collector, "database or disk is full")
         filler.unlink()
         simulator.set_offline(everyone, False)
-        collector.wait_for("job poll-tick recovered after", timeout=30)
+        collector.wait_for("job poll-tick recovered after", timeout=120)
         simulator.reset()
         simulator.wait_all_polled(timeout=2 * INTERVAL + 10)
     finally:

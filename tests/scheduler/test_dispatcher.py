@@ -28,10 +28,12 @@ from fleet.health.models import CheckKind, ErrorClass
 from fleet.health.recording import Outcome, record
 from fleet.maintenance import service as maintenance
 from fleet.maintenance.schemas import MaintenanceWindowIn
+from notify.delivery import validate_url
 from scheduler.dispatcher import Dispatcher
 from tests.builders import TEST_ACTOR, make_camera
 from tests.conftest import CAMFLEET
 from tests.peers.receivers import SmtpReceiver, WebhookReceiver
+from tests.waiting import eventually
 
 T0 = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
 MIN = timedelta(minutes=1)
@@ -57,6 +59,7 @@ async def add_channel(database: Database, cipher: CredentialCipher, url: str, **
             session,
             actor=TEST_ACTOR,
             data=ChannelIn.model_validate({"name": f"c-{len(url)}-{id(url)}", "url": url, **routing}),
+            service=validate_url(url),
             cipher=cipher,
         )
         return channel.id
@@ -111,8 +114,7 @@ async def test_fault_alert_by_mail_and_webhook_then_recovery(
         assert early.messages == 0  # the grouping window is still open
         summary = await dispatcher.run_once(now=T0 + 6 * MIN)
         assert (summary.messages, summary.delivered) == (2, 2)
-        await asyncio.sleep(0.2)
-        [mail] = smtp.mails
+        [mail] = await eventually(lambda: smtp.mails, timeout=10, what="the mail at the SMTP server")
         assert mail.subject.startswith("[camfleet] Storing: VL-F012: Camera niet bereikbaar")
         assert "VL-F012: offline" in mail.text  # the register's summary, with what was measured
         assert "Markt, Binnenstad" in mail.text and mail.message_id
@@ -123,7 +125,7 @@ async def test_fault_alert_by_mail_and_webhook_then_recovery(
 
         await come_back(database, fast, [camera.id], 10)
         await dispatcher.run_once(now=T0 + 20 * MIN)
-        await asyncio.sleep(0.2)
+        await eventually(lambda: smtp.mails, lambda seen: len(seen) == 2, timeout=10, what="the recovery mail")
         assert len(smtp.mails) == 2 and "hersteld na " in smtp.mails[1].subject
         assert len(webhook.posts) == 2
 
@@ -262,13 +264,15 @@ async def test_dispatcher_killed_mid_delivery_redelivers_with_the_same_id(
                 first.kill()
         webhook.mode = "ok"
         second = start()
+
+        async def statuses_now() -> set[AlertStatus]:
+            async with database.unit_of_work() as session:
+                return {a.status for a in await session.scalars(select(Alert))}
+
         try:
-            for _ in range(200):
-                async with database.unit_of_work() as session:
-                    statuses = {a.status for a in await session.scalars(select(Alert))}
-                if statuses == {AlertStatus.DELIVERED}:
-                    break
-                await asyncio.sleep(0.1)
+            statuses = await eventually(
+                statuses_now, lambda seen: seen == {AlertStatus.DELIVERED}, timeout=60, what="the alert redelivered"
+            )
         finally:
             second.terminate()
             second.wait(timeout=30)
@@ -324,3 +328,28 @@ async def test_flapping_is_announced_when_it_starts_and_ends_with_the_current_st
         subjects = [a.subject for a in await session.scalars(select(Alert).order_by(Alert.id))]
     assert events[0] == AlertEvent.FLAPPING_STARTED and events[-1] == AlertEvent.FLAPPING_ENDED
     assert subjects[-1] == "FLAP-1: ONVIF-status weer stabiel; nu goed"
+
+
+async def test_a_claim_taken_over_mid_delivery_is_recorded_by_its_new_holder_only(
+    database: Database, cipher: CredentialCipher, fast: Settings
+) -> None:
+    async with database.unit_of_work() as session:
+        camera = await make_camera(session, cipher)
+    async with WebhookReceiver(mode="hang") as webhook:
+        await add_channel(database, cipher, webhook.url)
+        await go_offline(database, fast, [camera.id])
+        slow = asyncio.create_task(Dispatcher(database, fast, cipher, owner="slow").run_once(now=T0 + 10 * MIN))
+        await webhook.wait_until_hanging(timeout=30)
+        webhook.mode = "ok"
+        # The claim is committed and no transaction waits with the message: another dispatcher gets in at once,
+        # and once the lease has lapsed it takes the alert over.
+        lapsed = T0 + 10 * MIN + 2 * fast.alerts.send_timeout + MIN
+        async with asyncio.timeout(3):
+            taken_over = await Dispatcher(database, fast, cipher, owner="quick").run_once(now=lapsed)
+        assert (taken_over.messages, taken_over.delivered) == (1, 1)
+        timed_out = await slow  # its send times out; the alert is no longer its to record
+        assert (timed_out.messages, timed_out.delivered, timed_out.failed) == (1, 0, 0)
+    async with database.unit_of_work() as session:
+        [alert] = (await session.scalars(select(Alert))).all()
+    assert (alert.status, alert.attempts, alert.last_error, alert.claimed_by) == (AlertStatus.DELIVERED, 1, None, None)
+    assert len(set(webhook.message_ids())) == 1

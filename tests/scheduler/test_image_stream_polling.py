@@ -93,6 +93,24 @@ async def _state(database: Database) -> tuple[dict[str, Camera], dict[str, set[s
 async def test_every_image_and_stream_state_is_found_and_night_is_normal(
     poller: Poller, database: Database, fleet: SimulatedFleet, client: httpx.AsyncClient, tokens: dict[Role, str]
 ) -> None:
+    await _first_round_is_healthy_and_keeps_no_pictures(poller, database)
+    for name, (change, _) in CASES.items():
+        await fleet.camera(name).update(**change)
+    # failures_to_open (3) bad results in a row; frozen needs one more, its first frame still differs.
+    for _ in range(4):
+        await poller.tick(everything=True)
+    found = await _each_state_has_its_fault_and_ticket(database, fleet)
+    await _a_coordinator_retakes_the_reference_of_the_moved_camera(poller, database, fleet, client, tokens, found)
+
+    # Repaired: the fault closes after successes_to_close good pictures and the camera is up again.
+    await fleet.camera("IMG-BLACK").update(image="normal")
+    for _ in range(2):
+        await poller.tick(everything=True, names=["IMG-BLACK"])
+    found, faults = await _state(database)
+    assert faults["IMG-BLACK"] == set() and found["IMG-BLACK"].status is CameraStatus.UP
+
+
+async def _first_round_is_healthy_and_keeps_no_pictures(poller: Poller, database: Database) -> None:
     first = await poller.tick(everything=True)
     assert first.failed == 0
     found, faults = await _state(database)
@@ -106,11 +124,8 @@ async def test_every_image_and_stream_state_is_found_and_night_is_normal(
     assert stored and all(set(r.values or {}) >= {"brightness", "contrast", "sharpness"} for r in stored)
     assert not any("thumbnail" in (r.values or {}) for r in stored)
 
-    for name, (change, _) in CASES.items():
-        await fleet.camera(name).update(**change)
-    # failures_to_open (3) bad results in a row; frozen needs one more, its first frame still differs.
-    for _ in range(4):
-        await poller.tick(everything=True)
+
+async def _each_state_has_its_fault_and_ticket(database: Database, fleet: SimulatedFleet) -> dict[str, Camera]:
     found, faults = await _state(database)
     assert faults == {name: expected for name, (_, expected) in CASES.items()}
     for name, camera in found.items():
@@ -126,8 +141,18 @@ async def test_every_image_and_stream_state_is_found_and_night_is_normal(
     main = fleet.camera("STR-RESIZED").device.streams[0]
     half = f"resolution {main.width // 2}×{main.height // 2} instead of {main.width}×{main.height}"
     assert mismatch is not None and half in mismatch.summary
+    return found
 
-    # The camera was re-aimed on purpose: a coordinator re-takes the reference; a viewer may not.
+
+async def _a_coordinator_retakes_the_reference_of_the_moved_camera(
+    poller: Poller,
+    database: Database,
+    fleet: SimulatedFleet,
+    client: httpx.AsyncClient,
+    tokens: dict[Role, str],
+    found: dict[str, Camera],
+) -> None:
+    """The camera was re-aimed on purpose: a coordinator re-takes the reference; a viewer may not."""
     moved = found["IMG-MOVED"]
     url = f"/api/v1/cameras/{moved.id}/image-reference"
     assert (await client.post(url, headers=bearer(tokens[Role.VIEWER]))).status_code == 403
@@ -146,10 +171,3 @@ async def test_every_image_and_stream_state_is_found_and_night_is_normal(
     async with database.unit_of_work() as session:
         audit = await session.scalar(select(AuditEntry).where(AuditEntry.action == "camera.image_reference"))
     assert audit is not None and audit.actor == "user-coordinator" and audit.target_id == str(moved.id)
-
-    # Repaired: the fault closes after successes_to_close good pictures and the camera is up again.
-    await fleet.camera("IMG-BLACK").update(image="normal")
-    for _ in range(2):
-        await poller.tick(everything=True, names=["IMG-BLACK"])
-    found, faults = await _state(database)
-    assert faults["IMG-BLACK"] == set() and found["IMG-BLACK"].status is CameraStatus.UP

@@ -13,6 +13,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.exc import OperationalError
 
 from scheduler.jobs import every
+from tests.waiting import eventually
 
 
 async def test_jobs_run_survive_failures_and_never_overlap() -> None:
@@ -38,7 +39,7 @@ async def test_jobs_run_survive_failures_and_never_overlap() -> None:
     every(scheduler, later, timedelta(hours=1), "later", start_now=False)
     scheduler.start()
     try:
-        await asyncio.sleep(1.0)
+        await eventually(lambda: runs.count("run"), lambda seen: seen >= 2, timeout=10, what="a run after the failure")
         job = scheduler.get_job("later")
         assert job is not None and job.next_run_time is not None  # scheduled, not paused
     finally:
@@ -63,7 +64,11 @@ async def test_database_failures_back_off_with_one_line_each_then_recover(caplog
     scheduler.start()
     try:
         with caplog.at_level(logging.INFO, logger="scheduler.jobs"):
-            await asyncio.sleep(1.2)
+
+            def recovered() -> bool:
+                return any("recovered after" in r.getMessage() for r in caplog.records) and len(attempts) > 5
+
+            await eventually(recovered, timeout=10, what="recovery and two more tries at the normal pace")
     finally:
         scheduler.shutdown(wait=False)
     gaps = [later - earlier for earlier, later in itertools.pairwise(attempts[:4])]

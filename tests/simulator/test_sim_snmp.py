@@ -112,7 +112,7 @@ async def test_uptime_advances_and_resets_on_reboot(fleet: SimulatedFleet, engin
     camera = fleet.camera("HAN-1")
     camera.state.booted_at -= 1000  # pretend it has been up a while
     _, first = await _get(engine, "127.40.1.4", CommunityData("public"), SYS_UPTIME)
-    await asyncio.sleep(0.05)
+    await asyncio.sleep(0.05)  # five hundredths: sysUpTime counts them, so the second answer must be later
     _, second = await _get(engine, "127.40.1.4", CommunityData("public"), SYS_UPTIME)
     assert 100_000 <= int(first[0][1]) < int(second[0][1])
     await camera.reboot()

@@ -106,7 +106,7 @@ async def test_collectors_adding_check_states_at_once_do_not_fail(database: Data
         await ensure_check_states(first, now=T0)
         # The second collector's insert waits for the first one's rows, then finds them there.
         second = asyncio.create_task(_ensure(database))
-        await asyncio.sleep(0.3)
+        await asyncio.sleep(0.3)  # the window under test: time to reach the first one's lock, where it must wait
         assert not second.done()
     await second
     async with database.unit_of_work() as session:

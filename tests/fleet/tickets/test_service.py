@@ -85,6 +85,7 @@ async def add_channel(database: Database, cipher: CredentialCipher) -> None:
             session,
             actor=TEST_ACTOR,
             data=ChannelIn.model_validate({"name": "service desk", "url": "json://127.0.0.1:9/hook"}),
+            service="json",
             cipher=cipher,
         )
 

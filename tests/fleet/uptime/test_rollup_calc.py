@@ -7,7 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from fleet.uptime.calc import Stretch, camera_figures, combine, fold, micros, stretches, to_micros
+from fleet.uptime.calc import camera_figures, micros, to_micros
+from fleet.uptime.stretch import Stretch, combine, fold, stretches
 from tests.fleet.uptime.histories import DAYS, History, history, local_midnight, period
 
 

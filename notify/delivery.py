@@ -1,4 +1,4 @@
-"""Apprise at the edge: checking a channel URL, and sending one message with the reason of any failure."""
+"""Apprise: checking a channel URL, and sending a message the alert domain composed, saying why if it failed."""
 
 from __future__ import annotations
 
@@ -6,11 +6,13 @@ import asyncio
 import re
 from collections.abc import Callable
 from contextlib import AbstractContextManager as ContextManager
+from datetime import timedelta
 from io import StringIO
 from urllib.parse import urlsplit
 
 import apprise
 
+from fleet.alerts.outbox import Message
 from fleet.errors import InvalidInput
 
 # Apprise reports why a URL or a delivery failed only in its log; capture the warnings and errors.
@@ -40,15 +42,18 @@ def validate_url(url: str) -> str:
     return url.split("://", 1)[0].lower()
 
 
-async def send(url: str, *, title: str, body: str, timeout: float) -> str | None:
-    """Deliver one message; None on success, else why it failed (without secrets)."""
+async def deliver(message: Message, *, timeout: timedelta) -> str | None:
+    """Send one message; None on success, else why it failed (without secrets)."""
+    if message.url is None:
+        return message.problem
     notifier = apprise.Apprise()
-    if not notifier.add(url):
+    if not notifier.add(message.url):
         return "the channel URL is no longer valid"
+    seconds = timeout.total_seconds()
     with _capture(level=apprise.logging.WARNING) as log:
         try:
-            async with asyncio.timeout(timeout):
-                delivered = bool(await notifier.async_notify(title=title, body=body))
+            async with asyncio.timeout(seconds):
+                delivered = bool(await notifier.async_notify(title=message.title, body=message.body))
         except TimeoutError:
-            return f"no answer from the service within {timeout:g} s"
-    return None if delivered else _reasons(log.getvalue(), url)
+            return f"no answer from the service within {seconds:g} s"
+    return None if delivered else _reasons(log.getvalue(), message.url)

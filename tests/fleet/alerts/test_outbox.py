@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
+from fleet.alerts import outbox
 from fleet.alerts import service as alerts
 from fleet.alerts.models import Alert, AlertEvent, AlertStatus
 from fleet.alerts.schemas import ChannelIn
@@ -17,12 +18,17 @@ from tests.builders import TEST_ACTOR
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 LEASE = timedelta(minutes=1)
+SECOND = timedelta(seconds=1)
 
 
 async def test_release_gives_back_only_ones_own_alerts(database: Database, cipher: CredentialCipher) -> None:
     async with database.unit_of_work() as session:
         channel = await alerts.create_channel(
-            session, actor=TEST_ACTOR, data=ChannelIn(name="team", url="json://127.0.0.1:9/hook"), cipher=cipher
+            session,
+            actor=TEST_ACTOR,
+            data=ChannelIn(name="team", url="json://127.0.0.1:9/hook"),
+            service="json",
+            cipher=cipher,
         )
         for n in range(2):
             session.add(
@@ -38,15 +44,15 @@ async def test_release_gives_back_only_ones_own_alerts(database: Database, ciphe
                 )
             )
     async with database.unit_of_work() as session:
-        [batch] = await alerts.claim(session, owner="a", now=T0, lease=LEASE)
+        [message] = await outbox.claim(session, owner="a", now=T0, lease=LEASE, cipher=cipher, language="nl")
     async with database.unit_of_work() as session:
         # "b" cannot release what "a" holds, and nobody else can claim it before the lease ends ...
-        assert await alerts.release(session, owner="b") == 0
-        assert await alerts.claim(session, owner="c", now=T0 + timedelta(seconds=1), lease=LEASE) == []
+        assert await outbox.release(session, owner="b") == 0
+        assert await outbox.claim(session, owner="c", now=T0 + SECOND, lease=LEASE, cipher=cipher, language="nl") == []
     async with database.unit_of_work() as session:
         # ... "a" can; the cut-off attempt does not count, and another dispatcher sends the same batch at once.
-        assert await alerts.release(session, owner="a") == 2
-        [again] = await alerts.claim(session, owner="c", now=T0 + timedelta(seconds=1), lease=LEASE)
+        assert await outbox.release(session, owner="a") == 2
+        [again] = await outbox.claim(session, owner="c", now=T0 + SECOND, lease=LEASE, cipher=cipher, language="nl")
         found = (await session.scalars(select(Alert))).all()
-    assert again.key == batch.key
+    assert again == message  # the same batch, so the same message id
     assert {(a.status, a.claimed_by, a.attempts) for a in found} == {(AlertStatus.SENDING, "c", 0)}

@@ -1,0 +1,153 @@
+"""What the benchmarks share: the machine's load, a process's CPU and memory, timing, targets and ratios, and fresh
+camfleet databases on SQLite or PostgreSQL."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import resource
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from config.settings import Settings
+from fleet.audit.service import Actor
+from fleet.cameras import importer
+from fleet.cameras import service as cameras
+from fleet.crypto import CredentialCipher, load_key
+from fleet.db import Database
+
+ROOT = Path(__file__).resolve().parent.parent
+CAMFLEET = str(Path(sys.executable).parent / "camfleet")
+SECRET = "benchmark-secret-key-that-is-long-enough"
+# The local PostgreSQL server (trust authentication); each benchmark makes a database of its own and drops it.
+PG_SERVER = "postgres@127.0.0.1:5432"
+ENGINES = ("sqlite", "postgresql")
+
+
+def run_in_workdir(
+    benchmark: Callable[[argparse.Namespace, Path], Coroutine[Any, Any, str]], args: argparse.Namespace
+) -> int:
+    """Run a benchmark in a temporary working directory, quietly, and print its machine-readable line last."""
+    quiet_logging()
+    with tempfile.TemporaryDirectory(prefix="camfleet-bench-") as workdir:
+        line = asyncio.run(benchmark(args, Path(workdir)))
+    print(line, flush=True)
+    return 0
+
+
+def quiet_logging() -> None:
+    """Warnings only: progress lines (migrations, jobs, collector failures) would drown the figures."""
+    logging.basicConfig(level=logging.WARNING, force=True)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
+# --- the machine and the process ----------------------------------------------------------------------------------
+
+
+def load_average() -> str:
+    """The 1, 5 and 15 minute load averages (the machine is shared: they say how far to trust a run)."""
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def peak_rss_mb() -> float:
+    """Peak resident set of this process so far (ru_maxrss is in KiB on Linux)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process so far (all its threads)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class Timing:
+    """Wall-clock seconds of a `timed` block (set when the block ends)."""
+
+    seconds: float = 0.0
+
+
+@contextmanager
+def timed() -> Iterator[Timing]:
+    """Time the block by the wall clock."""
+    timing = Timing()
+    started = time.perf_counter()
+    try:
+        yield timing
+    finally:
+        timing.seconds = time.perf_counter() - started
+
+
+def ratio(measured: float, baseline: float) -> float:
+    """The measured figure as a multiple of its baseline from the same run (0 without a baseline)."""
+    return measured / baseline if baseline else 0.0
+
+
+def target(label: str, met: bool, detail: str) -> None:
+    """One line saying whether a target was met, and by what figure."""
+    print(f"target {'MET' if met else 'MISSED'}: {label} ({detail})", flush=True)
+
+
+# --- databases ----------------------------------------------------------------------------------------------------
+
+
+async def pg_admin(statement: str) -> None:
+    """Run a statement on the PostgreSQL server outside a transaction (CREATE / DROP DATABASE)."""
+    engine = create_async_engine(f"postgresql+asyncpg://{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as connection:
+            await connection.execute(text(statement))
+    finally:
+        await engine.dispose()
+
+
+@asynccontextmanager
+async def database_url(engine: str, data_dir: Path) -> AsyncIterator[str]:
+    """A fresh, empty database: a SQLite file in `data_dir`, or a PostgreSQL database dropped at the end."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    if engine == "sqlite":
+        yield f"sqlite:///{data_dir / 'camfleet.db'}"
+        return
+    name = f"camfleet_bench_{uuid.uuid4().hex[:8]}"
+    await pg_admin(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"postgresql://{PG_SERVER}/{name}"
+    finally:
+        await pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def bench_settings(data_dir: Path, url: str, **overrides: Any) -> Settings:
+    """Settings for a benchmark's database in `data_dir`."""
+    return Settings(data_dir=data_dir, database_url=url, secret_key=SECRET, **overrides)
+
+
+async def migrated(settings: Settings) -> Database:
+    """The settings' database with camfleet's schema (migrated in a thread, as the CLI does)."""
+    # Imported here: importing Alembic logs its plugin set-up at INFO, before a script configures logging.
+    from fleet.schema import upgrade
+
+    await asyncio.to_thread(upgrade, settings.database_url)
+    return Database(settings)
+
+
+async def import_fleet(database: Database, settings: Settings, fleet_csv: Path) -> CredentialCipher:
+    """Import a fleet file through camfleet's importer, as `camfleet cameras import` does."""
+    rows = importer.read_camera_file(fleet_csv)
+    cipher = CredentialCipher(load_key(settings))
+    async with database.unit_of_work() as session:
+        await cameras.upsert_many(
+            session, actor=Actor.system("benchmark"), rows=importer.iter_cameras(rows), cipher=cipher
+        )
+    return cipher

@@ -1,0 +1,1 @@
+"""Notification delivery at the edge: Apprise sends what the alert domain (fleet.alerts) decided to send."""
