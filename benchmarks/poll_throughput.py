@@ -40,8 +40,8 @@ from _common import (
 from _fleet import VENDORS, SimulatorProcess, bench_cameras, write_fleet_csv
 from _raw import baseline_round
 from _rounds import Bench, Round, collectors_round
-from collectors.base import CheckKind
 from collectors.registry import Collectors
+from config.checks import CheckKind
 from config.settings import Settings
 from fleet.crypto import CredentialCipher
 from fleet.db import Database
@@ -52,7 +52,7 @@ from fleet.health.models import CheckState
 from scheduler.polling import Poller
 
 IDENTITY_SAMPLE = 200
-ALL_HEALTH = (CheckKind.reachability, CheckKind.onvif_health, CheckKind.snmp)
+ALL_HEALTH = (CheckKind.REACHABILITY, CheckKind.ONVIF_HEALTH, CheckKind.SNMP)
 
 
 # --- end to end: the Poller on SQLite ----------------------------------------------------------------------------
@@ -224,7 +224,7 @@ async def measure_all(
                 print(results.poller_error)
         sample = bench.subset(IDENTITY_SAMPLE)
         results.identity, _ = await collectors_round(
-            sample, collectors, f"ours onvif_identity (first {len(sample.fleet)})", (CheckKind.onvif_identity,)
+            sample, collectors, f"ours onvif_identity (first {len(sample.fleet)})", (CheckKind.ONVIF_IDENTITY,)
         )
     results.profile = bench.profile
     return results

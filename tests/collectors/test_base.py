@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from collectors import AuthFailed, BadResponse, CheckKind, SnmpCredentials, Timeout, Unreachable, Unsupported
+from collectors import AuthFailed, BadResponse, SnmpCredentials, Timeout, Unreachable, Unsupported
 from collectors.errors import CollectorError
 from collectors.mac import normalise_mac
+from config.checks import CheckKind
 from fleet.health.models import CheckKind as HealthCheckKind
 from tests.collectors.conftest import PASSWORD, V3_AUTH_KEY, V3_PRIV_KEY, make_target
 

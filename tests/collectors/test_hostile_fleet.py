@@ -18,8 +18,9 @@ import pytest
 import pytest_asyncio
 from sqlalchemy import select
 
-from collectors import CheckKind, Collectors, ReachabilityObservation, SnmpCredentials, Timeout, Unreachable
+from collectors import Collectors, ReachabilityObservation, SnmpCredentials, Timeout, Unreachable
 from collectors.errors import CollectorError
+from config.checks import CheckKind
 from fleet.cameras import importer
 from fleet.cameras import service as cameras
 from fleet.cameras.models import Camera, CameraStatus
@@ -120,7 +121,7 @@ async def test_reachability_takes_hostile_ports_as_open_and_a_dropping_port_as_d
     dropping = make_target(name="dropping", host=BACKLOG_HOST, onvif_port=full_backlog, rtsp_port=full_backlog)
     started = time.perf_counter()
     *opened, dropped = await asyncio.gather(
-        *(collectors.run(CheckKind.reachability, target) for target in [*open_ports, dropping])
+        *(collectors.run(CheckKind.REACHABILITY, target) for target in [*open_ports, dropping])
     )
     for result in opened:
         assert isinstance(result.observation, ReachabilityObservation), result
@@ -140,13 +141,13 @@ async def test_hostile_snmp_v3_agents_fail_alone(
 ) -> None:
     v3 = SnmpCredentials(version="3", user="camfleet", auth_key="authkey-Venlo-77", priv_key="privkey-Venlo-88")
     targets = [make_target(name=h.value, host=agent.host, snmp=v3) for h, agent in hostile_snmp_95.items()]
-    results = await asyncio.gather(*(collectors.run(CheckKind.snmp, target) for target in targets))
+    results = await asyncio.gather(*(collectors.run(CheckKind.SNMP, target) for target in targets))
     for hostility, result in zip(hostile_snmp_95, results, strict=True):
         assert_failed_as(result, EXPECTED_SNMP_V3[hostility])
 
 
 @pytest.mark.parametrize("hostility", [HttpHostility.huge_content_length, HttpHostility.huge_chunked])
-@pytest.mark.parametrize("kind", [CheckKind.onvif_health, CheckKind.onvif_identity])
+@pytest.mark.parametrize("kind", [CheckKind.ONVIF_HEALTH, CheckKind.ONVIF_IDENTITY])
 async def test_a_50_mb_answer_is_refused_in_bounded_memory(
     collectors: Collectors,
     hostile_http_95: dict[HttpHostility, HostileHttpCamera],
