@@ -23,6 +23,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from config.settings import Settings, get_settings
+from config.zone import LOCAL
 from fleet import schema
 from fleet.alerts import outbox
 from fleet.alerts import service as alerts
@@ -42,7 +43,7 @@ from fleet.faults.models import FaultKind, Severity
 from fleet.health.status import status_counts
 from fleet.inventory.export import ExportFormat
 from fleet.inventory.export import render as render_inventory
-from fleet.inventory.service import LOCAL, build_inventory
+from fleet.inventory.service import build_inventory
 from fleet.language import LANGUAGES, Language
 from fleet.tickets import history, reading, workflow
 from fleet.tickets.models import RepairTicket, TicketStatus
