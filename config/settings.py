@@ -279,6 +279,9 @@ class WebSettings(_Section):
     login_window: Duration = timedelta(minutes=15)
     login_max_failures_per_user: int = Field(default=5, ge=1, le=10_000)
     login_max_failures_per_address: int = Field(default=20, ge=1, le=100_000)
+    # Past its limit a name is not locked out: it waits this long, twice as long after each further failure, up
+    # to the window. So someone guessing cannot shut the real user out for long.
+    login_delay: Duration = timedelta(seconds=30)
     # Reverse proxies (IP addresses) whose X-Forwarded-Proto/-For are believed; empty: none, the default, so a
     # client cannot pretend to be on HTTPS or at another address.
     trusted_proxies: list[str] = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fleet.db import Base, UTCDateTime, enum_column, utcnow
@@ -91,13 +91,20 @@ class WebSession(Base):
     user: Mapped[User] = relationship(lazy="joined")
 
 
-class LoginFailure(Base):
-    """A failed sign-in, counted per user name and per client address for throttling, then pruned."""
+class LoginThrottle(Base):
+    """Failed sign-ins counted per key (a user name, or a client address) over a window: one row per key.
 
-    __tablename__ = "login_failures"
+    One row, updated under its row lock, is what makes the count exact when many attempts arrive at once.
+    """
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
-    # As typed (lower case): also for names that do not exist, so the answer never tells which names do.
-    username: Mapped[str] = mapped_column(String(100), index=True)
-    address: Mapped[str] = mapped_column(String(64), index=True)
+    __tablename__ = "login_throttles"
+
+    # "name:<as typed, lower case>" (names that do not exist too, so the answer never tells which do) or
+    # "address:<IPv4, or the IPv6 /64>".
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    window_started_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    # A name past its limit waits until then (longer after each further failure); an address is refused outright.
+    blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Throttling is written to the audit log once per key and window, not once per refused attempt.
+    audited: Mapped[bool] = mapped_column(Boolean, default=False)

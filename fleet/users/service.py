@@ -146,8 +146,10 @@ async def user_for_token(session: AsyncSession, token: str) -> User | None:
 async def authenticate(session: AsyncSession, username: str, password: str) -> User | None:
     """The active user whose password matches, or None."""
     user = await get_by_username(session, username)
-    # An unknown name costs the same argon2 check as a known one, so timing does not tell which names exist.
-    matches = verify_password(user.password_hash if user is not None else _dummy_hash(), password)
+    # An unknown name, or a token-only account with no password, costs the same one argon2 check as a known
+    # name with a wrong password: the time taken does not tell which names exist or how they sign in.
+    stored = user.password_hash if user is not None and user.password_hash else _dummy_hash()
+    matches = verify_password(stored, password)
     if user is None or not user.is_active or not matches:
         return None
     return user

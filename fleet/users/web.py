@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from config.settings import WebSettings
 from fleet.audit.service import Actor, record
-from fleet.users.models import LoginFailure, WebSession
+from fleet.users import throttle
+from fleet.users.models import WebSession
 from fleet.users.service import authenticate
 
 # Sessions are touched at most this often, so reading pages does not turn every request into a write.
@@ -38,16 +39,6 @@ class Login:
     session: WebSession | None = None
 
 
-async def _recent_failures(session: AsyncSession, *, username: str, address: str, since: datetime) -> tuple[int, int]:
-    by_name = await session.scalar(
-        select(func.count()).where(LoginFailure.username == username, LoginFailure.at >= since)
-    )
-    by_address = await session.scalar(
-        select(func.count()).where(LoginFailure.address == address, LoginFailure.at >= since)
-    )
-    return int(by_name or 0), int(by_address or 0)
-
-
 async def log_in(
     session: AsyncSession,
     *,
@@ -59,28 +50,20 @@ async def log_in(
     settings: WebSettings,
 ) -> Login:
     """Check the password unless throttled; on success a new session (its cookie value returned once)."""
-    name = username.strip().lower()[:100]
-    since = now - settings.login_window
-    # Old failures are pruned here rather than by a job: the table stays as small as the window.
-    await session.execute(delete(LoginFailure).where(LoginFailure.at < since))
     await _prune_sessions(session, now=now, settings=settings)
-    by_name, by_address = await _recent_failures(session, username=name, address=address, since=since)
+    rows = await throttle.counters(session, username=username, address=address, now=now, settings=settings)
     actor = Actor(name=f"login:{address}")
-    if by_name >= settings.login_max_failures_per_user or by_address >= settings.login_max_failures_per_address:
-        await record(
-            session,
-            actor=actor,
-            action="login.throttled",
-            target_type="user",
-            target_id=name,
-            after={"address": address, "failures_name": by_name, "failures_address": by_address},
-        )
+    refusing = rows.throttled(now, settings)
+    if refusing:
+        await throttle.audit_throttled(session, refusing, actor=actor)
         return Login(LoginOutcome.THROTTLED)
     user = await authenticate(session, username.strip(), password)
     if user is None:
-        session.add(LoginFailure(at=now, username=name, address=address))
-        await record(session, actor=actor, action="login.failed", target_type="user", target_id=name)
+        rows.failed(now, settings)
+        target = throttle.name_key(username).removeprefix("name:")
+        await record(session, actor=actor, action="login.failed", target_type="user", target_id=target)
         return Login(LoginOutcome.REFUSED)
+    rows.succeeded()
     cookie = secrets.token_urlsafe(32)
     row = WebSession(
         user_id=user.id,

@@ -25,7 +25,7 @@ from fleet.faults.models import FaultKind, Severity
 from fleet.faults.service import FaultChanges, open_fault
 from fleet.tickets import creation, history
 from fleet.tickets.models import TicketEventKind, TicketStatus
-from fleet.users.models import LoginFailure, Role, User, WebSession
+from fleet.users.models import LoginThrottle, Role, User, WebSession
 from tests.builders import make_camera, make_user
 
 PASSWORD = "correct horse battery"
@@ -188,7 +188,8 @@ async def test_failures_older_than_the_window_do_not_count(settings: Settings, d
             await _login(http, "admin", "guess guess guess")
         assert (await _login(http, "admin")).status_code == 429
         async with database.unit_of_work() as session:
-            await session.execute(update(LoginFailure).values(at=datetime.now(UTC) - timedelta(hours=1)))
+            hour_ago = datetime.now(UTC) - timedelta(hours=1)
+            await session.execute(update(LoginThrottle).values(window_started_at=hour_ago, blocked_until=hour_ago))
         assert (await _login(http, "admin")).status_code == 303
 
 
