@@ -9,10 +9,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from xml.sax.saxutils import escape
+from zoneinfo import ZoneInfo
 
 from lxml import etree
 
-from config.zone import LOCAL
 from simulator.device import Device, Stream
 
 NS_ENV = "http://www.w3.org/2003/05/soap-envelope"
@@ -21,6 +21,8 @@ NS_WSU = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-uti
 NS_TDS = "http://www.onvif.org/ver10/device/wsdl"
 NS_TRT = "http://www.onvif.org/ver10/media/wsdl"
 _PASSWORD_TEXT = "#PasswordText"
+# The simulated camera is set to the zone its POSIX TZ string describes (a camera setting, not camfleet's).
+_LOCAL_ZONE = ZoneInfo("Europe/Amsterdam")
 _POSIX_TZ = "CET-1CEST,M3.5.0,M10.5.0/3"
 _MAX_REQUEST = 64 * 1024
 
@@ -151,7 +153,7 @@ def _date_time(moment: datetime) -> str:
 
 def _system_date_and_time(device: Device, endpoint: Endpoint, request: etree._Element) -> str:
     utc = datetime.fromtimestamp(device.state.device_time(), UTC)
-    local = utc.astimezone(LOCAL)
+    local = utc.astimezone(_LOCAL_ZONE)
     # A drifting clock is one whose NTP sync was switched off: it reports Manual.
     kind = "NTP" if device.state.clock_offset_s == 0 else "Manual"
     dst = "true" if local.dst() else "false"
