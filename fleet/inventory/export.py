@@ -24,6 +24,7 @@ from fleet.inventory.replacement import Score
 from fleet.inventory.service import COLUMNS, InventoryRow
 from fleet.inventory.wording import WORDS, Kind, reason_text, term
 from fleet.language import Language
+from fleet.spreadsheet import safe_value
 
 # What each column means and where it comes from (the Data dictionary sheet).
 DICTIONARY: dict[str, tuple[str, str]] = {
@@ -188,7 +189,7 @@ def _table(
     sheet.append(titles)
     formatted = sorted((formats or {}).items())
     for row in rows:
-        values: list[Any] = list(row)
+        values: list[Any] = [safe_value(value) for value in row]
         for index, number_format in formatted:
             if values[index] is not None:
                 cell = WriteOnlyCell(sheet, value=values[index])
