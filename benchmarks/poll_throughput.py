@@ -46,7 +46,6 @@ from config.settings import Settings
 from fleet.crypto import CredentialCipher
 from fleet.db import Database
 from fleet.health.claims import ensure_check_states
-from fleet.health.models import CheckKind as StoredKind
 from fleet.health.models import CheckResult as StoredResult
 from fleet.health.models import CheckState
 from scheduler.polling import Poller
@@ -68,7 +67,7 @@ async def prepare_database(settings: Settings, fleet_csv: Path) -> tuple[Databas
 
 # Checks the poller ticks leave out: the daily identity check has its own round; stream and image checks (hourly,
 # a 1080p snapshot each) are measured by benchmarks/image_analysis.py.
-HELD_KINDS = (StoredKind.ONVIF_IDENTITY, StoredKind.STREAM, StoredKind.IMAGE)
+HELD_KINDS = (CheckKind.ONVIF_IDENTITY, CheckKind.STREAM, CheckKind.IMAGE)
 
 
 async def hold_identity_checks(database: Database, now: datetime) -> int:

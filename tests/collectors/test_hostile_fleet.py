@@ -26,7 +26,6 @@ from fleet.cameras import service as cameras
 from fleet.cameras.models import Camera, CameraStatus
 from fleet.crypto import CredentialCipher
 from fleet.db import Database
-from fleet.health.models import CheckKind as StoredKind
 from fleet.health.models import CheckResult as StoredResult
 from fleet.health.models import CheckState, ErrorClass
 from scheduler.polling import error_class
@@ -249,10 +248,10 @@ async def _camfleet_poll(env: dict[str, str]) -> tuple[bytes, float]:
     return stdout, elapsed
 
 
-def _assert_hostile_ones_failed_as_expected(states: dict[tuple[str, StoredKind], CheckState]) -> None:
+def _assert_hostile_ones_failed_as_expected(states: dict[tuple[str, CheckKind], CheckState]) -> None:
     wrong: list[str] = []
     for hostility in HttpHostility:
-        for kind in (StoredKind.ONVIF_HEALTH, StoredKind.ONVIF_IDENTITY):
+        for kind in (CheckKind.ONVIF_HEALTH, CheckKind.ONVIF_IDENTITY):
             state = states[(f"H-{hostility.value}", kind)]
             expected = error_class(EXPECTED_HTTP[hostility](""))
             if state.last_ok is not False or state.last_error_class is not expected:
@@ -260,7 +259,7 @@ def _assert_hostile_ones_failed_as_expected(states: dict[tuple[str, StoredKind],
                     f"H-{hostility.value} {kind}: {state.last_error_class} ({state.last_error}), not {expected}"
                 )
     for hostility in SnmpHostility:
-        state = states[(f"S-{hostility.value}", StoredKind.SNMP)]
+        state = states[(f"S-{hostility.value}", CheckKind.SNMP)]
         expected = error_class(EXPECTED_SNMP[hostility](""))
         if state.last_ok is not False or state.last_error_class is not expected:
             wrong.append(f"S-{hostility.value} snmp: {state.last_error_class} ({state.last_error}), not {expected}")
@@ -268,7 +267,7 @@ def _assert_hostile_ones_failed_as_expected(states: dict[tuple[str, StoredKind],
     assert not any(s.last_error_class is ErrorClass.INTERNAL for s in states.values())
 
 
-def _assert_healthy_ones_up(found: dict[int, Camera], states: dict[tuple[str, StoredKind], CheckState]) -> set[int]:
+def _assert_healthy_ones_up(found: dict[int, Camera], states: dict[tuple[str, CheckKind], CheckState]) -> set[int]:
     """Every check of the healthy cameras passed and they are up; their ids."""
     healthy = {c.id for c in found.values() if c.name.startswith("OK-")}
     for (name, kind), state in states.items():
