@@ -10,10 +10,11 @@ from typing import Annotated
 import typer
 
 from cli.root import command, fail, language, out, unit_of_work
+from config.zone import LOCAL
 from fleet.db import utcnow
 from fleet.inventory.export import ExportFormat
 from fleet.inventory.export import render as render_inventory
-from fleet.inventory.service import LOCAL, build_inventory
+from fleet.inventory.service import build_inventory
 from fleet.uptime import export as uptime_export
 from fleet.uptime.service import GroupBy, uptime_report
 from fleet.uptime.when import parse_when

@@ -13,10 +13,10 @@ from datetime import UTC, datetime, timedelta
 from enum import Enum
 from typing import Any
 
-from collectors.base import CheckKind as CollectorKind
 from collectors.base import CheckResult, MediaProfile, OnvifIdentityObservation, SnmpCredentials, Target
 from collectors.errors import AuthFailed, BadResponse, CollectorError, Timeout, Unreachable, Unsupported
 from collectors.registry import Collectors
+from config.checks import CheckKind
 from config.settings import Settings
 from fleet import metrics
 from fleet.audit.service import Actor
@@ -25,7 +25,7 @@ from fleet.crypto import CredentialCipher
 from fleet.db import Database
 from fleet.health import recording, results
 from fleet.health.claims import Claim, claim_due, ensure_check_states, release_claims, renew_claims
-from fleet.health.models import CheckKind, ErrorClass
+from fleet.health.models import ErrorClass
 from fleet.health.status import StatusChange
 from scheduler import failures
 
@@ -294,7 +294,7 @@ class Poller:
             try:
                 async with semaphore, heavy if claim.kind is CheckKind.ONVIF_IDENTITY else contextlib.nullcontext():
                     metrics.SCHEDULER_LAG.observe(max(0.0, (datetime.now(UTC) - started).total_seconds()))
-                    found = result = await self.collectors.run(CollectorKind(claim.kind.value), target)
+                    found = result = await self.collectors.run(claim.kind, target)
             finally:
                 # Always answered, even when cancelled: the stream and image checks must never wait for ever.
                 if claim.kind is CheckKind.ONVIF_IDENTITY and waiting is not None and not waiting.done():

@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
 from fastapi import Depends, HTTPException, Request, Response, status
 from fastapi.exception_handlers import http_exception_handler
@@ -22,6 +21,7 @@ from api import errors
 from api.deps import SessionDep, SettingsDep
 from api.pages.i18n import translator
 from config.settings import Settings
+from config.zone import LOCAL
 from fleet.audit.service import Actor
 from fleet.errors import DomainError
 from fleet.language import LANGUAGES, Language
@@ -30,7 +30,6 @@ from fleet.users.models import Role, User, WebSession
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = Jinja2Templates(directory=HERE.parent / "templates")
-LOCAL = ZoneInfo("Europe/Amsterdam")
 LANGUAGE_COOKIE = "camfleet_lang"
 LOGIN_CSRF_COOKIE = "camfleet_login_csrf"
 CSRF_HEADER = "X-CSRF-Token"

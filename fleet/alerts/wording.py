@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from config.checks import CheckKind
 from fleet.alerts.models import AlertEvent
-from fleet.health.models import CheckKind
 from fleet.language import Language, in_language
 
 # Each message's title names what happened.

@@ -12,9 +12,10 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from config.checks import CheckKind
 from fleet.cameras.models import Camera, CameraCredentials, Lifecycle
 from fleet.db import UTCDateTime
-from fleet.health.models import CheckKind, CheckState
+from fleet.health.models import CheckState
 
 # The checks every polled camera has; SNMP only when the camera has SNMP settings.
 ALWAYS = (

@@ -13,13 +13,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from config.settings import Settings
+from config.zone import LOCAL
 from fleet import __version__
 from fleet.decisions.service import overview
 from fleet.inventory.service import InventoryRow, build_inventory
 from fleet.inventory.wording import WORDS, reason_text, term
 from fleet.language import Language
 from fleet.reports import charts
-from fleet.reports.uptime import LOCAL, TEXT, Document, environment, hours, months, percent
+from fleet.reports.uptime import TEXT, Document, environment, hours, months, percent
 from fleet.tickets.models import RepairTicket
 from fleet.uptime.calc import Figures
 from fleet.uptime.facts import CameraFacts, camera_facts

@@ -6,12 +6,12 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from config.zone import LOCAL
 from fleet import __version__
 from fleet.faults.models import Fault, FaultKind
 from fleet.faults.wording import kind_label
@@ -21,7 +21,6 @@ from fleet.uptime.calc import Figures, Span
 from fleet.uptime.facts import camera_facts
 from fleet.uptime.service import GroupBy, TicketRepairs, camera_figures_for, report_rows, ticket_repairs
 
-LOCAL = ZoneInfo("Europe/Amsterdam")
 CAUSES = {
     "nl": ("camera zelf", "gedeelde uitval (switch, verbinding, locatie)"),
     "en": ("the camera itself", "shared outage (switch, uplink, site)"),

@@ -6,8 +6,8 @@ import string
 
 import pytest
 
+from config.checks import CheckKind
 from fleet.alerts.wording import CHECKS, TEXT, check_label, say
-from fleet.health.models import CheckKind
 
 
 def _fields(text: str) -> set[str]:

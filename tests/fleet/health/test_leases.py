@@ -7,11 +7,12 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
+from config.checks import CheckKind
 from config.settings import Settings
 from fleet.crypto import CredentialCipher
 from fleet.db import Database
 from fleet.health.claims import ALWAYS, Claim, claim_due, ensure_check_states, release_claims, renew_claims
-from fleet.health.models import CheckKind, CheckState
+from fleet.health.models import CheckState
 from fleet.health.recording import Outcome, record
 from tests.builders import make_camera
 
