@@ -9,11 +9,12 @@ from urllib.parse import urlsplit
 import aiohttp
 
 from collectors.authn import authorization
-from collectors.base import CheckKind, ImageObservation, Target
+from collectors.base import ImageObservation, Target
 from collectors.errors import AuthFailed, BadResponse, Unsupported
 from collectors.http import read_capped, translate_http
 from collectors.image_analysis import analyse, thumbnail
 from collectors.stream import ProfileLookup, pinned
+from config.checks import CheckKind
 
 _HEADERS = {"Accept": "image/jpeg", "Accept-Encoding": "identity"}
 
@@ -21,7 +22,7 @@ _HEADERS = {"Accept": "image/jpeg", "Accept-Encoding": "identity"}
 class ImageCollector:
     """GET the snapshot (size-capped, no redirects), measure it in a worker thread, keep only numbers."""
 
-    kind = CheckKind.image
+    kind = CheckKind.IMAGE
 
     def __init__(
         self,

@@ -11,7 +11,7 @@ from types import TracebackType
 import aiohttp
 from pysnmp.hlapi.v3arch.asyncio import SnmpEngine
 
-from collectors.base import CheckKind, CheckResult, Collector, Observation, Target
+from collectors.base import CheckResult, Collector, Observation, Target
 from collectors.errors import CollectorError, Timeout
 from collectors.http import CappedZeepTransport, new_session
 from collectors.image import ImageCollector
@@ -21,6 +21,7 @@ from collectors.reachability import ReachabilityCollector
 from collectors.snmp import SnmpCollector
 from collectors.snmp_wire import SnmpV2cClient
 from collectors.stream import SharedLookup, StreamCollector
+from config.checks import CheckKind
 from config.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -37,7 +38,7 @@ class Collectors:
     """Shared resources for every collector (HTTP connector, SNMP sockets and engine, parsed WSDLs).
 
     async with Collectors(device_timeout=10.0) as collectors:
-        result = await collectors.run(CheckKind.snmp, target)
+        result = await collectors.run(CheckKind.SNMP, target)
     """
 
     def __init__(

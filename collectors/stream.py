@@ -17,8 +17,9 @@ from functools import partial
 from urllib.parse import urlsplit, urlunsplit
 
 from collectors.authn import authorization
-from collectors.base import CheckKind, MediaProfile, StreamObservation, Target
+from collectors.base import MediaProfile, StreamObservation, Target
 from collectors.errors import AuthFailed, BadResponse, Unreachable
+from config.checks import CheckKind
 
 log = logging.getLogger(__name__)
 
@@ -154,7 +155,7 @@ class RtspSession:
 class StreamCollector:
     """RTSP OPTIONS then DESCRIBE (Digest or Basic when challenged); codec and size from the SDP."""
 
-    kind = CheckKind.stream
+    kind = CheckKind.STREAM
 
     def __init__(self, lookup: ProfileLookup) -> None:
         self._lookup = lookup

@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Annotated, Any, TypeVar
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
 from fastapi import Depends, HTTPException, Request, Response, status
 from fastapi.exception_handlers import http_exception_handler
@@ -22,13 +21,13 @@ from api import errors
 from api.deps import SessionDep, SettingsDep
 from api.pages import i18n
 from config.settings import Settings
+from config.zone import LOCAL
 from fleet.audit.service import Actor
 from fleet.errors import DomainError
 from fleet.language import LANGUAGES, N_, Language
 from fleet.users import web
 from fleet.users.models import Role, User, WebSession
 
-LOCAL = ZoneInfo("Europe/Amsterdam")
 LANGUAGE_COOKIE = "camfleet_lang"
 LOGIN_CSRF_COOKIE = "camfleet_login_csrf"
 CSRF_HEADER = "X-CSRF-Token"

@@ -7,8 +7,9 @@ from datetime import date, datetime
 from fastapi import APIRouter, Response
 
 from api.deps import SessionDep, SettingsDep, Viewer
+from config.zone import LOCAL
 from fleet.inventory.export import ExportFormat, render
-from fleet.inventory.service import LOCAL, build_inventory
+from fleet.inventory.service import build_inventory
 from fleet.language import Language
 
 router = APIRouter(prefix="/inventory", tags=["inventory"])

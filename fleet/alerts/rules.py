@@ -5,15 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
+from config.zone import LOCAL
 from fleet.alerts.models import AlertEvent
 from fleet.alerts.wording import title_of
 from fleet.faults.models import Severity
 from fleet.faults.wording import severity_label
 from fleet.language import Language, gettext, say, translations
-
-LOCAL = ZoneInfo("Europe/Amsterdam")
 
 
 @dataclass(frozen=True, slots=True)

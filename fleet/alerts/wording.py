@@ -7,8 +7,8 @@ language.
 
 from __future__ import annotations
 
+from config.checks import CheckKind
 from fleet.alerts.models import AlertEvent
-from fleet.health.models import CheckKind
 from fleet.language import N_, Language, gettext
 
 # Each message's title names what happened.

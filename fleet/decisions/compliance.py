@@ -11,12 +11,12 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Literal
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from config.settings import Settings
+from config.zone import LOCAL
 from fleet.alerts import service as alerts
 from fleet.alerts.models import AlertEvent
 from fleet.cameras.models import Camera, CameraKind, CameraStatus, Lifecycle
@@ -27,7 +27,6 @@ from fleet.faults.service import FaultChanges, close_fault, open_fault
 from fleet.language import say
 from fleet.tickets import creation as tickets
 
-LOCAL = ZoneInfo("Europe/Amsterdam")
 PERMITTING = frozenset({DecisionKind.DEPLOYMENT, DecisionKind.EXTENSION, DecisionKind.REPLACEMENT})
 ONLINE = frozenset({CameraStatus.UP, CameraStatus.DEGRADED})
 State = Literal["valid", "expired", "missing"]

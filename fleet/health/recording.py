@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import insert, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from config.checks import CheckKind
 from config.settings import Settings
 from fleet.alerts import service as alerts
 from fleet.alerts.models import AlertEvent
@@ -19,7 +20,7 @@ from fleet.faults.evaluate import Observed, Seen, Thresholds, evaluate
 from fleet.faults.models import Severity
 from fleet.faults.rules import IMPAIRING_KINDS, FlapEvent, Flapping, update_flapping
 from fleet.faults.service import FaultChanges
-from fleet.health.models import CheckKind, CheckResult, CheckState, ErrorClass
+from fleet.health.models import CheckResult, CheckState, ErrorClass
 from fleet.health.rules import SoftHard, Transition, apply_result
 from fleet.health.status import StatusChange, update_statuses
 from fleet.language import N_, Language, say

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from config.settings import Settings
+from config.zone import LOCAL
 from fleet import __version__
 from fleet.decisions.service import overview
 from fleet.inventory.replacement import explained
@@ -20,7 +21,7 @@ from fleet.inventory.service import InventoryRow, build_inventory
 from fleet.inventory.wording import PARTS, heading, reason_text, term
 from fleet.language import Language, translations
 from fleet.reports import charts
-from fleet.reports.uptime import LOCAL, Document, environment, months
+from fleet.reports.uptime import Document, environment, months
 from fleet.tickets.models import RepairTicket
 from fleet.uptime.calc import Figures
 from fleet.uptime.facts import CameraFacts, camera_facts

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from functools import partial
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from config.zone import LOCAL
 from fleet import __version__
 from fleet.faults.models import Fault, FaultKind
 from fleet.faults.wording import kind_label
@@ -22,7 +22,6 @@ from fleet.uptime.calc import Figures, Span
 from fleet.uptime.facts import camera_facts
 from fleet.uptime.service import GroupBy, TicketRepairs, camera_figures_for, report_rows, ticket_repairs
 
-LOCAL = ZoneInfo("Europe/Amsterdam")
 # Offline time by cause: the camera itself, or a shared outage of its switch, uplink or site.
 CAUSES = (N_("the camera itself"), N_("shared outage (switch, uplink, site)"))
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from config.checks import CheckKind
 from fleet.alerts.models import AlertEvent
 from fleet.alerts.wording import CHECKS, TITLES, check_label, title_of
-from fleet.health.models import CheckKind
 from fleet.language import say
 
 

@@ -10,12 +10,13 @@ from datetime import UTC, date, datetime
 import pytest
 from openpyxl import load_workbook
 
+from config.catalogues import FOLDER, parse
 from config.settings import Settings
 from fleet.cameras.models import Camera, CameraStatus
 from fleet.crypto import CredentialCipher
 from fleet.db import Database
 from fleet.faults.models import Fault, FaultKind, Severity
-from fleet.firmware.lifecycle import LIFECYCLE_PATH, Lifecycle, parse_lifecycle
+from fleet.firmware.lifecycle import Lifecycle
 from fleet.health.models import StatusInterval
 from fleet.inventory import export, service
 from fleet.inventory.service import COLUMNS, build_inventory
@@ -167,8 +168,12 @@ sources = ["T1"]
 
 
 def _lifecycle_with_entries() -> Lifecycle:
-    text = LIFECYCLE_PATH.read_text(encoding="utf-8").replace("[sources]\n", '[sources]\nT1 = "test source"\n')
-    return parse_lifecycle(text + LIFECYCLE_ENTRIES, load_catalogue())
+    text = (
+        (FOLDER / "lifecycle.toml")
+        .read_text(encoding="utf-8")
+        .replace("[sources]\n", '[sources]\nT1 = "test source"\n')
+    )
+    return parse(Lifecycle, text + LIFECYCLE_ENTRIES, vendors=load_catalogue())
 
 
 async def test_end_of_support_in_plan(

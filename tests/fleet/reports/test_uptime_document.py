@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 
+from config.zone import LOCAL as AMS
 from fleet.cameras.models import CameraStatus
 from fleet.crypto import CredentialCipher
 from fleet.db import Database
@@ -16,7 +16,6 @@ from fleet.reports.uptime import months, uptime_document
 from fleet.uptime.service import GroupBy
 from tests.builders import make_camera
 
-AMS = ZoneInfo("Europe/Amsterdam")
 # The first quarter of 2026 in Amsterdam time: 2,159 hours (summer time starts on 29 March).
 PERIOD = (datetime(2026, 1, 1, tzinfo=AMS).astimezone(UTC), datetime(2026, 4, 1, tzinfo=AMS).astimezone(UTC))
 
