@@ -179,7 +179,6 @@ class Poller:
         }
         # Claims are renewed while their batch runs (see _renew), so the lease need not outlast a slow batch.
         self._lease = settings.scheduler.lease
-        self._in_flight: dict[tuple[int, CheckKind], Claim] = {}
         self._actor = Actor.system(f"collector:{owner}")
 
     def next_due(self, kind: CheckKind, at: datetime, ok: bool, failures_in_a_row: int) -> datetime:
@@ -234,13 +233,11 @@ class Poller:
                 return summary
 
     async def release(self) -> None:
-        """Give back the checks claimed but not yet recorded (a clean stop), so others take them over at once."""
-        claims = list(self._in_flight.values())
-        if not claims:
-            return
+        """Give back every check this collector claimed and has not recorded (a clean stop), for others at once."""
         async with self.database.unit_of_work() as session:
-            await release_claims(session, claims, owner=self.owner, retry_at=datetime.now(UTC))
-        log.info("released %d claimed checks", len(claims))
+            released = await release_claims(session, owner=self.owner, retry_at=datetime.now(UTC))
+        if released:
+            log.info("released %d claimed checks", released)
 
     async def _renew(self) -> None:
         """Keep this collector's claims while its batch runs; a dead collector's lapse after one lease."""
@@ -258,8 +255,6 @@ class Poller:
             recorded = await recording.record(session, outcomes, settings=self.settings)
         if recorded.stale:
             log.warning("%d results not recorded: their checks were taken over by another collector", recorded.stale)
-        for outcome in outcomes:
-            self._in_flight.pop((outcome.camera_id, outcome.kind), None)
         summary.add(recorded, outcomes)
         for change in recorded.status_changes:
             metrics.STATUS_CHANGES.labels(status=change.new.value).inc()
@@ -286,7 +281,6 @@ class Poller:
             for c in claims
             if c.kind is CheckKind.ONVIF_IDENTITY and c.camera_id in prepared and prepared[c.camera_id].media is None
         }
-        self._in_flight = {(c.camera_id, c.kind): c for c in claims if c.camera_id in prepared}
 
         async def one(claim: Claim) -> recording.Outcome | None:
             target = prepared.get(claim.camera_id)
@@ -307,16 +301,17 @@ class Poller:
                     resolve(main_profile(found))
             return self._outcome(claim, result)
 
+        checks = [asyncio.create_task(one(c)) for c in claims]
         renewal = asyncio.create_task(self._renew())
         try:
-            await self._record_as_done([one(c) for c in claims], summary)
+            await self._record_as_done(checks, summary)
         finally:
-            renewal.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await renewal
-            self._in_flight = {}
+            # A stop cancels the tick: the checks still running end with it, and their claims are given back.
+            for task in (*checks, renewal):
+                task.cancel()
+            await asyncio.gather(*checks, renewal, return_exceptions=True)
 
-    async def _record_as_done(self, runs: list[Awaitable[recording.Outcome | None]], summary: TickSummary) -> None:
+    async def _record_as_done(self, runs: Sequence[Awaitable[recording.Outcome | None]], summary: TickSummary) -> None:
         """Record outcomes as their checks finish, in batches of _FLUSH_COUNT or after _FLUSH_SECONDS."""
         pending: list[recording.Outcome] = []
         flushed_at = time.monotonic()
