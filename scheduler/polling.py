@@ -276,9 +276,8 @@ class Poller:
 
         # A camera with no stored media profile whose identity check runs in this batch (its first round): the
         # stream and image checks wait for that check's profiles rather than each asking the camera again.
-        loop = asyncio.get_running_loop()
-        profiles: dict[int, asyncio.Future[MediaProfile | None]] = {
-            c.camera_id: loop.create_future()
+        expected = {
+            c.camera_id: self.collectors.profiles.expect(prepared[c.camera_id])
             for c in claims
             if c.kind is CheckKind.ONVIF_IDENTITY and c.camera_id in prepared and prepared[c.camera_id].media is None
         }
@@ -287,9 +286,10 @@ class Poller:
             target = prepared.get(claim.camera_id)
             if target is None:
                 return None  # deleted since the claim
-            waiting = profiles.get(claim.camera_id)
-            if claim.kind in NEEDS_MEDIA and waiting is not None:
-                target = replace(target, media=await asyncio.shield(waiting))
+            resolve = expected.get(claim.camera_id)
+            if claim.kind in NEEDS_MEDIA and resolve is not None:
+                # Waited for here, outside the check's time limit and the concurrency bound.
+                target = replace(target, media=await self.collectors.profiles.expected(target))
             found: CheckResult | None = None
             try:
                 async with semaphore, heavy if claim.kind is CheckKind.ONVIF_IDENTITY else contextlib.nullcontext():
@@ -297,8 +297,8 @@ class Poller:
                     found = result = await self.collectors.run(claim.kind, target)
             finally:
                 # Always answered, even when cancelled: the stream and image checks must never wait for ever.
-                if claim.kind is CheckKind.ONVIF_IDENTITY and waiting is not None and not waiting.done():
-                    waiting.set_result(main_profile(found))
+                if claim.kind is CheckKind.ONVIF_IDENTITY and resolve is not None:
+                    resolve(main_profile(found))
             return self._outcome(claim, result)
 
         checks = [asyncio.create_task(one(c)) for c in claims]
