@@ -18,6 +18,7 @@ from pydantic_settings import (
 )
 
 from config.durations import Duration
+from config.zone import LOCAL_ZONE_NAME
 
 # Values people paste from examples: never acceptable as a real key outside development.
 PLACEHOLDER_SECRETS = frozenset(
@@ -138,7 +139,7 @@ class BusinessHours(_Section):
     days: list[int] = Field(default=[0, 1, 2, 3, 4], min_length=1)
     start: str = Field(default="08:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     end: str = Field(default="17:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
-    timezone: str = "Europe/Amsterdam"
+    timezone: str = LOCAL_ZONE_NAME
 
     @model_validator(mode="after")
     def _valid(self) -> BusinessHours:
@@ -346,7 +347,7 @@ class Settings(BaseSettings):
     database_url: str = ""
     secret_key: SecretStr | None = None
     log_level: str = "INFO"
-    timezone: str = "Europe/Amsterdam"
+    timezone: str = LOCAL_ZONE_NAME
 
     api: ApiSettings = ApiSettings()
     database: DatabaseSettings = DatabaseSettings()

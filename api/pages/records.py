@@ -11,7 +11,8 @@ from fastapi import APIRouter, Query, Request, Response, status
 from api import downloads
 from api.deps import SessionDep, SettingsDep
 from api.downloads import DocumentFormat, ReportFormat
-from api.pages.core import LOCAL, PageRead, Viewer, render
+from api.pages.core import PageRead, Viewer, render
+from config.zone import LOCAL
 from fleet.decisions import service as decisions
 from fleet.decisions.compliance import PERMITTING
 from fleet.decisions.schemas import DecisionOut

@@ -10,7 +10,6 @@ from fastapi import APIRouter, Form, Query, Request, Response, status
 
 from api.deps import SessionDep, SettingsDep
 from api.pages.core import (
-    LOCAL,
     ActAcknowledgeFaults,
     ActPlanMaintenance,
     ActWorkOnTickets,
@@ -21,6 +20,7 @@ from api.pages.core import (
     render,
     safe_next,
 )
+from config.zone import LOCAL
 from fleet.cameras.service import CameraFilter, list_cameras
 from fleet.errors import InvalidInput
 from fleet.faults import reading as fault_reading

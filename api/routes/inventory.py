@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
 
 from fastapi import APIRouter, Response
 
 from api import downloads
 from api.deps import MayRead, SessionDep, SettingsDep
+from config.zone import LOCAL
 from fleet.inventory.export import ExportFormat
-from fleet.inventory.service import LOCAL
+from fleet.language import Language
 
 router = APIRouter(prefix="/inventory", tags=["inventory"])
 
@@ -22,7 +22,7 @@ async def export_inventory(
     _user: MayRead,
     format: ExportFormat = ExportFormat.XLSX,
     as_of: date | None = None,
-    lang: Literal["nl", "en"] = "en",
+    lang: Language = "en",
 ) -> Response:
     """Every camera not retired: identity, age, health, origin risk, firmware state and replacement priority."""
     return await downloads.inventory(session, settings, format, as_of or datetime.now(LOCAL).date(), lang)

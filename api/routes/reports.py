@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 from fastapi.exceptions import RequestValidationError
@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from api import downloads
 from api.deps import MayRead, SessionDep, SettingsDep
 from fleet.errors import InvalidInput
+from fleet.language import Language
 from fleet.uptime.service import GroupBy
 
 router = APIRouter(prefix="/reports", tags=["reports"])
@@ -23,7 +24,7 @@ async def uptime(
     to: Annotated[str, Query(description="ISO date or date-time; a date means the end of that day")],
     by: GroupBy = GroupBy.CAMERA,
     format: downloads.ReportFormat = downloads.ReportFormat.JSON,
-    lang: Literal["nl", "en"] = "nl",
+    lang: Language = "nl",
 ) -> Response:
     """Availability, downtime, maintenance, unknown time, outages, MTTR and MTBF per key."""
     try:
@@ -40,7 +41,7 @@ async def annual(
     _user: MayRead,
     year: Annotated[int, Query(ge=2000, le=2100)],
     format: downloads.DocumentFormat = downloads.DocumentFormat.PDF,
-    lang: Literal["nl", "en"] = "nl",
+    lang: Language = "nl",
 ) -> Response:
     """The camera chapter of the annual report (Dutch by default)."""
     return await downloads.annual(session, settings, year, format, lang)
