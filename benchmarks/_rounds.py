@@ -14,9 +14,10 @@ from typing import TypeVar
 
 from _common import peak_rss_mb
 from _fleet import BenchCamera, SimulatorProcess, to_target
-from collectors.base import CheckKind, CheckResult, SnmpObservation, Target
+from collectors.base import CheckResult, SnmpObservation, Target
 from collectors.errors import Timeout
 from collectors.registry import Collectors
+from config.checks import CheckKind
 
 T = TypeVar("T")
 # The collector's SNMP client sends a second GET for these enterprises (vendor values).
@@ -172,7 +173,7 @@ async def collectors_round(
         collected.extend(await bounded(jobs, bench.concurrency))
         return [_outcome(result) for result in collected]
 
-    counting_snmp = CheckKind.snmp in kinds
+    counting_snmp = CheckKind.SNMP in kinds
     if counting_snmp:
         bench.sim.reset_counters()
     measured = await bench.measure(name, run, len(targets), profile=profile)
@@ -184,7 +185,7 @@ async def collectors_round(
 
 def snmp_losses(results: Sequence[CheckResult], received: int) -> int:
     """Requests or replies lost: checks that timed out, plus the resends the agents received beyond one per GET."""
-    snmp = [r for r in results if r.kind is CheckKind.snmp]
+    snmp = [r for r in results if r.kind is CheckKind.SNMP]
     timed_out = sum(isinstance(r.error, Timeout) for r in snmp)
     expected = 0
     for result in snmp:

@@ -40,19 +40,18 @@ from _common import (
 from _fleet import VENDORS, SimulatorProcess, bench_cameras, write_fleet_csv
 from _raw import baseline_round
 from _rounds import Bench, Round, collectors_round
-from collectors.base import CheckKind
 from collectors.registry import Collectors
+from config.checks import CheckKind
 from config.settings import Settings
 from fleet.crypto import CredentialCipher
 from fleet.db import Database
 from fleet.health.claims import ensure_check_states
-from fleet.health.models import CheckKind as StoredKind
 from fleet.health.models import CheckResult as StoredResult
 from fleet.health.models import CheckState
 from scheduler.polling import Poller
 
 IDENTITY_SAMPLE = 200
-ALL_HEALTH = (CheckKind.reachability, CheckKind.onvif_health, CheckKind.snmp)
+ALL_HEALTH = (CheckKind.REACHABILITY, CheckKind.ONVIF_HEALTH, CheckKind.SNMP)
 
 
 # --- end to end: the Poller on SQLite ----------------------------------------------------------------------------
@@ -68,7 +67,7 @@ async def prepare_database(settings: Settings, fleet_csv: Path) -> tuple[Databas
 
 # Checks the poller ticks leave out: the daily identity check has its own round; stream and image checks (hourly,
 # a 1080p snapshot each) are measured by benchmarks/image_analysis.py.
-HELD_KINDS = (StoredKind.ONVIF_IDENTITY, StoredKind.STREAM, StoredKind.IMAGE)
+HELD_KINDS = (CheckKind.ONVIF_IDENTITY, CheckKind.STREAM, CheckKind.IMAGE)
 
 
 async def hold_identity_checks(database: Database, now: datetime) -> int:
@@ -224,7 +223,7 @@ async def measure_all(
                 print(results.poller_error)
         sample = bench.subset(IDENTITY_SAMPLE)
         results.identity, _ = await collectors_round(
-            sample, collectors, f"ours onvif_identity (first {len(sample.fleet)})", (CheckKind.onvif_identity,)
+            sample, collectors, f"ours onvif_identity (first {len(sample.fleet)})", (CheckKind.ONVIF_IDENTITY,)
         )
     results.profile = bench.profile
     return results

@@ -44,10 +44,11 @@ from _common import (
     timed,
 )
 from _fleet import BenchCamera, SimulatorProcess, bench_cameras, write_fleet_csv
+from config.checks import CheckKind
 from config.settings import Settings
 from fleet.db import Database
 from fleet.health.claims import ensure_check_states
-from fleet.health.models import CheckKind, CheckState, ErrorClass
+from fleet.health.models import CheckState, ErrorClass
 from fleet.health.recording import Outcome, record
 
 POLLED = (CheckKind.REACHABILITY, CheckKind.ONVIF_HEALTH)

@@ -21,12 +21,12 @@ import random
 import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, select, text
 
 from _common import bench_settings, database_url, migrated, quiet_logging, ratio, target, timed
 from config.settings import Settings
+from config.zone import LOCAL
 from fleet.cameras.models import Camera, CameraStatus
 from fleet.db import Database
 from fleet.health.models import StatusInterval
@@ -37,8 +37,8 @@ from scheduler.jobs import roll_up
 
 YEAR = 2025
 # The calendar year in Amsterdam time, as `camfleet report uptime --from 2025-01-01 --to 2026-01-01` asks for it.
-START = datetime(YEAR, 1, 1, tzinfo=ZoneInfo("Europe/Amsterdam")).astimezone(UTC)
-END = datetime(YEAR + 1, 1, 1, tzinfo=ZoneInfo("Europe/Amsterdam")).astimezone(UTC)
+START = datetime(YEAR, 1, 1, tzinfo=LOCAL).astimezone(UTC)
+END = datetime(YEAR + 1, 1, 1, tzinfo=LOCAL).astimezone(UTC)
 
 
 async def seed(database: Database, cameras: int, changes_per_month: int) -> int:

@@ -1,7 +1,6 @@
 """Pure I/O adapters: a camera target in, an observation (or a typed error) out."""
 
 from collectors.base import (
-    CheckKind,
     CheckResult,
     Collector,
     ImageObservation,
@@ -21,7 +20,6 @@ from collectors.registry import Collectors, run_check
 __all__ = [
     "AuthFailed",
     "BadResponse",
-    "CheckKind",
     "CheckResult",
     "Collector",
     "CollectorError",

@@ -4,21 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 from typing import Literal, Protocol
 
 from collectors.errors import CollectorError
-
-
-class CheckKind(StrEnum):
-    """The kinds of check a collector can run against a camera."""
-
-    reachability = "reachability"
-    onvif_health = "onvif_health"
-    onvif_identity = "onvif_identity"
-    snmp = "snmp"
-    stream = "stream"
-    image = "image"
+from config.checks import CheckKind
 
 
 @dataclass(frozen=True, slots=True)

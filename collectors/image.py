@@ -9,11 +9,13 @@ from urllib.parse import urlsplit
 import aiohttp
 
 from collectors.authn import authorization
-from collectors.base import CheckKind, ImageObservation, Target
+from collectors.base import ImageObservation, Target
 from collectors.errors import AuthFailed, BadResponse, Unsupported
 from collectors.http import read_capped, translate_http
 from collectors.image_analysis import analyse, thumbnail
-from collectors.stream import ProfileLookup, pinned
+from collectors.profiles import MediaProfiles
+from collectors.stream import pinned
+from config.checks import CheckKind
 
 _HEADERS = {"Accept": "image/jpeg", "Accept-Encoding": "identity"}
 
@@ -21,24 +23,24 @@ _HEADERS = {"Accept": "image/jpeg", "Accept-Encoding": "identity"}
 class ImageCollector:
     """GET the snapshot (size-capped, no redirects), measure it in a worker thread, keep only numbers."""
 
-    kind = CheckKind.image
+    kind = CheckKind.IMAGE
 
     def __init__(
         self,
         session: aiohttp.ClientSession,
-        lookup: ProfileLookup,
+        profiles: MediaProfiles,
         *,
         max_bytes: int,
         thumbnail_width: int | None = None,
     ) -> None:
         self._session = session
-        self._lookup = lookup
+        self._profiles = profiles
         self._max_bytes = max_bytes
         self._thumbnail_width = thumbnail_width
 
     async def collect(self, target: Target) -> ImageObservation:
         """Fetch and measure one snapshot; raise a CollectorError when there is no usable picture."""
-        profile = target.media or await self._lookup(target)
+        profile = await self._profiles(target)
         if profile is None or not profile.snapshot_uri:
             raise Unsupported("the camera names no snapshot URI in its ONVIF media profile")
         default_port = 443 if profile.snapshot_uri.lower().startswith("https:") else 80

@@ -18,11 +18,12 @@ from datetime import UTC, datetime, timedelta
 
 from lxml import etree
 
-from collectors.base import CheckKind, OnvifHealthObservation, Target
+from collectors.base import OnvifHealthObservation, Target
 from collectors.errors import AuthFailed, BadResponse
 from collectors.safe_xml import soap_body
 from collectors.soap import fault_from_element
 from collectors.soap_post import post
+from config.checks import CheckKind
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +97,7 @@ def parse_device_time(answer: etree._Element) -> datetime:
 class OnvifHealthCollector:
     """GetSystemDateAndTime without credentials, retried once with them when the camera insists."""
 
-    kind = CheckKind.onvif_health
+    kind = CheckKind.ONVIF_HEALTH
 
     def __init__(self, max_body_bytes: int) -> None:
         self._max_body_bytes = max_body_bytes

@@ -18,11 +18,12 @@ from lxml import etree
 from onvif import SERVICES, ONVIFCamera, ONVIFError, ONVIFService
 from zeep.settings import Settings
 
-from collectors.base import CheckKind, MediaProfile, OnvifIdentityObservation, Target
+from collectors.base import MediaProfile, OnvifIdentityObservation, Target
 from collectors.errors import BadResponse, CollectorError, Unsupported
 from collectors.http import CappedZeepTransport, translate_http
 from collectors.mac import normalise_mac
 from collectors.soap import classify_fault
+from config.checks import CheckKind
 
 log = logging.getLogger(__name__)
 
@@ -132,7 +133,7 @@ async def warm_wsdl_cache() -> None:
 class OnvifIdentityCollector:
     """GetDeviceInformation, GetNetworkInterfaces, GetProfiles, GetStreamUri and GetSnapshotUri."""
 
-    kind = CheckKind.onvif_identity
+    kind = CheckKind.ONVIF_IDENTITY
 
     def __init__(self, transport: CappedZeepTransport) -> None:
         self._transport = transport

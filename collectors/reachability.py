@@ -9,8 +9,9 @@ import socket
 import struct
 import time
 
-from collectors.base import CheckKind, ReachabilityObservation, Target
+from collectors.base import ReachabilityObservation, Target
 from collectors.errors import Unreachable
+from config.checks import CheckKind
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +57,7 @@ async def _connect_ms(host: str, port: int) -> float | None:
 class ReachabilityCollector:
     """TCP connect to the ONVIF and RTSP ports; ok when the ONVIF port accepts."""
 
-    kind = CheckKind.reachability
+    kind = CheckKind.REACHABILITY
 
     def __init__(self, connect_timeout: float) -> None:
         self._connect_timeout = connect_timeout

@@ -11,16 +11,18 @@ from types import TracebackType
 import aiohttp
 from pysnmp.hlapi.v3arch.asyncio import SnmpEngine
 
-from collectors.base import CheckKind, CheckResult, Collector, Observation, Target
+from collectors.base import CheckResult, Collector, Observation, Target
 from collectors.errors import CollectorError, Timeout
 from collectors.http import CappedZeepTransport, new_session
 from collectors.image import ImageCollector
 from collectors.onvif_health import OnvifHealthCollector
 from collectors.onvif_identity import OnvifIdentityCollector, warm_wsdl_cache
+from collectors.profiles import MediaProfiles
 from collectors.reachability import ReachabilityCollector
 from collectors.snmp import SnmpCollector
 from collectors.snmp_wire import SnmpV2cClient
-from collectors.stream import SharedLookup, StreamCollector
+from collectors.stream import StreamCollector
+from config.checks import CheckKind
 from config.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -37,7 +39,7 @@ class Collectors:
     """Shared resources for every collector (HTTP connector, SNMP sockets and engine, parsed WSDLs).
 
     async with Collectors(device_timeout=10.0) as collectors:
-        result = await collectors.run(CheckKind.snmp, target)
+        result = await collectors.run(CheckKind.SNMP, target)
     """
 
     def __init__(
@@ -54,6 +56,8 @@ class Collectors:
         self._max_snapshot_bytes = max_snapshot_bytes
         self._thumbnail_width = thumbnail_width
         self._registry: dict[CheckKind, Collector] = {}
+        # The media profiles the stream and image checks share (set on entering, with the identity collector).
+        self.profiles: MediaProfiles
         self._connector: aiohttp.TCPConnector | None = None
         self._session: aiohttp.ClientSession | None = None
         self._v2c: SnmpV2cClient | None = None
@@ -71,16 +75,16 @@ class Collectors:
         await warm_wsdl_cache()
         snmp_attempt = self.device_timeout / 2.0
         identity = OnvifIdentityCollector(CappedZeepTransport(self._session, self.max_body_bytes))
-        lookup = SharedLookup(identity.main_profile)
+        self.profiles = MediaProfiles(identity.main_profile)
         collectors: list[Collector] = [
             ReachabilityCollector(connect_timeout=self.device_timeout),
             OnvifHealthCollector(self.max_body_bytes),
             identity,
             SnmpCollector(self._v2c, self._engine, asyncio.Semaphore(_V3_IN_FLIGHT), attempt_timeout=snmp_attempt),
-            StreamCollector(lookup),
+            StreamCollector(self.profiles),
             ImageCollector(
                 self._session,
-                lookup,
+                self.profiles,
                 max_bytes=self._max_snapshot_bytes,
                 thumbnail_width=self._thumbnail_width,
             ),

@@ -28,7 +28,7 @@ from pysnmp.hlapi.v3arch.asyncio import (
 )
 from pysnmp.proto import errind, rfc1902
 
-from collectors.base import CheckKind, SnmpCredentials, SnmpObservation, Target
+from collectors.base import SnmpCredentials, SnmpObservation, Target
 from collectors.ber import (
     ABSENT,
     COUNTER32,
@@ -43,6 +43,7 @@ from collectors.ber import (
 from collectors.errors import AuthFailed, BadResponse, Timeout, Unreachable, Unsupported
 from collectors.mac import normalise_mac
 from collectors.snmp_wire import SnmpV2cClient
+from config.checks import CheckKind
 
 log = logging.getLogger(__name__)
 
@@ -220,7 +221,7 @@ class _Request:
 class SnmpCollector:
     """One GET of the MIB-II basics, then one GET of vendor values when the vendor is known."""
 
-    kind = CheckKind.snmp
+    kind = CheckKind.SNMP
 
     def __init__(
         self, v2c: SnmpV2cClient, engine: SnmpEngine, v3_window: asyncio.Semaphore, attempt_timeout: float

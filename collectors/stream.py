@@ -11,14 +11,15 @@ import base64
 import contextlib
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
 from urllib.parse import urlsplit, urlunsplit
 
 from collectors.authn import authorization
-from collectors.base import CheckKind, MediaProfile, StreamObservation, Target
+from collectors.base import StreamObservation, Target
 from collectors.errors import AuthFailed, BadResponse, Unreachable
+from collectors.profiles import MediaProfiles
+from config.checks import CheckKind
 
 log = logging.getLogger(__name__)
 
@@ -28,39 +29,6 @@ _USER_AGENT = "camfleet"
 _STATUS = re.compile(r"^RTSP/1\.\d (\d{3})(?: (.*))?$")
 # Static RTP payload types that carry video (RFC 3551).
 _STATIC_VIDEO = {26: "JPEG", 32: "MPV", 34: "H263"}
-
-ProfileLookup = Callable[[Target], Awaitable[MediaProfile | None]]
-# How long a profile asked over ONVIF serves the other checks of the same camera (stream and image run in the same
-# round; after the first identity result the poller passes the stored profile instead).
-_LOOKUP_TTL_S = 300.0
-
-
-class SharedLookup:
-    """One ONVIF profile lookup per camera for the stream and image checks of a round, not one each."""
-
-    def __init__(self, lookup: ProfileLookup, ttl_s: float = _LOOKUP_TTL_S) -> None:
-        self._lookup = lookup
-        self._ttl_s = ttl_s
-        self._pending: dict[tuple[int, str, int], tuple[float, asyncio.Future[MediaProfile | None]]] = {}
-
-    async def __call__(self, target: Target) -> MediaProfile | None:
-        """The camera's main profile, asked once per time-to-live; a failed lookup is not kept."""
-        now = asyncio.get_running_loop().time()
-        key = (target.camera_id, target.host, target.onvif_port)
-        self._pending = {k: v for k, v in self._pending.items() if v[0] > now}
-        if key not in self._pending:
-            future = asyncio.ensure_future(self._lookup(target))
-            future.add_done_callback(partial(self._settled, key))
-            self._pending[key] = (now + self._ttl_s, future)
-        # Shielded: a check that runs out of time does not cancel the lookup the other check waits for.
-        return await asyncio.shield(self._pending[key][1])
-
-    def _settled(self, key: tuple[int, str, int], future: asyncio.Future[MediaProfile | None]) -> None:
-        # A failed lookup is not kept (and its exception counts as retrieved, whoever still waits).
-        if future.cancelled() or future.exception() is not None:
-            entry = self._pending.get(key)
-            if entry is not None and entry[1] is future:
-                del self._pending[key]
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,14 +122,14 @@ class RtspSession:
 class StreamCollector:
     """RTSP OPTIONS then DESCRIBE (Digest or Basic when challenged); codec and size from the SDP."""
 
-    kind = CheckKind.stream
+    kind = CheckKind.STREAM
 
-    def __init__(self, lookup: ProfileLookup) -> None:
-        self._lookup = lookup
+    def __init__(self, profiles: MediaProfiles) -> None:
+        self._profiles = profiles
 
     async def collect(self, target: Target) -> StreamObservation:
         """Describe the camera's main stream; raise a CollectorError when it cannot be described."""
-        profile = target.media or await self._lookup(target)
+        profile = await self._profiles(target)
         if profile is None or not profile.stream_uri:
             raise BadResponse("the camera names no RTSP stream in its ONVIF media profile")
         uri, host, port = pinned(profile.stream_uri, target.host, target.rtsp_port, ("rtsp",))

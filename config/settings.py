@@ -7,9 +7,8 @@ from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ByteSize, ConfigDict, Field, SecretStr, field_validator, model_validator
+from pydantic import ByteSize, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -18,6 +17,9 @@ from pydantic_settings import (
 )
 
 from config.durations import Duration
+from config.section import Section
+from config.tickets import TicketSettings
+from config.zone import LOCAL_ZONE_NAME
 
 # Values people paste from examples: never acceptable as a real key outside development.
 PLACEHOLDER_SECRETS = frozenset(
@@ -31,12 +33,7 @@ class Environment(StrEnum):
     PRODUCTION = "production"
 
 
-class _Section(BaseModel):
-    # A misspelt setting must fail loudly, not be ignored.
-    model_config = ConfigDict(extra="forbid")
-
-
-class SchedulerSettings(_Section):
+class SchedulerSettings(Section):
     reachability_interval: Duration = timedelta(seconds=60)
     health_interval: Duration = timedelta(minutes=5)
     identity_interval: Duration = timedelta(hours=24)
@@ -64,7 +61,7 @@ class SchedulerSettings(_Section):
         return self
 
 
-class FaultSettings(_Section):
+class FaultSettings(Section):
     failures_to_open: int = Field(default=3, ge=1, le=100)
     successes_to_close: int = Field(default=2, ge=1, le=100)
     clock_drift_threshold: Duration = timedelta(seconds=5)
@@ -77,7 +74,7 @@ class FaultSettings(_Section):
     group_minimum: int = Field(default=3, ge=2)
 
 
-class ImageSettings(_Section):
+class ImageSettings(Section):
     """Image check thresholds, from 1920×1080 simulator frames of 10 street scenes with noise, dusk-to-sun light
     and cloud shadows (`benchmarks/image_analysis.py --thresholds` prints the ranges; tests/fleet/images keeps the
     margins): brightness and contrast on the 0–255 grey scale; sharpness is gradient energy over contrast, so a
@@ -99,7 +96,7 @@ class ImageSettings(_Section):
     thumbnail_width: int = Field(default=64, ge=16, le=160)
 
 
-class AlertSettings(_Section):
+class AlertSettings(Section):
     # Faults opening within this window for one channel go out as one message (a dead switch: one e-mail).
     group_window: Duration = timedelta(minutes=2)
     escalate_after: Duration = timedelta(minutes=30)
@@ -111,99 +108,7 @@ class AlertSettings(_Section):
     language: Literal["nl", "en"] = "nl"
 
 
-TicketPriority = Literal["p1", "p2", "p3", "p4"]
-FaultSeverity = Literal["info", "warning", "minor", "major", "critical"]
-
-
-class TicketTarget(_Section):
-    """How soon a ticket of one priority must be answered and fixed."""
-
-    response: Duration
-    resolution: Duration
-    # Counted in business hours (when they are set) rather than on the wall clock.
-    business_hours: bool = False
-
-
-class TicketPolicyRule(_Section):
-    """Faults of these kinds (empty: any kind) at or above a severity get a ticket of this priority."""
-
-    kinds: list[str] = []
-    min_severity: FaultSeverity = "info"
-    priority: TicketPriority
-
-
-class BusinessHours(_Section):
-    """Working hours in local time; weekdays 0 (Monday) to 6 (Sunday). Public holidays are not modelled."""
-
-    days: list[int] = Field(default=[0, 1, 2, 3, 4], min_length=1)
-    start: str = Field(default="08:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
-    end: str = Field(default="17:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
-    timezone: str = "Europe/Amsterdam"
-
-    @model_validator(mode="after")
-    def _valid(self) -> BusinessHours:
-        if any(not 0 <= day <= 6 for day in self.days):
-            raise ValueError("days are 0 (Monday) to 6 (Sunday)")
-        if self.end <= self.start:
-            raise ValueError("end must be after start")
-        try:
-            ZoneInfo(self.timezone)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {self.timezone!r}") from exc
-        return self
-
-
-def _default_targets() -> dict[TicketPriority, TicketTarget]:
-    # p1 (a camera or a whole group dark) runs on the wall clock: a gap in the footage is a gap at night too.
-    return {
-        "p1": TicketTarget(response=timedelta(hours=1), resolution=timedelta(hours=8)),
-        "p2": TicketTarget(response=timedelta(hours=4), resolution=timedelta(hours=18), business_hours=True),
-        "p3": TicketTarget(response=timedelta(hours=9), resolution=timedelta(hours=45), business_hours=True),
-        "p4": TicketTarget(response=timedelta(hours=18), resolution=timedelta(hours=90), business_hours=True),
-    }
-
-
-def _default_policy() -> list[TicketPolicyRule]:
-    # First match wins. SNMP unreachable, a single reboot and a firmware change get no ticket: the picture is fine.
-    return [
-        TicketPolicyRule(kinds=["offline", "group_outage"], priority="p1"),
-        TicketPolicyRule(
-            kinds=["storage_failure", "reboot_loop", "onvif_auth_failed", "clock_drift", "temperature_high"],
-            priority="p2",
-        ),
-        # No usable picture (black, taped, frozen) or no stream to record: as urgent as a failing disk.
-        TicketPolicyRule(
-            kinds=["image_black", "image_covered", "image_frozen", "stream_unavailable"],
-            priority="p2",
-        ),
-        TicketPolicyRule(
-            kinds=["onvif_error", "identity_changed", "image_moved", "image_blurred", "image_unavailable"],
-            priority="p3",
-        ),
-        # A stream not as registered (resolution or codec): evidence quality, planned work.
-        TicketPolicyRule(kinds=["stream_mismatch"], priority="p4"),
-    ]
-
-
-class TicketSettings(_Section):
-    policy: list[TicketPolicyRule] = Field(default_factory=_default_policy)
-    targets: dict[TicketPriority, TicketTarget] = Field(default_factory=_default_targets)
-    # Null: every target runs on the wall clock.
-    business_hours: BusinessHours | None = BusinessHours()
-    # The same fault (camera and kind) coming back this soon after its ticket was resolved reopens that ticket.
-    reopen_within: Duration = timedelta(days=7)
-    # Manual tickets without a priority, and faults linked by hand, get this one.
-    default_priority: TicketPriority = "p3"
-
-    @model_validator(mode="after")
-    def _every_priority_has_targets(self) -> TicketSettings:
-        missing = sorted({"p1", "p2", "p3", "p4"} - set(self.targets))
-        if missing:
-            raise ValueError(f"targets missing for {', '.join(missing)}")
-        return self
-
-
-class DatabaseSettings(_Section):
+class DatabaseSettings(Section):
     """How long camfleet waits on its database before it counts the database, not the cameras, as failed."""
 
     connect_timeout: Duration = timedelta(seconds=10)
@@ -220,11 +125,11 @@ class DatabaseSettings(_Section):
     keepalive_count: int = Field(default=3, ge=1, le=100)
 
 
-class RetentionSettings(_Section):
+class RetentionSettings(Section):
     raw_results: Duration = timedelta(days=30)
 
 
-class UptimeSettings(_Section):
+class UptimeSettings(Section):
     # How often closed days are rolled up. Reports take days not rolled up yet from the raw intervals, so this only
     # bounds how much raw history a report reads: hourly keeps it to the day in progress, plus an hour.
     rollup_interval: Duration = timedelta(hours=1)
@@ -233,18 +138,18 @@ class UptimeSettings(_Section):
     rollup_batch: int = Field(default=200, ge=1, le=100_000)
 
 
-class DecisionSettings(_Section):
+class DecisionSettings(Section):
     check_interval: Duration = timedelta(minutes=5)
     # The coordinator is reminded this long before a deployment decision ends.
     reminder_before: Duration = timedelta(days=14)
 
 
-class InventorySettings(_Section):
+class InventorySettings(Section):
     # Municipal CCTV cameras are usually written off over 5–8 years; the replacement plan scores age against this.
     expected_life_years: float = Field(default=8.0, gt=0, le=50)
 
 
-class ApiSettings(_Section):
+class ApiSettings(Section):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     # The largest request body, counted while it streams in (pages and API alike): 413 past it. Takes "2MiB".
@@ -253,7 +158,7 @@ class ApiSettings(_Section):
     page_size_max: int = Field(default=500, ge=1, le=10_000)
 
 
-class RiskSettings(_Section):
+class RiskSettings(Section):
     """Policy choices of the vendor-origin risk classification (fleet/vendor_risk/README.md explains the defaults)."""
 
     # The US Entity List restricts exports to a maker (Uniview, Tiandy), not buying or using its cameras: medium
@@ -264,7 +169,7 @@ class RiskSettings(_Section):
     oem_relabel_min_confidence: float = Field(default=0.5, ge=0, le=1)
 
 
-class WebSettings(_Section):
+class WebSettings(Section):
     """The pages for people: sign-in sessions, login throttling, language and the map."""
 
     # Sessions live in the database, so logging out, a role change or a deactivated user takes effect at once.
@@ -346,7 +251,7 @@ class Settings(BaseSettings):
     database_url: str = ""
     secret_key: SecretStr | None = None
     log_level: str = "INFO"
-    timezone: str = "Europe/Amsterdam"
+    timezone: str = LOCAL_ZONE_NAME
 
     api: ApiSettings = ApiSettings()
     database: DatabaseSettings = DatabaseSettings()

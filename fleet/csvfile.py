@@ -1,4 +1,4 @@
-"""CSV as people open it: UTF-8 with a BOM (so Excel shows the accents), CRLF line ends, a header row."""
+"""CSV as people open it: UTF-8 with a BOM (so Excel shows the accents), CRLF line ends, a header row, no formulas."""
 
 from __future__ import annotations
 
@@ -8,16 +8,18 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
+from fleet.spreadsheet import safe_value
+
 
 def cell(value: Any) -> Any:
-    """One value as a CSV cell: empty for None, true/false, ISO dates; everything else as it is."""
+    """One value as a CSV cell: empty for None, true/false, ISO dates, text neutralised; numbers as they are."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, date | datetime):
         return value.isoformat()
-    return value
+    return safe_value(value)
 
 
 def excel_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:

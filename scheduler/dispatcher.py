@@ -65,6 +65,13 @@ class Dispatcher:
         async with self.database.unit_of_work() as session:
             return await self._record(session, messages, failures, now=now + timedelta(seconds=time.monotonic() - sent))
 
+    async def release(self) -> None:
+        """Give back the alerts this dispatcher claimed and did not deliver (a clean stop), for others at once."""
+        async with self.database.unit_of_work() as session:
+            released = await outbox.release(session, owner=self.owner)
+        if released:
+            log.info("released %d claimed alerts", released)
+
     async def _record(
         self, session: AsyncSession, messages: list[outbox.Message], failures: list[str | None], *, now: datetime
     ) -> DispatchSummary:

@@ -10,6 +10,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -126,9 +127,29 @@ def every(
     )
 
 
-def build_scheduler(settings: Settings, database: Database, poller: Poller, dispatcher: Dispatcher) -> AsyncIOScheduler:
+def stoppable(job: Callable[[], Awaitable[None]], runs: set[asyncio.Task[Any]]) -> Callable[[], Awaitable[None]]:
+    """``job`` with each run in ``runs`` while under way, so that a stop can cancel it and wait until it unwound."""
+
+    async def run() -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            runs.add(task)
+        try:
+            await job()
+        except asyncio.CancelledError:
+            # The stop's own cancel (see running_scheduler): no failure, and no traceback from APScheduler either.
+            log.info("a scheduled job stopped mid-run")
+        finally:
+            runs.discard(task)
+
+    return run
+
+
+def build_scheduler(
+    settings: Settings, database: Database, poller: Poller, dispatcher: Dispatcher, runs: set[asyncio.Task[Any]]
+) -> AsyncIOScheduler:
     """A scheduler with the poll tick, the alert dispatcher, decision compliance, uptime roll-ups and the hourly
-    prune."""
+    prune; the runs under way are in ``runs``."""
     scheduler = AsyncIOScheduler(timezone=UTC)
 
     async def tick() -> None:
@@ -156,11 +177,25 @@ def build_scheduler(settings: Settings, database: Database, poller: Poller, disp
             await decisions.sweep(session, now=datetime.now(UTC), settings=settings)
 
     backoff = settings.scheduler.failure_backoff_max
-    every(scheduler, tick, settings.scheduler.tick, POLL_JOB, backoff_max=backoff)
-    every(scheduler, dispatch, settings.alerts.dispatch_interval, DISPATCH_JOB, backoff_max=backoff)
-    every(scheduler, prune_job, timedelta(hours=1), PRUNE_JOB, start_now=False, backoff_max=backoff)
-    every(scheduler, compliance, settings.decisions.check_interval, DECISIONS_JOB, start_now=False, backoff_max=backoff)
-    every(scheduler, roll_up_job, settings.uptime.rollup_interval, ROLLUP_JOB, start_now=False, backoff_max=backoff)
+    every(scheduler, stoppable(tick, runs), settings.scheduler.tick, POLL_JOB, backoff_max=backoff)
+    every(scheduler, stoppable(dispatch, runs), settings.alerts.dispatch_interval, DISPATCH_JOB, backoff_max=backoff)
+    every(scheduler, stoppable(prune_job, runs), timedelta(hours=1), PRUNE_JOB, start_now=False, backoff_max=backoff)
+    every(
+        scheduler,
+        stoppable(compliance, runs),
+        settings.decisions.check_interval,
+        DECISIONS_JOB,
+        start_now=False,
+        backoff_max=backoff,
+    )
+    every(
+        scheduler,
+        stoppable(roll_up_job, runs),
+        settings.uptime.rollup_interval,
+        ROLLUP_JOB,
+        start_now=False,
+        backoff_max=backoff,
+    )
     return scheduler
 
 
@@ -181,7 +216,7 @@ async def running_collector(
 async def running_scheduler(
     settings: Settings, database: Database, cipher: CredentialCipher, *, poller_group: str | None
 ) -> AsyncIterator[Poller]:
-    """The scheduled jobs of one collector; on a clean stop its unfinished claims are given back."""
+    """The scheduled jobs of one collector; on a stop its runs are cancelled and its claims given back at once."""
     async with database.unit_of_work() as session:
         # The vendor catalogue or the risk policy may have changed since the last run.
         await vendor_risk.reassess_all(session, settings)
@@ -189,16 +224,21 @@ async def running_scheduler(
         owner = collector_name(poller_group)
         poller = Poller(database, settings, collectors, cipher, owner=owner, poller_group=poller_group)
         dispatcher = Dispatcher(database, settings, cipher, owner=owner)
-        scheduler = build_scheduler(settings, database, poller, dispatcher)
+        runs: set[asyncio.Task[Any]] = set()
+        scheduler = build_scheduler(settings, database, poller, dispatcher, runs)
         scheduler.start()
         try:
             yield poller
         finally:
-            scheduler.shutdown(wait=False)
+            scheduler.shutdown(wait=False)  # cancels the runs under way
+            if runs:
+                # A cancelled run rolls its transaction back; only then is what it claimed certain to be given back.
+                await asyncio.wait(set(runs))
             try:
                 await poller.release()
+                await dispatcher.release()
             except failures.DATABASE_ERRORS as error:
                 log.warning(
-                    "could not give back claimed checks; they lapse with their lease: %s", failures.reason(error)
+                    "could not give back claimed checks or alerts; they lapse with their lease: %s",
+                    failures.reason(error),
                 )
-            await asyncio.sleep(0)

@@ -13,10 +13,10 @@ from datetime import UTC, datetime, timedelta
 from enum import Enum
 from typing import Any
 
-from collectors.base import CheckKind as CollectorKind
 from collectors.base import CheckResult, MediaProfile, OnvifIdentityObservation, SnmpCredentials, Target
 from collectors.errors import AuthFailed, BadResponse, CollectorError, Timeout, Unreachable, Unsupported
 from collectors.registry import Collectors
+from config.checks import CheckKind
 from config.settings import Settings
 from fleet import metrics
 from fleet.audit.service import Actor
@@ -25,7 +25,7 @@ from fleet.crypto import CredentialCipher
 from fleet.db import Database
 from fleet.health import recording, results
 from fleet.health.claims import Claim, claim_due, ensure_check_states, release_claims, renew_claims
-from fleet.health.models import CheckKind, ErrorClass
+from fleet.health.models import ErrorClass
 from fleet.health.status import StatusChange
 from scheduler import failures
 
@@ -179,7 +179,6 @@ class Poller:
         }
         # Claims are renewed while their batch runs (see _renew), so the lease need not outlast a slow batch.
         self._lease = settings.scheduler.lease
-        self._in_flight: dict[tuple[int, CheckKind], Claim] = {}
         self._actor = Actor.system(f"collector:{owner}")
 
     def next_due(self, kind: CheckKind, at: datetime, ok: bool, failures_in_a_row: int) -> datetime:
@@ -234,13 +233,11 @@ class Poller:
                 return summary
 
     async def release(self) -> None:
-        """Give back the checks claimed but not yet recorded (a clean stop), so others take them over at once."""
-        claims = list(self._in_flight.values())
-        if not claims:
-            return
+        """Give back every check this collector claimed and has not recorded (a clean stop), for others at once."""
         async with self.database.unit_of_work() as session:
-            await release_claims(session, claims, owner=self.owner, retry_at=datetime.now(UTC))
-        log.info("released %d claimed checks", len(claims))
+            released = await release_claims(session, owner=self.owner, retry_at=datetime.now(UTC))
+        if released:
+            log.info("released %d claimed checks", released)
 
     async def _renew(self) -> None:
         """Keep this collector's claims while its batch runs; a dead collector's lapse after one lease."""
@@ -258,8 +255,6 @@ class Poller:
             recorded = await recording.record(session, outcomes, settings=self.settings)
         if recorded.stale:
             log.warning("%d results not recorded: their checks were taken over by another collector", recorded.stale)
-        for outcome in outcomes:
-            self._in_flight.pop((outcome.camera_id, outcome.kind), None)
         summary.add(recorded, outcomes)
         for change in recorded.status_changes:
             metrics.STATUS_CHANGES.labels(status=change.new.value).inc()
@@ -281,42 +276,42 @@ class Poller:
 
         # A camera with no stored media profile whose identity check runs in this batch (its first round): the
         # stream and image checks wait for that check's profiles rather than each asking the camera again.
-        loop = asyncio.get_running_loop()
-        profiles: dict[int, asyncio.Future[MediaProfile | None]] = {
-            c.camera_id: loop.create_future()
+        expected = {
+            c.camera_id: self.collectors.profiles.expect(prepared[c.camera_id])
             for c in claims
             if c.kind is CheckKind.ONVIF_IDENTITY and c.camera_id in prepared and prepared[c.camera_id].media is None
         }
-        self._in_flight = {(c.camera_id, c.kind): c for c in claims if c.camera_id in prepared}
 
         async def one(claim: Claim) -> recording.Outcome | None:
             target = prepared.get(claim.camera_id)
             if target is None:
                 return None  # deleted since the claim
-            waiting = profiles.get(claim.camera_id)
-            if claim.kind in NEEDS_MEDIA and waiting is not None:
-                target = replace(target, media=await asyncio.shield(waiting))
+            resolve = expected.get(claim.camera_id)
+            if claim.kind in NEEDS_MEDIA and resolve is not None:
+                # Waited for here, outside the check's time limit and the concurrency bound.
+                target = replace(target, media=await self.collectors.profiles.expected(target))
             found: CheckResult | None = None
             try:
                 async with semaphore, heavy if claim.kind is CheckKind.ONVIF_IDENTITY else contextlib.nullcontext():
                     metrics.SCHEDULER_LAG.observe(max(0.0, (datetime.now(UTC) - started).total_seconds()))
-                    found = result = await self.collectors.run(CollectorKind(claim.kind.value), target)
+                    found = result = await self.collectors.run(claim.kind, target)
             finally:
                 # Always answered, even when cancelled: the stream and image checks must never wait for ever.
-                if claim.kind is CheckKind.ONVIF_IDENTITY and waiting is not None and not waiting.done():
-                    waiting.set_result(main_profile(found))
+                if claim.kind is CheckKind.ONVIF_IDENTITY and resolve is not None:
+                    resolve(main_profile(found))
             return self._outcome(claim, result)
 
+        checks = [asyncio.create_task(one(c)) for c in claims]
         renewal = asyncio.create_task(self._renew())
         try:
-            await self._record_as_done([one(c) for c in claims], summary)
+            await self._record_as_done(checks, summary)
         finally:
-            renewal.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await renewal
-            self._in_flight = {}
+            # A stop cancels the tick: the checks still running end with it, and their claims are given back.
+            for task in (*checks, renewal):
+                task.cancel()
+            await asyncio.gather(*checks, renewal, return_exceptions=True)
 
-    async def _record_as_done(self, runs: list[Awaitable[recording.Outcome | None]], summary: TickSummary) -> None:
+    async def _record_as_done(self, runs: Sequence[Awaitable[recording.Outcome | None]], summary: TickSummary) -> None:
         """Record outcomes as their checks finish, in batches of _FLUSH_COUNT or after _FLUSH_SECONDS."""
         pending: list[recording.Outcome] = []
         flushed_at = time.monotonic()

@@ -21,6 +21,7 @@ NS_WSU = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-uti
 NS_TDS = "http://www.onvif.org/ver10/device/wsdl"
 NS_TRT = "http://www.onvif.org/ver10/media/wsdl"
 _PASSWORD_TEXT = "#PasswordText"
+# The simulated camera is set to the zone its POSIX TZ string describes (a camera setting, not camfleet's).
 _LOCAL_ZONE = ZoneInfo("Europe/Amsterdam")
 _POSIX_TZ = "CET-1CEST,M3.5.0,M10.5.0/3"
 _MAX_REQUEST = 64 * 1024

@@ -92,7 +92,7 @@ def database_url(engine_name: str, request: pytest.FixtureRequest, tmp_path: Pat
     if engine_name == "sqlite":
         template: Path = request.getfixturevalue("sqlite_template")
         target = tmp_path / "camfleet.db"
-        shutil.copyfile(template, target)
+        shutil.copy(template, target)  # with its mode: 0600, as camfleet creates it
         return f"sqlite+aiosqlite:///{target}"
     url: str = request.getfixturevalue("postgres_url")
     return url

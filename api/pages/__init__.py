@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi import FastAPI, HTTPException
 from fastapi.staticfiles import StaticFiles
 
 from api.pages import admin, auth, cameras, dashboard, records, work
-from api.pages.core import HERE, LoginRequired, login_required, page_error, security_headers
+from api.pages.core import LoginRequired, login_required, page_error, security_headers
 from config.settings import Settings
 from fleet.errors import NotFound
 
 
 def install(app: FastAPI, settings: Settings) -> None:
     """Add the pages, their static files (vendored htmx and Leaflet) and the security headers to the app."""
-    app.mount("/static", StaticFiles(directory=HERE.parent / "static"), name="static")
+    app.mount("/static", StaticFiles(directory=Path(__file__).resolve().parent.parent / "static"), name="static")
     for module in (auth, dashboard, cameras, work, records, admin):
         app.include_router(module.router)
     app.add_exception_handler(LoginRequired, login_required)

@@ -20,7 +20,7 @@ from api.pages.core import (
     safe_next,
     set_cookie,
 )
-from fleet.language import Language
+from fleet.language import N_, Language
 from fleet.users import web
 
 router = APIRouter(include_in_schema=False)
@@ -70,7 +70,10 @@ async def login(
     expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
     if not expected or not secrets.compare_digest(expected.encode(), csrf_token.encode()):
         return _login_form(
-            request, next_=safe_next(next), message="login.form_expired", status_code=status.HTTP_400_BAD_REQUEST
+            request,
+            next_=safe_next(next),
+            message=N_("The form had expired; try again."),
+            status_code=status.HTTP_400_BAD_REQUEST,
         )
     result = await web.log_in(
         session,
@@ -85,7 +88,7 @@ async def login(
         return _login_form(
             request,
             next_=safe_next(next),
-            message="login.throttled",
+            message=N_("Too many failed attempts. Try again in a few minutes."),
             status_code=status.HTTP_429_TOO_MANY_REQUESTS,
             username=username,
         )
@@ -93,7 +96,7 @@ async def login(
         return _login_form(
             request,
             next_=safe_next(next),
-            message="login.refused",
+            message=N_("Wrong username or password."),
             status_code=status.HTTP_401_UNAUTHORIZED,
             username=username,
         )

@@ -6,10 +6,9 @@ import secrets
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
+from functools import cache
 from typing import Annotated, Any, TypeVar
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
 from fastapi import Depends, HTTPException, Request, Response, status
 from fastapi.exception_handlers import http_exception_handler
@@ -20,17 +19,15 @@ from starlette.responses import RedirectResponse
 
 from api import errors
 from api.deps import SessionDep, SettingsDep
-from api.pages.i18n import translator
+from api.pages import i18n
 from config.settings import Settings
+from config.zone import LOCAL
 from fleet.audit.service import Actor
 from fleet.errors import DomainError
-from fleet.language import LANGUAGES, Language
+from fleet.language import LANGUAGES, N_, Language
 from fleet.users import web
 from fleet.users.models import Role, User, WebSession
 
-HERE = Path(__file__).resolve().parent
-TEMPLATES = Jinja2Templates(directory=HERE.parent / "templates")
-LOCAL = ZoneInfo("Europe/Amsterdam")
 LANGUAGE_COOKIE = "camfleet_lang"
 LOGIN_CSRF_COOKIE = "camfleet_login_csrf"
 CSRF_HEADER = "X-CSRF-Token"
@@ -42,7 +39,12 @@ def _local(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return "—" if value is None else value.astimezone(LOCAL).strftime(fmt)
 
 
-TEMPLATES.env.filters["local"] = _local
+@cache
+def templates(language: Language) -> Jinja2Templates:
+    """The pages' templates in the language, with the local-time filter."""
+    found = i18n.templates(language)
+    found.env.filters["local"] = _local
+    return found
 
 
 class LoginRequired(Exception):
@@ -149,7 +151,6 @@ def render(request: Request, viewer: Viewer | None, template: str, status_code: 
     settings: Settings = request.app.state.settings
     language = viewer.language if viewer else language_of(request, settings)
     context = {
-        "t": translator(language),
         "lang": language,
         "viewer": viewer,
         "csrf": viewer.session.csrf_token if viewer else None,
@@ -157,7 +158,7 @@ def render(request: Request, viewer: Viewer | None, template: str, status_code: 
         "path": request.url.path,
         **values,
     }
-    return TEMPLATES.TemplateResponse(request, template, context, status_code=status_code)
+    return templates(language).TemplateResponse(request, template, context, status_code=status_code)
 
 
 def safe_next(target: str | None) -> str:
@@ -187,9 +188,13 @@ async def page_error(request: Request, exc: Exception) -> Response:
     if code not in (status.HTTP_403_FORBIDDEN, status.HTTP_404_NOT_FOUND):
         assert isinstance(exc, HTTPException)
         return await http_exception_handler(request, exc)
-    key = "forbidden" if code == status.HTTP_403_FORBIDDEN else "not_found"
+    message = (
+        N_("Not allowed (your role, or the form had expired).")
+        if code == status.HTTP_403_FORBIDDEN
+        else N_("Not found.")
+    )
     detail = exc.detail if isinstance(exc, HTTPException) else str(exc)
-    return render(request, None, "error.html", status_code=code, key=key, detail=detail)
+    return render(request, None, "error.html", status_code=code, message=message, detail=detail)
 
 
 def security_headers(settings: Settings) -> Callable[[Request, Callable[[Request], Awaitable[Response]]], Any]:

@@ -1,253 +1,80 @@
-"""Every text of the pages, in Dutch and English: one table, looked up by key."""
+"""The pages' words for codes (statuses, kinds, levels) and one Jinja2 environment per language.
+
+The templates' own texts are gettext calls (`_("Cameras")`, Jinja2's i18n extension); a code the data holds is
+shown with `label(family, code)`, whose English msgids are marked here for the catalogue.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader
 
 from fleet.faults.wording import KIND_LABELS, SEVERITY_LABELS
-from fleet.language import Language, in_language
+from fleet.inventory.wording import RISK_LEVELS
+from fleet.language import N_, Language, number, percent, translations
 
-# key: (Dutch, English)
-TEXT: dict[str, tuple[str, str]] = {
-    "app": ("camfleet", "camfleet"),
-    "skip": ("Naar de inhoud", "Skip to content"),
-    "nav": ("Hoofdmenu", "Main menu"),
-    "nav.dashboard": ("Overzicht", "Dashboard"),
-    "nav.cameras": ("Camera's", "Cameras"),
-    "nav.map": ("Kaart", "Map"),
-    "nav.faults": ("Storingen", "Faults"),
-    "nav.tickets": ("Tickets", "Tickets"),
-    "nav.maintenance": ("Onderhoud", "Maintenance"),
-    "nav.decisions": ("Besluiten", "Decisions"),
-    "nav.reports": ("Rapporten", "Reports"),
-    "nav.admin": ("Beheer", "Admin"),
-    "logout": ("Uitloggen", "Log out"),
-    "language": ("Taal", "Language"),
-    "language.switch": ("English", "Nederlands"),
-    "signed_in_as": ("Ingelogd als", "Signed in as"),
-    # Login.
-    "login.title": ("Inloggen", "Log in"),
-    "login.username": ("Gebruikersnaam", "Username"),
-    "login.password": ("Wachtwoord", "Password"),
-    "login.submit": ("Inloggen", "Log in"),
-    "login.refused": ("Gebruikersnaam of wachtwoord onjuist.", "Wrong username or password."),
-    "login.throttled": (
-        "Te veel mislukte pogingen. Probeer het over enkele minuten opnieuw.",
-        "Too many failed attempts. Try again in a few minutes.",
-    ),
-    "login.form_expired": ("Het formulier was verlopen; probeer het opnieuw.", "The form had expired; try again."),
-    # Dashboard.
-    "dash.title": ("Overzicht", "Dashboard"),
-    "dash.cameras": ("Camera's per status", "Cameras by status"),
-    "dash.faults": ("Open storingen per ernst", "Open faults by severity"),
-    "dash.sla": ("SLA-overschrijdingen (open tickets)", "SLA breaches (open tickets)"),
-    "dash.flexible": ("Flexibele camera's en besluiten", "Flexible cameras and decisions"),
-    "dash.risk": ("Leveranciersrisico", "Vendor risk"),
-    "dash.down": ("Camera's uit de lucht", "Cameras down"),
-    "dash.none_down": ("Geen camera's uit de lucht.", "No cameras down."),
-    "dash.updated": ("Bijgewerkt", "Updated"),
-    "dash.response": ("reactietijd", "response"),
-    "dash.resolution": ("oplostijd", "resolution"),
-    # Statuses and levels.
-    "status.up": ("in de lucht", "up"),
-    "status.degraded": ("verminderd", "degraded"),
-    "status.down": ("uit de lucht", "down"),
-    "status.maintenance": ("onderhoud", "maintenance"),
-    "status.unknown": ("onbekend", "unknown"),
-    "risk.high": ("hoog", "high"),
-    "risk.medium": ("midden", "medium"),
-    "risk.low": ("laag", "low"),
-    "risk.unknown": ("onbekend", "unknown"),
-    "deploy.valid": ("besluit geldig", "decision valid"),
-    "deploy.expired": ("besluit verlopen", "decision expired"),
-    "deploy.missing": ("geen besluit", "no decision"),
-    # Cameras.
-    "cam.title": ("Camera's", "Cameras"),
-    "cam.search": ("Zoeken (naam, locatie, adres)", "Search (name, location, address)"),
-    "cam.any": ("alle", "any"),
-    "cam.sort": ("Sorteren op", "Sort by"),
-    "cam.name": ("Naam", "Name"),
-    "cam.status": ("Status", "Status"),
-    "cam.kind": ("Soort", "Kind"),
-    "cam.kind.fixed": ("vast", "fixed"),
-    "cam.kind.flexible": ("flexibel", "flexible"),
-    "cam.area": ("Gebied", "Area"),
-    "cam.site": ("Locatiegroep", "Site"),
-    "cam.location": ("Locatie", "Location"),
-    "cam.risk": ("Risico", "Risk"),
-    "cam.last_seen": ("Laatst gezien", "Last seen"),
-    "cam.manufacturer": ("Fabrikant", "Manufacturer"),
-    "cam.model": ("Model", "Model"),
-    "cam.firmware": ("Firmware", "Firmware"),
-    "cam.serial": ("Serienummer", "Serial number"),
-    "cam.mac": ("MAC-adres", "MAC address"),
-    "cam.host": ("Adres", "Address"),
-    "cam.group": ("Pollergroep", "Poller group"),
-    "cam.declared": ("Opgegeven", "Declared"),
-    "cam.observed": ("Waargenomen", "Observed"),
-    "cam.identity": ("Identiteit", "Identity"),
-    "cam.mismatch": (
-        "Opgegeven en waargenomen identiteit verschillen.",
-        "Declared and observed identity disagree.",
-    ),
-    "cam.origin": ("Herkomst", "Origin"),
-    "cam.confidence": ("Zekerheid", "Confidence"),
-    "cam.evidence": ("Bewijs", "Evidence"),
-    "cam.signal": ("Signaal", "Signal"),
-    "cam.value": ("Waarde", "Value"),
-    "cam.points_to": ("Wijst naar", "Points to"),
-    "cam.timeline": ("Status, laatste 7 dagen", "Status, last 7 days"),
-    "cam.latest": ("Laatste waarnemingen", "Latest observations"),
-    "cam.clock_drift": ("Klokafwijking", "Clock drift"),
-    "cam.uptime": ("Uptime apparaat", "Device uptime"),
-    "cam.observed_at": ("Waargenomen op", "Observed at"),
-    "cam.deployments": ("Besluiten (inzet)", "Decisions (deployments)"),
-    "cam.none": ("Geen camera's gevonden.", "No cameras found."),
-    "cam.page": ("Pagina", "Page"),
-    "cam.of": ("van", "of"),
-    "cam.prev": ("Vorige", "Previous"),
-    "cam.next": ("Volgende", "Next"),
-    "cam.open": ("Openen", "Open"),
-    # Faults.
-    "fault.title": ("Storingen", "Faults"),
-    "fault.include_closed": ("Ook herstelde storingen", "Include closed faults"),
-    "fault.kind": ("Soort", "Kind"),
-    "fault.severity": ("Ernst", "Severity"),
-    "fault.summary": ("Omschrijving", "Summary"),
-    "fault.opened": ("Begonnen", "Opened"),
-    "fault.closed": ("Hersteld", "Closed"),
-    "fault.ack": ("Bevestigen", "Acknowledge"),
-    "fault.acked": ("Bevestigd door", "Acknowledged by"),
-    "fault.none": ("Geen storingen.", "No faults."),
-    "fault.ticket": ("Ticket", "Ticket"),
-    # Tickets.
-    "ticket.title": ("Tickets", "Tickets"),
-    "ticket.priority": ("Prioriteit", "Priority"),
-    "ticket.assignee": ("Toegewezen aan", "Assignee"),
-    "ticket.nobody": ("niemand", "nobody"),
-    "ticket.assign": ("Toewijzen", "Assign"),
-    "ticket.response_due": ("Reactie uiterlijk", "Response due"),
-    "ticket.resolution_due": ("Oplossing uiterlijk", "Resolution due"),
-    "ticket.history": ("Geschiedenis", "History"),
-    "ticket.comment": ("Opmerking", "Comment"),
-    "ticket.add_comment": ("Opmerking toevoegen", "Add comment"),
-    "ticket.move": ("Status wijzigen", "Change status"),
-    "ticket.note": ("Toelichting (optioneel)", "Note (optional)"),
-    "ticket.to": ("Naar", "To"),
-    "ticket.faults": ("Storingen", "Faults"),
-    "ticket.camera": ("Camera", "Camera"),
-    "ticket.none": ("Geen tickets.", "No tickets."),
-    "tstatus.new": ("nieuw", "new"),
-    "tstatus.assigned": ("toegewezen", "assigned"),
-    "tstatus.in_progress": ("in behandeling", "in progress"),
-    "tstatus.waiting_parts": ("wacht op onderdelen", "waiting for parts"),
-    "tstatus.waiting_vendor": ("wacht op leverancier", "waiting for vendor"),
-    "tstatus.resolved": ("opgelost", "resolved"),
-    "tstatus.closed": ("gesloten", "closed"),
-    "tev.created": ("aangemaakt", "created"),
-    "tev.status": ("status", "status"),
-    "tev.assigned": ("toegewezen", "assigned"),
-    "tev.priority": ("prioriteit", "priority"),
-    "tev.comment": ("opmerking", "comment"),
-    "tev.part": ("onderdeel", "part"),
-    "tev.cost": ("kosten", "cost"),
-    "tev.reopened": ("heropend", "reopened"),
-    "tev.linked": ("storing gekoppeld", "fault linked"),
-    "tev.sla_breached": ("SLA overschreden", "SLA missed"),
-    # Maintenance.
-    "mw.title": ("Onderhoudsvensters", "Maintenance windows"),
-    "mw.new": ("Nieuw onderhoudsvenster", "New maintenance window"),
-    "mw.starts": ("Begin (lokale tijd)", "Starts (local time)"),
-    "mw.ends": ("Einde (lokale tijd)", "Ends (local time)"),
-    "mw.recurrence": ("Herhaling (iCalendar RRULE, optioneel)", "Recurrence (iCalendar RRULE, optional)"),
-    "mw.reason": ("Reden", "Reason"),
-    "mw.scope": ("Bereik (leeg: alle camera's)", "Scope (empty: every camera)"),
-    "mw.cameras": ("Camera's", "Cameras"),
-    "mw.areas": ("Gebieden (komma-gescheiden)", "Areas (comma-separated)"),
-    "mw.sites": ("Locatiegroepen (komma-gescheiden)", "Sites (comma-separated)"),
-    "mw.groups": ("Pollergroepen (komma-gescheiden)", "Poller groups (comma-separated)"),
-    "mw.create": ("Opslaan", "Save"),
-    "mw.delete": ("Verwijderen", "Delete"),
-    "mw.active": ("nu actief", "active now"),
-    "mw.all": ("alle camera's", "every camera"),
-    "mw.none": ("Geen onderhoudsvensters.", "No maintenance windows."),
-    "mw.saved": ("Onderhoudsvenster opgeslagen.", "Maintenance window saved."),
-    # Decisions.
-    "dec.title": ("Besluiten (art. 151c Gemeentewet)", "Decisions (art. 151c Municipalities Act)"),
-    "dec.timeline": ("Tijdlijn van de inzet", "Timeline of deployments"),
-    "dec.kind": ("Soort", "Kind"),
-    "dec.date": ("Besluitdatum", "Decision date"),
-    "dec.registration": ("Registratienummer", "Registration"),
-    "dec.period": ("Periode", "Period"),
-    "dec.reason": ("Reden", "Reason"),
-    "dec.year": ("Jaar", "Year"),
-    "dec.none": ("Geen besluiten.", "No decisions."),
-    # Reports.
-    "rep.title": ("Rapporten", "Reports"),
-    "rep.uptime": ("Beschikbaarheid", "Uptime"),
-    "rep.from": ("Van", "From"),
-    "rep.to": ("Tot en met", "To"),
-    "rep.by": ("Per", "By"),
-    "rep.format": ("Formaat", "Format"),
-    "rep.download": ("Downloaden", "Download"),
-    "rep.annual": ("Jaarverslag", "Annual report"),
-    "rep.inventory": ("Inventaris", "Inventory"),
-    "rep.year": ("Jaar", "Year"),
-    # Admin.
-    "adm.title": ("Beheer", "Admin"),
-    "adm.users": ("Gebruikers", "Users"),
-    "adm.role": ("Rol", "Role"),
-    "adm.active": ("Actief", "Active"),
-    "adm.new_user": ("Nieuwe gebruiker", "New user"),
-    "adm.create": ("Aanmaken", "Create"),
-    "adm.tokens": ("API-tokens", "API tokens"),
-    "adm.token_name": ("Doel van het token", "What the token is for"),
-    "adm.token_user": ("Gebruiker", "User"),
-    "adm.token_shown": (
-        "Nieuw token (wordt maar één keer getoond):",
-        "New token (shown only once):",
-    ),
-    "adm.prefix": ("Begin", "Prefix"),
-    "adm.last_used": ("Laatst gebruikt", "Last used"),
-    "adm.expires": ("Verloopt", "Expires"),
-    "adm.channels": ("Meldingskanalen", "Notification channels"),
-    "adm.channel_name": ("Naam", "Name"),
-    "adm.channel_url": ("Apprise-URL", "Apprise URL"),
-    "adm.service": ("Dienst", "Service"),
-    "adm.min_severity": ("Minimale ernst", "Minimum severity"),
-    "adm.test": ("Test versturen", "Send test"),
-    "adm.test_ok": ("Testbericht afgeleverd.", "Test message delivered."),
-    "adm.test_failed": ("Testbericht niet afgeleverd:", "Test message not delivered:"),
-    "adm.delete": ("Verwijderen", "Delete"),
-    "adm.created": ("Aangemaakt", "Created"),
-    # Map.
-    "map.title": ("Kaart", "Map"),
-    "map.no_coords": ("camera's zonder coördinaten", "cameras without coordinates"),
-    "map.legend": ("Legenda", "Legend"),
-    # General.
-    "yes": ("ja", "yes"),
-    "no": ("nee", "no"),
-    "none": ("—", "—"),
-    "error": ("Dat kon niet:", "That did not work:"),
-    "forbidden": (
-        "Dat mag u niet (uw rol, of het formulier was verlopen).",
-        "Not allowed (your role, or the form had expired).",
-    ),
-    "not_found": ("Niet gevonden.", "Not found."),
-    "home": ("Naar het overzicht", "To the dashboard"),
-    "actions": ("Acties", "Actions"),
-    "apply": ("Toepassen", "Apply"),
-    "days": ("dagen", "days"),
+TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
+
+LABELS: dict[str, dict[str, str]] = {
+    "status": {
+        "up": N_("up"),
+        "degraded": N_("degraded"),
+        "down": N_("down"),
+        "maintenance": N_("maintenance"),
+        "unknown": N_("unknown"),
+    },
+    "camera_kind": {"fixed": N_("fixed"), "flexible": N_("flexible")},
+    "risk": RISK_LEVELS,
+    "severity": {severity.value: words for severity, words in SEVERITY_LABELS.items()},
+    "fault_kind": {kind.value: words for kind, words in KIND_LABELS.items()},
+    "deployment": {"valid": N_("decision valid"), "expired": N_("decision expired"), "missing": N_("no decision")},
+    "sla_target": {"response": N_("response"), "resolution": N_("resolution")},
+    "due": {"response": N_("Response due"), "resolution": N_("Resolution due")},
+    "ticket_status": {
+        "new": N_("new"),
+        "assigned": N_("assigned"),
+        "in_progress": N_("in progress"),
+        "waiting_parts": N_("waiting for parts"),
+        "waiting_vendor": N_("waiting for vendor"),
+        "resolved": N_("resolved"),
+        "closed": N_("closed"),
+    },
+    "ticket_event": {
+        "created": N_("created"),
+        "status": N_("status"),
+        "assigned": N_("assigned"),
+        "priority": N_("priority"),
+        "comment": N_("comment"),
+        "part": N_("part"),
+        "cost": N_("cost"),
+        "reopened": N_("reopened"),
+        "linked": N_("fault linked"),
+        "sla_breached": N_("SLA missed"),
+    },
 }
-# Fault kinds and severities as the alerts word them.
-TEXT.update({f"fault.kind.{kind.value}": words for kind, words in KIND_LABELS.items()})
-TEXT.update({f"sev.{severity.value}": words for severity, words in SEVERITY_LABELS.items()})
 
 
-def translator(language: Language) -> Callable[[str], str]:
-    """A lookup for one language; an unknown key is a programming error, so it raises."""
+def labeller(language: Language) -> Callable[[str, str], str]:
+    """`label(family, code)` for the templates; an unknown family or code is a programming error, so it raises."""
+    gettext = translations(language).gettext
 
-    def t(key: str) -> str:
-        return in_language(TEXT[key], language)
+    def label(family: str, code: str) -> str:
+        return gettext(LABELS[family][code])
 
-    return t
+    return label
+
+
+def templates(language: Language) -> Jinja2Templates:
+    """The pages' templates with the language's catalogue and its way of writing numbers."""
+    environment = Environment(loader=FileSystemLoader(TEMPLATE_DIR), autoescape=True, extensions=["jinja2.ext.i18n"])
+    environment.install_gettext_translations(translations(language))  # type: ignore[attr-defined]
+    environment.globals.update(
+        label=labeller(language),
+        number=partial(number, language=language),
+        percent=partial(percent, language=language),
+    )
+    return Jinja2Templates(env=environment)

@@ -10,10 +10,11 @@ from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.exceptions import RequestValidationError
 
 from api.deps import PageParams, SessionDep, SettingsDep
-from api.pages.core import LOCAL, PageViewer, Viewer, render
+from api.pages.core import PageViewer, Viewer, render
 from api.routes import decisions as decision_routes
 from api.routes import inventory as inventory_routes
 from api.routes import reports as report_routes
+from config.zone import LOCAL
 from fleet.decisions.compliance import PERMITTING
 from fleet.decisions.schemas import DecisionOut
 from fleet.inventory.export import ExportFormat

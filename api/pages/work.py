@@ -10,7 +10,6 @@ from fastapi import APIRouter, Form, Query, Request, Response, status
 
 from api.deps import PageParams, SessionDep, SettingsDep
 from api.pages.core import (
-    LOCAL,
     ActCoordinator,
     ActTechnician,
     PageViewer,
@@ -23,6 +22,7 @@ from api.pages.core import (
 from api.routes import faults as fault_routes
 from api.routes import maintenance as maintenance_routes
 from api.routes import tickets as ticket_routes
+from config.zone import LOCAL
 from fleet.cameras.service import CameraFilter, list_cameras
 from fleet.errors import InvalidInput
 from fleet.maintenance.schemas import MaintenanceWindowIn

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
 
 from fastapi import APIRouter, Response
 
 from api.deps import SessionDep, SettingsDep, Viewer
+from config.zone import LOCAL
 from fleet.inventory.export import ExportFormat, render
-from fleet.inventory.service import LOCAL, build_inventory
+from fleet.inventory.service import build_inventory
+from fleet.language import Language
 
 router = APIRouter(prefix="/inventory", tags=["inventory"])
 
@@ -29,7 +30,7 @@ async def export_inventory(
     _user: Viewer,
     format: ExportFormat = ExportFormat.XLSX,
     as_of: date | None = None,
-    lang: Literal["nl", "en"] = "en",
+    lang: Language = "en",
 ) -> Response:
     """Every camera not retired: identity, age, health, origin risk, firmware state and replacement priority."""
     day = as_of or datetime.now(LOCAL).date()

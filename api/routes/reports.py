@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 from fastapi.exceptions import RequestValidationError
 
 from api.deps import SessionDep, SettingsDep, Viewer
 from fleet.errors import InvalidInput
+from fleet.language import Language
 from fleet.reports.annual import annual_document
 from fleet.reports.uptime import uptime_document
 from fleet.uptime import export
@@ -35,7 +36,7 @@ async def uptime(
     to: Annotated[str, Query(description="ISO date or date-time; a date means the end of that day")],
     by: GroupBy = GroupBy.CAMERA,
     format: ReportFormat = ReportFormat.JSON,
-    lang: Literal["nl", "en"] = "nl",
+    lang: Language = "nl",
 ) -> Response:
     """Availability, downtime, maintenance, unknown time, outages, MTTR and MTBF per key."""
     try:
@@ -76,7 +77,7 @@ async def annual(
     _user: Viewer,
     year: Annotated[int, Query(ge=2000, le=2100)],
     format: DocumentFormat = DocumentFormat.PDF,
-    lang: Literal["nl", "en"] = "nl",
+    lang: Language = "nl",
 ) -> Response:
     """The camera chapter of the annual report (Dutch by default)."""
     document = await annual_document(session, year=year, settings=settings, now=datetime.now(UTC), language=lang)

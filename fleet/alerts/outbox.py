@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ScalarResult, or_, select
+from sqlalchemy import ScalarResult, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from config.settings import Settings
@@ -103,6 +103,21 @@ async def claim(
         messages.append(_compose(channel, alerts, key=batch_key, cipher=cipher, language=language))
     await session.flush()
     return messages
+
+
+async def release(session: AsyncSession, *, owner: str) -> int:
+    """Give back every alert ``owner`` claimed and did not deliver (a dispatcher stopping); how many.
+
+    They are due again at once, in the same batch: whether a message cut off mid-send arrived is unknown, so it
+    may arrive twice, under the same message id, but never not at all.
+    """
+    result = await session.execute(
+        update(Alert)
+        .where(Alert.status == AlertStatus.SENDING, Alert.claimed_by == owner)
+        .values(status=AlertStatus.PENDING, claimed_by=None, claim_expires_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 async def _still_claimed(session: AsyncSession, message: Message, owner: str) -> ScalarResult[Alert]:

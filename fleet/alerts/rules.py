@@ -5,15 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
+from config.zone import LOCAL
 from fleet.alerts.models import AlertEvent
-from fleet.alerts.wording import say, title_of
+from fleet.alerts.wording import title_of
 from fleet.faults.models import Severity
 from fleet.faults.wording import severity_label
-from fleet.language import Language
-
-LOCAL = ZoneInfo("Europe/Amsterdam")
+from fleet.language import Language, gettext, say, translations
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,11 +97,14 @@ def compose(lines: Sequence[Line], *, batch_key: str, language: Language) -> tup
     """Title and body of one message carrying one or more alerts, with the stable message id in both."""
     events = {line.event for line in lines}
     worst = max((line.severity for line in lines), key=lambda s: s.rank)
-    label = title_of(next(iter(events)), language) if len(events) == 1 else say("batch.label", language)
+    label = title_of(next(iter(events)), language) if len(events) == 1 else gettext("Alerts", language)
     if len(lines) == 1:
         title = f"[camfleet] {label}: {lines[0].subject}"
     else:
-        count = say("batch.count", language, count=len(lines), severity=severity_label(worst, language))
+        severity = severity_label(worst, language)
+        count = translations(language).ngettext("{count} alert, {severity}", "{count} alerts, {severity}", len(lines))
+        count = count.format(count=len(lines), severity=severity)
         title = f"[camfleet] {label} ({count})"
     body = "\n\n".join(f"{line.subject}\n{line.body}\n(alert {line.key})" for line in lines)
-    return title[:250], f"{body}\n\n{say('batch.footer', language, id=batch_key)}"
+    footer = say("Message id: {id}", language, id=batch_key)
+    return title[:250], f"{body}\n\n{footer}"

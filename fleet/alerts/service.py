@@ -14,7 +14,6 @@ from config.settings import Settings
 from fleet.alerts import rules
 from fleet.alerts.models import Alert, AlertEvent, AlertStatus, NotificationChannel
 from fleet.alerts.schemas import ChannelIn
-from fleet.alerts.wording import say
 from fleet.audit.service import Actor, record
 from fleet.cameras.models import Camera
 from fleet.crypto import CredentialCipher
@@ -22,7 +21,7 @@ from fleet.errors import Conflict, NotFound
 from fleet.faults.models import Fault, FaultKind, Severity
 from fleet.faults.service import FaultChanges
 from fleet.faults.wording import kind_label, severity_label
-from fleet.language import Language
+from fleet.language import Language, say
 from fleet.maintenance.service import cameras_in_maintenance
 
 
@@ -162,15 +161,17 @@ def _about_fault(
     who = camera.name if camera is not None else fault.scope
     subject = f"{who}: {kind_label(fault.kind, language)}" if who else kind_label(fault.kind, language)
     if recovered_after is not None:
-        subject = say("fault.recovered", language, subject=subject, minutes=recovered_after)
+        subject = say("{subject} — recovered after {minutes} min", language, subject=subject, minutes=recovered_after)
     lines = [fault.summary]
     if camera is not None:
         where = ", ".join(x for x in (camera.location, camera.area) if x)
         lines.append(f"{camera.name} ({camera.host}){': ' + where if where else ''}")
     if fault.kind is FaultKind.GROUP_OUTAGE:
-        lines.append(say("fault.cameras", language, names=", ".join(fault.details.get("cameras", []))))
+        lines.append(say("Cameras: {names}", language, names=", ".join(fault.details.get("cameras", []))))
     severity = severity_label(fault.severity, language)
-    lines.append(say("fault.severity", language, severity=severity, since=rules.local_time(fault.opened_at)))
+    lines.append(
+        say("Severity: {severity}; since {since}", language, severity=severity, since=rules.local_time(fault.opened_at))
+    )
     return Subject(event, fault.severity, subject, "\n".join(lines), fault, camera)
 
 

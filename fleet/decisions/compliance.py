@@ -11,23 +11,22 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Literal
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from config.settings import Settings
+from config.zone import LOCAL
 from fleet.alerts import service as alerts
 from fleet.alerts.models import AlertEvent
-from fleet.alerts.wording import say
 from fleet.cameras.models import Camera, CameraKind, CameraStatus, Lifecycle
 from fleet.decisions.models import Decision, DecisionCamera, DecisionKind
 from fleet.decisions.rules import covers
 from fleet.faults.models import Fault, FaultKind, Severity
 from fleet.faults.service import FaultChanges, close_fault, open_fault
+from fleet.language import say
 from fleet.tickets import creation as tickets
 
-LOCAL = ZoneInfo("Europe/Amsterdam")
 PERMITTING = frozenset({DecisionKind.DEPLOYMENT, DecisionKind.EXTENSION, DecisionKind.REPLACEMENT})
 ONLINE = frozenset({CameraStatus.UP, CameraStatus.DEGRADED})
 State = Literal["valid", "expired", "missing"]
@@ -174,7 +173,7 @@ async def _reminders_and_starts(
         if decision.reminded_at is None and last is not None and not continued and 0 <= (last - day).days <= horizon:
             decision.reminded_at = now
             text = say(
-                "deployment.ending",
+                "{registration}: {location} — ends {last} ({reason})",
                 language,
                 registration=decision.registration,
                 location=decision.location,
@@ -186,7 +185,10 @@ async def _reminders_and_starts(
             decision.start_checked_at = now
             if not online & set(cameras_of.get(decision.id, ())):
                 text = say(
-                    "deployment.no_camera", language, registration=decision.registration, location=decision.location
+                    "{registration}: {location} — starts today; no linked camera is online",
+                    language,
+                    registration=decision.registration,
+                    location=decision.location,
                 )
                 items.append(alerts.Subject(AlertEvent.DEPLOYMENT_NO_CAMERA, Severity.WARNING, text, text))
     if items:

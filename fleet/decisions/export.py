@@ -10,6 +10,7 @@ from openpyxl import Workbook
 
 from fleet.csvfile import excel_csv
 from fleet.decisions.schemas import OverviewRow
+from fleet.spreadsheet import neutralised
 
 COLUMNS = ("decision_date", "kinds", "cameras", "location", "period", "reason", "registration", "warnings")
 
@@ -36,7 +37,7 @@ def to_xlsx(rows: Sequence[OverviewRow], *, year: int) -> bytes:
     sheet = book.create_sheet(f"Decisions {year}")
     sheet.append(list(COLUMNS))
     for row in rows:
-        sheet.append(_cells(row))
+        sheet.append([neutralised(text) for text in _cells(row)])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from config.checks import CheckKind
 from config.settings import ImageSettings, Settings
 from fleet.cameras.models import Camera
 from fleet.faults import rules
@@ -23,7 +24,7 @@ from fleet.faults.service import (
     reboots_since,
     suppress_group_outages,
 )
-from fleet.health.models import CheckKind, CheckState
+from fleet.health.models import CheckState
 from fleet.health.rules import SoftHard, apply_result
 from fleet.images import service as images
 

@@ -8,8 +8,9 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from config.checks import CheckKind
 from fleet.faults.models import FaultKind, Severity
-from fleet.health.models import CheckKind, CheckState, ErrorClass
+from fleet.health.models import CheckState, ErrorClass
 
 SEVERITY: dict[FaultKind, Severity] = {
     FaultKind.OFFLINE: Severity.CRITICAL,

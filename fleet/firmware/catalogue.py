@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import tomllib
 from datetime import date
 from enum import StrEnum
 from functools import cache
-from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-import config
+from config import catalogues
 from fleet.firmware.versions import PARSERS, FirmwareVersion, parse_firmware
 from fleet.vendor_risk.catalogue import Catalogue, Pattern, Sources, load_catalogue
 
@@ -201,16 +199,7 @@ class Advisories(_Model):
         return [a for a in self.advisories if a.vendor == key]
 
 
-ADVISORIES_PATH = Path(config.__file__).parent / "advisories.toml"
-
-
-def parse_advisories(text: str, vendors: Catalogue) -> Advisories:
-    """Validate advisory TOML text against the vendor catalogue."""
-    data: dict[str, Any] = tomllib.loads(text)
-    return Advisories.model_validate({**data, "vendors": vendors})
-
-
 @cache
 def load_advisories() -> Advisories:
     """The advisories shipped in the `config` package, read and validated once."""
-    return parse_advisories(ADVISORIES_PATH.read_text(encoding="utf-8"), load_catalogue())
+    return catalogues.load(Advisories, "advisories.toml", vendors=load_catalogue())

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from functools import cache
-from pathlib import Path
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-import config
+from config import catalogues
 from fleet.firmware.catalogue import years_before
 from fleet.vendor_risk.catalogue import Catalogue, Pattern, Sources, load_catalogue
 
@@ -122,16 +119,7 @@ class Lifecycle(_Model):
         return SupportStatus(state, product.discontinued, ends, sources)
 
 
-LIFECYCLE_PATH = Path(config.__file__).parent / "lifecycle.toml"
-
-
-def parse_lifecycle(text: str, vendors: Catalogue) -> Lifecycle:
-    """Validate lifecycle TOML text against the vendor catalogue."""
-    data: dict[str, Any] = tomllib.loads(text)
-    return Lifecycle.model_validate({**data, "vendors": vendors})
-
-
 @cache
 def load_lifecycle() -> Lifecycle:
     """The lifecycle catalogue shipped in the `config` package, read and validated once."""
-    return parse_lifecycle(LIFECYCLE_PATH.read_text(encoding="utf-8"), load_catalogue())
+    return catalogues.load(Lifecycle, "lifecycle.toml", vendors=load_catalogue())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -12,9 +12,10 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from config.checks import CheckKind
 from fleet.cameras.models import Camera, CameraCredentials, Lifecycle
 from fleet.db import UTCDateTime
-from fleet.health.models import CheckKind, CheckState
+from fleet.health.models import CheckState
 
 # The checks every polled camera has; SNMP only when the camera has SNMP settings.
 ALWAYS = (
@@ -136,12 +137,12 @@ async def renew_claims(session: AsyncSession, *, owner: str, now: datetime, leas
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-async def release_claims(session: AsyncSession, claims: Iterable[Claim], *, owner: str, retry_at: datetime) -> None:
-    """Give ``owner``'s claimed checks back (a collector stopping mid-batch), due again at ``retry_at``."""
-    for claim in claims:
-        await session.execute(
-            update(CheckState)
-            .where(CheckState.camera_id == claim.camera_id, CheckState.kind == claim.kind)
-            .where(CheckState.lease_owner == owner)
-            .values(lease_owner=None, lease_expires_at=None, next_due_at=retry_at)
-        )
+async def release_claims(session: AsyncSession, *, owner: str, retry_at: datetime) -> int:
+    """Give back every check ``owner`` still holds (a collector stopping), due again at ``retry_at``; how many."""
+    result = await session.execute(
+        update(CheckState)
+        .where(CheckState.lease_owner == owner)
+        .values(lease_owner=None, lease_expires_at=None, next_due_at=retry_at)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -9,19 +9,9 @@ from typing import Any
 from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from config.checks import CheckKind
 from fleet.cameras.models import CameraStatus
 from fleet.db import Base, JSONType, UTCDateTime, enum_column
-
-
-class CheckKind(StrEnum):
-    """What is checked; the collectors use the same names for their adapters."""
-
-    REACHABILITY = "reachability"
-    ONVIF_HEALTH = "onvif_health"
-    ONVIF_IDENTITY = "onvif_identity"
-    SNMP = "snmp"
-    STREAM = "stream"  # RTSP OPTIONS/DESCRIBE on the profile's stream
-    IMAGE = "image"  # a snapshot reduced to statistics
 
 
 class ErrorClass(StrEnum):

@@ -10,19 +10,20 @@ from typing import Any
 from sqlalchemy import insert, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from config.checks import CheckKind
 from config.settings import Settings
 from fleet.alerts import service as alerts
 from fleet.alerts.models import AlertEvent
-from fleet.alerts.wording import check_label, say
+from fleet.alerts.wording import check_label
 from fleet.cameras.models import Camera
 from fleet.faults.evaluate import Observed, Seen, Thresholds, evaluate
 from fleet.faults.models import Severity
 from fleet.faults.rules import IMPAIRING_KINDS, FlapEvent, Flapping, update_flapping
 from fleet.faults.service import FaultChanges
-from fleet.health.models import CheckKind, CheckResult, CheckState, ErrorClass
+from fleet.health.models import CheckResult, CheckState, ErrorClass
 from fleet.health.rules import SoftHard, Transition, apply_result
 from fleet.health.status import StatusChange, update_statuses
-from fleet.language import Language
+from fleet.language import N_, Language, say
 from fleet.tickets import creation as tickets
 from fleet.vendor_risk import service as vendor_risk
 
@@ -299,8 +300,10 @@ def _flap_subject(camera: Camera, flap: FlapChange, language: Language) -> alert
     """The alert announcing a check starting or ending to flap."""
     check = check_label(flap.kind, language)
     if flap.event is FlapEvent.STARTED:
-        event, key = AlertEvent.FLAPPING_STARTED, "flap.started"
+        event, message = AlertEvent.FLAPPING_STARTED, N_("{camera}: {check} keeps changing between ok and failed")
+    elif flap.ok:
+        event, message = AlertEvent.FLAPPING_ENDED, N_("{camera}: {check} stable again; now ok")
     else:
-        event, key = AlertEvent.FLAPPING_ENDED, "flap.ended.ok" if flap.ok else "flap.ended.failed"
-    text = say(key, language, camera=camera.name, check=check)
+        event, message = AlertEvent.FLAPPING_ENDED, N_("{camera}: {check} stable again; now failed")
+    text = say(message, language, camera=camera.name, check=check)
     return alerts.Subject(event, Severity.WARNING, text, text, None, camera)

@@ -9,7 +9,8 @@ from typing import Any
 from sqlalchemy import and_, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from fleet.health.models import CheckKind, CheckResult
+from config.checks import CheckKind
+from fleet.health.models import CheckResult
 
 
 async def media_profiles(session: AsyncSession, camera_ids: Sequence[int]) -> dict[int, dict[str, Any]]:

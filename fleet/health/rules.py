@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from config.checks import CheckKind
 from fleet.cameras.models import CameraStatus
-from fleet.health.models import CheckKind
 
 
 @dataclass(frozen=True, slots=True)

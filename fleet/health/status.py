@@ -10,11 +10,12 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from config.checks import CheckKind
 from fleet.cameras.models import Camera, CameraStatus
 from fleet.faults.models import Fault
 from fleet.faults.rules import IMPAIRING_KINDS
 from fleet.health.claims import polled_cameras
-from fleet.health.models import CheckKind, CheckState, StatusInterval
+from fleet.health.models import CheckState, StatusInterval
 from fleet.health.rules import Transition, camera_status
 from fleet.uptime import rollup
 from fleet.uptime.facts import local_day

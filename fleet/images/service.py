@@ -11,10 +11,11 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from config.checks import CheckKind
 from config.settings import ImageSettings
 from fleet.audit.service import Actor, record
 from fleet.cameras.models import Camera
-from fleet.health.models import CheckKind, CheckState
+from fleet.health.models import CheckState
 from fleet.images.models import ImageBaseline
 from fleet.images.rules import Verdict, judge
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import io
 import json
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime, time
 from enum import StrEnum
 from typing import Any
@@ -20,10 +20,21 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet as Worksheet
 
 from fleet.csvfile import excel_csv
-from fleet.inventory.replacement import Score
+from fleet.inventory.replacement import (
+    AVAILABILITY_FLOOR,
+    AVAILABILITY_TARGET,
+    FAULTS_FOR_FULL_POINTS,
+    FIRMWARE_POINTS,
+    RISK_POINTS,
+    SUPPORT_POINTS,
+    WEIGHTS,
+    Score,
+    explained,
+)
 from fleet.inventory.service import COLUMNS, InventoryRow
-from fleet.inventory.wording import WORDS, Kind, reason_text, term
+from fleet.inventory.wording import Kind, heading, reason_text, term
 from fleet.language import Language
+from fleet.spreadsheet import safe_value
 
 # What each column means and where it comes from (the Data dictionary sheet).
 DICTIONARY: dict[str, tuple[str, str]] = {
@@ -64,31 +75,45 @@ DICTIONARY: dict[str, tuple[str, str]] = {
         "Declared and reported identity disagree (relabelled or swapped camera)",
         "vendor-origin classification",
     ),
-    "replacement_priority": (
-        "0–100: origin 40, age 15, end of support 10, firmware 15, faults 10, availability 10 (Replacement plan sheet)",
-        "computed",
-    ),
+    "replacement_priority": (f"0–100: {explained('en')} (Replacement plan sheet)", "computed"),
     "replacement_reason": ("Why, in words", "computed"),
     "firmware_state": ("vulnerable (a known advisory applies), outdated, ok or unknown", "config/advisories.toml"),
 }
 
 
-# The Replacement plan's parts, below the columns in the Data dictionary.
+def _points(table: Mapping[str, float]) -> str:
+    return ", ".join(f"{points:g} {code}" for code, points in table.items())
+
+
+_SUPPORT = {state.value: points for state, points in SUPPORT_POINTS.items()}
+_W = {part: f"{points:g}" for part, points in WEIGHTS.items()}
+
+# The Replacement plan's parts, below the columns in the Data dictionary: made from the score's own numbers.
 PLAN_DICTIONARY: tuple[tuple[str, str, str], ...] = (
-    ("plan: origin risk", "40 high, 20 medium, 10 unknown, 0 low", "vendor-origin classification"),
-    ("plan: age", "15 × age ÷ expected life (setting inventory.expected_life_years), at most 15", "installed_on"),
+    ("plan: origin risk", _points(RISK_POINTS), "vendor-origin classification"),
+    (
+        "plan: age",
+        f"{_W['age']} × age ÷ expected life (setting inventory.expected_life_years), at most {_W['age']}",
+        "installed_on",
+    ),
     (
         "plan: end of support",
-        "10 when the maker's support has ended, 5 when the model is discontinued (no longer sold), 0 when on sale; "
-        "0 and shown as unknown when no dated source covers the model",
+        f"{_SUPPORT['ended']:g} when the maker's support has ended, {_SUPPORT['discontinued']:g} when the model is "
+        f"discontinued (no longer sold), {_SUPPORT['current']:g} when on sale; {_SUPPORT['unknown']:g} and shown as "
+        "unknown when no dated source covers the model",
         "config/lifecycle.toml",
     ),
     ("plan: support, support ends", "The model's support state and the date support ends", "config/lifecycle.toml"),
-    ("plan: firmware", "15 vulnerable, 8 outdated, 4 unknown, 0 ok", "config/advisories.toml"),
-    ("plan: faults", "10 × faults in 12 months ÷ 12, at most 10", "fault register"),
+    ("plan: firmware", _points(FIRMWARE_POINTS), "config/advisories.toml"),
+    (
+        "plan: faults",
+        f"{_W['faults']} × faults in 12 months ÷ {FAULTS_FOR_FULL_POINTS}, at most {_W['faults']}",
+        "fault register",
+    ),
     (
         "plan: availability",
-        "10 × shortfall below 99 %, all 10 at 90 % or less; 0 if nothing measured",
+        f"{_W['availability']} × shortfall below {AVAILABILITY_TARGET:.0%}, all {_W['availability']} at "
+        f"{AVAILABILITY_FLOOR:.0%} or less; 0 if nothing measured",
         "status intervals",
     ),
 )
@@ -188,7 +213,7 @@ def _table(
     sheet.append(titles)
     formatted = sorted((formats or {}).items())
     for row in rows:
-        values: list[Any] = list(row)
+        values: list[Any] = [safe_value(value) for value in row]
         for index, number_format in formatted:
             if values[index] is not None:
                 cell = WriteOnlyCell(sheet, value=values[index])
@@ -237,15 +262,14 @@ def _cameras_sheet(book: Workbook, rows: Sequence[InventoryRow]) -> None:
 
 
 def _summary_sheet(book: Workbook, rows: Sequence[InventoryRow], language: Language) -> None:
-    words = WORDS[language]
     summary = book.create_sheet("Summary")
     summary_rows: list[list[Any]] = []
     for label, column, kind in _SUMMARY:
         values = (column(r) for r in rows)
-        shown = (term(kind, v, language) if kind else str(v or words.labels["unknown"]) for v in values)
+        shown = (term(kind, v, language) if kind else str(v or heading("unknown", language)) for v in values)
         for value, count in sorted(Counter(shown).items(), key=lambda kv: (-kv[1], kv[0])):
-            summary_rows.append([words.labels[label], value, count])
-    _table(summary, [words.labels[k] for k in ("counted_by", "value", "cameras")], summary_rows)
+            summary_rows.append([heading(label, language), value, count])
+    _table(summary, [heading(k, language) for k in ("counted_by", "value", "cameras")], summary_rows)
 
 
 def _plan_row(rank: int, r: InventoryRow, parts: Score, language: Language) -> list[Any]:
@@ -269,17 +293,14 @@ def _plan_row(rank: int, r: InventoryRow, parts: Score, language: Language) -> l
 
 
 def _plan_sheet(book: Workbook, rows: Sequence[InventoryRow], language: Language) -> None:
-    words = WORDS[language]
     plan = book.create_sheet("Replacement plan")
     ranked = sorted(
         (r for r in rows if r.parts is not None), key=lambda r: (-(r.parts.total if r.parts else 0), r.values["name"])
     )
-    labels, parts = words.labels, words.parts
     _table(
         plan,
-        [labels[k] for k in ("rank", "name", "area", "manufacturer", "model")]
-        + [parts[k] for k in ("total", "risk", "age", "end_of_support", "firmware", "faults", "availability")]
-        + [parts[k] for k in ("support_state", "support_ends", "reason")],
+        [heading(k, language) for k in ("rank", "name", "area", "manufacturer", "model", "total", *WEIGHTS)]
+        + [heading(k, language) for k in ("support_state", "support_ends", "reason")],
         [_plan_row(rank, r, r.parts, language) for rank, r in enumerate(ranked, start=1) if r.parts is not None],
         widths={15: 80},
         formats={14: "yyyy-mm-dd"},

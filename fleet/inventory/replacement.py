@@ -1,10 +1,10 @@
 """The replacement plan's priority score: pure, with every part shown and a reason in words.
 
-Parts (0–100 in all): origin risk up to 40, age against the expected life up to 15, end of the maker's support up
-to 10, firmware up to 15, faults in the last 12 months up to 10, availability up to 10. The weights put the tender's
-question first (which cameras must go because of their origin), then how far a camera is through its life (age and
-end of support together 25: the maker's end of support is the harder fact, age the one every camera has), then what
-the cameras themselves tell.
+Parts (0–100 in all, each up to its weight in `WEIGHTS`): origin risk, age against the expected life, end of the maker's
+support, firmware, faults in the last 12 months and availability. The weights put the tender's question first (which
+cameras must go because of their origin), then how far a camera is through its life (age and end of support together:
+the maker's end of support is the harder fact, age the one every camera has), then what the cameras themselves tell.
+Every text that explains the score (the Data dictionary, the annual report) is made from these numbers.
 
 End of support counts only what config/lifecycle.toml states: `unknown` adds nothing, since for most models no dated
 source is catalogued and a constant for nearly every camera would only shift the scale; the plan shows it as unknown.
@@ -15,22 +15,34 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fleet.firmware.lifecycle import SupportState, SupportStatus
-from fleet.inventory.wording import Reason, reason_text
+from fleet.inventory.wording import Reason, heading, reason_text
+from fleet.language import Language, number
 
-RISK_POINTS = {"high": 40.0, "medium": 20.0, "unknown": 10.0, "low": 0.0}
-FIRMWARE_POINTS = {"vulnerable": 15.0, "outdated": 8.0, "unknown": 4.0, "ok": 0.0}
-AGE_POINTS = 15.0
+# The parts of the score and the most each adds: 100 in all.
+WEIGHTS: dict[str, float] = {
+    "risk": 40.0,
+    "age": 15.0,
+    "end_of_support": 10.0,
+    "firmware": 15.0,
+    "faults": 10.0,
+    "availability": 10.0,
+}
+RISK_POINTS = {"high": WEIGHTS["risk"], "medium": 20.0, "unknown": 10.0, "low": 0.0}
+FIRMWARE_POINTS = {"vulnerable": WEIGHTS["firmware"], "outdated": 8.0, "unknown": 4.0, "ok": 0.0}
 SUPPORT_POINTS = {
-    SupportState.ENDED: 10.0,
+    SupportState.ENDED: WEIGHTS["end_of_support"],
     SupportState.DISCONTINUED: 5.0,  # no longer sold: spare units and successors are the maker's choice now
     SupportState.CURRENT: 0.0,
     SupportState.UNKNOWN: 0.0,
 }
-FAULT_POINTS = 10.0
 FAULTS_FOR_FULL_POINTS = 12  # a fault a month is as bad as it gets
-AVAILABILITY_POINTS = 10.0
-AVAILABILITY_TARGET = 0.99  # below this availability points start to count; at 90 % all of them
+AVAILABILITY_TARGET = 0.99  # below this availability points start to count; at the floor all of them
 AVAILABILITY_FLOOR = 0.90
+
+
+def explained(language: Language) -> str:
+    """The weights in words, in the language: "origin risk 40, age 15, …"."""
+    return ", ".join(f"{heading(part, language)} {number(points, language)}" for part, points in WEIGHTS.items())
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,14 +103,14 @@ def score(inputs: Inputs) -> Score:
     risk = RISK_POINTS.get(inputs.risk_level, RISK_POINTS["unknown"])
     age = 0.0
     if inputs.age_years is not None and inputs.expected_life_years > 0:
-        age = AGE_POINTS * min(1.0, inputs.age_years / inputs.expected_life_years)
+        age = WEIGHTS["age"] * min(1.0, inputs.age_years / inputs.expected_life_years)
     support = SUPPORT_POINTS[inputs.support.state]
     firmware = FIRMWARE_POINTS.get(inputs.firmware_state, FIRMWARE_POINTS["unknown"])
-    faults = FAULT_POINTS * min(1.0, inputs.faults_12m / FAULTS_FOR_FULL_POINTS)
+    faults = WEIGHTS["faults"] * min(1.0, inputs.faults_12m / FAULTS_FOR_FULL_POINTS)
     availability = 0.0
     if inputs.availability_12m is not None and inputs.availability_12m < AVAILABILITY_TARGET:
         shortfall = (AVAILABILITY_TARGET - inputs.availability_12m) / (AVAILABILITY_TARGET - AVAILABILITY_FLOOR)
-        availability = AVAILABILITY_POINTS * min(1.0, shortfall)
+        availability = WEIGHTS["availability"] * min(1.0, shortfall)
     risk, age, support, firmware, faults, availability = (
         round(p, 1) for p in (risk, age, support, firmware, faults, availability)
     )

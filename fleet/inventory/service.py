@@ -6,12 +6,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Row, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from config.settings import Settings
+from config.zone import LOCAL
 from fleet.cameras.models import Camera, Lifecycle
 from fleet.faults.models import Fault
 from fleet.firmware.assess import FirmwareAssessment, FirmwareState, assess_firmware
@@ -21,8 +21,6 @@ from fleet.inventory import replacement
 from fleet.memory import collector_paused
 from fleet.uptime.facts import FACT_COLUMNS, CameraFacts
 from fleet.uptime.service import camera_figures_for
-
-LOCAL = ZoneInfo("Europe/Amsterdam")
 
 # The contract's columns, in its order; firmware_state is an extension at the end.
 COLUMNS = (

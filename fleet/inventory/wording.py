@@ -1,4 +1,4 @@
-"""The words of the replacement plan in Dutch and English: one table per language.
+"""The words of the replacement plan (English msgids of the catalogue, translated per language).
 
 Risk levels, firmware states, end-of-support states, the parts of the priority score and the reasons in words all
 come from here, for the annual report and the spreadsheet alike. The CSV, JSON and the `Cameras` sheet keep the
@@ -13,155 +13,130 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
-from fleet.language import Language
+from fleet.language import N_, Language, gettext, number, percent, say, translations
+
+RISK_LEVELS: dict[str, str] = {"high": N_("high"), "medium": N_("medium"), "low": N_("low"), "unknown": N_("unknown")}
+FIRMWARE_STATES: dict[str, str] = {
+    "vulnerable": N_("vulnerable"),
+    "outdated": N_("outdated"),
+    "ok": N_("ok"),
+    "unknown": N_("unknown"),
+}
+SUPPORT_STATES: dict[str, str] = {
+    "ended": N_("support ended"),
+    "discontinued": N_("discontinued"),
+    "current": N_("on sale"),
+    "unknown": N_("unknown"),
+}
+# The headings of the plan: the score's parts (keys of replacement.WEIGHTS) and the columns beside them.
+PARTS: dict[str, str] = {
+    "total": N_("priority"),
+    "risk": N_("origin risk"),
+    "age": N_("age"),
+    "end_of_support": N_("end of support"),
+    "firmware": N_("firmware"),
+    "faults": N_("faults"),
+    "availability": N_("availability"),
+    "reason": N_("reason"),
+    "support_state": N_("support"),
+    "support_ends": N_("support ends"),
+}
+# The other headings of the spreadsheet's Summary and Replacement plan sheets.
+LABELS: dict[str, str] = {
+    "rank": N_("rank"),
+    "name": N_("name"),
+    "area": N_("area"),
+    "manufacturer": N_("manufacturer"),
+    "model": N_("model"),
+    "counted_by": N_("counted by"),
+    "value": N_("value"),
+    "cameras": N_("cameras"),
+    "maker": N_("manufacturer (reported, else declared)"),
+    "model_counted": N_("model (reported, else declared)"),
+    "origin_country": N_("origin country"),
+    "origin_vendor": N_("origin vendor"),
+    "risk_level": N_("risk level"),
+    "firmware_state": N_("firmware state"),
+    "kind": N_("kind"),
+    "network": N_("network"),
+    "unknown": N_("(unknown)"),
+}
 
 
 @dataclass(frozen=True, slots=True)
 class Reason:
-    """One reason to replace a camera early: a key of `Words.reasons` and the values its sentence needs."""
+    """One reason to replace a camera early: a key of `REASONS` and the values its sentence needs."""
 
     key: str
     args: tuple[Any, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Words:
-    risk_levels: dict[str, str]
-    firmware_states: dict[str, str]
-    support_states: dict[str, str]
-    parts: dict[str, str]
-    labels: dict[str, str]  # the other headings of the spreadsheet's Summary and Replacement plan sheets
-    reasons: dict[str, Callable[..., str]]
-    no_reason: str
-
-
 def _day(value: date | None) -> str:
+    # ISO dates: the English reason is the CSV's `replacement_reason`, and the Dutch one reads the same dates.
     return "?" if value is None else value.isoformat()
 
 
-_RISK_NL = {"high": "hoog", "medium": "middel", "low": "laag", "unknown": "onbekend"}
-_FIRMWARE_NL = {"vulnerable": "kwetsbaar", "outdated": "verouderd", "ok": "in orde", "unknown": "onbekend"}
+def _origin_risk(language: Language, level: str, vendor: str | None) -> str:
+    maker = vendor or gettext("maker unknown", language)
+    return say("{level} origin risk ({vendor})", language, level=term("risk_levels", level, language), vendor=maker)
 
-WORDS: dict[Language, Words] = {
-    "nl": Words(
-        risk_levels=_RISK_NL,
-        firmware_states=_FIRMWARE_NL,
-        support_states={
-            "ended": "ondersteuning beëindigd",
-            "discontinued": "uit productie",
-            "current": "leverbaar",
-            "unknown": "onbekend",
-        },
-        parts={
-            "total": "prioriteit",
-            "risk": "herkomstrisico",
-            "age": "leeftijd",
-            "end_of_support": "einde ondersteuning",
-            "firmware": "firmware",
-            "faults": "storingen",
-            "availability": "beschikbaarheid",
-            "reason": "reden",
-            "support_state": "ondersteuning",
-            "support_ends": "ondersteuning tot",
-        },
-        labels={
-            "rank": "rang",
-            "name": "naam",
-            "area": "gebied",
-            "manufacturer": "fabrikant",
-            "model": "model",
-            "counted_by": "geteld naar",
-            "value": "waarde",
-            "cameras": "camera's",
-            "maker": "fabrikant (gemeld, anders opgegeven)",
-            "model_counted": "model (gemeld, anders opgegeven)",
-            "origin_country": "land van herkomst",
-            "origin_vendor": "fabrikant van herkomst",
-            "risk_level": "risiconiveau",
-            "firmware_state": "firmwarestatus",
-            "kind": "soort",
-            "network": "netwerk",
-            "unknown": "(onbekend)",
-        },
-        reasons={
-            "origin_risk": lambda level, vendor: f"{_RISK_NL[level]} herkomstrisico ({vendor or 'fabrikant onbekend'})",
-            "origin_unknown": lambda: "herkomst onbekend",
-            "past_life": lambda age, life: f"{age:.1f} jaar oud, ouder dan de verwachte levensduur van {life:g} jaar",
-            "installed_unknown": lambda: "installatiedatum onbekend",
-            "support_ended": lambda ends: f"ondersteuning door de fabrikant beëindigd op {_day(ends)}",
-            "discontinued": lambda since, ends: f"uit productie sinds {_day(since)}, ondersteuning tot {_day(ends)}",
-            "firmware": lambda state: f"firmware {_FIRMWARE_NL[state]}",
-            "faults": lambda count: f"{count} {'storing' if count == 1 else 'storingen'} in 12 maanden",
-            "availability": lambda share: f"beschikbaarheid {share:.1%}",
-        },
-        no_reason="geen reden om eerder te vervangen",
+
+def _past_life(language: Language, age: float, life: float) -> str:
+    return say(
+        "{age} years old, past its expected life of {life}",
+        language,
+        age=number(age, language, decimals=1),
+        life=number(life, language),
+    )
+
+
+def _faults(language: Language, count: int) -> str:
+    words = translations(language).ngettext("{count} fault in 12 months", "{count} faults in 12 months", count)
+    return words.format(count=count)
+
+
+def _availability(language: Language, share: float) -> str:
+    return say("availability {share}", language, share=percent(share, language, decimals=1))
+
+
+REASONS: dict[str, Callable[..., str]] = {
+    "origin_risk": _origin_risk,
+    "origin_unknown": lambda language: gettext("origin unknown", language),
+    "past_life": _past_life,
+    "installed_unknown": lambda language: gettext("installation date unknown", language),
+    "support_ended": lambda language, ends: say("maker's support ended {ends}", language, ends=_day(ends)),
+    "discontinued": lambda language, since, ends: say(
+        "discontinued {since}, supported until {ends}", language, since=_day(since), ends=_day(ends)
     ),
-    "en": Words(
-        risk_levels={"high": "high", "medium": "medium", "low": "low", "unknown": "unknown"},
-        firmware_states={"vulnerable": "vulnerable", "outdated": "outdated", "ok": "ok", "unknown": "unknown"},
-        support_states={
-            "ended": "support ended",
-            "discontinued": "discontinued",
-            "current": "on sale",
-            "unknown": "unknown",
-        },
-        parts={
-            "total": "priority",
-            "risk": "origin risk",
-            "age": "age",
-            "end_of_support": "end of support",
-            "firmware": "firmware",
-            "faults": "faults",
-            "availability": "availability",
-            "reason": "reason",
-            "support_state": "support",
-            "support_ends": "support ends",
-        },
-        labels={
-            "rank": "rank",
-            "name": "name",
-            "area": "area",
-            "manufacturer": "manufacturer",
-            "model": "model",
-            "counted_by": "counted by",
-            "value": "value",
-            "cameras": "cameras",
-            "maker": "manufacturer (reported, else declared)",
-            "model_counted": "model (reported, else declared)",
-            "origin_country": "origin country",
-            "origin_vendor": "origin vendor",
-            "risk_level": "risk level",
-            "firmware_state": "firmware state",
-            "kind": "kind",
-            "network": "network",
-            "unknown": "(unknown)",
-        },
-        reasons={
-            "origin_risk": lambda level, vendor: f"{level} origin risk ({vendor or 'maker unknown'})",
-            "origin_unknown": lambda: "origin unknown",
-            "past_life": lambda age, life: f"{age:.1f} years old, past its expected life of {life:g}",
-            "installed_unknown": lambda: "installation date unknown",
-            "support_ended": lambda ends: f"maker's support ended {_day(ends)}",
-            "discontinued": lambda since, ends: f"discontinued {_day(since)}, supported until {_day(ends)}",
-            "firmware": lambda state: f"firmware {state}",
-            "faults": lambda count: f"{count} {'fault' if count == 1 else 'faults'} in 12 months",
-            "availability": lambda share: f"availability {share:.1%}",
-        },
-        no_reason="no reason to replace early",
+    "firmware": lambda language, state: say(
+        "firmware {state}", language, state=term("firmware_states", state, language)
     ),
+    "faults": _faults,
+    "availability": _availability,
 }
 
 
 def reason_text(reasons: Sequence[Reason], language: Language) -> str:
     """The reasons as one sentence in the language."""
-    words = WORDS[language]
-    return "; ".join(words.reasons[r.key](*r.args) for r in reasons) or words.no_reason
+    return "; ".join(REASONS[r.key](language, *r.args) for r in reasons) or gettext(
+        "no reason to replace early", language
+    )
 
 
 Kind = Literal["risk_levels", "firmware_states", "support_states"]
+_TERMS: dict[Kind, dict[str, str]] = {
+    "risk_levels": RISK_LEVELS,
+    "firmware_states": FIRMWARE_STATES,
+    "support_states": SUPPORT_STATES,
+}
 
 
 def term(kind: Kind, code: str | None, language: Language) -> str:
     """A risk level, firmware state or support state in the language; a code the table lacks as it is."""
-    table: dict[str, str] = getattr(WORDS[language], kind)
-    return table.get(code or "unknown", code or "unknown")
+    words = _TERMS[kind].get(code or "unknown")
+    return code or "unknown" if words is None else gettext(words, language)
+
+
+def heading(key: str, language: Language) -> str:
+    """A heading of the plan or the summary (a key of `PARTS` or `LABELS`) in the language."""
+    return gettext(PARTS.get(key) or LABELS[key], language)

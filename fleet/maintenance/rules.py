@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrule, rrulestr
 
-LOCAL = ZoneInfo("Europe/Amsterdam")
+from config.zone import LOCAL
+
 # An endless recurrence is followed this far at most when a question needs its end.
 HORIZON = timedelta(days=366 * 10)
 # Maintenance is planned by the hour at the finest: a finer rule is a mistake or an attack on the event loop.

@@ -13,95 +13,19 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from config.settings import Settings
+from config.zone import LOCAL
 from fleet import __version__
 from fleet.decisions.service import overview
+from fleet.inventory.replacement import explained
 from fleet.inventory.service import InventoryRow, build_inventory
-from fleet.inventory.wording import WORDS, reason_text, term
-from fleet.language import Language
+from fleet.inventory.wording import PARTS, heading, reason_text, term
+from fleet.language import Language, translations
 from fleet.reports import charts
-from fleet.reports.uptime import LOCAL, TEXT, Document, environment, hours, months, percent
+from fleet.reports.uptime import Document, environment, months
 from fleet.tickets.models import RepairTicket
 from fleet.uptime.calc import Figures
 from fleet.uptime.facts import CameraFacts, camera_facts
 from fleet.uptime.service import GroupBy, camera_figures_for, report_rows, ticket_repairs
-
-ANNUAL_TEXT: dict[str, dict[str, str]] = {
-    "nl": {
-        "title": "Cameratoezicht {year}: de camera's",
-        "composition": "Samenstelling",
-        "fixed": "vast",
-        "flexible": "flexibel",
-        "by_area": "Per gebied",
-        "by_origin": "Naar herkomst",
-        "availability_section": "Beschikbaarheid en storingen",
-        "maintenance": "Onderhoud",
-        "tickets": "Reparatietickets",
-        "resolved": "opgelost",
-        "mean_repair": "Gemiddelde oplostijd",
-        "response_sla": "Reactie binnen de afgesproken tijd",
-        "resolution_sla": "Opgelost binnen de afgesproken tijd",
-        "cost": "Kosten onderdelen en werk",
-        "risk": "Herkomst en vervanging",
-        "risk_note": (
-            "Herkomst volgens wat elke camera zelf meldt (ONVIF, MAC-adres, SNMP) naast de inkoopgegevens. "
-            "Hoog: fabrikanten op de Amerikaanse FCC Covered List / NDAA 889 en hun OEM-producten."
-        ),
-        "replace": "Eerst te vervangen (hoogste prioriteit)",
-        "plan_note": (
-            "Prioriteit 0–100: herkomstrisico 40, leeftijd 15, einde ondersteuning 10, firmware 15, storingen 10, "
-            "beschikbaarheid 10. Einde ondersteuning telt alleen waar een bron de datum geeft; anders staat er "
-            "'onbekend' en telt het niet mee."
-        ),
-        "firmware": "Firmware",
-        "decisions": "Besluiten flexibel cameratoezicht (art. 151c Gemeentewet)",
-        "no_decisions": "Geen besluiten in dit jaar.",
-        "level": "niveau",
-        "count": "aantal",
-        "reason": "reden",
-        "decided": "besluit",
-        "cameras": "camera's",
-        "location": "locatie",
-        "period": "periode",
-        "registration": "registratienummer",
-    },
-    "en": {
-        "title": "Camera surveillance {year}: the cameras",
-        "composition": "Fleet composition",
-        "fixed": "fixed",
-        "flexible": "flexible",
-        "by_area": "By area",
-        "by_origin": "By origin",
-        "availability_section": "Availability and outages",
-        "maintenance": "Maintenance",
-        "tickets": "Repair tickets",
-        "resolved": "resolved",
-        "mean_repair": "Mean time to resolve",
-        "response_sla": "Responded within target",
-        "resolution_sla": "Resolved within target",
-        "cost": "Parts and labour",
-        "risk": "Origin risk and replacement",
-        "risk_note": (
-            "Origin from what each camera reports itself (ONVIF, MAC address, SNMP) beside the purchase records. "
-            "High: makers on the US FCC Covered List / NDAA 889 and their OEM products."
-        ),
-        "replace": "To replace first (highest priority)",
-        "plan_note": (
-            "Priority 0–100: origin risk 40, age 15, end of support 10, firmware 15, faults 10, availability 10. "
-            "End of support counts only where a source gives the date; otherwise it shows 'unknown' and adds nothing."
-        ),
-        "firmware": "Firmware",
-        "decisions": "Flexible camera decisions (art. 151c Gemeentewet)",
-        "no_decisions": "No decisions this year.",
-        "level": "level",
-        "count": "count",
-        "reason": "reason",
-        "decided": "decided",
-        "cameras": "cameras",
-        "location": "location",
-        "period": "period",
-        "registration": "registration",
-    },
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,11 +101,14 @@ def _plan(inventory: list[InventoryRow], language: Language) -> list[dict[str, A
     ]
 
 
-def _charts(monthly: list[tuple[str, float | None]], levels: Counter[str], text: dict[str, str]) -> dict[str, str]:
+def _charts(monthly: list[tuple[str, float | None]], levels: Counter[str], language: Language) -> dict[str, str]:
+    _ = translations(language).gettext
     return {
-        "monthly": charts.monthly_availability([m for m, _ in monthly], [v for _, v in monthly], text["monthly"]),
+        "monthly": charts.monthly_availability(
+            [label for label, _share in monthly], [share for _label, share in monthly], _("Availability per month")
+        ),
         "origin": charts.horizontal(
-            list(levels), list(levels.values()), text["by_origin"], text["count"], colour=charts.BLUE
+            list(levels), list(levels.values()), _("By origin"), _("count"), colour=charts.BLUE
         ),
     }
 
@@ -190,7 +117,6 @@ async def annual_document(
     session: AsyncSession, *, year: int, settings: Settings, now: datetime, language: Language
 ) -> Document:
     """The camera chapter of the annual report for a calendar year (Amsterdam time)."""
-    text = {**TEXT[language], **ANNUAL_TEXT[language]}
     start, end = _year(year)
     period = (start, min(end, max(start, now)))
     inventory = await build_inventory(
@@ -203,10 +129,9 @@ async def annual_document(
     # Risk levels, firmware states, support states, score parts and reasons in the report's language.
     levels = Counter(term("risk_levels", r.values["risk_level"], language) for r in inventory)
     html = (
-        environment()
+        environment(language)
         .get_template("annual.html")
         .render(
-            t=text,
             lang=language,
             year=year,
             generated=now.astimezone(LOCAL),
@@ -219,12 +144,11 @@ async def annual_document(
             cameras=len(per_camera),
             tickets=ticket_figures(tickets),
             plan=_plan(inventory, language),
-            parts=WORDS[language].parts,
+            parts={key: heading(key, language) for key in PARTS},
+            weights=explained(language),
             firmware=Counter(term("firmware_states", r.values["firmware_state"], language) for r in inventory),
             decisions=await overview(session, year),
-            svg=_charts(monthly, levels, text),
-            hours=hours,
-            percent=percent,
+            svg=_charts(monthly, levels, language),
         )
     )
     return Document(html)

@@ -5,96 +5,25 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+from functools import partial
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from config.zone import LOCAL
 from fleet import __version__
 from fleet.faults.models import Fault, FaultKind
 from fleet.faults.wording import kind_label
-from fleet.language import Language
+from fleet.language import N_, Language, day, gettext, money, number, percent, translations
 from fleet.reports import charts
 from fleet.uptime.calc import Figures, Span
 from fleet.uptime.facts import camera_facts
 from fleet.uptime.service import GroupBy, TicketRepairs, camera_figures_for, report_rows, ticket_repairs
 
-LOCAL = ZoneInfo("Europe/Amsterdam")
-CAUSES = {
-    "nl": ("camera zelf", "gedeelde uitval (switch, verbinding, locatie)"),
-    "en": ("the camera itself", "shared outage (switch, uplink, site)"),
-}
-
-TEXT: dict[str, dict[str, str]] = {
-    "nl": {
-        "title": "Beschikbaarheid cameranetwerk",
-        "period": "Periode",
-        "generated": "Gemaakt",
-        "by": "per",
-        "summary": "Samenvatting",
-        "cameras": "Camera's",
-        "availability": "Beschikbaarheid",
-        "downtime": "Uitval",
-        "maintenance": "Onderhoud",
-        "unknown": "Niet gemeten",
-        "outages": "Storingen",
-        "mttr": "Gem. hersteltijd",
-        "mttr_ticket": "Gem. oplostijd tickets",
-        "mtbf": "Gem. tijd tussen storingen",
-        "longest": "Langste storing",
-        "monthly": "Beschikbaarheid per maand",
-        "distribution": "Spreiding van de beschikbaarheid over de camera's",
-        "share": "beschikbaarheid (%)",
-        "worst": "De tien camera's met de meeste uitval",
-        "hours": "uren",
-        "causes": "Uitval (offline) naar oorzaak",
-        "kinds": "Storingen naar soort",
-        "count": "aantal",
-        "table": "Cijfers",
-        "key": "",
-        "note": (
-            "Beschikbaarheid = beschikbare tijd / (periode − gepland onderhoud − niet gemeten tijd). Niet gemeten tijd "
-            "(geen meting, camera nog niet geplaatst of al buiten gebruik) telt nooit als uitval. Gem. hersteltijd: "
-            "gemiddelde duur van een storing; gem. oplostijd tickets: van aanmaken tot oplossen, over de tickets die "
-            "in de periode zijn opgelost. Tijden in Europe/Amsterdam."
-        ),
-    },
-    "en": {
-        "title": "Camera network availability",
-        "period": "Period",
-        "generated": "Generated",
-        "by": "by",
-        "summary": "Summary",
-        "cameras": "Cameras",
-        "availability": "Availability",
-        "downtime": "Downtime",
-        "maintenance": "Maintenance",
-        "unknown": "Not measured",
-        "outages": "Outages",
-        "mttr": "MTTR",
-        "mttr_ticket": "MTTR (tickets)",
-        "mtbf": "MTBF",
-        "longest": "Longest outage",
-        "monthly": "Availability per month",
-        "distribution": "Availability over the cameras",
-        "share": "availability (%)",
-        "worst": "The ten cameras with the most downtime",
-        "hours": "hours",
-        "causes": "Offline time by cause",
-        "kinds": "Faults by kind",
-        "count": "count",
-        "table": "Figures",
-        "key": "",
-        "note": (
-            "Availability = up time / (period − planned maintenance − unmeasured time). Unmeasured time (no "
-            "measurement, camera not yet installed or already retired) never counts as downtime. MTTR: the mean "
-            "outage length; MTTR (tickets): from creation to resolution, over the tickets resolved in the period. "
-            "Times in Europe/Amsterdam."
-        ),
-    },
-}
+# Offline time by cause: the camera itself, or a shared outage of its switch, uplink or site.
+CAUSES = (N_("the camera itself"), N_("shared outage (switch, uplink, site)"))
 
 
 def months(period: Span) -> list[tuple[str, Span]]:
@@ -113,14 +42,9 @@ def months(period: Span) -> list[tuple[str, Span]]:
     return found
 
 
-def hours(seconds: float | None) -> str:
-    """Seconds as hours with one decimal, or a dash."""
-    return "–" if seconds is None else f"{seconds / 3600:.1f} h"
-
-
-def percent(value: float | None) -> str:
-    """A share as a percentage with two decimals, or a dash."""
-    return "–" if value is None else f"{value * 100:.2f} %"
+def hours(seconds: float | None, language: Language) -> str:
+    """Seconds as hours with one decimal ("12,5 h" in Dutch), or a dash."""
+    return "–" if seconds is None else f"{number(seconds / 3600, language, decimals=1)} h"
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +63,7 @@ async def uptime_document(
     session: AsyncSession, *, period: Span, by: GroupBy, now: datetime, language: Language
 ) -> Document:
     """The uptime report with charts, for reading and printing."""
-    text = TEXT[language]
+    _ = translations(language).gettext
     facts = await camera_facts(session)
     per_camera = await camera_figures_for(session, period=period, now=now, cameras=facts)
     tickets = await ticket_repairs(session, period=period)
@@ -161,24 +85,23 @@ async def uptime_document(
     worst = [(c, f) for c, f in worst if f.downtime_s > 0]
     causes, kinds = await _fault_figures(session, period, language)
     svg = {
-        "monthly": charts.monthly_availability(monthly_labels, monthly_values, text["monthly"]),
-        "distribution": charts.distribution(measured, text["distribution"], text["share"]),
+        "monthly": charts.monthly_availability(monthly_labels, monthly_values, _("Availability per month")),
+        "distribution": charts.distribution(measured, _("Availability over the cameras"), _("availability (%)")),
         "worst": charts.horizontal(
             [c.name for c, _ in worst] or ["–"],
             [f.downtime_s / 3600 for _, f in worst] or [0],
-            text["worst"],
-            text["hours"],
+            _("The ten cameras with the most downtime"),
+            _("hours"),
         ),
         "causes": charts.horizontal(
-            list(causes) or ["–"], [v / 3600 for v in causes.values()] or [0], text["causes"], text["hours"]
+            list(causes) or ["–"], [v / 3600 for v in causes.values()] or [0], _("Offline time by cause"), _("hours")
         ),
         "kinds": charts.horizontal(
-            list(kinds) or ["–"], list(kinds.values()) or [0], text["kinds"], text["count"], colour=charts.BLUE
+            list(kinds) or ["–"], list(kinds.values()) or [0], _("Faults by kind"), _("count"), colour=charts.BLUE
         ),
     }
-    template = environment().get_template("uptime.html")
+    template = environment(language).get_template("uptime.html")
     html = template.render(
-        t=text,
         lang=language,
         period=(period[0].astimezone(LOCAL), period[1].astimezone(LOCAL)),
         by=by.value,
@@ -189,8 +112,6 @@ async def uptime_document(
         cameras=len(per_camera),
         rows=rows,
         svg=svg,
-        hours=hours,
-        percent=percent,
     )
     return Document(html)
 
@@ -203,7 +124,7 @@ async def _fault_figures(
     faults = await session.scalars(
         select(Fault).where(Fault.opened_at < period[1], or_(Fault.closed_at.is_(None), Fault.closed_at > period[0]))
     )
-    own, shared = CAUSES[language]
+    own, shared = (gettext(cause, language) for cause in CAUSES)
     seconds: dict[str, float] = defaultdict(float)
     opened: Counter[str] = Counter()
     for fault in faults:
@@ -217,10 +138,20 @@ async def _fault_figures(
     return dict(seconds), dict(opened.most_common(10))
 
 
-def environment() -> Environment:
-    return Environment(
+def environment(language: Language) -> Environment:
+    """The report templates with the language's catalogue and its way of writing numbers."""
+    found = Environment(
         loader=FileSystemLoader(Path(__file__).parent / "templates"),
         autoescape=select_autoescape(["html"]),
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    found.install_gettext_translations(translations(language))  # type: ignore[attr-defined]
+    found.globals.update(
+        hours=partial(hours, language=language),
+        percent=partial(percent, language=language),
+        money=partial(money, language=language),
+        day=partial(day, language=language),
+    )
+    return found

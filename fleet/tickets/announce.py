@@ -11,9 +11,9 @@ from config.settings import Settings
 from fleet.alerts import rules as alert_rules
 from fleet.alerts import service as alerts
 from fleet.alerts.models import Alert, AlertEvent
-from fleet.alerts.wording import say
 from fleet.cameras.models import Camera
 from fleet.faults.models import Fault
+from fleet.language import say
 from fleet.tickets import rules
 from fleet.tickets.models import RepairTicket, TicketFault
 
@@ -28,12 +28,19 @@ async def announce(
     )
     camera = await session.get(Camera, ticket.camera_id) if ticket.camera_id is not None else None
     language = settings.alerts.language
-    lines = [subject, say("ticket.line", language, id=ticket.id, priority=ticket.priority.value, title=ticket.title)]
+    line = say(
+        "Ticket #{id} (priority {priority}): {title}",
+        language,
+        id=ticket.id,
+        priority=ticket.priority.value,
+        title=ticket.title,
+    )
+    lines = [subject, line]
     if camera is not None:
         lines.append(f"{camera.name} ({camera.host})")
     lines.append(
         say(
-            "ticket.due",
+            "Response due {response}; resolution due {resolution}",
             language,
             response=alert_rules.local_time(ticket.response_due_at),
             resolution=alert_rules.local_time(ticket.resolution_due_at),

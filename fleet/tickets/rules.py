@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from config.settings import BusinessHours, TicketSettings
+from config.tickets import BusinessHours, TicketSettings
 from fleet.faults.models import FaultKind, Severity
 from fleet.tickets.models import Priority, SlaTarget, TicketStatus
 

@@ -11,14 +11,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from config.settings import Settings
 from fleet.alerts import rules as alert_rules
 from fleet.alerts.models import AlertEvent
-from fleet.alerts.wording import say
 from fleet.faults.models import Fault
+from fleet.language import N_, say
 from fleet.maintenance.service import cameras_in_maintenance
 from fleet.tickets import rules
 from fleet.tickets.announce import announce
 from fleet.tickets.creation import POLICY, ticket_for_fault
 from fleet.tickets.history import add_event
 from fleet.tickets.models import RepairTicket, SlaTarget, TicketEventKind, TicketFault
+
+# What an SLA alert says, by the target missed.
+MISSED: dict[SlaTarget, str] = {
+    SlaTarget.RESPONSE: N_("Ticket #{id}: response target missed (due {due}): {title}"),
+    SlaTarget.RESOLUTION: N_("Ticket #{id}: resolution target missed (due {due}): {title}"),
+}
 
 
 @dataclass
@@ -102,7 +108,7 @@ async def _sla_breaches(session: AsyncSession, *, now: datetime, settings: Setti
                 ticket,
                 AlertEvent.SLA_BREACHED,
                 say(
-                    f"ticket.missed.{target.value}",
+                    MISSED[target],
                     settings.alerts.language,
                     id=ticket.id,
                     due=alert_rules.local_time(due),

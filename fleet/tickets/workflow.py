@@ -8,9 +8,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from config.settings import Settings
 from fleet.alerts.models import AlertEvent
-from fleet.alerts.wording import say
 from fleet.audit.service import Actor, record
 from fleet.errors import Conflict, InvalidInput, InvalidTransition
+from fleet.language import say
 from fleet.tickets import rules
 from fleet.tickets.announce import announce
 from fleet.tickets.history import add_event, assignable_user, get_or_raise, username
@@ -97,7 +97,7 @@ async def _set_assignee(
         ticket,
         AlertEvent.TICKET_ASSIGNED,
         say(
-            "ticket.assigned",
+            "Ticket #{id} assigned to {user}: {title}",
             settings.alerts.language,
             id=ticket.id,
             user=user.display_name or user.username,

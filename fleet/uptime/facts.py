@@ -7,17 +7,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, Row, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from config.zone import LOCAL
 from fleet.cameras.models import Camera, CameraKind
 from fleet.maintenance.models import MaintenanceWindow
 from fleet.maintenance.rules import Scope, occurrences
 from fleet.uptime.calc import Micros, Span, micros, to_micros
 
-LOCAL = ZoneInfo("Europe/Amsterdam")
 BEGINNING = datetime.min.replace(tzinfo=UTC)
 FOREVER = datetime.max.replace(tzinfo=UTC)
 

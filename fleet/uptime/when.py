@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
+from config.zone import LOCAL
 from fleet.errors import InvalidInput
-
-LOCAL = ZoneInfo("Europe/Amsterdam")
 
 
 def parse_when(text: str, *, field: str, end_of_day: bool = False) -> datetime:

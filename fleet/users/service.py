@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from fleet.audit.service import Actor, record
 from fleet.db import utcnow
 from fleet.errors import Conflict, InvalidInput, NotFound
+from fleet.language import LANGUAGES
 from fleet.users.models import ApiToken, Role, User
 
 TOKEN_PREFIX = "cf_"
@@ -85,8 +86,8 @@ async def create_user(
     """Create a user; without a password it is a service account that only uses tokens."""
     if not USERNAME.match(username):
         raise InvalidInput("username", "use letters, digits and . _ @ - (at most 100, starting alphanumeric)")
-    if language not in {"nl", "en"}:
-        raise InvalidInput("language", "must be nl or en")
+    if language not in LANGUAGES:
+        raise InvalidInput("language", f"must be {' or '.join(LANGUAGES)}")
     if await get_by_username(session, username) is not None:
         raise Conflict(f"user {username} already exists")
     user = User(

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterator
 from enum import StrEnum
 from functools import cache, cached_property
-from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-import config
+from config import catalogues
 
 PRC = "China"
 
@@ -268,15 +266,7 @@ class Catalogue(_Model):
         return index
 
 
-CATALOGUE_PATH = Path(config.__file__).parent / "vendors.toml"
-
-
-def parse_catalogue(text: str) -> Catalogue:
-    """Validate catalogue TOML text."""
-    return Catalogue.model_validate(tomllib.loads(text))
-
-
 @cache
 def load_catalogue() -> Catalogue:
     """The catalogue shipped in the `config` package, read and validated once."""
-    return parse_catalogue(CATALOGUE_PATH.read_text(encoding="utf-8"))
+    return catalogues.load(Catalogue, "vendors.toml")

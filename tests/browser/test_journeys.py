@@ -52,7 +52,7 @@ def _free_port() -> int:
 def env(sqlite_template: Path, tmp_path: Path) -> dict[str, str]:
     """A `camfleet` environment on a migrated SQLite database of this test's own."""
     database = tmp_path / "camfleet.db"
-    shutil.copyfile(sqlite_template, database)
+    shutil.copy(sqlite_template, database)  # with its mode (0600)
     return {
         **os.environ,
         "CAMFLEET_DATA_DIR": str(tmp_path / "var"),

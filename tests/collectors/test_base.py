@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from collectors import AuthFailed, BadResponse, CheckKind, SnmpCredentials, Timeout, Unreachable, Unsupported
+from collectors import AuthFailed, BadResponse, SnmpCredentials, Timeout, Unreachable, Unsupported
 from collectors.errors import CollectorError
 from collectors.mac import normalise_mac
-from fleet.health.models import CheckKind as HealthCheckKind
+from config.checks import CheckKind
 from tests.collectors.conftest import PASSWORD, V3_AUTH_KEY, V3_PRIV_KEY, make_target
 
 
@@ -31,8 +31,6 @@ def test_timeout_is_a_kind_of_unreachable() -> None:
 def test_check_kinds_are_the_contract() -> None:
     expected = ["reachability", "onvif_health", "onvif_identity", "snmp", "stream", "image"]
     assert [kind.value for kind in CheckKind] == expected
-    # The health records name checks the same way.
-    assert [kind.value for kind in HealthCheckKind] == expected
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,6 @@ import pytest
 from collectors import (
     AuthFailed,
     BadResponse,
-    CheckKind,
     CheckResult,
     Collectors,
     OnvifHealthObservation,
@@ -17,6 +16,7 @@ from collectors import (
     Unreachable,
 )
 from collectors.errors import CollectorError
+from config.checks import CheckKind
 from tests.collectors.conftest import DEVICE_TIMEOUT, PASSWORD, PELCO_HOST, make_target, v2c
 from tests.peers.hostile import HostileHttpCamera, HostileSnmpAgent, HttpHostility, Recorder, SnmpHostility
 from tests.peers.onvif_replay import OnvifReplayCamera
@@ -61,7 +61,7 @@ def assert_failed_as(result: CheckResult, expected: type[CollectorError]) -> Non
     assert PASSWORD not in result.error.message
 
 
-@pytest.mark.parametrize("kind", [CheckKind.onvif_health, CheckKind.onvif_identity])
+@pytest.mark.parametrize("kind", [CheckKind.ONVIF_HEALTH, CheckKind.ONVIF_IDENTITY])
 async def test_hostile_http_cameras_fail_alone(
     kind: CheckKind,
     collectors: Collectors,
@@ -94,7 +94,7 @@ async def test_hostile_snmp_agents_fail_alone(
     hostile = [make_target(name=h.value, host=agent.host, snmp=v2c("public")) for h, agent in hostile_snmp.items()]
     healthy = make_target(name="healthy", host=PELCO_HOST, username=None, password=None)
     results = await asyncio.gather(
-        collectors.run(CheckKind.onvif_health, healthy), *(collectors.run(CheckKind.snmp, t) for t in hostile)
+        collectors.run(CheckKind.ONVIF_HEALTH, healthy), *(collectors.run(CheckKind.SNMP, t) for t in hostile)
     )
     healthy_result, *hostile_results = results
     assert isinstance(healthy_result.observation, OnvifHealthObservation)

@@ -18,14 +18,14 @@ import pytest
 import pytest_asyncio
 from sqlalchemy import select
 
-from collectors import CheckKind, Collectors, ReachabilityObservation, SnmpCredentials, Timeout, Unreachable
+from collectors import Collectors, ReachabilityObservation, SnmpCredentials, Timeout, Unreachable
 from collectors.errors import CollectorError
+from config.checks import CheckKind
 from fleet.cameras import importer
 from fleet.cameras import service as cameras
 from fleet.cameras.models import Camera, CameraStatus
 from fleet.crypto import CredentialCipher
 from fleet.db import Database
-from fleet.health.models import CheckKind as StoredKind
 from fleet.health.models import CheckResult as StoredResult
 from fleet.health.models import CheckState, ErrorClass
 from scheduler.polling import error_class
@@ -120,7 +120,7 @@ async def test_reachability_takes_hostile_ports_as_open_and_a_dropping_port_as_d
     dropping = make_target(name="dropping", host=BACKLOG_HOST, onvif_port=full_backlog, rtsp_port=full_backlog)
     started = time.perf_counter()
     *opened, dropped = await asyncio.gather(
-        *(collectors.run(CheckKind.reachability, target) for target in [*open_ports, dropping])
+        *(collectors.run(CheckKind.REACHABILITY, target) for target in [*open_ports, dropping])
     )
     for result in opened:
         assert isinstance(result.observation, ReachabilityObservation), result
@@ -140,13 +140,13 @@ async def test_hostile_snmp_v3_agents_fail_alone(
 ) -> None:
     v3 = SnmpCredentials(version="3", user="camfleet", auth_key="authkey-Venlo-77", priv_key="privkey-Venlo-88")
     targets = [make_target(name=h.value, host=agent.host, snmp=v3) for h, agent in hostile_snmp_95.items()]
-    results = await asyncio.gather(*(collectors.run(CheckKind.snmp, target) for target in targets))
+    results = await asyncio.gather(*(collectors.run(CheckKind.SNMP, target) for target in targets))
     for hostility, result in zip(hostile_snmp_95, results, strict=True):
         assert_failed_as(result, EXPECTED_SNMP_V3[hostility])
 
 
 @pytest.mark.parametrize("hostility", [HttpHostility.huge_content_length, HttpHostility.huge_chunked])
-@pytest.mark.parametrize("kind", [CheckKind.onvif_health, CheckKind.onvif_identity])
+@pytest.mark.parametrize("kind", [CheckKind.ONVIF_HEALTH, CheckKind.ONVIF_IDENTITY])
 async def test_a_50_mb_answer_is_refused_in_bounded_memory(
     collectors: Collectors,
     hostile_http_95: dict[HttpHostility, HostileHttpCamera],
@@ -248,10 +248,10 @@ async def _camfleet_poll(env: dict[str, str]) -> tuple[bytes, float]:
     return stdout, elapsed
 
 
-def _assert_hostile_ones_failed_as_expected(states: dict[tuple[str, StoredKind], CheckState]) -> None:
+def _assert_hostile_ones_failed_as_expected(states: dict[tuple[str, CheckKind], CheckState]) -> None:
     wrong: list[str] = []
     for hostility in HttpHostility:
-        for kind in (StoredKind.ONVIF_HEALTH, StoredKind.ONVIF_IDENTITY):
+        for kind in (CheckKind.ONVIF_HEALTH, CheckKind.ONVIF_IDENTITY):
             state = states[(f"H-{hostility.value}", kind)]
             expected = error_class(EXPECTED_HTTP[hostility](""))
             if state.last_ok is not False or state.last_error_class is not expected:
@@ -259,7 +259,7 @@ def _assert_hostile_ones_failed_as_expected(states: dict[tuple[str, StoredKind],
                     f"H-{hostility.value} {kind}: {state.last_error_class} ({state.last_error}), not {expected}"
                 )
     for hostility in SnmpHostility:
-        state = states[(f"S-{hostility.value}", StoredKind.SNMP)]
+        state = states[(f"S-{hostility.value}", CheckKind.SNMP)]
         expected = error_class(EXPECTED_SNMP[hostility](""))
         if state.last_ok is not False or state.last_error_class is not expected:
             wrong.append(f"S-{hostility.value} snmp: {state.last_error_class} ({state.last_error}), not {expected}")
@@ -267,7 +267,7 @@ def _assert_hostile_ones_failed_as_expected(states: dict[tuple[str, StoredKind],
     assert not any(s.last_error_class is ErrorClass.INTERNAL for s in states.values())
 
 
-def _assert_healthy_ones_up(found: dict[int, Camera], states: dict[tuple[str, StoredKind], CheckState]) -> set[int]:
+def _assert_healthy_ones_up(found: dict[int, Camera], states: dict[tuple[str, CheckKind], CheckState]) -> set[int]:
     """Every check of the healthy cameras passed and they are up; their ids."""
     healthy = {c.id for c in found.values() if c.name.startswith("OK-")}
     for (name, kind), state in states.items():

@@ -12,8 +12,9 @@ import pytest_asyncio
 from aiohttp import web
 from PIL import Image
 
-from collectors import AuthFailed, BadResponse, CheckKind, Collectors, ImageObservation, MediaProfile, Target
+from collectors import AuthFailed, BadResponse, Collectors, ImageObservation, MediaProfile, Target
 from collectors.errors import Timeout
+from config.checks import CheckKind
 from simulator.fleet import SimulatedFleet
 from simulator.spec import CameraSpec
 from simulator.state import ImageState
@@ -47,20 +48,20 @@ async def collectors() -> AsyncIterator[Collectors]:
 
 async def test_snapshot_with_digest_reduced_to_numbers(fleet: SimulatedFleet, collectors: Collectors) -> None:
     fleet.reset_counters()
-    result = await collectors.run(CheckKind.image, _target(AXIS))  # snapshot URI asked over ONVIF
+    result = await collectors.run(CheckKind.IMAGE, _target(AXIS))  # snapshot URI asked over ONVIF
     assert result.ok, result.error
     seen = result.observation
     assert isinstance(seen, ImageObservation)
     assert (seen.width, seen.height) == (640, 360)
     assert seen.contrast > 15 and len(seen.signature) == 128 and seen.thumbnail is None
     assert fleet.camera("AX-I").device.counters.snapshot == 1
-    refused = await collectors.run(CheckKind.image, _target(AXIS, password="wrong"))
+    refused = await collectors.run(CheckKind.IMAGE, _target(AXIS, password="wrong"))
     assert isinstance(refused.error, AuthFailed)
 
 
 async def test_thumbnail_only_when_allowed(fleet: SimulatedFleet) -> None:
     async with Collectors(device_timeout=TIMEOUT, thumbnail_width=48) as with_thumbnails:
-        result = await with_thumbnails.run(CheckKind.image, _target(AXIS))
+        result = await with_thumbnails.run(CheckKind.IMAGE, _target(AXIS))
     assert isinstance(result.observation, ImageObservation) and result.observation.thumbnail is not None
     small = Image.open(io.BytesIO(base64.b64decode(result.observation.thumbnail)))
     assert small.size == (48, 27) and small.mode == "L"
@@ -95,11 +96,11 @@ async def basic_server(fleet: SimulatedFleet) -> AsyncIterator[str]:
 
 
 async def test_basic_only_redirects_and_size_cap(basic_server: str, collectors: Collectors) -> None:
-    ok = await collectors.run(CheckKind.image, _target(BASIC, _snapshot_at(f"{basic_server}/snap.jpg")))
+    ok = await collectors.run(CheckKind.IMAGE, _target(BASIC, _snapshot_at(f"{basic_server}/snap.jpg")))
     assert ok.ok, ok.error
-    moved = await collectors.run(CheckKind.image, _target(BASIC, _snapshot_at(f"{basic_server}/moved.jpg")))
+    moved = await collectors.run(CheckKind.IMAGE, _target(BASIC, _snapshot_at(f"{basic_server}/moved.jpg")))
     assert isinstance(moved.error, BadResponse) and "302" in moved.error.message  # never followed elsewhere
-    huge = await collectors.run(CheckKind.image, _target(BASIC, _snapshot_at(f"{basic_server}/huge.jpg")))
+    huge = await collectors.run(CheckKind.IMAGE, _target(BASIC, _snapshot_at(f"{basic_server}/huge.jpg")))
     assert isinstance(huge.error, BadResponse) and "limit" in huge.error.message
 
 
@@ -131,7 +132,7 @@ async def test_hostile_snapshot_answers(
     camera = hostile[hostility]
     started = time.perf_counter()
     result = await collectors.run(
-        CheckKind.image, _target(camera.host, _snapshot_at(f"http://{camera.host}:8080/snapshot.jpg"))
+        CheckKind.IMAGE, _target(camera.host, _snapshot_at(f"http://{camera.host}:8080/snapshot.jpg"))
     )
     assert not result.ok and isinstance(result.error, error), result.error
     assert time.perf_counter() - started < TIMEOUT + 0.5

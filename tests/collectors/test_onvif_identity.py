@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from collectors import AuthFailed, CheckKind, Collectors, MediaProfile, OnvifIdentityObservation
+from collectors import AuthFailed, Collectors, MediaProfile, OnvifIdentityObservation
+from config.checks import CheckKind
 from tests.collectors.conftest import AXIS_HOST, PASSWORD, PELCO_HOST, make_target
 from tests.peers.onvif_replay import OnvifReplayCamera
 
 
 async def test_axis_identity(collectors: Collectors, axis: OnvifReplayCamera) -> None:
-    result = await collectors.run(CheckKind.onvif_identity, make_target(host=AXIS_HOST))
+    result = await collectors.run(CheckKind.ONVIF_IDENTITY, make_target(host=AXIS_HOST))
     assert result.ok, result.error
     assert result.observation == OnvifIdentityObservation(
         manufacturer="AXIS",
@@ -43,7 +44,7 @@ async def test_axis_identity(collectors: Collectors, axis: OnvifReplayCamera) ->
 
 
 async def test_pelco_identity_without_credentials(collectors: Collectors, pelco: OnvifReplayCamera) -> None:
-    result = await collectors.run(CheckKind.onvif_identity, make_target(host=PELCO_HOST, username=None, password=None))
+    result = await collectors.run(CheckKind.ONVIF_IDENTITY, make_target(host=PELCO_HOST, username=None, password=None))
     assert result.ok, result.error
     observation = result.observation
     assert isinstance(observation, OnvifIdentityObservation)
@@ -64,7 +65,7 @@ async def test_pelco_identity_without_credentials(collectors: Collectors, pelco:
 
 async def test_wrong_password_is_auth_failed(collectors: Collectors, axis: OnvifReplayCamera) -> None:
     wrong = PASSWORD + "-old"
-    result = await collectors.run(CheckKind.onvif_identity, make_target(host=AXIS_HOST, password=wrong))
+    result = await collectors.run(CheckKind.ONVIF_IDENTITY, make_target(host=AXIS_HOST, password=wrong))
     assert isinstance(result.error, AuthFailed)
     assert wrong not in result.error.message
 
@@ -75,7 +76,7 @@ async def test_missing_optional_operations_leave_gaps_not_errors(collectors: Col
     )
     await camera.start()
     try:
-        result = await collectors.run(CheckKind.onvif_identity, make_target(host=camera.host, username=None))
+        result = await collectors.run(CheckKind.ONVIF_IDENTITY, make_target(host=camera.host, username=None))
     finally:
         await camera.stop()
     assert result.ok, result.error

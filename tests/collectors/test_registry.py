@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import asyncio
 
-from collectors import CheckKind, CollectorError, Collectors, Observation, Target, Timeout, run_check
+from collectors import CollectorError, Collectors, Observation, Target, Timeout, run_check
 from collectors.errors import BadResponse
+from config.checks import CheckKind
 from tests.collectors.conftest import PASSWORD, make_target
 
 
 class EchoingCamera:
     """A collector whose camera echoes the password it was sent into its error text."""
 
-    kind = CheckKind.onvif_health
+    kind = CheckKind.ONVIF_HEALTH
 
     async def collect(self, target: Target) -> Observation:
         raise BadResponse(f"device said: bad password {target.password}")
@@ -21,7 +22,7 @@ class EchoingCamera:
 class SleepingCamera:
     """A collector whose camera never answers."""
 
-    kind = CheckKind.onvif_health
+    kind = CheckKind.ONVIF_HEALTH
 
     async def collect(self, target: Target) -> Observation:
         await asyncio.sleep(60)
@@ -31,7 +32,7 @@ class SleepingCamera:
 class BrokenCollector:
     """A collector with a bug."""
 
-    kind = CheckKind.snmp
+    kind = CheckKind.SNMP
 
     async def collect(self, target: Target) -> Observation:
         raise KeyError("bug")

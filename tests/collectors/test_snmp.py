@@ -6,20 +6,20 @@ import asyncio
 
 from collectors import (
     AuthFailed,
-    CheckKind,
     Collectors,
     SnmpCredentials,
     SnmpObservation,
     Timeout,
     Unsupported,
 )
+from config.checks import CheckKind
 from tests.collectors.conftest import SNMPSIM_HOST, V3_AUTH_KEY, V3_PRIV_KEY, make_target, v2c
 from tests.peers.snmp_echo import EchoSnmpAgent
 from tests.peers.snmpsim import SnmpSim
 
 
 async def test_samsung_ipolis(collectors: Collectors, snmpsim: SnmpSim) -> None:
-    result = await collectors.run(CheckKind.snmp, make_target(host=SNMPSIM_HOST, snmp=v2c("samsung-ipolis")))
+    result = await collectors.run(CheckKind.SNMP, make_target(host=SNMPSIM_HOST, snmp=v2c("samsung-ipolis")))
     assert result.ok, result.error
     observation = result.observation
     assert isinstance(observation, SnmpObservation)
@@ -36,7 +36,7 @@ async def test_samsung_ipolis(collectors: Collectors, snmpsim: SnmpSim) -> None:
 
 
 async def test_hikvision_without_system_group_is_found_by_the_probe(collectors: Collectors, snmpsim: SnmpSim) -> None:
-    result = await collectors.run(CheckKind.snmp, make_target(host=SNMPSIM_HOST, snmp=v2c("hikvision")))
+    result = await collectors.run(CheckKind.SNMP, make_target(host=SNMPSIM_HOST, snmp=v2c("hikvision")))
     assert result.ok, result.error
     observation = result.observation
     assert isinstance(observation, SnmpObservation)
@@ -51,7 +51,7 @@ async def test_hikvision_without_system_group_is_found_by_the_probe(collectors: 
 
 async def test_v3_auth_priv(collectors: Collectors, snmpsim: SnmpSim) -> None:
     credentials = SnmpCredentials("3", None, "camfleet", V3_AUTH_KEY, V3_PRIV_KEY)
-    result = await collectors.run(CheckKind.snmp, make_target(host=SNMPSIM_HOST, snmp=credentials))
+    result = await collectors.run(CheckKind.SNMP, make_target(host=SNMPSIM_HOST, snmp=credentials))
     assert result.ok, result.error
     assert isinstance(result.observation, SnmpObservation)
     assert result.observation.enterprise == 36849
@@ -60,18 +60,18 @@ async def test_v3_auth_priv(collectors: Collectors, snmpsim: SnmpSim) -> None:
 async def test_v3_wrong_key_is_auth_failed_without_the_key(collectors: Collectors, snmpsim: SnmpSim) -> None:
     wrong = V3_AUTH_KEY + "x"
     credentials = SnmpCredentials("3", None, "camfleet", wrong, V3_PRIV_KEY)
-    result = await collectors.run(CheckKind.snmp, make_target(host=SNMPSIM_HOST, snmp=credentials))
+    result = await collectors.run(CheckKind.SNMP, make_target(host=SNMPSIM_HOST, snmp=credentials))
     assert isinstance(result.error, AuthFailed)
     assert wrong not in result.error.message and V3_PRIV_KEY not in result.error.message
 
 
 async def test_wrong_community_is_a_silent_agent(collectors: Collectors, snmpsim: SnmpSim) -> None:
-    result = await collectors.run(CheckKind.snmp, make_target(host=SNMPSIM_HOST, snmp=v2c("not-the-community")))
+    result = await collectors.run(CheckKind.SNMP, make_target(host=SNMPSIM_HOST, snmp=v2c("not-the-community")))
     assert isinstance(result.error, Timeout)
 
 
 async def test_no_credentials_is_unsupported(collectors: Collectors) -> None:
-    result = await collectors.run(CheckKind.snmp, make_target(snmp=None))
+    result = await collectors.run(CheckKind.SNMP, make_target(snmp=None))
     assert isinstance(result.error, Unsupported)
 
 
@@ -86,7 +86,7 @@ async def test_no_answer_lost_at_full_concurrency() -> None:
             targets = [
                 make_target(camera_id=n, name=f"c{n}", host=agent.host, snmp=v2c("public")) for n in range(count)
             ]
-            results = await asyncio.gather(*(collectors.run(CheckKind.snmp, target) for target in targets))
+            results = await asyncio.gather(*(collectors.run(CheckKind.SNMP, target) for target in targets))
     finally:
         await agent.stop()
     failed = [result for result in results if not result.ok]

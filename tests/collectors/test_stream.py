@@ -8,10 +8,11 @@ from collections.abc import AsyncIterator
 import pytest
 import pytest_asyncio
 
-from collectors import AuthFailed, BadResponse, CheckKind, Collectors, MediaProfile, StreamObservation, Target
+from collectors import AuthFailed, BadResponse, Collectors, MediaProfile, StreamObservation, Target
 from collectors.authn import authorization, parse_challenges
 from collectors.errors import Timeout, Unreachable, Unsupported
 from collectors.stream import describe_sdp, h264_size, h265_size
+from config.checks import CheckKind
 from fleet.faults.rules import stream_mismatch
 from simulator import httpauth
 from simulator.fleet import SimulatedFleet
@@ -46,7 +47,7 @@ async def collectors() -> AsyncIterator[Collectors]:
 
 
 async def _observe(collectors: Collectors, target: Target) -> StreamObservation:
-    result = await collectors.run(CheckKind.stream, target)
+    result = await collectors.run(CheckKind.STREAM, target)
     assert result.ok, result.error
     assert isinstance(result.observation, StreamObservation)
     return result.observation
@@ -93,11 +94,11 @@ async def test_a_resized_stream_is_a_mismatch(fleet: SimulatedFleet, collectors:
 async def test_wrong_password_and_closed_port(fleet: SimulatedFleet, collectors: Collectors) -> None:
     stream = fleet.camera("AX-S").device.streams[0]
     media = MediaProfile("p0", None, "H264", 1920, 1080, f"rtsp://{AXIS}:8554{stream.path}", None)
-    refused = await collectors.run(CheckKind.stream, _target(AXIS, password="wrong", media=media))
+    refused = await collectors.run(CheckKind.STREAM, _target(AXIS, password="wrong", media=media))
     assert isinstance(refused.error, AuthFailed)
     await fleet.camera("AX-S").update(rtsp_down=True)
     try:
-        down = await collectors.run(CheckKind.stream, _target(AXIS, media=media))
+        down = await collectors.run(CheckKind.STREAM, _target(AXIS, media=media))
     finally:
         await fleet.camera("AX-S").update(rtsp_down=False)
     assert isinstance(down.error, Unreachable)
@@ -123,7 +124,7 @@ async def test_basic_only_camera(peers: dict[RtspBehaviour, RtspPeer], collector
     seen = await _observe(collectors, target)
     assert seen.auth == "basic"
     assert (seen.codec, seen.width, seen.height) == ("H265", 2560, 1440)  # the video section, not the audio one
-    wrong = await collectors.run(CheckKind.stream, _target(peer.host, media=_peer_media(peer)))
+    wrong = await collectors.run(CheckKind.STREAM, _target(peer.host, media=_peer_media(peer)))
     assert isinstance(wrong.error, AuthFailed)
 
 
@@ -145,7 +146,7 @@ async def test_hostile_answers_fail_this_camera_in_time(
 ) -> None:
     peer = peers[behaviour]
     started = time.perf_counter()
-    result = await collectors.run(CheckKind.stream, _target(peer.host, media=_peer_media(peer)))
+    result = await collectors.run(CheckKind.STREAM, _target(peer.host, media=_peer_media(peer)))
     assert not result.ok and type(result.error) is error, result.error
     assert time.perf_counter() - started < TIMEOUT + 0.5
 

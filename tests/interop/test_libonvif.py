@@ -15,8 +15,9 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
-from collectors.base import CheckKind, OnvifIdentityObservation, Target
+from collectors.base import OnvifIdentityObservation, Target
 from collectors.registry import Collectors
+from config.checks import CheckKind
 from simulator.fleet import SimulatedFleet
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -66,7 +67,7 @@ async def test_libonvif_and_our_collector_read_the_same_device(
     assert theirs["errors"] == []
     target = Target(1, name, spec.host, 8080, 8554, 1161, spec.username, spec.password)
     async with Collectors(device_timeout=10) as collectors:
-        result = await collectors.run(CheckKind.onvif_identity, target)
+        result = await collectors.run(CheckKind.ONVIF_IDENTITY, target)
     ours = result.observation
     assert isinstance(ours, OnvifIdentityObservation), result.error
     assert (theirs["manufacturer"], theirs["model"], theirs["firmware"], theirs["serial"]) == (

@@ -16,11 +16,12 @@ from pathlib import Path
 import httpx
 from sqlalchemy import update
 
+from config.checks import CheckKind
 from config.settings import Settings
 from fleet import schema
 from fleet.db import Database
 from fleet.health.claims import ensure_check_states
-from fleet.health.models import CheckKind, CheckState
+from fleet.health.models import CheckState
 from tests.conftest import TEST_SECRET, run_cli
 from tests.peers.processes import CamfleetProcess
 from tests.peers.receivers import free_port

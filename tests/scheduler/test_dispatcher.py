@@ -15,6 +15,7 @@ import pytest
 import pytest_asyncio
 from sqlalchemy import select
 
+from config.checks import CheckKind
 from config.settings import Settings
 from fleet.alerts import service as alerts
 from fleet.alerts.models import Alert, AlertEvent, AlertStatus
@@ -24,7 +25,7 @@ from fleet.db import Database
 from fleet.errors import InvalidInput
 from fleet.faults.models import Fault
 from fleet.health.claims import ensure_check_states
-from fleet.health.models import CheckKind, ErrorClass
+from fleet.health.models import ErrorClass
 from fleet.health.recording import Outcome, record
 from fleet.maintenance import service as maintenance
 from fleet.maintenance.schemas import MaintenanceWindowIn

@@ -20,7 +20,7 @@ HOST = "127.92.0.10"
 @pytest.fixture
 def sqlite_env(sqlite_template: Path, tmp_path: Path) -> Iterator[dict[str, str]]:
     database = tmp_path / "camfleet.db"
-    shutil.copyfile(sqlite_template, database)
+    shutil.copy(sqlite_template, database)  # with its mode (0600)
     yield {
         **os.environ,
         "CAMFLEET_DATA_DIR": str(tmp_path / "var"),

@@ -12,6 +12,7 @@ import pytest_asyncio
 from sqlalchemy import select
 
 from collectors.registry import Collectors
+from config.checks import CheckKind
 from config.settings import Settings
 from fleet.audit.models import AuditEntry
 from fleet.cameras import importer
@@ -20,7 +21,7 @@ from fleet.cameras.models import Camera, CameraStatus
 from fleet.crypto import CredentialCipher
 from fleet.db import Database
 from fleet.faults.models import Fault
-from fleet.health.models import CheckKind, CheckResult
+from fleet.health.models import CheckResult
 from fleet.images.models import ImageBaseline
 from fleet.tickets.models import TicketFault
 from fleet.users.models import Role

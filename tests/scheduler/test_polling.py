@@ -12,6 +12,7 @@ import pytest_asyncio
 from sqlalchemy import select
 
 from collectors.registry import Collectors
+from config.checks import CheckKind
 from config.settings import Settings
 from fleet.audit.models import AuditEntry
 from fleet.cameras import importer
@@ -19,7 +20,7 @@ from fleet.cameras import service as cameras
 from fleet.cameras.models import Camera, CameraStatus
 from fleet.crypto import CredentialCipher
 from fleet.db import Database
-from fleet.health.models import CheckKind, CheckState, StatusInterval
+from fleet.health.models import CheckState, StatusInterval
 from scheduler.polling import Poller
 from simulator.fleet import SimulatedFleet
 from tests.builders import TEST_ACTOR

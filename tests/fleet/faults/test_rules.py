@@ -6,10 +6,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from config.checks import CheckKind
 from fleet.faults import rules
 from fleet.faults.models import FaultKind, Severity
 from fleet.faults.rules import FlapEvent, Flapping, desired_check_faults, update_flapping
-from fleet.health.models import CheckKind, CheckState, ErrorClass
+from fleet.health.models import CheckState, ErrorClass
 
 T0 = datetime(2026, 5, 1, tzinfo=UTC)
 

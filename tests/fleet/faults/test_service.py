@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from config.checks import CheckKind
 from config.settings import Settings
 from fleet.audit.service import Actor
 from fleet.crypto import CredentialCipher
@@ -16,7 +17,7 @@ from fleet.db import Database
 from fleet.faults import service as faults
 from fleet.faults.models import Fault, FaultKind, Severity
 from fleet.health.claims import ensure_check_states
-from fleet.health.models import CheckKind, ErrorClass
+from fleet.health.models import ErrorClass
 from fleet.health.recording import Outcome, RecordSummary, record
 from tests.builders import make_camera
 

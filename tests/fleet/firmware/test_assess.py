@@ -7,8 +7,9 @@ from datetime import date
 
 import pytest
 
+from config.catalogues import FOLDER, parse
 from fleet.firmware.assess import FirmwareAssessment, FirmwareState, assess_firmware
-from fleet.firmware.catalogue import ADVISORIES_PATH, load_advisories, parse_advisories
+from fleet.firmware.catalogue import Advisories, load_advisories
 from fleet.vendor_risk.catalogue import load_catalogue
 
 ADVISORIES = load_advisories()
@@ -303,10 +304,15 @@ def test_outdated_and_ok(vendor: str, model: str | None, firmware: str, as_of: d
 
 
 def test_ranges_written_with_a_first_fixed_release() -> None:
-    text = ADVISORIES_PATH.read_text(encoding="utf-8").replace(
-        'introduced = "V5.2.0 build 140721"\n  last_affected = "V5.4.0 build 160530"', 'fixed = "V5.4.0 build 160531"'
+    text = (
+        (FOLDER / "advisories.toml")
+        .read_text(encoding="utf-8")
+        .replace(
+            'introduced = "V5.2.0 build 140721"\n  last_affected = "V5.4.0 build 160530"',
+            'fixed = "V5.4.0 build 160531"',
+        )
     )
-    advisories = parse_advisories(text, load_catalogue())
+    advisories = parse(Advisories, text, vendors=load_catalogue())
     states = {
         firmware: assess_firmware("Hikvision", "DS-2CD2132F-IS", firmware, advisories, as_of=Y2017).state
         for firmware in ("V5.1.0 build 130101", "V5.4.0 build 160530", "V5.4.0 build 160531")

@@ -7,21 +7,21 @@ from datetime import date
 
 import pytest
 
+from config.catalogues import FOLDER, parse
 from fleet.firmware.catalogue import (
-    ADVISORIES_PATH,
+    Advisories,
     Level,
     level_of,
     load_advisories,
-    parse_advisories,
     years_before,
 )
 from fleet.vendor_risk.catalogue import load_catalogue
 
-TEXT = ADVISORIES_PATH.read_text(encoding="utf-8")
+TEXT = (FOLDER / "advisories.toml").read_text(encoding="utf-8")
 
 
 def test_loaded_once_from_the_config_package() -> None:
-    assert ADVISORIES_PATH.name == "advisories.toml" and ADVISORIES_PATH.parent.name == "config"
+    assert (FOLDER / "advisories.toml").is_file() and FOLDER.name == "config"
     assert load_advisories() is load_advisories()
 
 
@@ -82,4 +82,4 @@ def _broken(old: str, new: str, count: int = 1) -> str:
 )
 def test_rejects_bad_entries(text: str, error: str) -> None:
     with pytest.raises(ValueError, match=re.escape(error)):
-        parse_advisories(text, load_catalogue())
+        parse(Advisories, text, vendors=load_catalogue())

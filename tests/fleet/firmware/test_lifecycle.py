@@ -7,10 +7,11 @@ from datetime import date
 
 import pytest
 
-from fleet.firmware.lifecycle import LIFECYCLE_PATH, SupportState, load_lifecycle, parse_lifecycle
+from config.catalogues import FOLDER, parse
+from fleet.firmware.lifecycle import Lifecycle, SupportState, load_lifecycle
 from fleet.vendor_risk.catalogue import load_catalogue
 
-TEXT = LIFECYCLE_PATH.read_text(encoding="utf-8")
+TEXT = (FOLDER / "lifecycle.toml").read_text(encoding="utf-8")
 
 # Entries as a dated source would give them, added to the shipped text to exercise the rules (the models and dates
 # are made up for the test; the shipped catalogue holds no per-model entry yet, see its header).
@@ -39,7 +40,7 @@ WITH_ENTRIES = TEXT.replace("[sources]\n", '[sources]\nT1 = "test source"\n') + 
 
 def test_shipped_catalogue_loads_once_and_holds_the_axis_policy() -> None:
     lifecycle = load_lifecycle()
-    assert lifecycle is load_lifecycle() and LIFECYCLE_PATH.parent.name == "config"
+    assert lifecycle is load_lifecycle() and (FOLDER / "lifecycle.toml").is_file()
     (axis,) = [p for p in lifecycle.policies if p.vendor == "axis"]
     assert axis.support_years_after_discontinuation == 6
     assert "general-support-policy-after-discontinuation-date" in lifecycle.sources[axis.sources[0]]
@@ -97,7 +98,7 @@ def test_shipped_catalogue_knows_no_model_yet() -> None:
 def test_support_states(
     vendor: str | None, model: str, as_of: date, state: SupportState, discontinued: date | None, ends: date | None
 ) -> None:
-    status = parse_lifecycle(WITH_ENTRIES, load_catalogue()).support(vendor, model, as_of=as_of)
+    status = parse(Lifecycle, WITH_ENTRIES, vendors=load_catalogue()).support(vendor, model, as_of=as_of)
     assert (status.state, status.discontinued, status.ends) == (state, discontinued, ends)
     if state is not SupportState.UNKNOWN:
         assert "test source" in status.sources
@@ -132,4 +133,4 @@ def _broken(old: str, new: str) -> str:
 )
 def test_rejects_bad_entries(text: str, error: str) -> None:
     with pytest.raises(ValueError, match=re.escape(error)):
-        parse_lifecycle(text, load_catalogue())
+        parse(Lifecycle, text, vendors=load_catalogue())

@@ -7,11 +7,12 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
+from config.checks import CheckKind
 from config.settings import Settings
 from fleet.crypto import CredentialCipher
 from fleet.db import Database
 from fleet.health.claims import ALWAYS, Claim, claim_due, ensure_check_states, release_claims, renew_claims
-from fleet.health.models import CheckKind, CheckState
+from fleet.health.models import CheckState
 from fleet.health.recording import Outcome, record
 from tests.builders import make_camera
 
@@ -88,12 +89,12 @@ async def test_release_gives_back_only_ones_own_claims(database: Database, ciphe
         claims = await claim_due(session, now=T0, owner="a", lease=LEASE, limit=100)
     async with database.unit_of_work() as session:
         # "b" cannot release what "a" holds ...
-        await release_claims(session, claims, owner="b", retry_at=T0)
+        assert await release_claims(session, owner="b", retry_at=T0) == 0
         held = await claim_due(session, now=T0 + timedelta(seconds=1), owner="c", lease=LEASE, limit=100)
     assert held == []
     async with database.unit_of_work() as session:
         # ... "a" can, and another collector claims them at once, without waiting for the lease.
-        await release_claims(session, claims, owner="a", retry_at=T0)
+        assert await release_claims(session, owner="a", retry_at=T0) == len(claims)
         taken = await claim_due(session, now=T0 + timedelta(seconds=1), owner="c", lease=LEASE, limit=100)
         owners = set(await session.scalars(select(CheckState.lease_owner)))
     assert len(taken) == len(claims) == PER_CAMERA and owners == {"c"}

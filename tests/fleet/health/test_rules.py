@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from config.checks import CheckKind
 from fleet.cameras.models import CameraStatus
-from fleet.health.models import CheckKind
 from fleet.health.rules import SoftHard, apply_result, camera_status
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)

@@ -6,12 +6,13 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
+from config.checks import CheckKind
 from config.settings import Settings
 from fleet.cameras.models import Camera, CameraStatus, Lifecycle
 from fleet.crypto import CredentialCipher
 from fleet.db import Database
 from fleet.health.claims import ALWAYS, claim_due, ensure_check_states
-from fleet.health.models import CheckKind, CheckResult, CheckState, ErrorClass, StatusInterval
+from fleet.health.models import CheckResult, CheckState, ErrorClass, StatusInterval
 from fleet.health.recording import Outcome, record
 from fleet.health.results import prune_results
 from fleet.health.status import status_counts

@@ -10,16 +10,17 @@ from datetime import UTC, date, datetime
 import pytest
 from openpyxl import load_workbook
 
+from config.catalogues import FOLDER, parse
 from config.settings import Settings
 from fleet.cameras.models import Camera, CameraStatus
 from fleet.crypto import CredentialCipher
 from fleet.db import Database
 from fleet.faults.models import Fault, FaultKind, Severity
-from fleet.firmware.lifecycle import LIFECYCLE_PATH, Lifecycle, parse_lifecycle
+from fleet.firmware.lifecycle import Lifecycle
 from fleet.health.models import StatusInterval
 from fleet.inventory import export, service
 from fleet.inventory.service import COLUMNS, build_inventory
-from fleet.inventory.wording import WORDS
+from fleet.inventory.wording import heading
 from fleet.vendor_risk.catalogue import load_catalogue
 from fleet.vendor_risk.service import assess_camera
 from tests.builders import make_camera
@@ -167,8 +168,12 @@ sources = ["T1"]
 
 
 def _lifecycle_with_entries() -> Lifecycle:
-    text = LIFECYCLE_PATH.read_text(encoding="utf-8").replace("[sources]\n", '[sources]\nT1 = "test source"\n')
-    return parse_lifecycle(text + LIFECYCLE_ENTRIES, load_catalogue())
+    text = (
+        (FOLDER / "lifecycle.toml")
+        .read_text(encoding="utf-8")
+        .replace("[sources]\n", '[sources]\nT1 = "test source"\n')
+    )
+    return parse(Lifecycle, text + LIFECYCLE_ENTRIES, vendors=load_catalogue())
 
 
 async def test_end_of_support_in_plan(
@@ -200,8 +205,8 @@ async def test_end_of_support_in_plan(
         plan = load_workbook(io.BytesIO(export.to_xlsx(rows, as_of=AS_OF, language=language)))["Replacement plan"]
         header = [c.value for c in plan[1]]
         axis_row = dict(zip(header, [c.value for c in plan[3]], strict=True))
-        assert axis_row[support] == 5.0 and axis_row[WORDS[language].parts["reason"]] == reason
-        assert axis_row[WORDS[language].parts["support_ends"]] == datetime(2031, 3, 1)
+        assert axis_row[support] == 5.0 and axis_row[heading("reason", language)] == reason  # type: ignore[arg-type]
+        assert axis_row[heading("support_ends", language)] == datetime(2031, 3, 1)  # type: ignore[arg-type]
 
 
 async def test_workbook_in_dutch(database: Database, cipher: CredentialCipher, settings: Settings) -> None:

@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 
 from fleet.firmware.lifecycle import UNKNOWN, SupportState, SupportStatus
-from fleet.inventory.replacement import Inputs, score
-from fleet.inventory.wording import WORDS, reason_text
+from fleet.inventory.replacement import WEIGHTS, Inputs, explained, score
+from fleet.inventory.wording import PARTS, SUPPORT_STATES, reason_text, term
 
 ENDED = SupportStatus(SupportState.ENDED, date(2018, 3, 1), date(2024, 3, 1))
 DISCONTINUED = SupportStatus(SupportState.DISCONTINUED, date(2022, 3, 1), date(2028, 3, 1))
@@ -99,9 +99,9 @@ def test_reasons_in_dutch_and_english() -> None:
     )
     assert result.total == 80.8
     assert reason_text(result.reasons, "nl") == (
-        "hoog herkomstrisico (Hikvision); 10.0 jaar oud, ouder dan de verwachte levensduur van 8 jaar; "
+        "hoog herkomstrisico (Hikvision); 10,0 jaar oud, ouder dan de verwachte levensduur van 8 jaar; "
         "uit productie sinds 2022-03-01, ondersteuning tot 2028-03-01; firmware kwetsbaar; 1 storing in 12 maanden; "
-        "beschikbaarheid 94.5%"
+        "beschikbaarheid 94,5\u00a0%"
     )
     assert reason_text(result.reasons, "en") == result.reason
     assert reason_text(score(inputs(support=ENDED)).reasons, "nl") == (
@@ -110,8 +110,19 @@ def test_reasons_in_dutch_and_english() -> None:
     assert reason_text((), "nl") == "geen reden om eerder te vervangen"
 
 
-def test_every_language_words_every_code() -> None:
-    nl, en = WORDS["nl"], WORDS["en"]
-    for table in ("risk_levels", "firmware_states", "support_states", "parts", "labels", "reasons"):
-        assert set(getattr(nl, table)) == set(getattr(en, table)), table
-    assert set(nl.support_states) == {s.value for s in SupportState}
+def test_every_code_is_worded() -> None:
+    assert set(SUPPORT_STATES) == {s.value for s in SupportState}
+    assert set(PARTS) >= set(WEIGHTS) and sum(WEIGHTS.values()) == 100
+    assert {term("support_states", s.value, "nl") for s in SupportState} == {
+        "ondersteuning beëindigd",
+        "uit productie",
+        "leverbaar",
+        "onbekend",
+    }
+
+
+def test_the_weights_are_explained_from_the_weights() -> None:
+    assert explained("nl") == (
+        "herkomstrisico 40, leeftijd 15, einde ondersteuning 10, firmware 15, storingen 10, beschikbaarheid 10"
+    )
+    assert explained("en") == "origin risk 40, age 15, end of support 10, firmware 15, faults 10, availability 10"

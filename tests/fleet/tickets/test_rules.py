@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from config.settings import BusinessHours, TicketSettings
+from config.tickets import BusinessHours, TicketSettings
 from fleet.faults.models import FaultKind, Severity
 from fleet.faults.rules import SEVERITY
 from fleet.tickets import rules

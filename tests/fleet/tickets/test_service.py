@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
+from config.checks import CheckKind
 from config.settings import Settings
 from fleet.alerts import service as alerts
 from fleet.alerts.models import Alert, AlertEvent
@@ -19,7 +20,7 @@ from fleet.errors import InvalidInput, InvalidTransition
 from fleet.faults.models import Fault, FaultKind
 from fleet.health import recording
 from fleet.health.claims import ensure_check_states
-from fleet.health.models import CheckKind, ErrorClass
+from fleet.health.models import ErrorClass
 from fleet.maintenance import service as maintenance
 from fleet.maintenance.schemas import MaintenanceWindowIn
 from fleet.tickets import history, workflow

@@ -6,11 +6,10 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
+from config.zone import LOCAL as AMS
 from fleet.uptime.calc import Interval, Span
 
-AMS = ZoneInfo("Europe/Amsterdam")
 STATUSES = ("up", "up", "up", "degraded", "down", "down", "maintenance")
 # Around the change to summer time (29 March 2026, a 23-hour day) and back (25 October 2026, 25 hours).
 STARTS = (date(2026, 3, 24), date(2026, 10, 20))

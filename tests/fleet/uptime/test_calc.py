@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 
+from config.zone import LOCAL as AMS
 from fleet.uptime.calc import Figures, Interval, camera_figures, days, merge, subtract
 
-AMS = ZoneInfo("Europe/Amsterdam")
 H = 3600.0
 
 

@@ -9,13 +9,14 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 
+from config.checks import CheckKind
 from config.settings import Settings
 from fleet.cameras import service as cameras
 from fleet.cameras.models import Camera, CameraStatus
 from fleet.cameras.schemas import CameraUpdate
 from fleet.crypto import CredentialCipher
 from fleet.db import Database
-from fleet.health.models import CheckKind, CheckResult, StatusInterval
+from fleet.health.models import CheckResult, StatusInterval
 from fleet.health.results import prune_results
 from fleet.health.status import change_statuses
 from fleet.maintenance import service as maintenance

@@ -10,7 +10,8 @@ from typing import Any
 import netaddr
 import pytest
 
-from fleet.vendor_risk.catalogue import CATALOGUE_PATH, Catalogue, OuiEntry, Vendor, load_catalogue, normalise
+from config.catalogues import FOLDER
+from fleet.vendor_risk.catalogue import Catalogue, OuiEntry, Vendor, load_catalogue, normalise
 
 CATALOGUE = load_catalogue()
 
@@ -37,7 +38,7 @@ def _ouis() -> list[Any]:
 
 
 def test_loaded_once_from_the_config_package() -> None:
-    assert CATALOGUE_PATH.name == "vendors.toml" and CATALOGUE_PATH.parent.name == "config"
+    assert (FOLDER / "vendors.toml").is_file() and FOLDER.name == "config"
     assert load_catalogue() is CATALOGUE
 
 
@@ -113,7 +114,7 @@ def test_manufacturer_strings(text: str, onvif: bool, expected: str | None) -> N
 
 
 def _broken(change: str) -> dict[str, Any]:
-    data = tomllib.loads(CATALOGUE_PATH.read_text(encoding="utf-8"))
+    data = tomllib.loads((FOLDER / "vendors.toml").read_text(encoding="utf-8"))
     vendors = {v["key"]: v for v in data["vendors"]}
     match change:
         case "unlisted source":

@@ -1,0 +1,31 @@
+"""The ``camfleet`` command: the composition root, the only place that wires every part together.
+
+`cli.root` opens settings and the database for a command; each other module is one group of commands.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from cli import cameras, channels, db, decisions, demo, poll, reports, serve, simulate, tickets, users
+
+app = typer.Typer(help="camfleet: keeps a municipality's CCTV fleet healthy and accountable.", no_args_is_help=True)
+app.add_typer(db.app, name="db")
+app.add_typer(cameras.app, name="cameras")
+app.add_typer(users.users_app, name="users")
+app.add_typer(users.tokens_app, name="tokens")
+app.command()(serve.serve)
+app.command()(serve.collector)
+app.command()(poll.poll)
+app.command()(simulate.simulate)
+app.command()(demo.demo)
+app.add_typer(channels.app, name="channels")
+app.add_typer(reports.report_app, name="report")
+app.add_typer(reports.export_app, name="export")
+app.add_typer(decisions.app, name="decisions")
+app.add_typer(tickets.app, name="tickets")
+
+
+def main() -> None:
+    """Entry point of the console script."""
+    app()

@@ -1,0 +1,101 @@
+"""`camfleet cameras`: import the registry from a file, list it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from cli.root import cli_actor, command, err, fail, out, unit_of_work
+from fleet.cameras import importer
+from fleet.cameras import service as cameras
+from fleet.cameras.models import CameraKind, CameraStatus, RiskLevel
+from fleet.vendor_risk import service as vendor_risk
+
+app = typer.Typer(help="The camera registry.", no_args_is_help=True)
+
+
+@app.command("import")
+@command
+async def cameras_import(
+    file: Annotated[Path, typer.Argument(help="A .csv or .xlsx file; see the README for its columns.")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate only; write nothing.")] = False,
+) -> None:
+    """Create or update cameras by name from a file; any invalid row imports nothing."""
+    if not file.is_file():
+        fail(f"{file}: no such file")
+    rows = importer.read_camera_file(file)
+    if dry_run:
+        out.print(f"{len(rows)} rows valid; nothing written (--dry-run)")
+        return
+    with _progress(len(rows), "importing") as advance:
+        async with unit_of_work() as work:
+            result = await cameras.upsert_many(
+                work.session,
+                actor=cli_actor(),
+                rows=importer.iter_cameras(rows),
+                cipher=work.cipher,
+                progress=advance,
+            )
+            await vendor_risk.reassess_all(work.session, work.settings)
+    out.print(
+        f"imported {len(rows)} cameras: {len(result.created)} created, "
+        f"{len(result.updated)} updated, {len(result.unchanged)} unchanged"
+    )
+
+
+class _progress:
+    """A progress bar on stderr for long work (only when there is a terminal and enough rows)."""
+
+    def __init__(self, total: int, label: str) -> None:
+        self._bar = Progress(
+            TextColumn(label),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+        )
+        self._show = total >= 200 and err.is_terminal
+        self._task = self._bar.add_task(label, total=total)
+
+    def __enter__(self) -> Callable[[int], None]:
+        if self._show:
+            self._bar.start()
+        return lambda done: self._bar.update(self._task, completed=done)
+
+    def __exit__(self, *_exc: object) -> None:
+        if self._show:
+            self._bar.stop()
+
+
+@app.command("list")
+@command
+async def cameras_list(
+    as_json: Annotated[bool, typer.Option("--json", help="The API's camera shape, as a JSON list.")] = False,
+    status: Annotated[CameraStatus | None, typer.Option(help="Only cameras with this status.")] = None,
+    kind: Annotated[CameraKind | None, typer.Option(help="fixed or flexible.")] = None,
+    area: Annotated[str | None, typer.Option(help="Only this area.")] = None,
+    risk: Annotated[RiskLevel | None, typer.Option(help="Only this vendor-origin risk level.")] = None,
+) -> None:
+    """List the cameras."""
+    filters = cameras.CameraFilter(status=status, kind=kind, area=area, risk=risk)
+    async with unit_of_work() as work:
+        rows, total = await cameras.list_cameras(work.session, filters=filters, page=1, size=max(1, 10**9))
+        shaped = [cameras.to_out(c) for c in rows]
+    if as_json:
+        out.print(
+            json.dumps([c.model_dump(mode="json") for c in shaped], indent=2, ensure_ascii=False),
+            markup=False,
+        )
+        return
+    table = Table("name", "kind", "status", "area", "location", "host", "declared", "risk", title=f"{total} cameras")
+    for c in shaped:
+        declared = " ".join(x for x in (c.declared_manufacturer, c.declared_model) if x)
+        table.add_row(c.name, c.kind, c.status, c.area or "", c.location or "", c.host, declared, c.risk.level)
+    out.print(table)

@@ -1,0 +1,111 @@
+"""`camfleet demo`: the illustrative fleet simulated, polled and served on a fresh SQLite database."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from datetime import timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from cli.root import Opened, command, configure_logging, load_settings, opened, out
+from cli.serve import run_server
+from config.settings import Settings
+from fleet import schema
+from fleet.audit.service import Actor
+from fleet.cameras import importer
+from fleet.cameras import service as cameras
+from fleet.users import service as users
+from fleet.users.models import Role
+
+if TYPE_CHECKING:
+    from simulator.fleet import SimulatedFleet
+
+DEMO_FLEET = Path(__file__).resolve().parent.parent / "config" / "demo" / "fleet-venlo.csv"
+
+# What `camfleet demo` does to a few simulated cameras, so the pages have something to show.
+DEMO_FAULTS: dict[str, dict[str, Any]] = {
+    "VL-F012": {"offline": True},
+    "VL-F027": {"clock_offset_s": 42.0},
+    "VL-F033": {"image": "covered"},
+}
+DEMO_REBOOTING = "VL-F040"
+
+
+def _demo_settings(base: Settings) -> Settings:
+    """The settings with a fresh database file of its own and quicker polls, so the pages fill within a minute."""
+    demo_db = base.data_dir / "demo.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{demo_db}{suffix}").unlink(missing_ok=True)
+    return base.model_copy(
+        update={
+            "database_url": f"sqlite+aiosqlite:///{demo_db}",
+            "scheduler": base.scheduler.model_copy(
+                update={"reachability_interval": timedelta(seconds=15), "health_interval": timedelta(seconds=30)}
+            ),
+        }
+    )
+
+
+async def _seed(root: Opened) -> tuple[int, str, str]:
+    """Import the demo fleet and create an admin; the number of cameras, the admin's password and API token."""
+    password = secrets.token_urlsafe(12)
+    rows = importer.read_camera_file(DEMO_FLEET)
+    async with root.database.unit_of_work() as session:
+        actor = Actor.system("demo")
+        await cameras.upsert_many(session, actor=actor, rows=importer.iter_cameras(rows), cipher=root.cipher)
+        admin = await users.create_user(session, actor=actor, username="admin", role=Role.ADMIN, password=password)
+        _row, token = await users.create_token(session, actor=actor, user=admin, name="demo")
+    return len(rows), password, token
+
+
+async def _keep_rebooting(fleet: SimulatedFleet) -> None:
+    while True:
+        await asyncio.sleep(90)
+        await fleet.camera(DEMO_REBOOTING).reboot()
+
+
+def _announce(settings: Settings, count: int, port: int, control: int, password: str, token: str) -> None:
+    demo_db = settings.data_dir / "demo.db"
+    out.print(f"camfleet demo: {count} simulated cameras on 127.30.0.x, database {demo_db}", markup=False)
+    out.print(
+        f"  misbehaving: {', '.join(DEMO_FAULTS)} (offline, clock drift, lens covered), "
+        f"{DEMO_REBOOTING} (reboots every 90 s)",
+        markup=False,
+    )
+    out.print(f"  simulator control API: http://127.0.0.1:{control}/cameras", markup=False)
+    out.print(f"  pages: http://127.0.0.1:{port}/  login admin / {password}", markup=False)
+    out.print(f"  API:   curl -H 'Authorization: Bearer {token}' http://127.0.0.1:{port}/api/v1/cameras", markup=False)
+    out.print(f"  admin token: {token}", markup=False)
+
+
+@command
+async def demo(
+    port: Annotated[int, typer.Option(help="Port to serve on.")] = 8000,
+    control: Annotated[int, typer.Option(help="Port of the simulator's control API on 127.0.0.1.")] = 8765,
+) -> None:
+    """Everything at once on a fresh SQLite database: the illustrative fleet, simulated, polled and served."""
+    from simulator.control import ControlServer
+    from simulator.fleet import SimulatedFleet
+
+    settings = _demo_settings(load_settings())
+    configure_logging(settings)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    await asyncio.to_thread(schema.upgrade, settings.database_url)
+    async with opened(settings) as root:
+        count, password, token = await _seed(root)
+        fleet = SimulatedFleet.from_csv(DEMO_FLEET, snapshot_size=(640, 360))
+        control_server = ControlServer(fleet, "127.0.0.1", control)
+        async with fleet:
+            await control_server.start()
+            for name, changes in DEMO_FAULTS.items():
+                await fleet.camera(name).update(**changes)
+            rebooter = asyncio.create_task(_keep_rebooting(fleet))
+            _announce(settings, count, port, control, password, token)
+            try:
+                await run_server(root, "127.0.0.1", port, scheduler=True)
+            finally:
+                rebooter.cancel()
+                await control_server.stop()

@@ -1,0 +1,108 @@
+"""`camfleet report` and `camfleet export`: documents and files for the annual review and the tender."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cli.root import command, fail, language, out, unit_of_work
+from config.zone import LOCAL
+from fleet.db import utcnow
+from fleet.inventory.export import ExportFormat
+from fleet.inventory.export import render as render_inventory
+from fleet.inventory.service import build_inventory
+from fleet.uptime import export as uptime_export
+from fleet.uptime.service import GroupBy, uptime_report
+from fleet.uptime.when import parse_when
+
+report_app = typer.Typer(help="Reports for the annual review.", no_args_is_help=True)
+export_app = typer.Typer(help="Exports for the tender and the annual review.", no_args_is_help=True)
+
+
+@report_app.command("uptime")
+@command
+async def report_uptime(
+    from_: Annotated[
+        str, typer.Option("--from", help="ISO date or date-time (Amsterdam time unless a zone is given).")
+    ],
+    to: Annotated[str, typer.Option(help="ISO date (through the end of that day) or date-time.")],
+    output: Annotated[Path, typer.Option(help="The file to write.")],
+    by: Annotated[GroupBy, typer.Option(help="One row per camera, area, site, manufacturer, kind or poller group.")] = (
+        GroupBy.CAMERA
+    ),
+    format: Annotated[str, typer.Option(help="json, csv, html or pdf.")] = "json",
+    lang: Annotated[str, typer.Option(help="nl or en, for html and pdf.")] = "nl",
+) -> None:
+    """Availability, downtime, maintenance, unknown time, outages, MTTR and MTBF for a period."""
+    if format not in ("json", "csv", "html", "pdf"):
+        fail(f"--format {format}: use json, csv, html or pdf")
+    in_language = language(lang)
+    period = (parse_when(from_, field="--from"), parse_when(to, field="--to", end_of_day=True))
+    if period[1] <= period[0]:
+        fail("--to must be after --from")
+    async with unit_of_work() as work:
+        if format in ("html", "pdf"):
+            from fleet.reports.uptime import uptime_document  # charts and templates: only for documents
+
+            document = await uptime_document(work.session, period=period, by=by, now=utcnow(), language=in_language)
+        else:
+            rows = await uptime_report(work.session, period=period, by=by, now=utcnow())
+    if format == "html":
+        output.write_text(document.html, encoding="utf-8")
+    elif format == "pdf":
+        output.write_bytes(await asyncio.to_thread(document.pdf))
+    else:
+        data = uptime_export.to_csv(rows) if format == "csv" else uptime_export.to_json(rows, period=period, by=by)
+        output.write_bytes(data)
+    out.print(f"wrote the uptime report to {output} ({format})", markup=False)
+
+
+@report_app.command("annual")
+@command
+async def report_annual(
+    year: Annotated[int, typer.Option(help="The calendar year.", min=2000, max=2100)],
+    output: Annotated[Path, typer.Option(help="The file to write.")],
+    format: Annotated[str, typer.Option(help="html or pdf.")] = "pdf",
+    lang: Annotated[str, typer.Option(help="nl (default) or en.")] = "nl",
+) -> None:
+    """The camera chapter of the annual report: composition, availability, maintenance, risk, firmware, decisions."""
+    if format not in ("html", "pdf"):
+        fail(f"--format {format}: use html or pdf")
+    in_language = language(lang)
+    from fleet.reports.annual import annual_document  # charts and templates: a third of every start-up otherwise
+
+    async with unit_of_work() as work:
+        document = await annual_document(
+            work.session, year=year, settings=work.settings, now=utcnow(), language=in_language
+        )
+    if format == "html":
+        output.write_text(document.html, encoding="utf-8")
+    else:
+        output.write_bytes(await asyncio.to_thread(document.pdf))
+    out.print(f"wrote the {year} annual report to {output} ({format})", markup=False)
+
+
+@export_app.command("inventory")
+@command
+async def export_inventory(
+    format: Annotated[ExportFormat, typer.Option(help="xlsx, csv, json or geojson.")],
+    output: Annotated[Path, typer.Option(help="The file to write.")],
+    as_of: Annotated[
+        str | None, typer.Option(help="The day the inventory describes (YYYY-MM-DD; default today).")
+    ] = None,
+    lang: Annotated[str, typer.Option(help="en (default) or nl: the xlsx summary and replacement plan.")] = "en",
+) -> None:
+    """The camera inventory: identity, age, health, origin risk, firmware state, replacement priority."""
+    try:
+        day = date.fromisoformat(as_of) if as_of else datetime.now(LOCAL).date()
+    except ValueError:
+        fail(f"--as-of {as_of}: use YYYY-MM-DD")
+    in_language = language(lang)
+    async with unit_of_work() as work:
+        rows = await build_inventory(work.session, settings=work.settings, as_of=day)
+    output.write_bytes(render_inventory(rows, format, day, in_language))
+    out.print(f"wrote {len(rows)} cameras to {output} ({format.value}, as of {day})", markup=False)
