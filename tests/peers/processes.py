@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import time
 from pathlib import Path
 
 from tests.conftest import CAMFLEET
@@ -52,3 +53,16 @@ class CamfleetProcess:
             self.process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             self.kill()
+
+
+def stop_all(processes: list[CamfleetProcess]) -> None:
+    """Ctrl-C to all of them at once, then wait for each (killed if it does not stop): shutdowns overlap."""
+    running = [process for process in processes if process.running]
+    for process in running:
+        process.process.send_signal(signal.SIGINT)
+    deadline = time.monotonic() + 20
+    for process in running:
+        try:
+            process.process.wait(timeout=max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            process.kill()

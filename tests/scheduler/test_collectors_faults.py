@@ -33,7 +33,7 @@ from fleet.users.models import Role
 from tests.builders import TEST_ACTOR, make_user
 from tests.peers import postgres_cluster
 from tests.peers.postgres_cluster import PrivateCluster
-from tests.peers.processes import CamfleetProcess
+from tests.peers.processes import CamfleetProcess, stop_all
 from tests.peers.receivers import WebhookReceiver, free_port
 from tests.scheduler.collector_site import (
     CAMERAS,
@@ -98,8 +98,7 @@ def site(cluster: PrivateCluster, simulator: Simulator, fleet_csv: Path, tmp_pat
     try:
         yield made
     finally:
-        for process in made.processes:
-            process.stop()
+        stop_all(made.processes)
 
 
 def assert_once_per_interval(simulator: Simulator, window: float) -> None:
@@ -304,8 +303,7 @@ def test_full_disk_is_reported_then_recovers(
         simulator.wait_all_polled(timeout=2 * INTERVAL + 10)
     finally:
         simulator.all_online()
-        for process in site.processes:
-            process.stop()
+        stop_all(site.processes)
 
 
 def _fill(path: Path) -> Path:
