@@ -144,5 +144,5 @@ async def inventory(
     viewer: PageRead,
     format: ExportFormat = ExportFormat.XLSX,
 ) -> Response:
-    """Today's inventory export, as the API gives it by default (its summary words in English)."""
-    return await downloads.inventory(session, settings, format, datetime.now(LOCAL).date(), "en")
+    """Today's inventory export, its summary and plan in the viewer's language."""
+    return await downloads.inventory(session, settings, format, datetime.now(LOCAL).date(), viewer.language)

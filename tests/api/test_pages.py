@@ -3,11 +3,13 @@ fleet through the services."""
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import UTC, date, datetime
 
 import httpx
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import select, update
 
 from api.pages.i18n import LABELS, labeller
@@ -156,6 +158,9 @@ async def test_reports_download_as_the_api_gives_them(
     await _as_admin(pages, database, cipher, settings)
     inventory = await pages.get("/reports/inventory?format=csv")
     assert inventory.status_code == 200 and "VL-F012" in inventory.text
+    book = await pages.get("/reports/inventory?format=xlsx")
+    plan = load_workbook(io.BytesIO(book.content))["Replacement plan"]
+    assert "einde ondersteuning" in [cell.value for cell in plan[1]]  # in the viewer's language, Dutch
     uptime = await pages.get("/reports/uptime?from=2026-01-01&to=2026-01-31&format=csv")
     assert uptime.status_code == 200 and uptime.headers["content-disposition"].startswith("attachment")
     wrong = await pages.get("/reports/uptime?from=2026-02-01&to=2026-01-01&format=csv")
