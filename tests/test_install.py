@@ -85,12 +85,18 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return target / "bin"
 
 
-@pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder the installed camfleet runs in, outside the checkout."""
+    return tmp_path_factory.mktemp("home")
+
+
+@pytest.fixture(scope="module")
+def env(home: Path) -> dict[str, str]:
     """Settings of a new installation: its own data folder, nothing from the checkout."""
     return {
         **{k: v for k, v in os.environ.items() if not k.startswith("CAMFLEET_") and k != "PYTHONPATH"},
-        "CAMFLEET_DATA_DIR": str(tmp_path / "var"),
+        "CAMFLEET_DATA_DIR": str(home / "var"),
         "CAMFLEET_CONFIG": "",
     }
 
@@ -108,15 +114,16 @@ def _free_port() -> int:
         return port
 
 
-@pytest.fixture
-def served(installed: Path, env: dict[str, str], tmp_path: Path) -> Iterator[str]:
+@pytest.fixture(scope="module")
+def served(installed: Path, env: dict[str, str], home: Path) -> Iterator[str]:
     """`camfleet serve` of the installed package on a database it migrated itself; its base URL."""
-    assert _camfleet(installed, env, tmp_path, "db", "upgrade").returncode == 0
+    upgraded = _camfleet(installed, env, home, "db", "upgrade")
+    assert upgraded.returncode == 0, upgraded.stderr
     port = _free_port()
     process = subprocess.Popen(
         [installed / "camfleet", "serve", "--host", HOST, "--port", str(port), "--no-scheduler"],
         env=env,
-        cwd=tmp_path,
+        cwd=home,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
@@ -137,11 +144,11 @@ def _answers(url: str) -> bool:
         return False
 
 
-def test_the_installed_package_runs_from_its_own_files(installed: Path, env: dict[str, str], tmp_path: Path) -> None:
+def test_the_installed_package_runs_from_its_own_files(installed: Path, env: dict[str, str], home: Path) -> None:
     where = subprocess.run(
         [installed / "python", "-c", "import fleet, api, config; print(fleet.__file__, api.__file__, config.__file__)"],
         env=env,
-        cwd=tmp_path,
+        cwd=home,
         capture_output=True,
         text=True,
     )
@@ -150,13 +157,11 @@ def test_the_installed_package_runs_from_its_own_files(installed: Path, env: dic
     assert ROOT.as_posix() not in where.stdout
 
 
-def test_installed_db_upgrade_and_reports(installed: Path, env: dict[str, str], tmp_path: Path) -> None:
-    upgraded = _camfleet(installed, env, tmp_path, "db", "upgrade")
-    assert upgraded.returncode == 0, upgraded.stderr
-    assert (tmp_path / "var" / "camfleet.db").exists()
-    chapter = tmp_path / "chapter.html"
+def test_installed_db_upgrade_and_reports(installed: Path, env: dict[str, str], home: Path, served: str) -> None:
+    assert (home / "var" / "camfleet.db").exists()  # made by `camfleet db upgrade` for the server
+    chapter = home / "chapter.html"
     annual = _camfleet(
-        installed, env, tmp_path, "report", "annual", "--year", "2026", "--format", "html", "--output", str(chapter)
+        installed, env, home, "report", "annual", "--year", "2026", "--format", "html", "--output", str(chapter)
     )
     assert annual.returncode == 0, annual.stderr
     assert "<table" in chapter.read_text(encoding="utf-8")
@@ -192,32 +197,45 @@ async def test_installed_openapi_page_renders_in_a_browser_without_the_internet(
     assert [url for url in requested if not url.startswith(served)] == []
 
 
-def test_installed_demo_serves_the_simulated_fleet(installed: Path, env: dict[str, str], tmp_path: Path) -> None:
+def test_installed_demo_serves_the_simulated_fleet(installed: Path, env: dict[str, str], home: Path) -> None:
     port, control = _free_port(), _free_port()
     process = subprocess.Popen(
         [installed / "camfleet", "demo", "--port", str(port), "--control", str(control)],
         env=env,
-        cwd=tmp_path,
+        cwd=home,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
     )
     try:
         assert process.stdout is not None
-        token = next((line.split()[-1] for line in process.stdout if "admin token:" in line), None)
-        assert token, "the demo printed no admin token"
-        headers = {"Authorization": f"Bearer {token}"}
-        api = f"http://127.0.0.1:{port}/api/v1/cameras"
+        printed = {}
+        for line in process.stdout:
+            if "login admin / " in line:
+                printed["password"] = line.split()[-1]
+            if "admin token:" in line:
+                printed["token"] = line.split()[-1]
+                break
+        assert printed.keys() == {"password", "token"}, f"the demo printed no login or no token: {printed}"
+        headers = {"Authorization": f"Bearer {printed['token']}"}
+        base = f"http://127.0.0.1:{port}"
 
         def some_camera_up() -> bool:
             try:
-                listed = httpx.get(f"{api}?status=up&size=1", headers=headers, timeout=5)
+                listed = httpx.get(f"{base}/api/v1/cameras?status=up&size=1", headers=headers, timeout=5)
             except httpx.TransportError:
                 return False
             return listed.status_code == 200 and listed.json()["total"] > 0
 
-        wait_until(some_camera_up, timeout=120, what="the installed demo to poll a simulated camera up")
-        assert httpx.get(f"{api}?size=1", headers=headers, timeout=5).json()["total"] == 70
+        wait_until(some_camera_up, timeout=180, what="the installed demo to poll a simulated camera up")
+        assert httpx.get(f"{base}/api/v1/cameras?size=1", headers=headers, timeout=5).json()["total"] == 70
+        with httpx.Client(base_url=base, timeout=10) as pages:
+            form = pages.get("/login")
+            csrf = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+            assert csrf is not None
+            login = {"username": "admin", "password": printed["password"], "csrf_token": csrf[1]}
+            assert pages.post("/login", data=login).status_code == 303
+            assert pages.get("/").status_code == 200 and "VL-F0" in pages.get("/cameras").text
     finally:
         process.terminate()
         process.wait(timeout=30)
