@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.authz import RULES, Action, may
 from config.settings import Settings
+from fleet import offload
 from fleet.audit.service import Actor
 from fleet.crypto import CredentialCipher
 from fleet.db import Database
@@ -69,6 +70,23 @@ async def get_session(database: Annotated[Database, Depends(get_database)]) -> A
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+
+
+def _turn(kind: str) -> Callable[[AsyncSession], AsyncIterator[None]]:
+    async def wait_for_turn(session: SessionDep) -> AsyncIterator[None]:
+        # Whatever the request read so far (its token, its session) is committed: it waits holding no connection.
+        await session.commit()
+        async with offload.turn(kind):
+            yield
+
+    return wait_for_turn
+
+
+# A request that makes a document or a spreadsheet, or checks a password, waits for one of `web.heavy_workers`
+# turns first (declare it after the caller's authentication): a burst of them queues instead of holding every
+# database connection while the heavy work waits (fleet/offload.py).
+DocumentTurn = Annotated[None, Depends(_turn("documents"), scope="function")]
+PasswordTurn = Annotated[None, Depends(_turn("passwords"), scope="function")]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 CipherDep = Annotated[CredentialCipher, Depends(get_cipher)]
 

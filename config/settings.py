@@ -59,8 +59,8 @@ class SchedulerSettings(Section):
     failure_backoff_max: Duration = timedelta(minutes=5)
     # The event loop running this late (camfleet busy with its own work) is logged as a warning.
     loop_lag_warning: Duration = timedelta(milliseconds=100)
-    # A failed check during which camfleet's own loop stalled this long is not the camera's failure: it is not
-    # recorded, and runs again at the next tick (counted in camfleet_checks_discarded_overload_total).
+    # A failed check during which camfleet's own loop stalled this long in all is not the camera's failure: it is
+    # not recorded, and runs again at the next tick (counted in camfleet_checks_discarded_overload_total).
     overload_stall: Duration = timedelta(seconds=1)
 
     @model_validator(mode="after")

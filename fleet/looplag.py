@@ -21,6 +21,8 @@ log = logging.getLogger(__name__)
 
 # How often the probe asks to wake: small enough to see a stall that matters, too rare to cost anything.
 PROBE_INTERVAL_S = 0.025
+# Lateness below this is the timer's own jitter, not a stall: not summed.
+_NOTED = 0.002
 # Stalls remembered, newest last: at least the longest check window (the device time limit) at full probe rate.
 _REMEMBERED = 8192
 # At most one warning line per this many seconds (with the count and the worst since the last one).
@@ -33,7 +35,7 @@ class LoopLag:
     def __init__(self, warn_above_s: float, *, interval_s: float = PROBE_INTERVAL_S) -> None:
         self.warn_above_s = warn_above_s
         self.interval_s = interval_s
-        # (when the probe should have woken, when it did): monotonic seconds, only for lags of a millisecond or more.
+        # (when the probe should have woken, when it did): monotonic seconds, only for lags of _NOTED or more.
         self._stalls: deque[tuple[float, float]] = deque(maxlen=_REMEMBERED)
         self._due: float | None = None
         self._warned_at = 0.0
@@ -41,24 +43,25 @@ class LoopLag:
         self._worst = 0.0
 
     def lost(self, start: float, end: float | None = None) -> float:
-        """The longest stall of the loop that overlapped ``start``..``end`` (monotonic seconds; end: now), in
-        seconds; a stall still under way counts up to now (the caller may run before the probe wakes)."""
+        """How long the loop was stalled in total during ``start``..``end`` (monotonic seconds; end: now), in
+        seconds: the sum of the probe's lateness overlapping that time, so one long stall counts and so does a loop
+        that ran behind all along. A stall still under way counts up to now (the caller may run before the probe
+        wakes)."""
         now = time.monotonic()
         end = now if end is None else end
-        worst = 0.0
+        lost = 0.0
         if self._due is not None and now > self._due:
-            worst = min(now, end) - max(self._due, start)
+            lost += max(0.0, min(now, end) - max(self._due, start))
         for due, woke in reversed(self._stalls):
             if woke < start:
                 break
-            if due < end:
-                worst = max(worst, min(woke, end) - max(due, start))
-        return max(0.0, worst)
+            lost += max(0.0, min(woke, end) - max(due, start))
+        return lost
 
     def _note(self, due: float, woke: float) -> None:
         lag = max(0.0, woke - due)
         metrics.LOOP_LAG.observe(lag)
-        if lag >= 0.001:
+        if lag >= _NOTED:
             self._stalls.append((due, woke))
         if lag < self.warn_above_s:
             return

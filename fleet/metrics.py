@@ -46,6 +46,12 @@ HEAVY_JOBS = Gauge(
     ["lane"],
     registry=REGISTRY,
 )
+HEAVY_REQUESTS = Gauge(
+    "camfleet_heavy_requests",
+    "Requests that make heavy jobs (downloads, logins) waiting for their turn or under way, by kind.",
+    ["kind"],
+    registry=REGISTRY,
+)
 HEAVY_SECONDS = Histogram(
     "camfleet_heavy_job_seconds",
     "Time a CPU-heavy job took, queueing included, by lane and job.",

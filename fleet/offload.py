@@ -15,6 +15,10 @@ Two lanes, chosen by measurement (benchmarks/busy_server.py):
 Each lane runs at most ``[web] heavy_workers`` jobs at once; the rest wait in the pool's queue, so a burst of
 downloads or logins queues instead of starving polling. A job's function and arguments must be picklable for the
 ``cpu`` lane (module-level functions and plain data).
+
+A request that makes a heavy job also reads the database first. ``turn(kind)`` lets only so many such requests in
+at once, waiting *before* they hold a database connection: otherwise thirty logins queued for argon2 would hold
+thirty connections, and the poller and the health check would wait for one.
 """
 
 from __future__ import annotations
@@ -26,9 +30,11 @@ import multiprocessing
 import os
 import threading
 import time
-from collections.abc import Callable
+import weakref
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool, ProcessPoolExecutor
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from functools import partial
 from typing import Any, TypeVar
 
@@ -62,6 +68,10 @@ class Offload:
         self._lock = threading.Lock()
         self._processes: ProcessPoolExecutor | None = None
         self._threads: ThreadPoolExecutor | None = None
+        # Per event loop (a semaphore belongs to one), per kind of request.
+        self._turns: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Semaphore]] = (
+            weakref.WeakKeyDictionary()
+        )
 
     def _process_pool(self) -> ProcessPoolExecutor:
         with self._lock:
@@ -80,8 +90,23 @@ class Offload:
     def _thread_pool(self) -> ThreadPoolExecutor:
         with self._lock:
             if self._threads is None:
-                self._threads = ThreadPoolExecutor(self.workers, thread_name_prefix="camfleet-heavy")
+                # Linux gives each thread its own nice value: the hashing threads yield the CPU to the loop too.
+                self._threads = ThreadPoolExecutor(
+                    self.workers, thread_name_prefix="camfleet-heavy", initializer=_lower_priority
+                )
             return self._threads
+
+    @asynccontextmanager
+    async def turn(self, kind: str) -> AsyncIterator[None]:
+        """Hold one of ``workers`` turns for a request of this kind (documents, passwords) while the block runs."""
+        gates = self._turns.setdefault(asyncio.get_running_loop(), {})
+        gate = gates.setdefault(kind, asyncio.Semaphore(self.workers))
+        metrics.HEAVY_REQUESTS.labels(kind=kind).inc()
+        try:
+            async with gate:
+                yield
+        finally:
+            metrics.HEAVY_REQUESTS.labels(kind=kind).dec()
 
     async def cpu(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """``function(*args, **kwargs)`` in a worker process; its result, or its exception."""
@@ -137,6 +162,11 @@ def configure(workers: int) -> Offload:
 def current() -> Offload:
     """The process's pools."""
     return _current
+
+
+def turn(kind: str) -> AbstractAsyncContextManager[None]:
+    """A turn for a request of this kind in the current pools (see Offload.turn)."""
+    return _current.turn(kind)
 
 
 async def cpu(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:

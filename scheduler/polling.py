@@ -265,8 +265,8 @@ class Poller:
                 log.warning("could not renew claimed checks: %s", failures.reason(error))
 
     def _own_stall(self, claim: Claim, began: float) -> float | None:
-        """How long camfleet's loop stalled while this check ran, when that is enough to blame camfleet for its
-        failure (its time limit ran out while the loop was busy with something else); None otherwise."""
+        """How long camfleet's loop stalled in all while this check ran, when that is enough to blame camfleet for
+        its failure (its time limit ran out while the loop was busy with something else); None otherwise."""
         if self.lag is None:
             return None
         stalled = self.lag.lost(began)

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from api.deps import MayRead, MayRegisterDecisions, PageDep, SessionDep, actor_of
+from api.deps import DocumentTurn, MayRead, MayRegisterDecisions, PageDep, SessionDep, actor_of
 from fleet import offload
 from fleet.db import RowId
 from fleet.decisions import export, service
@@ -56,6 +56,7 @@ async def create_decision(session: SessionDep, user: MayRegisterDecisions, body:
 async def overview(
     session: SessionDep,
     _user: MayRead,
+    _turn: DocumentTurn,
     year: Annotated[int, Query(ge=1990, le=2999)],
     format: OverviewFormat = OverviewFormat.JSON,
 ) -> Response:

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Response
 from fastapi.exceptions import RequestValidationError
 
 from api import downloads
-from api.deps import MayRead, SessionDep, SettingsDep
+from api.deps import DocumentTurn, MayRead, SessionDep, SettingsDep
 from fleet.errors import InvalidInput
 from fleet.language import Language
 from fleet.uptime.service import GroupBy
@@ -21,6 +21,7 @@ async def uptime(
     session: SessionDep,
     settings: SettingsDep,
     _user: MayRead,
+    _turn: DocumentTurn,
     from_: Annotated[str, Query(alias="from", description="ISO date or date-time (local time if no zone)")],
     to: Annotated[str, Query(description="ISO date or date-time; a date means the end of that day")],
     by: GroupBy = GroupBy.CAMERA,
@@ -40,6 +41,7 @@ async def annual(
     session: SessionDep,
     settings: SettingsDep,
     _user: MayRead,
+    _turn: DocumentTurn,
     year: Annotated[int, Query(ge=2000, le=2100)],
     format: downloads.DocumentFormat = downloads.DocumentFormat.PDF,
     lang: Language = "nl",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -194,8 +194,10 @@ async def _fault_figures(
     return dict(seconds), dict(opened.most_common(10))
 
 
+@cache
 def environment(language: Language) -> Environment:
-    """The report templates with the language's catalogue and its way of writing numbers."""
+    """The report templates with the language's catalogue and its way of writing numbers (one per language, so that
+    each template is compiled once per process, not once per report on the event loop)."""
     found = Environment(
         loader=FileSystemLoader(Path(__file__).parent / "templates"),
         autoescape=select_autoescape(["html"]),

@@ -49,15 +49,26 @@ async def log_in(
     now: datetime,
     settings: WebSettings,
 ) -> Login:
-    """Check the password unless throttled; on success a new session (its cookie value returned once)."""
+    """Check the password unless throttled; on success a new session (its cookie value returned once).
+
+    The password is checked (argon2, beside the event loop) before the attempt's counters are locked: on SQLite that
+    lock is the database's one write lock, and polling must not wait for a password check. The locked counters then
+    decide: an attempt that a block reached meanwhile is refused as throttled, whatever its password, so parallel
+    attempts learn no more than attempts one after another.
+    """
+    user = None
+    refused = await throttle.refused_as_they_stand(
+        session, username=username, address=address, now=now, settings=settings
+    )
+    if not refused:
+        user = await authenticate(session, username.strip(), password)
     await _prune_sessions(session, now=now, settings=settings)
     rows = await throttle.counters(session, username=username, address=address, now=now, settings=settings)
     actor = Actor(name=f"login:{address}")
     refusing = rows.throttled(now, settings)
-    if refusing:
+    if refusing or refused:
         await throttle.audit_throttled(session, refusing, actor=actor)
         return Login(LoginOutcome.THROTTLED)
-    user = await authenticate(session, username.strip(), password)
     if user is None:
         rows.failed(now, settings)
         target = throttle.name_key(username).removeprefix("name:")
