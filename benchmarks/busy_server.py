@@ -34,6 +34,7 @@ import httpx
 
 from _common import (
     bench_settings,
+    cpu_seconds,
     database_url,
     import_fleet,
     load_average,
@@ -82,6 +83,12 @@ class Phase:
     downloads: int = 0
     logins: int = 0
     client_errors: int = 0
+    loop_cpu_s: float = 0.0  # CPU of the server's main thread (the event loop) during the phase
+
+    @property
+    def loop_busy(self) -> float:
+        """The share of the phase the event loop's thread spent on the CPU."""
+        return self.loop_cpu_s / self.seconds if self.seconds else 0.0
 
     @property
     def polls_per_s(self) -> float:
@@ -167,11 +174,14 @@ async def signer(base: str, number: int, phase: Phase, deadline: float) -> None:
                 phase.client_errors += 1
 
 
-async def run_phase(base: str, token: str, name: str, seconds: float, downloads: int, logins: int) -> Phase:
+async def run_phase(
+    base: str, token: str, name: str, seconds: float, downloads: int, logins: int, server: int
+) -> Phase:
     """One timed phase; the storm's clients only when asked for."""
     phase = Phase(name)
     async with httpx.AsyncClient(base_url=base) as http:
         before = await scrape(http)
+        loop_cpu = cpu_seconds(server, server)
         started = time.perf_counter()
         deadline = started + seconds
         clients = [downloader(base, token, n, phase, deadline) for n in range(downloads)]
@@ -180,6 +190,7 @@ async def run_phase(base: str, token: str, name: str, seconds: float, downloads:
         await prober(http, phase, deadline)
         after = await scrape(http)
         phase.seconds = time.perf_counter() - started
+        phase.loop_cpu_s = cpu_seconds(server, server) - loop_cpu
         await storm  # the last requests end; failures recorded meanwhile still count
         settled = await scrape(http)
     phase.read(before, after, settled)
@@ -213,6 +224,7 @@ def show(quiet: Phase, storm: Phase, args: argparse.Namespace) -> None:
         ("loop lag p99 (ms)", quiet.lag_p99_ms, storm.lag_p99_ms, 1),
         ("loop lag max, at most (ms)", quiet.lag_max_ms, storm.lag_max_ms, 0),
         ("health p99 (ms)", quiet.health_p99_ms, storm.health_p99_ms, 1),
+        ("event loop thread on the CPU (%)", quiet.loop_busy * 100, storm.loop_busy * 100, 0),
         ("checks per second", quiet.polls_per_s, storm.polls_per_s, 1),
         ("failures recorded", quiet.failed, storm.failed, 0),
         ("checks discarded (own overload)", quiet.discarded, storm.discarded, 0),
@@ -256,8 +268,8 @@ async def measure(args: argparse.Namespace, workdir: Path) -> tuple[Phase, Phase
             try:
                 await wait_until_up(base, server)
                 print(f"warm-up: {await warm_up(base, token, len(fleet)):.0f} s", flush=True)
-                quiet = await run_phase(base, token, "no load", args.seconds, 0, 0)
-                storm = await run_phase(base, token, "storm", args.seconds, args.downloads, args.logins)
+                quiet = await run_phase(base, token, "no load", args.seconds, 0, 0, server.pid)
+                storm = await run_phase(base, token, "storm", args.seconds, args.downloads, args.logins, server.pid)
             finally:
                 stop(server)
                 warnings = [line for line in (workdir / "serve.log").read_text().splitlines() if "WARNING" in line]
