@@ -49,9 +49,14 @@ _NO = frozenset({"false", "no", "nee", "n", "0", "off", "onwaar"})
 
 def _yes_no(value: Any) -> Any:
     # A spreadsheet cell says it in words (yes/no, ja/nee, true/false, 1/0); an empty cell means no.
+    value = _yes_no_or_none(value)
+    return False if value is None else value
+
+
+def _yes_no_or_none(value: Any) -> Any:
     value = _blank_to_none(value)
     if value is None:
-        return False
+        return None
     if isinstance(value, int | float) and not isinstance(value, bool) and value in (0, 1):
         return bool(value)
     if isinstance(value, str):
@@ -255,7 +260,7 @@ class CameraUpdate(BaseModel):
     snmp_port: Port | None = None
     rtsp_port: Port | None = None
     poller_group: PollerGroup | None = None
-    allow_basic: Annotated[bool | None, BeforeValidator(_yes_no)] = None
+    allow_basic: Annotated[bool | None, BeforeValidator(_yes_no_or_none)] = None
     declared_manufacturer: ShortText = None
     declared_model: ShortText = None
     installed_on: Day = None

@@ -31,6 +31,7 @@ from fleet.crypto import CredentialCipher
 from fleet.errors import Conflict, InvalidInput, NotFound
 from fleet.uptime import rollup
 
+Networks = Sequence[IpNetwork]  # cameras.allowed_networks; empty: anywhere
 _Query = TypeVar("_Query", bound=Select[*tuple[Any, ...]])
 REGISTRY_FIELDS = tuple(CameraCreate.model_fields.keys() - set(CameraCredentialsIn.model_fields.keys()))
 
@@ -272,12 +273,7 @@ async def _ensure_unique_name(session: AsyncSession, name: str, except_id: int |
 
 
 async def create(
-    session: AsyncSession,
-    *,
-    actor: Actor,
-    data: CameraCreate,
-    cipher: CredentialCipher,
-    networks: Sequence[IpNetwork] = (),
+    session: AsyncSession, *, actor: Actor, data: CameraCreate, cipher: CredentialCipher, networks: Networks = ()
 ) -> Camera:
     """Add a camera to the registry; its host must lie in ``networks`` (the setting cameras.allowed_networks)."""
     await check_host(data.host, networks)
@@ -309,7 +305,7 @@ async def update(
     camera: Camera,
     data: CameraUpdate,
     cipher: CredentialCipher,
-    networks: Sequence[IpNetwork] = (),
+    networks: Networks = (),
 ) -> bool:
     """Change the fields that were sent; returns whether anything changed. A new host must lie in ``networks``."""
     changes = data.model_dump(exclude_unset=True, exclude={"credentials"})
@@ -372,7 +368,7 @@ async def upsert_many(
     rows: Iterable[tuple[CameraCreate, frozenset[str]]],
     cipher: CredentialCipher,
     progress: Callable[[int], None] | None = None,
-    networks: Sequence[IpNetwork] = (),
+    networks: Networks = (),
 ) -> UpsertResult:
     """Create or update cameras by name; each row brings the columns its file had."""
     batch = list(rows)

@@ -24,6 +24,14 @@ from fleet.faults.service import FaultChanges, close_fault, open_fault
 from fleet.health.models import EndpointAuth
 
 
+async def endpoints(session: AsyncSession, camera_id: int) -> list[EndpointAuth]:
+    """What each login endpoint of the camera last offered, by endpoint name."""
+    rows = await session.scalars(
+        select(EndpointAuth).where(EndpointAuth.camera_id == camera_id).order_by(EndpointAuth.endpoint)
+    )
+    return list(rows)
+
+
 def offers(seen: Iterable[Seen]) -> list[Seen]:
     """The results that carry what a login endpoint offered (values ``auth_endpoint`` and ``auth_offered``)."""
     return [item for item in seen if item.values.get("auth_offered") and item.values.get("auth_endpoint")]
@@ -50,9 +58,10 @@ async def note_offers(
         endpoint = str(item.values["auth_endpoint"])
         row = known.get((camera.id, endpoint))
         if row is None:
-            row = known[(camera.id, endpoint)] = EndpointAuth(camera_id=camera.id, endpoint=endpoint)
+            row = EndpointAuth(camera_id=camera.id, endpoint=endpoint, offered="", challenges=[], seen_at=item.at)
+            known[(camera.id, endpoint)] = row
             session.add(row)
-        elif row.seen_at is not None and row.seen_at > item.at:
+        elif row.seen_at > item.at:
             continue  # an older result than the one remembered
         await _note(session, changes, camera, row, item)
 
