@@ -8,14 +8,14 @@ from enum import StrEnum
 from fastapi import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from config.settings import Settings
+from config.settings import SchedulerSettings, Settings
 from fleet.errors import InvalidInput
 from fleet.inventory.export import ExportFormat, render
 from fleet.inventory.service import build_inventory
 from fleet.language import Language
 from fleet.reports.annual import annual_document
 from fleet.reports.uptime import uptime_document
-from fleet.uptime import export
+from fleet.uptime import export, precision
 from fleet.uptime.service import GroupBy, uptime_report
 from fleet.uptime.when import parse_when
 
@@ -49,12 +49,18 @@ def report_period(from_: str, to: str) -> tuple[datetime, datetime]:
 
 
 async def uptime(
-    session: AsyncSession, period: tuple[datetime, datetime], by: GroupBy, format: ReportFormat, language: Language
+    session: AsyncSession,
+    period: tuple[datetime, datetime],
+    by: GroupBy,
+    format: ReportFormat,
+    language: Language,
+    scheduler: SchedulerSettings | None = None,
 ) -> Response:
-    """The uptime report in the format asked for."""
+    """The uptime report in the format asked for; with the polling settings, saying how precise its edges are."""
     now = datetime.now(UTC)
+    edges = precision.edges_s(scheduler) if scheduler is not None else None
     if format in (ReportFormat.HTML, ReportFormat.PDF):
-        document = await uptime_document(session, period=period, by=by, now=now, language=language)
+        document = await uptime_document(session, period=period, by=by, now=now, language=language, scheduler=scheduler)
         if format is ReportFormat.HTML:
             return Response(document.html, media_type="text/html; charset=utf-8")
         return Response(
@@ -65,11 +71,11 @@ async def uptime(
     rows = await uptime_report(session, period=period, by=by, now=now)
     if format is ReportFormat.CSV:
         return Response(
-            export.to_csv(rows),
+            export.to_csv(rows, edges_s=edges),
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": 'attachment; filename="uptime.csv"'},
         )
-    return Response(export.to_json(rows, period=period, by=by), media_type="application/json")
+    return Response(export.to_json(rows, period=period, by=by, edges_s=edges), media_type="application/json")
 
 
 async def annual(

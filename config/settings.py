@@ -46,7 +46,11 @@ class SchedulerSettings(Section):
     # The identity check parses several SOAP answers with zeep (about 25 ms of CPU per camera): fewer at once.
     identity_concurrency: int = Field(default=20, ge=1, le=10_000)
     jitter: float = Field(default=0.1, ge=0, le=0.5, description="fraction of the interval")
+    # Back-off after a hard failure, for the costly checks (ONVIF, SNMP, stream, picture).
     max_backoff: Duration = timedelta(minutes=30)
+    # The reachability check decides up and down: while a camera is down it backs off to at most this multiple of
+    # its interval, so an outage's end is recorded within that many reachability intervals (see outage_edges).
+    reachability_max_backoff: float = Field(default=2.0, ge=1.0, le=10.0, description="multiple of the interval")
     # How long a claimed check stays one collector's. A running collector renews its claims every third of this,
     # so a long batch keeps them; a killed one's checks are taken over by the others of its poller group once it
     # runs out. Shorter than the reachability interval, so a dead collector costs at most one missed interval.
@@ -60,6 +64,12 @@ class SchedulerSettings(Section):
         if self.lease < timedelta(seconds=3):
             raise ValueError("lease must be at least 3s: claims are renewed every third of it")
         return self
+
+    @property
+    def outage_edges(self) -> timedelta:
+        """How close to the truth an outage's start and end are recorded: the longest a change of a camera can go
+        unseen by the reachability check (its interval, backed off while down, with jitter)."""
+        return self.reachability_interval * max(1.0, self.reachability_max_backoff) * (1 + self.jitter)
 
 
 class FaultSettings(Section):

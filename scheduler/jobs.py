@@ -19,6 +19,7 @@ from config.settings import Settings
 from fleet.crypto import CredentialCipher
 from fleet.db import Database
 from fleet.decisions import compliance as decisions
+from fleet.faults.service import FaultChanges
 from fleet.health.results import prune_results
 from fleet.uptime import rollup
 from fleet.uptime.facts import local_day
@@ -68,6 +69,13 @@ async def roll_up(database: Database, settings: Settings, *, now: datetime | Non
     if written:
         log.info("rolled up %d camera-days of %d cameras through %s", written, len(cameras), through)
     return written
+
+
+async def check_compliance(database: Database, settings: Settings, *, now: datetime | None = None) -> FaultChanges:
+    """Check every flexible camera against its decisions once, in a transaction of its own (the scheduled job and
+    ``camfleet poll`` both run this)."""
+    async with database.unit_of_work() as session:
+        return await decisions.sweep(session, now=now or datetime.now(UTC), settings=settings)
 
 
 def every(
@@ -173,29 +181,19 @@ def build_scheduler(
         await roll_up(database, settings)
 
     async def compliance() -> None:
-        async with database.unit_of_work() as session:
-            await decisions.sweep(session, now=datetime.now(UTC), settings=settings)
+        await check_compliance(database, settings)
 
+    # (id, job, interval, whether it runs at once or only after one interval)
+    table: tuple[tuple[str, Callable[[], Awaitable[None]], timedelta, bool], ...] = (
+        (POLL_JOB, tick, settings.scheduler.tick, True),
+        (DISPATCH_JOB, dispatch, settings.alerts.dispatch_interval, True),
+        (PRUNE_JOB, prune_job, timedelta(hours=1), False),
+        (DECISIONS_JOB, compliance, settings.decisions.check_interval, False),
+        (ROLLUP_JOB, roll_up_job, settings.uptime.rollup_interval, False),
+    )
     backoff = settings.scheduler.failure_backoff_max
-    every(scheduler, stoppable(tick, runs), settings.scheduler.tick, POLL_JOB, backoff_max=backoff)
-    every(scheduler, stoppable(dispatch, runs), settings.alerts.dispatch_interval, DISPATCH_JOB, backoff_max=backoff)
-    every(scheduler, stoppable(prune_job, runs), timedelta(hours=1), PRUNE_JOB, start_now=False, backoff_max=backoff)
-    every(
-        scheduler,
-        stoppable(compliance, runs),
-        settings.decisions.check_interval,
-        DECISIONS_JOB,
-        start_now=False,
-        backoff_max=backoff,
-    )
-    every(
-        scheduler,
-        stoppable(roll_up_job, runs),
-        settings.uptime.rollup_interval,
-        ROLLUP_JOB,
-        start_now=False,
-        backoff_max=backoff,
-    )
+    for job_id, job, interval, start_now in table:
+        every(scheduler, stoppable(job, runs), interval, job_id, start_now=start_now, backoff_max=backoff)
     return scheduler
 
 

@@ -54,6 +54,9 @@ _FLUSH_SECONDS = 1.0
 NEEDS_CREDENTIALS = frozenset(
     {CheckKind.ONVIF_HEALTH, CheckKind.ONVIF_IDENTITY, CheckKind.SNMP, CheckKind.STREAM, CheckKind.IMAGE}
 )
+# More doublings than any back-off needs (a day's interval doubled 24 times is 45,000 years), few enough that a
+# timedelta never overflows.
+_MAX_DOUBLINGS = 24
 # Checks that need the camera's media profile (stream and snapshot URIs) from its last identity result.
 NEEDS_MEDIA = frozenset({CheckKind.STREAM, CheckKind.IMAGE})
 
@@ -198,8 +201,15 @@ class Poller:
         failures = 0 if ok else failures_in_a_row + 1
         beyond_hard = failures - self.settings.faults.failures_to_open
         if beyond_hard > 0:
-            # Back-off only after the failure is hard, so going down is detected at the normal pace.
-            interval = min(interval * (2**beyond_hard), max(interval, self.settings.scheduler.max_backoff))
+            # Back-off only after the failure is hard, so going down is detected at the normal pace. The check that
+            # decides up and down backs off to a small multiple only, so the outage's end is seen near its time.
+            scheduler = self.settings.scheduler
+            if kind is CheckKind.REACHABILITY:
+                longest = interval * scheduler.reachability_max_backoff
+            else:
+                longest = max(interval, scheduler.max_backoff)
+            # Doubling stops long before a timedelta overflows: a camera dead for days has thousands of failures.
+            interval = min(interval * (2 ** min(beyond_hard, _MAX_DOUBLINGS)), longest)
         spread = interval.total_seconds() * self.settings.scheduler.jitter
         return at + interval + timedelta(seconds=self._rng.uniform(-spread, spread))
 

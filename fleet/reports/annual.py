@@ -23,6 +23,7 @@ from fleet.language import Language, translations
 from fleet.reports import charts
 from fleet.reports.uptime import Document, environment, months
 from fleet.tickets.models import RepairTicket
+from fleet.uptime import precision
 from fleet.uptime.calc import Figures
 from fleet.uptime.facts import CameraFacts, camera_facts
 from fleet.uptime.service import GroupBy, camera_figures_for, report_rows, ticket_repairs
@@ -149,6 +150,7 @@ async def annual_document(
             firmware=Counter(term("firmware_states", r.values["firmware_state"], language) for r in inventory),
             decisions=await overview(session, year),
             svg=_charts(monthly, levels, language),
+            precision=precision.note(settings.scheduler, language),
         )
     )
     return Document(html)

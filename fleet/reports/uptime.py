@@ -12,12 +12,14 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from config.settings import SchedulerSettings
 from config.zone import LOCAL
 from fleet import __version__
 from fleet.faults.models import Fault, FaultKind
 from fleet.faults.wording import kind_label
 from fleet.language import N_, Language, day, gettext, money, number, percent, translations
 from fleet.reports import charts
+from fleet.uptime import precision
 from fleet.uptime.calc import Figures, Span
 from fleet.uptime.facts import camera_facts
 from fleet.uptime.service import GroupBy, TicketRepairs, camera_figures_for, report_rows, ticket_repairs
@@ -60,9 +62,16 @@ class Document:
 
 
 async def uptime_document(
-    session: AsyncSession, *, period: Span, by: GroupBy, now: datetime, language: Language
+    session: AsyncSession,
+    *,
+    period: Span,
+    by: GroupBy,
+    now: datetime,
+    language: Language,
+    scheduler: SchedulerSettings | None = None,
 ) -> Document:
-    """The uptime report with charts, for reading and printing."""
+    """The uptime report with charts, for reading and printing; with the polling settings it states how precise
+    its outage edges are."""
     _ = translations(language).gettext
     facts = await camera_facts(session)
     per_camera = await camera_figures_for(session, period=period, now=now, cameras=facts)
@@ -112,6 +121,7 @@ async def uptime_document(
         cameras=len(per_camera),
         rows=rows,
         svg=svg,
+        precision=precision.note(scheduler, language) if scheduler is not None else None,
     )
     return Document(html)
 
