@@ -35,6 +35,7 @@ async def run_server(root: Opened, host: str, port: int, *, scheduler: bool) -> 
 
     from api.app import create_app
     from scheduler.jobs import running_collector
+    from scheduler.watch import running_watch
 
     settings = root.settings
     # X-Forwarded-Proto/-For are believed only from the configured proxies (uvicorn would trust 127.0.0.1).
@@ -54,12 +55,15 @@ async def run_server(root: Opened, host: str, port: int, *, scheduler: bool) -> 
 
     # uvicorn listens for the signals itself while it serves, then raises them again: these handlers take them,
     # and those that come while the scheduler starts.
+    # The watch (silent poller groups, unchecked cameras) runs here whatever the collectors do; without a scheduler
+    # of its own, serve dispatches the alerts too, so a silent group is told even when no collector is left.
     with stopped_by_signals(stop):
-        if not scheduler:
-            await server.serve()
-            return
-        async with running_collector(settings, root.database, root.cipher):
-            await server.serve()
+        async with running_watch(settings, root.database, root.cipher, dispatch=not scheduler):
+            if not scheduler:
+                await server.serve()
+                return
+            async with running_collector(settings, root.database, root.cipher):
+                await server.serve()
 
 
 @command
@@ -67,7 +71,12 @@ async def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
     no_scheduler: Annotated[
-        bool, typer.Option("--no-scheduler", help="Serve only; run the collectors elsewhere (camfleet collector).")
+        bool,
+        typer.Option(
+            "--no-scheduler",
+            help="Serve (watching for silent collectors, dispatching alerts); run the collectors elsewhere "
+            "(camfleet collector).",
+        ),
     ] = False,
 ) -> None:
     """Serve the API and pages, with the scheduler, collectors and alert dispatcher in-process."""
