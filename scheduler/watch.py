@@ -57,13 +57,21 @@ async def running_watch(
     # Imported here: jobs imports the poller, which the watch has no need of otherwise.
     from scheduler.jobs import collector_name, every, stoppable
 
-    since = datetime.now(UTC)
+    # Since when the watch has seen the database without a break: silence is counted from then at the earliest.
+    seeing: list[datetime | None] = [datetime.now(UTC)]
     scheduler = AsyncIOScheduler(timezone=UTC)
     runs: set[asyncio.Task[Any]] = set()
     backoff = settings.scheduler.failure_backoff_max
 
     async def sweep() -> None:
-        await watch_once(database, settings, watching_since=since)
+        since = seeing[0] or datetime.now(UTC)
+        try:
+            await watch_once(database, settings, watching_since=since)
+        except failures.DATABASE_ERRORS:
+            # Nobody could write while the database was away: the collectors get their time again after it.
+            seeing[0] = None
+            raise
+        seeing[0] = since
 
     every(scheduler, stoppable(sweep, runs), settings.scheduler.lease / 3, WATCH_JOB, backoff_max=backoff)
     dispatcher = Dispatcher(database, settings, cipher, owner=f"{collector_name(None)}:watch") if dispatch else None

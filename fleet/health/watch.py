@@ -107,22 +107,22 @@ async def sweep(session: AsyncSession, *, now: datetime, settings: Settings, wat
     """Open or close `collector_silent` per poller group (with their alerts), and make cameras nobody checks
     `unknown`, in the caller's transaction.
 
-    ``watching_since``: when this watcher started; a group never heard of is silent only two leases after that,
-    so collectors started with it have time to say so.
+    ``watching_since``: since when this watcher has seen the database without a break (its start, or the end of a
+    database outage). Silence and staleness are counted from then at the earliest: collectors started with it have
+    time to say so, and after an outage nobody could write through, they have time to write again.
     """
     summary = WatchSummary()
     if not await _take_turn(session):
         return summary
     scheduler = settings.scheduler
     groups = await group_health(session, now=now, lease=scheduler.lease)
-    silent_since = {
-        g.name: g.last_heartbeat_at or watching_since
-        for g in groups
-        if now - (g.last_heartbeat_at or watching_since) >= scheduler.silent_after
-    }
+    heard = {g.name: max(g.last_heartbeat_at or watching_since, watching_since) for g in groups}
+    silent_since = {name: at for name, at in heard.items() if now - at >= scheduler.silent_after}
     summary.silent = sorted(silent_since)
     await _silent_faults(session, summary.faults, groups, silent_since, now=now, scheduler=scheduler)
-    summary.status_changes = await _unchecked_cameras(session, set(silent_since), now=now, scheduler=scheduler)
+    summary.status_changes = await _unchecked_cameras(
+        session, set(silent_since), now=now, scheduler=scheduler, checking=now - watching_since >= scheduler.stale_after
+    )
     # The outbox rule: the alerts commit with the fault changes they report.
     await alerts.on_fault_changes(session, summary.faults, now=now, settings=settings)
     return summary
@@ -171,16 +171,19 @@ async def _silent_faults(
 
 
 async def _unchecked_cameras(
-    session: AsyncSession, silent: set[str], *, now: datetime, scheduler: SchedulerSettings
+    session: AsyncSession, silent: set[str], *, now: datetime, scheduler: SchedulerSettings, checking: bool
 ) -> list[StatusChange]:
-    """Cameras of silent groups, or whose reachability check has not run for too long, become `unknown`.
+    """Cameras of silent groups, or (when ``checking``) whose reachability check has not run for too long, become
+    `unknown`.
 
     Dated from when their check was due and nobody ran it (never before its last run, never after now).
     """
+    if not silent and not checking:
+        return []
     reachability = and_(CheckState.camera_id == Camera.id, CheckState.kind == CheckKind.REACHABILITY)
-    unchecked = or_(CheckState.last_run_at.is_(None), CheckState.last_run_at < now - scheduler.stale_after)
-    if silent:
-        unchecked = or_(unchecked, Camera.poller_group.in_(sorted(silent)))
+    stale = or_(CheckState.last_run_at.is_(None), CheckState.last_run_at < now - scheduler.stale_after)
+    in_silent_group = Camera.poller_group.in_(sorted(silent))
+    unchecked = (or_(stale, in_silent_group) if silent else stale) if checking else in_silent_group
     rows = (
         await session.execute(
             select(Camera, CheckState.last_run_at, CheckState.next_due_at)
