@@ -1,4 +1,6 @@
-"""Reports and the inventory as downloads: one answer for the JSON API and the pages alike."""
+"""Reports and the inventory as downloads: one answer for the JSON API and the pages alike.
+
+Documents, spreadsheets and large exports are made in worker processes (fleet.offload), never on the event loop."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from fastapi import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from config.settings import SchedulerSettings, Settings
+from fleet import offload
 from fleet.errors import InvalidInput
 from fleet.inventory.export import ExportFormat, render
 from fleet.inventory.service import build_inventory
@@ -64,18 +67,20 @@ async def uptime(
         if format is ReportFormat.HTML:
             return Response(document.html, media_type="text/html; charset=utf-8")
         return Response(
-            document.pdf(),
+            await document.pdf_beside_loop(),
             media_type="application/pdf",
             headers={"Content-Disposition": 'attachment; filename="uptime.pdf"'},
         )
     rows = await uptime_report(session, period=period, by=by, now=now)
     if format is ReportFormat.CSV:
         return Response(
-            export.to_csv(rows, edges_s=edges),
+            await offload.cpu(export.to_csv, rows, edges_s=edges),
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": 'attachment; filename="uptime.csv"'},
         )
-    return Response(export.to_json(rows, period=period, by=by, edges_s=edges), media_type="application/json")
+    return Response(
+        await offload.cpu(export.to_json, rows, period=period, by=by, edges_s=edges), media_type="application/json"
+    )
 
 
 async def annual(
@@ -86,7 +91,7 @@ async def annual(
     if format is DocumentFormat.HTML:
         return Response(document.html, media_type="text/html; charset=utf-8")
     return Response(
-        document.pdf(),
+        await document.pdf_beside_loop(),
         media_type="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="camfleet-annual-{year}.pdf"'},
     )
@@ -98,7 +103,7 @@ async def inventory(
     """The inventory as it stood on ``day``."""
     rows = await build_inventory(session, settings=settings, as_of=day)
     return Response(
-        render(rows, format, day, language),
+        await offload.cpu(render, rows, format, day, language),
         media_type=INVENTORY_MEDIA[format],
         headers={"Content-Disposition": f'attachment; filename="camfleet-inventory-{day}.{format.value}"'},
     )

@@ -34,10 +34,13 @@ async def run_server(root: Opened, host: str, port: int, *, scheduler: bool) -> 
     import uvicorn
 
     from api.app import create_app
-    from scheduler.jobs import running_collector
+    from fleet import offload
+    from scheduler.jobs import loop_lag, running_collector
     from scheduler.watch import running_watch
 
     settings = root.settings
+    # Documents, spreadsheets and password checks beside the loop, at most so many at once.
+    offload.configure(settings.web.heavy_workers)
     # X-Forwarded-Proto/-For are believed only from the configured proxies (uvicorn would trust 127.0.0.1).
     config = uvicorn.Config(
         create_app(settings, root.database),
@@ -58,12 +61,20 @@ async def run_server(root: Opened, host: str, port: int, *, scheduler: bool) -> 
     # The watch (silent poller groups, unchecked cameras) runs here whatever the collectors do; without a scheduler
     # of its own, serve dispatches the alerts too, so a silent group is told even when no collector is left.
     with stopped_by_signals(stop):
-        async with running_watch(settings, root.database, root.cipher, dispatch=not scheduler):
-            if not scheduler:
-                await server.serve()
-                return
-            async with running_collector(settings, root.database, root.cipher):
-                await server.serve()
+        # One probe of the loop the API and the collectors share: its lag is a metric, and a check that failed
+        # while the loop stalled is not counted against its camera.
+        async with (
+            loop_lag(settings).running() as lag,
+            running_watch(settings, root.database, root.cipher, dispatch=not scheduler),
+        ):
+            try:
+                if not scheduler:
+                    await server.serve()
+                    return
+                async with running_collector(settings, root.database, root.cipher, lag=lag):
+                    await server.serve()
+            finally:
+                await asyncio.to_thread(offload.current().shutdown)
 
 
 @command

@@ -17,6 +17,7 @@ from pydantic_settings import (
 )
 
 from config.durations import Duration
+from config.networks import CameraSettings
 from config.section import Section
 from config.tickets import TicketSettings
 from config.zone import LOCAL_ZONE_NAME
@@ -60,6 +61,11 @@ class SchedulerSettings(Section):
     # A job failing (database down, read-only or full) waits twice as long after each failure in a row, up to
     # this, instead of hammering the database and the log at its normal pace.
     failure_backoff_max: Duration = timedelta(minutes=5)
+    # The event loop running this late (camfleet busy with its own work) is logged as a warning.
+    loop_lag_warning: Duration = timedelta(milliseconds=100)
+    # A failed check during which camfleet's own loop stalled this long is not the camera's failure: it is not
+    # recorded, and runs again at the next tick (counted in camfleet_checks_discarded_overload_total).
+    overload_stall: Duration = timedelta(seconds=1)
 
     @model_validator(mode="after")
     def _lease_outlives_renewal(self) -> SchedulerSettings:
@@ -214,6 +220,9 @@ class WebSettings(Section):
     # Past its limit a name is not locked out: it waits this long, twice as long after each further failure, up
     # to the window. So someone guessing cannot shut the real user out for long.
     login_delay: Duration = timedelta(seconds=30)
+    # Reports as PDF, spreadsheets, charts and password checks run beside the event loop, at most this many at
+    # once (each kind: processes for documents and spreadsheets, threads for passwords); the rest wait their turn.
+    heavy_workers: int = Field(default=2, ge=1, le=64)
     # Reverse proxies (IP addresses) whose X-Forwarded-Proto/-For are believed; empty: none, the default, so a
     # client cannot pretend to be on HTTPS or at another address.
     trusted_proxies: list[str] = []
@@ -282,6 +291,7 @@ class Settings(BaseSettings):
     timezone: str = LOCAL_ZONE_NAME
 
     api: ApiSettings = ApiSettings()
+    cameras: CameraSettings = CameraSettings()
     database: DatabaseSettings = DatabaseSettings()
     scheduler: SchedulerSettings = SchedulerSettings()
     faults: FaultSettings = FaultSettings()

@@ -1,7 +1,7 @@
 """Collector heartbeats: each collector says every third of a lease that it is alive, so a silent poller group shows
 
 Revision ID: 7a4537c0316a
-Revises: eb388c9c74b6
+Revises: c1d354f22778
 Create Date: 2026-12-04 15:53:21.608625+00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "7a4537c0316a"
-down_revision: str | None = "eb388c9c74b6"
+down_revision: str | None = "c1d354f22778"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
