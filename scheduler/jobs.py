@@ -19,7 +19,6 @@ from config.settings import Settings
 from fleet.crypto import CredentialCipher
 from fleet.db import Database
 from fleet.decisions import compliance as decisions
-from fleet.faults.service import FaultChanges
 from fleet.health.results import prune_results
 from fleet.uptime import rollup
 from fleet.uptime.facts import local_day
@@ -71,11 +70,11 @@ async def roll_up(database: Database, settings: Settings, *, now: datetime | Non
     return written
 
 
-async def check_compliance(database: Database, settings: Settings, *, now: datetime | None = None) -> FaultChanges:
+async def check_compliance(database: Database, settings: Settings, *, now: datetime | None = None) -> decisions.Outcome:
     """Check every flexible camera against its decisions once, in a transaction of its own (the scheduled job and
     ``camfleet poll`` both run this)."""
     async with database.unit_of_work() as session:
-        return await decisions.sweep(session, now=now or datetime.now(UTC), settings=settings)
+        return await decisions.check(session, now=now or datetime.now(UTC), settings=settings)
 
 
 def every(
