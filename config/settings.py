@@ -17,6 +17,7 @@ from pydantic_settings import (
 )
 
 from config.durations import Duration
+from config.networks import CameraSettings
 from config.section import Section
 from config.tickets import TicketSettings
 from config.zone import LOCAL_ZONE_NAME
@@ -272,6 +273,7 @@ class Settings(BaseSettings):
     timezone: str = LOCAL_ZONE_NAME
 
     api: ApiSettings = ApiSettings()
+    cameras: CameraSettings = CameraSettings()
     database: DatabaseSettings = DatabaseSettings()
     scheduler: SchedulerSettings = SchedulerSettings()
     faults: FaultSettings = FaultSettings()
