@@ -172,6 +172,16 @@ class ApiSettings(Section):
     # No route takes a file today; an import route would get its own, larger limit.
     max_body: ByteSize = Field(default=ByteSize(2 * 1024 * 1024), ge=1024)
     page_size_max: int = Field(default=500, ge=1, le=10_000)
+    # A new API token expires after this long unless it is made without expiry on purpose (a service account's
+    # `tokens create --no-expiry`, the API's "no_expiry"); an expired token is refused (401) like a revoked one.
+    token_lifetime: Duration = timedelta(days=90)
+
+    @field_validator("token_lifetime")
+    @classmethod
+    def _token_lifetime(cls, value: timedelta) -> timedelta:
+        if value < timedelta(minutes=1):
+            raise ValueError("token_lifetime must be at least 1m")
+        return value
 
 
 class RiskSettings(Section):
@@ -202,6 +212,9 @@ class WebSettings(Section):
     # Past its limit a name is not locked out: it waits this long, twice as long after each further failure, up
     # to the window. So someone guessing cannot shut the real user out for long.
     login_delay: Duration = timedelta(seconds=30)
+    # The password policy (fleet/users/passwords.py): at least this many characters (OWASP ASVS asks 12, NIST
+    # 800-63B at least 8), never the user name, never one of the common passwords shipped with camfleet.
+    password_min_length: int = Field(default=12, ge=8, le=128)
     # Reports as PDF, spreadsheets, charts and password checks run beside the event loop, at most this many at
     # once (each kind: processes for documents and spreadsheets, threads for passwords); the rest wait their turn.
     heavy_workers: int = Field(default=2, ge=1, le=64)
