@@ -20,7 +20,6 @@ from config.settings import Settings
 from fleet.crypto import CredentialCipher
 from fleet.db import Database
 from fleet.decisions import compliance as decisions
-from fleet.faults.service import FaultChanges
 from fleet.health import watch
 from fleet.health.results import prune_results
 from fleet.looplag import LoopLag
@@ -76,11 +75,11 @@ async def roll_up(database: Database, settings: Settings, *, now: datetime | Non
     return written
 
 
-async def check_compliance(database: Database, settings: Settings, *, now: datetime | None = None) -> FaultChanges:
+async def check_compliance(database: Database, settings: Settings, *, now: datetime | None = None) -> decisions.Outcome:
     """Check every flexible camera against its decisions once, in a transaction of its own (the scheduled job and
     ``camfleet poll`` both run this)."""
     async with database.unit_of_work() as session:
-        return await decisions.sweep(session, now=now or datetime.now(UTC), settings=settings)
+        return await decisions.check(session, now=now or datetime.now(UTC), settings=settings)
 
 
 def every(
