@@ -1,6 +1,7 @@
 """Who is looking: collectors' heartbeats, poller groups no live collector polls, cameras nobody checked lately.
 
-A camera keeps the status its checks gave it only while someone checks it. When its reachability check (the one
+A camera keeps the status its checks gave it only while someone checks it (once any collector has run against the
+database at all). When its reachability check (the one
 that decides up and down) has not run for ``scheduler.stale_after_intervals`` intervals, or its poller group has
 had no live collector for two leases, its status becomes `unknown`: not monitored, never counted as up. A silent
 group opens one `collector_silent` fault for the whole group (one alert, not one per camera), closed when a
@@ -112,7 +113,9 @@ async def sweep(session: AsyncSession, *, now: datetime, settings: Settings, wat
     time to say so, and after an outage nobody could write through, they have time to write again.
     """
     summary = WatchSummary()
-    if not await _take_turn(session):
+    # A database no collector has ever polled (a fresh install, a register kept by hand, a seeded demo) has
+    # nobody to miss: its statuses are what they were made, and the watch waits for the first heartbeat.
+    if not await _take_turn(session) or await session.scalar(select(CollectorHeartbeat.name).limit(1)) is None:
         return summary
     scheduler = settings.scheduler
     groups = await group_health(session, now=now, lease=scheduler.lease)

@@ -153,10 +153,17 @@ async def test_a_group_never_heard_of_is_silent_two_leases_after_the_watch_began
 ) -> None:
     await _fleet(database, cipher, settings)
     lease = settings.scheduler.lease
+    # No collector has ever run against this database: nobody to miss, nothing changes however long it lasts.
+    idle = await _sweep(database, settings, T0 + 10 * settings.scheduler.stale_after)
+    assert not idle.silent and not idle.faults.opened and not idle.status_changes
+    # Once one has (of zone-a, gone since), a group nobody ever polled is silent too.
+    async with database.unit_of_work() as session:
+        await watch.beat(session, name="host:1:zone-a", poller_group="zone-a", now=T0 - 10 * lease)
     assert not (await _sweep(database, settings, T0 + lease)).silent
     found = await _sweep(database, settings, T0 + 2 * lease)
     assert found.silent == ["zone-a", "zone-b"]
-    assert {f.details["last_heartbeat_at"] for f in found.faults.opened} == {None}
+    last_heard = {f.details["poller_group"]: f.details["last_heartbeat_at"] for f in found.faults.opened}
+    assert last_heard == {"zone-a": (T0 - 10 * lease).isoformat(), "zone-b": None}
     # A collector of every group covers both.
     async with database.unit_of_work() as session:
         await watch.beat(session, name="host:9:*", poller_group=None, now=T0 + 3 * lease)
