@@ -64,7 +64,9 @@ async def running_watch(
     backoff = settings.scheduler.failure_backoff_max
 
     async def sweep() -> None:
-        since = seeing[0] or datetime.now(UTC)
+        # After an outage the collectors' heartbeat jobs may still be backing off (up to failure_backoff_max):
+        # their silence counts from when they are certain to have tried again.
+        since = seeing[0] or datetime.now(UTC) + backoff
         try:
             await watch_once(database, settings, watching_since=since)
         except failures.DATABASE_ERRORS:
