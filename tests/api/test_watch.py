@@ -70,3 +70,19 @@ async def test_the_dashboard_warns_of_a_silent_poller_group(
     assert 'data-group="zone-a"' in figures and "Actieve collectors" in figures
     faults = (await pages.get("/faults")).text
     assert "Geen collector controleert deze pollergroep" in faults
+
+
+async def test_metrics_give_each_poller_group_its_collectors_and_newest_result_age(
+    client: httpx.AsyncClient, database: Database, cipher: CredentialCipher, settings: Settings
+) -> None:
+    await _two_groups(database, cipher, settings)
+    text = (await client.get("/metrics")).text
+    assert 'camfleet_poller_group_live_collectors{group="zone-a"} 1.0' in text
+    assert 'camfleet_poller_group_live_collectors{group="zone-b"} 0.0' in text
+    [age] = [
+        line
+        for line in text.splitlines()
+        if line.startswith('camfleet_poller_group_newest_result_age_seconds{group="zone-b"}')
+    ]
+    assert 600 <= float(age.split()[-1]) < 700
+    assert 'camfleet_cameras{status="unknown"} 1.0' in text

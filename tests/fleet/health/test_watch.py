@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from config.checks import CheckKind
@@ -173,3 +174,24 @@ async def test_a_group_never_heard_of_is_silent_two_leases_after_the_watch_began
         ("zone-b", 1, 1, T0),
     ]
     assert len((await _sweep(database, settings, T0 + 3 * lease)).faults.closed) == 2
+
+
+async def test_two_watchers_on_postgresql_take_turns(
+    database: Database, cipher: CredentialCipher, settings: Settings, engine_name: str
+) -> None:
+    """Several `camfleet serve` processes on one PostgreSQL database: one sweep at a time, never twin faults."""
+    if engine_name != "postgresql":
+        pytest.skip("SQLite lets one writer in at a time by itself")
+    await _fleet(database, cipher, settings)
+    at = T0 + 3 * settings.scheduler.lease
+    async with database.unit_of_work() as session:
+        await watch.beat(session, name="host:1:zone-a", poller_group="zone-a", now=T0)
+    async with database.unit_of_work() as first:
+        found = await watch.sweep(first, now=at, settings=settings, watching_since=T0)
+        async with database.unit_of_work() as second:
+            waiting = await watch.sweep(second, now=at, settings=settings, watching_since=T0)
+        assert found.silent == ["zone-a", "zone-b"] and len(found.faults.opened) == 2
+        assert not waiting.silent and not waiting.faults.opened and not waiting.status_changes
+    # Its turn over, the next sweep finds the faults open already and opens none.
+    again = await _sweep(database, settings, at)
+    assert again.silent == ["zone-a", "zone-b"] and not again.faults.opened
