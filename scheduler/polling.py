@@ -14,7 +14,15 @@ from enum import Enum
 from typing import Any
 
 from collectors.base import CheckResult, MediaProfile, OnvifIdentityObservation, SnmpCredentials, Target
-from collectors.errors import AuthFailed, BadResponse, CollectorError, Timeout, Unreachable, Unsupported
+from collectors.errors import (
+    AuthFailed,
+    BadResponse,
+    CollectorError,
+    NotAllowed,
+    Timeout,
+    Unreachable,
+    Unsupported,
+)
 from collectors.registry import Collectors
 from config.checks import CheckKind
 from config.settings import Settings
@@ -39,6 +47,7 @@ _ERROR_CLASSES: tuple[tuple[type[CollectorError], ErrorClass], ...] = (
     (AuthFailed, ErrorClass.AUTH_FAILED),
     (BadResponse, ErrorClass.BAD_RESPONSE),
     (Unsupported, ErrorClass.UNSUPPORTED),
+    (NotAllowed, ErrorClass.NOT_ALLOWED),
 )
 # Outcomes are written in batches of this many, or after this long, whichever comes first.
 _FLUSH_COUNT = 500
@@ -92,10 +101,11 @@ def _json_safe(value: Any) -> Any:
 
 
 def observation_values(result: CheckResult) -> dict[str, Any]:
-    """The observation as JSON-safe values."""
+    """The observation as JSON-safe values; for a failure, the evidence the device showed on the way."""
     observation = result.observation
     if observation is None or not is_dataclass(observation):
-        return {}
+        evidence: dict[str, Any] = _json_safe(result.error.evidence) if result.error is not None else {}
+        return evidence
     values: dict[str, Any] = _json_safe(asdict(observation))
     return values
 
@@ -149,6 +159,7 @@ def to_target(poll: PollTarget, media: MediaProfile | None = None) -> Target:
         password=secrets.get("password"),
         snmp=snmp,
         media=media,
+        allow_basic=poll.allow_basic,
     )
 
 

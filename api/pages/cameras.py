@@ -15,6 +15,7 @@ from fleet.cameras import reading as camera_reading
 from fleet.cameras.models import CameraKind, CameraStatus, RiskLevel
 from fleet.cameras.service import CameraFilter, CameraSort
 from fleet.decisions.service import for_camera
+from fleet.faults import downgrade
 from fleet.faults import reading as fault_reading
 from fleet.faults.service import FaultFilter
 from fleet.health.timeline import timeline
@@ -84,6 +85,7 @@ async def camera_page(request: Request, session: SessionDep, viewer: PageRead, c
         ),
         windows=covering,
         decisions=await for_camera(session, camera_id),
+        logins=await downgrade.endpoints(session, camera_id),
         now=now,
     )
 

@@ -31,7 +31,7 @@ from tests.waiting import wait_until
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
 HOST = "127.91.0.100"
-PASSWORD = "coordinator-password-1"
+PASSWORD = "kade-lantaarn-venlo-1"
 FLEET = (
     "name,host,onvif_port,snmp_port,rtsp_port,latitude,longitude,area,location,declared_manufacturer\n"
     "BR-1,127.91.0.1,8080,1161,8554,51.3704,6.1724,Centrum,Markt,Axis Communications\n"
