@@ -11,6 +11,7 @@ from api.deps import CipherDep, SessionDep, SettingsDep
 from api.pages.core import ActAdminister, PageAdminister, Viewer, attempt, redirect, render
 from fleet.alerts import service as alerts
 from fleet.alerts.schemas import ChannelIn, TestResult
+from fleet.db import RowId
 from fleet.faults.models import Severity
 from fleet.users import service as users
 from fleet.users.models import Role
@@ -118,7 +119,7 @@ async def test_channel(
     viewer: ActAdminister,
     cipher: CipherDep,
     settings: SettingsDep,
-    channel_id: int,
+    channel_id: RowId,
 ) -> Response:
     """Send a test message now and show whether the service took it."""
     result = await channels.send_test(
@@ -128,7 +129,7 @@ async def test_channel(
 
 
 @router.post("/admin/channels/{channel_id}/delete")
-async def delete_channel(session: SessionDep, viewer: ActAdminister, channel_id: int) -> Response:
+async def delete_channel(session: SessionDep, viewer: ActAdminister, channel_id: RowId) -> Response:
     """Remove a channel."""
     await alerts.delete_channel(session, actor=viewer.actor, channel_id=channel_id)
     return redirect("/admin")
