@@ -37,6 +37,7 @@ from fleet.db import Database
 from fleet.faults.models import Fault, FaultKind, Severity
 from fleet.users import service as users
 from fleet.users.models import Role
+from fleet.users.passwords import PasswordPolicy
 
 HOST, PORT = "127.95.1.1", 8791
 AREAS = [f"Wijk {n:02d}" for n in range(25)]
@@ -97,8 +98,11 @@ async def seed(database: Database, cameras: int) -> tuple[str, int]:
             rows.append(fault)
         for chunk in range(0, len(rows), 5000):
             await session.execute(insert(Fault), rows[chunk : chunk + 5000])
-        user = await users.create_user(session, actor=Actor(name="benchmark"), username="viewer", role=Role.VIEWER)
-        _row, token = await users.create_token(session, actor=Actor(name="benchmark"), user=user, name="load")
+        actor = Actor(name="benchmark")
+        user = await users.create_user(
+            session, actor=actor, username="viewer", role=Role.VIEWER, policy=PasswordPolicy()
+        )
+        _row, token = await users.create_token(session, actor=actor, user=user, name="load", expires_at=None)
     return token, len(rows)
 
 

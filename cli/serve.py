@@ -57,9 +57,12 @@ async def run_server(root: Opened, host: str, port: int, *, scheduler: bool) -> 
     import uvicorn
 
     from api.app import create_app
-    from scheduler.jobs import running_collector
+    from fleet import offload
+    from scheduler.jobs import loop_lag, running_collector
 
     settings = root.settings
+    # Documents, spreadsheets and password checks beside the loop, at most so many at once.
+    offload.configure(settings.web.heavy_workers)
     server = uvicorn.Server(server_config(create_app(settings, root.database), settings, host, port))
 
     def stop() -> None:
@@ -68,11 +71,17 @@ async def run_server(root: Opened, host: str, port: int, *, scheduler: bool) -> 
     # uvicorn listens for the signals itself while it serves, then raises them again: these handlers take them,
     # and those that come while the scheduler starts.
     with stopped_by_signals(stop):
-        if not scheduler:
-            await server.serve()
-            return
-        async with running_collector(settings, root.database, root.cipher):
-            await server.serve()
+        # One probe of the loop the API and the collectors share: its lag is a metric, and a check that failed
+        # while the loop stalled is not counted against its camera.
+        async with loop_lag(settings).running() as lag:
+            try:
+                if not scheduler:
+                    await server.serve()
+                    return
+                async with running_collector(settings, root.database, root.cipher, lag=lag):
+                    await server.serve()
+            finally:
+                await asyncio.to_thread(offload.current().shutdown)
 
 
 @command

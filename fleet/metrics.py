@@ -27,6 +27,32 @@ SCHEDULER_LAG = Histogram(
     registry=REGISTRY,
 )
 STATUS_CHANGES = Counter("camfleet_status_changes", "Camera status changes written.", ["status"], registry=REGISTRY)
+LOOP_LAG = Histogram(
+    "camfleet_event_loop_lag_seconds",
+    "How late the event loop ran a timer: what every poll and request waited for camfleet's own work.",
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+    registry=REGISTRY,
+)
+CHECKS_DISCARDED_OVERLOAD = Counter(
+    "camfleet_checks_discarded_overload",
+    "Failed checks not recorded as the camera's failure because camfleet's own event loop stalled during them; "
+    "each is run again.",
+    ["kind"],
+    registry=REGISTRY,
+)
+HEAVY_JOBS = Gauge(
+    "camfleet_heavy_jobs",
+    "CPU-heavy jobs (documents, spreadsheets, hashing) queued or running.",
+    ["lane"],
+    registry=REGISTRY,
+)
+HEAVY_SECONDS = Histogram(
+    "camfleet_heavy_job_seconds",
+    "Time a CPU-heavy job took, queueing included, by lane and job.",
+    ["lane", "job"],
+    buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120),
+    registry=REGISTRY,
+)
 
 
 def set_camera_counts(counts: dict[CameraStatus, int]) -> None:

@@ -16,6 +16,7 @@ from fleet.cameras.models import CameraKind, CameraStatus, RiskLevel
 from fleet.cameras.service import CameraFilter, CameraSort
 from fleet.db import RowId
 from fleet.decisions.service import for_camera
+from fleet.faults import downgrade
 from fleet.faults import reading as fault_reading
 from fleet.faults.service import FaultFilter
 from fleet.health.timeline import timeline
@@ -85,6 +86,7 @@ async def camera_page(request: Request, session: SessionDep, viewer: PageRead, c
         ),
         windows=covering,
         decisions=await for_camera(session, camera_id),
+        logins=await downgrade.endpoints(session, camera_id),
         now=now,
     )
 

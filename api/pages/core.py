@@ -28,6 +28,7 @@ from fleet.errors import DomainError
 from fleet.language import LANGUAGES, N_, Language
 from fleet.users import web
 from fleet.users.models import User, WebSession
+from fleet.users.passwords import WeakPassword
 
 LANGUAGE_COOKIE = "camfleet_lang"
 LOGIN_CSRF_COOKIE = "camfleet_login_csrf"
@@ -204,11 +205,15 @@ async def page_error(request: Request, exc: Exception) -> Response:
     return render(request, None, "error.html", status_code=code, message=message, detail=detail)
 
 
-async def attempt(session: AsyncSession, action: Callable[[], Awaitable[T]]) -> tuple[T | None, str | None]:
+async def attempt(
+    session: AsyncSession, action: Callable[[], Awaitable[T]], *, language: Language = "en"
+) -> tuple[T | None, str | None]:
     """Run a change in a savepoint: its result, or (nothing kept and) the reason it was refused, to show."""
     try:
         async with session.begin_nested():
             return await action(), None
+    except WeakPassword as exc:
+        return None, exc.text(language)
     except DomainError as exc:
         return None, str(exc)
     except ValidationError as exc:

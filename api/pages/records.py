@@ -108,6 +108,7 @@ def _report_headers(response: Response) -> Response:
 async def uptime(
     request: Request,
     session: SessionDep,
+    settings: SettingsDep,
     viewer: PageRead,
     from_: Annotated[str, Query(alias="from", max_length=40)],
     to: Annotated[str, Query(max_length=40)],
@@ -119,7 +120,7 @@ async def uptime(
         period = downloads.report_period(from_, to)
     except InvalidInput as exc:
         return _reports_page(request, viewer, str(exc))
-    response = await downloads.uptime(session, period, by, format, viewer.language)
+    response = await downloads.uptime(session, period, by, format, viewer.language, settings.scheduler)
     if format is not ReportFormat.HTML:
         response.headers.setdefault("Content-Disposition", f'attachment; filename="uptime.{format.value}"')
     return _report_headers(response)

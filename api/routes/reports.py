@@ -19,6 +19,7 @@ router = APIRouter(prefix="/reports", tags=["reports"])
 @router.get("/uptime")
 async def uptime(
     session: SessionDep,
+    settings: SettingsDep,
     _user: MayRead,
     from_: Annotated[str, Query(alias="from", description="ISO date or date-time (local time if no zone)")],
     to: Annotated[str, Query(description="ISO date or date-time; a date means the end of that day")],
@@ -31,7 +32,7 @@ async def uptime(
         period = downloads.report_period(from_, to)
     except InvalidInput as exc:
         raise RequestValidationError([{"loc": ("query", exc.field), "msg": exc.reason, "type": "value_error"}]) from exc
-    return await downloads.uptime(session, period, by, format, lang)
+    return await downloads.uptime(session, period, by, format, lang, settings.scheduler)
 
 
 @router.get("/annual")

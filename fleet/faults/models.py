@@ -37,6 +37,9 @@ class FaultKind(StrEnum):
     IMAGE_BLURRED = "image_blurred"
     IMAGE_FROZEN = "image_frozen"
     IMAGE_MOVED = "image_moved"
+    # A login endpoint that offered Digest now offers only Basic (the password in clear): a swapped device, a
+    # reset to factory settings, or someone in between.
+    AUTH_DOWNGRADE = "auth_downgrade"
 
 
 class Severity(StrEnum):

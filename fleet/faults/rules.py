@@ -37,6 +37,7 @@ SEVERITY: dict[FaultKind, Severity] = {
     FaultKind.IMAGE_BLURRED: Severity.MINOR,
     FaultKind.IMAGE_UNAVAILABLE: Severity.MINOR,
     FaultKind.STREAM_MISMATCH: Severity.WARNING,
+    FaultKind.AUTH_DOWNGRADE: Severity.MAJOR,
 }
 
 # Faults of a camera that answers every protocol but shows no usable picture: it is degraded while one is open.
@@ -51,7 +52,12 @@ IMPAIRING_KINDS = frozenset(
 )
 
 # Event faults mark something that happened; they close when a person acknowledges them.
-EVENT_KINDS = frozenset({FaultKind.FIRMWARE_CHANGED, FaultKind.IDENTITY_CHANGED})
+EVENT_KINDS = frozenset({FaultKind.FIRMWARE_CHANGED, FaultKind.IDENTITY_CHANGED, FaultKind.AUTH_DOWNGRADE})
+
+
+def auth_downgraded(before: Set[str], now: Set[str]) -> bool:
+    """Whether a login endpoint that offered Digest now offers Basic and no Digest (schemes in lower case)."""
+    return "digest" in before and "basic" in now and "digest" not in now
 
 
 def check_fault(kind: CheckKind, error_class: ErrorClass | None) -> FaultKind:

@@ -32,6 +32,7 @@ KIND_LABELS: dict[FaultKind, str] = {
     FaultKind.IMAGE_BLURRED: N_("Picture blurred"),
     FaultKind.IMAGE_FROZEN: N_("Picture frozen"),
     FaultKind.IMAGE_MOVED: N_("View moved"),
+    FaultKind.AUTH_DOWNGRADE: N_("Login downgraded from Digest to Basic"),
 }
 
 

@@ -16,6 +16,7 @@ from fleet.alerts import service as alerts
 from fleet.alerts.models import AlertEvent
 from fleet.alerts.wording import check_label
 from fleet.cameras.models import Camera
+from fleet.faults import downgrade
 from fleet.faults.evaluate import Observed, Seen, Thresholds, evaluate
 from fleet.faults.models import Severity
 from fleet.faults.rules import IMPAIRING_KINDS, FlapEvent, Flapping, update_flapping
@@ -108,6 +109,8 @@ class _Batch:
     identities: dict[int, tuple[object, ...]]
     rows: list[dict[str, Any]] = field(default_factory=list)
     seen: list[Seen] = field(default_factory=list)
+    # What login endpoints offered, from successful and failed results alike (the auth_downgrade fault).
+    offers: list[Seen] = field(default_factory=list)
     # Cameras with a hard transition: their status is derived anew.
     touched: set[int] = field(default_factory=set)
 
@@ -125,6 +128,7 @@ async def record(session: AsyncSession, outcomes: Iterable[Outcome], *, settings
     await _reassess_vendor_risk(session, batch, settings)
     now = max(o.at for o in batch.outcomes)
     summary.faults = await _evaluate_faults(session, batch, now, settings)
+    await downgrade.note_offers(session, summary.faults, batch.cameras, batch.offers)
     await _update_status(session, batch, summary)
     await _announce(session, batch, summary, now, settings)
     return summary
@@ -171,6 +175,7 @@ def _apply(batch: _Batch, outcome: Outcome, summary: RecordSummary, settings: Se
     if outcome.ok:
         batch.seen.append(Seen(outcome.camera_id, outcome.kind, outcome.at, outcome.values))
         _observe(camera, outcome)
+    batch.offers.extend(downgrade.offers([Seen(outcome.camera_id, outcome.kind, outcome.at, outcome.values)]))
 
 
 def _advance_state(state: CheckState, outcome: Outcome, settings: Settings) -> Transition | None:

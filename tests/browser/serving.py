@@ -21,7 +21,7 @@ from tests.waiting import wait_until
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
 HOST = "127.91.0.100"
-PASSWORD = "coordinator-password-1"
+PASSWORD = "kade-lantaarn-venlo-1"
 
 
 def camfleet_env(sqlite_template: Path, tmp_path: Path) -> dict[str, str]:
