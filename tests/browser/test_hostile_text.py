@@ -80,6 +80,7 @@ async def _the_map_shows_the_name_as_text(journey: Journey) -> None:
         await expect(page.locator(".leaflet-popup-content a")).to_have_text(name)
         await journey.shot(f"map-{index}")
         await page.locator(".leaflet-popup-close-button").click()
+        await expect(page.locator(".leaflet-popup")).to_have_count(0)
     assert names == {HOSTILE, "VL-1"}
     # Neither a tooltip nor a popup made an element of the name.
     assert await page.locator("#map img").count() == 0
