@@ -59,6 +59,7 @@ async def run_server(root: Opened, host: str, port: int, *, scheduler: bool) -> 
     from api.app import create_app
     from fleet import offload
     from scheduler.jobs import loop_lag, running_collector
+    from scheduler.watch import running_watch
 
     settings = root.settings
     # Documents, spreadsheets and password checks beside the loop, at most so many at once.
@@ -70,10 +71,15 @@ async def run_server(root: Opened, host: str, port: int, *, scheduler: bool) -> 
 
     # uvicorn listens for the signals itself while it serves, then raises them again: these handlers take them,
     # and those that come while the scheduler starts.
+    # The watch (silent poller groups, unchecked cameras) runs here whatever the collectors do; without a scheduler
+    # of its own, serve dispatches the alerts too, so a silent group is told even when no collector is left.
     with stopped_by_signals(stop):
         # One probe of the loop the API and the collectors share: its lag is a metric, and a check that failed
         # while the loop stalled is not counted against its camera.
-        async with loop_lag(settings).running() as lag:
+        async with (
+            loop_lag(settings).running() as lag,
+            running_watch(settings, root.database, root.cipher, dispatch=not scheduler),
+        ):
             try:
                 if not scheduler:
                     await server.serve()
@@ -89,7 +95,12 @@ async def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
     no_scheduler: Annotated[
-        bool, typer.Option("--no-scheduler", help="Serve only; run the collectors elsewhere (camfleet collector).")
+        bool,
+        typer.Option(
+            "--no-scheduler",
+            help="Serve (watching for silent collectors, dispatching alerts); run the collectors elsewhere "
+            "(camfleet collector).",
+        ),
     ] = False,
 ) -> None:
     """Serve the API and pages, with the scheduler, collectors and alert dispatcher in-process."""

@@ -51,6 +51,9 @@ class SchedulerSettings(Section):
     # The reachability check decides up and down: while a camera is down it backs off to at most this multiple of
     # its interval, so an outage's end is recorded within that many reachability intervals (see outage_edges).
     reachability_max_backoff: float = Field(default=2.0, ge=1.0, le=10.0, description="multiple of the interval")
+    # A camera whose reachability check has not run for this many intervals is `unknown`: nobody is looking, so its
+    # last status is no longer claimed. More than the backed-off interval with jitter, so a down camera never is.
+    stale_after_intervals: float = Field(default=3.0, gt=1.0, le=100.0)
     # How long a claimed check stays one collector's. A running collector renews its claims every third of this,
     # so a long batch keeps them; a killed one's checks are taken over by the others of its poller group once it
     # runs out. Shorter than the reachability interval, so a dead collector costs at most one missed interval.
@@ -68,7 +71,22 @@ class SchedulerSettings(Section):
     def _lease_outlives_renewal(self) -> SchedulerSettings:
         if self.lease < timedelta(seconds=3):
             raise ValueError("lease must be at least 3s: claims are renewed every third of it")
+        if self.stale_after_intervals <= self.reachability_max_backoff * (1 + self.jitter):
+            raise ValueError(
+                "stale_after_intervals must exceed reachability_max_backoff × (1 + jitter): a camera that is down "
+                "would otherwise count as unchecked between two of its checks"
+            )
         return self
+
+    @property
+    def stale_after(self) -> timedelta:
+        """How long without a reachability check before a camera's status is `unknown`."""
+        return self.reachability_interval * self.stale_after_intervals
+
+    @property
+    def silent_after(self) -> timedelta:
+        """How long a poller group may go without a collector's heartbeat before it counts as silent: two leases."""
+        return self.lease * 2
 
     @property
     def outage_edges(self) -> timedelta:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 from fleet.cameras.models import CameraStatus
@@ -59,3 +61,27 @@ def set_camera_counts(counts: dict[CameraStatus, int]) -> None:
     """Refresh the cameras-by-status gauge from the database's counts."""
     for status in CameraStatus:
         CAMERAS.labels(status=status.value).set(counts.get(status, 0))
+
+
+GROUP_RESULT_AGE = Gauge(
+    "camfleet_poller_group_newest_result_age_seconds",
+    "Per poller group: seconds since the newest check of any of its cameras ran (absent before the first).",
+    ["group"],
+    registry=REGISTRY,
+)
+GROUP_COLLECTORS = Gauge(
+    "camfleet_poller_group_live_collectors",
+    "Per poller group: collectors (of the group or of every group) heard from within one lease.",
+    ["group"],
+    registry=REGISTRY,
+)
+
+
+def set_group_health(groups: Sequence[tuple[str, float | None, int]]) -> None:
+    """Refresh the per poller group gauges from (group, newest result age in s or None, live collectors)."""
+    GROUP_RESULT_AGE.clear()
+    GROUP_COLLECTORS.clear()
+    for group, age_s, live in groups:
+        GROUP_COLLECTORS.labels(group=group).set(live)
+        if age_s is not None:
+            GROUP_RESULT_AGE.labels(group=group).set(age_s)

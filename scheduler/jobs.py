@@ -20,6 +20,7 @@ from config.settings import Settings
 from fleet.crypto import CredentialCipher
 from fleet.db import Database
 from fleet.decisions import compliance as decisions
+from fleet.health import watch
 from fleet.health.results import prune_results
 from fleet.looplag import LoopLag
 from fleet.uptime import rollup
@@ -29,6 +30,7 @@ from scheduler import failures
 from scheduler.dispatcher import Dispatcher
 from scheduler.exclusive import sole_scheduler
 from scheduler.polling import Poller
+from scheduler.watch import HEARTBEAT_JOB, heartbeat
 
 log = logging.getLogger(__name__)
 
@@ -45,9 +47,10 @@ def collector_name(poller_group: str | None) -> str:
 
 
 async def prune(database: Database, settings: Settings) -> int:
-    """Delete raw results older than the retention setting."""
+    """Delete raw results, and heartbeats of collectors gone, older than the retention setting."""
     async with database.unit_of_work() as session:
         removed = await prune_results(session, older_than=datetime.now(UTC) - settings.retention.raw_results)
+        await watch.prune_heartbeats(session, older_than=datetime.now(UTC) - settings.retention.raw_results)
     if removed:
         log.info("pruned %d raw results older than %s", removed, settings.retention.raw_results)
     return removed
@@ -184,9 +187,13 @@ def build_scheduler(
     async def compliance() -> None:
         await check_compliance(database, settings)
 
+    async def beat() -> None:
+        await heartbeat(database, name=poller.owner, poller_group=poller.poller_group)
+
     # (id, job, interval, whether it runs at once or only after one interval)
     table: tuple[tuple[str, Callable[[], Awaitable[None]], timedelta, bool], ...] = (
         (POLL_JOB, tick, settings.scheduler.tick, True),
+        (HEARTBEAT_JOB, beat, settings.scheduler.lease / 3, True),
         (DISPATCH_JOB, dispatch, settings.alerts.dispatch_interval, True),
         (PRUNE_JOB, prune_job, timedelta(hours=1), False),
         (DECISIONS_JOB, compliance, settings.decisions.check_interval, False),

@@ -25,6 +25,8 @@ class FaultKind(StrEnum):
     TEMPERATURE_HIGH = "temperature_high"
     STORAGE_FAILURE = "storage_failure"
     GROUP_OUTAGE = "group_outage"
+    # No collector of a poller group alive for two leases: nobody is checking its cameras (one fault per group).
+    COLLECTOR_SILENT = "collector_silent"
     # A flexible camera seen online outside every valid deployment decision it is linked to, or with none at all.
     DEPLOYMENT_EXPIRED = "deployment_expired"
     DEPLOYMENT_MISSING = "deployment_missing"

@@ -15,6 +15,8 @@ from fleet.health.models import CheckState, ErrorClass
 SEVERITY: dict[FaultKind, Severity] = {
     FaultKind.OFFLINE: Severity.CRITICAL,
     FaultKind.GROUP_OUTAGE: Severity.CRITICAL,
+    # A whole network zone unwatched: whatever fails there now is found late.
+    FaultKind.COLLECTOR_SILENT: Severity.CRITICAL,
     FaultKind.ONVIF_AUTH_FAILED: Severity.MAJOR,
     FaultKind.CLOCK_DRIFT: Severity.MAJOR,  # footage timestamps are evidence
     FaultKind.REBOOT_LOOP: Severity.MAJOR,

@@ -103,6 +103,21 @@ class StatusInterval(Base):
     )
 
 
+class CollectorHeartbeat(Base):
+    """A collector process saying it is alive, every third of a lease, and which poller group it polls."""
+
+    __tablename__ = "collector_heartbeats"
+
+    # host:pid:group, as the collector names itself for its claims.
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    # None: a collector of every poller group (`camfleet serve` with its scheduler, `camfleet collector` alone).
+    poller_group: Mapped[str | None] = mapped_column(String(100))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (Index("ix_collector_heartbeats_group_seen", "poller_group", "last_seen_at"),)
+
+
 class EndpointAuth(Base):
     """What a camera's login endpoint (RTSP DESCRIBE, the snapshot) last offered when it asked for a login.
 

@@ -15,7 +15,7 @@ from config.settings import Settings
 from fleet.alerts import service as alerts
 from fleet.alerts.models import AlertEvent
 from fleet.alerts.wording import check_label
-from fleet.cameras.models import Camera
+from fleet.cameras.models import Camera, CameraStatus
 from fleet.faults import downgrade
 from fleet.faults.evaluate import Observed, Seen, Thresholds, evaluate
 from fleet.faults.models import Severity
@@ -113,6 +113,9 @@ class _Batch:
     offers: list[Seen] = field(default_factory=list)
     # Cameras with a hard transition: their status is derived anew.
     touched: set[int] = field(default_factory=set)
+    # Cameras `unknown` because nobody checked them, checked again with a result that agrees with the hard state:
+    # their status is derived anew from that result's moment (one that disagrees waits for its streak to settle).
+    rechecked: dict[int, datetime] = field(default_factory=dict)
 
 
 async def record(session: AsyncSession, outcomes: Iterable[Outcome], *, settings: Settings) -> RecordSummary:
@@ -169,6 +172,10 @@ def _apply(batch: _Batch, outcome: Outcome, summary: RecordSummary, settings: Se
     if transition is not None:
         summary.transitions.append((outcome.camera_id, outcome.kind, transition))
         batch.touched.add(outcome.camera_id)
+    elif (
+        outcome.kind is CheckKind.REACHABILITY and camera.status is CameraStatus.UNKNOWN and state.hard_ok is outcome.ok
+    ):
+        batch.rechecked.setdefault(outcome.camera_id, outcome.at)
     if _worth_storing(state, outcome, changed):
         state.last_recorded_at = outcome.at
         batch.rows.append(_result_row(outcome))
@@ -279,10 +286,11 @@ async def _update_status(session: AsyncSession, batch: _Batch, summary: RecordSu
         for f in (*summary.faults.opened, *summary.faults.closed)
         if f.kind in IMPAIRING_KINDS and f.camera_id in batch.cameras
     }
-    touched = batch.touched | set(impaired_at)
+    touched = batch.touched | set(impaired_at) | set(batch.rechecked)
     if touched:
         cameras = [batch.cameras[i] for i in sorted(touched)]
-        summary.status_changes = await update_statuses(session, cameras, summary.transitions, impaired_at)
+        changed_at = {**batch.rechecked, **impaired_at}
+        summary.status_changes = await update_statuses(session, cameras, summary.transitions, changed_at)
 
 
 async def _announce(
