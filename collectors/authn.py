@@ -26,6 +26,7 @@ _PRINTABLE = re.compile(r"[^\x20-\x7e]+")
 # Evidence kept per endpoint: a few challenge header values, each cut short (they are the device's own text).
 _MAX_CHALLENGES = 4
 _MAX_CHALLENGE_CHARS = 200
+_MAX_SCHEME_CHARS = 32
 _HASHES = {"md5": hashlib.md5, "md5-sess": hashlib.md5, "sha-256": hashlib.sha256, "sha-256-sess": hashlib.sha256}
 
 Scheme = Literal["basic", "digest"]
@@ -59,7 +60,7 @@ class Offer:
 
     endpoint: Literal["rtsp", "snapshot"]
     uri: str
-    schemes: tuple[str, ...]  # every scheme named, lower case, in the order the device sent them
+    schemes: tuple[str, ...]  # the schemes named, lower case: Digest and Basic first, then others as sent
     challenges: tuple[str, ...]  # the WWW-Authenticate values as seen, printable and cut short
 
     @classmethod
@@ -69,10 +70,15 @@ class Offer:
         schemes: list[str] = []
         for value in seen:
             match = _SCHEME.match(value)
-            if match is not None and match.group(1).lower() not in schemes:
-                schemes.append(match.group(1).lower())
+            scheme = match.group(1).lower()[:_MAX_SCHEME_CHARS] if match is not None else None
+            if scheme is not None and scheme not in schemes:
+                schemes.append(scheme)
+        # The two that matter first (a device cannot push them out with others), then a few more.
+        schemes = [s for s in schemes if s in ("digest", "basic")] + [
+            s for s in schemes if s not in ("digest", "basic")
+        ]
         kept = tuple(_PRINTABLE.sub(" ", value).strip()[:_MAX_CHALLENGE_CHARS] for value in seen[:_MAX_CHALLENGES])
-        return cls(endpoint, uri, tuple(schemes), kept)
+        return cls(endpoint, uri, tuple(schemes[:_MAX_CHALLENGES]), kept)
 
     def values(self, used: Literal["none", "basic", "digest"]) -> dict[str, Any]:
         """JSON-ready values for an observation or a failure's evidence."""

@@ -14,7 +14,7 @@ import pytest
 import pytest_asyncio
 
 from collectors import AuthFailed, Collectors, ImageObservation, MediaProfile, StreamObservation, Target
-from collectors.authn import authorization
+from collectors.authn import Offer, authorization
 from collectors.errors import BasicRefused
 from config.checks import CheckKind
 from simulator.fleet import SimulatedFleet
@@ -124,3 +124,10 @@ def test_basic_is_answered_over_an_encrypted_channel_or_when_allowed() -> None:
     unusable = ['Digest realm="cam", nonce="n", algorithm=SHA-512-256', 'Basic realm="cam"']
     with pytest.raises(BasicRefused):
         authorization(unusable, basic_allowed=False, channel="rtsp", **login)
+
+
+def test_the_offer_kept_as_evidence_is_bounded_and_printable() -> None:
+    values = [f'X{n}{"y" * 500} realm="\x1b[31mred"' for n in range(50)] + ['Basic realm="cam"']
+    offer = Offer.of("snapshot", "http://127.90.8.1/snap.jpg", values)
+    assert len(offer.schemes) == 4 and all(len(s) <= 32 for s in offer.schemes) and offer.schemes[0] == "basic"
+    assert len(offer.challenges) == 4 and all(len(c) <= 200 and "\x1b" not in c for c in offer.challenges)

@@ -22,6 +22,7 @@ from fleet.db import Database
 from fleet.faults.models import Fault, FaultKind
 from fleet.faults.service import acknowledge
 from fleet.health.models import CheckResult, CheckState, EndpointAuth, ErrorClass
+from fleet.tickets.history import ticket_ids_for_faults
 from scheduler.polling import Poller
 from simulator.fleet import SimulatedFleet
 from tests.builders import TEST_ACTOR
@@ -108,6 +109,9 @@ async def test_digest_to_basic_is_a_fault_with_evidence_and_no_password_is_sent(
             )
         ).all()
     assert fault_count == 2
+    async with database.unit_of_work() as session:
+        ticketed = await ticket_ids_for_faults(session, [fault.id])
+    assert fault.id in ticketed  # the default policy: a p2 ticket, someone has to look
     for kind, channel in ((CheckKind.STREAM, "rtsp"), (CheckKind.IMAGE, "http")):
         state = states[(fault.camera_id, kind)]
         assert state.last_ok is False and state.last_error_class is ErrorClass.AUTH_FAILED

@@ -14,7 +14,7 @@ POLICY = PasswordPolicy()
     ("username", "password", "rule"),
     [
         ("anna", "elf-tekens!", "length"),  # 11 characters: one short of the default 12
-        ("anna", "x" * 201, "length"),
+        ("anna", "x" * 129, "length"),
         ("Marieke", "marieke", "length"),
         ("Marieke", "MARIEKE-camera-2026", "username"),  # the name inside, in another case
         ("Marieke", "2026-mariekeVenlo", "username"),
@@ -32,7 +32,7 @@ def test_each_rule_refuses_by_name(username: str, password: str, rule: str) -> N
 
 @pytest.mark.parametrize(
     ("username", "password"),
-    [("anna", "kade-lantaarn-venlo"), ("al", "stalen-camera-paal"), ("bob", "x" * 200)],
+    [("anna", "kade-lantaarn-venlo"), ("al", "stalen-camera-paal"), ("bob", "x" * 128)],
 )
 def test_a_good_password_passes(username: str, password: str) -> None:
     POLICY.check(username, password)  # a two-letter name may appear inside a password ("al" in "stalen")
