@@ -6,11 +6,16 @@ import asyncio
 import signal
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from cli.root import Opened, command, configure_logging, fail, load_settings, opened, out
+from config.settings import Settings
+
+if TYPE_CHECKING:
+    import uvicorn
+    from starlette.types import ASGIApp
 
 
 @contextmanager
@@ -29,6 +34,24 @@ def stopped_by_signals(stop: Callable[[], None]) -> Iterator[None]:
             loop.remove_signal_handler(sig)
 
 
+def server_config(app: ASGIApp, settings: Settings, host: str, port: int) -> uvicorn.Config:
+    """How uvicorn serves the app: X-Forwarded-Proto/-For are believed only from ``web.trusted_proxies``.
+
+    uvicorn would otherwise trust 127.0.0.1; what it believes decides the Secure cookies and HSTS (api.headers).
+    """
+    import uvicorn
+
+    return uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_level=settings.log_level.lower(),
+        log_config=None,
+        proxy_headers=bool(settings.web.trusted_proxies),
+        forwarded_allow_ips=settings.web.trusted_proxies or None,
+    )
+
+
 async def run_server(root: Opened, host: str, port: int, *, scheduler: bool) -> None:
     """The API (and, unless told otherwise, the collectors and scheduler) in this process until a stop signal."""
     import uvicorn
@@ -41,17 +64,7 @@ async def run_server(root: Opened, host: str, port: int, *, scheduler: bool) -> 
     settings = root.settings
     # Documents, spreadsheets and password checks beside the loop, at most so many at once.
     offload.configure(settings.web.heavy_workers)
-    # X-Forwarded-Proto/-For are believed only from the configured proxies (uvicorn would trust 127.0.0.1).
-    config = uvicorn.Config(
-        create_app(settings, root.database),
-        host=host,
-        port=port,
-        log_level=settings.log_level.lower(),
-        log_config=None,
-        proxy_headers=bool(settings.web.trusted_proxies),
-        forwarded_allow_ips=settings.web.trusted_proxies or None,
-    )
-    server = uvicorn.Server(config)
+    server = uvicorn.Server(server_config(create_app(settings, root.database), settings, host, port))
 
     def stop() -> None:
         server.should_exit = True

@@ -215,7 +215,7 @@ async def test_channel(
     viewer: ActAdminister,
     cipher: CipherDep,
     settings: SettingsDep,
-    channel_id: int,
+    channel_id: RowId,
 ) -> Response:
     """Send a test message now and show whether the service took it."""
     result = await channels.send_test(
@@ -225,7 +225,7 @@ async def test_channel(
 
 
 @router.post("/admin/channels/{channel_id}/delete")
-async def delete_channel(session: SessionDep, viewer: ActAdminister, channel_id: int) -> Response:
+async def delete_channel(session: SessionDep, viewer: ActAdminister, channel_id: RowId) -> Response:
     """Remove a channel."""
     await alerts.delete_channel(session, actor=viewer.actor, channel_id=channel_id)
     return redirect("/admin")
