@@ -24,7 +24,7 @@ class PollerGroupHealth(BaseModel):
     cameras: int = Field(description="cameras in service in the group")
     live_collectors: int = Field(description="collectors of the group (or of every group) heard within one lease")
     last_heartbeat_at: datetime | None = Field(description="the newest heartbeat of any of them")
-    newest_result_at: datetime | None = Field(description="when the newest check of any of its cameras ran")
+    newest_result_at: datetime | None = Field(description="when the newest reachability check of its cameras ran")
     newest_result_age_s: float | None = Field(description="seconds since then; null before the first check")
 
 

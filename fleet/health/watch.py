@@ -41,7 +41,7 @@ class GroupHealth:
     cameras: int
     live_collectors: int  # heartbeats within one lease, of the group's own collectors or of every-group ones
     last_heartbeat_at: datetime | None
-    newest_result_at: datetime | None  # the newest check result of any of its cameras
+    newest_result_at: datetime | None  # when the newest reachability check of any of its cameras ran
 
 
 @dataclass
@@ -71,11 +71,13 @@ async def prune_heartbeats(session: AsyncSession, *, older_than: datetime) -> in
 
 
 async def group_health(session: AsyncSession, *, now: datetime, lease: timedelta) -> list[GroupHealth]:
-    """Every poller group with cameras in service: its live collectors, last heartbeat and newest result."""
+    """Every poller group with cameras in service: its live collectors, last heartbeat and newest result (of the
+    reachability check, the most frequent: one row per camera keeps this quick enough for a health probe)."""
+    reachability = and_(CheckState.camera_id == Camera.id, CheckState.kind == CheckKind.REACHABILITY)
     rows = (
         await session.execute(
-            select(Camera.poller_group, func.count(func.distinct(Camera.id)), func.max(CheckState.last_run_at))
-            .outerjoin(CheckState, CheckState.camera_id == Camera.id)
+            select(Camera.poller_group, func.count(Camera.id), func.max(CheckState.last_run_at))
+            .outerjoin(CheckState, reachability)
             .where(polled_cameras(None, None))
             .group_by(Camera.poller_group)
             .order_by(Camera.poller_group)
