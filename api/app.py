@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 
-from api import errors, pages
+from api import errors, headers, pages
 from api.deps import refuse_nul
 from api.limits import TokenBeforeBody
 from api.routes import (
@@ -82,10 +82,11 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
         v1.include_router(module.router)
     app.include_router(v1)
     app.include_router(metrics.router)
-    pages.install(app, settings)
+    pages.install(app)
     _install_offline_docs(app)
     # Nothing reads an API body before the caller's token is known.
     app.add_middleware(TokenBeforeBody)
+    headers.install(app, settings)
     return app
 
 

@@ -9,9 +9,11 @@ from fastapi import Depends, HTTPException, Query, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.types import Scope
 
 from api.authz import RULES, Action, may
 from config.settings import Settings
+from fleet import offload
 from fleet.audit.service import Actor
 from fleet.crypto import CredentialCipher
 from fleet.db import Database
@@ -69,6 +71,23 @@ async def get_session(database: Annotated[Database, Depends(get_database)]) -> A
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+
+
+def _turn(kind: str) -> Callable[[AsyncSession], AsyncIterator[None]]:
+    async def wait_for_turn(session: SessionDep) -> AsyncIterator[None]:
+        # Whatever the request read so far (its token, its session) is committed: it waits holding no connection.
+        await session.commit()
+        async with offload.turn(kind):
+            yield
+
+    return wait_for_turn
+
+
+# A request that makes a document or a spreadsheet, or checks a password, waits for one of `web.heavy_workers`
+# turns first (declare it after the caller's authentication): a burst of them queues instead of holding every
+# database connection while the heavy work waits (fleet/offload.py).
+DocumentTurn = Annotated[None, Depends(_turn("documents"), scope="function")]
+PasswordTurn = Annotated[None, Depends(_turn("passwords"), scope="function")]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 CipherDep = Annotated[CredentialCipher, Depends(get_cipher)]
 
@@ -79,13 +98,27 @@ UNAUTHORIZED = HTTPException(
 )
 
 
+# Where api.limits.TokenBeforeBody leaves the user it found for a request's token (in the ASGI scope's state).
+_TOKEN_USER = "camfleet_token_user"
+
+
+def remember_token_user(scope: Scope, token: str, user: User) -> None:
+    """Keep the user a token was checked for with the request, so the route need not look the token up again."""
+    scope.setdefault("state", {})[_TOKEN_USER] = (token, user)
+
+
 async def get_current_user(
+    request: Request,
     session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> User:
     """The user behind the bearer token; 401 without a valid one."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise UNAUTHORIZED
+    checked: tuple[str, User] | None = getattr(request.state, _TOKEN_USER, None)
+    if checked is not None and checked[0] == credentials.credentials:
+        # Checked moments ago, before the body was read: the same row, joined to this request's session unread.
+        return await session.merge(checked[1], load=False)
     user = await users.user_for_token(session, credentials.credentials)
     if user is None:
         raise UNAUTHORIZED

@@ -1,4 +1,6 @@
-"""Reports and the inventory as downloads: one answer for the JSON API and the pages alike."""
+"""Reports and the inventory as downloads: one answer for the JSON API and the pages alike.
+
+Documents, spreadsheets and large exports are made in worker processes (fleet.offload), never on the event loop."""
 
 from __future__ import annotations
 
@@ -8,14 +10,15 @@ from enum import StrEnum
 from fastapi import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from config.settings import Settings
+from config.settings import SchedulerSettings, Settings
+from fleet import offload
 from fleet.errors import InvalidInput
 from fleet.inventory.export import ExportFormat, render
 from fleet.inventory.service import build_inventory
 from fleet.language import Language
 from fleet.reports.annual import annual_document
 from fleet.reports.uptime import uptime_document
-from fleet.uptime import export
+from fleet.uptime import export, precision
 from fleet.uptime.service import GroupBy, uptime_report
 from fleet.uptime.when import parse_when
 
@@ -49,27 +52,35 @@ def report_period(from_: str, to: str) -> tuple[datetime, datetime]:
 
 
 async def uptime(
-    session: AsyncSession, period: tuple[datetime, datetime], by: GroupBy, format: ReportFormat, language: Language
+    session: AsyncSession,
+    period: tuple[datetime, datetime],
+    by: GroupBy,
+    format: ReportFormat,
+    language: Language,
+    scheduler: SchedulerSettings | None = None,
 ) -> Response:
-    """The uptime report in the format asked for."""
+    """The uptime report in the format asked for; with the polling settings, saying how precise its edges are."""
     now = datetime.now(UTC)
+    edges = precision.edges_s(scheduler) if scheduler is not None else None
     if format in (ReportFormat.HTML, ReportFormat.PDF):
-        document = await uptime_document(session, period=period, by=by, now=now, language=language)
+        document = await uptime_document(session, period=period, by=by, now=now, language=language, scheduler=scheduler)
         if format is ReportFormat.HTML:
             return Response(document.html, media_type="text/html; charset=utf-8")
         return Response(
-            document.pdf(),
+            await document.pdf_beside_loop(),
             media_type="application/pdf",
             headers={"Content-Disposition": 'attachment; filename="uptime.pdf"'},
         )
     rows = await uptime_report(session, period=period, by=by, now=now)
     if format is ReportFormat.CSV:
         return Response(
-            export.to_csv(rows),
+            await offload.cpu(export.to_csv, rows, edges_s=edges),
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": 'attachment; filename="uptime.csv"'},
         )
-    return Response(export.to_json(rows, period=period, by=by), media_type="application/json")
+    return Response(
+        await offload.cpu(export.to_json, rows, period=period, by=by, edges_s=edges), media_type="application/json"
+    )
 
 
 async def annual(
@@ -80,7 +91,7 @@ async def annual(
     if format is DocumentFormat.HTML:
         return Response(document.html, media_type="text/html; charset=utf-8")
     return Response(
-        document.pdf(),
+        await document.pdf_beside_loop(),
         media_type="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="camfleet-annual-{year}.pdf"'},
     )
@@ -92,7 +103,7 @@ async def inventory(
     """The inventory as it stood on ``day``."""
     rows = await build_inventory(session, settings=settings, as_of=day)
     return Response(
-        render(rows, format, day, language),
+        await offload.cpu(render, rows, format, day, language),
         media_type=INVENTORY_MEDIA[format],
         headers={"Content-Disposition": f'attachment; filename="camfleet-inventory-{day}.{format.value}"'},
     )

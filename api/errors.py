@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from fastapi import FastAPI, Request, status
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from fleet.crypto import CredentialKeyError
@@ -15,6 +17,20 @@ def _body(loc: list[str | int], msg: str, type_: str) -> dict[str, object]:
 
 async def not_found(_request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(status_code=status.HTTP_404_NOT_FOUND, content={"detail": str(exc)})
+
+
+# What a 422 says about each problem: where and what, never the value that was sent. FastAPI's own answer echoes
+# it ("input"), and on a login form, a new user or a channel URL that value is a password or a token, which would
+# then sit in a browser's history, a proxy's log or an error report (OWASP ASVS V7.1.1, V8.3.4).
+_PROBLEM_KEYS = ("type", "loc", "msg", "ctx")
+
+
+async def _request_invalid(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    problems = [{key: error[key] for key in _PROBLEM_KEYS if key in error} for error in exc.errors()]
+    return JSONResponse(
+        status_code=status.HTTP_422_UNPROCESSABLE_CONTENT, content={"detail": jsonable_encoder(problems)}
+    )
 
 
 async def _invalid_transition(_request: Request, exc: Exception) -> JSONResponse:
@@ -56,6 +72,7 @@ async def _key_error(_request: Request, exc: Exception) -> JSONResponse:
 
 def install(app: FastAPI) -> None:
     """Register the handlers, most specific first."""
+    app.add_exception_handler(RequestValidationError, _request_invalid)
     app.add_exception_handler(NotFound, not_found)
     app.add_exception_handler(InvalidTransition, _invalid_transition)
     app.add_exception_handler(Conflict, _conflict)

@@ -1,5 +1,8 @@
 """The API's token is checked before a request body is read (the body's size is capped by FastAPI itself).
 
+The user found here goes to the route with the request (``api.deps.get_current_user`` takes it instead of looking
+the token up a second time).
+
 FastAPI reads a request's body before it runs any dependency, the token check included. Without this layer an
 anonymous client could make the server take in a body up to the size limit, again and again, before being told it
 may not ask at all; in `camfleet serve` that work shares the process with the collectors.
@@ -11,7 +14,7 @@ from starlette.datastructures import Headers
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from api.deps import UNAUTHORIZED
+from api.deps import UNAUTHORIZED, remember_token_user
 from fleet.db import Database
 from fleet.users import service as users
 
@@ -48,10 +51,14 @@ def _carries_body(headers: Headers) -> bool:
 
 
 async def _signed_in(scope: Scope, headers: Headers) -> bool:
-    """Whether the request carries a valid API token (the route checks it again, with its role, afterwards)."""
+    """Whether the request carries a valid API token; its user is left for the route (api.deps), checked once."""
     scheme, _, token = headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return False
     database: Database = scope["app"].state.database
     async with database.unit_of_work() as session:
-        return await users.user_for_token(session, token.strip()) is not None
+        user = await users.user_for_token(session, token.strip())
+    if user is None:
+        return False
+    remember_token_user(scope, token.strip(), user)
+    return True

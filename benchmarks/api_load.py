@@ -16,10 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import random
-import statistics
-import subprocess
 import tempfile
 import time
 from collections import defaultdict
@@ -30,13 +27,15 @@ from pathlib import Path
 import httpx
 from sqlalchemy import insert, select
 
-from _common import CAMFLEET, SECRET, bench_settings, database_url, load_average, migrated, ratio, timed
+from _common import bench_settings, database_url, load_average, migrated, ratio, timed
+from _server import percentile, serve, wait_until_up
 from fleet.audit.service import Actor
 from fleet.cameras.models import Camera, CameraKind, CameraStatus, RiskLevel
 from fleet.db import Database
 from fleet.faults.models import Fault, FaultKind, Severity
 from fleet.users import service as users
 from fleet.users.models import Role
+from fleet.users.passwords import PasswordPolicy
 
 HOST, PORT = "127.95.1.1", 8791
 AREAS = [f"Wijk {n:02d}" for n in range(25)]
@@ -97,8 +96,11 @@ async def seed(database: Database, cameras: int) -> tuple[str, int]:
             rows.append(fault)
         for chunk in range(0, len(rows), 5000):
             await session.execute(insert(Fault), rows[chunk : chunk + 5000])
-        user = await users.create_user(session, actor=Actor(name="benchmark"), username="viewer", role=Role.VIEWER)
-        _row, token = await users.create_token(session, actor=Actor(name="benchmark"), user=user, name="load")
+        actor = Actor(name="benchmark")
+        user = await users.create_user(
+            session, actor=actor, username="viewer", role=Role.VIEWER, policy=PasswordPolicy()
+        )
+        _row, token = await users.create_token(session, actor=actor, user=user, name="load", expires_at=None)
     return token, len(rows)
 
 
@@ -151,15 +153,6 @@ class Phase:
         return [value for values in self.latencies.values() for value in values]
 
 
-def percentile(values: list[float], fraction: float) -> float:
-    """The value below which that fraction of the values lie (in ms)."""
-    if not values:
-        return float("nan")
-    if len(values) == 1:
-        return values[0] * 1000.0
-    return statistics.quantiles(values, n=100, method="inclusive")[round(fraction * 100) - 1] * 1000.0
-
-
 async def load(
     base: str, requests: list[tuple[str, str]], headers: dict[str, str], clients: int, seconds: float
 ) -> Phase:
@@ -187,38 +180,6 @@ async def load(
     return phase
 
 
-async def wait_until_up(base: str, server: subprocess.Popen[bytes]) -> None:
-    async with httpx.AsyncClient(base_url=base) as http:
-        for _ in range(300):
-            if server.poll() is not None:
-                raise SystemExit(f"camfleet serve exited with {server.returncode}")
-            try:
-                if (await http.get("/api/v1/health")).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.1)
-    raise SystemExit("camfleet serve did not answer within 30 s")
-
-
-def _serve(url: str, data_dir: Path) -> subprocess.Popen[bytes]:
-    """`camfleet serve` without its scheduler on the benchmark's database."""
-    env = {
-        **os.environ,
-        "CAMFLEET_DATABASE_URL": url,
-        "CAMFLEET_DATA_DIR": str(data_dir),
-        "CAMFLEET_SECRET_KEY": SECRET,
-        "CAMFLEET_CONFIG": "",
-        "CAMFLEET_LOG_LEVEL": "WARNING",
-    }
-    return subprocess.Popen(
-        [CAMFLEET, "serve", "--no-scheduler", "--host", HOST, "--port", str(PORT)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-
-
 def _print_phases(label: str, clients: int, seconds: float, baseline: Phase, lists: Phase) -> None:
     print(f"\n{label}: {clients} clients, {seconds:.0f} s per phase, load average {load_average()}")
     print(f"{'request':<28}{'count':>8}{'p50 ms':>10}{'p95 ms':>10}")
@@ -240,7 +201,7 @@ async def measure(label: str, url: str, data_dir: Path, cameras: int, clients: i
         token, faults = await seed(database, cameras)
     await database.dispose()
     print(f"{label}: seeded {cameras} cameras and {faults} faults in {seeding.seconds:.1f} s", flush=True)
-    server = _serve(url, data_dir)
+    server = serve(url, data_dir, HOST, PORT, scheduler=False)
     base = f"http://{HOST}:{PORT}"
     try:
         await wait_until_up(base, server)

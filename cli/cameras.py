@@ -11,7 +11,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from cli.root import cli_actor, command, err, fail, out, unit_of_work
+from cli.root import cli_actor, command, err, fail, load_settings, out, unit_of_work
 from fleet.cameras import importer
 from fleet.cameras import service as cameras
 from fleet.cameras.models import CameraKind, CameraStatus, RiskLevel
@@ -30,6 +30,8 @@ async def cameras_import(
     if not file.is_file():
         fail(f"{file}: no such file")
     rows = importer.read_camera_file(file)
+    networks = load_settings().cameras.allowed_networks
+    await importer.check_networks(rows, networks)
     if dry_run:
         out.print(f"{len(rows)} rows valid; nothing written (--dry-run)")
         return
@@ -41,6 +43,7 @@ async def cameras_import(
                 rows=importer.iter_cameras(rows),
                 cipher=work.cipher,
                 progress=advance,
+                networks=networks,
             )
             await vendor_risk.reassess_all(work.session, work.settings)
     out.print(

@@ -17,8 +17,10 @@ from fleet import schema
 from fleet.audit.service import Actor
 from fleet.cameras import importer
 from fleet.cameras import service as cameras
+from fleet.db import utcnow
 from fleet.users import service as users
 from fleet.users.models import Role
+from fleet.users.passwords import PasswordPolicy
 
 if TYPE_CHECKING:
     from simulator.fleet import SimulatedFleet
@@ -56,8 +58,12 @@ async def _seed(root: Opened) -> tuple[int, str, str]:
     async with root.database.unit_of_work() as session:
         actor = Actor.system("demo")
         await cameras.upsert_many(session, actor=actor, rows=importer.iter_cameras(rows), cipher=root.cipher)
-        admin = await users.create_user(session, actor=actor, username="admin", role=Role.ADMIN, password=password)
-        _row, token = await users.create_token(session, actor=actor, user=admin, name="demo")
+        policy = PasswordPolicy.of(root.settings.web)
+        admin = await users.create_user(
+            session, actor=actor, username="admin", role=Role.ADMIN, password=password, policy=policy
+        )
+        expires_at = users.token_expiry(root.settings.api.token_lifetime, now=utcnow())
+        _row, token = await users.create_token(session, actor=actor, user=admin, name="demo", expires_at=expires_at)
     return len(rows), password, token
 
 

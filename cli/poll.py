@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from cli.decisions import outcome_line
 from cli.root import command, configure_logging, fail, load_settings, opened, out
 from fleet.cameras import service as cameras
 from fleet.cameras.models import CameraStatus
@@ -18,9 +19,10 @@ async def poll(
     camera: Annotated[list[str] | None, typer.Option(help="Only this camera (repeatable).")] = None,
     group: Annotated[str | None, typer.Option(help="Only this poller group.")] = None,
 ) -> None:
-    """Run every check once now for the selected cameras and record the results as scheduled polls do."""
+    """Run every check once now for the selected cameras and record the results as scheduled polls do; then the
+    decision compliance check (of every flexible camera), as the scheduler runs it."""
     from collectors.registry import Collectors
-    from scheduler.jobs import collector_name
+    from scheduler.jobs import check_compliance, collector_name
     from scheduler.polling import Poller
 
     settings = load_settings()
@@ -39,11 +41,14 @@ async def poll(
             summary = await poller.tick(names=camera, everything=True)
         async with root.database.unit_of_work() as session:
             counts = await status_counts(session, poller_group=group, names=camera)
+        outcome = await check_compliance(root.database, settings)
     if not summary.checks:
         out.print("no cameras to poll (none in service in that selection)")
+        out.print(outcome_line(outcome))
         return
     out.print(
         f"polled {len(summary.cameras)} cameras ({summary.checks} checks, {summary.failed} failed): "
         + ", ".join(f"{counts[s]} {s.value}" for s in (CameraStatus.UP, CameraStatus.DEGRADED, CameraStatus.DOWN))
         + f"; {len(summary.status_changes)} status changes"
     )
+    out.print(outcome_line(outcome))

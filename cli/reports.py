@@ -16,6 +16,7 @@ from fleet.inventory.export import ExportFormat
 from fleet.inventory.export import render as render_inventory
 from fleet.inventory.service import build_inventory
 from fleet.uptime import export as uptime_export
+from fleet.uptime.precision import edges_s
 from fleet.uptime.service import GroupBy, uptime_report
 from fleet.uptime.when import parse_when
 
@@ -48,7 +49,14 @@ async def report_uptime(
         if format in ("html", "pdf"):
             from fleet.reports.uptime import uptime_document  # charts and templates: only for documents
 
-            document = await uptime_document(work.session, period=period, by=by, now=utcnow(), language=in_language)
+            document = await uptime_document(
+                work.session,
+                period=period,
+                by=by,
+                now=utcnow(),
+                language=in_language,
+                scheduler=work.settings.scheduler,
+            )
         else:
             rows = await uptime_report(work.session, period=period, by=by, now=utcnow())
     if format == "html":
@@ -56,7 +64,11 @@ async def report_uptime(
     elif format == "pdf":
         output.write_bytes(await asyncio.to_thread(document.pdf))
     else:
-        data = uptime_export.to_csv(rows) if format == "csv" else uptime_export.to_json(rows, period=period, by=by)
+        edges = edges_s(work.settings.scheduler)
+        if format == "csv":
+            data = uptime_export.to_csv(rows, edges_s=edges)
+        else:
+            data = uptime_export.to_json(rows, period=period, by=by, edges_s=edges)
         output.write_bytes(data)
     out.print(f"wrote the uptime report to {output} ({format})", markup=False)
 

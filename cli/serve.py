@@ -6,11 +6,16 @@ import asyncio
 import signal
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from cli.root import Opened, command, configure_logging, fail, load_settings, opened, out
+from config.settings import Settings
+
+if TYPE_CHECKING:
+    import uvicorn
+    from starlette.types import ASGIApp
 
 
 @contextmanager
@@ -29,17 +34,15 @@ def stopped_by_signals(stop: Callable[[], None]) -> Iterator[None]:
             loop.remove_signal_handler(sig)
 
 
-async def run_server(root: Opened, host: str, port: int, *, scheduler: bool) -> None:
-    """The API (and, unless told otherwise, the collectors and scheduler) in this process until a stop signal."""
+def server_config(app: ASGIApp, settings: Settings, host: str, port: int) -> uvicorn.Config:
+    """How uvicorn serves the app: X-Forwarded-Proto/-For are believed only from ``web.trusted_proxies``.
+
+    uvicorn would otherwise trust 127.0.0.1; what it believes decides the Secure cookies and HSTS (api.headers).
+    """
     import uvicorn
 
-    from api.app import create_app
-    from scheduler.jobs import running_collector
-
-    settings = root.settings
-    # X-Forwarded-Proto/-For are believed only from the configured proxies (uvicorn would trust 127.0.0.1).
-    config = uvicorn.Config(
-        create_app(settings, root.database),
+    return uvicorn.Config(
+        app,
         host=host,
         port=port,
         log_level=settings.log_level.lower(),
@@ -47,19 +50,44 @@ async def run_server(root: Opened, host: str, port: int, *, scheduler: bool) -> 
         proxy_headers=bool(settings.web.trusted_proxies),
         forwarded_allow_ips=settings.web.trusted_proxies or None,
     )
-    server = uvicorn.Server(config)
+
+
+async def run_server(root: Opened, host: str, port: int, *, scheduler: bool) -> None:
+    """The API (and, unless told otherwise, the collectors and scheduler) in this process until a stop signal."""
+    import uvicorn
+
+    from api.app import create_app
+    from fleet import offload
+    from scheduler.jobs import loop_lag, running_collector
+    from scheduler.watch import running_watch
+
+    settings = root.settings
+    # Documents, spreadsheets and password checks beside the loop, at most so many at once.
+    offload.configure(settings.web.heavy_workers)
+    server = uvicorn.Server(server_config(create_app(settings, root.database), settings, host, port))
 
     def stop() -> None:
         server.should_exit = True
 
     # uvicorn listens for the signals itself while it serves, then raises them again: these handlers take them,
     # and those that come while the scheduler starts.
+    # The watch (silent poller groups, unchecked cameras) runs here whatever the collectors do; without a scheduler
+    # of its own, serve dispatches the alerts too, so a silent group is told even when no collector is left.
     with stopped_by_signals(stop):
-        if not scheduler:
-            await server.serve()
-            return
-        async with running_collector(settings, root.database, root.cipher):
-            await server.serve()
+        # One probe of the loop the API and the collectors share: its lag is a metric, and a check that failed
+        # while the loop stalled is not counted against its camera.
+        async with (
+            loop_lag(settings).running() as lag,
+            running_watch(settings, root.database, root.cipher, dispatch=not scheduler),
+        ):
+            try:
+                if not scheduler:
+                    await server.serve()
+                    return
+                async with running_collector(settings, root.database, root.cipher, lag=lag):
+                    await server.serve()
+            finally:
+                await asyncio.to_thread(offload.current().shutdown)
 
 
 @command
@@ -67,7 +95,12 @@ async def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
     no_scheduler: Annotated[
-        bool, typer.Option("--no-scheduler", help="Serve only; run the collectors elsewhere (camfleet collector).")
+        bool,
+        typer.Option(
+            "--no-scheduler",
+            help="Serve (watching for silent collectors, dispatching alerts); run the collectors elsewhere "
+            "(camfleet collector).",
+        ),
     ] = False,
 ) -> None:
     """Serve the API and pages, with the scheduler, collectors and alert dispatcher in-process."""

@@ -51,6 +51,8 @@ class Target:
     snmp: SnmpCredentials | None = None
     # The media profile last reported over ONVIF (stream and snapshot URIs); None: ask the camera.
     media: MediaProfile | None = None
+    # Answer a Basic challenge over plain HTTP/RTSP (the password in clear): only when the camera is allowed it.
+    allow_basic: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +113,11 @@ class StreamObservation:
     profile_encoding: str | None  # from the ONVIF media profile, when known
     profile_width: int | None
     profile_height: int | None
+    # What DESCRIBE's challenge offered (empty when it asked for no login): see collectors.authn.Offer.
+    auth_endpoint: str = "rtsp"
+    auth_uri: str | None = None
+    auth_offered: tuple[str, ...] = ()
+    auth_challenges: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +135,12 @@ class ImageObservation:
     digest: str
     signature: tuple[float, ...]
     thumbnail: str | None = field(default=None, repr=False)
+    # How the snapshot's login went and what its challenge offered (empty when it asked for none).
+    auth: Literal["none", "basic", "digest"] = "none"
+    auth_endpoint: str = "snapshot"
+    auth_uri: str | None = None
+    auth_offered: tuple[str, ...] = ()
+    auth_challenges: tuple[str, ...] = ()
 
 
 Observation = (

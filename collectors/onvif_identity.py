@@ -51,6 +51,12 @@ _UNUSABLE_ANSWER: tuple[type[BaseException], ...] = (
 )
 
 
+# nat_override: every service address the camera advertises is pinned to the host and port we were given, so a
+# camera cannot send us to another host (or its own NATed LAN address). encrypt: the UsernameToken carries a
+# PasswordDigest (SHA-1 of nonce, time and password), never the password as text: ONVIF runs over plain HTTP.
+_CAMERA_OPTIONS: dict[str, Any] = {"no_cache": True, "nat_override": True, "encrypt": True}
+
+
 def _transport_error(exc: zeep.exceptions.TransportError) -> CollectorError:
     # 401 and 403 never get here: the transport refuses them first (collectors.http).
     if exc.status_code == 404:
@@ -147,15 +153,14 @@ class OnvifIdentityCollector:
         if target.username is None or target.password is None:
             # The library signs every call with a UsernameToken, even one built from None.
             service.zeep_client.wsse = None
+        elif not getattr(service.zeep_client.wsse, "use_digest", False):
+            # PasswordText over plain HTTP would be the password in clear: never sent.
+            raise Unsupported("the ONVIF library would send the password as text; not sent")
         return service
 
     async def collect(self, target: Target) -> OnvifIdentityObservation:
         """Read identity, MAC and profiles; raise a CollectorError when the camera will not say."""
-        # nat_override: every service address the camera advertises is pinned to the host and port
-        # we were given, so a camera cannot send us to another host (or its own NATed LAN address).
-        camera = ONVIFCamera(
-            target.host, target.onvif_port, target.username, target.password, no_cache=True, nat_override=True
-        )
+        camera = ONVIFCamera(target.host, target.onvif_port, target.username, target.password, **_CAMERA_OPTIONS)
         try:
             return await self._collect(camera, target)
         finally:
@@ -164,9 +169,7 @@ class OnvifIdentityCollector:
     async def main_profile(self, target: Target) -> MediaProfile | None:
         """The camera's first media profile with a stream or snapshot URI, asked over ONVIF (for the stream and
         image checks when no identity observation has recorded one yet)."""
-        camera = ONVIFCamera(
-            target.host, target.onvif_port, target.username, target.password, no_cache=True, nat_override=True
-        )
+        camera = ONVIFCamera(target.host, target.onvif_port, target.username, target.password, **_CAMERA_OPTIONS)
         try:
             async with _edge(target, "GetServices"):
                 self._cap(await camera.create_devicemgmt_service(), target)

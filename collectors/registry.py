@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from types import TracebackType
+from typing import Any
 
 import aiohttp
 from pysnmp.hlapi.v3arch.asyncio import SnmpEngine
@@ -15,6 +17,7 @@ from collectors.base import CheckResult, Collector, Observation, Target
 from collectors.errors import CollectorError, Timeout
 from collectors.http import CappedZeepTransport, new_session
 from collectors.image import ImageCollector
+from collectors.networks import Confined
 from collectors.onvif_health import OnvifHealthCollector
 from collectors.onvif_identity import OnvifIdentityCollector, warm_wsdl_cache
 from collectors.profiles import MediaProfiles
@@ -23,6 +26,7 @@ from collectors.snmp import SnmpCollector
 from collectors.snmp_wire import SnmpV2cClient
 from collectors.stream import StreamCollector
 from config.checks import CheckKind
+from config.networks import IpNetwork
 from config.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -49,8 +53,11 @@ class Collectors:
         max_connections: int = 2000,
         max_snapshot_bytes: int = DEFAULT_MAX_SNAPSHOT_BYTES,
         thumbnail_width: int | None = None,
+        allowed_networks: Sequence[IpNetwork] = (),
     ) -> None:
         self.device_timeout = device_timeout
+        # Empty: any host; otherwise every check resolves and checks the host first (collectors.networks).
+        self.allowed_networks = tuple(allowed_networks)
         self.max_body_bytes = max_body_bytes
         self._max_connections = max_connections
         self._max_snapshot_bytes = max_snapshot_bytes
@@ -89,6 +96,8 @@ class Collectors:
                 thumbnail_width=self._thumbnail_width,
             ),
         ]
+        if self.allowed_networks:
+            collectors = [Confined(collector, self.allowed_networks) for collector in collectors]
         self._registry = {collector.kind: collector for collector in collectors}
         return self
 
@@ -113,6 +122,7 @@ class Collectors:
             device_timeout=settings.scheduler.device_timeout.total_seconds(),
             max_snapshot_bytes=image.max_snapshot_bytes,
             thumbnail_width=image.thumbnail_width if image.reference_thumbnail else None,
+            allowed_networks=settings.cameras.allowed_networks,
         )
 
     def __getitem__(self, kind: CheckKind) -> Collector:
@@ -131,14 +141,24 @@ def _secrets(target: Target) -> list[str]:
     return [value for value in values if value]
 
 
+def _masked(value: Any, secrets: list[str]) -> Any:
+    if isinstance(value, str):
+        for secret in secrets:
+            value = value.replace(secret, "***")
+        return value
+    if isinstance(value, list | tuple):
+        return [_masked(item, secrets) for item in value]
+    return value
+
+
 def _without_secrets(error: CollectorError, target: Target) -> CollectorError:
-    """Return error with any credential of target masked (devices can echo what we sent)."""
-    message = error.message
-    for secret in _secrets(target):
-        message = message.replace(secret, "***")
-    if message == error.message:
+    """Return error with any credential of target masked (devices can echo what we sent), evidence included."""
+    secrets = _secrets(target)
+    message = _masked(error.message, secrets)
+    evidence = {key: _masked(value, secrets) for key, value in error.evidence.items()}
+    if message == error.message and evidence == error.evidence:
         return error
-    return type(error)(message)
+    return type(error)(message, evidence=evidence)
 
 
 async def run_check(collector: Collector, target: Target, timeout: float) -> CheckResult:

@@ -13,9 +13,11 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 from urllib.parse import urlsplit, urlunsplit
 
-from collectors.authn import authorization
+from collectors.authn import Offer
+from collectors.authn import answer as login
 from collectors.base import StreamObservation, Target
 from collectors.errors import AuthFailed, BadResponse, Unreachable
 from collectors.profiles import MediaProfiles
@@ -134,38 +136,50 @@ class StreamCollector:
             raise BadResponse("the camera names no RTSP stream in its ONVIF media profile")
         uri, host, port = pinned(profile.stream_uri, target.host, target.rtsp_port, ("rtsp",))
         session = await RtspSession.open(host, port)
+        offer: Offer | None = None
+        used: Literal["none", "basic", "digest"] = "none"
         try:
             options = await session.request("OPTIONS", uri, {})
             if options.status not in (200, 401):
                 raise BadResponse(f"RTSP OPTIONS answered {options.status}")
-            scheme, answer = "none", await session.request("DESCRIBE", uri, {"Accept": "application/sdp"})
+            answer = await session.request("DESCRIBE", uri, {"Accept": "application/sdp"})
             if answer.status == 401:
-                scheme, header = authorization(
-                    answer.header("www-authenticate"),
+                challenges = answer.header("www-authenticate")
+                offer = Offer.of("rtsp", uri, challenges)
+                # RTSP over TCP is never encrypted here (no RTSPS): Basic only for a camera allowed it.
+                used, header = login(
+                    offer,
+                    challenges,
                     method="DESCRIBE",
                     uri=uri,
                     username=target.username,
                     password=target.password,
+                    basic_allowed=target.allow_basic,
+                    channel="rtsp",
                 )
                 answer = await session.request("DESCRIBE", uri, {"Accept": "application/sdp", "Authorization": header})
         finally:
             await session.close()
+        seen = offer.values(used) if offer is not None else {}
         if answer.status in (401, 403):
-            raise AuthFailed(f"RTSP DESCRIBE refused the credentials ({answer.status})")
+            raise AuthFailed(f"RTSP DESCRIBE refused the credentials ({answer.status})", evidence=seen)
         if answer.status == 404:
-            raise BadResponse("RTSP DESCRIBE: the camera does not know the profile's stream (404)")
+            raise BadResponse("RTSP DESCRIBE: the camera does not know the profile's stream (404)", evidence=seen)
         if answer.status != 200:
-            raise BadResponse(f"RTSP DESCRIBE answered {answer.status}")
+            raise BadResponse(f"RTSP DESCRIBE answered {answer.status}", evidence=seen)
         codec, width, height = describe_sdp(answer.body)
         return StreamObservation(
             stream_uri=uri,
-            auth="digest" if scheme == "digest" else "basic" if scheme == "basic" else "none",
+            auth=used,
             codec=codec,
             width=width,
             height=height,
             profile_encoding=profile.encoding,
             profile_width=profile.width,
             profile_height=profile.height,
+            auth_uri=uri if offer is not None else None,
+            auth_offered=offer.schemes if offer is not None else (),
+            auth_challenges=offer.challenges if offer is not None else (),
         )
 
 

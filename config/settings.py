@@ -17,6 +17,7 @@ from pydantic_settings import (
 )
 
 from config.durations import Duration
+from config.networks import CameraSettings
 from config.section import Section
 from config.tickets import TicketSettings
 from config.zone import LOCAL_ZONE_NAME
@@ -45,7 +46,14 @@ class SchedulerSettings(Section):
     # The identity check parses several SOAP answers with zeep (about 25 ms of CPU per camera): fewer at once.
     identity_concurrency: int = Field(default=20, ge=1, le=10_000)
     jitter: float = Field(default=0.1, ge=0, le=0.5, description="fraction of the interval")
+    # Back-off after a hard failure, for the costly checks (ONVIF, SNMP, stream, picture).
     max_backoff: Duration = timedelta(minutes=30)
+    # The reachability check decides up and down: while a camera is down it backs off to at most this multiple of
+    # its interval, so an outage's end is recorded within that many reachability intervals (see outage_edges).
+    reachability_max_backoff: float = Field(default=2.0, ge=1.0, le=10.0, description="multiple of the interval")
+    # A camera whose reachability check has not run for this many intervals is `unknown`: nobody is looking, so its
+    # last status is no longer claimed. More than the backed-off interval with jitter, so a down camera never is.
+    stale_after_intervals: float = Field(default=3.0, gt=1.0, le=100.0)
     # How long a claimed check stays one collector's. A running collector renews its claims every third of this,
     # so a long batch keeps them; a killed one's checks are taken over by the others of its poller group once it
     # runs out. Shorter than the reachability interval, so a dead collector costs at most one missed interval.
@@ -53,12 +61,38 @@ class SchedulerSettings(Section):
     # A job failing (database down, read-only or full) waits twice as long after each failure in a row, up to
     # this, instead of hammering the database and the log at its normal pace.
     failure_backoff_max: Duration = timedelta(minutes=5)
+    # The event loop running this late (camfleet busy with its own work) is logged as a warning.
+    loop_lag_warning: Duration = timedelta(milliseconds=100)
+    # A failed check during which camfleet's own loop stalled this long in all is not the camera's failure: it is
+    # not recorded, and runs again at the next tick (counted in camfleet_checks_discarded_overload_total).
+    overload_stall: Duration = timedelta(seconds=1)
 
     @model_validator(mode="after")
     def _lease_outlives_renewal(self) -> SchedulerSettings:
         if self.lease < timedelta(seconds=3):
             raise ValueError("lease must be at least 3s: claims are renewed every third of it")
+        if self.stale_after_intervals <= self.reachability_max_backoff * (1 + self.jitter):
+            raise ValueError(
+                "stale_after_intervals must exceed reachability_max_backoff × (1 + jitter): a camera that is down "
+                "would otherwise count as unchecked between two of its checks"
+            )
         return self
+
+    @property
+    def stale_after(self) -> timedelta:
+        """How long without a reachability check before a camera's status is `unknown`."""
+        return self.reachability_interval * self.stale_after_intervals
+
+    @property
+    def silent_after(self) -> timedelta:
+        """How long a poller group may go without a collector's heartbeat before it counts as silent: two leases."""
+        return self.lease * 2
+
+    @property
+    def outage_edges(self) -> timedelta:
+        """How close to the truth an outage's start and end are recorded: the longest a change of a camera can go
+        unseen by the reachability check (its interval, backed off while down, with jitter)."""
+        return self.reachability_interval * max(1.0, self.reachability_max_backoff) * (1 + self.jitter)
 
 
 class FaultSettings(Section):
@@ -156,6 +190,16 @@ class ApiSettings(Section):
     # No route takes a file today; an import route would get its own, larger limit.
     max_body: ByteSize = Field(default=ByteSize(2 * 1024 * 1024), ge=1024)
     page_size_max: int = Field(default=500, ge=1, le=10_000)
+    # A new API token expires after this long unless it is made without expiry on purpose (a service account's
+    # `tokens create --no-expiry`, the API's "no_expiry"); an expired token is refused (401) like a revoked one.
+    token_lifetime: Duration = timedelta(days=90)
+
+    @field_validator("token_lifetime")
+    @classmethod
+    def _token_lifetime(cls, value: timedelta) -> timedelta:
+        if value < timedelta(minutes=1):
+            raise ValueError("token_lifetime must be at least 1m")
+        return value
 
 
 class RiskSettings(Section):
@@ -186,6 +230,12 @@ class WebSettings(Section):
     # Past its limit a name is not locked out: it waits this long, twice as long after each further failure, up
     # to the window. So someone guessing cannot shut the real user out for long.
     login_delay: Duration = timedelta(seconds=30)
+    # The password policy (fleet/users/passwords.py): at least this many characters (OWASP ASVS asks 12, NIST
+    # 800-63B at least 8), never the user name, never one of the common passwords shipped with camfleet.
+    password_min_length: int = Field(default=12, ge=8, le=128)
+    # Reports as PDF, spreadsheets, charts and password checks run beside the event loop, at most this many at
+    # once (each kind: processes for documents and spreadsheets, threads for passwords); the rest wait their turn.
+    heavy_workers: int = Field(default=2, ge=1, le=64)
     # Reverse proxies (IP addresses) whose X-Forwarded-Proto/-For are believed; empty: none, the default, so a
     # client cannot pretend to be on HTTPS or at another address.
     trusted_proxies: list[str] = []
@@ -254,6 +304,7 @@ class Settings(BaseSettings):
     timezone: str = LOCAL_ZONE_NAME
 
     api: ApiSettings = ApiSettings()
+    cameras: CameraSettings = CameraSettings()
     database: DatabaseSettings = DatabaseSettings()
     scheduler: SchedulerSettings = SchedulerSettings()
     faults: FaultSettings = FaultSettings()

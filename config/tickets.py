@@ -72,6 +72,8 @@ def _default_policy() -> list[TicketPolicyRule]:
             kinds=["storage_failure", "reboot_loop", "onvif_auth_failed", "clock_drift", "temperature_high"],
             priority="p2",
         ),
+        # A login that offered Digest now offers only Basic: a swapped or reset camera, or someone in between.
+        TicketPolicyRule(kinds=["auth_downgrade"], priority="p2"),
         # No usable picture (black, taped, frozen) or no stream to record: as urgent as a failing disk.
         TicketPolicyRule(
             kinds=["image_black", "image_covered", "image_frozen", "stream_unavailable"],

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from fleet.language import Language, say
+
 
 class DomainError(Exception):
     """Base of every error a user can cause; its message is safe to show."""
@@ -41,11 +43,19 @@ class Problem:
     def __str__(self) -> str:
         return f"line {self.line}: {self.column}: {self.reason}"
 
+    def said(self, language: Language) -> str:
+        """The problem with its line named in the language (the reason as it was written)."""
+        return say("line {line}: {column}: {reason}", language, line=self.line, column=self.column, reason=self.reason)
+
 
 class ImportRejected(DomainError):
     def __init__(self, problems: Sequence[Problem]) -> None:
         super().__init__(f"{len(problems)} problem(s); nothing was imported")
         self.problems = list(problems)
+
+    def said(self, language: Language) -> str:
+        """The summary line in the language."""
+        return say("{count} problem(s); nothing was imported", language, count=len(self.problems))
 
 
 class InvalidInput(DomainError):

@@ -6,7 +6,7 @@ from fleet.cameras.models import Camera, CameraCredentials
 from fleet.db import Base
 from fleet.decisions.models import Decision, DecisionCamera
 from fleet.faults.models import ConditionState, Fault
-from fleet.health.models import CheckResult, CheckState, StatusInterval
+from fleet.health.models import CheckResult, CheckState, EndpointAuth, StatusInterval
 from fleet.images.models import ImageBaseline
 from fleet.maintenance.models import MaintenanceWindow
 from fleet.tickets.models import RepairTicket, TicketEvent, TicketFault
@@ -24,6 +24,7 @@ __all__ = [
     "CameraCredentials",
     "CheckResult",
     "ConditionState",
+    "EndpointAuth",
     "Fault",
     "ImageBaseline",
     "MaintenanceWindow",

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager as ContextManager
 from datetime import timedelta
 from io import StringIO
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import apprise
 
@@ -20,14 +20,32 @@ _capture: Callable[..., ContextManager[StringIO]] = apprise.LogCapture
 _LOG_LINE = re.compile(r"^\S+ \S+ - (?:WARNING|ERROR) - (.*)$")
 
 
+# URL parts shorter than this are left in a reason (masking "x" would garble it); a token or password is longer.
+_SHORTEST_SECRET = 4
+
+
+def _parts(url: str) -> list[str]:
+    """The URL and every part of it that may be a secret, longest first.
+
+    Apprise names the part it cannot use ("An invalid Slack Token (…) was specified"), and a token with a typo is
+    still most of the token, so every host, user, password, path segment and query value is masked, not only the
+    password.
+    """
+    parts = {url}
+    if "://" in url:
+        split = urlsplit(url)
+        pieces = [split.netloc, *re.split(r"[@:]", split.netloc), *split.path.split("/")]
+        pieces += [value for pair in split.query.split("&") for value in pair.split("=")]
+        parts.update(unquoted for piece in pieces for unquoted in (piece, unquote(piece)))
+    return sorted((p for p in parts if len(p) >= _SHORTEST_SECRET), key=len, reverse=True)
+
+
 def _reasons(log: str, secret: str) -> str:
     reasons = [m.group(1) for line in log.splitlines() if (m := _LOG_LINE.match(line))]
     text = "; ".join(dict.fromkeys(reasons)) or "the service did not accept the message"
-    # Never echo the URL (it may hold a password or token) or its password part.
-    password = urlsplit(secret).password if "://" in secret else None
-    for value in (secret, password):
-        if value:
-            text = text.replace(value, "***")
+    # Never echo the URL (it may hold a password or token) or any part of it.
+    for value in _parts(secret):
+        text = text.replace(value, "***")
     return text[:1000]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import socket
@@ -19,7 +20,9 @@ from config.settings import Settings
 from fleet.crypto import CredentialCipher
 from fleet.db import Database
 from fleet.decisions import compliance as decisions
+from fleet.health import watch
 from fleet.health.results import prune_results
+from fleet.looplag import LoopLag
 from fleet.uptime import rollup
 from fleet.uptime.facts import local_day
 from fleet.vendor_risk import service as vendor_risk
@@ -27,6 +30,7 @@ from scheduler import failures
 from scheduler.dispatcher import Dispatcher
 from scheduler.exclusive import sole_scheduler
 from scheduler.polling import Poller
+from scheduler.watch import HEARTBEAT_JOB, heartbeat
 
 log = logging.getLogger(__name__)
 
@@ -43,9 +47,10 @@ def collector_name(poller_group: str | None) -> str:
 
 
 async def prune(database: Database, settings: Settings) -> int:
-    """Delete raw results older than the retention setting."""
+    """Delete raw results, and heartbeats of collectors gone, older than the retention setting."""
     async with database.unit_of_work() as session:
         removed = await prune_results(session, older_than=datetime.now(UTC) - settings.retention.raw_results)
+        await watch.prune_heartbeats(session, older_than=datetime.now(UTC) - settings.retention.raw_results)
     if removed:
         log.info("pruned %d raw results older than %s", removed, settings.retention.raw_results)
     return removed
@@ -68,6 +73,13 @@ async def roll_up(database: Database, settings: Settings, *, now: datetime | Non
     if written:
         log.info("rolled up %d camera-days of %d cameras through %s", written, len(cameras), through)
     return written
+
+
+async def check_compliance(database: Database, settings: Settings, *, now: datetime | None = None) -> decisions.Outcome:
+    """Check every flexible camera against its decisions once, in a transaction of its own (the scheduled job and
+    ``camfleet poll`` both run this)."""
+    async with database.unit_of_work() as session:
+        return await decisions.check(session, now=now or datetime.now(UTC), settings=settings)
 
 
 def every(
@@ -173,48 +185,61 @@ def build_scheduler(
         await roll_up(database, settings)
 
     async def compliance() -> None:
-        async with database.unit_of_work() as session:
-            await decisions.sweep(session, now=datetime.now(UTC), settings=settings)
+        await check_compliance(database, settings)
 
+    async def beat() -> None:
+        await heartbeat(database, name=poller.owner, poller_group=poller.poller_group)
+
+    # (id, job, interval, whether it runs at once or only after one interval)
+    table: tuple[tuple[str, Callable[[], Awaitable[None]], timedelta, bool], ...] = (
+        (POLL_JOB, tick, settings.scheduler.tick, True),
+        (HEARTBEAT_JOB, beat, settings.scheduler.lease / 3, True),
+        (DISPATCH_JOB, dispatch, settings.alerts.dispatch_interval, True),
+        (PRUNE_JOB, prune_job, timedelta(hours=1), False),
+        (DECISIONS_JOB, compliance, settings.decisions.check_interval, False),
+        (ROLLUP_JOB, roll_up_job, settings.uptime.rollup_interval, False),
+    )
     backoff = settings.scheduler.failure_backoff_max
-    every(scheduler, stoppable(tick, runs), settings.scheduler.tick, POLL_JOB, backoff_max=backoff)
-    every(scheduler, stoppable(dispatch, runs), settings.alerts.dispatch_interval, DISPATCH_JOB, backoff_max=backoff)
-    every(scheduler, stoppable(prune_job, runs), timedelta(hours=1), PRUNE_JOB, start_now=False, backoff_max=backoff)
-    every(
-        scheduler,
-        stoppable(compliance, runs),
-        settings.decisions.check_interval,
-        DECISIONS_JOB,
-        start_now=False,
-        backoff_max=backoff,
-    )
-    every(
-        scheduler,
-        stoppable(roll_up_job, runs),
-        settings.uptime.rollup_interval,
-        ROLLUP_JOB,
-        start_now=False,
-        backoff_max=backoff,
-    )
+    for job_id, job, interval, start_now in table:
+        every(scheduler, stoppable(job, runs), interval, job_id, start_now=start_now, backoff_max=backoff)
     return scheduler
 
 
 @asynccontextmanager
 async def running_collector(
-    settings: Settings, database: Database, cipher: CredentialCipher, *, poller_group: str | None = None
+    settings: Settings,
+    database: Database,
+    cipher: CredentialCipher,
+    *,
+    poller_group: str | None = None,
+    lag: LoopLag | None = None,
 ) -> AsyncIterator[Poller]:
     """Collectors, poller, alert dispatcher and scheduler running until the block ends.
 
-    On SQLite only one process may run them per database file (see scheduler/exclusive.py).
+    ``lag`` is the probe of the event loop the process already runs (``camfleet serve``); without one, the block
+    runs its own. On SQLite only one process may run them per database file (see scheduler/exclusive.py).
     """
     with sole_scheduler(settings):
-        async with running_scheduler(settings, database, cipher, poller_group=poller_group) as poller:
-            yield poller
+        async with contextlib.AsyncExitStack() as stack:
+            if lag is None:
+                lag = await stack.enter_async_context(loop_lag(settings).running())
+            async with running_scheduler(settings, database, cipher, poller_group=poller_group, lag=lag) as poller:
+                yield poller
+
+
+def loop_lag(settings: Settings) -> LoopLag:
+    """A probe of the event loop with the settings' warning threshold."""
+    return LoopLag(settings.scheduler.loop_lag_warning.total_seconds())
 
 
 @asynccontextmanager
 async def running_scheduler(
-    settings: Settings, database: Database, cipher: CredentialCipher, *, poller_group: str | None
+    settings: Settings,
+    database: Database,
+    cipher: CredentialCipher,
+    *,
+    poller_group: str | None,
+    lag: LoopLag | None = None,
 ) -> AsyncIterator[Poller]:
     """The scheduled jobs of one collector; on a stop its runs are cancelled and its claims given back at once."""
     async with database.unit_of_work() as session:
@@ -222,7 +247,7 @@ async def running_scheduler(
         await vendor_risk.reassess_all(session, settings)
     async with Collectors.for_settings(settings) as collectors:
         owner = collector_name(poller_group)
-        poller = Poller(database, settings, collectors, cipher, owner=owner, poller_group=poller_group)
+        poller = Poller(database, settings, collectors, cipher, owner=owner, poller_group=poller_group, lag=lag)
         dispatcher = Dispatcher(database, settings, cipher, owner=owner)
         runs: set[asyncio.Task[Any]] = set()
         scheduler = build_scheduler(settings, database, poller, dispatcher, runs)

@@ -14,7 +14,15 @@ from enum import Enum
 from typing import Any
 
 from collectors.base import CheckResult, MediaProfile, OnvifIdentityObservation, SnmpCredentials, Target
-from collectors.errors import AuthFailed, BadResponse, CollectorError, Timeout, Unreachable, Unsupported
+from collectors.errors import (
+    AuthFailed,
+    BadResponse,
+    CollectorError,
+    NotAllowed,
+    Timeout,
+    Unreachable,
+    Unsupported,
+)
 from collectors.registry import Collectors
 from config.checks import CheckKind
 from config.settings import Settings
@@ -24,9 +32,10 @@ from fleet.cameras.targets import PollTarget, poll_targets
 from fleet.crypto import CredentialCipher
 from fleet.db import Database
 from fleet.health import recording, results
-from fleet.health.claims import Claim, claim_due, ensure_check_states, release_claims, renew_claims
+from fleet.health.claims import Claim, claim_due, ensure_check_states, give_back, release_claims, renew_claims
 from fleet.health.models import ErrorClass
 from fleet.health.status import StatusChange
+from fleet.looplag import LoopLag
 from scheduler import failures
 
 log = logging.getLogger(__name__)
@@ -38,6 +47,7 @@ _ERROR_CLASSES: tuple[tuple[type[CollectorError], ErrorClass], ...] = (
     (AuthFailed, ErrorClass.AUTH_FAILED),
     (BadResponse, ErrorClass.BAD_RESPONSE),
     (Unsupported, ErrorClass.UNSUPPORTED),
+    (NotAllowed, ErrorClass.NOT_ALLOWED),
 )
 # Outcomes are written in batches of this many, or after this long, whichever comes first.
 _FLUSH_COUNT = 500
@@ -45,6 +55,9 @@ _FLUSH_SECONDS = 1.0
 NEEDS_CREDENTIALS = frozenset(
     {CheckKind.ONVIF_HEALTH, CheckKind.ONVIF_IDENTITY, CheckKind.SNMP, CheckKind.STREAM, CheckKind.IMAGE}
 )
+# More doublings than any back-off needs (a day's interval doubled 24 times is 45,000 years), few enough that a
+# timedelta never overflows.
+_MAX_DOUBLINGS = 24
 # Checks that need the camera's media profile (stream and snapshot URIs) from its last identity result.
 NEEDS_MEDIA = frozenset({CheckKind.STREAM, CheckKind.IMAGE})
 
@@ -88,10 +101,11 @@ def _json_safe(value: Any) -> Any:
 
 
 def observation_values(result: CheckResult) -> dict[str, Any]:
-    """The observation as JSON-safe values."""
+    """The observation as JSON-safe values; for a failure, the evidence the device showed on the way."""
     observation = result.observation
     if observation is None or not is_dataclass(observation):
-        return {}
+        evidence: dict[str, Any] = _json_safe(result.error.evidence) if result.error is not None else {}
+        return evidence
     values: dict[str, Any] = _json_safe(asdict(observation))
     return values
 
@@ -145,6 +159,7 @@ def to_target(poll: PollTarget, media: MediaProfile | None = None) -> Target:
         password=secrets.get("password"),
         snmp=snmp,
         media=media,
+        allow_basic=poll.allow_basic,
     )
 
 
@@ -161,6 +176,7 @@ class Poller:
         owner: str,
         poller_group: str | None = None,
         rng: random.Random | None = None,
+        lag: LoopLag | None = None,
     ) -> None:
         self.database = database
         self.settings = settings
@@ -180,6 +196,8 @@ class Poller:
         # Claims are renewed while their batch runs (see _renew), so the lease need not outlast a slow batch.
         self._lease = settings.scheduler.lease
         self._actor = Actor.system(f"collector:{owner}")
+        # The probe of this process's event loop: a failed check during which the loop stalled is not recorded.
+        self.lag = lag
 
     def next_due(self, kind: CheckKind, at: datetime, ok: bool, failures_in_a_row: int) -> datetime:
         """When to run the check again: its interval with jitter, backed off while a camera stays unreachable."""
@@ -187,8 +205,15 @@ class Poller:
         failures = 0 if ok else failures_in_a_row + 1
         beyond_hard = failures - self.settings.faults.failures_to_open
         if beyond_hard > 0:
-            # Back-off only after the failure is hard, so going down is detected at the normal pace.
-            interval = min(interval * (2**beyond_hard), max(interval, self.settings.scheduler.max_backoff))
+            # Back-off only after the failure is hard, so going down is detected at the normal pace. The check that
+            # decides up and down backs off to a small multiple only, so the outage's end is seen near its time.
+            scheduler = self.settings.scheduler
+            if kind is CheckKind.REACHABILITY:
+                longest = interval * scheduler.reachability_max_backoff
+            else:
+                longest = max(interval, scheduler.max_backoff)
+            # Doubling stops long before a timedelta overflows: a camera dead for days has thousands of failures.
+            interval = min(interval * (2 ** min(beyond_hard, _MAX_DOUBLINGS)), longest)
         spread = interval.total_seconds() * self.settings.scheduler.jitter
         return at + interval + timedelta(seconds=self._rng.uniform(-spread, spread))
 
@@ -250,9 +275,30 @@ class Poller:
                 # Polling goes on; if the database stays away the claims lapse and others may take them.
                 log.warning("could not renew claimed checks: %s", failures.reason(error))
 
-    async def _record(self, outcomes: list[recording.Outcome], summary: TickSummary) -> None:
+    def _own_stall(self, claim: Claim, began: float) -> float | None:
+        """How long camfleet's loop stalled in all while this check ran, when that is enough to blame camfleet for
+        its failure (its time limit ran out while the loop was busy with something else); None otherwise."""
+        if self.lag is None:
+            return None
+        stalled = self.lag.lost(began)
+        if stalled < self.settings.scheduler.overload_stall.total_seconds():
+            return None
+        metrics.CHECKS_DISCARDED_OVERLOAD.labels(kind=claim.kind.value).inc()
+        return stalled
+
+    async def _record(self, outcomes: list[recording.Outcome], discarded: list[Claim], summary: TickSummary) -> None:
+        # A discarded check is due again after one tick: soon, but not in a loop while camfleet stays overloaded.
+        retry_at = datetime.now(UTC) + self.settings.scheduler.tick
         async with self.database.unit_of_work() as session:
             recorded = await recording.record(session, outcomes, settings=self.settings)
+            await give_back(
+                session, owner=self.owner, checks=[(c.camera_id, c.kind) for c in discarded], retry_at=retry_at
+            )
+        if discarded:
+            log.warning(
+                "%d failed checks not recorded: camfleet's own event loop stalled while they ran; they run again",
+                len(discarded),
+            )
         if recorded.stale:
             log.warning("%d results not recorded: their checks were taken over by another collector", recorded.stale)
         summary.add(recorded, outcomes)
@@ -282,7 +328,7 @@ class Poller:
             if c.kind is CheckKind.ONVIF_IDENTITY and c.camera_id in prepared and prepared[c.camera_id].media is None
         }
 
-        async def one(claim: Claim) -> recording.Outcome | None:
+        async def one(claim: Claim) -> recording.Outcome | Claim | None:
             target = prepared.get(claim.camera_id)
             if target is None:
                 return None  # deleted since the claim
@@ -294,11 +340,14 @@ class Poller:
             try:
                 async with semaphore, heavy if claim.kind is CheckKind.ONVIF_IDENTITY else contextlib.nullcontext():
                     metrics.SCHEDULER_LAG.observe(max(0.0, (datetime.now(UTC) - started).total_seconds()))
+                    began = time.monotonic()
                     found = result = await self.collectors.run(claim.kind, target)
             finally:
                 # Always answered, even when cancelled: the stream and image checks must never wait for ever.
                 if claim.kind is CheckKind.ONVIF_IDENTITY and resolve is not None:
                     resolve(main_profile(found))
+            if not result.ok and self._own_stall(claim, began) is not None:
+                return claim  # given back unrecorded: the camera did not fail, camfleet was not listening
             return self._outcome(claim, result)
 
         checks = [asyncio.create_task(one(c)) for c in claims]
@@ -311,19 +360,26 @@ class Poller:
                 task.cancel()
             await asyncio.gather(*checks, renewal, return_exceptions=True)
 
-    async def _record_as_done(self, runs: Sequence[Awaitable[recording.Outcome | None]], summary: TickSummary) -> None:
-        """Record outcomes as their checks finish, in batches of _FLUSH_COUNT or after _FLUSH_SECONDS."""
+    async def _record_as_done(
+        self, runs: Sequence[Awaitable[recording.Outcome | Claim | None]], summary: TickSummary
+    ) -> None:
+        """Record outcomes as their checks finish, in batches of _FLUSH_COUNT or after _FLUSH_SECONDS; give back
+        the checks discarded for camfleet's own overload."""
         pending: list[recording.Outcome] = []
+        discarded: list[Claim] = []
         flushed_at = time.monotonic()
         for next_done in asyncio.as_completed(runs):
             outcome = await next_done
-            if outcome is not None:
+            if isinstance(outcome, Claim):
+                discarded.append(outcome)
+            elif outcome is not None:
                 pending.append(outcome)
-            if len(pending) >= _FLUSH_COUNT or (pending and time.monotonic() - flushed_at >= _FLUSH_SECONDS):
-                await self._record(pending, summary)
-                pending, flushed_at = [], time.monotonic()
-        if pending:
-            await self._record(pending, summary)
+            waiting = len(pending) + len(discarded)
+            if waiting >= _FLUSH_COUNT or (waiting and time.monotonic() - flushed_at >= _FLUSH_SECONDS):
+                await self._record(pending, discarded, summary)
+                pending, discarded, flushed_at = [], [], time.monotonic()
+        if pending or discarded:
+            await self._record(pending, discarded, summary)
 
     def _outcome(self, claim: Claim, result: CheckResult) -> recording.Outcome:
         kind = claim.kind.value

@@ -54,6 +54,7 @@ _SETTABLE: dict[str, Callable[[Any], Any]] = {
     "stream_mismatch": _flag,
     "latency_ms": _count,
     "reject_auth": _flag,
+    "basic_only": _flag,
     "clock_offset_s": _number,
     "firmware": _text,
     "temperature_c": _number,

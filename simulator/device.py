@@ -86,11 +86,17 @@ class Device:
         return self.identity.manufacturer
 
     def accepts_login(self, authorization: str, method: str) -> bool:
-        """HTTP/RTSP login: `reject_auth` refuses everyone; a camera without credentials is open to all."""
+        """HTTP/RTSP login: `reject_auth` refuses everyone; a camera without credentials is open to all; a
+        `basic_only` camera takes nothing but Basic. Every Authorization header is counted by its scheme."""
+        scheme = authorization.partition(" ")[0].lower()
+        if scheme:
+            self.counters.logins[scheme] += 1
         if self.state.reject_auth:
             return False
         if not self.spec.has_credentials:
             return True
+        if self.state.basic_only and scheme != "basic":
+            return False
         return httpauth.authorised(authorization, method, self.realm, self.spec.username, self.spec.password)
 
     async def delay(self) -> None:

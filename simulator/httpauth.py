@@ -34,12 +34,12 @@ def _nonce_fresh(nonce: str) -> bool:
     return hmac.compare_digest(mac, expected) and 0 <= age < _NONCE_LIFETIME_S
 
 
-def challenges(realm: str) -> list[str]:
-    """`WWW-Authenticate` values: Digest first (what clients pick), Basic as fallback."""
-    return [
-        f'Digest realm="{realm}", qop="auth", nonce="{new_nonce()}", algorithm=MD5',
-        f'Basic realm="{realm}"',
-    ]
+def challenges(realm: str, *, basic_only: bool = False) -> list[str]:
+    """`WWW-Authenticate` values: Digest first (what clients pick), Basic as fallback; Basic alone if basic_only."""
+    basic = f'Basic realm="{realm}"'
+    if basic_only:
+        return [basic]
+    return [f'Digest realm="{realm}", qop="auth", nonce="{new_nonce()}", algorithm=MD5', basic]
 
 
 def authorised(header: str, method: str, realm: str, username: str, password: str) -> bool:

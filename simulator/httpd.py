@@ -63,7 +63,7 @@ class CameraWebServer:
     async def _snapshot(self, request: web.BaseRequest) -> web.StreamResponse:
         if not self.device.accepts_login(request.headers.get("Authorization", ""), request.method):
             headers = CIMultiDict([("Server", _SERVER)])
-            for challenge in httpauth.challenges(self.device.realm):
+            for challenge in httpauth.challenges(self.device.realm, basic_only=self.device.state.basic_only):
                 headers.add("WWW-Authenticate", challenge)
             return web.Response(status=401, text="Unauthorized", headers=headers)
         self.device.counters.snapshot += 1

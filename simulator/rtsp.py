@@ -113,7 +113,7 @@ class RtspServer:
         if method != "DESCRIBE":
             return self._reply(501, "Not Implemented", headers)
         if not self.device.accepts_login(headers.get("authorization", ""), method):
-            challenge = httpauth.challenges(self.device.realm)[0]
+            challenge = httpauth.challenges(self.device.realm, basic_only=self.device.state.basic_only)[0]
             return self._reply(401, "Unauthorized", headers, extra={"WWW-Authenticate": challenge})
         target = urlsplit(url)
         wanted = target.path + (f"?{target.query}" if target.query else "")

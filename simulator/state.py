@@ -34,6 +34,8 @@ class PollCounters:
     snmp_rejected: int = 0
     snapshot: int = 0
     rtsp: Counter[str] = field(default_factory=Counter)
+    # Snapshot and RTSP Authorization headers received, by scheme ("basic", "digest"): what a client sent us.
+    logins: Counter[str] = field(default_factory=Counter)
 
     def count_onvif(self, operation: str) -> None:
         """Count one ONVIF request and note its time."""
@@ -50,6 +52,7 @@ class PollCounters:
         self.onvif_last_at.clear()
         self.onvif_min_gap_s.clear()
         self.rtsp.clear()
+        self.logins.clear()
         self.onvif_auth_failures = self.snmp = self.snmp_rejected = self.snapshot = 0
 
     def as_dict(self) -> dict[str, object]:
@@ -65,6 +68,7 @@ class PollCounters:
             "snapshot": self.snapshot,
             "rtsp": dict(self.rtsp),
             "rtsp_total": sum(self.rtsp.values()),
+            "logins": dict(self.logins),
         }
 
 
@@ -79,6 +83,8 @@ class DeviceState:
     stream_mismatch: bool = False
     latency_ms: int = 0
     reject_auth: bool = False
+    # The snapshot and RTSP logins offer (and accept) only Basic: a downgraded or factory-reset camera.
+    basic_only: bool = False
     clock_offset_s: float = 0.0
     temperature_c: float = 38.0
     storage_failed: bool = False

@@ -14,6 +14,7 @@ from fleet.cameras.schemas import CameraCreate
 from fleet.crypto import CredentialCipher
 from fleet.users import service as users
 from fleet.users.models import Role, User
+from fleet.users.passwords import PasswordPolicy
 
 TEST_ACTOR = Actor(name="test")
 _numbers = itertools.count(1)
@@ -22,8 +23,9 @@ _numbers = itertools.count(1)
 async def make_user(session: AsyncSession, role: Role, **overrides: Any) -> tuple[User, str]:
     """A user with the role and an API token for it."""
     username = overrides.pop("username", f"{role.value}-{next(_numbers)}")
+    overrides.setdefault("policy", PasswordPolicy())
     user = await users.create_user(session, actor=TEST_ACTOR, username=username, role=role, **overrides)
-    _row, token = await users.create_token(session, actor=TEST_ACTOR, user=user, name="test")
+    _row, token = await users.create_token(session, actor=TEST_ACTOR, user=user, name="test", expires_at=None)
     return user, token
 
 

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, Response, status
 
-from api.deps import SessionDep, SettingsDep
+from api.deps import PasswordTurn, SessionDep, SettingsDep
 from api.pages.core import (
     LANGUAGE_COOKIE,
     LOGIN_CSRF_COOKIE,
@@ -61,6 +61,7 @@ async def login(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
+    _turn: PasswordTurn,
     username: Annotated[str, Form(max_length=200)],
     password: Annotated[str, Form(max_length=500)],
     csrf_token: Annotated[str, Form(max_length=100)] = "",

@@ -14,7 +14,9 @@ from api.pages.core import PageRead, render
 from fleet.cameras import reading as camera_reading
 from fleet.cameras.models import CameraKind, CameraStatus, RiskLevel
 from fleet.cameras.service import CameraFilter, CameraSort
+from fleet.db import RowId
 from fleet.decisions.service import for_camera
+from fleet.faults import downgrade
 from fleet.faults import reading as fault_reading
 from fleet.faults.service import FaultFilter
 from fleet.health.timeline import timeline
@@ -64,7 +66,7 @@ async def camera_list(
 
 
 @router.get("/cameras/{camera_id}")
-async def camera_page(request: Request, session: SessionDep, viewer: PageRead, camera_id: int) -> Response:
+async def camera_page(request: Request, session: SessionDep, viewer: PageRead, camera_id: RowId) -> Response:
     """One camera: identity declared and observed, risk, status timeline, observations and its work."""
     now = datetime.now(UTC)
     camera = await camera_reading.one(session, camera_id, now=now)
@@ -84,6 +86,7 @@ async def camera_page(request: Request, session: SessionDep, viewer: PageRead, c
         ),
         windows=covering,
         decisions=await for_camera(session, camera_id),
+        logins=await downgrade.endpoints(session, camera_id),
         now=now,
     )
 

@@ -28,11 +28,14 @@ from fleet.errors import DomainError
 from fleet.language import LANGUAGES, N_, Language
 from fleet.users import web
 from fleet.users.models import User, WebSession
+from fleet.users.passwords import WeakPassword
 
 LANGUAGE_COOKIE = "camfleet_lang"
 LOGIN_CSRF_COOKIE = "camfleet_login_csrf"
 CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf_token"
+# What a page sends when it refreshes itself (the dashboard's htmx polling): not a sign the person is still there.
+AUTO_REFRESH_HEADER = "X-Camfleet-Refresh"
 T = TypeVar("T")
 
 
@@ -106,7 +109,8 @@ async def _signed_in(request: Request, session: SessionDep, settings: SettingsDe
     cookie = request.cookies.get(settings.web.cookie_name)
     if not cookie:
         raise LoginRequired
-    row = await web.current(session, cookie, now=datetime.now(UTC), settings=settings.web)
+    by_person = AUTO_REFRESH_HEADER.lower() not in request.headers
+    row = await web.current(session, cookie, now=datetime.now(UTC), settings=settings.web, touch=by_person)
     if row is None:
         raise LoginRequired
     language: Language = "en" if row.language == "en" else "nl"
@@ -201,36 +205,15 @@ async def page_error(request: Request, exc: Exception) -> Response:
     return render(request, None, "error.html", status_code=code, message=message, detail=detail)
 
 
-def security_headers(settings: Settings) -> Callable[[Request, Callable[[Request], Awaitable[Response]]], Any]:
-    """Middleware adding CSP and friends to every page and static file (the JSON API is left as it is)."""
-    images = "'self' data:" + (f" {settings.web.tile_origin}" if settings.web.tile_origin else "")
-    policy = (
-        "default-src 'self'; script-src 'self'; style-src 'self'; "
-        f"img-src {images}; connect-src 'self'; font-src 'self'; object-src 'none'; "
-        "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-    )
-    headers = {
-        "Content-Security-Policy": policy,
-        "X-Content-Type-Options": "nosniff",
-        "X-Frame-Options": "DENY",
-        "Referrer-Policy": "same-origin",
-    }
-
-    async def add(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        response = await call_next(request)
-        if is_page(request):
-            for name, value in headers.items():
-                response.headers.setdefault(name, value)
-        return response
-
-    return add
-
-
-async def attempt(session: AsyncSession, action: Callable[[], Awaitable[T]]) -> tuple[T | None, str | None]:
+async def attempt(
+    session: AsyncSession, action: Callable[[], Awaitable[T]], *, language: Language = "en"
+) -> tuple[T | None, str | None]:
     """Run a change in a savepoint: its result, or (nothing kept and) the reason it was refused, to show."""
     try:
         async with session.begin_nested():
             return await action(), None
+    except WeakPassword as exc:
+        return None, exc.text(language)
     except DomainError as exc:
         return None, str(exc)
     except ValidationError as exc:

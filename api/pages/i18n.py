@@ -32,6 +32,7 @@ LABELS: dict[str, dict[str, str]] = {
     "severity": {severity.value: words for severity, words in SEVERITY_LABELS.items()},
     "fault_kind": {kind.value: words for kind, words in KIND_LABELS.items()},
     "deployment": {"valid": N_("decision valid"), "expired": N_("decision expired"), "missing": N_("no decision")},
+    "token_state": {"active": N_("active"), "expired": N_("expired"), "revoked": N_("revoked")},
     "sla_target": {"response": N_("response"), "resolution": N_("resolution")},
     "due": {"response": N_("Response due"), "resolution": N_("Resolution due")},
     "ticket_status": {

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response, status
 
 from api import downloads
-from api.deps import SessionDep, SettingsDep
+from api.deps import DocumentTurn, SessionDep, SettingsDep
 from api.downloads import DocumentFormat, ReportFormat
 from api.pages.core import PageRead, Viewer, render
 from config.zone import LOCAL
@@ -108,7 +108,9 @@ def _report_headers(response: Response) -> Response:
 async def uptime(
     request: Request,
     session: SessionDep,
+    settings: SettingsDep,
     viewer: PageRead,
+    _turn: DocumentTurn,
     from_: Annotated[str, Query(alias="from", max_length=40)],
     to: Annotated[str, Query(max_length=40)],
     by: GroupBy = GroupBy.CAMERA,
@@ -119,7 +121,7 @@ async def uptime(
         period = downloads.report_period(from_, to)
     except InvalidInput as exc:
         return _reports_page(request, viewer, str(exc))
-    response = await downloads.uptime(session, period, by, format, viewer.language)
+    response = await downloads.uptime(session, period, by, format, viewer.language, settings.scheduler)
     if format is not ReportFormat.HTML:
         response.headers.setdefault("Content-Disposition", f'attachment; filename="uptime.{format.value}"')
     return _report_headers(response)
@@ -130,6 +132,7 @@ async def annual(
     session: SessionDep,
     settings: SettingsDep,
     viewer: PageRead,
+    _turn: DocumentTurn,
     year: Annotated[int, Query(ge=2000, le=2100)],
     format: DocumentFormat = DocumentFormat.PDF,
 ) -> Response:
@@ -142,6 +145,7 @@ async def inventory(
     session: SessionDep,
     settings: SettingsDep,
     viewer: PageRead,
+    _turn: DocumentTurn,
     format: ExportFormat = ExportFormat.XLSX,
 ) -> Response:
     """Today's inventory export, its summary and plan in the viewer's language."""

@@ -22,6 +22,7 @@ from api.pages.core import (
 )
 from config.zone import LOCAL
 from fleet.cameras.service import CameraFilter, list_cameras
+from fleet.db import RowId
 from fleet.errors import InvalidInput
 from fleet.faults import reading as fault_reading
 from fleet.faults import service as faults
@@ -62,7 +63,7 @@ async def fault_list(
 async def acknowledge(
     session: SessionDep,
     viewer: ActAcknowledgeFaults,
-    fault_id: int,
+    fault_id: RowId,
     next: Annotated[str, Form(max_length=2000)] = "/faults",
 ) -> Response:
     """Acknowledge a fault (as the API does), then back to the page the button was on."""
@@ -100,7 +101,7 @@ async def _ticket_page(
 
 
 @router.get("/tickets/{ticket_id}")
-async def ticket_page(request: Request, session: SessionDep, viewer: PageRead, ticket_id: int) -> Response:
+async def ticket_page(request: Request, session: SessionDep, viewer: PageRead, ticket_id: RowId) -> Response:
     """One ticket: the workflow's next steps as buttons, assignment, comments and history."""
     return await _ticket_page(request, session, viewer, ticket_id)
 
@@ -111,9 +112,9 @@ async def change_ticket(
     session: SessionDep,
     settings: SettingsDep,
     viewer: ActWorkOnTickets,
-    ticket_id: int,
+    ticket_id: RowId,
     status_: Annotated[TicketStatus | None, Form(alias="status")] = None,
-    assignee_id: Annotated[int | None, Form()] = None,
+    assignee_id: Annotated[RowId | None, Form()] = None,
     note: Note = "",
 ) -> Response:
     """Assign or move the ticket (as the API's PATCH does, by the ticket service's rules)."""
@@ -133,7 +134,7 @@ async def change_ticket(
 
 @router.post("/tickets/{ticket_id}/comments")
 async def comment(
-    request: Request, session: SessionDep, viewer: ActWorkOnTickets, ticket_id: int, text: Note = ""
+    request: Request, session: SessionDep, viewer: ActWorkOnTickets, ticket_id: RowId, text: Note = ""
 ) -> Response:
     """Add a comment to the ticket's history."""
 
@@ -198,7 +199,7 @@ async def create_window(
     ends_at: Annotated[str, Form(max_length=40)],
     reason: Annotated[str, Form(max_length=2000)],
     recurrence: Annotated[str, Form(max_length=500)] = "",
-    camera_ids: Annotated[list[int] | None, Form()] = None,
+    camera_ids: Annotated[list[RowId] | None, Form()] = None,
     areas: Annotated[str, Form(max_length=10_000)] = "",
     sites: Annotated[str, Form(max_length=10_000)] = "",
     poller_groups: Annotated[str, Form(max_length=10_000)] = "",
@@ -235,7 +236,7 @@ async def create_window(
 
 
 @router.post("/maintenance/{window_id}/delete")
-async def delete_window(session: SessionDep, viewer: ActPlanMaintenance, window_id: int) -> Response:
+async def delete_window(session: SessionDep, viewer: ActPlanMaintenance, window_id: RowId) -> Response:
     """Remove a window."""
     await maintenance.delete(session, actor=viewer.actor, window_id=window_id)
     return redirect("/maintenance")

@@ -58,7 +58,8 @@ async def create_camera(
     session: SessionDep, user: MayEditCameras, cipher: CipherDep, settings: SettingsDep, body: CameraCreate
 ) -> CameraOut:
     """Add a camera; credentials are write-only and stored encrypted."""
-    camera = await service.create(session, actor=actor_of(user), data=body, cipher=cipher)
+    networks = settings.cameras.allowed_networks
+    camera = await service.create(session, actor=actor_of(user), data=body, cipher=cipher, networks=networks)
     await vendor_risk.assess_camera(session, camera, settings)
     return await reading.one(session, camera.id, now=datetime.now(UTC))
 
@@ -80,7 +81,8 @@ async def update_camera(
 ) -> CameraOut:
     """Change the fields sent; ``credentials`` replaces the stored ones."""
     camera = await service.get_or_raise(session, camera_id)
-    await service.update(session, actor=actor_of(user), camera=camera, data=body, cipher=cipher)
+    networks = settings.cameras.allowed_networks
+    await service.update(session, actor=actor_of(user), camera=camera, data=body, cipher=cipher, networks=networks)
     await vendor_risk.assess_camera(session, camera, settings)
     return await reading.one(session, camera_id, now=datetime.now(UTC))
 

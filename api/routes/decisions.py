@@ -8,7 +8,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from api.deps import MayRead, MayRegisterDecisions, PageDep, SessionDep, actor_of
+from api.deps import DocumentTurn, MayRead, MayRegisterDecisions, PageDep, SessionDep, actor_of
+from fleet import offload
 from fleet.db import RowId
 from fleet.decisions import export, service
 from fleet.decisions.models import DecisionKind
@@ -55,17 +56,19 @@ async def create_decision(session: SessionDep, user: MayRegisterDecisions, body:
 async def overview(
     session: SessionDep,
     _user: MayRead,
+    _turn: DocumentTurn,
     year: Annotated[int, Query(ge=1990, le=2999)],
     format: OverviewFormat = OverviewFormat.JSON,
 ) -> Response:
     """The annual table of the report (section 5): decision date(s), cameras, location, period, reason, number."""
     rows = await service.overview(session, year)
+    # Made beside the event loop (fleet.offload): a spreadsheet of a busy year takes a while.
     if format is OverviewFormat.XLSX:
-        body = export.to_xlsx(rows, year=year)
+        body = await offload.cpu(export.to_xlsx, rows, year=year)
     elif format is OverviewFormat.CSV:
-        body = export.to_csv(rows)
+        body = await offload.cpu(export.to_csv, rows)
     else:
-        body = export.to_json(rows, year=year)
+        body = await offload.cpu(export.to_json, rows, year=year)
     return Response(
         body,
         media_type=MEDIA[format],

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from fastapi import APIRouter, Response
 
 from api import downloads
-from api.deps import MayRead, SessionDep, SettingsDep
+from api.deps import DocumentTurn, MayRead, SessionDep, SettingsDep
 from config.zone import LOCAL
 from fleet.inventory.export import ExportFormat
 from fleet.language import Language
@@ -20,6 +20,7 @@ async def export_inventory(
     session: SessionDep,
     settings: SettingsDep,
     _user: MayRead,
+    _turn: DocumentTurn,
     format: ExportFormat = ExportFormat.XLSX,
     as_of: date | None = None,
     lang: Language = "en",

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Response
 from fastapi.exceptions import RequestValidationError
 
 from api import downloads
-from api.deps import MayRead, SessionDep, SettingsDep
+from api.deps import DocumentTurn, MayRead, SessionDep, SettingsDep
 from fleet.errors import InvalidInput
 from fleet.language import Language
 from fleet.uptime.service import GroupBy
@@ -19,7 +19,9 @@ router = APIRouter(prefix="/reports", tags=["reports"])
 @router.get("/uptime")
 async def uptime(
     session: SessionDep,
+    settings: SettingsDep,
     _user: MayRead,
+    _turn: DocumentTurn,
     from_: Annotated[str, Query(alias="from", description="ISO date or date-time (local time if no zone)")],
     to: Annotated[str, Query(description="ISO date or date-time; a date means the end of that day")],
     by: GroupBy = GroupBy.CAMERA,
@@ -31,7 +33,7 @@ async def uptime(
         period = downloads.report_period(from_, to)
     except InvalidInput as exc:
         raise RequestValidationError([{"loc": ("query", exc.field), "msg": exc.reason, "type": "value_error"}]) from exc
-    return await downloads.uptime(session, period, by, format, lang)
+    return await downloads.uptime(session, period, by, format, lang, settings.scheduler)
 
 
 @router.get("/annual")
@@ -39,6 +41,7 @@ async def annual(
     session: SessionDep,
     settings: SettingsDep,
     _user: MayRead,
+    _turn: DocumentTurn,
     year: Annotated[int, Query(ge=2000, le=2100)],
     format: downloads.DocumentFormat = downloads.DocumentFormat.PDF,
     lang: Language = "nl",

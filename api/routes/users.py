@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from typing import Annotated
 
-from api.deps import CurrentUser, MayAdminister, SessionDep, actor_of
-from fleet.users import service
+from fastapi import APIRouter, Path, Query, Response, status
+
+from api.deps import CurrentUser, MayAdminister, SessionDep, SettingsDep, actor_of
+from fleet.db import RowId, utcnow
+from fleet.users import accounts, service
 from fleet.users.models import User
-from fleet.users.schemas import TokenCreate, TokenCreated, UserCreate, UserOut
+from fleet.users.passwords import PasswordPolicy
+from fleet.users.schemas import PasswordSet, TokenCreate, TokenCreated, TokenOut, UserChange, UserCreate, UserOut
 
 router = APIRouter(tags=["users"])
+# A user name as camfleet allows them: anything else names no user and is refused (422) before any lookup.
+Username = Annotated[str, Path(max_length=100, pattern=service.USERNAME_PATTERN)]
 
 
 def _out(user: User) -> UserOut:
@@ -29,17 +35,65 @@ async def list_users(session: SessionDep, _admin: MayAdminister) -> list[UserOut
 
 
 @router.post("/users", response_model=UserOut, status_code=status.HTTP_201_CREATED)
-async def create_user(session: SessionDep, admin: MayAdminister, body: UserCreate) -> UserOut:
-    """Create a user (without a password: a service account for tokens only)."""
-    return _out(await service.create_user(session, actor=actor_of(admin), **body.model_dump()))
+async def create_user(session: SessionDep, settings: SettingsDep, admin: MayAdminister, body: UserCreate) -> UserOut:
+    """Create a user (without a password: a service account for tokens only); the password policy applies."""
+    policy = PasswordPolicy.of(settings.web)
+    return _out(await service.create_user(session, actor=actor_of(admin), policy=policy, **body.model_dump()))
+
+
+@router.patch("/users/{username}", response_model=UserOut)
+async def change_user(session: SessionDep, admin: MayAdminister, username: Username, body: UserChange) -> UserOut:
+    """Change a role, or deactivate (sessions end, tokens refused at once) or reactivate a user."""
+    user = await service.get_by_username_or_raise(session, username)
+    if body.role is not None:
+        user = await accounts.set_role(session, actor=actor_of(admin), username=username, role=body.role)
+    if body.is_active is not None:
+        user = await accounts.set_active(session, actor=actor_of(admin), username=username, active=body.is_active)
+    return _out(user)
+
+
+@router.put("/users/{username}/password", status_code=status.HTTP_204_NO_CONTENT)
+async def set_password(
+    session: SessionDep, settings: SettingsDep, admin: MayAdminister, username: Username, body: PasswordSet
+) -> Response:
+    """Set or reset a user's password (the password policy applies); their browser sessions end."""
+    policy = PasswordPolicy.of(settings.web)
+    await accounts.set_password(
+        session, actor=actor_of(admin), username=username, password=body.password, policy=policy
+    )
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/tokens", response_model=list[TokenOut])
+async def list_tokens(
+    session: SessionDep,
+    _admin: MayAdminister,
+    username: Annotated[str | None, Query(max_length=100, pattern=service.USERNAME_PATTERN)] = None,
+) -> list[TokenOut]:
+    """Every API token, or one user's: never the token or its hash; expiry, last use and whether revoked."""
+    now = utcnow()
+    return [TokenOut.of(row, now=now) for row in await service.list_tokens(session, username)]
+
+
+@router.post("/tokens/{token_id}/revoke", response_model=TokenOut)
+async def revoke_token(session: SessionDep, admin: MayAdminister, token_id: RowId) -> TokenOut:
+    """Revoke a token: its next request is refused (401). Revoking it again changes nothing."""
+    now = utcnow()
+    return TokenOut.of(await service.revoke_token(session, actor=actor_of(admin), token_id=token_id, now=now), now=now)
 
 
 @router.post("/tokens", response_model=TokenCreated, status_code=status.HTTP_201_CREATED)
-async def create_token(session: SessionDep, admin: MayAdminister, body: TokenCreate) -> TokenCreated:
-    """Create an API token for a user; the token is in this response only."""
+async def create_token(
+    session: SessionDep, settings: SettingsDep, admin: MayAdminister, body: TokenCreate
+) -> TokenCreated:
+    """Create an API token for a user; the token is in this response only. It expires after api.token_lifetime
+    unless the body gives another expiry or asks for none ("no_expiry", for service accounts)."""
     user = await service.get_by_username_or_raise(session, body.username)
+    expires_at = service.token_expiry(
+        settings.api.token_lifetime, now=utcnow(), expires_at=body.expires_at, no_expiry=body.no_expiry
+    )
     row, token = await service.create_token(
-        session, actor=actor_of(admin), user=user, name=body.name, expires_at=body.expires_at
+        session, actor=actor_of(admin), user=user, name=body.name, expires_at=expires_at
     )
     return TokenCreated(
         id=row.id,

@@ -31,7 +31,10 @@
         popup.appendChild(link);
         popup.appendChild(state);
         marker.bindPopup(popup);
-        marker.bindTooltip(point.name);
+        // Leaflet writes a string as HTML; a camera's name is text (a device or a person chose it), so an element.
+        var label = document.createElement("span");
+        label.textContent = point.name;
+        marker.bindTooltip(label);
         bounds.push([point.lat, point.lon]);
       });
       if (bounds.length) { map.fitBounds(bounds, { padding: [30, 30], maxZoom: 17, animate: false }); }

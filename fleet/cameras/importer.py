@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -13,6 +13,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from config.networks import IpNetwork
+from fleet.cameras.networks import host_problem
 from fleet.cameras.schemas import SIMULATION_COLUMNS, CameraCreate
 from fleet.errors import ImportRejected, InvalidInput, Problem
 
@@ -218,6 +220,19 @@ def read_camera_file(path: Path) -> list[ValidRow]:
     data = path.read_bytes()
     header, rows = read_xlsx(data) if suffix == ".xlsx" else read_csv(data)
     return validate_rows(header, rows)
+
+
+async def check_networks(rows: list[ValidRow], networks: Sequence[IpNetwork]) -> None:
+    """ImportRejected naming every row whose host is outside ``networks`` (cameras.allowed_networks)."""
+    if not networks:
+        return
+    problems = []
+    for row in rows:
+        problem = await host_problem(row.camera.host, networks)
+        if problem is not None:
+            problems.append(Problem(row.line, "host", problem))
+    if problems:
+        raise ImportRejected(problems)
 
 
 def iter_cameras(rows: list[ValidRow]) -> Iterator[tuple[CameraCreate, frozenset[str]]]:

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Date, Float, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import Date, Float, ForeignKey, Index, Integer, LargeBinary, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fleet.db import Base, JSONType, UTCDateTime, enum_column, utcnow
@@ -75,6 +75,8 @@ class Camera(Base):
     rtsp_port: Mapped[int] = mapped_column(Integer, default=554)
     network: Mapped[Network | None] = mapped_column(enum_column(Network))
     poller_group: Mapped[str] = mapped_column(String(100), default="default")
+    # Answer a Basic challenge over plain HTTP/RTSP, which sends the password in clear: only when someone decided so.
+    allow_basic: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     # What the municipality declared (purchase records, import).
     declared_manufacturer: Mapped[str | None] = mapped_column(String(200))

@@ -43,6 +43,31 @@ def _whole_number(value: Any) -> Any:
     return value
 
 
+_YES = frozenset({"true", "yes", "ja", "y", "j", "1", "on", "waar"})
+_NO = frozenset({"false", "no", "nee", "n", "0", "off", "onwaar"})
+
+
+def _yes_no(value: Any) -> Any:
+    # A spreadsheet cell says it in words (yes/no, ja/nee, true/false, 1/0); an empty cell means no.
+    value = _yes_no_or_none(value)
+    return False if value is None else value
+
+
+def _yes_no_or_none(value: Any) -> Any:
+    value = _blank_to_none(value)
+    if value is None:
+        return None
+    if isinstance(value, int | float) and not isinstance(value, bool) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str):
+        if value.lower() in _YES:
+            return True
+        if value.lower() in _NO:
+            return False
+        raise ValueError(f"{value!r} is not yes or no (true/false, ja/nee, 1/0)")
+    return value
+
+
 def _day(value: Any) -> Any:
     value = _blank_to_none(value)
     if isinstance(value, datetime):
@@ -82,6 +107,7 @@ Name = Annotated[
     StringConstraints(min_length=1, max_length=100, pattern=r"^[^\x00-\x1f\x7f]+$"),
 ]
 Day = Annotated[date | None, BeforeValidator(_day)]
+YesNo = Annotated[bool, BeforeValidator(_yes_no)]
 Secret = Annotated[
     Annotated[str, StringConstraints(max_length=200)] | None,
     BeforeValidator(_blank_to_none),
@@ -179,6 +205,8 @@ class CameraBase(BaseModel):
     snmp_port: Port = 161
     rtsp_port: Port = 554
     poller_group: PollerGroup = "default"
+    # Answer a Basic challenge over plain HTTP/RTSP (the password travels in clear): only for a camera decided so.
+    allow_basic: YesNo = False
     declared_manufacturer: ShortText = None
     declared_model: ShortText = None
     installed_on: Day = None
@@ -232,6 +260,7 @@ class CameraUpdate(BaseModel):
     snmp_port: Port | None = None
     rtsp_port: Port | None = None
     poller_group: PollerGroup | None = None
+    allow_basic: Annotated[bool | None, BeforeValidator(_yes_no_or_none)] = None
     declared_manufacturer: ShortText = None
     declared_model: ShortText = None
     installed_on: Day = None
@@ -252,6 +281,7 @@ class CameraUpdate(BaseModel):
             "snmp_port",
             "rtsp_port",
             "poller_group",
+            "allow_basic",
         ):
             if field in self.model_fields_set and getattr(self, field) is None:
                 raise InvalidInput(field, "cannot be cleared")
@@ -309,6 +339,7 @@ class CameraOut(BaseModel):
     snmp_port: int
     rtsp_port: int
     poller_group: str
+    allow_basic: bool
     declared_manufacturer: str | None
     declared_model: str | None
     installed_on: date | None

@@ -11,8 +11,10 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from config.networks import IpNetwork
 from fleet.audit.service import Actor, record
 from fleet.cameras.models import Camera, CameraCredentials, CameraKind, CameraStatus, Lifecycle, RiskLevel
+from fleet.cameras.networks import check_host
 from fleet.cameras.schemas import (
     CREDENTIAL_FIELDS,
     CameraCreate,
@@ -29,6 +31,7 @@ from fleet.crypto import CredentialCipher
 from fleet.errors import Conflict, InvalidInput, NotFound
 from fleet.uptime import rollup
 
+Networks = Sequence[IpNetwork]  # cameras.allowed_networks; empty: anywhere
 _Query = TypeVar("_Query", bound=Select[*tuple[Any, ...]])
 REGISTRY_FIELDS = tuple(CameraCreate.model_fields.keys() - set(CameraCredentialsIn.model_fields.keys()))
 
@@ -99,6 +102,7 @@ def to_out(camera: Camera, *, in_maintenance: bool = False) -> CameraOut:
         snmp_port=camera.snmp_port,
         rtsp_port=camera.rtsp_port,
         poller_group=camera.poller_group,
+        allow_basic=camera.allow_basic,
         declared_manufacturer=camera.declared_manufacturer,
         declared_model=camera.declared_model,
         installed_on=camera.installed_on,
@@ -268,8 +272,11 @@ async def _ensure_unique_name(session: AsyncSession, name: str, except_id: int |
         raise Conflict(f"a camera named {name} already exists")
 
 
-async def create(session: AsyncSession, *, actor: Actor, data: CameraCreate, cipher: CredentialCipher) -> Camera:
-    """Add a camera to the registry."""
+async def create(
+    session: AsyncSession, *, actor: Actor, data: CameraCreate, cipher: CredentialCipher, networks: Networks = ()
+) -> Camera:
+    """Add a camera to the registry; its host must lie in ``networks`` (the setting cameras.allowed_networks)."""
+    await check_host(data.host, networks)
     await _ensure_unique_name(session, data.name)
     camera = Camera(**data.registry_fields(), credentials=None)
     _store_credentials(camera, data.credentials(), cipher)
@@ -292,10 +299,18 @@ def _credential_audit(creds: CameraCredentialsIn) -> dict[str, Any]:
 
 
 async def update(
-    session: AsyncSession, *, actor: Actor, camera: Camera, data: CameraUpdate, cipher: CredentialCipher
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    camera: Camera,
+    data: CameraUpdate,
+    cipher: CredentialCipher,
+    networks: Networks = (),
 ) -> bool:
-    """Change the fields that were sent; returns whether anything changed."""
+    """Change the fields that were sent; returns whether anything changed. A new host must lie in ``networks``."""
     changes = data.model_dump(exclude_unset=True, exclude={"credentials"})
+    if "host" in changes and changes["host"] != camera.host:
+        await check_host(changes["host"], networks)
     latitude = changes.get("latitude", camera.latitude)
     longitude = changes.get("longitude", camera.longitude)
     if (latitude is None) != (longitude is None):
@@ -353,6 +368,7 @@ async def upsert_many(
     rows: Iterable[tuple[CameraCreate, frozenset[str]]],
     cipher: CredentialCipher,
     progress: Callable[[int], None] | None = None,
+    networks: Networks = (),
 ) -> UpsertResult:
     """Create or update cameras by name; each row brings the columns its file had."""
     batch = list(rows)
@@ -365,14 +381,14 @@ async def upsert_many(
     for done, (data, columns) in enumerate(batch, start=1):
         camera = existing.get(data.name)
         if camera is None:
-            await create(session, actor=actor, data=data, cipher=cipher)
+            await create(session, actor=actor, data=data, cipher=cipher, networks=networks)
             result.created.append(data.name)
         else:
             fields = {k: v for k, v in data.registry_fields().items() if k in columns and k != "name"}
             change = CameraUpdate.model_validate(fields)
             if columns & set(CameraCredentialsIn.model_fields):
                 change.credentials = data.credentials()
-            if await update(session, actor=actor, camera=camera, data=change, cipher=cipher):
+            if await update(session, actor=actor, camera=camera, data=change, cipher=cipher, networks=networks):
                 result.updated.append(data.name)
             else:
                 result.unchanged.append(data.name)

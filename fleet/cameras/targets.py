@@ -25,6 +25,8 @@ class PollTarget:
     snmp_port: int
     snmp_version: str | None
     secrets: dict[str, str] = field(repr=False)
+    # Whether a Basic challenge over plain HTTP/RTSP may be answered (the password in clear).
+    allow_basic: bool = False
 
 
 async def poll_targets(
@@ -55,6 +57,7 @@ async def poll_targets(
                 snmp_port=camera.snmp_port,
                 snmp_version=creds.snmp_version.value if creds is not None and creds.snmp_version else None,
                 secrets=secrets,
+                allow_basic=camera.allow_basic,
             )
     if used:
         await record(

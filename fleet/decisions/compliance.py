@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
 
@@ -105,6 +106,54 @@ async def flexible_states(session: AsyncSession, *, now: datetime) -> list[tuple
     decisions, linked, _cameras_of = await _links(session)
     successors = successors_of(decisions)
     return [(c, camera_state(linked.get(c.id, ()), successors, day)) for c in await _flexible(session)]
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A flexible camera running outside a decision: its open ``deployment_*`` fault and the decisions it has."""
+
+    camera_id: int
+    camera: str
+    status: CameraStatus
+    kind: FaultKind
+    since: datetime
+    registrations: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What one compliance check found: the flexible cameras in service, those outside a decision, and the
+    warnings it opened and closed."""
+
+    flexible: int
+    findings: list[Finding]
+    opened: int
+    closed: int
+
+
+async def check(session: AsyncSession, *, now: datetime, settings: Settings) -> Outcome:
+    """The compliance check (``sweep``) and what it leaves open, in the caller's transaction."""
+    changes = await sweep(session, now=now, settings=settings)
+    flexible = len(await _flexible(session))
+    faults = await session.execute(
+        select(Fault, Camera)
+        .join(Camera, Camera.id == Fault.camera_id)
+        .where(Fault.kind.in_(list(_FAULT.values())), Fault.closed_at.is_(None))
+        .order_by(Camera.name, Fault.kind)
+    )
+    registrations: dict[int, list[str]] = defaultdict(list)
+    for camera_id, registration in await session.execute(
+        select(DecisionCamera.camera_id, Decision.registration)
+        .join(Decision, Decision.id == DecisionCamera.decision_id)
+        .order_by(Decision.starts_on, Decision.id)
+    ):
+        if registration not in registrations[camera_id]:
+            registrations[camera_id].append(registration)
+    findings = [
+        Finding(camera.id, camera.name, camera.status, fault.kind, fault.opened_at, registrations.get(camera.id, []))
+        for fault, camera in faults
+    ]
+    return Outcome(flexible, findings, len(changes.opened), len(changes.closed))
 
 
 async def sweep(session: AsyncSession, *, now: datetime, settings: Settings) -> FaultChanges:

@@ -12,8 +12,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from fleet.cameras.importer import MAX_FILE_BYTES, RawRow, read_csv
 from fleet.decisions.models import DecisionKind
-from fleet.decisions.schemas import Registration, Text
+from fleet.decisions.registration import Registration
+from fleet.decisions.schemas import Text
 from fleet.errors import ImportRejected, Problem
+from fleet.language import Language
 
 COLUMNS = (
     "row",
@@ -116,12 +118,14 @@ def _check_header(header: list[str]) -> list[str]:
     return names
 
 
-def _parse(raw: RawRow, names: list[str], header: list[str]) -> tuple[ParsedRow | None, list[Problem]]:
+def _parse(
+    raw: RawRow, names: list[str], header: list[str], language: Language
+) -> tuple[ParsedRow | None, list[Problem]]:
     if "" in raw.cells:
         return None, [Problem(raw.line, "row", "more cells than columns (a separator inside an unquoted value?)")]
     cells = {name: raw.cells.get(column) for name, column in zip(names, header, strict=True)}
     try:
-        row = DecisionRow.model_validate(cells)
+        row = DecisionRow.model_validate(cells, context={"language": language})
     except ValidationError as exc:
         return None, [
             Problem(raw.line, str(e["loc"][0]) if e["loc"] else "row", e["msg"].removeprefix("Value error, "))
@@ -140,8 +144,9 @@ def _parse(raw: RawRow, names: list[str], header: list[str]) -> tuple[ParsedRow 
     return ParsedRow(raw.line, row, kinds, single_days(row)), []
 
 
-def read_decision_file(path: Path) -> list[ParsedRow]:
-    """Read and validate a decision CSV; raises ImportRejected listing every problem. Nothing is written here."""
+def read_decision_file(path: Path, *, language: Language = "en") -> list[ParsedRow]:
+    """Read and validate a decision CSV; raises ImportRejected listing every problem (a registration's in the
+    language). Nothing is written here."""
     if path.suffix.lower() != ".csv":
         raise ImportRejected([Problem(1, "file", f"unsupported file type {path.suffix or '(none)'}; use .csv")])
     if path.stat().st_size > MAX_FILE_BYTES:
@@ -151,7 +156,7 @@ def read_decision_file(path: Path) -> list[ParsedRow]:
     parsed: list[ParsedRow] = []
     problems: list[Problem] = []
     for raw in raw_rows:
-        row, row_problems = _parse(raw, names, header)
+        row, row_problems = _parse(raw, names, header, language)
         problems.extend(row_problems)
         if row is not None:
             parsed.append(row)

@@ -9,10 +9,10 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from fleet.db import RowId
 from fleet.decisions.models import DecisionKind
+from fleet.decisions.registration import Registration
 from fleet.errors import InvalidInput
 
 Text = Annotated[str, Field(min_length=1, max_length=4000)]
-Registration = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^\d+(;\s*\d+)*$")]
 CameraIds = Annotated[list[RowId], Field(max_length=1000)]
 # Fields a PATCH may change: linking cameras and fixing free text; anything else is history.
 EDITABLE = frozenset({"camera_ids", "location", "reason", "note"})

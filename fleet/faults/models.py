@@ -25,6 +25,8 @@ class FaultKind(StrEnum):
     TEMPERATURE_HIGH = "temperature_high"
     STORAGE_FAILURE = "storage_failure"
     GROUP_OUTAGE = "group_outage"
+    # No collector of a poller group alive for two leases: nobody is checking its cameras (one fault per group).
+    COLLECTOR_SILENT = "collector_silent"
     # A flexible camera seen online outside every valid deployment decision it is linked to, or with none at all.
     DEPLOYMENT_EXPIRED = "deployment_expired"
     DEPLOYMENT_MISSING = "deployment_missing"
@@ -37,6 +39,9 @@ class FaultKind(StrEnum):
     IMAGE_BLURRED = "image_blurred"
     IMAGE_FROZEN = "image_frozen"
     IMAGE_MOVED = "image_moved"
+    # A login endpoint that offered Digest now offers only Basic (the password in clear): a swapped device, a
+    # reset to factory settings, or someone in between.
+    AUTH_DOWNGRADE = "auth_downgrade"
 
 
 class Severity(StrEnum):

@@ -15,6 +15,8 @@ from fleet.health.models import CheckState, ErrorClass
 SEVERITY: dict[FaultKind, Severity] = {
     FaultKind.OFFLINE: Severity.CRITICAL,
     FaultKind.GROUP_OUTAGE: Severity.CRITICAL,
+    # A whole network zone unwatched: whatever fails there now is found late.
+    FaultKind.COLLECTOR_SILENT: Severity.CRITICAL,
     FaultKind.ONVIF_AUTH_FAILED: Severity.MAJOR,
     FaultKind.CLOCK_DRIFT: Severity.MAJOR,  # footage timestamps are evidence
     FaultKind.REBOOT_LOOP: Severity.MAJOR,
@@ -37,6 +39,7 @@ SEVERITY: dict[FaultKind, Severity] = {
     FaultKind.IMAGE_BLURRED: Severity.MINOR,
     FaultKind.IMAGE_UNAVAILABLE: Severity.MINOR,
     FaultKind.STREAM_MISMATCH: Severity.WARNING,
+    FaultKind.AUTH_DOWNGRADE: Severity.MAJOR,
 }
 
 # Faults of a camera that answers every protocol but shows no usable picture: it is degraded while one is open.
@@ -51,7 +54,12 @@ IMPAIRING_KINDS = frozenset(
 )
 
 # Event faults mark something that happened; they close when a person acknowledges them.
-EVENT_KINDS = frozenset({FaultKind.FIRMWARE_CHANGED, FaultKind.IDENTITY_CHANGED})
+EVENT_KINDS = frozenset({FaultKind.FIRMWARE_CHANGED, FaultKind.IDENTITY_CHANGED, FaultKind.AUTH_DOWNGRADE})
+
+
+def auth_downgraded(before: Set[str], now: Set[str]) -> bool:
+    """Whether a login endpoint that offered Digest now offers Basic and no Digest (schemes in lower case)."""
+    return "digest" in before and "basic" in now and "digest" not in now
 
 
 def check_fault(kind: CheckKind, error_class: ErrorClass | None) -> FaultKind:

@@ -22,6 +22,7 @@ KIND_LABELS: dict[FaultKind, str] = {
     FaultKind.TEMPERATURE_HIGH: N_("Temperature too high"),
     FaultKind.STORAGE_FAILURE: N_("Storage failure"),
     FaultKind.GROUP_OUTAGE: N_("Group outage"),
+    FaultKind.COLLECTOR_SILENT: N_("No collector checking this poller group"),
     FaultKind.DEPLOYMENT_EXPIRED: N_("Camera running outside a valid deployment decision"),
     FaultKind.DEPLOYMENT_MISSING: N_("Camera running without a deployment decision"),
     FaultKind.STREAM_UNAVAILABLE: N_("Video stream unavailable"),
@@ -32,6 +33,7 @@ KIND_LABELS: dict[FaultKind, str] = {
     FaultKind.IMAGE_BLURRED: N_("Picture blurred"),
     FaultKind.IMAGE_FROZEN: N_("Picture frozen"),
     FaultKind.IMAGE_MOVED: N_("View moved"),
+    FaultKind.AUTH_DOWNGRADE: N_("Login downgraded from Digest to Basic"),
 }
 
 

@@ -146,3 +146,21 @@ async def release_claims(session: AsyncSession, *, owner: str, retry_at: datetim
         .execution_options(synchronize_session=False)
     )
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def give_back(
+    session: AsyncSession, *, owner: str, checks: Sequence[tuple[int, CheckKind]], retry_at: datetime
+) -> int:
+    """Give back ``owner``'s claims of these checks with no result recorded, due again at ``retry_at``; how many.
+
+    For checks whose failure was camfleet's own (its event loop stalled while they ran), not the camera's.
+    """
+    if not checks:
+        return 0
+    result = await session.execute(
+        update(CheckState)
+        .where(CheckState.lease_owner == owner, tuple_(CheckState.camera_id, CheckState.kind).in_(list(checks)))
+        .values(lease_owner=None, lease_expires_at=None, next_due_at=retry_at)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

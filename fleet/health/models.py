@@ -22,6 +22,7 @@ class ErrorClass(StrEnum):
     AUTH_FAILED = "auth_failed"
     BAD_RESPONSE = "bad_response"
     UNSUPPORTED = "unsupported"
+    NOT_ALLOWED = "not_allowed"  # the host is outside cameras.allowed_networks: not contacted
     INTERNAL = "internal"  # a defect in camfleet, logged with its traceback
 
 
@@ -100,3 +101,37 @@ class StatusInterval(Base):
             postgresql_where=text("ended_at IS NULL"),
         ),
     )
+
+
+class CollectorHeartbeat(Base):
+    """A collector process saying it is alive, every third of a lease, and which poller group it polls."""
+
+    __tablename__ = "collector_heartbeats"
+
+    # host:pid:group, as the collector names itself for its claims.
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    # None: a collector of every poller group (`camfleet serve` with its scheduler, `camfleet collector` alone).
+    poller_group: Mapped[str | None] = mapped_column(String(100))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (Index("ix_collector_heartbeats_group_seen", "poller_group", "last_seen_at"),)
+
+
+class EndpointAuth(Base):
+    """What a camera's login endpoint (RTSP DESCRIBE, the snapshot) last offered when it asked for a login.
+
+    Remembered so that a camera that offered Digest and now offers only Basic, which would put the password on the
+    wire in clear, is noticed (fault ``auth_downgrade``) rather than quietly accepted.
+    """
+
+    __tablename__ = "endpoint_auth"
+
+    camera_id: Mapped[int] = mapped_column(ForeignKey("cameras.id", ondelete="CASCADE"), primary_key=True)
+    endpoint: Mapped[str] = mapped_column(String(16), primary_key=True)
+    uri: Mapped[str | None] = mapped_column(String(500))
+    # The schemes the last challenge named ("digest basic"), and the challenge header values as seen.
+    offered: Mapped[str] = mapped_column(String(100), default="")
+    challenges: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    digest_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

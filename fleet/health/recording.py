@@ -15,7 +15,8 @@ from config.settings import Settings
 from fleet.alerts import service as alerts
 from fleet.alerts.models import AlertEvent
 from fleet.alerts.wording import check_label
-from fleet.cameras.models import Camera
+from fleet.cameras.models import Camera, CameraStatus
+from fleet.faults import downgrade
 from fleet.faults.evaluate import Observed, Seen, Thresholds, evaluate
 from fleet.faults.models import Severity
 from fleet.faults.rules import IMPAIRING_KINDS, FlapEvent, Flapping, update_flapping
@@ -108,8 +109,13 @@ class _Batch:
     identities: dict[int, tuple[object, ...]]
     rows: list[dict[str, Any]] = field(default_factory=list)
     seen: list[Seen] = field(default_factory=list)
+    # What login endpoints offered, from successful and failed results alike (the auth_downgrade fault).
+    offers: list[Seen] = field(default_factory=list)
     # Cameras with a hard transition: their status is derived anew.
     touched: set[int] = field(default_factory=set)
+    # Cameras `unknown` because nobody checked them, checked again with a result that agrees with the hard state:
+    # their status is derived anew from that result's moment (one that disagrees waits for its streak to settle).
+    rechecked: dict[int, datetime] = field(default_factory=dict)
 
 
 async def record(session: AsyncSession, outcomes: Iterable[Outcome], *, settings: Settings) -> RecordSummary:
@@ -125,6 +131,7 @@ async def record(session: AsyncSession, outcomes: Iterable[Outcome], *, settings
     await _reassess_vendor_risk(session, batch, settings)
     now = max(o.at for o in batch.outcomes)
     summary.faults = await _evaluate_faults(session, batch, now, settings)
+    await downgrade.note_offers(session, summary.faults, batch.cameras, batch.offers)
     await _update_status(session, batch, summary)
     await _announce(session, batch, summary, now, settings)
     return summary
@@ -165,12 +172,17 @@ def _apply(batch: _Batch, outcome: Outcome, summary: RecordSummary, settings: Se
     if transition is not None:
         summary.transitions.append((outcome.camera_id, outcome.kind, transition))
         batch.touched.add(outcome.camera_id)
+    elif (
+        outcome.kind is CheckKind.REACHABILITY and camera.status is CameraStatus.UNKNOWN and state.hard_ok is outcome.ok
+    ):
+        batch.rechecked.setdefault(outcome.camera_id, outcome.at)
     if _worth_storing(state, outcome, changed):
         state.last_recorded_at = outcome.at
         batch.rows.append(_result_row(outcome))
     if outcome.ok:
         batch.seen.append(Seen(outcome.camera_id, outcome.kind, outcome.at, outcome.values))
         _observe(camera, outcome)
+    batch.offers.extend(downgrade.offers([Seen(outcome.camera_id, outcome.kind, outcome.at, outcome.values)]))
 
 
 def _advance_state(state: CheckState, outcome: Outcome, settings: Settings) -> Transition | None:
@@ -274,10 +286,11 @@ async def _update_status(session: AsyncSession, batch: _Batch, summary: RecordSu
         for f in (*summary.faults.opened, *summary.faults.closed)
         if f.kind in IMPAIRING_KINDS and f.camera_id in batch.cameras
     }
-    touched = batch.touched | set(impaired_at)
+    touched = batch.touched | set(impaired_at) | set(batch.rechecked)
     if touched:
         cameras = [batch.cameras[i] for i in sorted(touched)]
-        summary.status_changes = await update_statuses(session, cameras, summary.transitions, impaired_at)
+        changed_at = {**batch.rechecked, **impaired_at}
+        summary.status_changes = await update_statuses(session, cameras, summary.transitions, changed_at)
 
 
 async def _announce(

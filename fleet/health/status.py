@@ -35,9 +35,10 @@ async def update_statuses(
     session: AsyncSession,
     cameras: Sequence[Camera],
     transitions: Sequence[tuple[int, CheckKind, Transition]],
-    impaired_at: dict[int, datetime],
+    changed_at: dict[int, datetime],
 ) -> list[StatusChange]:
-    """Derive each camera's status anew and move the ones that changed, dated to their latest transition."""
+    """Derive each camera's status anew and move the ones that changed, dated to their latest transition (or, for
+    a change without one, to the moment in ``changed_at``: an impairing fault, a camera checked again)."""
     ids = [c.id for c in cameras]
     hard: dict[int, dict[CheckKind, bool | None]] = {i: {} for i in ids}
     for camera_id, kind, hard_ok in await session.execute(
@@ -51,7 +52,7 @@ async def update_statuses(
             )
         )
     )
-    when: dict[int, datetime] = dict(impaired_at)
+    when: dict[int, datetime] = dict(changed_at)
     for camera_id, _kind, transition in transitions:
         when[camera_id] = max(when.get(camera_id, transition.at), transition.at)
     changes: list[StatusChange] = []

@@ -90,6 +90,13 @@ def validate(recurrence: str, starts_at: datetime) -> None:
         raise RecurrenceError(f"the rule has more than the {MAX_OCCURRENCES} occurrences a window may have")
 
 
+def checked_last_end(starts_at: datetime, ends_at: datetime, recurrence: str | None) -> datetime | None:
+    """``validate`` and ``last_end`` in one: the expansion a new window costs (run it with fleet.offload)."""
+    if recurrence is not None:
+        validate(recurrence, starts_at)
+    return last_end(starts_at, ends_at, recurrence)
+
+
 def _bounded(recurrence: str) -> bool:
     parts = {part.split("=", 1)[0].strip().upper() for part in recurrence.split(";")}
     return bool(parts & {"UNTIL", "COUNT"})

@@ -9,7 +9,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 
 from fleet.db import RowId
 from fleet.errors import InvalidInput
-from fleet.maintenance.rules import RecurrenceError, validate
+from fleet.maintenance.rules import RecurrenceError, parse_rule
 
 
 def _aware(value: datetime) -> datetime:
@@ -41,8 +41,10 @@ class MaintenanceWindowIn(BaseModel):
         if self.ends_at <= self.starts_at:
             raise InvalidInput("ends_at", "must be after starts_at")
         if self.recurrence:
+            # The rule as written; its expansion (how many occurrences, the last end) is checked by the service
+            # beside the event loop, since a rule may take a tenth of a second of CPU to expand.
             try:
-                validate(self.recurrence, self.starts_at)
+                parse_rule(self.recurrence, self.starts_at)
             except RecurrenceError as exc:
                 raise InvalidInput("recurrence", str(exc)) from exc
         return self

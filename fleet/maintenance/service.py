@@ -8,11 +8,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from fleet import offload
 from fleet.audit.service import Actor, record
 from fleet.cameras.models import Camera
-from fleet.errors import NotFound
+from fleet.errors import InvalidInput, NotFound
 from fleet.maintenance.models import MaintenanceWindow
-from fleet.maintenance.rules import last_end, occurrences
+from fleet.maintenance.rules import RecurrenceError, checked_last_end, occurrences
 from fleet.maintenance.schemas import MaintenanceWindowIn, MaintenanceWindowOut
 from fleet.pagination import Page
 from fleet.uptime import rollup
@@ -25,12 +26,12 @@ def active(window: MaintenanceWindow, at: datetime) -> bool:
 
 
 async def create(session: AsyncSession, *, actor: Actor, data: MaintenanceWindowIn) -> MaintenanceWindow:
-    """Plan a maintenance window."""
-    window = MaintenanceWindow(
-        **data.model_dump(),
-        created_by=actor.name,
-        last_ends_at=last_end(data.starts_at, data.ends_at, data.recurrence),
-    )
+    """Plan a maintenance window; InvalidInput when its rule has more occurrences than a window may have."""
+    try:
+        ends = await offload.cpu(checked_last_end, data.starts_at, data.ends_at, data.recurrence or None)
+    except RecurrenceError as exc:
+        raise InvalidInput("recurrence", str(exc)) from exc
+    window = MaintenanceWindow(**data.model_dump(), created_by=actor.name, last_ends_at=ends)
     session.add(window)
     await session.flush()
     await rollup.window_changed(session, window)

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from config.settings import Settings
 from config.zone import LOCAL
-from fleet import __version__
+from fleet import __version__, offload
 from fleet.decisions.service import overview
 from fleet.inventory.replacement import explained
 from fleet.inventory.service import InventoryRow, build_inventory
@@ -23,6 +23,7 @@ from fleet.language import Language, translations
 from fleet.reports import charts
 from fleet.reports.uptime import Document, environment, months
 from fleet.tickets.models import RepairTicket
+from fleet.uptime import precision
 from fleet.uptime.calc import Figures
 from fleet.uptime.facts import CameraFacts, camera_facts
 from fleet.uptime.service import GroupBy, camera_figures_for, report_rows, ticket_repairs
@@ -101,7 +102,8 @@ def _plan(inventory: list[InventoryRow], language: Language) -> list[dict[str, A
     ]
 
 
-def _charts(monthly: list[tuple[str, float | None]], levels: Counter[str], language: Language) -> dict[str, str]:
+def draw_charts(monthly: list[tuple[str, float | None]], levels: Counter[str], language: Language) -> dict[str, str]:
+    """The chapter's charts as SVG (run in a worker process: matplotlib holds the interpreter for a while)."""
     _ = translations(language).gettext
     return {
         "monthly": charts.monthly_availability(
@@ -148,7 +150,8 @@ async def annual_document(
             weights=explained(language),
             firmware=Counter(term("firmware_states", r.values["firmware_state"], language) for r in inventory),
             decisions=await overview(session, year),
-            svg=_charts(monthly, levels, language),
+            svg=await offload.cpu(draw_charts, monthly, levels, language),
+            precision=precision.note(settings.scheduler, language),
         )
     )
     return Document(html)

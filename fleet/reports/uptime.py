@@ -5,19 +5,21 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from config.settings import SchedulerSettings
 from config.zone import LOCAL
-from fleet import __version__
+from fleet import __version__, offload
 from fleet.faults.models import Fault, FaultKind
 from fleet.faults.wording import kind_label
 from fleet.language import N_, Language, day, gettext, money, number, percent, translations
 from fleet.reports import charts
+from fleet.uptime import precision
 from fleet.uptime.calc import Figures, Span
 from fleet.uptime.facts import camera_facts
 from fleet.uptime.service import GroupBy, TicketRepairs, camera_figures_for, report_rows, ticket_repairs
@@ -47,23 +49,82 @@ def hours(seconds: float | None, language: Language) -> str:
     return "–" if seconds is None else f"{number(seconds / 3600, language, decimals=1)} h"
 
 
+def render_pdf(html: str) -> bytes:
+    """An HTML document as PDF (WeasyPrint: seconds of CPU for a large report; run it with fleet.offload)."""
+    from weasyprint import HTML
+
+    rendered: bytes = HTML(string=html).write_pdf()
+    return rendered
+
+
 @dataclass(frozen=True, slots=True)
 class Document:
     html: str
 
     def pdf(self) -> bytes:
         """The same document as PDF (WeasyPrint)."""
-        from weasyprint import HTML
+        return render_pdf(self.html)
 
-        rendered: bytes = HTML(string=self.html).write_pdf()
-        return rendered
+    async def pdf_beside_loop(self) -> bytes:
+        """The PDF, made in a worker process so that the event loop (polling, requests) goes on meanwhile."""
+        return await offload.cpu(render_pdf, self.html)
+
+
+@dataclass(frozen=True, slots=True)
+class UptimeCharts:
+    """What the uptime report draws, as plain data (drawn in a worker process)."""
+
+    language: Language
+    monthly_labels: list[str]
+    monthly_values: list[float | None]
+    measured: list[float]
+    worst: list[tuple[str, float]]
+    causes: dict[str, float]
+    kinds: dict[str, int]
+
+    def draw(self) -> dict[str, str]:
+        """The charts as SVG, by name."""
+        _ = translations(self.language).gettext
+        return {
+            "monthly": charts.monthly_availability(
+                self.monthly_labels, self.monthly_values, _("Availability per month")
+            ),
+            "distribution": charts.distribution(
+                self.measured, _("Availability over the cameras"), _("availability (%)")
+            ),
+            "worst": charts.horizontal(
+                [name for name, _hours in self.worst] or ["–"],
+                [hours for _name, hours in self.worst] or [0],
+                _("The ten cameras with the most downtime"),
+                _("hours"),
+            ),
+            "causes": charts.horizontal(
+                list(self.causes) or ["–"],
+                [v / 3600 for v in self.causes.values()] or [0],
+                _("Offline time by cause"),
+                _("hours"),
+            ),
+            "kinds": charts.horizontal(
+                list(self.kinds) or ["–"],
+                list(self.kinds.values()) or [0],
+                _("Faults by kind"),
+                _("count"),
+                colour=charts.BLUE,
+            ),
+        }
 
 
 async def uptime_document(
-    session: AsyncSession, *, period: Span, by: GroupBy, now: datetime, language: Language
+    session: AsyncSession,
+    *,
+    period: Span,
+    by: GroupBy,
+    now: datetime,
+    language: Language,
+    scheduler: SchedulerSettings | None = None,
 ) -> Document:
-    """The uptime report with charts, for reading and printing."""
-    _ = translations(language).gettext
+    """The uptime report with charts, for reading and printing; with the polling settings it states how precise
+    its outage edges are."""
     facts = await camera_facts(session)
     per_camera = await camera_figures_for(session, period=period, now=now, cameras=facts)
     tickets = await ticket_repairs(session, period=period)
@@ -84,22 +145,16 @@ async def uptime_document(
     worst = sorted(per_camera.values(), key=lambda cf: -cf[1].downtime_s)[:10]
     worst = [(c, f) for c, f in worst if f.downtime_s > 0]
     causes, kinds = await _fault_figures(session, period, language)
-    svg = {
-        "monthly": charts.monthly_availability(monthly_labels, monthly_values, _("Availability per month")),
-        "distribution": charts.distribution(measured, _("Availability over the cameras"), _("availability (%)")),
-        "worst": charts.horizontal(
-            [c.name for c, _ in worst] or ["–"],
-            [f.downtime_s / 3600 for _, f in worst] or [0],
-            _("The ten cameras with the most downtime"),
-            _("hours"),
-        ),
-        "causes": charts.horizontal(
-            list(causes) or ["–"], [v / 3600 for v in causes.values()] or [0], _("Offline time by cause"), _("hours")
-        ),
-        "kinds": charts.horizontal(
-            list(kinds) or ["–"], list(kinds.values()) or [0], _("Faults by kind"), _("count"), colour=charts.BLUE
-        ),
-    }
+    drawn = UptimeCharts(
+        language,
+        monthly_labels,
+        monthly_values,
+        measured,
+        [(c.name, f.downtime_s / 3600) for c, f in worst],
+        causes,
+        kinds,
+    )
+    svg = await offload.cpu(drawn.draw)
     template = environment(language).get_template("uptime.html")
     html = template.render(
         lang=language,
@@ -112,6 +167,7 @@ async def uptime_document(
         cameras=len(per_camera),
         rows=rows,
         svg=svg,
+        precision=precision.note(scheduler, language) if scheduler is not None else None,
     )
     return Document(html)
 
@@ -138,8 +194,10 @@ async def _fault_figures(
     return dict(seconds), dict(opened.most_common(10))
 
 
+@cache
 def environment(language: Language) -> Environment:
-    """The report templates with the language's catalogue and its way of writing numbers."""
+    """The report templates with the language's catalogue and its way of writing numbers (one per language, so that
+    each template is compiled once per process, not once per report on the event loop)."""
     found = Environment(
         loader=FileSystemLoader(Path(__file__).parent / "templates"),
         autoescape=select_autoescape(["html"]),

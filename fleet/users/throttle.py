@@ -69,6 +69,25 @@ class Counters:
         self.name.blocked_until = None
 
 
+async def refused_as_they_stand(
+    session: AsyncSession, *, username: str, address: str, now: datetime, settings: WebSettings
+) -> bool:
+    """Whether the counters as they stand, read without locking, already refuse the attempt: then it costs no
+    password check. Only the locked rows (``counters``) decide the answer."""
+    keys = (name_key(username), address_key(address))
+    rows = {row.key: row for row in await session.scalars(select(LoginThrottle).where(LoginThrottle.key.in_(keys)))}
+
+    def current(row: LoginThrottle | None) -> LoginThrottle | None:
+        window_over = row is not None and row.window_started_at <= now - settings.login_window
+        blocked = row is not None and row.blocked_until is not None and now < row.blocked_until
+        return None if row is None or (window_over and not blocked) else row
+
+    name, place = current(rows.get(keys[0])), current(rows.get(keys[1]))
+    return (name is not None and name.blocked_until is not None and now < name.blocked_until) or (
+        place is not None and place.failures >= settings.login_max_failures_per_address
+    )
+
+
 async def counters(
     session: AsyncSession, *, username: str, address: str, now: datetime, settings: WebSettings
 ) -> Counters:

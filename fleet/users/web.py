@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import delete, or_, select
@@ -17,8 +17,9 @@ from fleet.users import throttle
 from fleet.users.models import WebSession
 from fleet.users.service import authenticate
 
-# Sessions are touched at most this often, so reading pages does not turn every request into a write.
-_TOUCH_EVERY_S = 60
+# Sessions are touched at most this often (or a quarter of the idle time, if that is shorter), so reading pages does
+# not turn every request into a write.
+_TOUCH_EVERY = timedelta(seconds=60)
 
 
 def _hash(token: str) -> str:
@@ -49,15 +50,26 @@ async def log_in(
     now: datetime,
     settings: WebSettings,
 ) -> Login:
-    """Check the password unless throttled; on success a new session (its cookie value returned once)."""
+    """Check the password unless throttled; on success a new session (its cookie value returned once).
+
+    The password is checked (argon2, beside the event loop) before the attempt's counters are locked: on SQLite that
+    lock is the database's one write lock, and polling must not wait for a password check. The locked counters then
+    decide: an attempt that a block reached meanwhile is refused as throttled, whatever its password, so parallel
+    attempts learn no more than attempts one after another.
+    """
+    user = None
+    refused = await throttle.refused_as_they_stand(
+        session, username=username, address=address, now=now, settings=settings
+    )
+    if not refused:
+        user = await authenticate(session, username.strip(), password)
     await _prune_sessions(session, now=now, settings=settings)
     rows = await throttle.counters(session, username=username, address=address, now=now, settings=settings)
     actor = Actor(name=f"login:{address}")
     refusing = rows.throttled(now, settings)
-    if refusing:
+    if refusing or refused:
         await throttle.audit_throttled(session, refusing, actor=actor)
         return Login(LoginOutcome.THROTTLED)
-    user = await authenticate(session, username.strip(), password)
     if user is None:
         rows.failed(now, settings)
         target = throttle.name_key(username).removeprefix("name:")
@@ -88,8 +100,14 @@ async def log_in(
     return Login(LoginOutcome.OK, cookie=cookie, session=row)
 
 
-async def current(session: AsyncSession, cookie: str, *, now: datetime, settings: WebSettings) -> WebSession | None:
-    """The live session behind a cookie, touched; None (and the row removed) once expired or its user inactive."""
+async def current(
+    session: AsyncSession, cookie: str, *, now: datetime, settings: WebSettings, touch: bool = True
+) -> WebSession | None:
+    """The live session behind a cookie; None (and the row removed) once expired or its user inactive.
+
+    ``touch`` (a person's own request) slides its idle expiry; a page refreshing itself does not, so a screen left
+    open still ends its session after ``session_idle``.
+    """
     row: WebSession | None = await session.scalar(select(WebSession).where(WebSession.token_hash == _hash(cookie)))
     if row is None:
         return None
@@ -97,7 +115,7 @@ async def current(session: AsyncSession, cookie: str, *, now: datetime, settings
     if expired or not row.user.is_active:
         await session.delete(row)
         return None
-    if (now - row.last_seen_at).total_seconds() > _TOUCH_EVERY_S:
+    if touch and now - row.last_seen_at > min(_TOUCH_EVERY, settings.session_idle / 4):
         row.last_seen_at = now
     return row
 

@@ -76,7 +76,11 @@ API_RULE: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/alerts"): Action.READ_ALERTS,
     ("GET", "/api/v1/users"): Action.ADMINISTER,
     ("POST", "/api/v1/users"): Action.ADMINISTER,
+    ("PATCH", "/api/v1/users/{username}"): Action.ADMINISTER,
+    ("PUT", "/api/v1/users/{username}/password"): Action.ADMINISTER,
     ("POST", "/api/v1/tokens"): Action.ADMINISTER,
+    ("GET", "/api/v1/tokens"): Action.ADMINISTER,
+    ("POST", "/api/v1/tokens/{token_id}/revoke"): Action.ADMINISTER,
     ("GET", "/api/v1/audit"): Action.READ_AUDIT_LOG,
     ("GET", "/api/v1/tickets"): Action.READ,
     ("POST", "/api/v1/tickets"): Action.WORK_ON_TICKETS,
@@ -127,7 +131,12 @@ PAGE_RULE: dict[tuple[str, str], Rule] = {
     ("GET", "/reports/inventory"): Action.READ,
     ("GET", "/admin"): Action.ADMINISTER,
     ("POST", "/admin/users"): Action.ADMINISTER,
+    ("POST", "/admin/users/{username}/deactivate"): Action.ADMINISTER,
+    ("POST", "/admin/users/{username}/activate"): Action.ADMINISTER,
+    ("POST", "/admin/users/{username}/role"): Action.ADMINISTER,
+    ("POST", "/admin/users/{username}/password"): Action.ADMINISTER,
     ("POST", "/admin/tokens"): Action.ADMINISTER,
+    ("POST", "/admin/tokens/{token_id}/revoke"): Action.ADMINISTER,
     ("POST", "/admin/channels"): Action.ADMINISTER,
     ("POST", "/admin/channels/{channel_id}/test"): Action.ADMINISTER,
     ("POST", "/admin/channels/{channel_id}/delete"): Action.ADMINISTER,
@@ -208,7 +217,7 @@ async def test_authorization_matrix(client: httpx.AsyncClient, tokens: dict[Role
     wrong: list[str] = []
     for (method, path), rule in sorted(API_RULE.items()):
         url = _PATH_PARAMETER.sub(_MISSING_ID, path)
-        body = {} if method in ("POST", "PATCH") else None
+        body = {} if method in ("POST", "PATCH", "PUT") else None
         response = await client.request(method, url, headers=headers, json=body)
         if allowed(rule, role):
             ok = response.status_code not in (401, 403) and response.status_code < 500

@@ -13,7 +13,9 @@ from fleet.crypto import CredentialCipher
 from fleet.db import Database
 from fleet.decisions import service
 from fleet.decisions.importer import read_decision_file
+from fleet.decisions.schemas import DecisionIn
 from fleet.users.models import Role
+from tests.api import web
 from tests.builders import TEST_ACTOR, make_camera
 from tests.conftest import bearer
 
@@ -88,7 +90,7 @@ async def test_bad_decisions_are_422_naming_the_field(client: httpx.AsyncClient,
     cases = {
         "ends_on": {**DEPLOYMENT, "ends_on": "2026-03-01"},
         "kind": {**DEPLOYMENT, "kind": "rumour"},
-        "registration": {**DEPLOYMENT, "registration": "abc"},
+        "registration": {**DEPLOYMENT, "registration": "Z#23"},
         "days": {**DEPLOYMENT, "days": ["2026-05-01"]},
         "supersedes_id": {**DEPLOYMENT, "supersedes_id": 424242},
         "camera_ids": {**DEPLOYMENT, "camera_ids": [424242]},
@@ -125,3 +127,51 @@ async def test_overview_in_three_formats(
     bad = await client.get("/api/v1/decisions/overview?year=2023&format=pdf", headers=viewer)
     assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["query", "format"]
     assert (await client.get("/api/v1/decisions/overview", headers=viewer)).status_code == 422
+
+
+async def test_registrations_of_other_municipalities_in_the_overview(
+    client: httpx.AsyncClient, tokens: dict[Role, str]
+) -> None:
+    coordinator, viewer = bearer(tokens[Role.COORDINATOR]), bearer(tokens[Role.VIEWER])
+    written = {
+        "Z/23/004512": "Z/23/004512",
+        "2023-0012345": "2023-0012345",
+        " BM-23-17 ;Z/23/004513": "BM-23-17;Z/23/004513",
+    }
+    for day, (registration, stored) in enumerate(written.items(), start=10):
+        body = {**DEPLOYMENT, "registration": registration, "starts_on": f"2026-03-{day}", "ends_on": f"2026-03-{day}"}
+        created = await client.post("/api/v1/decisions", json=body, headers=coordinator)
+        assert created.status_code == 201, created.text
+        assert created.json()["registration"] == stored
+    overview = (await client.get("/api/v1/decisions/overview?year=2026", headers=viewer)).json()["rows"]
+    assert [row["registration"] for row in overview] == list(written.values())
+    as_csv = await client.get("/api/v1/decisions/overview?year=2026&format=csv", headers=viewer)
+    lines = list(csv.DictReader(io.StringIO(as_csv.content.decode("utf-8-sig"))))
+    assert [line["registration"] for line in lines] == list(written.values())
+    as_xlsx = await client.get("/api/v1/decisions/overview?year=2026&format=xlsx", headers=viewer)
+    sheet = load_workbook(io.BytesIO(as_xlsx.content)).active
+    assert sheet is not None and [sheet[f"G{n}"].value for n in (2, 3, 4)] == list(written.values())
+
+    for registration, said in (
+        ("Z#23", "'Z#23' holds '#' (U+0023), which is not allowed"),
+        ("-23-17", "'-23-17' starts with '-' (U+002D); a number starts with a letter or a digit"),
+        ("=HYPERLINK(1)", "holds '=' (U+003D)"),
+    ):
+        refused = await client.post(
+            "/api/v1/decisions", json={**DEPLOYMENT, "registration": registration}, headers=coordinator
+        )
+        assert refused.status_code == 422 and refused.json()["detail"][0]["loc"] == ["body", "registration"]
+        assert said in refused.json()["detail"][0]["msg"]
+    assert (await client.get("/api/v1/decisions?year=2026", headers=viewer)).json()["total"] == 3
+
+
+async def test_the_decisions_page_shows_the_registrations(pages: httpx.AsyncClient, database: Database) -> None:
+    async with database.unit_of_work() as session:
+        for registration in ("Z/23/004512", "BM-23-17; 2023-0012345"):
+            data = DecisionIn.model_validate({**DEPLOYMENT, "registration": registration})
+            await service.create(session, actor=TEST_ACTOR, data=data)
+    await web.login(pages, "viewer")
+    page = await pages.get("/decisions?year=2026")
+    assert page.status_code == 200
+    assert "<td>Z/23/004512</td>" in page.text and "<td>BM-23-17;2023-0012345</td>" in page.text
+    assert "<title>Z/23/004512 deployment: Markt</title>" in page.text  # the timeline's bar

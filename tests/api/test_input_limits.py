@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import httpx
+from sqlalchemy import event, select
 
 from config.settings import Settings
+from fleet.audit.models import AuditEntry
 from fleet.crypto import CredentialCipher
 from fleet.db import MAX_ROW_ID, Database
 from fleet.tickets.workflow import MAX_COST_CENTS
@@ -110,3 +112,34 @@ async def test_a_page_form_is_read_no_further_than_the_limit(client: httpx.Async
     # Starlette's form parser refuses a field over 1 MiB (400) before the 2 MiB body limit (413) is reached.
     assert login.status_code in (400, 413)
     assert body.pulled <= settings.api.max_body // body.size + 1
+
+
+async def test_a_token_is_looked_up_once_per_request(
+    client: httpx.AsyncClient, tokens: dict[Role, str], database: Database
+) -> None:
+    """The check before the body finds the token's user; the route takes that user instead of a second lookup."""
+    statements: list[str] = []
+
+    def executed(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
+        statements.append(statement)
+
+    engine = database.engine.sync_engine
+    window = {"starts_at": "2026-03-01T06:00:00Z", "ends_at": "2026-03-01T07:00:00Z", "reason": "firmware"}
+    event.listen(engine, "before_cursor_execute", executed)
+    try:
+        for role, method, url, body, expected in (
+            (Role.COORDINATOR, "POST", WINDOWS, window, 201),  # a body: checked before it is read
+            (Role.COORDINATOR, "GET", WINDOWS, None, 200),  # no body: checked by the route alone
+            (Role.ADMIN, "POST", "/api/v1/tokens", {"username": "user-viewer", "name": "once"}, 201),
+        ):
+            statements.clear()
+            answer = await client.request(method, url, json=body, headers=bearer(tokens[role]))
+            assert answer.status_code == expected, answer.text
+            lookups = [s for s in statements if "FROM api_tokens" in s and "token_hash =" in s]
+            assert len(lookups) == 1, (method, url, lookups)
+    finally:
+        event.remove(engine, "before_cursor_execute", executed)
+    # The user the route took is the token's, whole: the audit log names the coordinator.
+    async with database.unit_of_work() as session:
+        entry = await session.scalar(select(AuditEntry).where(AuditEntry.action == "maintenance.create"))
+    assert entry is not None and entry.actor == "user-coordinator"

@@ -8,30 +8,29 @@ every step land in test-artifacts/browser/.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import os
 import re
-import shutil
-import socket
-import subprocess
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 import pytest
 import pytest_asyncio
 from openpyxl import load_workbook
-from playwright.async_api import Page, async_playwright, expect
+from playwright.async_api import expect
 
 from simulator.fleet import SimulatedFleet
-from tests.conftest import CAMFLEET, run_cli
-from tests.waiting import wait_until
+from tests.browser.serving import (
+    ARTIFACTS,
+    CHROMIUM,
+    PASSWORD,
+    Journey,
+    browser,
+    camfleet_env,
+    create_users,
+    serving,
+)
+from tests.conftest import run_cli
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
-HOST = "127.91.0.100"
-PASSWORD = "coordinator-password-1"
 FLEET = (
     "name,host,onvif_port,snmp_port,rtsp_port,latitude,longitude,area,location,declared_manufacturer\n"
     "BR-1,127.91.0.1,8080,1161,8554,51.3704,6.1724,Centrum,Markt,Axis Communications\n"
@@ -41,27 +40,10 @@ FLEET = (
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (make install)")
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @pytest.fixture
 def env(sqlite_template: Path, tmp_path: Path) -> dict[str, str]:
     """A `camfleet` environment on a migrated SQLite database of this test's own."""
-    database = tmp_path / "camfleet.db"
-    shutil.copy(sqlite_template, database)  # with its mode (0600)
-    return {
-        **os.environ,
-        "CAMFLEET_DATA_DIR": str(tmp_path / "var"),
-        "CAMFLEET_DATABASE_URL": f"sqlite:///{database}",
-        "CAMFLEET_CONFIG": "",
-        "CAMFLEET_SCHEDULER__DEVICE_TIMEOUT": "3s",
-        "CAMFLEET_WEB__LANGUAGE": "en",
-        "COLUMNS": "200",
-    }
+    return camfleet_env(sqlite_template, tmp_path)
 
 
 @pytest_asyncio.fixture
@@ -83,66 +65,13 @@ async def fleet_with_a_dead_camera(env: dict[str, str], tmp_path: Path) -> Async
 @pytest.fixture
 def server(env: dict[str, str], fleet_with_a_dead_camera: None, tmp_path: Path) -> Iterator[str]:
     """`camfleet serve` on this helper's loopback range, with a coordinator and a technician to log in as."""
-    for name, role in (("coordinator", "coordinator"), ("tech", "technician")):
-        made = run_cli(env, "users", "create", name, "--role", role, "--password-stdin", stdin=PASSWORD + "\n")
-        assert made.returncode == 0, made.stderr
-    port = _free_port()
-    log = tmp_path / "serve.log"
-    process = subprocess.Popen(
-        [CAMFLEET, "serve", "--no-scheduler", "--host", HOST, "--port", str(port)],
-        env=env,
-        stdout=log.open("w"),
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://{HOST}:{port}"
-
-    def health() -> int | None:
-        if process.poll() is not None:
-            raise AssertionError(f"camfleet serve exited: {log.read_text()}")
-        try:
-            return httpx.get(f"{url}/api/v1/health", timeout=2).status_code
-        except httpx.TransportError:
-            return None
-
-    try:
-        wait_until(health, lambda seen: seen == 200, timeout=60, what="camfleet serve's health")
+    create_users(env, {"coordinator": "coordinator", "tech": "technician"})
+    with serving(env, tmp_path / "serve.log") as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-
-
-@dataclass
-class Journey:
-    """One person's browser session on the server, the console errors it met, and its numbered screenshots."""
-
-    server: str
-    page: Page
-    problems: list[str] = field(default_factory=list)
-    step: int = 0
-
-    async def shot(self, name: str) -> None:
-        self.step += 1
-        await self.page.screenshot(path=str(ARTIFACTS / f"{self.step:02d}-{name}.png"), full_page=True)
-
-
-@contextlib.asynccontextmanager
-async def _browser(server: str) -> AsyncIterator[Journey]:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        context = await browser.new_context(accept_downloads=True, locale="en-GB", timezone_id="Europe/Amsterdam")
-        journey = Journey(server, await context.new_page())
-        # A CSP violation or a script error shows up in the console: the pages must have none.
-        journey.page.on("console", lambda m: journey.problems.append(m.text) if m.type == "error" else None)
-        journey.page.on("pageerror", lambda e: journey.problems.append(str(e)))
-        yield journey
-        await context.close()
-        await browser.close()
 
 
 async def test_journeys(server: str) -> None:
-    async with _browser(server) as journey:
+    async with browser(server) as journey:
         await _log_in(journey)
         await _see_the_down_camera_on_the_dashboard(journey)
         await _acknowledge_its_fault(journey)

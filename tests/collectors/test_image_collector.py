@@ -6,6 +6,7 @@ import base64
 import io
 import time
 from collections.abc import AsyncIterator
+from dataclasses import replace
 
 import pytest
 import pytest_asyncio
@@ -54,6 +55,7 @@ async def test_snapshot_with_digest_reduced_to_numbers(fleet: SimulatedFleet, co
     assert isinstance(seen, ImageObservation)
     assert (seen.width, seen.height) == (640, 360)
     assert seen.contrast > 15 and len(seen.signature) == 128 and seen.thumbnail is None
+    assert seen.auth == "digest" and seen.auth_offered == ("digest", "basic") and len(seen.auth_challenges) == 2
     assert fleet.camera("AX-I").device.counters.snapshot == 1
     refused = await collectors.run(CheckKind.IMAGE, _target(AXIS, password="wrong"))
     assert isinstance(refused.error, AuthFailed)
@@ -96,8 +98,10 @@ async def basic_server(fleet: SimulatedFleet) -> AsyncIterator[str]:
 
 
 async def test_basic_only_redirects_and_size_cap(basic_server: str, collectors: Collectors) -> None:
-    ok = await collectors.run(CheckKind.IMAGE, _target(BASIC, _snapshot_at(f"{basic_server}/snap.jpg")))
+    allowed = replace(_target(BASIC, _snapshot_at(f"{basic_server}/snap.jpg")), allow_basic=True)
+    ok = await collectors.run(CheckKind.IMAGE, allowed)
     assert ok.ok, ok.error
+    assert isinstance(ok.observation, ImageObservation) and ok.observation.auth == "basic"
     moved = await collectors.run(CheckKind.IMAGE, _target(BASIC, _snapshot_at(f"{basic_server}/moved.jpg")))
     assert isinstance(moved.error, BadResponse) and "302" in moved.error.message  # never followed elsewhere
     huge = await collectors.run(CheckKind.IMAGE, _target(BASIC, _snapshot_at(f"{basic_server}/huge.jpg")))

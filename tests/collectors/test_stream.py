@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator
+from dataclasses import replace
 
 import pytest
 import pytest_asyncio
@@ -58,7 +59,7 @@ async def test_digest_describe_finds_the_profile_stream_over_onvif(
 ) -> None:
     fleet.reset_counters()
     seen = await _observe(collectors, _target(AXIS))  # no stored profile: asked over ONVIF first
-    assert seen.auth == "digest"
+    assert seen.auth == "digest" and seen.auth_offered == ("digest",) and seen.auth_endpoint == "rtsp"
     assert (seen.codec, seen.width, seen.height) == ("H264", 1920, 1080)
     assert (seen.profile_encoding, seen.profile_width, seen.profile_height) == ("H264", 1920, 1080)
     assert stream_mismatch({"codec": seen.codec, "width": seen.width, "height": seen.height,
@@ -118,11 +119,11 @@ def _peer_media(peer: RtspPeer) -> MediaProfile:
     return MediaProfile("main", None, "H265", 2560, 1440, f"rtsp://{peer.host}:{peer.port}/live/main", None)
 
 
-async def test_basic_only_camera(peers: dict[RtspBehaviour, RtspPeer], collectors: Collectors) -> None:
+async def test_basic_only_camera_allowed_basic(peers: dict[RtspBehaviour, RtspPeer], collectors: Collectors) -> None:
     peer = peers[RtspBehaviour.basic_only]
     target = _target(peer.host, user=peer.username, password=peer.password, media=_peer_media(peer))
-    seen = await _observe(collectors, target)
-    assert seen.auth == "basic"
+    seen = await _observe(collectors, replace(target, allow_basic=True))
+    assert seen.auth == "basic" and seen.auth_offered == ("basic",)
     assert (seen.codec, seen.width, seen.height) == ("H265", 2560, 1440)  # the video section, not the audio one
     wrong = await collectors.run(CheckKind.STREAM, _target(peer.host, media=_peer_media(peer)))
     assert isinstance(wrong.error, AuthFailed)
@@ -228,11 +229,14 @@ def test_sdp_parsing(fleet: SimulatedFleet) -> None:
 def test_digest_answer_is_accepted_by_a_real_checker() -> None:
     challenges = httpauth.challenges("AXIS_ACCC8E")
     assert [c.scheme for c in parse_challenges(reversed(challenges))] == ["digest", "basic"]
-    scheme, header = authorization(challenges, method="DESCRIBE", uri="rtsp://h/x", username="root", password="pw")
+    login = {"basic_allowed": False, "channel": "rtsp"}
+    scheme, header = authorization(
+        challenges, method="DESCRIBE", uri="rtsp://h/x", username="root", password="pw", **login
+    )
     assert scheme == "digest"
     assert httpauth.authorised(header, "DESCRIBE", "AXIS_ACCC8E", "root", "pw")
     assert not httpauth.authorised(header, "DESCRIBE", "AXIS_ACCC8E", "root", "other")
     with pytest.raises(Unsupported):
-        authorization(["Negotiate abc"], method="GET", uri="/", username="u", password="p")
+        authorization(["Negotiate abc"], method="GET", uri="/", username="u", password="p", **login)
     with pytest.raises(AuthFailed):
-        authorization(challenges, method="GET", uri="/", username=None, password=None)
+        authorization(challenges, method="GET", uri="/", username=None, password=None, **login)

@@ -6,13 +6,20 @@ import asyncio
 import itertools
 import logging
 import sqlite3
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.exc import OperationalError
 
-from scheduler.jobs import every
+from collectors.registry import Collectors
+from config.settings import Settings
+from fleet.crypto import CredentialCipher
+from fleet.db import Database
+from scheduler.dispatcher import Dispatcher
+from scheduler.jobs import DECISIONS_JOB, DISPATCH_JOB, POLL_JOB, PRUNE_JOB, ROLLUP_JOB, build_scheduler, every
+from scheduler.polling import Poller
+from scheduler.watch import HEARTBEAT_JOB
 from tests.waiting import eventually
 
 
@@ -79,3 +86,34 @@ async def test_database_failures_back_off_with_one_line_each_then_recover(caplog
     assert "database or disk is full" in errors[0].getMessage()
     assert any("recovered after 3 failures" in r.getMessage() for r in caplog.records)
     assert len(attempts) > 5  # back at its normal pace afterwards
+
+
+async def test_the_scheduler_has_each_job_once_with_its_interval_and_start(
+    settings: Settings, database: Database, cipher: CredentialCipher
+) -> None:
+    async with Collectors(device_timeout=1.0) as collectors:
+        poller = Poller(database, settings, collectors, cipher, owner="test")
+        scheduler = build_scheduler(
+            settings, database, poller, Dispatcher(database, settings, cipher, owner="test"), set()
+        )
+        scheduler.start(paused=True)
+        try:
+            started = datetime.now(UTC)
+            jobs = {job.id: job for job in scheduler.get_jobs()}
+            expected = {
+                POLL_JOB: (settings.scheduler.tick, True),
+                DISPATCH_JOB: (settings.alerts.dispatch_interval, True),
+                PRUNE_JOB: (timedelta(hours=1), False),
+                DECISIONS_JOB: (settings.decisions.check_interval, False),
+                ROLLUP_JOB: (settings.uptime.rollup_interval, False),
+                HEARTBEAT_JOB: (settings.scheduler.lease / 3, True),
+            }
+            assert set(jobs) == set(expected)
+            for job_id, (interval, start_now) in expected.items():
+                job = jobs[job_id]
+                assert job.trigger.interval == interval and job.max_instances == 1 and job.coalesce
+                first = job.next_run_time - started
+                # At once, or only after one interval (and never paused: APScheduler reads None as paused).
+                assert first < interval / 2 if start_now else first > interval / 2, job_id
+        finally:
+            scheduler.shutdown(wait=False)

@@ -155,13 +155,26 @@ async def test_wrong_credentials_degrade_and_due_times_follow_intervals(
 def test_back_off_starts_only_after_the_failure_is_hard(poller: Poller) -> None:
     at = datetime(2026, 1, 1, tzinfo=UTC)
     poller._rng = random.Random(0)
-    interval = poller.settings.scheduler.reachability_interval
-    jitter = interval * poller.settings.scheduler.jitter
+    interval = poller.settings.scheduler.health_interval
+    jitter = poller.settings.scheduler.jitter
     for failures_before, factor in ((0, 1), (1, 1), (2, 1), (3, 2), (4, 4)):
+        due = poller.next_due(CheckKind.ONVIF_HEALTH, at, False, failures_before) - at
+        assert interval * factor * (1 - jitter) <= due <= interval * factor * (1 + jitter)
+    capped = poller.next_due(CheckKind.ONVIF_HEALTH, at, False, 40) - at
+    assert poller.settings.scheduler.max_backoff * (1 - jitter) <= capped <= poller.settings.scheduler.max_backoff * 1.1
+
+
+def test_reachability_backs_off_to_a_small_multiple_only(poller: Poller) -> None:
+    """The check that decides up and down keeps near its pace however long the outage, so its end is seen soon."""
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    scheduler = poller.settings.scheduler
+    interval, jitter = scheduler.reachability_interval, scheduler.jitter
+    assert scheduler.reachability_max_backoff == 2.0
+    for failures_before, factor in ((0, 1), (2, 1), (3, 2), (4, 2), (40, 2)):
         due = poller.next_due(CheckKind.REACHABILITY, at, False, failures_before) - at
-        assert interval * factor - jitter * factor <= due <= interval * factor + jitter * factor
-    capped = poller.next_due(CheckKind.REACHABILITY, at, False, 40) - at
-    assert capped <= poller.settings.scheduler.max_backoff * 1.1
+        assert interval * factor * (1 - jitter) <= due <= interval * factor * (1 + jitter)
+        assert due <= scheduler.outage_edges
+    assert scheduler.outage_edges == interval * 2 * (1 + jitter)
 
 
 async def test_metrics_show_statuses_and_poll_durations(poller: Poller, settings: Settings, database: Database) -> None:
@@ -191,3 +204,16 @@ async def test_poll_everything_runs_each_check_once_across_batches(
     summary = await poller.tick(everything=True)
     assert summary.checks == 23  # 4 cameras × 5 checks + 3 SNMP, in batches of 2, each once
     assert all(fleet.camera(name).device.counters.snmp <= 2 for name in ("AX-1", "HK-1", "DH-1"))
+
+
+def test_back_off_after_days_of_failures_stays_at_its_cap(poller: Poller) -> None:
+    """Thousands of failures in a row (a camera dead for days) must not overflow the doubling."""
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    scheduler = poller.settings.scheduler
+    for kind, cap in (
+        (CheckKind.REACHABILITY, scheduler.reachability_interval * scheduler.reachability_max_backoff),
+        (CheckKind.ONVIF_IDENTITY, scheduler.identity_interval),
+        (CheckKind.ONVIF_HEALTH, scheduler.max_backoff),
+    ):
+        due = poller.next_due(kind, at, False, 10_000) - at
+        assert cap * (1 - scheduler.jitter) <= due <= cap * (1 + scheduler.jitter)

@@ -15,6 +15,7 @@ from fleet.decisions import service
 from fleet.decisions.importer import read_decision_file
 from fleet.decisions.models import Decision, DecisionKind
 from fleet.errors import ImportRejected
+from fleet.language import Language
 from tests.builders import TEST_ACTOR, make_camera
 
 
@@ -117,3 +118,47 @@ async def test_a_malformed_row_names_its_line_and_imports_nothing(
     assert [(p.line, p.column) for p in caught.value.problems] == [(7, "action")]
     async with database.unit_of_work() as session:
         assert await session.scalar(select(func.count()).select_from(Decision)) == 0
+
+
+OTHER_TOWNS = """row,decision_date,location,start_date,end_date,action,reason,registration
+1,2023-03-01,Markt,2023-03-06,2023-03-08,deploy,Carnaval,Z/23/004512
+2,2023-04-03,Stationsplein,2023-04-10,2023-04-30,deploy,Overlast,2023-0012345
+3,2023-05-01,Julianapark,2023-05-05,2023-05-05,deploy,Bevrijdingsdag,BM-23-17
+4,2023-06-01,Markt,2023-06-02,2023-06-30,deploy,Kermis,Z/23/004513 ;  BM-23-18
+"""
+
+
+async def test_registrations_as_other_municipalities_write_them(database: Database, tmp_path: Path) -> None:
+    path = tmp_path / "register.csv"
+    path.write_text(OTHER_TOWNS, encoding="utf-8")
+    rows = read_decision_file(path)
+    async with database.unit_of_work() as session:
+        result = await service.import_rows(session, actor=TEST_ACTOR, rows=rows)
+        assert len(result.created) == 4
+        table = await service.overview(session, 2023)
+    written = ["Z/23/004512", "2023-0012345", "BM-23-17", "Z/23/004513;BM-23-18"]
+    assert [line.registration for line in table] == written
+    async with database.unit_of_work() as session:
+        stored = list(await session.scalars(select(Decision.registration).order_by(Decision.id)))
+        assert stored == written
+        # The same file again, spaces around ";" and all: nothing registered twice.
+        again = await service.import_rows(session, actor=TEST_ACTOR, rows=read_decision_file(path))
+        assert again.created == [] and again.already_registered == 4
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("en", "line 3: registration: 'Z#23' holds '#' (U+0023), which is not allowed; use letters, digits"),
+        ("nl", "regel 3: registration: 'Z#23' bevat '#' (U+0023), en dat teken is niet toegestaan; gebruik letters"),
+    ],
+)
+def test_a_bad_registration_names_its_line_and_character(tmp_path: Path, language: Language, said: str) -> None:
+    path = tmp_path / "register.csv"
+    path.write_text(OTHER_TOWNS.replace("2023-0012345", "Z#23").replace("BM-23-17", "-23-17"), encoding="utf-8")
+    with pytest.raises(ImportRejected) as caught:
+        read_decision_file(path, language=language)
+    problems = caught.value.problems
+    assert [(p.line, p.column) for p in problems] == [(3, "registration"), (4, "registration")]
+    assert problems[0].said(language).startswith(said)
+    assert "'-23-17'" in problems[1].reason and "'-' (U+002D)" in problems[1].reason

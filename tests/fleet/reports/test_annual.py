@@ -37,6 +37,9 @@ async def test_chapter_in_both_languages(
     assert "Samenstelling" in dutch.html and "Besluiten flexibel cameratoezicht" in dutch.html
     assert "Kaldenkerkerweg" in dutch.html and "1914462" in dutch.html  # the first decision of the 2023 table
     assert "Camera surveillance 2023: the cameras" in english.html
+    # The availability figures say how precisely outages were timed, from the configured intervals.
+    assert "Begin en einde van storingen tot op 132 s nauwkeurig" in dutch.html
+    assert "Outage edges to within 132 s" in english.html
     assert dutch.html.count("<svg") == 2
     assert dutch.pdf().startswith(b"%PDF-")
 
@@ -107,3 +110,22 @@ async def test_replacement_and_firmware_words_follow_the_language(
     assert "<td>unknown</td>" in _section(english, "<h2>Firmware</h2>", "</table>")
     for dutch_word in ("herkomstrisico", "onbekend", "storingen", "hoog"):
         assert dutch_word not in plan_en, dutch_word
+
+
+async def test_registrations_of_other_municipalities_in_the_chapter(
+    database: Database, settings: Settings, tmp_path: Path
+) -> None:
+    register = tmp_path / "register.csv"
+    register.write_text(
+        "row,decision_date,location,start_date,end_date,action,reason,registration\n"
+        "1,2023-03-01,Markt,2023-03-06,2023-03-08,deploy,Carnaval,Z/23/004512\n"
+        "2,2023-05-01,Julianapark,2023-05-05,2023-05-05,deploy,Bevrijdingsdag,BM-23-17 ; 2023-0012345\n",
+        encoding="utf-8",
+    )
+    async with database.unit_of_work() as session:
+        await decisions.import_rows(session, actor=TEST_ACTOR, rows=read_decision_file(register))
+        document = await annual_document(
+            session, year=2023, settings=settings, now=datetime(2024, 3, 1, tzinfo=UTC), language="nl"
+        )
+    decided = _section(document.html, "Besluiten flexibel cameratoezicht", "</table>")
+    assert "<td>Z/23/004512</td>" in decided and "<td>BM-23-17;2023-0012345</td>" in decided

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from config.settings import SchedulerSettings
 from config.zone import LOCAL as AMS
 from fleet.cameras.models import CameraStatus
 from fleet.crypto import CredentialCipher
@@ -55,11 +56,14 @@ async def _history(database: Database, cipher: CredentialCipher) -> None:
 
 
 @pytest.mark.parametrize(
-    ("language", "words", "fleet_share"),
-    [("nl", "Beschikbaarheid per maand", "98,89\u00a0%"), ("en", "Availability per month", "98.89%")],
+    ("language", "words", "fleet_share", "edges"),
+    [
+        ("nl", "Beschikbaarheid per maand", "98,89\u00a0%", "Begin en einde van storingen tot op 165 s nauwkeurig"),
+        ("en", "Availability per month", "98.89%", "Outage edges to within 165 s"),
+    ],
 )
 async def test_html_in_both_languages(
-    database: Database, cipher: CredentialCipher, language: str, words: str, fleet_share: str
+    database: Database, cipher: CredentialCipher, language: str, words: str, fleet_share: str, edges: str
 ) -> None:
     await _history(database, cipher)
     async with database.unit_of_work() as session:
@@ -69,8 +73,11 @@ async def test_html_in_both_languages(
             by=GroupBy.AREA,
             now=datetime(2026, 5, 1, tzinfo=UTC),
             language=language,  # type: ignore[arg-type]
+            # Every 75 s, at most every 150 s while down, ±10 %: edges to within 165 s.
+            scheduler=SchedulerSettings(reachability_interval=timedelta(seconds=75)),
         )
     html = document.html
+    assert edges in html and "75 s" in html and "150 s" in html
     assert words in html and html.count("<svg") == 5
     assert "VL-F012" in html  # the worst cameras chart names it
     assert "Binnenstad" in html and "Blerick" in html

@@ -1,0 +1,100 @@
+"""Heavy work beside the event loop: bounded, results and errors carried back, a dead worker replaced; and the probe
+that sees the loop stall."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from fleet.looplag import LoopLag
+from fleet.maintenance.rules import RecurrenceError, checked_last_end
+from fleet.metrics import REGISTRY
+from fleet.offload import Offload
+from fleet.reports.uptime import render_pdf
+from tests.waiting import eventually
+
+
+@pytest.fixture
+def pools() -> Iterator[Offload]:
+    found = Offload(2)
+    try:
+        yield found
+    finally:
+        found.shutdown()
+
+
+class _Gate:
+    """Jobs that wait at a gate, counting how many are inside at once."""
+
+    def __init__(self) -> None:
+        self.opened = threading.Event()
+        self.lock = threading.Lock()
+        self.inside = self.most = self.entered = 0
+
+    def job(self, number: int) -> int:
+        with self.lock:
+            self.inside += 1
+            self.entered += 1
+            self.most = max(self.most, self.inside)
+        self.opened.wait(timeout=30)
+        with self.lock:
+            self.inside -= 1
+        return number
+
+
+async def test_a_burst_queues_behind_the_bound(pools: Offload) -> None:
+    gate = _Gate()
+    jobs = [asyncio.ensure_future(pools.blocking(gate.job, n)) for n in range(5)]
+    await eventually(lambda: gate.entered, lambda seen: seen == 2, timeout=30, what="two jobs running")
+    assert gate.entered == 2 and not any(job.done() for job in jobs)  # the other three wait their turn
+    gate.opened.set()
+    assert await asyncio.gather(*jobs) == [0, 1, 2, 3, 4]
+    assert gate.most == 2
+
+
+def _die_once(marker: str) -> int:
+    if not Path(marker).exists():
+        Path(marker).write_text("died")
+        os.kill(os.getpid(), signal.SIGKILL)
+    return os.getpid()
+
+
+async def test_worker_processes_render_carry_errors_and_survive_a_dead_worker(pools: Offload, tmp_path: Path) -> None:
+    pdf = await pools.cpu(render_pdf, "<h1>camfleet</h1>")
+    assert pdf.startswith(b"%PDF")
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    with pytest.raises(RecurrenceError, match="more than"):
+        await pools.cpu(checked_last_end, start, start.replace(hour=1), "FREQ=HOURLY;UNTIL=20990101T000000Z")
+    assert await pools.cpu(checked_last_end, start, start.replace(hour=1), None) == start.replace(hour=1)
+    # A worker killed mid-job (out of memory, say): the job runs again in a new worker.
+    worker = await pools.cpu(_die_once, str(tmp_path / "died"))
+    assert worker != os.getpid() and (tmp_path / "died").exists()
+
+
+def _lag_samples() -> float:
+    return REGISTRY.get_sample_value("camfleet_event_loop_lag_seconds_count") or 0.0
+
+
+async def test_the_probe_sees_a_stall_and_how_long_it_overlapped_a_window(caplog: pytest.LogCaptureFixture) -> None:
+    lag = LoopLag(warn_above_s=0.1, interval_s=0.01)
+    samples = _lag_samples()
+    async with lag.running():
+        await eventually(_lag_samples, lambda seen: seen > samples, timeout=30, what="a lag sample", interval=0.01)
+        quiet = time.monotonic()
+        began = time.monotonic()
+        time.sleep(0.4)  # on purpose: the loop stops
+        assert lag.lost(began) >= 0.3  # seen while the probe has not woken yet
+        await asyncio.sleep(0.05)
+        ended = time.monotonic()
+        assert lag.lost(began, ended) >= 0.3  # and after it woke
+        assert lag.lost(ended) < 0.3
+    assert lag.lost(quiet - 10, quiet - 5) == 0.0
+    assert any("event loop ran late" in r.getMessage() for r in caplog.records)
