@@ -25,10 +25,13 @@ SHARED: dict[str, tuple[str, ...]] = {
     "collector peers on 127.50": ("tests/collectors/",),
     # tests/simulator/conftest.py's fleet on 127.40.1.x, started by tests in several modules.
     "simulated fleet on 127.40": ("tests/simulator/",),
+    # Simulated cameras on 127.72.0.x, ports 8080/1161/8554, in both.
+    "simulated cameras on 127.72": ("tests/scheduler/test_outage_edges.py", "tests/test_cli_decisions.py"),
     # Real camfleet processes (the `processes` mark): heavy, and some measure intervals at the device.
     "camfleet processes": (
         "tests/scheduler/test_collectors_faults.py",
         "tests/scheduler/test_exclusive.py",
+        "tests/scheduler/test_silent_collectors.py",
         "tests/test_cli_stop.py",
         "tests/test_install.py",
     ),
@@ -43,7 +46,7 @@ FIRST = (
     "tests/browser/test_journeys.py",
     "tests/test_cli_hostile_exports.py",
     "tests/test_cli_inventory.py",
-    "tests/test_cli_decisions.py",
+    "simulated cameras on 127.72",
     "collector peers on 127.50",
     "tests/scheduler/test_dispatcher.py",
 )
