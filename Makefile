@@ -32,8 +32,9 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+# Three workers on two cores: most tests wait on sockets, processes and timers (tests/parallel.py, docs/architecture.md).
 test: lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n 3
 
 # After adding or changing a people-facing text: bring both catalogues in line with the code and templates, then
 # write the Dutch (tests/fleet/test_language.py fails until every entry is translated and none is left fuzzy).

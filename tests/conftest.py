@@ -41,6 +41,13 @@ def _postgres_reachable() -> bool:
         return False
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    if config.pluginmanager.hasplugin("xdist"):
+        from tests.parallel import Parallel  # which tests share a worker under `pytest -n N` (make test)
+
+        config.pluginmanager.register(Parallel(), "camfleet-parallel")
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "engine_name" in metafunc.fixturenames:
         metafunc.parametrize(
