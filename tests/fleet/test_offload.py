@@ -98,3 +98,22 @@ async def test_the_probe_sees_a_stall_and_how_long_it_overlapped_a_window(caplog
         assert lag.lost(ended) < 0.3
     assert lag.lost(quiet - 10, quiet - 5) == 0.0
     assert any("event loop ran late" in r.getMessage() for r in caplog.records)
+
+
+async def test_requests_beyond_the_bound_wait_for_a_turn(pools: Offload) -> None:
+    inside: list[int] = []
+    release = asyncio.Event()
+
+    async def request(number: int) -> int:
+        async with pools.turn("documents"):
+            inside.append(number)
+            await release.wait()
+        return number
+
+    requests = [asyncio.create_task(request(n)) for n in range(3)]
+    await eventually(lambda: len(inside), lambda seen: seen == 2, timeout=30, what="two requests with a turn")
+    async with pools.turn("passwords"):  # another kind has turns of its own
+        assert inside == [0, 1] and not requests[2].done()
+    release.set()
+    assert await asyncio.gather(*requests) == [0, 1, 2]
+    assert inside == [0, 1, 2]
