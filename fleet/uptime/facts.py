@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, Row, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from config.zone import LOCAL
+from fleet import offload
 from fleet.cameras.models import Camera, CameraKind
 from fleet.maintenance.models import MaintenanceWindow
 from fleet.maintenance.rules import Scope, occurrences
@@ -93,6 +94,27 @@ def planned_windows(windows: Sequence[MaintenanceWindow], span: Span) -> Planned
     ]
 
 
+# A window as plain data: scope, first start, first end, recurrence (picklable, for a worker process).
+PlainWindow = tuple[Scope, datetime, datetime, str | None]
+
+
+def expand_plain(windows: Sequence[PlainWindow], span: Span) -> PlannedWindows:
+    """``planned_windows`` of windows given as plain data."""
+    return [
+        (scope, [to_micros(o) for o in occurrences(starts, ends, recurrence, between=span)])
+        for scope, starts, ends, recurrence in windows
+    ]
+
+
+async def planned_beside_loop(windows: Sequence[MaintenanceWindow], span: Span) -> PlannedWindows:
+    """``planned_windows``, with recurring windows expanded in a worker process: a rule over a year can have
+    thousands of occurrences (an hourly one 8,760, a tenth of a second of CPU), which must not stall polling."""
+    if not any(w.recurrence for w in windows):
+        return planned_windows(windows, span)
+    plain = [(w.scope, w.starts_at, w.ends_at, w.recurrence) for w in windows]
+    return await offload.cpu(expand_plain, plain, span)
+
+
 def planned_spans(windows: PlannedWindows, camera: CameraFacts) -> list[Micros]:
     """The maintenance occurrences covering one camera."""
     return [
@@ -111,4 +133,4 @@ async def windows_overlapping(session: AsyncSession, span: Span) -> PlannedWindo
             or_(MaintenanceWindow.last_ends_at.is_(None), MaintenanceWindow.last_ends_at > span[0]),
         )
     )
-    return planned_windows(windows.all(), span)
+    return await planned_beside_loop(windows.all(), span)

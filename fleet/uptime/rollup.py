@@ -34,8 +34,8 @@ from fleet.uptime.facts import (
     in_service,
     local_day,
     midnight,
+    planned_beside_loop,
     planned_spans,
-    planned_windows,
 )
 from fleet.uptime.models import StatusDaily, StatusMonthly, StatusRollup
 from fleet.uptime.stretch import Stretch, fold, stretches
@@ -151,7 +151,7 @@ async def roll_up_batch(session: AsyncSession, camera_ids: Sequence[int], *, thr
     recompute_from = {camera_id: first[camera_id].replace(day=1) for camera_id in todo}
     carried = await _tails(session, {camera_id: day - timedelta(days=1) for camera_id, day in recompute_from.items()})
     since = midnight(min(recompute_from.values(), default=through))
-    windows = planned_windows(candidates, (since, end))
+    windows = await planned_beside_loop(candidates, (since, end))
     intervals = await _intervals(session, todo, since=since, end=end)
     daily: list[dict[str, Any]] = []
     monthly: list[dict[str, Any]] = []

@@ -9,16 +9,23 @@ import signal
 import threading
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
+from fleet.db import Database
 from fleet.looplag import LoopLag
+from fleet.maintenance import service as maintenance
+from fleet.maintenance.models import MaintenanceWindow
 from fleet.maintenance.rules import RecurrenceError, checked_last_end
+from fleet.maintenance.schemas import MaintenanceWindowIn
 from fleet.metrics import REGISTRY
 from fleet.offload import Offload
 from fleet.reports.uptime import render_pdf
+from fleet.uptime.facts import planned_windows, windows_overlapping
+from tests.builders import TEST_ACTOR
 from tests.waiting import eventually
 
 
@@ -117,3 +124,27 @@ async def test_requests_beyond_the_bound_wait_for_a_turn(pools: Offload) -> None
     release.set()
     assert await asyncio.gather(*requests) == [0, 1, 2]
     assert inside == [0, 1, 2]
+
+
+async def test_recurring_maintenance_is_expanded_beside_the_loop_with_the_same_occurrences(database: Database) -> None:
+    start = datetime(2026, 3, 1, 2, tzinfo=UTC)
+    async with database.unit_of_work() as session:
+        await maintenance.create(
+            session,
+            actor=TEST_ACTOR,
+            data=MaintenanceWindowIn(
+                starts_at=start, ends_at=start + timedelta(hours=1), recurrence="FREQ=HOURLY;INTERVAL=6", reason="x"
+            ),
+        )
+        await maintenance.create(
+            session,
+            actor=TEST_ACTOR,
+            data=MaintenanceWindowIn(starts_at=start, ends_at=start + timedelta(hours=2), reason="once", areas=["A"]),
+        )
+    span = (start, start + timedelta(days=365))
+    async with database.unit_of_work() as session:
+        found = await windows_overlapping(session, span)
+        windows = (await session.scalars(select(MaintenanceWindow).order_by(MaintenanceWindow.id))).all()
+        expected = planned_windows(windows, span)
+    assert sorted(found, key=lambda w: len(w[1])) == sorted(expected, key=lambda w: len(w[1]))
+    assert sorted(len(occurrences) for _scope, occurrences in found) == [1, 365 * 4]
