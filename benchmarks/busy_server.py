@@ -321,9 +321,6 @@ async def measure(args: argparse.Namespace, workdir: Path) -> tuple[Phase, Phase
                 stop(server)
                 warnings = [line for line in (workdir / "serve.log").read_text().splitlines() if "WARNING" in line]
                 print(f"server warnings: {len(warnings)}", *warnings[-5:], sep="\n  ", flush=True)
-                import shutil
-
-                shutil.copy(workdir / "serve.log", "/tmp/loopexp/serve.log")
     finally:
         simulator.stop()
     return quiet, storm
