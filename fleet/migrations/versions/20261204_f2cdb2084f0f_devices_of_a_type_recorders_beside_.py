@@ -1,7 +1,7 @@
 """Devices of a type: recorders beside cameras; where a camera's footage is kept and for how long
 
 Revision ID: f2cdb2084f0f
-Revises: 7a4537c0316a
+Revises: f32e316b3387
 Create Date: 2026-12-04 18:35:44.802491+00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "f2cdb2084f0f"
-down_revision: str | None = "7a4537c0316a"
+down_revision: str | None = "f32e316b3387"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
