@@ -14,6 +14,7 @@ from cli import (
     db,
     decisions,
     demo,
+    network_devices,
     poll,
     recorders,
     reports,
@@ -27,6 +28,7 @@ app = typer.Typer(help="camfleet: keeps a municipality's CCTV fleet healthy and 
 app.add_typer(db.app, name="db")
 app.add_typer(cameras.app, name="cameras")
 app.add_typer(recorders.app, name="recorders")
+app.add_typer(network_devices.app, name="network-devices")
 app.add_typer(users.users_app, name="users")
 app.add_typer(users.tokens_app, name="tokens")
 app.command()(serve.serve)

@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from cli.root import cli_actor, command, err, fail, load_settings, out, unit_of_work
-from fleet.cameras import importer, reading, recorders
+from fleet.cameras import importer, reading, recorders, uplinks
 from fleet.cameras import service as cameras
 from fleet.cameras.models import CameraKind, CameraStatus, RiskLevel
 from fleet.vendor_risk import service as vendor_risk
@@ -35,6 +35,7 @@ async def cameras_import(
     with progress(len(rows), "importing") as advance:
         async with unit_of_work() as work:
             await recorders.check_names(work.session, importer.recorder_names(rows))
+            await uplinks.check_names(work.session, importer.uplink_names(rows), network_devices=False)
             if dry_run:
                 out.print(f"{len(rows)} rows valid; nothing written (--dry-run)")
                 return

@@ -11,7 +11,7 @@ from rich.table import Table
 
 from cli.cameras import progress
 from cli.root import cli_actor, command, fail, load_settings, out, unit_of_work
-from fleet.cameras import importer, reading
+from fleet.cameras import importer, reading, uplinks
 from fleet.cameras import service as registry
 from fleet.cameras.models import CameraStatus, DeviceType
 from fleet.cameras.schemas import RecorderCreate
@@ -32,11 +32,12 @@ async def recorders_import(
     rows = importer.read_camera_file(file, RecorderCreate)
     networks = load_settings().cameras.allowed_networks
     await importer.check_networks(rows, networks)
-    if dry_run:
-        out.print(f"{len(rows)} rows valid; nothing written (--dry-run)")
-        return
     with progress(len(rows), "importing") as advance:
         async with unit_of_work() as work:
+            await uplinks.check_names(work.session, importer.uplink_names(rows), network_devices=False)
+            if dry_run:
+                out.print(f"{len(rows)} rows valid; nothing written (--dry-run)")
+                return
             result = await registry.upsert_many(
                 work.session,
                 actor=cli_actor(),

@@ -28,6 +28,13 @@ LABELS: dict[str, dict[str, str]] = {
         "unknown": N_("unknown"),
     },
     "camera_kind": {"fixed": N_("fixed"), "flexible": N_("flexible")},
+    "device_type": {
+        "switch": N_("switch"),
+        "router": N_("router"),
+        "media_converter": N_("media converter"),
+        "poe_injector": N_("PoE injector"),
+        "ups": N_("UPS"),
+    },
     "recorded_by": {"edge": N_("the camera itself (edge)"), "none": N_("not recorded")},
     "risk": RISK_LEVELS,
     "severity": {severity.value: words for severity, words in SEVERITY_LABELS.items()},

@@ -14,13 +14,14 @@ from typing import Any
 from pydantic import ValidationError
 
 from config.networks import IpNetwork
+from fleet.cameras import uplinks
 from fleet.cameras.networks import host_problem
-from fleet.cameras.schemas import SIMULATION_COLUMNS, CameraCreate, RecorderCreate
+from fleet.cameras.schemas import SIMULATION_COLUMNS, CameraCreate, NetworkDeviceCreate, RecorderCreate
 from fleet.errors import ImportRejected, InvalidInput, Problem
 
 REQUIRED_COLUMNS = ("name", "host")
 KNOWN_COLUMNS = frozenset(CameraCreate.model_fields) | SIMULATION_COLUMNS
-DeviceRow = CameraCreate | RecorderCreate
+DeviceRow = CameraCreate | RecorderCreate | NetworkDeviceCreate
 MAX_FILE_BYTES = 50 * 1024 * 1024
 
 
@@ -214,7 +215,7 @@ def validate_rows(header: list[str], rows: list[RawRow], model: type[DeviceRow] 
     if problems:
         raise ImportRejected(sorted(problems, key=lambda p: p.line))
     if not valid:
-        raise ImportRejected([Problem(1, "file", f"no {model.device_type} rows after the header")])
+        raise ImportRejected([Problem(1, "file", f"no {model.noun} rows after the header")])
     return valid
 
 
@@ -248,7 +249,14 @@ def recorder_names(rows: list[ValidRow]) -> list[tuple[int, str | None]]:
     return [(row.line, row.camera.recorder) for row in rows if isinstance(row.camera, CameraCreate)]
 
 
+def uplink_names(rows: list[ValidRow]) -> list[tuple[int, str, str | None]]:
+    """Each row's line, name and uplink_device column, for checking them against the registry and the file."""
+    return [(row.line, row.camera.name, row.camera.uplink_device) for row in rows]
+
+
 def iter_cameras(rows: list[ValidRow]) -> Iterator[tuple[DeviceRow, frozenset[str]]]:
-    """What the registry upserts: each camera (or recorder) with the columns its file gave."""
-    for row in rows:
+    """What the registry upserts: each device with the columns its file gave; a device's uplink in the same file
+    comes before it."""
+    ordered = uplinks.order_parents_first([(row.camera.name, row.camera.uplink_device, row) for row in rows])
+    for row in ordered:
         yield row.camera, row.columns

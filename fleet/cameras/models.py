@@ -17,6 +17,18 @@ class DeviceType(StrEnum):
 
     CAMERA = "camera"
     RECORDER = "recorder"  # a network video recorder or recording server
+    # Network devices the cameras hang on (issue 19): polled like any device, and the uplinks of the topology.
+    SWITCH = "switch"
+    ROUTER = "router"  # including a 4G router of a flexible camera
+    MEDIA_CONVERTER = "media_converter"
+    POE_INJECTOR = "poe_injector"
+    UPS = "ups"
+
+
+# The device types a camera or another device may hang on (its uplink).
+NETWORK_DEVICE_TYPES = frozenset(
+    {DeviceType.SWITCH, DeviceType.ROUTER, DeviceType.MEDIA_CONVERTER, DeviceType.POE_INJECTOR, DeviceType.UPS}
+)
 
 
 class RecordedBy(StrEnum):
@@ -111,6 +123,11 @@ class Camera(Base):
     recorder_id: Mapped[int | None] = mapped_column(Integer)
     retention_min_days: Mapped[int | None] = mapped_column(Integer)
     retention_max_days: Mapped[int | None] = mapped_column(Integer)
+    # The network device it hangs on (a tree: network devices have uplinks too), and the port there (an ifIndex or
+    # an ifName, as the import gave it). No foreign key, as for recorder_id: the registry service resolves the name,
+    # refuses cycles, and refuses to delete a device others still hang on.
+    uplink_id: Mapped[int | None] = mapped_column(Integer)
+    uplink_port: Mapped[str | None] = mapped_column(String(64))
 
     # What the municipality declared (purchase records, import).
     declared_manufacturer: Mapped[str | None] = mapped_column(String(200))
@@ -151,10 +168,14 @@ class Camera(Base):
     recorder: Mapped[Camera | None] = relationship(
         primaryjoin="foreign(Camera.recorder_id) == remote(Camera.id)", lazy="raise", viewonly=True
     )
+    uplink: Mapped[Camera | None] = relationship(
+        primaryjoin="foreign(Camera.uplink_id) == remote(Camera.id)", lazy="raise", viewonly=True
+    )
 
     __table_args__ = (
         Index("ix_cameras_device_type", "device_type"),
         Index("ix_cameras_recorder_id", "recorder_id"),
+        Index("ix_cameras_uplink_id", "uplink_id"),
         Index("ix_cameras_status", "status"),
         Index("ix_cameras_area", "area"),
         Index("ix_cameras_site", "site"),

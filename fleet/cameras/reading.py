@@ -1,4 +1,5 @@
-"""Reading the registry: a page of cameras or recorders, or one, each saying whether it is in maintenance."""
+"""Reading the registry: a page of cameras, recorders or network devices, or one, each saying whether it is in
+maintenance."""
 
 from __future__ import annotations
 
@@ -9,12 +10,14 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from fleet.cameras import recorders, service
-from fleet.cameras.models import Camera, CameraStatus, DeviceType
+from fleet.cameras import recorders, service, uplinks
+from fleet.cameras.models import NETWORK_DEVICE_TYPES, Camera, CameraStatus, DeviceType
 from fleet.cameras.schemas import (
     CameraOut,
     CredentialSummary,
+    DeviceOut,
     Evidence,
+    NetworkDeviceOut,
     ObservedIdentity,
     RecorderOut,
     Risk,
@@ -27,6 +30,7 @@ def _device_fields(device: Camera, in_maintenance: bool) -> dict[str, Any]:
     creds = device.credentials
     return {
         "status": CameraStatus.MAINTENANCE if in_maintenance else device.status,
+        "uplink_device": uplinks.name_of(device),
         "observed": ObservedIdentity(
             manufacturer=device.observed_manufacturer,
             model=device.observed_model,
@@ -54,7 +58,7 @@ def _device_fields(device: Camera, in_maintenance: bool) -> dict[str, Any]:
     }
 
 
-def _columns(device: Camera, shape: type[CameraOut] | type[RecorderOut]) -> dict[str, Any]:
+def _columns(device: Camera, shape: type[DeviceOut]) -> dict[str, Any]:
     # The shape's fields that are the row's own columns under the same name.
     return {name: getattr(device, name) for name in shape.model_fields if name in Camera.__table__.columns}
 
@@ -113,3 +117,30 @@ async def one_recorder(session: AsyncSession, recorder_id: int, *, now: datetime
     maintenance = await cameras_in_maintenance(session, now, [recorder_id])
     counts = await recorders.camera_counts(session, [recorder_id])
     return recorder_out(recorder, cameras=counts.get(recorder_id, 0), in_maintenance=recorder_id in maintenance)
+
+
+def network_device_out(device: Camera, *, behind: int, in_maintenance: bool = False) -> NetworkDeviceOut:
+    """The API shape of a network device, with how many devices hang on it; never a credential."""
+    return NetworkDeviceOut(
+        **_columns(device, NetworkDeviceOut) | _device_fields(device, in_maintenance), devices_behind=behind
+    )
+
+
+async def network_device_page(
+    session: AsyncSession, filters: service.CameraFilter, *, page: int, size: int, maintenance: Set[int]
+) -> Page[NetworkDeviceOut]:
+    """One page of network devices by name (of any network type unless the filter names one)."""
+    if filters.device_type not in NETWORK_DEVICE_TYPES:
+        filters = replace(filters, device_type=NETWORK_DEVICE_TYPES)
+    rows, total = await service.list_cameras(session, filters=filters, page=page, size=size, maintenance=maintenance)
+    counts = await uplinks.behind_counts(session, [d.id for d in rows])
+    items = [network_device_out(d, behind=counts.get(d.id, 0), in_maintenance=d.id in maintenance) for d in rows]
+    return Page(items=items, total=total, page=page, size=size)
+
+
+async def one_network_device(session: AsyncSession, device_id: int, *, now: datetime) -> NetworkDeviceOut:
+    """One network device as it stands now; NotFound if there is none with that id."""
+    device = await service.get_or_raise(session, device_id, DeviceType.SWITCH)
+    maintenance = await cameras_in_maintenance(session, now, [device_id])
+    counts = await uplinks.behind_counts(session, [device_id])
+    return network_device_out(device, behind=counts.get(device_id, 0), in_maintenance=device_id in maintenance)

@@ -7,9 +7,18 @@ import re
 from datetime import date, datetime
 from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from fleet.cameras.models import (
+    NETWORK_DEVICE_TYPES,
     CameraKind,
     CameraStatus,
     DeviceType,
@@ -131,6 +140,21 @@ PollerGroup = Annotated[
 # Words of the cameras' recorder column that name no recorder; a recorder may not be called so.
 RESERVED_RECORDER_NAMES = frozenset({RecordedBy.EDGE.value, RecordedBy.NONE.value})
 RecorderName = Annotated[Annotated[str, StringConstraints(max_length=100)] | None, BeforeValidator(_blank_to_none)]
+DeviceName = Annotated[Annotated[str, StringConstraints(max_length=100)] | None, BeforeValidator(_blank_to_none)]
+# A port of the uplink device: its ifIndex (a number) or its ifName (Gi0/1, port-3), as the switch calls it.
+UplinkPort = Annotated[
+    Annotated[str, StringConstraints(max_length=64, pattern=r"^[^\x00-\x1f\x7f]+$")] | None,
+    BeforeValidator(lambda v: _blank_to_none(str(_whole_number(v)) if isinstance(v, float | int) else v)),
+]
+
+
+def _network_type(value: DeviceType) -> DeviceType:
+    if value not in NETWORK_DEVICE_TYPES:
+        raise ValueError(f"must be one of {', '.join(sorted(t.value for t in NETWORK_DEVICE_TYPES))}")
+    return value
+
+
+NetworkDeviceType = Annotated[DeviceType, BeforeValidator(_lower), AfterValidator(_network_type)]
 # Footage kept in whole days, at most ten years.
 RetentionDays = Annotated[Annotated[int, Field(ge=1, le=3650)] | None, BeforeValidator(_whole_number)]
 
@@ -232,6 +256,9 @@ class DeviceBase(BaseModel):
     # Out of service from this day on (local time); uptime counts nothing after it.
     retired_on: Day = None
     network: Annotated[Network | None, BeforeValidator(_lower)] = None
+    # The network device it hangs on (its name) and the port there (ifIndex or ifName).
+    uplink_device: DeviceName = None
+    uplink_port: UplinkPort = None
 
     @model_validator(mode="after")
     def _both_coordinates(self) -> DeviceBase:
@@ -239,6 +266,8 @@ class DeviceBase(BaseModel):
             missing = "longitude" if self.longitude is None else "latitude"
             raise InvalidInput(missing, "latitude and longitude go together; give both or neither")
         check_service_days(self.installed_on, self.retired_on)
+        if self.uplink_port is not None and self.uplink_device is None:
+            raise InvalidInput("uplink_port", "a port needs its uplink_device")
         return self
 
 
@@ -264,9 +293,12 @@ class _DeviceCreate(CameraCredentialsIn):
     name: Name
     host: Host
 
+    # What a file of these devices holds, for messages ("no camera rows after the header").
+    noun: ClassVar[str]
+
     def registry_fields(self) -> dict[str, Any]:
-        """The fields given for the device row (everything but credentials)."""
-        return self.model_dump(exclude=set(CREDENTIAL_FIELDS))
+        """The fields given for the device row (everything but credentials and the device type)."""
+        return self.model_dump(exclude={*CREDENTIAL_FIELDS, "device_type"})
 
     def credentials(self) -> CameraCredentialsIn:
         """The credential part of the input."""
@@ -281,18 +313,27 @@ class CameraCreate(CameraBase, _DeviceCreate):
     """A new camera, or one row of an import file."""
 
     device_type: ClassVar[DeviceType] = DeviceType.CAMERA
+    noun: ClassVar[str] = "camera"
 
 
 class RecorderCreate(DeviceBase, _DeviceCreate):
     """A new recorder (NVR, recording server), or one row of a recorder import file."""
 
     device_type: ClassVar[DeviceType] = DeviceType.RECORDER
+    noun: ClassVar[str] = "recorder"
 
     @model_validator(mode="after")
     def _name_not_reserved(self) -> RecorderCreate:
         if self.name.casefold() in RESERVED_RECORDER_NAMES:
             raise InvalidInput("name", f"{self.name!r} means no recorder in the cameras' recorder column; rename it")
         return self
+
+
+class NetworkDeviceCreate(DeviceBase, _DeviceCreate):
+    """A new network device (switch, router, media converter, PoE injector, UPS), or one row of its import file."""
+
+    noun: ClassVar[str] = "network device"
+    device_type: NetworkDeviceType
 
 
 class DeviceUpdate(BaseModel):
@@ -317,6 +358,8 @@ class DeviceUpdate(BaseModel):
     installed_on: Day = None
     retired_on: Day = None
     network: Annotated[Network | None, BeforeValidator(_lower)] = None
+    uplink_device: DeviceName = None
+    uplink_port: UplinkPort = None
     credentials: CameraCredentialsIn | None = Field(
         default=None, description="Replaces the stored credentials; an empty object removes them."
     )
@@ -343,8 +386,25 @@ class RecorderUpdate(DeviceUpdate):
     """A partial change of a recorder."""
 
 
+class NetworkDeviceUpdate(DeviceUpdate):
+    """A partial change of a network device; its type may change among the network device types."""
+
+    device_type: Annotated[NetworkDeviceType | None, Field(default=None)]
+
+
 _REQUIRED_FIELDS = frozenset(
-    {"name", "host", "kind", "lifecycle", "onvif_port", "snmp_port", "rtsp_port", "poller_group", "allow_basic"}
+    {
+        "name",
+        "host",
+        "device_type",
+        "kind",
+        "lifecycle",
+        "onvif_port",
+        "snmp_port",
+        "rtsp_port",
+        "poller_group",
+        "allow_basic",
+    }
 )
 
 
@@ -405,6 +465,9 @@ class DeviceOut(BaseModel):
     installed_on: date | None
     retired_on: date | None
     network: Network | None
+    # The network device it hangs on, by name, and the port there; null when not declared.
+    uplink_device: str | None
+    uplink_port: str | None
     status: CameraStatus
     status_since: datetime | None
     last_seen_at: datetime | None
@@ -427,3 +490,9 @@ class CameraOut(DeviceOut):
 class RecorderOut(DeviceOut):
     # How many cameras declare this recorder as theirs.
     cameras: int
+
+
+class NetworkDeviceOut(DeviceOut):
+    device_type: DeviceType
+    # How many devices (cameras and network devices) hang on it directly.
+    devices_behind: int

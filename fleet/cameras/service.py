@@ -13,8 +13,9 @@ from sqlalchemy.orm import selectinload
 
 from config.networks import IpNetwork
 from fleet.audit.service import Actor, record
-from fleet.cameras import recorders
+from fleet.cameras import recorders, uplinks
 from fleet.cameras.models import (
+    NETWORK_DEVICE_TYPES,
     Camera,
     CameraCredentials,
     CameraKind,
@@ -30,7 +31,10 @@ from fleet.cameras.schemas import (
     CameraCredentialsIn,
     CameraUpdate,
     DeviceUpdate,
+    NetworkDeviceCreate,
+    NetworkDeviceUpdate,
     RecorderCreate,
+    RecorderUpdate,
     check_retention,
     check_service_days,
 )
@@ -40,21 +44,34 @@ from fleet.uptime import rollup
 
 Networks = Sequence[IpNetwork]  # cameras.allowed_networks; empty: anywhere
 _Query = TypeVar("_Query", bound=Select[*tuple[Any, ...]])
-# The registry columns an audit entry shows (a camera's recorder as the row holds it: recorded_by, recorder_id).
+# The registry columns an audit entry shows (a camera's recorder and uplink as the row holds them).
 REGISTRY_FIELDS = tuple(
     sorted(
-        (CameraCreate.model_fields.keys() - set(CameraCredentialsIn.model_fields.keys()) - {"recorder"})
-        | {"recorded_by", "recorder_id"}
+        (CameraCreate.model_fields.keys() - CameraCredentialsIn.model_fields.keys() - {"recorder", "uplink_device"})
+        | {"recorded_by", "recorder_id", "uplink_id", "device_type"}
     )
 )
-DeviceCreate = CameraCreate | RecorderCreate
+DeviceCreate = CameraCreate | RecorderCreate | NetworkDeviceCreate
+# Each device type's partial change.
+_NETWORK_UPDATES: dict[DeviceType, type[DeviceUpdate]] = dict.fromkeys(NETWORK_DEVICE_TYPES, NetworkDeviceUpdate)
+UPDATES: dict[DeviceType, type[DeviceUpdate]] = {
+    DeviceType.CAMERA: CameraUpdate,
+    DeviceType.RECORDER: RecorderUpdate,
+    **_NETWORK_UPDATES,
+}
+
+
+def family(device_type: DeviceType) -> frozenset[DeviceType]:
+    """The device types one list, page and import hold together: a camera's, a recorder's, or the network's."""
+    return NETWORK_DEVICE_TYPES if device_type in NETWORK_DEVICE_TYPES else frozenset({device_type})
 
 
 @dataclass(frozen=True, slots=True)
 class CameraFilter:
-    """The list filters of the API and CLI; None means any. Lists are of cameras unless ``device_type`` says so."""
+    """The list filters of the API and CLI; None means any. Lists are of cameras unless ``device_type`` says so
+    (one type, or a set of them: the network devices)."""
 
-    device_type: DeviceType = DeviceType.CAMERA
+    device_type: DeviceType | frozenset[DeviceType] = DeviceType.CAMERA
     status: CameraStatus | None = None
     kind: CameraKind | None = None
     area: str | None = None
@@ -66,11 +83,16 @@ class CameraFilter:
     search: str | None = None
     # The cameras whose footage this recorder keeps.
     recorder_id: int | None = None
+    # The devices that hang directly on this network device.
+    uplink_id: int | None = None
 
     def apply(self, query: _Query) -> _Query:
         """Narrow a camera query to this filter."""
+        if isinstance(self.device_type, frozenset):
+            query = query.where(Camera.device_type.in_(sorted(self.device_type)))
+        else:
+            query = query.where(Camera.device_type == self.device_type)
         exact = {
-            Camera.device_type: self.device_type,
             Camera.status: self.status,
             Camera.kind: self.kind,
             Camera.area: self.area,
@@ -79,6 +101,7 @@ class CameraFilter:
             Camera.poller_group: self.poller_group,
             Camera.lifecycle: self.lifecycle,
             Camera.recorder_id: self.recorder_id,
+            Camera.uplink_id: self.uplink_id,
         }
         for column, value in exact.items():
             if value is not None:
@@ -108,8 +131,10 @@ def _snapshot(camera: Camera) -> dict[str, Any]:
 
 
 def with_credentials() -> Select[Camera]:
-    """A device query that loads each device's credentials (and a camera's recorder) with it."""
-    return select(Camera).options(selectinload(Camera.credentials), selectinload(Camera.recorder))
+    """A device query that loads each device's credentials, a camera's recorder and the uplink with it."""
+    return select(Camera).options(
+        selectinload(Camera.credentials), selectinload(Camera.recorder), selectinload(Camera.uplink)
+    )
 
 
 class CameraSort(StrEnum):
@@ -193,10 +218,12 @@ async def get(session: AsyncSession, camera_id: int) -> Camera | None:
 
 
 async def get_or_raise(session: AsyncSession, camera_id: int, device_type: DeviceType = DeviceType.CAMERA) -> Camera:
-    """The camera (or device of that type) with that id; NotFound otherwise."""
+    """The camera (or device of that type's family: any network device for a switch) with that id; NotFound
+    otherwise."""
     camera = await get(session, camera_id)
-    if camera is None or camera.device_type is not device_type:
-        raise NotFound(device_type.value, camera_id)
+    if camera is None or camera.device_type not in family(device_type):
+        noun = "network device" if device_type in NETWORK_DEVICE_TYPES else device_type.value
+        raise NotFound(noun, camera_id)
     return camera
 
 
@@ -246,6 +273,7 @@ async def create(
     fields = data.registry_fields()
     if "recorder" in fields:
         fields.update(await recorders.resolve(session, fields.pop("recorder")))
+    fields.update(await uplinks.resolve(session, None, fields.pop("uplink_device"), fields.pop("uplink_port")))
     camera = Camera(**fields, device_type=data.device_type, credentials=None)
     _store_credentials(camera, data.credentials(), cipher)
     session.add(camera)
@@ -279,6 +307,12 @@ async def update(
     changes = data.model_dump(exclude_unset=True, exclude={"credentials"})
     if "recorder" in changes:
         changes.update(await recorders.resolve(session, changes.pop("recorder")))
+    if "uplink_device" in changes:
+        uplink = changes.pop("uplink_device")
+        port = changes.pop("uplink_port", camera.uplink_port if uplink is not None else None)
+        changes.update(await uplinks.resolve(session, camera, uplink, port))
+    elif changes.get("uplink_port") is not None and camera.uplink_id is None:
+        raise InvalidInput("uplink_port", "a port needs its uplink_device")
     check_retention(
         changes.get("retention_min_days", camera.retention_min_days),
         changes.get("retention_max_days", camera.retention_max_days),
@@ -301,6 +335,8 @@ async def update(
     if not after:
         return False
     await session.flush()
+    # The recorder and uplink loaded with the device name the old ones: loaded again when next read.
+    session.expire(camera, ["recorder", "uplink"])
     await rollup.camera_changed(session, camera, {k: before[k] for k in after if k in before})
     await record(
         session,
@@ -315,8 +351,10 @@ async def update(
 
 
 async def delete(session: AsyncSession, *, actor: Actor, camera: Camera) -> None:
-    """Remove a camera or recorder and its credentials from the registry; not a recorder cameras still name."""
+    """Remove a device and its credentials from the registry; not a recorder cameras still name, nor a network
+    device others hang on."""
     await recorders.ensure_unrecorded(session, camera)
+    await uplinks.ensure_nothing_behind(session, camera)
     await record(
         session,
         actor=actor,
@@ -358,14 +396,14 @@ async def upsert_many(
     result = UpsertResult()
     for done, (data, columns) in enumerate(batch, start=1):
         camera = existing.get(data.name)
-        if camera is not None and camera.device_type is not data.device_type:
-            raise Conflict(f"{data.name} is a {camera.device_type.value} in the registry, not a {data.device_type}")
+        if camera is not None and camera.device_type not in family(data.device_type):
+            raise Conflict(f"{data.name} is a {camera.device_type.value} in the registry, not a {data.noun}")
         if camera is None:
             await create(session, actor=actor, data=data, cipher=cipher, networks=networks)
             result.created.append(data.name)
         else:
-            fields = {k: v for k, v in data.registry_fields().items() if k in columns and k != "name"}
-            change = (CameraUpdate if data.device_type is DeviceType.CAMERA else DeviceUpdate).model_validate(fields)
+            fields = {k: v for k, v in data.model_dump().items() if k in columns - set(CREDENTIAL_FIELDS) - {"name"}}
+            change = UPDATES[data.device_type].model_validate(fields)
             if columns & set(CameraCredentialsIn.model_fields):
                 change.credentials = data.credentials()
             if await update(session, actor=actor, camera=camera, data=change, cipher=cipher, networks=networks):

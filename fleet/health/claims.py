@@ -13,7 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from config.checks import CheckKind
-from fleet.cameras.models import Camera, CameraCredentials, DeviceType, Lifecycle
+from fleet.cameras.models import NETWORK_DEVICE_TYPES, Camera, CameraCredentials, DeviceType, Lifecycle
 from fleet.db import UTCDateTime
 from fleet.health.models import CheckState
 
@@ -27,6 +27,8 @@ ALWAYS = (
 )
 # Checks only some devices have; every other kind is every polled device's (cameras and recorders alike).
 ONLY_CAMERAS = frozenset({CheckKind.STREAM, CheckKind.IMAGE})
+# Network devices (switches, routers, ...) speak no ONVIF: reachability and SNMP only.
+ONVIF = frozenset({CheckKind.ONVIF_HEALTH, CheckKind.ONVIF_IDENTITY})
 
 
 def applies(kind: CheckKind) -> ColumnElement[bool]:
@@ -35,6 +37,8 @@ def applies(kind: CheckKind) -> ColumnElement[bool]:
         return exists().where(CameraCredentials.camera_id == Camera.id, CameraCredentials.snmp_version.is_not(None))
     if kind in ONLY_CAMERAS:
         return Camera.device_type == DeviceType.CAMERA
+    if kind in ONVIF:
+        return Camera.device_type.not_in(sorted(NETWORK_DEVICE_TYPES))
     return true()
 
 

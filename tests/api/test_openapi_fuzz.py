@@ -25,11 +25,13 @@ from schemathesis.python import asgi
 
 from api.app import create_app
 from config.settings import Settings
+from fleet.cameras import service as registry
+from fleet.cameras.schemas import NetworkDeviceCreate
 from fleet.crypto import CredentialCipher
 from fleet.db import Database
 from fleet.faults.models import Fault, FaultKind, Severity
 from fleet.users.models import Role
-from tests.builders import make_camera
+from tests.builders import TEST_ACTOR, make_camera
 from tests.conftest import bearer
 
 EXAMPLES_PER_MODE = 6
@@ -65,6 +67,8 @@ async def seeded(
         fixed = await make_camera(session, cipher, name="VL-Z001", area="Centrum", site="Markt")
         flexible = await make_camera(session, cipher, name="VL-Z002", kind="flexible")
         await make_camera(session, cipher, name="VL-Z003", snmp_version="2c", snmp_community="public")
+        switch = NetworkDeviceCreate(name="SW-Z001", host="127.123.250.2", device_type="switch")  # type: ignore[arg-type]
+        switch_id = (await registry.create(session, actor=TEST_ACTOR, data=switch, cipher=cipher)).id
         opened = Fault(
             camera_id=fixed.id, kind=FaultKind.OFFLINE, severity=Severity.CRITICAL, summary="offline", opened_at=T0
         )
@@ -115,6 +119,7 @@ async def seeded(
         "token_id": token.json()["id"],
         "channel_id": await create("/api/v1/notification-channels", {"name": "lab", "url": LOOPBACK_CHANNEL_URL}),
         "recorder_id": await create("/api/v1/recorders", {"name": "NVR-Z001", "host": "127.118.250.2"}),
+        "network_device_id": switch_id,
     }
 
 

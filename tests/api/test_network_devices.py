@@ -1,0 +1,93 @@
+"""Network device routes and pages: the list with types, uplinks and what hangs on each; cameras naming their uplink
+through the camera API; the pages escaping names."""
+
+from __future__ import annotations
+
+import httpx
+
+from fleet.cameras import service
+from fleet.cameras.schemas import CameraCreate, NetworkDeviceCreate
+from fleet.crypto import CredentialCipher
+from fleet.db import Database
+from fleet.users.models import Role
+from tests.api import web
+from tests.builders import TEST_ACTOR
+from tests.conftest import bearer
+
+
+async def _network(database: Database, cipher: CredentialCipher) -> dict[str, int]:
+    async with database.unit_of_work() as session:
+        made = {}
+        for data in (
+            NetworkDeviceCreate(name="RT-<i>", host="127.123.2.1", device_type="router"),  # type: ignore[arg-type]
+            NetworkDeviceCreate(
+                name="SW-MARKT",
+                host="127.123.2.2",
+                device_type="switch",  # type: ignore[arg-type]
+                uplink_device="RT-<i>",
+                uplink_port="24",
+                site="Markt",
+            ),
+        ):
+            made[data.name] = (await service.create(session, actor=TEST_ACTOR, data=data, cipher=cipher)).id
+        return made
+
+
+async def test_network_devices_and_the_cameras_behind_them(
+    client: httpx.AsyncClient, tokens: dict[Role, str], database: Database, cipher: CredentialCipher
+) -> None:
+    made = await _network(database, cipher)
+    coordinator, viewer = bearer(tokens[Role.COORDINATOR]), bearer(tokens[Role.VIEWER])
+    unknown = await client.post(
+        "/api/v1/cameras", json={"name": "CAM-1", "host": "127.123.3.1", "uplink_device": "SW-X"}, headers=coordinator
+    )
+    assert unknown.status_code == 422 and unknown.json()["detail"][0]["loc"][-1] == "uplink_device"
+    camera = await client.post(
+        "/api/v1/cameras",
+        json={"name": "CAM-1", "host": "127.123.3.1", "uplink_device": "SW-MARKT", "uplink_port": "Gi0/3"},
+        headers=coordinator,
+    )
+    assert camera.status_code == 201, camera.text
+    assert (camera.json()["uplink_device"], camera.json()["uplink_port"]) == ("SW-MARKT", "Gi0/3")
+
+    listed = (await client.get("/api/v1/network-devices", headers=viewer)).json()
+    assert listed["total"] == 2 and listed["page"] == 1
+    assert [
+        (d["name"], d["device_type"], d["uplink_device"], d["uplink_port"], d["devices_behind"])
+        for d in listed["items"]
+    ] == [("RT-<i>", "router", None, None, 1), ("SW-MARKT", "switch", "RT-<i>", "24", 1)]
+    routers = (await client.get("/api/v1/network-devices?device_type=router", headers=viewer)).json()
+    assert [d["name"] for d in routers["items"]] == ["RT-<i>"]
+    assert (await client.get("/api/v1/network-devices?device_type=camera", headers=viewer)).status_code == 422
+    one = await client.get(f"/api/v1/network-devices/{made['SW-MARKT']}", headers=viewer)
+    assert one.status_code == 200 and one.json()["site"] == "Markt"
+    assert (await client.get(f"/api/v1/network-devices/{camera.json()['id']}", headers=viewer)).status_code == 404
+    assert (await client.get(f"/api/v1/cameras/{made['SW-MARKT']}", headers=viewer)).status_code == 404
+    assert [c["name"] for c in (await client.get("/api/v1/cameras", headers=viewer)).json()["items"]] == ["CAM-1"]
+
+    moved = await client.patch(
+        f"/api/v1/cameras/{camera.json()['id']}", json={"uplink_device": "RT-<i>"}, headers=coordinator
+    )
+    assert (moved.json()["uplink_device"], moved.json()["uplink_port"]) == ("RT-<i>", "Gi0/3")
+
+
+async def test_the_network_device_pages_list_what_hangs_on_them(
+    pages: httpx.AsyncClient, database: Database, cipher: CredentialCipher
+) -> None:
+    made = await _network(database, cipher)
+    async with database.unit_of_work() as session:
+        await service.create(
+            session,
+            actor=TEST_ACTOR,
+            data=CameraCreate(name="CAM-9", host="127.123.3.9", uplink_device="SW-MARKT", uplink_port="7"),
+            cipher=cipher,
+        )
+    await web.login(pages, "viewer")
+    listed = await pages.get("/network-devices")
+    assert listed.status_code == 200 and f'href="/network-devices/{made["SW-MARKT"]}"' in listed.text
+    assert "RT-&lt;i&gt;" in listed.text and "RT-<i>" not in listed.text
+    page = await pages.get(f"/network-devices/{made['SW-MARKT']}")
+    assert page.status_code == 200 and "CAM-9" in page.text
+    router = await pages.get(f"/network-devices/{made['RT-<i>']}")
+    assert f'href="/network-devices/{made["SW-MARKT"]}"' in router.text
+    assert (await pages.get("/cameras")).text.count("SW-MARKT") == 0
