@@ -22,6 +22,7 @@ from collectors.onvif_health import OnvifHealthCollector
 from collectors.onvif_identity import OnvifIdentityCollector, warm_wsdl_cache
 from collectors.profiles import MediaProfiles
 from collectors.reachability import ReachabilityCollector
+from collectors.recording import RecordingCollector
 from collectors.snmp import SnmpCollector
 from collectors.snmp_wire import SnmpV2cClient
 from collectors.stream import StreamCollector
@@ -81,7 +82,8 @@ class Collectors:
         # cameras set up at the same instant would each parse them.
         await warm_wsdl_cache()
         snmp_attempt = self.device_timeout / 2.0
-        identity = OnvifIdentityCollector(CappedZeepTransport(self._session, self.max_body_bytes))
+        transport = CappedZeepTransport(self._session, self.max_body_bytes)
+        identity = OnvifIdentityCollector(transport)
         self.profiles = MediaProfiles(identity.main_profile)
         collectors: list[Collector] = [
             ReachabilityCollector(connect_timeout=self.device_timeout),
@@ -89,6 +91,7 @@ class Collectors:
             identity,
             SnmpCollector(self._v2c, self._engine, asyncio.Semaphore(_V3_IN_FLIGHT), attempt_timeout=snmp_attempt),
             StreamCollector(self.profiles),
+            RecordingCollector(transport),
             ImageCollector(
                 self._session,
                 self.profiles,

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from config.checks import CheckKind
+from config.recording import RecordingSettings
 from config.settings import ImageSettings, Settings
 from fleet.cameras.models import Camera
 from fleet.faults import rules
@@ -27,6 +28,8 @@ from fleet.faults.service import (
 from fleet.health.models import CheckState
 from fleet.health.rules import SoftHard, apply_result
 from fleet.images import service as images
+from fleet.recording import service as recording
+from fleet.recording.rules import RECORDING_FAULTS
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +68,7 @@ class Thresholds:
     group_minimum: int
     image: ImageSettings
     keep_thumbnail: bool
+    recording: RecordingSettings
 
     @classmethod
     def of(cls, settings: Settings) -> Thresholds:
@@ -80,6 +84,7 @@ class Thresholds:
             group_minimum=faults.group_minimum,
             image=settings.image,
             keep_thumbnail=settings.image.reference_thumbnail,
+            recording=settings.recording,
         )
 
 
@@ -180,6 +185,11 @@ async def evaluate(
                 await _condition(batch, camera, FaultKind.STREAM_MISMATCH, bool(mismatch), item, limits)
             elif item.kind is CheckKind.IMAGE:
                 await _image(batch, camera, item, limits)
+            elif item.kind is CheckKind.RECORDING:
+                verdict = await recording.judge_device(session, camera, item.values, limits.recording)
+                for kind in RECORDING_FAULTS:
+                    extra = {"cameras": verdict.cameras[kind]}
+                    await _condition(batch, camera, kind, verdict.bad(kind), item, limits, extra)
     await suppress_group_outages(
         session, changes, window=limits.group_window, share=limits.group_share, minimum=limits.group_minimum
     )
@@ -278,6 +288,14 @@ _IMAGE_SUMMARIES = {
 }
 
 
+_RECORDING_SUMMARIES = {
+    FaultKind.RECORDING_STOPPED: "no footage is being recorded",
+    FaultKind.RECORDING_GAP: "gap in the last day's footage",
+    FaultKind.RETENTION_SHORT: "footage does not reach back the minimum retention",
+    FaultKind.RETENTION_EXCEEDED: "footage kept beyond the maximum retention",
+}
+
+
 def _condition_summary(
     camera: Camera, kind: FaultKind, values: Mapping[str, Any], extra: Mapping[str, Any] | None = None
 ) -> str:
@@ -292,6 +310,8 @@ def _condition_summary(
         return f"{camera.name}: view differs from its reference (similarity {score}): moved or turned?"
     if kind in _IMAGE_SUMMARIES:
         return f"{camera.name}: {_IMAGE_SUMMARIES[kind]}"
+    if kind in _RECORDING_SUMMARIES:
+        return f"{camera.name}: {_RECORDING_SUMMARIES[kind]} ({', '.join((extra or {}).get('cameras', []))})"
     return f"{camera.name}: storage failure"
 
 
