@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from config.checks import CheckKind
 from config.recording import RecordingSettings
 from config.settings import ImageSettings, Settings
-from fleet.cameras.models import Camera
+from fleet.cameras.models import Camera, DeviceType
 from fleet.faults import rules
 from fleet.faults.models import ConditionState, Fault, FaultKind
 from fleet.faults.service import (
@@ -293,6 +293,7 @@ _RECORDING_SUMMARIES = {
     FaultKind.RECORDING_GAP: "gap in the last day's footage",
     FaultKind.RETENTION_SHORT: "footage does not reach back the minimum retention",
     FaultKind.RETENTION_EXCEEDED: "footage kept beyond the maximum retention",
+    FaultKind.STORAGE_FAILED: "storage failed; footage at risk",
 }
 
 
@@ -335,9 +336,14 @@ async def _snmp_values(batch: _Batch, camera: Camera, before: Observed, item: Se
     hot = None if temperature is None else float(temperature) > limits.temperature_c
     await _condition(batch, camera, FaultKind.TEMPERATURE_HIGH, hot, item, limits)
     storage_ok = item.values.get("storage_ok")
-    await _condition(
-        batch, camera, FaultKind.STORAGE_FAILURE, None if storage_ok is None else not storage_ok, item, limits
-    )
+    storage_bad = None if storage_ok is None else not storage_ok
+    if camera.device_type is DeviceType.RECORDER:
+        # A recorder's disk: the footage of every camera it records is at risk, and the fault says whose.
+        recorded = await recording.recorded_cameras(batch.session, camera, limits.recording)
+        extra = {"cameras": [c.name for c in recorded]}
+        await _condition(batch, camera, FaultKind.STORAGE_FAILED, storage_bad, item, limits, extra)
+    else:
+        await _condition(batch, camera, FaultKind.STORAGE_FAILURE, storage_bad, item, limits)
     uptime = item.values.get("uptime_s")
     since = item.at - rules.REBOOT_LOOP_WINDOW
     if rules.rebooted(before.uptime_s, uptime):

@@ -125,7 +125,8 @@ def judge(
 def _measure(mine: Sequence[Recording], asked_at: datetime, settings: RecordingSettings) -> dict[str, Any]:
     earliest = min((r.earliest for r in mine if r.earliest), default=None)
     latest = max((r.latest for r in mine if r.latest), default=None)
-    known_gaps = [g for r in mine if r.gaps is not None for g in r.gaps]
+    # A span without data after a recording's newest footage is its stop (recording_stopped), not a gap.
+    known_gaps = [g for r in mine if r.gaps is not None for g in r.gaps if r.latest is None or g[1] <= r.latest]
     longest = max(((end - start).total_seconds() for start, end in known_gaps), default=0.0)
     return {
         "recordings": len(mine),
