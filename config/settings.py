@@ -17,6 +17,7 @@ from pydantic_settings import (
 )
 
 from config.durations import Duration
+from config.hygiene import HygieneSettings
 from config.networks import CameraSettings
 from config.section import Section
 from config.tickets import TicketSettings
@@ -39,6 +40,8 @@ class SchedulerSettings(Section):
     health_interval: Duration = timedelta(minutes=5)
     identity_interval: Duration = timedelta(hours=24)
     image_interval: Duration = timedelta(hours=1)
+    # Certificates, exposed services and configuration drift (cyber hygiene): they change rarely.
+    security_interval: Duration = timedelta(days=1)
     device_timeout: Duration = timedelta(seconds=10)
     tick: Duration = timedelta(seconds=5)
     batch_size: int = Field(default=500, ge=1, le=100_000)
@@ -309,6 +312,7 @@ class Settings(BaseSettings):
     scheduler: SchedulerSettings = SchedulerSettings()
     faults: FaultSettings = FaultSettings()
     image: ImageSettings = ImageSettings()
+    hygiene: HygieneSettings = HygieneSettings()
     alerts: AlertSettings = AlertSettings()
     tickets: TicketSettings = TicketSettings()
     retention: RetentionSettings = RetentionSettings()

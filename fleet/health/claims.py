@@ -24,6 +24,7 @@ ALWAYS = (
     CheckKind.ONVIF_IDENTITY,
     CheckKind.STREAM,
     CheckKind.IMAGE,
+    CheckKind.SECURITY,
 )
 
 
