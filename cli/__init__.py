@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import typer
 
-from cli import cameras, channels, db, decisions, demo, poll, reports, serve, simulate, tickets, users
+from cli import advisories, cameras, channels, db, decisions, demo, poll, reports, serve, simulate, tickets, users
 
 app = typer.Typer(help="camfleet: keeps a municipality's CCTV fleet healthy and accountable.", no_args_is_help=True)
 app.add_typer(db.app, name="db")
@@ -24,6 +24,7 @@ app.add_typer(reports.report_app, name="report")
 app.add_typer(reports.export_app, name="export")
 app.add_typer(decisions.app, name="decisions")
 app.add_typer(tickets.app, name="tickets")
+app.add_typer(advisories.app, name="advisories")
 
 
 def main() -> None:

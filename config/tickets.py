@@ -88,6 +88,8 @@ def _default_policy() -> list[TicketPolicyRule]:
         # Cyber hygiene: an ended certificate and a changed configuration are planned work; an ending one waits.
         TicketPolicyRule(kinds=["certificate_expired"], priority="p3"),
         TicketPolicyRule(kinds=["config_drift"], priority="p4"),
+        # Firmware to update before the catalogue's due date: planned work with a deadline in the fault.
+        TicketPolicyRule(kinds=["vulnerability_exploited"], priority="p3"),
     ]
 
 

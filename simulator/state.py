@@ -98,6 +98,12 @@ class DeviceState:
     # TLS listeners opened by SimulatedCamera.serve_tls (None: no HTTPS / RTSPS).
     https_port: int | None = None
     rtsps_port: int | None = None
+    # The ONVIF events service and its quirks (see simulator/events.py).
+    events: bool = True
+    event_termination_scale: float = 1.0
+    events_cancel_all: bool = False
+    events_pull_hangs: bool = False
+    event_flood: int = 0
     boots: int = 1
     booted_at: float = field(default_factory=time.monotonic)
 

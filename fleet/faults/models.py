@@ -47,6 +47,8 @@ class FaultKind(StrEnum):
     CERTIFICATE_EXPIRING = "certificate_expiring"
     CERTIFICATE_EXPIRED = "certificate_expired"
     CONFIG_DRIFT = "config_drift"
+    # The camera's vendor, product and firmware match an entry of CISA's Known Exploited Vulnerabilities catalogue.
+    VULNERABILITY_EXPLOITED = "vulnerability_exploited"
 
 
 class Severity(StrEnum):

@@ -37,6 +37,7 @@ KIND_LABELS: dict[FaultKind, str] = {
     FaultKind.CERTIFICATE_EXPIRING: N_("Certificate expiring"),
     FaultKind.CERTIFICATE_EXPIRED: N_("Certificate expired"),
     FaultKind.CONFIG_DRIFT: N_("Configuration differs from its baseline"),
+    FaultKind.VULNERABILITY_EXPLOITED: N_("Firmware with a known exploited vulnerability"),
 }
 
 
