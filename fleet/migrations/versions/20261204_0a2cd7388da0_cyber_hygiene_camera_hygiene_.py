@@ -1,7 +1,7 @@
 """Cyber hygiene: camera_hygiene (certificates, services, configuration baseline); cameras.observed_time_zone
 
 Revision ID: 0a2cd7388da0
-Revises: f32e316b3387
+Revises: f2cdb2084f0f
 Create Date: 2026-12-04 18:41:58.228146+00:00
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0a2cd7388da0"
-down_revision: str | None = "f32e316b3387"
+down_revision: str | None = "f2cdb2084f0f"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
