@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from config.settings import Settings
 from config.zone import LOCAL
+from fleet.advisories.service import exploited_cves_at
 from fleet.faults.models import Fault, FaultKind
 from fleet.inventory.service import InventoryRow, build_inventory
 from fleet.tickets.models import RepairTicket
@@ -63,6 +64,7 @@ class YearFigures:
     areas: dict[str, UptimeRow]
     tickets: TicketFigures
     faults: Counter[FaultKind]
+    exploited: int  # cameras with a known exploited vulnerability (CISA KEV) at the end of the year
 
     @property
     def has_data(self) -> bool:
@@ -119,6 +121,7 @@ async def year_figures(
         areas={row.key: row for row in areas},
         tickets=ticket_figures(list(tickets.all())),
         faults=await _fault_kinds(session, period),
+        exploited=len(await exploited_cves_at(session, period[1])),
     )
 
 

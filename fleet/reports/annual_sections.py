@@ -261,6 +261,14 @@ def firmware(years: Years) -> Section:
                 [70, 30],
                 [False, True],
                 empty=gettext("No cameras.", lang),
-            )
+            ),
+            Text(
+                say(
+                    "Cameras with a known exploited vulnerability (CISA KEV), to be fixed by the catalogue's due "
+                    "date (BIO 8.08.01): {count}",
+                    lang,
+                    count=years.count(lambda y: y.exploited),
+                )
+            ),
         ],
     )
