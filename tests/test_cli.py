@@ -7,6 +7,7 @@ import json
 import os
 from pathlib import Path
 
+import docx
 import pytest
 
 from tests.conftest import run_cli as run
@@ -170,4 +171,9 @@ def test_report_annual_command(env: dict[str, str], tmp_path: Path, test_data: P
     done = run(env, "report", "annual", "--year", "2023", "--format", "html", "--output", str(target))
     assert done.returncode == 0, done.stderr
     assert "Besluiten flexibel cameratoezicht" in target.read_text(encoding="utf-8")
-    assert run(env, "report", "annual", "--year", "2023", "--format", "docx", "--output", str(target)).returncode == 1
+    editable = tmp_path / "annual.docx"
+    done = run(env, "report", "annual", "--year", "2023", "--format", "docx", "--output", str(editable))
+    assert done.returncode == 0, done.stderr
+    headings = [p.text for p in docx.Document(str(editable)).paragraphs if p.style.name.startswith("Heading")]
+    assert "Besluiten flexibel cameratoezicht (art. 151c Gemeentewet)" in headings
+    assert run(env, "report", "annual", "--year", "2023", "--format", "rtf", "--output", str(target)).returncode == 1
