@@ -54,7 +54,7 @@ _UNUSABLE_ANSWER: tuple[type[BaseException], ...] = (
 # nat_override: every service address the camera advertises is pinned to the host and port we were given, so a
 # camera cannot send us to another host (or its own NATed LAN address). encrypt: the UsernameToken carries a
 # PasswordDigest (SHA-1 of nonce, time and password), never the password as text: ONVIF runs over plain HTTP.
-CAMERA_OPTIONS: dict[str, Any] = {"no_cache": True, "nat_override": True, "encrypt": True}
+_CAMERA_OPTIONS: dict[str, Any] = {"no_cache": True, "nat_override": True, "encrypt": True}
 
 
 def _transport_error(exc: zeep.exceptions.TransportError) -> CollectorError:
@@ -98,14 +98,14 @@ async def edge(target: Target, operation: str) -> AsyncIterator[None]:
         raise error from exc
 
 
-def _text(value: object) -> str | None:
+def text_of(value: object) -> str | None:
     if value is None:
         return None
     text = str(value).strip()
     return text or None
 
 
-def _int(value: object) -> int | None:
+def int_of(value: object) -> int | None:
     try:
         return int(str(value))
     except ValueError:
@@ -137,8 +137,13 @@ async def warm_wsdl_cache() -> None:
         await service.close()
 
 
-def cap(service: ONVIFService, target: Target, transport: CappedZeepTransport) -> ONVIFService:
-    """The service with our capped transport and safe parser settings, signing only with a PasswordDigest."""
+def camera_for(target: Target) -> ONVIFCamera:
+    """The library's camera object for target (close it after use)."""
+    return ONVIFCamera(target.host, target.onvif_port, target.username, target.password, **_CAMERA_OPTIONS)
+
+
+def cap_service(service: ONVIFService, target: Target, transport: CappedZeepTransport) -> ONVIFService:
+    """Put our capped transport and safe parser settings on a service, and never the password as text."""
     # The library builds each service with its own unlimited transport and huge-tree settings;
     # swap both on the zeep clients before the first call goes out.
     for client in (service.zeep_client, service.zeep_client_authless):
@@ -162,11 +167,11 @@ class OnvifIdentityCollector:
         self._transport = transport
 
     def _cap(self, service: ONVIFService, target: Target) -> ONVIFService:
-        return cap(service, target, self._transport)
+        return cap_service(service, target, self._transport)
 
     async def collect(self, target: Target) -> OnvifIdentityObservation:
         """Read identity, MAC and profiles; raise a CollectorError when the camera will not say."""
-        camera = ONVIFCamera(target.host, target.onvif_port, target.username, target.password, **CAMERA_OPTIONS)
+        camera = camera_for(target)
         try:
             return await self._collect(camera, target)
         finally:
@@ -175,7 +180,7 @@ class OnvifIdentityCollector:
     async def main_profile(self, target: Target) -> MediaProfile | None:
         """The camera's first media profile with a stream or snapshot URI, asked over ONVIF (for the stream and
         image checks when no identity observation has recorded one yet)."""
-        camera = ONVIFCamera(target.host, target.onvif_port, target.username, target.password, **CAMERA_OPTIONS)
+        camera = camera_for(target)
         try:
             async with edge(target, "GetServices"):
                 self._cap(await camera.create_devicemgmt_service(), target)
@@ -196,11 +201,11 @@ class OnvifIdentityCollector:
         # Optional parts: a camera without them still has an identity (absent is None, not an error).
         interfaces = await optional(target, "GetNetworkInterfaces", device.GetNetworkInterfaces)
         return OnvifIdentityObservation(
-            manufacturer=_text(getattr(info, "Manufacturer", None)),
-            model=_text(getattr(info, "Model", None)),
-            firmware=_text(getattr(info, "FirmwareVersion", None)),
-            serial=_text(getattr(info, "SerialNumber", None)),
-            hardware_id=_text(getattr(info, "HardwareId", None)),
+            manufacturer=text_of(getattr(info, "Manufacturer", None)),
+            model=text_of(getattr(info, "Model", None)),
+            firmware=text_of(getattr(info, "FirmwareVersion", None)),
+            serial=text_of(getattr(info, "SerialNumber", None)),
+            hardware_id=text_of(getattr(info, "HardwareId", None)),
             mac=_first_mac(interfaces),
             profiles=await self._profiles(camera, target),
         )
@@ -217,7 +222,7 @@ class OnvifIdentityCollector:
             raw_profiles = await media.GetProfiles()
         profiles = []
         for raw in raw_profiles or ():
-            token = _text(getattr(raw, "token", None))
+            token = text_of(getattr(raw, "token", None))
             if token is None:
                 continue
             stream = await optional(target, "GetStreamUri", partial(media.GetStreamUri, _stream_setup(token)))
@@ -229,12 +234,12 @@ class OnvifIdentityCollector:
             profiles.append(
                 MediaProfile(
                     token=token,
-                    name=_text(getattr(raw, "Name", None)),
-                    encoding=_text(getattr(encoder, "Encoding", None)),
-                    width=_int(getattr(resolution, "Width", None)),
-                    height=_int(getattr(resolution, "Height", None)),
-                    stream_uri=_text(getattr(stream, "Uri", None)),
-                    snapshot_uri=_text(snapshot_uri),
+                    name=text_of(getattr(raw, "Name", None)),
+                    encoding=text_of(getattr(encoder, "Encoding", None)),
+                    width=int_of(getattr(resolution, "Width", None)),
+                    height=int_of(getattr(resolution, "Height", None)),
+                    stream_uri=text_of(getattr(stream, "Uri", None)),
+                    snapshot_uri=text_of(snapshot_uri),
                 )
             )
             if first_only and (profiles[-1].stream_uri or profiles[-1].snapshot_uri):

@@ -13,12 +13,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from lxml import etree
-from onvif import ONVIFCamera, ONVIFError, ONVIFService
+from onvif import ONVIFError, ONVIFService
 
 from collectors.base import RecordingObservation, RecordingSeen, Target
 from collectors.errors import BadResponse, Unsupported
 from collectors.http import CappedZeepTransport
-from collectors.onvif_identity import CAMERA_OPTIONS, cap, edge, optional
+from collectors.onvif_identity import camera_for, cap_service, edge, optional
 from config.checks import CheckKind
 
 log = logging.getLogger(__name__)
@@ -78,14 +78,14 @@ class RecordingCollector:
 
     async def collect(self, target: Target) -> RecordingObservation:
         """Read the recordings and their state; Unsupported when the device has no recording service."""
-        device = ONVIFCamera(target.host, target.onvif_port, target.username, target.password, **CAMERA_OPTIONS)
+        device = camera_for(target)
         try:
             async with edge(target, "GetServices"):
-                cap(await device.create_devicemgmt_service(), target, self._transport)
+                cap_service(await device.create_devicemgmt_service(), target, self._transport)
                 await device.update_xaddrs()
             try:
-                recording = cap(await device.create_recording_service(), target, self._transport)
-                search = cap(await device.create_search_service(), target, self._transport)
+                recording = cap_service(await device.create_recording_service(), target, self._transport)
+                search = cap_service(await device.create_search_service(), target, self._transport)
             except ONVIFError as exc:
                 raise Unsupported("the device offers no ONVIF recording and search services") from exc
             return await self._read(target, recording, search)

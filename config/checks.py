@@ -14,3 +14,4 @@ class CheckKind(StrEnum):
     IMAGE = "image"  # a snapshot reduced to statistics
     # ONVIF Profile G recording and search, on the device that records: a recorder, or an edge-recording camera.
     RECORDING = "recording"
+    SECURITY = "security"  # certificates, exposed services and the configuration baseline (cyber hygiene)

@@ -60,6 +60,7 @@ NEEDS_CREDENTIALS = frozenset(
         CheckKind.STREAM,
         CheckKind.IMAGE,
         CheckKind.RECORDING,
+        CheckKind.SECURITY,
     }
 )
 # More doublings than any back-off needs (a day's interval doubled 24 times is 45,000 years), few enough that a
@@ -200,6 +201,7 @@ class Poller:
             CheckKind.STREAM: settings.scheduler.health_interval,
             CheckKind.IMAGE: settings.scheduler.image_interval,
             CheckKind.RECORDING: settings.scheduler.recording_interval,
+            CheckKind.SECURITY: settings.scheduler.security_interval,
         }
         # Claims are renewed while their batch runs (see _renew), so the lease need not outlast a slow batch.
         self._lease = settings.scheduler.lease

@@ -33,6 +33,7 @@ CHECKS: dict[CheckKind, str] = {
     CheckKind.STREAM: N_("video stream"),
     CheckKind.IMAGE: N_("picture"),
     CheckKind.RECORDING: N_("recording"),
+    CheckKind.SECURITY: N_("security"),
 }
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from config.checks import CheckKind
+from config.hygiene import HygieneSettings
 from config.recording import RecordingSettings
 from config.settings import ImageSettings, Settings
 from fleet.cameras.models import Camera, DeviceType
@@ -27,6 +28,7 @@ from fleet.faults.service import (
 )
 from fleet.health.models import CheckState
 from fleet.health.rules import SoftHard, apply_result
+from fleet.hygiene import service as hygiene
 from fleet.images import service as images
 from fleet.recording import service as recording
 from fleet.recording.rules import RECORDING_FAULTS
@@ -68,6 +70,7 @@ class Thresholds:
     group_minimum: int
     image: ImageSettings
     keep_thumbnail: bool
+    hygiene: HygieneSettings
     recording: RecordingSettings
 
     @classmethod
@@ -84,6 +87,7 @@ class Thresholds:
             group_minimum=faults.group_minimum,
             image=settings.image,
             keep_thumbnail=settings.image.reference_thumbnail,
+            hygiene=settings.hygiene,
             recording=settings.recording,
         )
 
@@ -185,6 +189,8 @@ async def evaluate(
                 await _condition(batch, camera, FaultKind.STREAM_MISMATCH, bool(mismatch), item, limits)
             elif item.kind is CheckKind.IMAGE:
                 await _image(batch, camera, item, limits)
+            elif item.kind is CheckKind.SECURITY:
+                await hygiene.observe(batch, camera, item.values, item.at, warning=limits.hygiene.certificate_warning)
             elif item.kind is CheckKind.RECORDING:
                 verdict = await recording.judge_device(session, camera, item.values, limits.recording)
                 for kind in RECORDING_FAULTS:
