@@ -158,7 +158,7 @@ async def test_recorders_are_polled_without_stream_and_image_and_left_out_of_cam
     kinds: dict[str, set[CheckKind]] = {}
     for name, kind in states:
         kinds.setdefault(name, set()).add(kind)
-    device = {CheckKind.REACHABILITY, CheckKind.ONVIF_HEALTH, CheckKind.ONVIF_IDENTITY}
+    device = {CheckKind.REACHABILITY, CheckKind.ONVIF_HEALTH, CheckKind.ONVIF_IDENTITY, CheckKind.SECURITY}
     assert kinds["NVR-CENTRUM"] == device | {CheckKind.SNMP, CheckKind.RECORDING}
     assert kinds["NVR-BLERICK"] == device | {CheckKind.RECORDING}
     assert kinds["CAM-1"] == device | {CheckKind.SNMP, CheckKind.STREAM, CheckKind.IMAGE}
