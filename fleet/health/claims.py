@@ -13,7 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from config.checks import CheckKind
-from fleet.cameras.models import NETWORK_DEVICE_TYPES, Camera, CameraCredentials, DeviceType, Lifecycle
+from fleet.cameras.models import NETWORK_DEVICE_TYPES, Camera, CameraCredentials, DeviceType, Lifecycle, RecordedBy
 from fleet.db import UTCDateTime
 from fleet.health.models import CheckState
 
@@ -24,8 +24,9 @@ ALWAYS = (
     CheckKind.ONVIF_IDENTITY,
     CheckKind.STREAM,
     CheckKind.IMAGE,
+    CheckKind.SECURITY,
 )
-# Checks only some devices have; every other kind is every polled device's (cameras and recorders alike).
+# Checks only some devices have (see `applies`); the others are every polled device's, cameras and recorders alike.
 ONLY_CAMERAS = frozenset({CheckKind.STREAM, CheckKind.IMAGE})
 # Network devices (switches, routers, ...) speak no ONVIF: reachability and SNMP only.
 ONVIF = frozenset({CheckKind.ONVIF_HEALTH, CheckKind.ONVIF_IDENTITY})
@@ -39,6 +40,9 @@ def applies(kind: CheckKind) -> ColumnElement[bool]:
         return Camera.device_type == DeviceType.CAMERA
     if kind in ONVIF:
         return Camera.device_type.not_in(sorted(NETWORK_DEVICE_TYPES))
+    if kind is CheckKind.RECORDING:
+        # Asked of the device that keeps the footage: a recorder, or a camera recording on its own storage.
+        return or_(Camera.device_type == DeviceType.RECORDER, Camera.recorded_by == RecordedBy.EDGE)
     return true()
 
 
