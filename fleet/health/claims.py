@@ -28,8 +28,8 @@ ALWAYS = (
 )
 # Checks only some devices have (see `applies`); the others are every polled device's, cameras and recorders alike.
 ONLY_CAMERAS = frozenset({CheckKind.STREAM, CheckKind.IMAGE})
-# Network devices (switches, routers, ...) speak no ONVIF: reachability and SNMP only.
-ONVIF = frozenset({CheckKind.ONVIF_HEALTH, CheckKind.ONVIF_IDENTITY})
+# The checks that speak ONVIF; network devices (switches, routers, ...) have none: reachability and SNMP only.
+ONVIF = frozenset({CheckKind.ONVIF_HEALTH, CheckKind.ONVIF_IDENTITY, CheckKind.SECURITY})
 
 
 def applies(kind: CheckKind) -> ColumnElement[bool]:
