@@ -136,6 +136,22 @@ async def warm_wsdl_cache() -> None:
         await service.close()
 
 
+def cap_service(service: ONVIFService, target: Target, transport: CappedZeepTransport) -> ONVIFService:
+    """The service with our capped transport and safe parser settings, and a digest token or none."""
+    # The library builds each service with its own unlimited transport and huge-tree settings;
+    # swap both on the zeep clients before the first call goes out.
+    for client in (service.zeep_client, service.zeep_client_authless):
+        client.transport = transport
+        client.settings = _SAFE_SETTINGS
+    if target.username is None or target.password is None:
+        # The library signs every call with a UsernameToken, even one built from None.
+        service.zeep_client.wsse = None
+    elif not getattr(service.zeep_client.wsse, "use_digest", False):
+        # PasswordText over plain HTTP would be the password in clear: never sent.
+        raise Unsupported("the ONVIF library would send the password as text; not sent")
+    return service
+
+
 class OnvifIdentityCollector:
     """GetDeviceInformation, GetNetworkInterfaces, GetProfiles, GetStreamUri and GetSnapshotUri."""
 
@@ -145,18 +161,7 @@ class OnvifIdentityCollector:
         self._transport = transport
 
     def _cap(self, service: ONVIFService, target: Target) -> ONVIFService:
-        # The library builds each service with its own unlimited transport and huge-tree settings;
-        # swap both on the zeep clients before the first call goes out.
-        for client in (service.zeep_client, service.zeep_client_authless):
-            client.transport = self._transport
-            client.settings = _SAFE_SETTINGS
-        if target.username is None or target.password is None:
-            # The library signs every call with a UsernameToken, even one built from None.
-            service.zeep_client.wsse = None
-        elif not getattr(service.zeep_client.wsse, "use_digest", False):
-            # PasswordText over plain HTTP would be the password in clear: never sent.
-            raise Unsupported("the ONVIF library would send the password as text; not sent")
-        return service
+        return cap_service(service, target, self._transport)
 
     async def collect(self, target: Target) -> OnvifIdentityObservation:
         """Read identity, MAC and profiles; raise a CollectorError when the camera will not say."""

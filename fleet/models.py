@@ -10,6 +10,7 @@ from fleet.faults.models import ConditionState, Fault
 from fleet.health.models import CheckResult, CheckState, EndpointAuth, StatusInterval
 from fleet.images.models import ImageBaseline
 from fleet.maintenance.models import MaintenanceWindow
+from fleet.passwords.models import PasswordRotation
 from fleet.tickets.models import RepairTicket, TicketEvent, TicketFault
 from fleet.uptime.models import StatusDaily, StatusMonthly, StatusRollup
 from fleet.users.models import ApiToken, User
@@ -32,6 +33,7 @@ __all__ = [
     "KevVulnerability",
     "MaintenanceWindow",
     "NotificationChannel",
+    "PasswordRotation",
     "RepairTicket",
     "CheckState",
     "StatusDaily",

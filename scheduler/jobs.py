@@ -30,6 +30,7 @@ from scheduler import failures
 from scheduler.dispatcher import Dispatcher
 from scheduler.exclusive import sole_scheduler
 from scheduler.polling import Poller
+from scheduler.rotation import run_pending
 from scheduler.watch import HEARTBEAT_JOB, heartbeat
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,7 @@ DISPATCH_JOB = "dispatch-alerts"
 PRUNE_JOB = "prune-results"
 DECISIONS_JOB = "deployment-compliance"
 ROLLUP_JOB = "uptime-rollup"
+ROTATION_JOB = "password-rotations"
 
 
 def collector_name(poller_group: str | None) -> str:
@@ -187,6 +189,10 @@ def build_scheduler(
     async def compliance() -> None:
         await check_compliance(database, settings)
 
+    async def rotations() -> None:
+        # Runs asked for over the API or a page; the CLI runs its own at once.
+        await run_pending(database, poller.cipher, poller.collectors.accounts)
+
     async def beat() -> None:
         await heartbeat(database, name=poller.owner, poller_group=poller.poller_group)
 
@@ -198,6 +204,7 @@ def build_scheduler(
         (PRUNE_JOB, prune_job, timedelta(hours=1), False),
         (DECISIONS_JOB, compliance, settings.decisions.check_interval, False),
         (ROLLUP_JOB, roll_up_job, settings.uptime.rollup_interval, False),
+        (ROTATION_JOB, rotations, settings.scheduler.tick, True),
     )
     backoff = settings.scheduler.failure_backoff_max
     for job_id, job, interval, start_now in table:

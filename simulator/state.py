@@ -96,6 +96,11 @@ class DeviceState:
     events_cancel_all: bool = False
     events_pull_hangs: bool = False
     event_flood: int = 0
+    # Failed ONVIF logins in a row that lock the accounts (0: never), for how long, and SetUser's half-way fault
+    # (simulator/users.py).
+    lockout_after: int = 0
+    lockout_s: float = 60.0
+    set_user_fault: str = ""
     boots: int = 1
     booted_at: float = field(default_factory=time.monotonic)
 
