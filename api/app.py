@@ -23,6 +23,7 @@ from api.routes import (
     inventory,
     maintenance,
     metrics,
+    passwords,
     reports,
     risk,
     tickets,
@@ -78,6 +79,7 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
         inventory,
         decisions,
         images,
+        passwords,
     ):
         v1.include_router(module.router)
     app.include_router(v1)

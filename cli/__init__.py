@@ -7,10 +7,26 @@ from __future__ import annotations
 
 import typer
 
-from cli import advisories, cameras, channels, db, decisions, demo, poll, reports, serve, simulate, tickets, users
+from cli import (
+    advisories,
+    cameras,
+    channels,
+    db,
+    decisions,
+    demo,
+    passwords,
+    poll,
+    reports,
+    serve,
+    simulate,
+    tickets,
+    users,
+)
 
 app = typer.Typer(help="camfleet: keeps a municipality's CCTV fleet healthy and accountable.", no_args_is_help=True)
 app.add_typer(db.app, name="db")
+cameras.app.command("passwords")(passwords.cameras_passwords)
+cameras.app.command("rotate-passwords")(passwords.cameras_rotate_passwords)
 app.add_typer(cameras.app, name="cameras")
 app.add_typer(users.users_app, name="users")
 app.add_typer(users.tokens_app, name="tokens")

@@ -167,6 +167,17 @@ async def store_password(
     creds.password_changed_at = at
 
 
+async def rotatable(session: AsyncSession) -> list[int]:
+    """Every in-service camera with an ONVIF login stored, by name."""
+    rows = await session.scalars(
+        select(Camera.id)
+        .join(CameraCredentials, CameraCredentials.camera_id == Camera.id)
+        .where(Camera.lifecycle == Lifecycle.IN_SERVICE, CameraCredentials.has_onvif)
+        .order_by(Camera.name)
+    )
+    return list(rows)
+
+
 async def request_rotation(
     session: AsyncSession, *, actor: Actor, camera_ids: Sequence[int], batch_size: int, at: datetime
 ) -> PasswordRotation:
@@ -181,10 +192,12 @@ async def request_rotation(
     if busy is not None:
         # Never two changes at once on a device: one run at a time for the whole fleet.
         raise Conflict(f"password rotation {busy} has not finished yet")
-    ids = sorted(set(camera_ids))
-    found = set(await session.scalars(select(Camera.id).where(Camera.id.in_(ids))))
-    if missing := [i for i in ids if i not in found]:
+    wanted = set(camera_ids)
+    found = dict((await session.execute(select(Camera.id, Camera.name).where(Camera.id.in_(sorted(wanted))))).all())
+    if missing := sorted(wanted - set(found)):
         raise NotFound("camera", ", ".join(map(str, missing)))
+    # In name order: the first camera (run alone) is the first by name.
+    ids = sorted(wanted, key=lambda i: found[i])
     run = PasswordRotation(requested_by=actor.name, requested_at=at, batch_size=batch_size, camera_ids=ids)
     session.add(run)
     await session.flush()

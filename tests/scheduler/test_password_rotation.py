@@ -21,7 +21,7 @@ from fleet.crypto import CredentialCipher
 from fleet.db import Database, utcnow
 from fleet.passwords import service as passwords
 from fleet.passwords.models import RotationStatus
-from scheduler.rotation import Rotator
+from scheduler.rotation import Rotator, run_pending
 from simulator.fleet import SimulatedFleet
 from tests.builders import TEST_ACTOR
 
@@ -169,3 +169,21 @@ async def test_a_lock_out_answer_stops_the_run(
     assert all(stored[ids[name]] == _original(name) for name in NAMES[2:])
     for name in NAMES[:2]:
         assert await collectors.accounts.login_works(_target(fleet, ids[name], name), "admin", stored[ids[name]])
+
+
+async def test_a_run_asked_for_elsewhere_is_carried_out_by_the_collector_job(
+    database: Database, cipher: CredentialCipher, fleet: SimulatedFleet, collectors: Collectors, tmp_path: Path
+) -> None:
+    ids = await _register(database, cipher, tmp_path)
+    three = [ids[name] for name in NAMES[:3]]
+    async with database.unit_of_work() as session:
+        run = await passwords.request_rotation(session, actor=TEST_ACTOR, camera_ids=three, batch_size=2, at=utcnow())
+    assert run.status is RotationStatus.PENDING
+    finished = await run_pending(database, cipher, collectors.accounts)
+    assert finished is not None and finished.id == run.id and finished.status is RotationStatus.DONE
+    assert sorted(finished.outcomes.values()) == ["rotated"] * 3
+    # Nothing left to claim: a second collector finds no run.
+    assert await run_pending(database, cipher, collectors.accounts) is None
+    async with database.unit_of_work() as session:
+        steps = (await session.scalars(select(AuditEntry).where(AuditEntry.action == "password.rotation.step"))).all()
+    assert {e.actor for e in steps} == {TEST_ACTOR.name}
