@@ -24,6 +24,7 @@ from api.routes import (
     maintenance,
     metrics,
     passwords,
+    recorders,
     reports,
     risk,
     tickets,
@@ -68,6 +69,7 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
     for module in (
         health,
         cameras,
+        recorders,
         faults,
         maintenance,
         alerts,

@@ -16,6 +16,7 @@ from cli import (
     demo,
     passwords,
     poll,
+    recorders,
     reports,
     serve,
     simulate,
@@ -28,6 +29,7 @@ app.add_typer(db.app, name="db")
 cameras.app.command("passwords")(passwords.cameras_passwords)
 cameras.app.command("rotate-passwords")(passwords.cameras_rotate_passwords)
 app.add_typer(cameras.app, name="cameras")
+app.add_typer(recorders.app, name="recorders")
 app.add_typer(users.users_app, name="users")
 app.add_typer(users.tokens_app, name="tokens")
 app.command()(serve.serve)

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from config.settings import Settings
 from config.zone import LOCAL
 from fleet.advisories.service import exploited_cves_at
-from fleet.cameras.models import Camera, Lifecycle
+from fleet.cameras.models import Camera, DeviceType, Lifecycle
 from fleet.faults.models import Fault
 from fleet.firmware.assess import FirmwareAssessment, FirmwareState, assess_firmware
 from fleet.firmware.catalogue import load_advisories
@@ -231,7 +231,9 @@ def _row(
 async def _rows(session: AsyncSession, *, settings: Settings, as_of: date) -> list[InventoryRow]:
     found = (
         await session.execute(
-            select(*FACT_COLUMNS, *_ROW_COLUMNS).where(Camera.lifecycle != Lifecycle.RETIRED).order_by(Camera.name)
+            select(*FACT_COLUMNS, *_ROW_COLUMNS)
+            .where(Camera.lifecycle != Lifecycle.RETIRED, Camera.device_type == DeviceType.CAMERA)
+            .order_by(Camera.name)
         )
     ).all()
     facts = [CameraFacts.of(row) for row in found]

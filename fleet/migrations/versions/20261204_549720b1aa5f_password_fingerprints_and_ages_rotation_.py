@@ -1,7 +1,7 @@
 """Device passwords: keyed fingerprints and the date each ONVIF login last changed; password rotation runs
 
 Revision ID: 549720b1aa5f
-Revises: f32e316b3387
+Revises: f2cdb2084f0f
 Create Date: 2026-12-04 18:52:42.893589+00:00
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "549720b1aa5f"
-down_revision: str | None = "f32e316b3387"
+down_revision: str | None = "f2cdb2084f0f"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
