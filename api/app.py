@@ -19,6 +19,7 @@ from api.routes import (
     decisions,
     faults,
     health,
+    hygiene,
     images,
     inventory,
     maintenance,
@@ -81,6 +82,7 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
         inventory,
         decisions,
         images,
+        hygiene,
         passwords,
     ):
         v1.include_router(module.router)

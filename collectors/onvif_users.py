@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from onvif import ONVIFCamera
 
@@ -17,7 +17,7 @@ from collectors.base import Target
 from collectors.errors import AuthFailed, BadResponse, LockedOut
 from collectors.http import CappedZeepTransport
 from collectors.networks import checked_host
-from collectors.onvif_identity import _CAMERA_OPTIONS, _edge, cap_service
+from collectors.onvif_identity import camera_for, cap_service, edge
 from config.networks import IpNetwork
 
 
@@ -41,18 +41,9 @@ class OnvifAccounts:
 
     async def _camera(self, target: Target, username: str, password: str) -> tuple[ONVIFCamera, object]:
         host = await checked_host(target.host, self._networks) if self._networks else target.host
-        camera = ONVIFCamera(host, target.onvif_port, username, password, **_CAMERA_OPTIONS)
-        login = Target(
-            target.camera_id,
-            target.name,
-            host,
-            target.onvif_port,
-            target.rtsp_port,
-            target.snmp_port,
-            username,
-            password,
-        )
-        async with _edge(login, "GetServices"):
+        login = replace(target, host=host, username=username, password=password)
+        camera = camera_for(login)
+        async with edge(login, "GetServices"):
             device = cap_service(await camera.create_devicemgmt_service(), login, self._transport)
         return camera, device
 
@@ -61,7 +52,7 @@ class OnvifAccounts:
         async with asyncio.timeout(self._timeout):
             camera, device = await self._camera(target, username, password)
             try:
-                async with _edge(target, "GetUsers"):
+                async with edge(target, "GetUsers"):
                     answer = await device.GetUsers()  # type: ignore[attr-defined]
             finally:
                 await camera.close()
@@ -85,7 +76,7 @@ class OnvifAccounts:
         async with asyncio.timeout(self._timeout):
             camera, device = await self._camera(target, *login)
             try:
-                async with _edge(target, "SetUser"):
+                async with edge(target, "SetUser"):
                     await device.SetUser(  # type: ignore[attr-defined]
                         {"User": [{"Username": username, "Password": new, "UserLevel": level}]}
                     )

@@ -1,7 +1,7 @@
 """Device passwords: keyed fingerprints and the date each ONVIF login last changed; password rotation runs
 
 Revision ID: 549720b1aa5f
-Revises: f2cdb2084f0f
+Revises: 0a2cd7388da0
 Create Date: 2026-12-04 18:52:42.893589+00:00
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "549720b1aa5f"
-down_revision: str | None = "f2cdb2084f0f"
+down_revision: str | None = "0a2cd7388da0"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
