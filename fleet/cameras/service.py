@@ -12,21 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from config.networks import IpNetwork
+from fleet import pagination
 from fleet.audit.service import Actor, record
 from fleet.cameras.models import Camera, CameraCredentials, CameraKind, CameraStatus, Lifecycle, RiskLevel
 from fleet.cameras.networks import check_host
-from fleet.cameras.schemas import (
-    CREDENTIAL_FIELDS,
-    CameraCreate,
-    CameraCredentialsIn,
-    CameraOut,
-    CameraUpdate,
-    CredentialSummary,
-    Evidence,
-    ObservedIdentity,
-    Risk,
-    check_service_days,
-)
+from fleet.cameras.schemas import CREDENTIAL_FIELDS, CameraCreate, CameraCredentialsIn, CameraUpdate, check_service_days
 from fleet.crypto import CredentialCipher
 from fleet.errors import Conflict, InvalidInput, NotFound
 from fleet.uptime import rollup
@@ -84,62 +74,6 @@ class CameraFilter:
         return query
 
 
-def to_out(camera: Camera, *, in_maintenance: bool = False) -> CameraOut:
-    """The API shape of a camera; never a credential. In a running maintenance window its status says so."""
-    creds = camera.credentials
-    return CameraOut(
-        id=camera.id,
-        name=camera.name,
-        kind=camera.kind,
-        lifecycle=camera.lifecycle,
-        site=camera.site,
-        area=camera.area,
-        location=camera.location,
-        latitude=camera.latitude,
-        longitude=camera.longitude,
-        host=camera.host,
-        onvif_port=camera.onvif_port,
-        snmp_port=camera.snmp_port,
-        rtsp_port=camera.rtsp_port,
-        poller_group=camera.poller_group,
-        allow_basic=camera.allow_basic,
-        declared_manufacturer=camera.declared_manufacturer,
-        declared_model=camera.declared_model,
-        installed_on=camera.installed_on,
-        retired_on=camera.retired_on,
-        network=camera.network,
-        status=CameraStatus.MAINTENANCE if in_maintenance else camera.status,
-        status_since=camera.status_since,
-        last_seen_at=camera.last_seen_at,
-        observed=ObservedIdentity(
-            manufacturer=camera.observed_manufacturer,
-            model=camera.observed_model,
-            firmware=camera.observed_firmware,
-            serial=camera.observed_serial,
-            hardware_id=camera.observed_hardware_id,
-            mac=camera.observed_mac,
-            snmp_enterprise=camera.observed_snmp_enterprise,
-            sys_descr=camera.observed_sys_descr,
-            clock_drift_s=camera.observed_clock_drift_s,
-            uptime_s=camera.observed_uptime_s,
-            observed_at=camera.observed_at,
-        ),
-        risk=Risk(
-            level=camera.risk_level,
-            origin_vendor=camera.risk_origin_vendor,
-            origin_country=camera.risk_origin_country,
-            confidence=camera.risk_confidence,
-            evidence=[Evidence.model_validate(e) for e in camera.risk_evidence or []],
-            identity_mismatch=camera.identity_mismatch,
-        ),
-        credentials=CredentialSummary(
-            onvif=bool(creds and creds.has_onvif), snmp_version=creds.snmp_version if creds else None
-        ),
-        created_at=camera.created_at,
-        updated_at=camera.updated_at,
-    )
-
-
 def _snapshot(camera: Camera) -> dict[str, Any]:
     return {name: getattr(camera, name) for name in sorted(REGISTRY_FIELDS)}
 
@@ -159,13 +93,34 @@ class CameraSort(StrEnum):
     RISK = "risk"
 
 
-_SORT_COLUMNS: dict[CameraSort, tuple[Any, ...]] = {
-    CameraSort.NAME: (),
-    CameraSort.STATUS: (Camera.status,),
-    CameraSort.AREA: (Camera.area,),
-    CameraSort.LAST_SEEN: (Camera.last_seen_at.desc(),),
-    CameraSort.RISK: (Camera.risk_level,),
+_NAME = pagination.SortKey(Camera.name)
+# Nulls last on every engine (SQLite and PostgreSQL differ otherwise), then by the unique name.
+SORT_KEYS: dict[CameraSort, tuple[pagination.SortKey, ...]] = {
+    CameraSort.NAME: (_NAME,),
+    CameraSort.STATUS: (pagination.SortKey(Camera.status), _NAME),
+    CameraSort.AREA: (pagination.SortKey(Camera.area, nullable=True), _NAME),
+    CameraSort.LAST_SEEN: (
+        pagination.SortKey(Camera.last_seen_at, descending=True, nullable=True, timestamp=True),
+        _NAME,
+    ),
+    CameraSort.RISK: (pagination.SortKey(Camera.risk_level), _NAME),
 }
+
+
+def narrowed(query: _Query, filters: CameraFilter, maintenance: Set[int]) -> _Query:
+    """Narrow a camera query to the filter; ``maintenance`` names the cameras in a running maintenance window.
+
+    Those have the status ``maintenance`` for this filter, whatever their health.
+    """
+    wanted = filters.status
+    query = replace(filters, status=None).apply(query)
+    if wanted is CameraStatus.MAINTENANCE:
+        return query.where(Camera.id.in_(sorted(maintenance)))
+    if wanted is not None:
+        query = query.where(Camera.status == wanted)
+        if maintenance:
+            query = query.where(Camera.id.not_in(sorted(maintenance)))
+    return query
 
 
 async def list_cameras(
@@ -177,28 +132,10 @@ async def list_cameras(
     maintenance: Set[int] = frozenset(),
     sort: CameraSort = CameraSort.NAME,
 ) -> tuple[Sequence[Camera], int]:
-    """One page of cameras matching the filter, by name, and the total count.
-
-    ``maintenance`` names the cameras in a running maintenance window: they have the status ``maintenance``
-    for this filter, whatever their health.
-    """
-    wanted = filters.status
-    filters = replace(filters, status=None) if wanted is not None else filters
-
-    def narrow(query: _Query) -> _Query:
-        query = filters.apply(query)
-        if wanted is CameraStatus.MAINTENANCE:
-            return query.where(Camera.id.in_(sorted(maintenance)))
-        if wanted is not None:
-            query = query.where(Camera.status == wanted)
-            if maintenance:
-                query = query.where(Camera.id.not_in(sorted(maintenance)))
-        return query
-
-    total = await session.scalar(narrow(select(func.count(Camera.id))))
-    rows = await session.scalars(
-        narrow(with_credentials()).order_by(*_SORT_COLUMNS[sort], Camera.name).offset((page - 1) * size).limit(size)
-    )
+    """One page of cameras (ORM entities, for changing them) matching the filter, and the total count."""
+    total = await session.scalar(narrowed(select(func.count(Camera.id)), filters, maintenance))
+    ordered = narrowed(with_credentials(), filters, maintenance).order_by(*pagination.ordering(SORT_KEYS[sort]))
+    rows = await session.scalars(ordered.offset((page - 1) * size).limit(size))
     return rows.all(), int(total or 0)
 
 
