@@ -51,6 +51,9 @@ class SchedulerSettings(Section):
     # The reachability check decides up and down: while a camera is down it backs off to at most this multiple of
     # its interval, so an outage's end is recorded within that many reachability intervals (see outage_edges).
     reachability_max_backoff: float = Field(default=2.0, ge=1.0, le=10.0, description="multiple of the interval")
+    # The first success of a check that has failed for real is confirmed this soon (never later than its interval),
+    # not a whole interval later: the camera is shown up again within this of the success that ends its outage.
+    recovery_confirm: Duration = timedelta(seconds=10)
     # A camera whose reachability check has not run for this many intervals is `unknown`: nobody is looking, so its
     # last status is no longer claimed. More than the backed-off interval with jitter, so a down camera never is.
     stale_after_intervals: float = Field(default=3.0, gt=1.0, le=100.0)

@@ -199,9 +199,14 @@ class Poller:
         # The probe of this process's event loop: a failed check during which the loop stalled is not recorded.
         self.lag = lag
 
-    def next_due(self, kind: CheckKind, at: datetime, ok: bool, failures_in_a_row: int) -> datetime:
-        """When to run the check again: its interval with jitter, backed off while a camera stays unreachable."""
+    def next_due(
+        self, kind: CheckKind, at: datetime, ok: bool, failures_in_a_row: int, recovering: int | None = None
+    ) -> datetime:
+        """When to run the check again: its interval with jitter, backed off while a camera stays unreachable, and
+        soon after a success that has yet to be confirmed to end a failure (``recovering``: the successes before)."""
         interval = self._intervals[kind]
+        if ok and recovering is not None and recovering + 1 < self.settings.faults.successes_to_close:
+            return at + min(interval, self.settings.scheduler.recovery_confirm)
         failures = 0 if ok else failures_in_a_row + 1
         beyond_hard = failures - self.settings.faults.failures_to_open
         if beyond_hard > 0:
@@ -394,7 +399,9 @@ class Poller:
             at=result.started_at,
             ok=result.ok,
             duration_s=result.duration_s,
-            next_due_at=self.next_due(claim.kind, result.started_at, result.ok, claim.failures_in_a_row),
+            next_due_at=self.next_due(
+                claim.kind, result.started_at, result.ok, claim.failures_in_a_row, claim.recovering
+            ),
             error_class=klass,
             error=result.error.message if result.error is not None else None,
             values=observation_values(result),

@@ -9,6 +9,7 @@ from dataclasses import fields
 from typing import Any
 
 from simulator.device import Device
+from simulator.events import Event, Topic, event, state_events
 from simulator.httpd import CameraWebServer
 from simulator.onvif import Endpoint
 from simulator.rtsp import RtspServer
@@ -47,6 +48,13 @@ def _image(value: Any) -> ImageState:
         raise ValueError(f"expected one of {', '.join(ImageState)}, got {value!r}") from None
 
 
+def _scale(value: Any) -> float:
+    number = _number(value)
+    if number <= 0:
+        raise ValueError(f"expected a number > 0, got {value!r}")
+    return number
+
+
 # Run-time settings and how each is checked (the control API passes JSON values straight through).
 _SETTABLE: dict[str, Callable[[Any], Any]] = {
     "offline": _flag,
@@ -61,7 +69,15 @@ _SETTABLE: dict[str, Callable[[Any], Any]] = {
     "storage_failed": _flag,
     "if_in_errors": _count,
     "image": _image,
+    "events": _flag,
+    "event_termination_scale": _scale,
+    "events_cancel_all": _flag,
+    "events_pull_hangs": _flag,
+    "event_flood": _count,
 }
+# Events a second at most in a flood (the simulator's own CPU is shared with what it simulates).
+_MAX_FLOOD = 5000
+_FLOOD_STEP_S = 0.02
 
 
 def _coerce(name: str, value: Any) -> Any:
@@ -84,6 +100,7 @@ class SimulatedCamera:
         self.rtsp = RtspServer(device, spec.host, spec.rtsp_port)
         self.snmp = SnmpAgent(device, spec.host, spec.snmp_port)
         self._comeback: asyncio.Task[None] | None = None
+        self._flood: asyncio.Task[None] | None = None
 
     @property
     def name(self) -> str:
@@ -101,11 +118,14 @@ class SimulatedCamera:
             return
         await self.web.start()
         await self.snmp.start()
+        if self.state.event_flood and self._flood is None:
+            self._flood = asyncio.create_task(self._flooding())
         if not self.state.rtsp_down:
             await self.rtsp.start()
 
     async def stop(self) -> None:
         """Close every socket and drop every connection."""
+        await self._stop_flood()
         await self.web.stop()
         await self.rtsp.stop()
         await self.snmp.stop()
@@ -121,8 +141,17 @@ class SimulatedCamera:
     async def update(self, **changes: Any) -> None:
         """Change run-time settings (see `_SETTABLE`); all are validated before any is applied."""
         clean = {name: _coerce(name, value) for name, value in changes.items()}
+        if clean.get("event_flood", 0) > _MAX_FLOOD:
+            raise ValueError(f"event_flood: at most {_MAX_FLOOD} events a second")
+        before = {name: getattr(self.state, name) for name in clean}
         for name, value in clean.items():
             setattr(self.state, name, value)
+        for raised in state_events(before, clean, self.state.device_time()):
+            self.device.events.publish(raised)
+        if "event_flood" in clean:
+            await self._stop_flood()
+            if self.state.event_flood and not self.state.offline:
+                self._flood = asyncio.create_task(self._flooding())
         if "offline" in clean or "rtsp_down" in clean:
             if self.state.offline:
                 await self.stop()
@@ -131,11 +160,37 @@ class SimulatedCamera:
                 if self.state.rtsp_down:
                     await self.rtsp.stop()
 
+    def raise_event(self, topic: Topic, state: bool, source: str | None = None) -> Event:
+        """Raise one event now (a digital input, a hardware alarm, ...) for every subscriber."""
+        raised = event(topic, state, self.state.device_time(), source)
+        self.device.events.publish(raised)
+        return raised
+
+    async def _flooding(self) -> None:
+        """Raise ``event_flood`` motion events a second, in small steps, until the setting goes back to 0."""
+        loop = asyncio.get_running_loop()
+        started, sent = loop.time(), 0
+        while self.state.event_flood:
+            await asyncio.sleep(_FLOOD_STEP_S)
+            due = int((loop.time() - started) * self.state.event_flood)
+            for n in range(sent, due):
+                self.raise_event(Topic.MOTION, n % 2 == 0)
+            sent = due
+
+    async def _stop_flood(self) -> None:
+        flood, self._flood = self._flood, None
+        if flood is not None:
+            flood.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await flood
+
     async def reboot(self, downtime_s: float = 0.0) -> None:
-        """Restart: connections drop, uptime starts again; with downtime, unreachable for that long."""
+        """Restart: connections drop, uptime starts again, subscriptions are gone; with downtime, unreachable for
+        that long."""
         if self._comeback is not None:
             self._comeback.cancel()
         await self.stop()
+        self.device.events.drop_all()
         if downtime_s <= 0:
             self.state.reboot()
             await self.start()
@@ -170,4 +225,5 @@ class SimulatedCamera:
             },
             "state": settings | {"uptime_s": round(state.uptime_s(), 1), "boots": state.boots},
             "counters": self.device.counters.as_dict(),
+            "events": self.device.events.as_dict(),
         }

@@ -7,6 +7,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 from simulator import httpauth
+from simulator.events import EventBroker
 from simulator.images import SceneCache, Snapshotter
 from simulator.profiles import Identity, VendorProfile, derive_identity, profile_for
 from simulator.spec import CameraSpec
@@ -35,6 +36,7 @@ class Device:
     state: DeviceState
     snapshotter: Snapshotter
     counters: PollCounters = field(default_factory=PollCounters)
+    events: EventBroker = field(default_factory=EventBroker)
 
     @classmethod
     def create(cls, spec: CameraSpec, scenes: SceneCache) -> Device:

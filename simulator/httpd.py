@@ -7,7 +7,7 @@ import asyncio
 from aiohttp import web
 from multidict import CIMultiDict
 
-from simulator import httpauth, onvif
+from simulator import events, httpauth, onvif, pullpoint
 from simulator.device import Device
 
 DEVICE_PATH = "/onvif/device_service"
@@ -49,8 +49,15 @@ class CameraWebServer:
         await self.device.delay()
         profile = self.device.profile
         services = {DEVICE_PATH: "device", profile.media_path: "media"}
-        if request.method == "POST" and request.path in services:
+        if request.method == "POST" and (
+            request.path == events.EVENTS_PATH or request.path.startswith(events.PULLPOINT_PATH)
+        ):
+            reply = await pullpoint.handle(self.device, self.endpoint, request.path, await request.read())
+        elif request.method == "POST" and request.path in services:
             reply = onvif.handle(self.device, self.endpoint, services[request.path], await request.read())
+        else:
+            reply = None
+        if reply is not None:
             return web.Response(
                 status=reply.status,
                 body=reply.body.encode(),

@@ -90,6 +90,12 @@ class DeviceState:
     storage_failed: bool = False
     if_in_errors: int = 0
     image: ImageState = ImageState.NORMAL
+    # The ONVIF events service and its quirks (see simulator/events.py).
+    events: bool = True
+    event_termination_scale: float = 1.0
+    events_cancel_all: bool = False
+    events_pull_hangs: bool = False
+    event_flood: int = 0
     boots: int = 1
     booted_at: float = field(default_factory=time.monotonic)
 

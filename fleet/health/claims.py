@@ -34,6 +34,8 @@ class Claim:
     camera_id: int
     kind: CheckKind
     failures_in_a_row: int
+    # While the check has failed for real: the successes in a row since (None while it is up).
+    recovering: int | None = None
 
 
 def polled_cameras(poller_group: str | None, names: Sequence[str] | None) -> Any:
@@ -114,7 +116,14 @@ async def claim_due(
         state.lease_owner = owner
         state.lease_expires_at = now + lease
     await session.flush()
-    return [Claim(s.camera_id, s.kind, s.failures_in_a_row) for s in states]
+    return [Claim(s.camera_id, s.kind, s.failures_in_a_row, _recovering(s)) for s in states]
+
+
+def _recovering(state: CheckState) -> int | None:
+    """The successes in a row since a check failed for real; None when it has not (or not yet) failed."""
+    if state.hard_ok is not False:
+        return None
+    return state.streak if state.streak_ok else 0
 
 
 async def renew_claims(session: AsyncSession, *, owner: str, now: datetime, lease: timedelta) -> int:

@@ -177,6 +177,20 @@ def test_reachability_backs_off_to_a_small_multiple_only(poller: Poller) -> None
     assert scheduler.outage_edges == interval * 2 * (1 + jitter)
 
 
+def test_a_success_ending_a_failure_is_confirmed_soon(poller: Poller) -> None:
+    """The first success of a check that failed for real is checked again within scheduler.recovery_confirm; once the
+    failure has ended (faults.successes_to_close successes), and while it has not, the usual pace applies."""
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    scheduler, faults = poller.settings.scheduler, poller.settings.faults
+    assert faults.successes_to_close == 2 and scheduler.recovery_confirm < scheduler.reachability_interval
+    for kind in (CheckKind.REACHABILITY, CheckKind.ONVIF_HEALTH, CheckKind.IMAGE):
+        assert poller.next_due(kind, at, True, 0, recovering=0) - at == scheduler.recovery_confirm
+        interval = poller._intervals[kind]
+        for ok, recovering in ((True, None), (True, 1), (False, 0), (False, None)):
+            due = poller.next_due(kind, at, ok, 0, recovering) - at
+            assert interval * (1 - scheduler.jitter) <= due <= interval * (1 + scheduler.jitter)
+
+
 async def test_metrics_show_statuses_and_poll_durations(poller: Poller, settings: Settings, database: Database) -> None:
     import httpx
 
