@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from cli.root import cli_actor, command, err, fail, load_settings, out, unit_of_work
-from fleet.cameras import importer, reading
+from fleet.cameras import importer, reading, recorders
 from fleet.cameras import service as cameras
 from fleet.cameras.models import CameraKind, CameraStatus, RiskLevel
 from fleet.maintenance.service import cameras_in_maintenance
@@ -35,11 +35,12 @@ async def cameras_import(
     rows = importer.read_camera_file(file)
     networks = load_settings().cameras.allowed_networks
     await importer.check_networks(rows, networks)
-    if dry_run:
-        out.print(f"{len(rows)} rows valid; nothing written (--dry-run)")
-        return
-    with _progress(len(rows), "importing") as advance:
+    with progress(len(rows), "importing") as advance:
         async with unit_of_work() as work:
+            await recorders.check_names(work.session, importer.recorder_names(rows))
+            if dry_run:
+                out.print(f"{len(rows)} rows valid; nothing written (--dry-run)")
+                return
             result = await cameras.upsert_many(
                 work.session,
                 actor=cli_actor(),
@@ -55,7 +56,7 @@ async def cameras_import(
     )
 
 
-class _progress:
+class progress:
     """A progress bar on stderr for long work (only when there is a terminal and enough rows)."""
 
     def __init__(self, total: int, label: str) -> None:

@@ -42,6 +42,8 @@ class FaultKind(StrEnum):
     # A login endpoint that offered Digest now offers only Basic (the password in clear): a swapped device, a
     # reset to factory settings, or someone in between.
     AUTH_DOWNGRADE = "auth_downgrade"
+    # The camera's vendor, product and firmware match an entry of CISA's Known Exploited Vulnerabilities catalogue.
+    VULNERABILITY_EXPLOITED = "vulnerability_exploited"
 
 
 class Severity(StrEnum):

@@ -34,6 +34,7 @@ KIND_LABELS: dict[FaultKind, str] = {
     FaultKind.IMAGE_FROZEN: N_("Picture frozen"),
     FaultKind.IMAGE_MOVED: N_("View moved"),
     FaultKind.AUTH_DOWNGRADE: N_("Login downgraded from Digest to Basic"),
+    FaultKind.VULNERABILITY_EXPLOITED: N_("Firmware with a known exploited vulnerability"),
 }
 
 
