@@ -8,6 +8,7 @@ from fleet.db import Base
 from fleet.decisions.models import Decision, DecisionCamera
 from fleet.faults.models import ConditionState, Fault
 from fleet.health.models import CheckResult, CheckState, EndpointAuth, StatusInterval
+from fleet.hygiene.models import CameraHygiene
 from fleet.images.models import ImageBaseline
 from fleet.maintenance.models import MaintenanceWindow
 from fleet.tickets.models import RepairTicket, TicketEvent, TicketFault
@@ -28,6 +29,7 @@ __all__ = [
     "EndpointAuth",
     "Fault",
     "ImageBaseline",
+    "CameraHygiene",
     "KevImport",
     "KevVulnerability",
     "MaintenanceWindow",
