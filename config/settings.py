@@ -17,6 +17,7 @@ from pydantic_settings import (
 )
 
 from config.durations import Duration
+from config.events import EventSettings
 from config.networks import CameraSettings
 from config.section import Section
 from config.tickets import TicketSettings
@@ -320,6 +321,7 @@ class Settings(BaseSettings):
     decisions: DecisionSettings = DecisionSettings()
     risk: RiskSettings = RiskSettings()
     web: WebSettings = WebSettings()
+    events: EventSettings = EventSettings()
 
     @classmethod
     def settings_customise_sources(

@@ -103,6 +103,7 @@ def to_out(camera: Camera, *, in_maintenance: bool = False) -> CameraOut:
         rtsp_port=camera.rtsp_port,
         poller_group=camera.poller_group,
         allow_basic=camera.allow_basic,
+        cabinet_door_input=camera.cabinet_door_input,
         declared_manufacturer=camera.declared_manufacturer,
         declared_model=camera.declared_model,
         installed_on=camera.installed_on,

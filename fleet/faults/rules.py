@@ -40,6 +40,8 @@ SEVERITY: dict[FaultKind, Severity] = {
     FaultKind.IMAGE_UNAVAILABLE: Severity.MINOR,
     FaultKind.STREAM_MISMATCH: Severity.WARNING,
     FaultKind.AUTH_DOWNGRADE: Severity.MAJOR,
+    FaultKind.HARDWARE_ALARM: Severity.MAJOR,
+    FaultKind.CABINET_OPEN: Severity.INFO,
 }
 
 # Faults of a camera that answers every protocol but shows no usable picture: it is degraded while one is open.
