@@ -23,6 +23,7 @@ from api.routes import (
     inventory,
     maintenance,
     metrics,
+    recorders,
     reports,
     risk,
     tickets,
@@ -67,6 +68,7 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
     for module in (
         health,
         cameras,
+        recorders,
         faults,
         maintenance,
         alerts,

@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from cli.root import cli_actor, command, err, fail, load_settings, out, unit_of_work
-from fleet.cameras import importer
+from fleet.cameras import importer, reading, recorders
 from fleet.cameras import service as cameras
 from fleet.cameras.models import CameraKind, CameraStatus, RiskLevel
 from fleet.vendor_risk import service as vendor_risk
@@ -32,11 +32,12 @@ async def cameras_import(
     rows = importer.read_camera_file(file)
     networks = load_settings().cameras.allowed_networks
     await importer.check_networks(rows, networks)
-    if dry_run:
-        out.print(f"{len(rows)} rows valid; nothing written (--dry-run)")
-        return
-    with _progress(len(rows), "importing") as advance:
+    with progress(len(rows), "importing") as advance:
         async with unit_of_work() as work:
+            await recorders.check_names(work.session, importer.recorder_names(rows))
+            if dry_run:
+                out.print(f"{len(rows)} rows valid; nothing written (--dry-run)")
+                return
             result = await cameras.upsert_many(
                 work.session,
                 actor=cli_actor(),
@@ -52,7 +53,7 @@ async def cameras_import(
     )
 
 
-class _progress:
+class progress:
     """A progress bar on stderr for long work (only when there is a terminal and enough rows)."""
 
     def __init__(self, total: int, label: str) -> None:
@@ -90,7 +91,7 @@ async def cameras_list(
     filters = cameras.CameraFilter(status=status, kind=kind, area=area, risk=risk)
     async with unit_of_work() as work:
         rows, total = await cameras.list_cameras(work.session, filters=filters, page=1, size=max(1, 10**9))
-        shaped = [cameras.to_out(c) for c in rows]
+        shaped = [reading.to_out(c) for c in rows]
     if as_json:
         out.print(
             json.dumps([c.model_dump(mode="json") for c in shaped], indent=2, ensure_ascii=False),

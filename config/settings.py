@@ -19,6 +19,7 @@ from pydantic_settings import (
 from config.durations import Duration
 from config.events import EventSettings
 from config.networks import CameraSettings
+from config.recording import RecordingSettings
 from config.section import Section
 from config.tickets import TicketSettings
 from config.zone import LOCAL_ZONE_NAME
@@ -40,6 +41,8 @@ class SchedulerSettings(Section):
     health_interval: Duration = timedelta(minutes=5)
     identity_interval: Duration = timedelta(hours=24)
     image_interval: Duration = timedelta(hours=1)
+    # ONVIF Profile G recording and search on the device that records (a recorder, or an edge-recording camera).
+    recording_interval: Duration = timedelta(minutes=15)
     device_timeout: Duration = timedelta(seconds=10)
     tick: Duration = timedelta(seconds=5)
     batch_size: int = Field(default=500, ge=1, le=100_000)
@@ -319,6 +322,7 @@ class Settings(BaseSettings):
     uptime: UptimeSettings = UptimeSettings()
     inventory: InventorySettings = InventorySettings()
     decisions: DecisionSettings = DecisionSettings()
+    recording: RecordingSettings = RecordingSettings()
     risk: RiskSettings = RiskSettings()
     web: WebSettings = WebSettings()
     events: EventSettings = EventSettings()

@@ -85,6 +85,8 @@ def _default_policy() -> list[TicketPolicyRule]:
         ),
         # A stream not as registered (resolution or codec): evidence quality, planned work.
         TicketPolicyRule(kinds=["stream_mismatch"], priority="p4"),
+        # Firmware to update before the catalogue's due date: planned work with a deadline in the fault.
+        TicketPolicyRule(kinds=["vulnerability_exploited"], priority="p3"),
     ]
 
 

@@ -1,5 +1,6 @@
 """Every table of camfleet, imported in one place so Alembic and create_all see the whole schema."""
 
+from fleet.advisories.models import KevImport, KevVulnerability
 from fleet.alerts.models import Alert, NotificationChannel
 from fleet.audit.models import AuditEntry
 from fleet.cameras.models import Camera, CameraCredentials
@@ -31,6 +32,8 @@ __all__ = [
     "EventSubscription",
     "Fault",
     "ImageBaseline",
+    "KevImport",
+    "KevVulnerability",
     "MaintenanceWindow",
     "NotificationChannel",
     "RepairTicket",

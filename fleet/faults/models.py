@@ -45,6 +45,8 @@ class FaultKind(StrEnum):
     # Pushed by the camera (ONVIF events): a storage, fan or temperature alarm; the cabinet door opened.
     HARDWARE_ALARM = "hardware_alarm"
     CABINET_OPEN = "cabinet_open"
+    # The camera's vendor, product and firmware match an entry of CISA's Known Exploited Vulnerabilities catalogue.
+    VULNERABILITY_EXPLOITED = "vulnerability_exploited"
 
 
 class Severity(StrEnum):

@@ -42,6 +42,8 @@ SEVERITY: dict[FaultKind, Severity] = {
     FaultKind.AUTH_DOWNGRADE: Severity.MAJOR,
     FaultKind.HARDWARE_ALARM: Severity.MAJOR,
     FaultKind.CABINET_OPEN: Severity.INFO,
+    # Being abused in the wild: BIO 8.08.01 wants it fixed by a deadline (KEV's due date).
+    FaultKind.VULNERABILITY_EXPLOITED: Severity.MAJOR,
 }
 
 # Faults of a camera that answers every protocol but shows no usable picture: it is degraded while one is open.

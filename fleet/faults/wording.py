@@ -36,6 +36,7 @@ KIND_LABELS: dict[FaultKind, str] = {
     FaultKind.AUTH_DOWNGRADE: N_("Login downgraded from Digest to Basic"),
     FaultKind.HARDWARE_ALARM: N_("Hardware alarm from the camera"),
     FaultKind.CABINET_OPEN: N_("Cabinet door open"),
+    FaultKind.VULNERABILITY_EXPLOITED: N_("Firmware with a known exploited vulnerability"),
 }
 
 

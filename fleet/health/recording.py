@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from config.checks import CheckKind
 from config.settings import Settings
+from fleet.advisories import service as exploited
 from fleet.alerts import service as alerts
 from fleet.alerts.models import AlertEvent
 from fleet.alerts.wording import check_label
@@ -131,6 +132,9 @@ async def record(session: AsyncSession, outcomes: Iterable[Outcome], *, settings
     await _reassess_vendor_risk(session, batch, settings)
     now = max(o.at for o in batch.outcomes)
     summary.faults = await _evaluate_faults(session, batch, now, settings)
+    if identified := [i for i, c in batch.cameras.items() if vendor_risk.identity_key(c) != batch.identities[i]]:
+        # New firmware, model or maker: the known exploited vulnerabilities are matched again.
+        await exploited.reconcile(session, summary.faults, at=now, camera_ids=identified)
     await downgrade.note_offers(session, summary.faults, batch.cameras, batch.offers)
     await _update_status(session, batch, summary)
     await _announce(session, batch, summary, now, settings)

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from config.settings import Settings
 from config.zone import LOCAL
 from fleet import __version__, offload
+from fleet.advisories.service import exploited_cves_at
 from fleet.decisions.service import overview
 from fleet.inventory.replacement import explained
 from fleet.inventory.service import InventoryRow, build_inventory
@@ -149,6 +150,7 @@ async def annual_document(
             parts={key: heading(key, language) for key in PARTS},
             weights=explained(language),
             firmware=Counter(term("firmware_states", r.values["firmware_state"], language) for r in inventory),
+            exploited=len(await exploited_cves_at(session, period[1])),
             decisions=await overview(session, year),
             svg=await offload.cpu(draw_charts, monthly, levels, language),
             precision=precision.note(settings.scheduler, language),
