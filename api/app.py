@@ -19,6 +19,7 @@ from api.routes import (
     decisions,
     faults,
     health,
+    hygiene,
     images,
     inventory,
     maintenance,
@@ -80,6 +81,7 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
         inventory,
         decisions,
         images,
+        hygiene,
     ):
         v1.include_router(module.router)
     app.include_router(v1)

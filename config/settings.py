@@ -18,6 +18,7 @@ from pydantic_settings import (
 
 from config.durations import Duration
 from config.events import EventSettings
+from config.hygiene import HygieneSettings
 from config.networks import CameraSettings
 from config.recording import RecordingSettings
 from config.section import Section
@@ -41,6 +42,8 @@ class SchedulerSettings(Section):
     health_interval: Duration = timedelta(minutes=5)
     identity_interval: Duration = timedelta(hours=24)
     image_interval: Duration = timedelta(hours=1)
+    # Certificates, exposed services and configuration drift (cyber hygiene): they change rarely.
+    security_interval: Duration = timedelta(days=1)
     # ONVIF Profile G recording and search on the device that records (a recorder, or an edge-recording camera).
     recording_interval: Duration = timedelta(minutes=15)
     device_timeout: Duration = timedelta(seconds=10)
@@ -316,6 +319,7 @@ class Settings(BaseSettings):
     scheduler: SchedulerSettings = SchedulerSettings()
     faults: FaultSettings = FaultSettings()
     image: ImageSettings = ImageSettings()
+    hygiene: HygieneSettings = HygieneSettings()
     alerts: AlertSettings = AlertSettings()
     tickets: TicketSettings = TicketSettings()
     retention: RetentionSettings = RetentionSettings()

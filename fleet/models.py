@@ -9,6 +9,7 @@ from fleet.decisions.models import Decision, DecisionCamera
 from fleet.events.models import CameraEvent, EventCount, EventSubscription
 from fleet.faults.models import ConditionState, Fault
 from fleet.health.models import CheckResult, CheckState, EndpointAuth, StatusInterval
+from fleet.hygiene.models import CameraHygiene
 from fleet.images.models import ImageBaseline
 from fleet.maintenance.models import MaintenanceWindow
 from fleet.tickets.models import RepairTicket, TicketEvent, TicketFault
@@ -32,6 +33,7 @@ __all__ = [
     "EventSubscription",
     "Fault",
     "ImageBaseline",
+    "CameraHygiene",
     "KevImport",
     "KevVulnerability",
     "MaintenanceWindow",

@@ -53,7 +53,14 @@ _ERROR_CLASSES: tuple[tuple[type[CollectorError], ErrorClass], ...] = (
 _FLUSH_COUNT = 500
 _FLUSH_SECONDS = 1.0
 NEEDS_CREDENTIALS = frozenset(
-    {CheckKind.ONVIF_HEALTH, CheckKind.ONVIF_IDENTITY, CheckKind.SNMP, CheckKind.STREAM, CheckKind.IMAGE}
+    {
+        CheckKind.ONVIF_HEALTH,
+        CheckKind.ONVIF_IDENTITY,
+        CheckKind.SNMP,
+        CheckKind.STREAM,
+        CheckKind.IMAGE,
+        CheckKind.SECURITY,
+    }
 )
 # More doublings than any back-off needs (a day's interval doubled 24 times is 45,000 years), few enough that a
 # timedelta never overflows.
@@ -192,6 +199,7 @@ class Poller:
             CheckKind.ONVIF_IDENTITY: settings.scheduler.identity_interval,
             CheckKind.STREAM: settings.scheduler.health_interval,
             CheckKind.IMAGE: settings.scheduler.image_interval,
+            CheckKind.SECURITY: settings.scheduler.security_interval,
         }
         # Claims are renewed while their batch runs (see _renew), so the lease need not outlast a slow batch.
         self._lease = settings.scheduler.lease

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ssl
+import tempfile
 from collections.abc import Callable
 from dataclasses import fields
+from pathlib import Path
 from typing import Any
 
 from simulator.device import Device
@@ -41,6 +44,18 @@ def _text(value: Any) -> str:
     return value
 
 
+def _frame_rate(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 120:
+        raise ValueError(f"expected a whole number of frames per second from 1 to 120, got {value!r}")
+    return value
+
+
+def _servers(value: Any) -> list[str]:
+    if not isinstance(value, list) or len(value) > 8:
+        raise ValueError(f"expected a list of at most 8 host names, got {value!r}")
+    return [_text(server) for server in value]
+
+
 def _image(value: Any) -> ImageState:
     try:
         return ImageState(value)
@@ -69,6 +84,9 @@ _SETTABLE: dict[str, Callable[[Any], Any]] = {
     "storage_failed": _flag,
     "if_in_errors": _count,
     "image": _image,
+    "frame_rate": _frame_rate,
+    "discoverable": _flag,
+    "ntp_servers": _servers,
     "events": _flag,
     "event_termination_scale": _scale,
     "events_cancel_all": _flag,
@@ -99,6 +117,8 @@ class SimulatedCamera:
         self.web = CameraWebServer(device, Endpoint(spec.host, spec.onvif_port, spec.rtsp_port))
         self.rtsp = RtspServer(device, spec.host, spec.rtsp_port)
         self.snmp = SnmpAgent(device, spec.host, spec.snmp_port)
+        # HTTPS and RTSPS listeners, once serve_tls gave them a certificate.
+        self.tls: list[CameraWebServer | RtspServer] = []
         self._comeback: asyncio.Task[None] | None = None
         self._flood: asyncio.Task[None] | None = None
 
@@ -122,6 +142,8 @@ class SimulatedCamera:
             self._flood = asyncio.create_task(self._flooding())
         if not self.state.rtsp_down:
             await self.rtsp.start()
+        for server in self.tls:
+            await server.start()
 
     async def stop(self) -> None:
         """Close every socket and drop every connection."""
@@ -129,6 +151,8 @@ class SimulatedCamera:
         await self.web.stop()
         await self.rtsp.stop()
         await self.snmp.stop()
+        for server in self.tls:
+            await server.stop()
 
     async def close(self) -> None:
         """Stop, including a pending return from a reboot."""
@@ -159,6 +183,32 @@ class SimulatedCamera:
                 await self.start()
                 if self.state.rtsp_down:
                     await self.rtsp.stop()
+
+    async def serve_tls(
+        self, certificate_pem: bytes, key_pem: bytes, *, https_port: int | None = None, rtsps_port: int | None = None
+    ) -> None:
+        """Serve the web service over HTTPS and/or RTSP over TLS with this certificate (made by the caller: nothing
+        private is kept in the repository), instead of any served before; GetNetworkProtocols names the HTTPS port."""
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        # An old camera's certificate (a 1024-bit key, SHA-1) must load: OpenSSL's security level 0.
+        context.set_ciphers("ALL:@SECLEVEL=0")
+        with tempfile.TemporaryDirectory() as folder:
+            cert, key = Path(folder) / "cert.pem", Path(folder) / "key.pem"
+            cert.write_bytes(certificate_pem)
+            key.write_bytes(key_pem)
+            context.load_cert_chain(cert, key)
+        for server in self.tls:
+            await server.stop()
+        spec = self.device.spec
+        self.tls = []
+        if https_port is not None:
+            self.tls.append(CameraWebServer(self.device, Endpoint(spec.host, https_port, spec.rtsp_port), context))
+        if rtsps_port is not None:
+            self.tls.append(RtspServer(self.device, spec.host, rtsps_port, context))
+        self.state.https_port, self.state.rtsps_port = https_port, rtsps_port
+        if not self.state.offline:
+            for server in self.tls:
+                await server.start()
 
     def raise_event(self, topic: Topic, state: bool, source: str | None = None) -> Event:
         """Raise one event now (a digital input, a hardware alarm, ...) for every subscriber."""

@@ -24,6 +24,7 @@ class Stream:
     width: int
     height: int
     bitrate_kbps: int
+    frame_rate: int = 25
 
 
 @dataclass
@@ -64,7 +65,7 @@ class Device:
         main_token, sub_token = self.profile.profile_tokens
         main_path, sub_path = self.profile.rtsp_paths
         return (
-            Stream(main_token, main_path, self.profile.main_codec, main_w, main_h, 4096),
+            Stream(main_token, main_path, self.profile.main_codec, main_w, main_h, 4096, self.state.frame_rate),
             Stream(sub_token, sub_path, "H264", 640, 360, 512),
         )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import ssl
 
 from aiohttp import web
 from multidict import CIMultiDict
@@ -17,9 +18,11 @@ _SERVER = "httpd"
 class CameraWebServer:
     """Listens on the camera's own address and ONVIF port while the camera is online."""
 
-    def __init__(self, device: Device, endpoint: onvif.Endpoint) -> None:
+    def __init__(self, device: Device, endpoint: onvif.Endpoint, tls: ssl.SSLContext | None = None) -> None:
         self.device = device
         self.endpoint = endpoint
+        # Set: the same service over HTTPS on the endpoint's port.
+        self.tls = tls
         self._handler: web.Server | None = None
         self._listener: asyncio.Server | None = None
 
@@ -30,7 +33,7 @@ class CameraWebServer:
         loop = asyncio.get_running_loop()
         self._handler = web.Server(self._handle, access_log=None)
         self._listener = await loop.create_server(
-            self._handler, self.endpoint.host, self.endpoint.http_port, reuse_address=True
+            self._handler, self.endpoint.host, self.endpoint.http_port, reuse_address=True, ssl=self.tls
         )
 
     async def stop(self) -> None:

@@ -313,26 +313,68 @@ def _scopes(device: Device, endpoint: Endpoint, request: etree._Element) -> str:
 _STREAM_NAMES = ("mainStream", "subStream")
 
 
-def _profile(stream: Stream, index: int) -> str:
+def _encoder(stream: Stream, index: int, element: str) -> str:
     codec = (
         "<tt:H264><tt:GovLength>50</tt:GovLength><tt:H264Profile>Main</tt:H264Profile></tt:H264>"
         if stream.codec == "H264"
         else ""
     )
     return (
-        f'<trt:Profiles token="{escape(stream.token)}" fixed="true"><tt:Name>{_STREAM_NAMES[index]}'
-        '</tt:Name><tt:VideoSourceConfiguration token="VideoSourceToken"><tt:Name>VideoSourceConfig</tt:Name>'
-        "<tt:UseCount>2</tt:UseCount><tt:SourceToken>VideoSource_1</tt:SourceToken>"
-        f'<tt:Bounds x="0" y="0" width="{stream.width}" height="{stream.height}"/></tt:VideoSourceConfiguration>'
-        f'<tt:VideoEncoderConfiguration token="VideoEncoderToken_{index + 1}"><tt:Name>VideoEncoder_{index + 1}'
+        f'<{element} token="VideoEncoderToken_{index + 1}"><tt:Name>VideoEncoder_{index + 1}'
         f"</tt:Name><tt:UseCount>1</tt:UseCount><tt:Encoding>{stream.codec}</tt:Encoding><tt:Resolution>"
         f"<tt:Width>{stream.width}</tt:Width><tt:Height>{stream.height}</tt:Height></tt:Resolution>"
-        "<tt:Quality>4</tt:Quality><tt:RateControl><tt:FrameRateLimit>25</tt:FrameRateLimit>"
+        f"<tt:Quality>4</tt:Quality><tt:RateControl><tt:FrameRateLimit>{stream.frame_rate}</tt:FrameRateLimit>"
         f"<tt:EncodingInterval>1</tt:EncodingInterval><tt:BitrateLimit>{stream.bitrate_kbps}</tt:BitrateLimit>"
         f"</tt:RateControl>{codec}<tt:Multicast><tt:Address><tt:Type>IPv4</tt:Type>"
         "<tt:IPv4Address>0.0.0.0</tt:IPv4Address></tt:Address><tt:Port>0</tt:Port><tt:TTL>0</tt:TTL>"
         "<tt:AutoStart>false</tt:AutoStart></tt:Multicast><tt:SessionTimeout>PT60S</tt:SessionTimeout>"
-        "</tt:VideoEncoderConfiguration></trt:Profiles>"
+        f"</{element}>"
+    )
+
+
+def _profile(stream: Stream, index: int) -> str:
+    return (
+        f'<trt:Profiles token="{escape(stream.token)}" fixed="true"><tt:Name>{_STREAM_NAMES[index]}'
+        '</tt:Name><tt:VideoSourceConfiguration token="VideoSourceToken"><tt:Name>VideoSourceConfig</tt:Name>'
+        "<tt:UseCount>2</tt:UseCount><tt:SourceToken>VideoSource_1</tt:SourceToken>"
+        f'<tt:Bounds x="0" y="0" width="{stream.width}" height="{stream.height}"/></tt:VideoSourceConfiguration>'
+        f"{_encoder(stream, index, 'tt:VideoEncoderConfiguration')}</trt:Profiles>"
+    )
+
+
+def _encoder_configurations(device: Device, endpoint: Endpoint, request: etree._Element) -> str:
+    found = "".join(_encoder(stream, i, "trt:Configurations") for i, stream in enumerate(device.streams))
+    return f"<trt:GetVideoEncoderConfigurationsResponse>{found}</trt:GetVideoEncoderConfigurationsResponse>"
+
+
+def _network_protocols(device: Device, endpoint: Endpoint, request: etree._Element) -> str:
+    https = device.state.https_port
+    entries = (
+        ("HTTP", True, endpoint.http_port),
+        ("HTTPS", https is not None, https or 443),
+        ("RTSP", True, endpoint.rtsp_port),
+    )
+    found = "".join(
+        f"<tds:NetworkProtocols><tt:Name>{name}</tt:Name><tt:Enabled>{str(on).lower()}</tt:Enabled>"
+        f"<tt:Port>{port}</tt:Port></tds:NetworkProtocols>"
+        for name, on, port in entries
+    )
+    return f"<tds:GetNetworkProtocolsResponse>{found}</tds:GetNetworkProtocolsResponse>"
+
+
+def _discovery_mode(device: Device, endpoint: Endpoint, request: etree._Element) -> str:
+    mode = "Discoverable" if device.state.discoverable else "NonDiscoverable"
+    return f"<tds:GetDiscoveryModeResponse><tds:DiscoveryMode>{mode}</tds:DiscoveryMode></tds:GetDiscoveryModeResponse>"
+
+
+def _ntp(device: Device, endpoint: Endpoint, request: etree._Element) -> str:
+    hosts = "".join(
+        f"<tt:NTPManual><tt:Type>DNS</tt:Type><tt:DNSname>{escape(server)}</tt:DNSname></tt:NTPManual>"
+        for server in device.state.ntp_servers
+    )
+    return (
+        "<tds:GetNTPResponse><tds:NTPInformation><tt:FromDHCP>false</tt:FromDHCP>"
+        f"{hosts}</tds:NTPInformation></tds:GetNTPResponse>"
     )
 
 
@@ -379,6 +421,10 @@ _OPERATIONS: dict[tuple[str, str], tuple[_Answer, bool]] = {
     ("device", "GetCapabilities"): (_capabilities, False),
     ("device", "GetServices"): (_services, False),
     ("device", "GetScopes"): (_scopes, False),
+    ("device", "GetNetworkProtocols"): (_network_protocols, False),
+    ("device", "GetDiscoveryMode"): (_discovery_mode, False),
+    ("device", "GetNTP"): (_ntp, False),
+    ("media", "GetVideoEncoderConfigurations"): (_encoder_configurations, False),
     ("media", "GetProfiles"): (_profiles, False),
     ("media", "GetStreamUri"): (_stream_uri, False),
     ("media", "GetSnapshotUri"): (_snapshot_uri, False),

@@ -128,6 +128,8 @@ class Camera(Base):
     observed_snmp_enterprise: Mapped[int | None] = mapped_column(Integer)
     observed_sys_descr: Mapped[str | None] = mapped_column(Text)
     observed_clock_drift_s: Mapped[float | None] = mapped_column(Float)
+    # The POSIX TZ string the camera is set to (ONVIF GetSystemDateAndTime): part of its configuration baseline.
+    observed_time_zone: Mapped[str | None] = mapped_column(String(64))
     observed_uptime_s: Mapped[float | None] = mapped_column(Float)
     observed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -250,7 +250,9 @@ def _period(d: Decision) -> str:
 
 async def overview(session: AsyncSession, year: int) -> list[OverviewRow]:
     """The annual table of section 5 of the report: one line per decision, its designation and deployment together."""
-    rows = await session.scalars(select(Decision).where(_in_year(year)).order_by(Decision.decision_date, Decision.id))
+    rows = await session.scalars(
+        select(Decision).where(_in_year(year)).order_by(Decision.decision_date, Decision.source_row, Decision.id)
+    )
     groups: dict[tuple[date, str, str, int | None], list[Decision]] = {}
     for d in rows:
         groups.setdefault((d.decision_date, d.registration, d.location, d.source_row), []).append(d)

@@ -45,6 +45,11 @@ class FaultKind(StrEnum):
     # Pushed by the camera (ONVIF events): a storage, fan or temperature alarm; the cabinet door opened.
     HARDWARE_ALARM = "hardware_alarm"
     CABINET_OPEN = "cabinet_open"
+    # Cyber hygiene (the security check): a TLS certificate ending soon or ended, and a configuration that left
+    # its baseline (encoders, NTP, time zone, network protocols).
+    CERTIFICATE_EXPIRING = "certificate_expiring"
+    CERTIFICATE_EXPIRED = "certificate_expired"
+    CONFIG_DRIFT = "config_drift"
     # The camera's vendor, product and firmware match an entry of CISA's Known Exploited Vulnerabilities catalogue.
     VULNERABILITY_EXPLOITED = "vulnerability_exploited"
 

@@ -42,6 +42,11 @@ SEVERITY: dict[FaultKind, Severity] = {
     FaultKind.AUTH_DOWNGRADE: Severity.MAJOR,
     FaultKind.HARDWARE_ALARM: Severity.MAJOR,
     FaultKind.CABINET_OPEN: Severity.INFO,
+    # An ended certificate: browsers and recorders refuse it, or people learn to click warnings away.
+    FaultKind.CERTIFICATE_EXPIRED: Severity.MAJOR,
+    FaultKind.CERTIFICATE_EXPIRING: Severity.WARNING,
+    # Resolution and frame rate are what the recorder's retention is sized on: drift breaks evidence and storage sums.
+    FaultKind.CONFIG_DRIFT: Severity.MINOR,
     # Being abused in the wild: BIO 8.08.01 wants it fixed by a deadline (KEV's due date).
     FaultKind.VULNERABILITY_EXPLOITED: Severity.MAJOR,
 }

@@ -24,6 +24,7 @@ ALWAYS = (
     CheckKind.ONVIF_IDENTITY,
     CheckKind.STREAM,
     CheckKind.IMAGE,
+    CheckKind.SECURITY,
 )
 # Checks only some devices have; every other kind is every polled device's (cameras and recorders alike).
 ONLY_CAMERAS = frozenset({CheckKind.STREAM, CheckKind.IMAGE})

@@ -43,7 +43,7 @@ _OBSERVED_COLUMNS: dict[CheckKind, dict[str, str]] = {
         "hardware_id": "observed_hardware_id",
         "mac": "observed_mac",
     },
-    CheckKind.ONVIF_HEALTH: {"clock_drift_s": "observed_clock_drift_s"},
+    CheckKind.ONVIF_HEALTH: {"clock_drift_s": "observed_clock_drift_s", "time_zone": "observed_time_zone"},
     CheckKind.SNMP: {
         "sys_descr": "observed_sys_descr",
         "enterprise": "observed_snmp_enterprise",

@@ -59,6 +59,7 @@ API_RULE: dict[tuple[str, str], Rule] = {
     # Prometheus scrapes without a token; the figures are counts by status, no names or addresses.
     ("GET", "/metrics"): Access.public,
     ("GET", "/api/v1/me"): Access.signed_in,
+    ("PUT", "/api/v1/me/password"): Access.signed_in,
     ("GET", "/api/v1/cameras"): Action.READ,
     ("POST", "/api/v1/cameras"): Action.EDIT_CAMERAS,
     ("GET", "/api/v1/cameras/{camera_id}"): Action.READ,
@@ -114,6 +115,8 @@ PAGE_RULE: dict[tuple[str, str], Rule] = {
     ("POST", "/logout"): Access.tested_elsewhere,
     ("GET", "/static"): Access.public,
     ("POST", "/language"): Access.signed_in,
+    ("GET", "/account"): Access.signed_in,
+    ("POST", "/account/password"): Access.signed_in,
     ("GET", "/"): Action.READ,
     ("GET", "/dashboard/figures"): Action.READ,
     ("GET", "/cameras"): Action.READ,

@@ -73,8 +73,8 @@ async def test_one_round_records_identity_drift_and_status(
 ) -> None:
     await fleet.camera("HK-1").update(clock_offset_s=42.0)
     summary = await poller.tick(everything=True)
-    # Reachability, two ONVIF checks, stream and image each; SNMP for the three with settings.
-    assert summary.checks == 4 * 5 + 3
+    # Reachability, two ONVIF checks, stream, image and security each; SNMP for the three with settings.
+    assert summary.checks == 4 * 6 + 3
     found = await _cameras(database)
     assert {c.status for c in found.values()} == {CameraStatus.UP}
     assert found["AX-1"].observed_manufacturer == "AXIS"
@@ -216,7 +216,7 @@ async def test_poll_everything_runs_each_check_once_across_batches(
     )
     fleet.reset_counters()
     summary = await poller.tick(everything=True)
-    assert summary.checks == 23  # 4 cameras × 5 checks + 3 SNMP, in batches of 2, each once
+    assert summary.checks == 27  # 4 cameras × 6 checks + 3 SNMP, in batches of 2, each once
     assert all(fleet.camera(name).device.counters.snmp <= 2 for name in ("AX-1", "HK-1", "DH-1"))
 
 

@@ -1,7 +1,7 @@
 """event subscriptions, camera events and counts, cabinet door input, hurried checks
 
 Revision ID: 28d76e0d0f51
-Revises: f2cdb2084f0f
+Revises: 0a2cd7388da0
 Create Date: 2026-12-04 18:44:42.693294+00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "28d76e0d0f51"
-down_revision: str | None = "f2cdb2084f0f"
+down_revision: str | None = "0a2cd7388da0"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
