@@ -16,6 +16,7 @@ from fleet.cameras.models import CameraKind, CameraStatus, RiskLevel
 from fleet.cameras.service import CameraFilter, CameraSort
 from fleet.db import RowId
 from fleet.decisions.service import for_camera
+from fleet.events import service as camera_events
 from fleet.faults import downgrade
 from fleet.faults import reading as fault_reading
 from fleet.faults.service import FaultFilter
@@ -94,6 +95,9 @@ async def camera_page(
         windows=covering,
         decisions=await for_camera(session, camera_id),
         logins=await downgrade.endpoints(session, camera_id),
+        subscription=await camera_events.subscription(session, camera_id),
+        event_counts=await camera_events.counts(session, camera_id),
+        events=await camera_events.latest(session, camera_id),
         hygiene=hygiene_reading.shape(seen, camera.name, settings.hygiene, now) if seen else None,
         now=now,
     )

@@ -101,6 +101,8 @@ class Camera(Base):
     poller_group: Mapped[str] = mapped_column(String(100), default="default")
     # Answer a Basic challenge over plain HTTP/RTSP, which sends the password in clear: only when someone decided so.
     allow_basic: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The ONVIF digital input (its InputToken) wired to the street cabinet's door contact, if any.
+    cabinet_door_input: Mapped[str | None] = mapped_column(String(64))
 
     # Where the footage is kept (cameras only): a recorder of the registry, the camera itself, or nowhere; None: not
     # declared. Retention in days; None: the settings recording.retention_min / retention_max.
