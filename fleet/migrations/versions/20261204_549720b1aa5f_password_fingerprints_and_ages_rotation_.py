@@ -1,7 +1,7 @@
 """Device passwords: keyed fingerprints and the date each ONVIF login last changed; password rotation runs
 
 Revision ID: 549720b1aa5f
-Revises: 0a2cd7388da0
+Revises: 5d0c2a17f3b1
 Create Date: 2026-12-04 18:52:42.893589+00:00
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "549720b1aa5f"
-down_revision: str | None = "0a2cd7388da0"
+down_revision: str | None = "5d0c2a17f3b1"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
