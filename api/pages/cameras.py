@@ -24,6 +24,7 @@ from fleet.health.timeline import timeline
 from fleet.hygiene import reading as hygiene_reading
 from fleet.hygiene import service as hygiene
 from fleet.maintenance import service as maintenance
+from fleet.pagination import Window
 from fleet.tickets import reading as ticket_reading
 
 router = APIRouter(include_in_schema=False)
@@ -48,9 +49,10 @@ async def camera_list(
 ) -> Response:
     """Cameras: filter, search, sort and page."""
     filters = CameraFilter(status=status, kind=kind, risk=risk, area=area or None, search=q or None)
-    in_maintenance = await maintenance.cameras_in_maintenance(session, datetime.now(UTC))
+    now = datetime.now(UTC)
+    in_maintenance = await maintenance.cameras_in_maintenance(session, now)
     listed = await camera_reading.page_of(
-        session, filters, page=page, size=PAGE_SIZE, maintenance=in_maintenance, sort=sort
+        session, filters, Window(size=PAGE_SIZE, page=page), maintenance=in_maintenance, now=now, sort=sort
     )
     query = {"status": status, "kind": kind, "risk": risk, "area": area, "q": q, "sort": sort}
     return render(
@@ -86,7 +88,7 @@ async def camera_page(
         camera=camera,
         segments=await timeline(session, camera_id, start=start, end=now),
         days=[start + timedelta(days=i) for i in range(TIMELINE.days + 1)],
-        faults=await fault_reading.page_of(session, FaultFilter(camera_id=camera_id), page=1, size=20),
+        faults=await fault_reading.page_of(session, FaultFilter(camera_id=camera_id), Window(size=20), now=now),
         tickets=await ticket_reading.page_of(
             session, ticket_reading.TicketFilter(camera_id=camera_id), page=1, size=20
         ),
@@ -110,8 +112,11 @@ async def map_page(request: Request, viewer: PageRead) -> Response:
 @router.get("/map/points")
 async def map_points(session: SessionDep, viewer: PageRead) -> JSONResponse:
     """The cameras with coordinates, for the map script."""
-    in_maintenance = await maintenance.cameras_in_maintenance(session, datetime.now(UTC))
-    listed = await camera_reading.page_of(session, CameraFilter(), page=1, size=MAP_LIMIT, maintenance=in_maintenance)
+    now = datetime.now(UTC)
+    in_maintenance = await maintenance.cameras_in_maintenance(session, now)
+    listed = await camera_reading.page_of(
+        session, CameraFilter(), Window(size=MAP_LIMIT), maintenance=in_maintenance, now=now
+    )
     points = [
         {"id": c.id, "name": c.name, "status": c.status.value, "lat": c.latitude, "lon": c.longitude}
         for c in listed.items
