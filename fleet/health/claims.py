@@ -13,7 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from config.checks import CheckKind
-from fleet.cameras.models import Camera, CameraCredentials, DeviceType, Lifecycle
+from fleet.cameras.models import Camera, CameraCredentials, DeviceType, Lifecycle, RecordedBy
 from fleet.db import UTCDateTime
 from fleet.health.models import CheckState
 
@@ -26,7 +26,7 @@ ALWAYS = (
     CheckKind.IMAGE,
     CheckKind.SECURITY,
 )
-# Checks only some devices have; every other kind is every polled device's (cameras and recorders alike).
+# Checks only some devices have (see `applies`); the others are every polled device's, cameras and recorders alike.
 ONLY_CAMERAS = frozenset({CheckKind.STREAM, CheckKind.IMAGE})
 
 
@@ -36,6 +36,9 @@ def applies(kind: CheckKind) -> ColumnElement[bool]:
         return exists().where(CameraCredentials.camera_id == Camera.id, CameraCredentials.snmp_version.is_not(None))
     if kind in ONLY_CAMERAS:
         return Camera.device_type == DeviceType.CAMERA
+    if kind is CheckKind.RECORDING:
+        # Asked of the device that keeps the footage: a recorder, or a camera recording on its own storage.
+        return or_(Camera.device_type == DeviceType.RECORDER, Camera.recorded_by == RecordedBy.EDGE)
     return true()
 
 
