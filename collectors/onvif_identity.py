@@ -199,7 +199,7 @@ class OnvifIdentityCollector:
         if info is None:
             raise BadResponse("GetDeviceInformation answer is empty")
         # Optional parts: a camera without them still has an identity (absent is None, not an error).
-        interfaces = await _optional(target, "GetNetworkInterfaces", device.GetNetworkInterfaces)
+        interfaces = await optional(target, "GetNetworkInterfaces", device.GetNetworkInterfaces)
         return OnvifIdentityObservation(
             manufacturer=text_of(getattr(info, "Manufacturer", None)),
             model=text_of(getattr(info, "Model", None)),
@@ -225,7 +225,7 @@ class OnvifIdentityCollector:
             token = text_of(getattr(raw, "token", None))
             if token is None:
                 continue
-            stream = await _optional(target, "GetStreamUri", partial(media.GetStreamUri, _stream_setup(token)))
+            stream = await optional(target, "GetStreamUri", partial(media.GetStreamUri, _stream_setup(token)))
             async with edge(target, "GetSnapshotUri"):
                 # The library answers None (and logs) when the camera faults on this call.
                 snapshot_uri = await camera.get_snapshot_uri(token)
@@ -251,7 +251,7 @@ def _stream_setup(token: str) -> dict[str, Any]:
     return {"StreamSetup": {"Stream": "RTP-Unicast", "Transport": {"Protocol": "RTSP"}}, "ProfileToken": token}
 
 
-async def _optional(target: Target, operation: str, call: Callable[[], Awaitable[Any]]) -> Any:
+async def optional(target: Target, operation: str, call: Callable[[], Awaitable[Any]]) -> Any:
     """Run an operation the camera may lack; Unsupported becomes None, other errors propagate."""
     try:
         async with edge(target, operation):
