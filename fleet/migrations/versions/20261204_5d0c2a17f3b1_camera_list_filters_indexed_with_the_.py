@@ -1,7 +1,7 @@
 """Camera list filters indexed with the name: filtered pages and cursors read in index order
 
 Revision ID: 5d0c2a17f3b1
-Revises: 0a2cd7388da0
+Revises: 28d76e0d0f51
 Create Date: 2026-12-04 18:47:17.573328+00:00
 """
 
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "5d0c2a17f3b1"
-down_revision: str | None = "0a2cd7388da0"
+down_revision: str | None = "28d76e0d0f51"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
