@@ -17,24 +17,24 @@ The last line is machine-readable.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, func, insert, select, text
+from sqlalchemy import event, func, insert, select
 
 from _common import (
     ENGINES,
     bench_settings,
-    cpu_seconds,
     database_url,
     load_average,
     migrated,
     ratio,
     run_in_workdir,
+    server_cpu,
+    server_cpu_since,
     target,
 )
 from config.checks import CheckKind
@@ -117,19 +117,6 @@ def outcomes(ids: list[int], at: datetime, ok: bool) -> list[Outcome]:
     ]
 
 
-async def server_cpu(database: Database) -> dict[int, float]:
-    """CPU seconds so far of each PostgreSQL server process serving this database (none on SQLite)."""
-    if database.engine.dialect.name != "postgresql":
-        return {}
-    async with database.engine.connect() as connection:
-        pids = await connection.execute(text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()"))
-        found = {}
-        for (pid,) in pids:
-            with contextlib.suppress(OSError):
-                found[int(pid)] = cpu_seconds(int(pid))
-    return found
-
-
 async def one_batch(
     database: Database, settings: Settings, statements: Statements, label: str, batch: list[Outcome]
 ) -> Batch:
@@ -146,7 +133,7 @@ async def one_batch(
         label,
         seconds,
         cpu_s,
-        sum(after.get(pid, 0.0) - used for pid, used in server.items()),
+        server_cpu_since(server, after),
         count,
         len(summary.status_changes),
         len(summary.faults.opened),
