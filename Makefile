@@ -41,6 +41,8 @@ test: lint
 messages: install
 	$(BIN)/pybabel extract -F babel.cfg -k say --no-location --sort-output -o .messages.pot .
 	for lang in nl en; do $(BIN)/pybabel update -D camfleet -d fleet/locale -l $$lang -i .messages.pot --no-fuzzy-matching --ignore-obsolete -w 120; done
+	# No creation date in the catalogues: it changed on every run and made every parallel change conflict.
+	sed -i '/^"POT-Creation-Date: /d' fleet/locale/*/LC_MESSAGES/camfleet.po
 	rm .messages.pot
 
 bench: install

@@ -19,10 +19,12 @@ from api.routes import (
     decisions,
     faults,
     health,
+    hygiene,
     images,
     inventory,
     maintenance,
     metrics,
+    recorders,
     reports,
     risk,
     tickets,
@@ -67,6 +69,7 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
     for module in (
         health,
         cameras,
+        recorders,
         faults,
         maintenance,
         alerts,
@@ -78,6 +81,7 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
         inventory,
         decisions,
         images,
+        hygiene,
     ):
         v1.include_router(module.router)
     app.include_router(v1)

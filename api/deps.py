@@ -168,3 +168,8 @@ class PageParams:
 
 
 PageDep = Annotated[PageParams, Depends()]
+
+
+def client_address(request: Request) -> str:
+    """The client's address as the server sees it (uvicorn rewrites it only for trusted proxies)."""
+    return request.client.host if request.client else "unknown"

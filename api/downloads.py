@@ -33,6 +33,10 @@ class ReportFormat(StrEnum):
 class DocumentFormat(StrEnum):
     HTML = "html"
     PDF = "pdf"
+    DOCX = "docx"  # the annual chapter only: editable, to paste into the municipality's own report
+
+
+DOCX_MEDIA = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 INVENTORY_MEDIA = {
@@ -90,6 +94,12 @@ async def annual(
     document = await annual_document(session, year=year, settings=settings, now=datetime.now(UTC), language=language)
     if format is DocumentFormat.HTML:
         return Response(document.html, media_type="text/html; charset=utf-8")
+    if format is DocumentFormat.DOCX:
+        return Response(
+            await document.docx_beside_loop(),
+            media_type=DOCX_MEDIA,
+            headers={"Content-Disposition": f'attachment; filename="camfleet-annual-{year}.docx"'},
+        )
     return Response(
         await document.pdf_beside_loop(),
         media_type="application/pdf",

@@ -7,11 +7,26 @@ from __future__ import annotations
 
 import typer
 
-from cli import cameras, channels, db, decisions, demo, poll, reports, serve, simulate, tickets, users
+from cli import (
+    advisories,
+    cameras,
+    channels,
+    db,
+    decisions,
+    demo,
+    poll,
+    recorders,
+    reports,
+    serve,
+    simulate,
+    tickets,
+    users,
+)
 
 app = typer.Typer(help="camfleet: keeps a municipality's CCTV fleet healthy and accountable.", no_args_is_help=True)
 app.add_typer(db.app, name="db")
 app.add_typer(cameras.app, name="cameras")
+app.add_typer(recorders.app, name="recorders")
 app.add_typer(users.users_app, name="users")
 app.add_typer(users.tokens_app, name="tokens")
 app.command()(serve.serve)
@@ -24,6 +39,7 @@ app.add_typer(reports.report_app, name="report")
 app.add_typer(reports.export_app, name="export")
 app.add_typer(decisions.app, name="decisions")
 app.add_typer(tickets.app, name="tickets")
+app.add_typer(advisories.app, name="advisories")
 
 
 def main() -> None:

@@ -1,9 +1,10 @@
-"""`camfleet cameras`: import the registry from a file, list it."""
+"""`camfleet cameras`: import the registry from a file, list it, take configuration baselines."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -12,9 +13,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from cli.root import cli_actor, command, err, fail, load_settings, out, unit_of_work
-from fleet.cameras import importer
+from fleet.cameras import importer, reading, recorders
 from fleet.cameras import service as cameras
 from fleet.cameras.models import CameraKind, CameraStatus, RiskLevel
+from fleet.hygiene import service as hygiene
 from fleet.vendor_risk import service as vendor_risk
 
 app = typer.Typer(help="The camera registry.", no_args_is_help=True)
@@ -32,11 +34,12 @@ async def cameras_import(
     rows = importer.read_camera_file(file)
     networks = load_settings().cameras.allowed_networks
     await importer.check_networks(rows, networks)
-    if dry_run:
-        out.print(f"{len(rows)} rows valid; nothing written (--dry-run)")
-        return
-    with _progress(len(rows), "importing") as advance:
+    with progress(len(rows), "importing") as advance:
         async with unit_of_work() as work:
+            await recorders.check_names(work.session, importer.recorder_names(rows))
+            if dry_run:
+                out.print(f"{len(rows)} rows valid; nothing written (--dry-run)")
+                return
             result = await cameras.upsert_many(
                 work.session,
                 actor=cli_actor(),
@@ -52,7 +55,7 @@ async def cameras_import(
     )
 
 
-class _progress:
+class progress:
     """A progress bar on stderr for long work (only when there is a terminal and enough rows)."""
 
     def __init__(self, total: int, label: str) -> None:
@@ -90,7 +93,7 @@ async def cameras_list(
     filters = cameras.CameraFilter(status=status, kind=kind, area=area, risk=risk)
     async with unit_of_work() as work:
         rows, total = await cameras.list_cameras(work.session, filters=filters, page=1, size=max(1, 10**9))
-        shaped = [cameras.to_out(c) for c in rows]
+        shaped = [reading.to_out(c) for c in rows]
     if as_json:
         out.print(
             json.dumps([c.model_dump(mode="json") for c in shaped], indent=2, ensure_ascii=False),
@@ -102,3 +105,26 @@ async def cameras_list(
         declared = " ".join(x for x in (c.declared_manufacturer, c.declared_model) if x)
         table.add_row(c.name, c.kind, c.status, c.area or "", c.location or "", c.host, declared, c.risk.level)
     out.print(table)
+
+
+@app.command("baseline")
+@command
+async def cameras_baseline(
+    camera: Annotated[str | None, typer.Argument(help="The camera's name.")] = None,
+    every: Annotated[bool, typer.Option("--all", help="Every camera the security check has seen.")] = False,
+) -> None:
+    """Make the configuration a camera showed last its baseline (after a deliberate change); closes config_drift."""
+    if (camera is None) is not every:
+        fail("name one camera, or give --all")
+    now = datetime.now(UTC)
+    async with unit_of_work() as work:
+        if every:
+            found = list(await hygiene.observed_cameras(work.session))
+        else:
+            named = await cameras.get_by_name(work.session, camera or "")
+            if named is None:
+                fail(f"camera {camera!r} not found")
+            found = [named]
+        for one in found:
+            await hygiene.take_baseline(work.session, camera=one, actor=cli_actor(), now=now)
+    out.print(f"baseline taken for {len(found)} cameras", markup=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Annotated
 
@@ -38,7 +39,11 @@ async def poll(
             poller = Poller(
                 root.database, settings, collectors, root.cipher, owner=collector_name(group), poller_group=group
             )
-            summary = await poller.tick(names=camera, everything=True)
+            try:
+                summary = await poller.tick(names=camera, everything=True)
+            except asyncio.CancelledError:  # Ctrl-C: the checks not yet recorded are others' to run at once
+                await poller.release()
+                raise
         async with root.database.unit_of_work() as session:
             counts = await status_counts(session, poller_group=group, names=camera)
         outcome = await check_compliance(root.database, settings)

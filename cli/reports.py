@@ -78,12 +78,12 @@ async def report_uptime(
 async def report_annual(
     year: Annotated[int, typer.Option(help="The calendar year.", min=2000, max=2100)],
     output: Annotated[Path, typer.Option(help="The file to write.")],
-    format: Annotated[str, typer.Option(help="html or pdf.")] = "pdf",
+    format: Annotated[str, typer.Option(help="html, pdf or docx (editable, for the municipality's report).")] = "pdf",
     lang: Annotated[str, typer.Option(help="nl (default) or en.")] = "nl",
 ) -> None:
     """The camera chapter of the annual report: composition, availability, maintenance, risk, firmware, decisions."""
-    if format not in ("html", "pdf"):
-        fail(f"--format {format}: use html or pdf")
+    if format not in ("html", "pdf", "docx"):
+        fail(f"--format {format}: use html, pdf or docx")
     in_language = language(lang)
     from fleet.reports.annual import annual_document  # charts and templates: a third of every start-up otherwise
 
@@ -93,6 +93,8 @@ async def report_annual(
         )
     if format == "html":
         output.write_text(document.html, encoding="utf-8")
+    elif format == "docx":
+        output.write_bytes(await asyncio.to_thread(document.docx))
     else:
         output.write_bytes(await asyncio.to_thread(document.pdf))
     out.print(f"wrote the {year} annual report to {output} ({format})", markup=False)

@@ -46,6 +46,9 @@ def command(func: Callable[..., Coroutine[Any, Any, T]]) -> Callable[..., T]:
     def wrapper(*args: Any, **kwargs: Any) -> T:
         try:
             return asyncio.run(func(*args, **kwargs))
+        except KeyboardInterrupt:
+            err.print("interrupted")
+            raise typer.Exit(130) from None
         except UserError as exc:
             err.print(f"error: {exc}")
         except ImportRejected as exc:

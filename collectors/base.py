@@ -70,6 +70,8 @@ class OnvifHealthObservation:
 
     device_time: datetime
     clock_drift_s: float
+    # The POSIX TZ string the camera is set to (GetSystemDateAndTime's TimeZone), when it names one.
+    time_zone: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +145,66 @@ class ImageObservation:
     auth_challenges: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class Certificate:
+    """What a TLS endpoint's own certificate says (read without trusting it)."""
+
+    subject: str
+    issuer: str
+    not_before: datetime
+    not_after: datetime
+    key_type: str  # RSA, EC, Ed25519, …
+    key_bits: int | None
+    signature_algorithm: str
+    self_signed: bool
+    sha256: str
+
+
+@dataclass(frozen=True, slots=True)
+class TlsEndpoint:
+    """One port tried for TLS: its certificate, or why there is none (refused: nothing listens there)."""
+
+    service: Literal["https", "rtsps"]
+    port: int
+    certificate: Certificate | None
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkProtocol:
+    """A protocol the camera serves (ONVIF GetNetworkProtocols): HTTP, HTTPS, RTSP."""
+
+    name: str
+    enabled: bool
+    ports: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class EncoderConfiguration:
+    """One video encoder configuration (ONVIF media GetVideoEncoderConfigurations)."""
+
+    token: str
+    encoding: str | None
+    width: int | None
+    height: int | None
+    frame_rate: float | None
+    bitrate_kbps: int | None
+    gop: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class SecurityObservation:
+    """Certificates and exposed services, and the settings a baseline keeps; None: the camera would not say."""
+
+    endpoints: tuple[TlsEndpoint, ...]
+    protocols: tuple[NetworkProtocol, ...] | None
+    discoverable: bool | None
+    ntp_from_dhcp: bool | None
+    ntp_servers: tuple[str, ...] | None
+    encoders: tuple[EncoderConfiguration, ...] | None
+    snmp_version: str | None  # the version camfleet polls it with: "2c" sends the community in clear
+
+
 Observation = (
     ReachabilityObservation
     | OnvifHealthObservation
@@ -150,6 +212,7 @@ Observation = (
     | SnmpObservation
     | StreamObservation
     | ImageObservation
+    | SecurityObservation
 )
 
 

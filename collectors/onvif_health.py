@@ -46,6 +46,8 @@ _HEADERS = {
     "Accept-Encoding": "identity",
 }
 _UNAUTHENTICATED_BODY = _ENVELOPE.format(header="").encode()
+# A POSIX TZ string is short ("CET-1CEST,M3.5.0,M10.5.0/3"); a device's longer text is cut.
+_MAX_TZ = 64
 
 
 def _authenticated_body(user: str, password: str) -> bytes:
@@ -94,6 +96,13 @@ def parse_device_time(answer: etree._Element) -> datetime:
         raise BadResponse("clock answer is not a valid date") from exc
 
 
+def parse_time_zone(answer: etree._Element) -> str | None:
+    """Return the POSIX TZ string of a GetSystemDateAndTimeResponse, printable and short, or None."""
+    element = answer.find("{*}SystemDateAndTime/{*}TimeZone/{*}TZ")
+    text = "" if element is None else "".join(ch for ch in (element.text or "").strip() if " " <= ch <= "~")
+    return text[:_MAX_TZ] or None
+
+
 class OnvifHealthCollector:
     """GetSystemDateAndTime without credentials, retried once with them when the camera insists."""
 
@@ -125,10 +134,11 @@ class OnvifHealthCollector:
             target.host, target.onvif_port, "/onvif/device_service", _HEADERS, body, self._max_body_bytes
         )
         received = time.time()
-        device_time = parse_device_time(_answer_or_error(answer.status, answer.body))
+        element = _answer_or_error(answer.status, answer.body)
+        device_time = parse_device_time(element)
         midpoint = datetime.fromtimestamp((sent + received) / 2.0, UTC)
         drift = (device_time - midpoint) / timedelta(seconds=1)
-        return OnvifHealthObservation(device_time=device_time, clock_drift_s=drift)
+        return OnvifHealthObservation(device_time=device_time, clock_drift_s=drift, time_zone=parse_time_zone(element))
 
 
 def _answer_or_error(status: int, content: bytes) -> etree._Element:

@@ -12,3 +12,4 @@ class CheckKind(StrEnum):
     SNMP = "snmp"
     STREAM = "stream"  # RTSP OPTIONS/DESCRIBE on the profile's stream
     IMAGE = "image"  # a snapshot reduced to statistics
+    SECURITY = "security"  # certificates, exposed services and the configuration baseline (cyber hygiene)

@@ -17,7 +17,9 @@ from pydantic_settings import (
 )
 
 from config.durations import Duration
+from config.hygiene import HygieneSettings
 from config.networks import CameraSettings
+from config.recording import RecordingSettings
 from config.section import Section
 from config.tickets import TicketSettings
 from config.zone import LOCAL_ZONE_NAME
@@ -39,6 +41,10 @@ class SchedulerSettings(Section):
     health_interval: Duration = timedelta(minutes=5)
     identity_interval: Duration = timedelta(hours=24)
     image_interval: Duration = timedelta(hours=1)
+    # Certificates, exposed services and configuration drift (cyber hygiene): they change rarely.
+    security_interval: Duration = timedelta(days=1)
+    # ONVIF Profile G recording and search on the device that records (a recorder, or an edge-recording camera).
+    recording_interval: Duration = timedelta(minutes=15)
     device_timeout: Duration = timedelta(seconds=10)
     tick: Duration = timedelta(seconds=5)
     batch_size: int = Field(default=500, ge=1, le=100_000)
@@ -51,6 +57,9 @@ class SchedulerSettings(Section):
     # The reachability check decides up and down: while a camera is down it backs off to at most this multiple of
     # its interval, so an outage's end is recorded within that many reachability intervals (see outage_edges).
     reachability_max_backoff: float = Field(default=2.0, ge=1.0, le=10.0, description="multiple of the interval")
+    # The first success of a check that has failed for real is confirmed this soon (never later than its interval),
+    # not a whole interval later: the camera is shown up again within this of the success that ends its outage.
+    recovery_confirm: Duration = timedelta(seconds=10)
     # A camera whose reachability check has not run for this many intervals is `unknown`: nobody is looking, so its
     # last status is no longer claimed. More than the backed-off interval with jitter, so a down camera never is.
     stale_after_intervals: float = Field(default=3.0, gt=1.0, le=100.0)
@@ -309,12 +318,14 @@ class Settings(BaseSettings):
     scheduler: SchedulerSettings = SchedulerSettings()
     faults: FaultSettings = FaultSettings()
     image: ImageSettings = ImageSettings()
+    hygiene: HygieneSettings = HygieneSettings()
     alerts: AlertSettings = AlertSettings()
     tickets: TicketSettings = TicketSettings()
     retention: RetentionSettings = RetentionSettings()
     uptime: UptimeSettings = UptimeSettings()
     inventory: InventorySettings = InventorySettings()
     decisions: DecisionSettings = DecisionSettings()
+    recording: RecordingSettings = RecordingSettings()
     risk: RiskSettings = RiskSettings()
     web: WebSettings = WebSettings()
 

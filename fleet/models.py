@@ -1,5 +1,6 @@
 """Every table of camfleet, imported in one place so Alembic and create_all see the whole schema."""
 
+from fleet.advisories.models import KevImport, KevVulnerability
 from fleet.alerts.models import Alert, NotificationChannel
 from fleet.audit.models import AuditEntry
 from fleet.cameras.models import Camera, CameraCredentials
@@ -7,6 +8,7 @@ from fleet.db import Base
 from fleet.decisions.models import Decision, DecisionCamera
 from fleet.faults.models import ConditionState, Fault
 from fleet.health.models import CheckResult, CheckState, EndpointAuth, StatusInterval
+from fleet.hygiene.models import CameraHygiene
 from fleet.images.models import ImageBaseline
 from fleet.maintenance.models import MaintenanceWindow
 from fleet.tickets.models import RepairTicket, TicketEvent, TicketFault
@@ -27,6 +29,9 @@ __all__ = [
     "EndpointAuth",
     "Fault",
     "ImageBaseline",
+    "CameraHygiene",
+    "KevImport",
+    "KevVulnerability",
     "MaintenanceWindow",
     "NotificationChannel",
     "RepairTicket",

@@ -53,7 +53,14 @@ _ERROR_CLASSES: tuple[tuple[type[CollectorError], ErrorClass], ...] = (
 _FLUSH_COUNT = 500
 _FLUSH_SECONDS = 1.0
 NEEDS_CREDENTIALS = frozenset(
-    {CheckKind.ONVIF_HEALTH, CheckKind.ONVIF_IDENTITY, CheckKind.SNMP, CheckKind.STREAM, CheckKind.IMAGE}
+    {
+        CheckKind.ONVIF_HEALTH,
+        CheckKind.ONVIF_IDENTITY,
+        CheckKind.SNMP,
+        CheckKind.STREAM,
+        CheckKind.IMAGE,
+        CheckKind.SECURITY,
+    }
 )
 # More doublings than any back-off needs (a day's interval doubled 24 times is 45,000 years), few enough that a
 # timedelta never overflows.
@@ -192,6 +199,7 @@ class Poller:
             CheckKind.ONVIF_IDENTITY: settings.scheduler.identity_interval,
             CheckKind.STREAM: settings.scheduler.health_interval,
             CheckKind.IMAGE: settings.scheduler.image_interval,
+            CheckKind.SECURITY: settings.scheduler.security_interval,
         }
         # Claims are renewed while their batch runs (see _renew), so the lease need not outlast a slow batch.
         self._lease = settings.scheduler.lease
@@ -199,9 +207,14 @@ class Poller:
         # The probe of this process's event loop: a failed check during which the loop stalled is not recorded.
         self.lag = lag
 
-    def next_due(self, kind: CheckKind, at: datetime, ok: bool, failures_in_a_row: int) -> datetime:
-        """When to run the check again: its interval with jitter, backed off while a camera stays unreachable."""
+    def next_due(
+        self, kind: CheckKind, at: datetime, ok: bool, failures_in_a_row: int, recovering: int | None = None
+    ) -> datetime:
+        """When to run the check again: its interval with jitter, backed off while a camera stays unreachable, and
+        soon after a success that has yet to be confirmed to end a failure (``recovering``: the successes before)."""
         interval = self._intervals[kind]
+        if ok and recovering is not None and recovering + 1 < self.settings.faults.successes_to_close:
+            return at + min(interval, self.settings.scheduler.recovery_confirm)
         failures = 0 if ok else failures_in_a_row + 1
         beyond_hard = failures - self.settings.faults.failures_to_open
         if beyond_hard > 0:
@@ -394,7 +407,9 @@ class Poller:
             at=result.started_at,
             ok=result.ok,
             duration_s=result.duration_s,
-            next_due_at=self.next_due(claim.kind, result.started_at, result.ok, claim.failures_in_a_row),
+            next_due_at=self.next_due(
+                claim.kind, result.started_at, result.ok, claim.failures_in_a_row, claim.recovering
+            ),
             error_class=klass,
             error=result.error.message if result.error is not None else None,
             values=observation_values(result),

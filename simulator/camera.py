@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ssl
+import tempfile
 from collections.abc import Callable
 from dataclasses import fields
+from pathlib import Path
 from typing import Any
 
 from simulator.device import Device
+from simulator.events import Event, Topic, event, state_events
 from simulator.httpd import CameraWebServer
 from simulator.onvif import Endpoint
 from simulator.rtsp import RtspServer
@@ -40,11 +44,30 @@ def _text(value: Any) -> str:
     return value
 
 
+def _frame_rate(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 120:
+        raise ValueError(f"expected a whole number of frames per second from 1 to 120, got {value!r}")
+    return value
+
+
+def _servers(value: Any) -> list[str]:
+    if not isinstance(value, list) or len(value) > 8:
+        raise ValueError(f"expected a list of at most 8 host names, got {value!r}")
+    return [_text(server) for server in value]
+
+
 def _image(value: Any) -> ImageState:
     try:
         return ImageState(value)
     except ValueError:
         raise ValueError(f"expected one of {', '.join(ImageState)}, got {value!r}") from None
+
+
+def _scale(value: Any) -> float:
+    number = _number(value)
+    if number <= 0:
+        raise ValueError(f"expected a number > 0, got {value!r}")
+    return number
 
 
 # Run-time settings and how each is checked (the control API passes JSON values straight through).
@@ -61,7 +84,18 @@ _SETTABLE: dict[str, Callable[[Any], Any]] = {
     "storage_failed": _flag,
     "if_in_errors": _count,
     "image": _image,
+    "frame_rate": _frame_rate,
+    "discoverable": _flag,
+    "ntp_servers": _servers,
+    "events": _flag,
+    "event_termination_scale": _scale,
+    "events_cancel_all": _flag,
+    "events_pull_hangs": _flag,
+    "event_flood": _count,
 }
+# Events a second at most in a flood (the simulator's own CPU is shared with what it simulates).
+_MAX_FLOOD = 5000
+_FLOOD_STEP_S = 0.02
 
 
 def _coerce(name: str, value: Any) -> Any:
@@ -83,7 +117,10 @@ class SimulatedCamera:
         self.web = CameraWebServer(device, Endpoint(spec.host, spec.onvif_port, spec.rtsp_port))
         self.rtsp = RtspServer(device, spec.host, spec.rtsp_port)
         self.snmp = SnmpAgent(device, spec.host, spec.snmp_port)
+        # HTTPS and RTSPS listeners, once serve_tls gave them a certificate.
+        self.tls: list[CameraWebServer | RtspServer] = []
         self._comeback: asyncio.Task[None] | None = None
+        self._flood: asyncio.Task[None] | None = None
 
     @property
     def name(self) -> str:
@@ -101,14 +138,21 @@ class SimulatedCamera:
             return
         await self.web.start()
         await self.snmp.start()
+        if self.state.event_flood and self._flood is None:
+            self._flood = asyncio.create_task(self._flooding())
         if not self.state.rtsp_down:
             await self.rtsp.start()
+        for server in self.tls:
+            await server.start()
 
     async def stop(self) -> None:
         """Close every socket and drop every connection."""
+        await self._stop_flood()
         await self.web.stop()
         await self.rtsp.stop()
         await self.snmp.stop()
+        for server in self.tls:
+            await server.stop()
 
     async def close(self) -> None:
         """Stop, including a pending return from a reboot."""
@@ -121,8 +165,17 @@ class SimulatedCamera:
     async def update(self, **changes: Any) -> None:
         """Change run-time settings (see `_SETTABLE`); all are validated before any is applied."""
         clean = {name: _coerce(name, value) for name, value in changes.items()}
+        if clean.get("event_flood", 0) > _MAX_FLOOD:
+            raise ValueError(f"event_flood: at most {_MAX_FLOOD} events a second")
+        before = {name: getattr(self.state, name) for name in clean}
         for name, value in clean.items():
             setattr(self.state, name, value)
+        for raised in state_events(before, clean, self.state.device_time()):
+            self.device.events.publish(raised)
+        if "event_flood" in clean:
+            await self._stop_flood()
+            if self.state.event_flood and not self.state.offline:
+                self._flood = asyncio.create_task(self._flooding())
         if "offline" in clean or "rtsp_down" in clean:
             if self.state.offline:
                 await self.stop()
@@ -131,11 +184,63 @@ class SimulatedCamera:
                 if self.state.rtsp_down:
                     await self.rtsp.stop()
 
+    async def serve_tls(
+        self, certificate_pem: bytes, key_pem: bytes, *, https_port: int | None = None, rtsps_port: int | None = None
+    ) -> None:
+        """Serve the web service over HTTPS and/or RTSP over TLS with this certificate (made by the caller: nothing
+        private is kept in the repository), instead of any served before; GetNetworkProtocols names the HTTPS port."""
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        # An old camera's certificate (a 1024-bit key, SHA-1) must load: OpenSSL's security level 0.
+        context.set_ciphers("ALL:@SECLEVEL=0")
+        with tempfile.TemporaryDirectory() as folder:
+            cert, key = Path(folder) / "cert.pem", Path(folder) / "key.pem"
+            cert.write_bytes(certificate_pem)
+            key.write_bytes(key_pem)
+            context.load_cert_chain(cert, key)
+        for server in self.tls:
+            await server.stop()
+        spec = self.device.spec
+        self.tls = []
+        if https_port is not None:
+            self.tls.append(CameraWebServer(self.device, Endpoint(spec.host, https_port, spec.rtsp_port), context))
+        if rtsps_port is not None:
+            self.tls.append(RtspServer(self.device, spec.host, rtsps_port, context))
+        self.state.https_port, self.state.rtsps_port = https_port, rtsps_port
+        if not self.state.offline:
+            for server in self.tls:
+                await server.start()
+
+    def raise_event(self, topic: Topic, state: bool, source: str | None = None) -> Event:
+        """Raise one event now (a digital input, a hardware alarm, ...) for every subscriber."""
+        raised = event(topic, state, self.state.device_time(), source)
+        self.device.events.publish(raised)
+        return raised
+
+    async def _flooding(self) -> None:
+        """Raise ``event_flood`` motion events a second, in small steps, until the setting goes back to 0."""
+        loop = asyncio.get_running_loop()
+        started, sent = loop.time(), 0
+        while self.state.event_flood:
+            await asyncio.sleep(_FLOOD_STEP_S)
+            due = int((loop.time() - started) * self.state.event_flood)
+            for n in range(sent, due):
+                self.raise_event(Topic.MOTION, n % 2 == 0)
+            sent = due
+
+    async def _stop_flood(self) -> None:
+        flood, self._flood = self._flood, None
+        if flood is not None:
+            flood.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await flood
+
     async def reboot(self, downtime_s: float = 0.0) -> None:
-        """Restart: connections drop, uptime starts again; with downtime, unreachable for that long."""
+        """Restart: connections drop, uptime starts again, subscriptions are gone; with downtime, unreachable for
+        that long."""
         if self._comeback is not None:
             self._comeback.cancel()
         await self.stop()
+        self.device.events.drop_all()
         if downtime_s <= 0:
             self.state.reboot()
             await self.start()
@@ -170,4 +275,5 @@ class SimulatedCamera:
             },
             "state": settings | {"uptime_s": round(state.uptime_s(), 1), "boots": state.boots},
             "counters": self.device.counters.as_dict(),
+            "events": self.device.events.as_dict(),
         }

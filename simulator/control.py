@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from simulator.events import Topic
+
 if TYPE_CHECKING:
     from simulator.camera import SimulatedCamera
     from simulator.fleet import SimulatedFleet
@@ -73,6 +75,22 @@ async def _reboot(request: web.Request) -> web.Response:
     return web.json_response(camera.describe())
 
 
+async def _event(request: web.Request) -> web.Response:
+    camera = _camera(request)
+    body = await _json_object(request)
+    try:
+        topic = Topic(str(body.get("topic")))
+    except ValueError:
+        return _error(400, f"topic: expected one of {', '.join(Topic)}")
+    state, source = body.get("state", True), body.get("source")
+    if not isinstance(state, bool):
+        return _error(400, "state: expected true or false")
+    if source is not None and (not isinstance(source, str) or not source.strip() or len(source) > 64):
+        return _error(400, "source: expected a short non-empty string")
+    raised = camera.raise_event(topic, state, source)
+    return web.json_response({"topic": raised.topic.value, "source": raised.source, "state": raised.state})
+
+
 async def _reset_all(request: web.Request) -> web.Response:
     request.app[_FLEET].reset_counters()
     return web.json_response({"reset": len(request.app[_FLEET].cameras)})
@@ -93,6 +111,7 @@ def create_control_app(fleet: SimulatedFleet) -> web.Application:
     app.router.add_get("/cameras/{name}", _show)
     app.router.add_patch("/cameras/{name}", _patch)
     app.router.add_post("/cameras/{name}/reboot", _reboot)
+    app.router.add_post("/cameras/{name}/events", _event)
     app.router.add_post("/cameras/{name}/counters/reset", _reset_one)
     app.router.add_post("/counters/reset", _reset_all)
     return app

@@ -7,6 +7,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 from simulator import httpauth
+from simulator.events import EventBroker
 from simulator.images import SceneCache, Snapshotter
 from simulator.profiles import Identity, VendorProfile, derive_identity, profile_for
 from simulator.spec import CameraSpec
@@ -23,6 +24,7 @@ class Stream:
     width: int
     height: int
     bitrate_kbps: int
+    frame_rate: int = 25
 
 
 @dataclass
@@ -35,6 +37,7 @@ class Device:
     state: DeviceState
     snapshotter: Snapshotter
     counters: PollCounters = field(default_factory=PollCounters)
+    events: EventBroker = field(default_factory=EventBroker)
 
     @classmethod
     def create(cls, spec: CameraSpec, scenes: SceneCache) -> Device:
@@ -62,7 +65,7 @@ class Device:
         main_token, sub_token = self.profile.profile_tokens
         main_path, sub_path = self.profile.rtsp_paths
         return (
-            Stream(main_token, main_path, self.profile.main_codec, main_w, main_h, 4096),
+            Stream(main_token, main_path, self.profile.main_codec, main_w, main_h, 4096, self.state.frame_rate),
             Stream(sub_token, sub_path, "H264", 640, 360, 512),
         )
 

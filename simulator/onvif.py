@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from lxml import etree
 
 from simulator.device import Device, Stream
+from simulator.events import EVENTS_PATH, NS_TEV, NS_TNS1, NS_WSA, NS_WSNT, NS_WSTOP
 
 NS_ENV = "http://www.w3.org/2003/05/soap-envelope"
 NS_WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
@@ -53,32 +54,36 @@ class Endpoint:
         return f"http://{self.host}:{self.http_port}"
 
 
-class _Fault(Exception):
+class SoapFault(Exception):
+    """A SOAP fault to answer with."""
+
     def __init__(self, status: int, code: str, subcode: str, reason: str) -> None:
         super().__init__(reason)
         self.status, self.code, self.subcode, self.reason = status, code, subcode, reason
 
 
-def _envelope(body: str) -> str:
+def envelope(body: str) -> str:
     return (
         '<?xml version="1.0" encoding="UTF-8"?>'
         f'<env:Envelope xmlns:env="{NS_ENV}" xmlns:tds="{NS_TDS}" xmlns:trt="{NS_TRT}" '
-        'xmlns:tt="http://www.onvif.org/ver10/schema" xmlns:ter="http://www.onvif.org/ver10/error">'
+        'xmlns:tt="http://www.onvif.org/ver10/schema" xmlns:ter="http://www.onvif.org/ver10/error" '
+        f'xmlns:tev="{NS_TEV}" xmlns:wsnt="{NS_WSNT}" xmlns:wsa="{NS_WSA}" xmlns:tns1="{NS_TNS1}" '
+        f'xmlns:wstop="{NS_WSTOP}">'
         f"<env:Body>{body}</env:Body></env:Envelope>"
     )
 
 
-def _fault_reply(fault: _Fault) -> SoapReply:
+def fault_reply(fault: SoapFault) -> SoapReply:
     body = (
         f"<env:Fault><env:Code><env:Value>{fault.code}</env:Value><env:Subcode><env:Value>{fault.subcode}"
         f'</env:Value></env:Subcode></env:Code><env:Reason><env:Text xml:lang="en">{escape(fault.reason)}'
         "</env:Text></env:Reason></env:Fault>"
     )
-    return SoapReply(fault.status, _envelope(body))
+    return SoapReply(fault.status, envelope(body))
 
 
-def _not_authorized(device: Device) -> _Fault:
-    return _Fault(device.profile.auth_fault_status, "env:Sender", "ter:NotAuthorized", "Sender not Authorized")
+def _not_authorized(device: Device) -> SoapFault:
+    return SoapFault(device.profile.auth_fault_status, "env:Sender", "ter:NotAuthorized", "Sender not Authorized")
 
 
 def _text(element: etree._Element | None, path: str) -> str:
@@ -108,31 +113,48 @@ def token_is_valid(header: etree._Element | None, username: str, password: str) 
     return hmac.compare_digest(given.encode(), expected.encode())
 
 
+def read_request(device: Device, payload: bytes) -> tuple[str, etree._Element, etree._Element | None]:
+    """The operation's name, its request element and the SOAP header of one request (counted); or a SoapFault."""
+    if len(payload) > _MAX_REQUEST:
+        raise SoapFault(400, "env:Sender", "ter:InvalidArgVal", "Request too large")
+    try:
+        root = etree.fromstring(payload, _PARSER)
+    except etree.XMLSyntaxError:
+        raise SoapFault(400, "env:Sender", "ter:WellFormed", "Malformed XML") from None
+    body = root.find(f"{{{NS_ENV}}}Body")
+    request = next((child for child in body if isinstance(child.tag, str)), None) if body is not None else None
+    if request is None:
+        raise SoapFault(400, "env:Sender", "ter:InvalidArgVal", "Missing SOAP Body")
+    operation = etree.QName(request).localname
+    device.counters.count_onvif(operation)
+    return operation, request, root.find(f"{{{NS_ENV}}}Header")
+
+
+def check_authorised(device: Device, header: etree._Element | None) -> None:
+    """Raise the camera's NotAuthorized fault unless the request carries a valid token."""
+    if not _authorised(device, header):
+        device.counters.onvif_auth_failures += 1
+        raise _not_authorized(device)
+
+
+def not_implemented() -> SoapFault:
+    """The fault for an operation the service lacks."""
+    return SoapFault(500, "env:Receiver", "ter:ActionNotSupported", "Optional Action Not Implemented")
+
+
 def handle(device: Device, endpoint: Endpoint, service: str, payload: bytes) -> SoapReply:
     """Answer one SOAP request to `service` (``device`` or ``media``) and count it."""
     try:
-        if len(payload) > _MAX_REQUEST:
-            raise _Fault(400, "env:Sender", "ter:InvalidArgVal", "Request too large")
-        try:
-            root = etree.fromstring(payload, _PARSER)
-        except etree.XMLSyntaxError:
-            raise _Fault(400, "env:Sender", "ter:WellFormed", "Malformed XML") from None
-        body = root.find(f"{{{NS_ENV}}}Body")
-        request = next((child for child in body if isinstance(child.tag, str)), None) if body is not None else None
-        if request is None:
-            raise _Fault(400, "env:Sender", "ter:InvalidArgVal", "Missing SOAP Body")
-        operation = etree.QName(request).localname
-        device.counters.count_onvif(operation)
+        operation, request, header = read_request(device, payload)
         entry = _OPERATIONS.get((service, operation))
         if entry is None:
-            raise _Fault(500, "env:Receiver", "ter:ActionNotSupported", "Optional Action Not Implemented")
+            raise not_implemented()
         answer, pre_auth = entry
-        if not pre_auth and not _authorised(device, root.find(f"{{{NS_ENV}}}Header")):
-            device.counters.onvif_auth_failures += 1
-            raise _not_authorized(device)
-        return SoapReply(200, _envelope(answer(device, endpoint, request)))
-    except _Fault as fault:
-        return _fault_reply(fault)
+        if not pre_auth:
+            check_authorised(device, header)
+        return SoapReply(200, envelope(answer(device, endpoint, request)))
+    except SoapFault as fault:
+        return fault_reply(fault)
 
 
 def _authorised(device: Device, header: etree._Element | None) -> bool:
@@ -214,15 +236,26 @@ def _media_caps(device: Device, endpoint: Endpoint) -> str:
     )
 
 
+def _events_caps(device: Device, endpoint: Endpoint) -> str:
+    return (
+        f"<tt:Events><tt:XAddr>{endpoint.http}{EVENTS_PATH}</tt:XAddr><tt:WSSubscriptionPolicySupport>false"
+        "</tt:WSSubscriptionPolicySupport><tt:WSPullPointSupport>true</tt:WSPullPointSupport>"
+        "<tt:WSPausableSubscriptionManagerInterfaceSupport>false</tt:WSPausableSubscriptionManagerInterfaceSupport>"
+        "</tt:Events>"
+    )
+
+
 def _capabilities(device: Device, endpoint: Endpoint, request: etree._Element) -> str:
     categories = {(c.text or "").strip() for c in request} or {"All"}
     parts = []
     if categories & {"All", "Device"}:
         parts.append(_device_caps(device, endpoint))
+    if categories & {"All", "Events"} and device.state.events:
+        parts.append(_events_caps(device, endpoint))
     if categories & {"All", "Media"}:
         parts.append(_media_caps(device, endpoint))
     if not parts:
-        raise _Fault(500, "env:Receiver", "ter:ActionNotSupported", "ter:NoSuchService")
+        raise SoapFault(500, "env:Receiver", "ter:ActionNotSupported", "ter:NoSuchService")
     body = "".join(parts)
     return f"<tds:GetCapabilitiesResponse><tds:Capabilities>{body}</tds:Capabilities></tds:GetCapabilitiesResponse>"
 
@@ -240,10 +273,17 @@ def _services(device: Device, endpoint: Endpoint, request: etree._Element) -> st
         'MaximumNumberOfProfiles="2"/><trt:StreamingCapabilities RTPMulticast="false" RTP_TCP="true" '
         'RTP_RTSP_TCP="true"/></trt:Capabilities></tds:Capabilities>'
     )
-    entries = (
+    events_caps = (
+        '<tds:Capabilities><tev:Capabilities WSSubscriptionPolicySupport="false" WSPullPointSupport="true" '
+        'WSPausableSubscriptionManagerInterfaceSupport="false" MaxNotificationProducers="0" '
+        'MaxPullPoints="10"/></tds:Capabilities>'
+    )
+    entries = [
         (NS_TDS, "/onvif/device_service", device_caps, (2, 60)),
         (NS_TRT, device.profile.media_path, media_caps, (2, 60)),
-    )
+    ]
+    if device.state.events:
+        entries.append((NS_TEV, EVENTS_PATH, events_caps, (2, 60)))
     services = "".join(
         f"<tds:Service><tds:Namespace>{ns}</tds:Namespace><tds:XAddr>{endpoint.http}{path}</tds:XAddr>"
         f"{caps if include else ''}<tds:Version><tt:Major>{major}</tt:Major><tt:Minor>{minor}</tt:Minor>"
@@ -273,26 +313,68 @@ def _scopes(device: Device, endpoint: Endpoint, request: etree._Element) -> str:
 _STREAM_NAMES = ("mainStream", "subStream")
 
 
-def _profile(stream: Stream, index: int) -> str:
+def _encoder(stream: Stream, index: int, element: str) -> str:
     codec = (
         "<tt:H264><tt:GovLength>50</tt:GovLength><tt:H264Profile>Main</tt:H264Profile></tt:H264>"
         if stream.codec == "H264"
         else ""
     )
     return (
-        f'<trt:Profiles token="{escape(stream.token)}" fixed="true"><tt:Name>{_STREAM_NAMES[index]}'
-        '</tt:Name><tt:VideoSourceConfiguration token="VideoSourceToken"><tt:Name>VideoSourceConfig</tt:Name>'
-        "<tt:UseCount>2</tt:UseCount><tt:SourceToken>VideoSource_1</tt:SourceToken>"
-        f'<tt:Bounds x="0" y="0" width="{stream.width}" height="{stream.height}"/></tt:VideoSourceConfiguration>'
-        f'<tt:VideoEncoderConfiguration token="VideoEncoderToken_{index + 1}"><tt:Name>VideoEncoder_{index + 1}'
+        f'<{element} token="VideoEncoderToken_{index + 1}"><tt:Name>VideoEncoder_{index + 1}'
         f"</tt:Name><tt:UseCount>1</tt:UseCount><tt:Encoding>{stream.codec}</tt:Encoding><tt:Resolution>"
         f"<tt:Width>{stream.width}</tt:Width><tt:Height>{stream.height}</tt:Height></tt:Resolution>"
-        "<tt:Quality>4</tt:Quality><tt:RateControl><tt:FrameRateLimit>25</tt:FrameRateLimit>"
+        f"<tt:Quality>4</tt:Quality><tt:RateControl><tt:FrameRateLimit>{stream.frame_rate}</tt:FrameRateLimit>"
         f"<tt:EncodingInterval>1</tt:EncodingInterval><tt:BitrateLimit>{stream.bitrate_kbps}</tt:BitrateLimit>"
         f"</tt:RateControl>{codec}<tt:Multicast><tt:Address><tt:Type>IPv4</tt:Type>"
         "<tt:IPv4Address>0.0.0.0</tt:IPv4Address></tt:Address><tt:Port>0</tt:Port><tt:TTL>0</tt:TTL>"
         "<tt:AutoStart>false</tt:AutoStart></tt:Multicast><tt:SessionTimeout>PT60S</tt:SessionTimeout>"
-        "</tt:VideoEncoderConfiguration></trt:Profiles>"
+        f"</{element}>"
+    )
+
+
+def _profile(stream: Stream, index: int) -> str:
+    return (
+        f'<trt:Profiles token="{escape(stream.token)}" fixed="true"><tt:Name>{_STREAM_NAMES[index]}'
+        '</tt:Name><tt:VideoSourceConfiguration token="VideoSourceToken"><tt:Name>VideoSourceConfig</tt:Name>'
+        "<tt:UseCount>2</tt:UseCount><tt:SourceToken>VideoSource_1</tt:SourceToken>"
+        f'<tt:Bounds x="0" y="0" width="{stream.width}" height="{stream.height}"/></tt:VideoSourceConfiguration>'
+        f"{_encoder(stream, index, 'tt:VideoEncoderConfiguration')}</trt:Profiles>"
+    )
+
+
+def _encoder_configurations(device: Device, endpoint: Endpoint, request: etree._Element) -> str:
+    found = "".join(_encoder(stream, i, "trt:Configurations") for i, stream in enumerate(device.streams))
+    return f"<trt:GetVideoEncoderConfigurationsResponse>{found}</trt:GetVideoEncoderConfigurationsResponse>"
+
+
+def _network_protocols(device: Device, endpoint: Endpoint, request: etree._Element) -> str:
+    https = device.state.https_port
+    entries = (
+        ("HTTP", True, endpoint.http_port),
+        ("HTTPS", https is not None, https or 443),
+        ("RTSP", True, endpoint.rtsp_port),
+    )
+    found = "".join(
+        f"<tds:NetworkProtocols><tt:Name>{name}</tt:Name><tt:Enabled>{str(on).lower()}</tt:Enabled>"
+        f"<tt:Port>{port}</tt:Port></tds:NetworkProtocols>"
+        for name, on, port in entries
+    )
+    return f"<tds:GetNetworkProtocolsResponse>{found}</tds:GetNetworkProtocolsResponse>"
+
+
+def _discovery_mode(device: Device, endpoint: Endpoint, request: etree._Element) -> str:
+    mode = "Discoverable" if device.state.discoverable else "NonDiscoverable"
+    return f"<tds:GetDiscoveryModeResponse><tds:DiscoveryMode>{mode}</tds:DiscoveryMode></tds:GetDiscoveryModeResponse>"
+
+
+def _ntp(device: Device, endpoint: Endpoint, request: etree._Element) -> str:
+    hosts = "".join(
+        f"<tt:NTPManual><tt:Type>DNS</tt:Type><tt:DNSname>{escape(server)}</tt:DNSname></tt:NTPManual>"
+        for server in device.state.ntp_servers
+    )
+    return (
+        "<tds:GetNTPResponse><tds:NTPInformation><tt:FromDHCP>false</tt:FromDHCP>"
+        f"{hosts}</tds:NTPInformation></tds:GetNTPResponse>"
     )
 
 
@@ -306,7 +388,7 @@ def _requested_stream(device: Device, request: etree._Element) -> Stream:
     for stream in device.streams:
         if stream.token == token:
             return stream
-    raise _Fault(400, "env:Sender", "ter:InvalidArgVal", "ter:NoProfile")
+    raise SoapFault(400, "env:Sender", "ter:InvalidArgVal", "ter:NoProfile")
 
 
 def _media_uri(uri: str) -> str:
@@ -339,6 +421,10 @@ _OPERATIONS: dict[tuple[str, str], tuple[_Answer, bool]] = {
     ("device", "GetCapabilities"): (_capabilities, False),
     ("device", "GetServices"): (_services, False),
     ("device", "GetScopes"): (_scopes, False),
+    ("device", "GetNetworkProtocols"): (_network_protocols, False),
+    ("device", "GetDiscoveryMode"): (_discovery_mode, False),
+    ("device", "GetNTP"): (_ntp, False),
+    ("media", "GetVideoEncoderConfigurations"): (_encoder_configurations, False),
     ("media", "GetProfiles"): (_profiles, False),
     ("media", "GetStreamUri"): (_stream_uri, False),
     ("media", "GetSnapshotUri"): (_snapshot_uri, False),

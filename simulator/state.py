@@ -90,6 +90,20 @@ class DeviceState:
     storage_failed: bool = False
     if_in_errors: int = 0
     image: ImageState = ImageState.NORMAL
+    # The main stream's frame rate (ONVIF encoder configuration, SDP): someone changing it is configuration drift.
+    frame_rate: int = 25
+    # WS-Discovery left on (GetDiscoveryMode); the simulator never sends discovery traffic either way.
+    discoverable: bool = False
+    ntp_servers: list[str] = field(default_factory=lambda: ["ntp.gemeente.example"])
+    # TLS listeners opened by SimulatedCamera.serve_tls (None: no HTTPS / RTSPS).
+    https_port: int | None = None
+    rtsps_port: int | None = None
+    # The ONVIF events service and its quirks (see simulator/events.py).
+    events: bool = True
+    event_termination_scale: float = 1.0
+    events_cancel_all: bool = False
+    events_pull_hangs: bool = False
+    event_flood: int = 0
     boots: int = 1
     booted_at: float = field(default_factory=time.monotonic)
 

@@ -7,6 +7,7 @@ import json
 import os
 from pathlib import Path
 
+import docx
 import pytest
 
 from tests.conftest import run_cli as run
@@ -84,9 +85,16 @@ async def test_poll_command_against_simulated_cameras(env: dict[str, str], tmp_p
         result = await asyncio.to_thread(run, env, "poll")
         single = await asyncio.to_thread(run, env, "poll", "--camera", "P-1")
     assert result.returncode == 0, result.stderr
-    assert "polled 2 cameras (12 checks, 6 failed): 1 up, 0 degraded, 1 down" in result.stdout
+    assert "polled 2 cameras (14 checks, 7 failed): 1 up, 0 degraded, 1 down" in result.stdout
     assert single.returncode == 0 and "polled 1 cameras" in single.stdout
     assert run(env, "poll", "--camera", "NOPE").stderr.strip() == "error: no camera named NOPE"
+    # The security check saw P-1's configuration (P-2 was offline): it can be taken as the baseline again.
+    assert run(env, "cameras", "baseline", "P-1").stdout.strip() == "baseline taken for 1 cameras"
+    assert run(env, "cameras", "baseline", "--all").stdout.strip() == "baseline taken for 1 cameras"
+    unseen = run(env, "cameras", "baseline", "P-2")
+    assert unseen.returncode == 1 and "no configuration seen yet" in unseen.stderr
+    assert run(env, "cameras", "baseline", "P-1", "--all").returncode == 1
+    assert run(env, "cameras", "baseline").stderr.strip() == "error: name one camera, or give --all"
 
 
 @pytest.mark.usefixtures("database")
@@ -163,4 +171,9 @@ def test_report_annual_command(env: dict[str, str], tmp_path: Path, test_data: P
     done = run(env, "report", "annual", "--year", "2023", "--format", "html", "--output", str(target))
     assert done.returncode == 0, done.stderr
     assert "Besluiten flexibel cameratoezicht" in target.read_text(encoding="utf-8")
-    assert run(env, "report", "annual", "--year", "2023", "--format", "docx", "--output", str(target)).returncode == 1
+    editable = tmp_path / "annual.docx"
+    done = run(env, "report", "annual", "--year", "2023", "--format", "docx", "--output", str(editable))
+    assert done.returncode == 0, done.stderr
+    headings = [p.text for p in docx.Document(str(editable)).paragraphs if p.style.name.startswith("Heading")]
+    assert "Besluiten flexibel cameratoezicht (art. 151c Gemeentewet)" in headings
+    assert run(env, "report", "annual", "--year", "2023", "--format", "rtf", "--output", str(target)).returncode == 1

@@ -122,3 +122,33 @@ async def test_a_stopped_service_gives_its_claims_back_and_exits_0(
         # Another collector takes the checks over at once, without waiting for a lease to lapse.
         taken = await claim_due(session, now=datetime.now(UTC), owner="next", lease=timedelta(seconds=30), limit=100)
     assert taken
+
+
+@pytest.mark.processes
+async def test_an_interrupted_poll_gives_its_claims_back(
+    database: Database, cipher: CredentialCipher, env: dict[str, str], silent_port: int, tmp_path: Path
+) -> None:
+    """Ctrl-C on `camfleet poll` while its checks wait on silent cameras: a one-line message, exit status 130, and
+    the checks it claimed are at once free for the scheduler instead of after a lease."""
+    async with database.unit_of_work() as session:
+        for _ in range(3):
+            await make_camera(session, cipher, host="127.0.0.1", onvif_port=silent_port, rtsp_port=silent_port)
+    poll_env = {**env, "CAMFLEET_SECRET_KEY": TEST_SECRET, "CAMFLEET_SCHEDULER__DEVICE_TIMEOUT": "5m"}
+    poll = CamfleetProcess(poll_env, tmp_path / "poll.log", "poll")
+    try:
+        pid = poll.process.pid
+
+        async def holding() -> bool:
+            assert poll.running, poll.output()[-3000:]
+            checks, _alerts = await _claimed_by(database, pid)
+            return checks > 0
+
+        await eventually(holding, timeout=90, what="poll to claim checks")
+        poll.process.send_signal(signal.SIGINT)
+        returncode = await asyncio.to_thread(poll.process.wait, 15)
+    finally:
+        if poll.running:
+            poll.kill()
+    assert returncode == 130, poll.output()[-3000:]
+    assert "interrupted" in poll.output() and "Traceback" not in poll.output()
+    assert await _claimed_by(database, pid) == (0, 0)

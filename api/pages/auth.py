@@ -8,19 +8,21 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, Response, status
 
-from api.deps import PasswordTurn, SessionDep, SettingsDep
+from api.deps import PasswordTurn, SessionDep, SettingsDep, client_address
 from api.pages.core import (
     LANGUAGE_COOKIE,
     LOGIN_CSRF_COOKIE,
     ActSignedIn,
-    client_address,
+    SignedIn,
+    Viewer,
+    attempt,
     language_of,
     redirect,
     render,
     safe_next,
     set_cookie,
 )
-from fleet.language import N_, Language
+from fleet.language import N_, Language, gettext
 from fleet.users import web
 
 router = APIRouter(include_in_schema=False)
@@ -128,3 +130,49 @@ async def switch_language(
     response = redirect(safe_next(next))
     set_cookie(response, request, LANGUAGE_COOKIE, language, max_age=_YEAR)
     return response
+
+
+def _account_page(request: Request, viewer: Viewer, *, error: str | None = None, status_code: int = 200) -> Response:
+    return render(request, viewer, "account.html", status_code=status_code, error=error)
+
+
+@router.get("/account")
+async def account_page(request: Request, viewer: SignedIn) -> Response:
+    """The signed-in person's own account: who they are, and their password."""
+    return _account_page(request, viewer)
+
+
+@router.post("/account/password")
+async def change_own_password(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    viewer: ActSignedIn,
+    _turn: PasswordTurn,
+    current_password: Annotated[str, Form(max_length=200)],
+    password: Annotated[str, Form(max_length=200)],
+) -> Response:
+    """Change one's own password (the current one proven, throttled as logins are); other sessions end."""
+
+    async def change() -> web.LoginOutcome:
+        return await web.change_own_password(
+            session,
+            user=viewer.user,
+            current_password=current_password,
+            password=password,
+            address=client_address(request),
+            now=datetime.now(UTC),
+            settings=settings.web,
+            keep_session=viewer.session.id,
+        )
+
+    outcome, error = await attempt(session, change, language=viewer.language)
+    if error is not None:
+        return _account_page(request, viewer, error=error, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+    if outcome is web.LoginOutcome.THROTTLED:
+        message = gettext(N_("Too many failed attempts. Try again in a few minutes."), viewer.language)
+        return _account_page(request, viewer, error=message, status_code=status.HTTP_429_TOO_MANY_REQUESTS)
+    if outcome is web.LoginOutcome.REFUSED:
+        message = gettext(N_("The current password is wrong."), viewer.language)
+        return _account_page(request, viewer, error=message, status_code=status.HTTP_403_FORBIDDEN)
+    return redirect("/account?changed=1")

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from api.deps import SessionDep
+from api.deps import SessionDep, SettingsDep
 from api.pages.core import PageRead, render
 from fleet.cameras import reading as camera_reading
 from fleet.cameras.models import CameraKind, CameraStatus, RiskLevel
@@ -20,6 +20,8 @@ from fleet.faults import downgrade
 from fleet.faults import reading as fault_reading
 from fleet.faults.service import FaultFilter
 from fleet.health.timeline import timeline
+from fleet.hygiene import reading as hygiene_reading
+from fleet.hygiene import service as hygiene
 from fleet.maintenance import service as maintenance
 from fleet.tickets import reading as ticket_reading
 
@@ -66,13 +68,16 @@ async def camera_list(
 
 
 @router.get("/cameras/{camera_id}")
-async def camera_page(request: Request, session: SessionDep, viewer: PageRead, camera_id: RowId) -> Response:
+async def camera_page(
+    request: Request, session: SessionDep, settings: SettingsDep, viewer: PageRead, camera_id: RowId
+) -> Response:
     """One camera: identity declared and observed, risk, status timeline, observations and its work."""
     now = datetime.now(UTC)
     camera = await camera_reading.one(session, camera_id, now=now)
     start = now - TIMELINE
     windows, _total = await maintenance.list_windows(session, page=1, size=500, current_at=now)
     covering = [w for w in windows if w.scope.covers(camera.id, camera.area, camera.site, camera.poller_group)]
+    seen = await hygiene.get(session, camera_id)
     return render(
         request,
         viewer,
@@ -87,6 +92,7 @@ async def camera_page(request: Request, session: SessionDep, viewer: PageRead, c
         windows=covering,
         decisions=await for_camera(session, camera_id),
         logins=await downgrade.endpoints(session, camera_id),
+        hygiene=hygiene_reading.shape(seen, camera.name, settings.hygiene, now) if seen else None,
         now=now,
     )
 

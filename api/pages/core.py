@@ -63,11 +63,6 @@ async def login_required(request: Request, _exc: Exception) -> Response:
     return RedirectResponse(target, status_code=status.HTTP_303_SEE_OTHER)
 
 
-def client_address(request: Request) -> str:
-    """The client's address as the server sees it (uvicorn rewrites it only for trusted proxies)."""
-    return request.client.host if request.client else "unknown"
-
-
 def is_https(request: Request) -> bool:
     """Whether the browser reached us over HTTPS (directly, or via a trusted proxy that uvicorn believed)."""
     return request.url.scheme == "https"

@@ -28,6 +28,7 @@ LABELS: dict[str, dict[str, str]] = {
         "unknown": N_("unknown"),
     },
     "camera_kind": {"fixed": N_("fixed"), "flexible": N_("flexible")},
+    "recorded_by": {"edge": N_("the camera itself (edge)"), "none": N_("not recorded")},
     "risk": RISK_LEVELS,
     "severity": {severity.value: words for severity, words in SEVERITY_LABELS.items()},
     "fault_kind": {kind.value: words for kind, words in KIND_LABELS.items()},

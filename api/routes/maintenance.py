@@ -29,7 +29,8 @@ async def create_window(
 ) -> MaintenanceWindowOut:
     """Plan a window: polling goes on, alerts and automatic tickets wait, and the time is not downtime."""
     window = await service.create(session, actor=actor_of(user), data=body)
-    return service.to_out(window, datetime.now(UTC))
+    [shaped] = await service.to_out([window], datetime.now(UTC))
+    return shaped
 
 
 @router.delete("/{window_id}", status_code=status.HTTP_204_NO_CONTENT)

@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response, status
+from fastapi import APIRouter, Path, Query, Request, Response, status
+from fastapi.responses import JSONResponse
 
-from api.deps import CurrentUser, MayAdminister, SessionDep, SettingsDep, actor_of
+from api.deps import CurrentUser, MayAdminister, PasswordTurn, SessionDep, SettingsDep, actor_of, client_address
 from fleet.db import RowId, utcnow
-from fleet.users import accounts, service
+from fleet.users import accounts, service, web
 from fleet.users.models import User
 from fleet.users.passwords import PasswordPolicy
-from fleet.users.schemas import PasswordSet, TokenCreate, TokenCreated, TokenOut, UserChange, UserCreate, UserOut
+from fleet.users.schemas import (
+    PasswordChange,
+    PasswordSet,
+    TokenCreate,
+    TokenCreated,
+    TokenOut,
+    UserChange,
+    UserCreate,
+    UserOut,
+)
 
 router = APIRouter(tags=["users"])
 # A user name as camfleet allows them: anything else names no user and is refused (422) before any lookup.
@@ -26,6 +37,35 @@ def _out(user: User) -> UserOut:
 async def me(user: CurrentUser) -> UserOut:
     """The user behind the token."""
     return _out(user)
+
+
+@router.put("/me/password", status_code=status.HTTP_204_NO_CONTENT)
+async def change_own_password(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: CurrentUser,
+    _turn: PasswordTurn,
+    body: PasswordChange,
+) -> Response:
+    """Change your own password, giving the current one (throttled as logins are); your browser sessions end."""
+    outcome = await web.change_own_password(
+        session,
+        user=user,
+        current_password=body.current_password,
+        password=body.password,
+        address=client_address(request),
+        now=datetime.now(UTC),
+        settings=settings.web,
+    )
+    # Answered, not raised: the failure counted and its audit entry must commit with the request.
+    if outcome is web.LoginOutcome.THROTTLED:
+        detail, code = "too many failed attempts; try again later", status.HTTP_429_TOO_MANY_REQUESTS
+    elif outcome is web.LoginOutcome.REFUSED:
+        detail, code = "the current password is wrong", status.HTTP_403_FORBIDDEN
+    else:
+        return Response(status_code=status.HTTP_204_NO_CONTENT)
+    return JSONResponse({"detail": detail}, status_code=code)
 
 
 @router.get("/users", response_model=list[UserOut])

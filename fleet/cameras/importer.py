@@ -15,11 +15,12 @@ from pydantic import ValidationError
 
 from config.networks import IpNetwork
 from fleet.cameras.networks import host_problem
-from fleet.cameras.schemas import SIMULATION_COLUMNS, CameraCreate
+from fleet.cameras.schemas import SIMULATION_COLUMNS, CameraCreate, RecorderCreate
 from fleet.errors import ImportRejected, InvalidInput, Problem
 
 REQUIRED_COLUMNS = ("name", "host")
 KNOWN_COLUMNS = frozenset(CameraCreate.model_fields) | SIMULATION_COLUMNS
+DeviceRow = CameraCreate | RecorderCreate
 MAX_FILE_BYTES = 50 * 1024 * 1024
 
 
@@ -34,7 +35,7 @@ class RawRow:
 @dataclass(frozen=True, slots=True)
 class ValidRow:
     line: int
-    camera: CameraCreate
+    camera: DeviceRow
     columns: frozenset[str]
 
 
@@ -133,7 +134,12 @@ def read_xlsx(data: bytes) -> tuple[list[str], list[RawRow]]:
     return header, rows
 
 
-def _check_header(header: list[str]) -> tuple[list[str], list[Problem]]:
+def known_columns(model: type[DeviceRow]) -> frozenset[str]:
+    """The columns a file of these devices may have (with the simulator's own)."""
+    return frozenset(model.model_fields) | SIMULATION_COLUMNS
+
+
+def _check_header(header: list[str], known: frozenset[str]) -> tuple[list[str], list[Problem]]:
     problems: list[Problem] = []
     names = [h.strip().lower() for h in header]
     seen: set[str] = set()
@@ -142,7 +148,7 @@ def _check_header(header: list[str]) -> tuple[list[str], list[Problem]]:
             problems.append(Problem(1, "(empty)", "a column has no header"))
         elif name in seen:
             problems.append(Problem(1, name, "column appears twice"))
-        elif name not in KNOWN_COLUMNS:
+        elif name not in known:
             problems.append(
                 Problem(1, raw.strip(), "unknown column (check the spelling against the documented columns)")
             )
@@ -159,13 +165,15 @@ def _cell_text(value: Any) -> Any:
     return str(value)
 
 
-def _validate_row(row: RawRow, names: list[str], header: list[str]) -> tuple[ValidRow | None, list[Problem]]:
+def _validate_row(
+    row: RawRow, names: list[str], header: list[str], model: type[DeviceRow]
+) -> tuple[ValidRow | None, list[Problem]]:
     if "" in row.cells:
         return None, [Problem(row.line, "row", "more cells than columns (a separator inside an unquoted value?)")]
     cells = {name: _cell_text(row.cells.get(raw)) for name, raw in zip(names, header, strict=True)}
     data = {k: v for k, v in cells.items() if k not in SIMULATION_COLUMNS}
     try:
-        camera = CameraCreate.model_validate(data)
+        camera = model.model_validate(data)
     except ValidationError as exc:
         problems = []
         for error in exc.errors():
@@ -176,18 +184,18 @@ def _validate_row(row: RawRow, names: list[str], header: list[str]) -> tuple[Val
         return None, sorted(problems, key=lambda p: order.get(p.column, len(order)))
     except InvalidInput as exc:
         return None, [Problem(row.line, exc.field, exc.reason)]
-    return ValidRow(row.line, camera, frozenset(k for k in data if k in CameraCreate.model_fields)), []
+    return ValidRow(row.line, camera, frozenset(k for k in data if k in model.model_fields)), []
 
 
-def validate_rows(header: list[str], rows: list[RawRow]) -> list[ValidRow]:
+def validate_rows(header: list[str], rows: list[RawRow], model: type[DeviceRow] = CameraCreate) -> list[ValidRow]:
     """Every row validated; raises ImportRejected listing every problem of the whole file."""
-    names, problems = _check_header(header)
+    names, problems = _check_header(header, known_columns(model))
     if problems:
         raise ImportRejected(problems)
     valid: list[ValidRow] = []
     first_line: dict[str, int] = {}
     for row in rows:
-        result, row_problems = _validate_row(row, names, header)
+        result, row_problems = _validate_row(row, names, header, model)
         problems.extend(row_problems)
         if result is None:
             continue
@@ -206,20 +214,20 @@ def validate_rows(header: list[str], rows: list[RawRow]) -> list[ValidRow]:
     if problems:
         raise ImportRejected(sorted(problems, key=lambda p: p.line))
     if not valid:
-        raise ImportRejected([Problem(1, "file", "no camera rows after the header")])
+        raise ImportRejected([Problem(1, "file", f"no {model.device_type} rows after the header")])
     return valid
 
 
-def read_camera_file(path: Path) -> list[ValidRow]:
-    """Read and validate a .csv or .xlsx camera file; nothing is written here."""
+def read_camera_file(path: Path, model: type[DeviceRow] = CameraCreate) -> list[ValidRow]:
+    """Read and validate a .csv or .xlsx file of cameras (or recorders); nothing is written here."""
     suffix = path.suffix.lower()
     if suffix not in {".csv", ".xlsx"}:
         raise ImportRejected([Problem(1, "file", f"unsupported file type {suffix or '(none)'}; use .csv or .xlsx")])
     if path.stat().st_size > MAX_FILE_BYTES:
         raise ImportRejected([Problem(1, "file", f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")])
     data = path.read_bytes()
-    header, rows = read_xlsx(data) if suffix == ".xlsx" else read_csv(data)
-    return validate_rows(header, rows)
+    header, rows = read_xlsx(data) if suffix == ".xlsx" else read_csv(data, known_columns(model))
+    return validate_rows(header, rows, model)
 
 
 async def check_networks(rows: list[ValidRow], networks: Sequence[IpNetwork]) -> None:
@@ -235,7 +243,12 @@ async def check_networks(rows: list[ValidRow], networks: Sequence[IpNetwork]) ->
         raise ImportRejected(problems)
 
 
-def iter_cameras(rows: list[ValidRow]) -> Iterator[tuple[CameraCreate, frozenset[str]]]:
-    """What the registry upserts: each camera with the columns its file gave."""
+def recorder_names(rows: list[ValidRow]) -> list[tuple[int, str | None]]:
+    """Each camera row's line and recorder column, for checking them against the registry."""
+    return [(row.line, row.camera.recorder) for row in rows if isinstance(row.camera, CameraCreate)]
+
+
+def iter_cameras(rows: list[ValidRow]) -> Iterator[tuple[DeviceRow, frozenset[str]]]:
+    """What the registry upserts: each camera (or recorder) with the columns its file gave."""
     for row in rows:
         yield row.camera, row.columns

@@ -12,6 +12,21 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from fleet.db import Base, JSONType, UTCDateTime, enum_column, utcnow
 
 
+class DeviceType(StrEnum):
+    """What a polled device in the registry is: the checks it gets and the lists it appears in follow from it."""
+
+    CAMERA = "camera"
+    RECORDER = "recorder"  # a network video recorder or recording server
+
+
+class RecordedBy(StrEnum):
+    """Where a camera's footage is kept, as declared on import."""
+
+    RECORDER = "recorder"  # a recorder in the registry (Camera.recorder_id)
+    EDGE = "edge"  # the camera's own storage (SD card, internal disk)
+    NONE = "none"  # not recorded at all (a live-view camera)
+
+
 class CameraKind(StrEnum):
     FIXED = "fixed"
     FLEXIBLE = "flexible"
@@ -51,10 +66,19 @@ class SnmpVersion(StrEnum):
 
 
 class Camera(Base):
+    """A polled device of the registry: a camera, or (``device_type``) a recorder that keeps cameras' footage.
+
+    One table for every polled device, so polling, check states, status, faults, tickets and alerts have one path;
+    reads that mean cameras (lists, inventory, uptime per camera, decisions) select ``device_type == camera``.
+    """
+
     __tablename__ = "cameras"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
+    device_type: Mapped[DeviceType] = mapped_column(
+        enum_column(DeviceType), default=DeviceType.CAMERA, server_default=DeviceType.CAMERA.value
+    )
     kind: Mapped[CameraKind] = mapped_column(enum_column(CameraKind), default=CameraKind.FIXED)
     lifecycle: Mapped[Lifecycle] = mapped_column(enum_column(Lifecycle), default=Lifecycle.IN_SERVICE)
     installed_on: Mapped[date | None] = mapped_column(Date)
@@ -78,6 +102,16 @@ class Camera(Base):
     # Answer a Basic challenge over plain HTTP/RTSP, which sends the password in clear: only when someone decided so.
     allow_basic: Mapped[bool] = mapped_column(default=False, server_default=false())
 
+    # Where the footage is kept (cameras only): a recorder of the registry, the camera itself, or nowhere; None: not
+    # declared. Retention in days; None: the settings recording.retention_min / retention_max.
+    recorded_by: Mapped[RecordedBy | None] = mapped_column(enum_column(RecordedBy))
+    # The recorder's id. No foreign key: SQLite cannot add one to an existing table without copying it (which
+    # would cascade-delete every row referring to a camera); the registry service keeps it whole instead (a
+    # recorder is resolved by name on every write, and one that cameras still name cannot be deleted).
+    recorder_id: Mapped[int | None] = mapped_column(Integer)
+    retention_min_days: Mapped[int | None] = mapped_column(Integer)
+    retention_max_days: Mapped[int | None] = mapped_column(Integer)
+
     # What the municipality declared (purchase records, import).
     declared_manufacturer: Mapped[str | None] = mapped_column(String(200))
     declared_model: Mapped[str | None] = mapped_column(String(200))
@@ -92,6 +126,8 @@ class Camera(Base):
     observed_snmp_enterprise: Mapped[int | None] = mapped_column(Integer)
     observed_sys_descr: Mapped[str | None] = mapped_column(Text)
     observed_clock_drift_s: Mapped[float | None] = mapped_column(Float)
+    # The POSIX TZ string the camera is set to (ONVIF GetSystemDateAndTime): part of its configuration baseline.
+    observed_time_zone: Mapped[str | None] = mapped_column(String(64))
     observed_uptime_s: Mapped[float | None] = mapped_column(Float)
     observed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -114,8 +150,13 @@ class Camera(Base):
     credentials: Mapped[CameraCredentials | None] = relationship(
         back_populates="camera", cascade="all, delete-orphan", uselist=False, lazy="raise"
     )
+    recorder: Mapped[Camera | None] = relationship(
+        primaryjoin="foreign(Camera.recorder_id) == remote(Camera.id)", lazy="raise", viewonly=True
+    )
 
     __table_args__ = (
+        Index("ix_cameras_device_type", "device_type"),
+        Index("ix_cameras_recorder_id", "recorder_id"),
         Index("ix_cameras_status", "status"),
         Index("ix_cameras_area", "area"),
         Index("ix_cameras_site", "site"),

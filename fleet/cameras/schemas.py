@@ -5,11 +5,20 @@ from __future__ import annotations
 import ipaddress
 import re
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
 
-from fleet.cameras.models import CameraKind, CameraStatus, Lifecycle, Network, RiskLevel, SnmpVersion
+from fleet.cameras.models import (
+    CameraKind,
+    CameraStatus,
+    DeviceType,
+    Lifecycle,
+    Network,
+    RecordedBy,
+    RiskLevel,
+    SnmpVersion,
+)
 from fleet.errors import InvalidInput
 
 _HOST_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
@@ -119,6 +128,12 @@ PollerGroup = Annotated[
     StringConstraints(min_length=1, max_length=100, pattern=r"^[\w.-]+$"),
 ]
 
+# Words of the cameras' recorder column that name no recorder; a recorder may not be called so.
+RESERVED_RECORDER_NAMES = frozenset({RecordedBy.EDGE.value, RecordedBy.NONE.value})
+RecorderName = Annotated[Annotated[str, StringConstraints(max_length=100)] | None, BeforeValidator(_blank_to_none)]
+# Footage kept in whole days, at most ten years.
+RetentionDays = Annotated[Annotated[int, Field(ge=1, le=3650)] | None, BeforeValidator(_whole_number)]
+
 # Columns that only describe a simulated device (see simulator/README.md); the registry ignores them.
 SIMULATION_COLUMNS = frozenset({"sim_manufacturer", "sim_model", "sim_firmware", "sim_mac"})
 CREDENTIAL_FIELDS = (
@@ -183,18 +198,23 @@ class CameraCredentialsIn(BaseModel):
         }
 
 
+def check_retention(minimum: int | None, maximum: int | None) -> None:
+    """Footage cannot have to be kept longer than it may be kept."""
+    if minimum is not None and maximum is not None and minimum > maximum:
+        raise InvalidInput("retention_max_days", f"{maximum} is less than retention_min_days {minimum}")
+
+
 def check_service_days(installed_on: date | None, retired_on: date | None) -> None:
     """A camera is retired after it was installed."""
     if installed_on is not None and retired_on is not None and retired_on <= installed_on:
         raise InvalidInput("retired_on", f"{retired_on} is not after installed_on {installed_on}")
 
 
-class CameraBase(BaseModel):
-    """The registry fields of a camera, as declared by the municipality."""
+class DeviceBase(BaseModel):
+    """The registry fields every polled device has (a camera, a recorder), as declared by the municipality."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    kind: Annotated[CameraKind, BeforeValidator(_lower)] = CameraKind.FIXED
     lifecycle: Annotated[Lifecycle, BeforeValidator(_lower)] = Lifecycle.IN_SERVICE
     site: ShortText = None
     area: ShortText = None
@@ -203,9 +223,8 @@ class CameraBase(BaseModel):
     longitude: Longitude = None
     onvif_port: Port = 80
     snmp_port: Port = 161
-    rtsp_port: Port = 554
     poller_group: PollerGroup = "default"
-    # Answer a Basic challenge over plain HTTP/RTSP (the password travels in clear): only for a camera decided so.
+    # Answer a Basic challenge over plain HTTP/RTSP (the password travels in clear): only for a device decided so.
     allow_basic: YesNo = False
     declared_manufacturer: ShortText = None
     declared_model: ShortText = None
@@ -215,7 +234,7 @@ class CameraBase(BaseModel):
     network: Annotated[Network | None, BeforeValidator(_lower)] = None
 
     @model_validator(mode="after")
-    def _both_coordinates(self) -> CameraBase:
+    def _both_coordinates(self) -> DeviceBase:
         if (self.latitude is None) != (self.longitude is None):
             missing = "longitude" if self.longitude is None else "latitude"
             raise InvalidInput(missing, "latitude and longitude go together; give both or neither")
@@ -223,14 +242,30 @@ class CameraBase(BaseModel):
         return self
 
 
-class CameraCreate(CameraBase, CameraCredentialsIn):
-    """A new camera, or one row of an import file."""
+class CameraBase(DeviceBase):
+    """The registry fields of a camera: a device with a stream, and footage kept somewhere."""
+
+    kind: Annotated[CameraKind, BeforeValidator(_lower)] = CameraKind.FIXED
+    rtsp_port: Port = 554
+    # The name of the recorder keeping its footage, `edge` (the camera's own storage) or `none`.
+    recorder: RecorderName = None
+    retention_min_days: RetentionDays = None
+    retention_max_days: RetentionDays = None
+
+    @model_validator(mode="after")
+    def _retention_in_order(self) -> CameraBase:
+        check_retention(self.retention_min_days, self.retention_max_days)
+        return self
+
+
+class _DeviceCreate(CameraCredentialsIn):
+    """What creating any device takes besides its registry fields: a name, a host and credentials."""
 
     name: Name
     host: Host
 
     def registry_fields(self) -> dict[str, Any]:
-        """The fields stored on the camera row (everything but credentials)."""
+        """The fields given for the device row (everything but credentials)."""
         return self.model_dump(exclude=set(CREDENTIAL_FIELDS))
 
     def credentials(self) -> CameraCredentialsIn:
@@ -242,14 +277,31 @@ class CameraCreate(CameraBase, CameraCredentialsIn):
         return self.snmp_version is not None or self.username is not None
 
 
-class CameraUpdate(BaseModel):
+class CameraCreate(CameraBase, _DeviceCreate):
+    """A new camera, or one row of an import file."""
+
+    device_type: ClassVar[DeviceType] = DeviceType.CAMERA
+
+
+class RecorderCreate(DeviceBase, _DeviceCreate):
+    """A new recorder (NVR, recording server), or one row of a recorder import file."""
+
+    device_type: ClassVar[DeviceType] = DeviceType.RECORDER
+
+    @model_validator(mode="after")
+    def _name_not_reserved(self) -> RecorderCreate:
+        if self.name.casefold() in RESERVED_RECORDER_NAMES:
+            raise InvalidInput("name", f"{self.name!r} means no recorder in the cameras' recorder column; rename it")
+        return self
+
+
+class DeviceUpdate(BaseModel):
     """A partial change: only the fields sent are changed; ``null`` clears an optional field."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     name: Name | None = None
     host: Annotated[str | None, BeforeValidator(_host)] = None
-    kind: Annotated[CameraKind | None, BeforeValidator(_lower)] = None
     lifecycle: Annotated[Lifecycle | None, BeforeValidator(_lower)] = None
     site: ShortText = None
     area: ShortText = None
@@ -258,7 +310,6 @@ class CameraUpdate(BaseModel):
     longitude: Longitude = None
     onvif_port: Port | None = None
     snmp_port: Port | None = None
-    rtsp_port: Port | None = None
     poller_group: PollerGroup | None = None
     allow_basic: Annotated[bool | None, BeforeValidator(_yes_no_or_none)] = None
     declared_manufacturer: ShortText = None
@@ -271,21 +322,30 @@ class CameraUpdate(BaseModel):
     )
 
     @model_validator(mode="after")
-    def _required_stay_set(self) -> CameraUpdate:
-        for field in (
-            "name",
-            "host",
-            "kind",
-            "lifecycle",
-            "onvif_port",
-            "snmp_port",
-            "rtsp_port",
-            "poller_group",
-            "allow_basic",
-        ):
-            if field in self.model_fields_set and getattr(self, field) is None:
+    def _required_stay_set(self) -> DeviceUpdate:
+        for field in _REQUIRED_FIELDS & self.model_fields_set:
+            if getattr(self, field) is None:
                 raise InvalidInput(field, "cannot be cleared")
         return self
+
+
+class CameraUpdate(DeviceUpdate):
+    """A partial change of a camera."""
+
+    kind: Annotated[CameraKind | None, BeforeValidator(_lower)] = None
+    rtsp_port: Port | None = None
+    recorder: RecorderName = None
+    retention_min_days: RetentionDays = None
+    retention_max_days: RetentionDays = None
+
+
+class RecorderUpdate(DeviceUpdate):
+    """A partial change of a recorder."""
+
+
+_REQUIRED_FIELDS = frozenset(
+    {"name", "host", "kind", "lifecycle", "onvif_port", "snmp_port", "rtsp_port", "poller_group", "allow_basic"}
+)
 
 
 class ObservedIdentity(BaseModel):
@@ -324,10 +384,11 @@ class CredentialSummary(BaseModel):
     snmp_version: SnmpVersion | None
 
 
-class CameraOut(BaseModel):
+class DeviceOut(BaseModel):
+    """What every polled device shows: registry fields, health, observed identity, risk; never a credential."""
+
     id: int
     name: str
-    kind: CameraKind
     lifecycle: Lifecycle
     site: str | None
     area: str | None
@@ -337,7 +398,6 @@ class CameraOut(BaseModel):
     host: str
     onvif_port: int
     snmp_port: int
-    rtsp_port: int
     poller_group: str
     allow_basic: bool
     declared_manufacturer: str | None
@@ -353,3 +413,17 @@ class CameraOut(BaseModel):
     credentials: CredentialSummary
     created_at: datetime
     updated_at: datetime
+
+
+class CameraOut(DeviceOut):
+    kind: CameraKind
+    rtsp_port: int
+    # The recorder's name, `edge` or `none`; null when not declared.
+    recorder: str | None
+    retention_min_days: int | None
+    retention_max_days: int | None
+
+
+class RecorderOut(DeviceOut):
+    # How many cameras declare this recorder as theirs.
+    cameras: int

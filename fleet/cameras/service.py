@@ -13,18 +13,25 @@ from sqlalchemy.orm import selectinload
 
 from config.networks import IpNetwork
 from fleet.audit.service import Actor, record
-from fleet.cameras.models import Camera, CameraCredentials, CameraKind, CameraStatus, Lifecycle, RiskLevel
+from fleet.cameras import recorders
+from fleet.cameras.models import (
+    Camera,
+    CameraCredentials,
+    CameraKind,
+    CameraStatus,
+    DeviceType,
+    Lifecycle,
+    RiskLevel,
+)
 from fleet.cameras.networks import check_host
 from fleet.cameras.schemas import (
     CREDENTIAL_FIELDS,
     CameraCreate,
     CameraCredentialsIn,
-    CameraOut,
     CameraUpdate,
-    CredentialSummary,
-    Evidence,
-    ObservedIdentity,
-    Risk,
+    DeviceUpdate,
+    RecorderCreate,
+    check_retention,
     check_service_days,
 )
 from fleet.crypto import CredentialCipher
@@ -33,13 +40,21 @@ from fleet.uptime import rollup
 
 Networks = Sequence[IpNetwork]  # cameras.allowed_networks; empty: anywhere
 _Query = TypeVar("_Query", bound=Select[*tuple[Any, ...]])
-REGISTRY_FIELDS = tuple(CameraCreate.model_fields.keys() - set(CameraCredentialsIn.model_fields.keys()))
+# The registry columns an audit entry shows (a camera's recorder as the row holds it: recorded_by, recorder_id).
+REGISTRY_FIELDS = tuple(
+    sorted(
+        (CameraCreate.model_fields.keys() - set(CameraCredentialsIn.model_fields.keys()) - {"recorder"})
+        | {"recorded_by", "recorder_id"}
+    )
+)
+DeviceCreate = CameraCreate | RecorderCreate
 
 
 @dataclass(frozen=True, slots=True)
 class CameraFilter:
-    """The list filters of the API and CLI; None means any."""
+    """The list filters of the API and CLI; None means any. Lists are of cameras unless ``device_type`` says so."""
 
+    device_type: DeviceType = DeviceType.CAMERA
     status: CameraStatus | None = None
     kind: CameraKind | None = None
     area: str | None = None
@@ -49,10 +64,13 @@ class CameraFilter:
     poller_group: str | None = None
     lifecycle: Lifecycle | None = None
     search: str | None = None
+    # The cameras whose footage this recorder keeps.
+    recorder_id: int | None = None
 
     def apply(self, query: _Query) -> _Query:
         """Narrow a camera query to this filter."""
         exact = {
+            Camera.device_type: self.device_type,
             Camera.status: self.status,
             Camera.kind: self.kind,
             Camera.area: self.area,
@@ -60,6 +78,7 @@ class CameraFilter:
             Camera.risk_level: self.risk,
             Camera.poller_group: self.poller_group,
             Camera.lifecycle: self.lifecycle,
+            Camera.recorder_id: self.recorder_id,
         }
         for column, value in exact.items():
             if value is not None:
@@ -84,69 +103,13 @@ class CameraFilter:
         return query
 
 
-def to_out(camera: Camera, *, in_maintenance: bool = False) -> CameraOut:
-    """The API shape of a camera; never a credential. In a running maintenance window its status says so."""
-    creds = camera.credentials
-    return CameraOut(
-        id=camera.id,
-        name=camera.name,
-        kind=camera.kind,
-        lifecycle=camera.lifecycle,
-        site=camera.site,
-        area=camera.area,
-        location=camera.location,
-        latitude=camera.latitude,
-        longitude=camera.longitude,
-        host=camera.host,
-        onvif_port=camera.onvif_port,
-        snmp_port=camera.snmp_port,
-        rtsp_port=camera.rtsp_port,
-        poller_group=camera.poller_group,
-        allow_basic=camera.allow_basic,
-        declared_manufacturer=camera.declared_manufacturer,
-        declared_model=camera.declared_model,
-        installed_on=camera.installed_on,
-        retired_on=camera.retired_on,
-        network=camera.network,
-        status=CameraStatus.MAINTENANCE if in_maintenance else camera.status,
-        status_since=camera.status_since,
-        last_seen_at=camera.last_seen_at,
-        observed=ObservedIdentity(
-            manufacturer=camera.observed_manufacturer,
-            model=camera.observed_model,
-            firmware=camera.observed_firmware,
-            serial=camera.observed_serial,
-            hardware_id=camera.observed_hardware_id,
-            mac=camera.observed_mac,
-            snmp_enterprise=camera.observed_snmp_enterprise,
-            sys_descr=camera.observed_sys_descr,
-            clock_drift_s=camera.observed_clock_drift_s,
-            uptime_s=camera.observed_uptime_s,
-            observed_at=camera.observed_at,
-        ),
-        risk=Risk(
-            level=camera.risk_level,
-            origin_vendor=camera.risk_origin_vendor,
-            origin_country=camera.risk_origin_country,
-            confidence=camera.risk_confidence,
-            evidence=[Evidence.model_validate(e) for e in camera.risk_evidence or []],
-            identity_mismatch=camera.identity_mismatch,
-        ),
-        credentials=CredentialSummary(
-            onvif=bool(creds and creds.has_onvif), snmp_version=creds.snmp_version if creds else None
-        ),
-        created_at=camera.created_at,
-        updated_at=camera.updated_at,
-    )
-
-
 def _snapshot(camera: Camera) -> dict[str, Any]:
-    return {name: getattr(camera, name) for name in sorted(REGISTRY_FIELDS)}
+    return {name: getattr(camera, name) for name in REGISTRY_FIELDS}
 
 
 def with_credentials() -> Select[Camera]:
-    """A camera query that loads each camera's credentials with it."""
-    return select(Camera).options(selectinload(Camera.credentials))
+    """A device query that loads each device's credentials (and a camera's recorder) with it."""
+    return select(Camera).options(selectinload(Camera.credentials), selectinload(Camera.recorder))
 
 
 class CameraSort(StrEnum):
@@ -229,11 +192,11 @@ async def get(session: AsyncSession, camera_id: int) -> Camera | None:
     return found
 
 
-async def get_or_raise(session: AsyncSession, camera_id: int) -> Camera:
-    """The camera with that id; NotFound otherwise."""
+async def get_or_raise(session: AsyncSession, camera_id: int, device_type: DeviceType = DeviceType.CAMERA) -> Camera:
+    """The camera (or device of that type) with that id; NotFound otherwise."""
     camera = await get(session, camera_id)
-    if camera is None:
-        raise NotFound("camera", camera_id)
+    if camera is None or camera.device_type is not device_type:
+        raise NotFound(device_type.value, camera_id)
     return camera
 
 
@@ -265,28 +228,33 @@ def _store_credentials(camera: Camera, creds: CameraCredentialsIn, cipher: Crede
 
 
 async def _ensure_unique_name(session: AsyncSession, name: str, except_id: int | None = None) -> None:
-    query = select(Camera.id).where(Camera.name == name)
+    # Cameras and recorders share one name space: a fault, ticket or poll names its device by it.
+    query = select(Camera.device_type).where(Camera.name == name)
     if except_id is not None:
         query = query.where(Camera.id != except_id)
-    if await session.scalar(query) is not None:
-        raise Conflict(f"a camera named {name} already exists")
+    found = await session.scalar(query)
+    if found is not None:
+        raise Conflict(f"a {found.value} named {name} already exists")
 
 
 async def create(
-    session: AsyncSession, *, actor: Actor, data: CameraCreate, cipher: CredentialCipher, networks: Networks = ()
+    session: AsyncSession, *, actor: Actor, data: DeviceCreate, cipher: CredentialCipher, networks: Networks = ()
 ) -> Camera:
-    """Add a camera to the registry; its host must lie in ``networks`` (the setting cameras.allowed_networks)."""
+    """Add a camera or recorder to the registry; its host must lie in ``networks`` (cameras.allowed_networks)."""
     await check_host(data.host, networks)
     await _ensure_unique_name(session, data.name)
-    camera = Camera(**data.registry_fields(), credentials=None)
+    fields = data.registry_fields()
+    if "recorder" in fields:
+        fields.update(await recorders.resolve(session, fields.pop("recorder")))
+    camera = Camera(**fields, device_type=data.device_type, credentials=None)
     _store_credentials(camera, data.credentials(), cipher)
     session.add(camera)
     await session.flush()
     await record(
         session,
         actor=actor,
-        action="camera.create",
-        target_type="camera",
+        action=f"{data.device_type.value}.create",
+        target_type=data.device_type.value,
         target_id=camera.id,
         after={**_snapshot(camera), **_credential_audit(data.credentials())},
     )
@@ -303,12 +271,18 @@ async def update(
     *,
     actor: Actor,
     camera: Camera,
-    data: CameraUpdate,
+    data: DeviceUpdate,
     cipher: CredentialCipher,
     networks: Networks = (),
 ) -> bool:
     """Change the fields that were sent; returns whether anything changed. A new host must lie in ``networks``."""
     changes = data.model_dump(exclude_unset=True, exclude={"credentials"})
+    if "recorder" in changes:
+        changes.update(await recorders.resolve(session, changes.pop("recorder")))
+    check_retention(
+        changes.get("retention_min_days", camera.retention_min_days),
+        changes.get("retention_max_days", camera.retention_max_days),
+    )
     if "host" in changes and changes["host"] != camera.host:
         await check_host(changes["host"], networks)
     latitude = changes.get("latitude", camera.latitude)
@@ -331,8 +305,8 @@ async def update(
     await record(
         session,
         actor=actor,
-        action="camera.update",
-        target_type="camera",
+        action=f"{camera.device_type.value}.update",
+        target_type=camera.device_type.value,
         target_id=camera.id,
         before={k: before[k] for k in after if k in before},
         after=after,
@@ -341,12 +315,13 @@ async def update(
 
 
 async def delete(session: AsyncSession, *, actor: Actor, camera: Camera) -> None:
-    """Remove a camera and its credentials from the registry."""
+    """Remove a camera or recorder and its credentials from the registry; not a recorder cameras still name."""
+    await recorders.ensure_unrecorded(session, camera)
     await record(
         session,
         actor=actor,
-        action="camera.delete",
-        target_type="camera",
+        action=f"{camera.device_type.value}.delete",
+        target_type=camera.device_type.value,
         target_id=camera.id,
         before=_snapshot(camera),
     )
@@ -365,12 +340,15 @@ async def upsert_many(
     session: AsyncSession,
     *,
     actor: Actor,
-    rows: Iterable[tuple[CameraCreate, frozenset[str]]],
+    rows: Iterable[tuple[DeviceCreate, frozenset[str]]],
     cipher: CredentialCipher,
     progress: Callable[[int], None] | None = None,
     networks: Networks = (),
 ) -> UpsertResult:
-    """Create or update cameras by name; each row brings the columns its file had."""
+    """Create or update cameras (or recorders) by name; each row brings the columns its file had.
+
+    A name held by a device of the other type is a conflict, not a change of type.
+    """
     batch = list(rows)
     names = [data.name for data, _ in batch]
     existing: dict[str, Camera] = {}
@@ -380,12 +358,14 @@ async def upsert_many(
     result = UpsertResult()
     for done, (data, columns) in enumerate(batch, start=1):
         camera = existing.get(data.name)
+        if camera is not None and camera.device_type is not data.device_type:
+            raise Conflict(f"{data.name} is a {camera.device_type.value} in the registry, not a {data.device_type}")
         if camera is None:
             await create(session, actor=actor, data=data, cipher=cipher, networks=networks)
             result.created.append(data.name)
         else:
             fields = {k: v for k, v in data.registry_fields().items() if k in columns and k != "name"}
-            change = CameraUpdate.model_validate(fields)
+            change = (CameraUpdate if data.device_type is DeviceType.CAMERA else DeviceUpdate).model_validate(fields)
             if columns & set(CameraCredentialsIn.model_fields):
                 change.credentials = data.credentials()
             if await update(session, actor=actor, camera=camera, data=change, cipher=cipher, networks=networks):

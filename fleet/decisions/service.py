@@ -11,7 +11,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fleet.audit.service import Actor, record
-from fleet.cameras.models import Camera, CameraKind, Lifecycle
+from fleet.cameras.models import Camera, CameraKind, DeviceType, Lifecycle
 from fleet.decisions import rules
 from fleet.decisions.importer import ParsedRow
 from fleet.decisions.models import Decision, DecisionCamera, DecisionKind
@@ -35,7 +35,9 @@ async def _all(session: AsyncSession) -> list[Decision]:
 
 async def flexible_fleet(session: AsyncSession) -> int | None:
     """Flexible cameras in the registry (not retired); None when the registry is empty, so nothing to compare."""
-    cameras = await session.scalar(select(func.count()).select_from(Camera))
+    cameras = await session.scalar(
+        select(func.count()).select_from(Camera).where(Camera.device_type == DeviceType.CAMERA)
+    )
     if not cameras:
         return None
     flexible = await session.scalar(
@@ -49,7 +51,11 @@ async def flexible_fleet(session: AsyncSession) -> int | None:
 async def _check_cameras(session: AsyncSession, camera_ids: Sequence[int]) -> None:
     if not camera_ids:
         return
-    found = set(await session.scalars(select(Camera.id).where(Camera.id.in_(camera_ids))))
+    found = set(
+        await session.scalars(
+            select(Camera.id).where(Camera.id.in_(camera_ids), Camera.device_type == DeviceType.CAMERA)
+        )
+    )
     missing = sorted(set(camera_ids) - found)
     if missing:
         raise InvalidInput("camera_ids", f"no camera with id {', '.join(map(str, missing))}")
@@ -244,7 +250,9 @@ def _period(d: Decision) -> str:
 
 async def overview(session: AsyncSession, year: int) -> list[OverviewRow]:
     """The annual table of section 5 of the report: one line per decision, its designation and deployment together."""
-    rows = await session.scalars(select(Decision).where(_in_year(year)).order_by(Decision.decision_date, Decision.id))
+    rows = await session.scalars(
+        select(Decision).where(_in_year(year)).order_by(Decision.decision_date, Decision.source_row, Decision.id)
+    )
     groups: dict[tuple[date, str, str, int | None], list[Decision]] = {}
     for d in rows:
         groups.setdefault((d.decision_date, d.registration, d.location, d.source_row), []).append(d)

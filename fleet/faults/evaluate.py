@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from config.checks import CheckKind
+from config.hygiene import HygieneSettings
 from config.settings import ImageSettings, Settings
 from fleet.cameras.models import Camera
 from fleet.faults import rules
@@ -26,6 +27,7 @@ from fleet.faults.service import (
 )
 from fleet.health.models import CheckState
 from fleet.health.rules import SoftHard, apply_result
+from fleet.hygiene import service as hygiene
 from fleet.images import service as images
 
 
@@ -67,6 +69,7 @@ class Thresholds:
     group_minimum: int
     image: ImageSettings
     keep_thumbnail: bool
+    hygiene: HygieneSettings
 
     @classmethod
     def of(cls, settings: Settings) -> Thresholds:
@@ -82,6 +85,7 @@ class Thresholds:
             group_minimum=faults.group_minimum,
             image=settings.image,
             keep_thumbnail=settings.image.reference_thumbnail,
+            hygiene=settings.hygiene,
         )
 
 
@@ -183,6 +187,8 @@ async def evaluate(
                 await _condition(batch, camera, FaultKind.STREAM_MISMATCH, bool(mismatch), item, limits)
             elif item.kind is CheckKind.IMAGE:
                 await _image(batch, camera, item, limits)
+            elif item.kind is CheckKind.SECURITY:
+                await hygiene.observe(batch, camera, item.values, item.at, warning=limits.hygiene.certificate_warning)
     # Every fault the batch opened or closed, in a statement or so per kind of change.
     await session.flush()
     await suppress_group_outages(

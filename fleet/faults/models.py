@@ -42,6 +42,13 @@ class FaultKind(StrEnum):
     # A login endpoint that offered Digest now offers only Basic (the password in clear): a swapped device, a
     # reset to factory settings, or someone in between.
     AUTH_DOWNGRADE = "auth_downgrade"
+    # Cyber hygiene (the security check): a TLS certificate ending soon or ended, and a configuration that left
+    # its baseline (encoders, NTP, time zone, network protocols).
+    CERTIFICATE_EXPIRING = "certificate_expiring"
+    CERTIFICATE_EXPIRED = "certificate_expired"
+    CONFIG_DRIFT = "config_drift"
+    # The camera's vendor, product and firmware match an entry of CISA's Known Exploited Vulnerabilities catalogue.
+    VULNERABILITY_EXPLOITED = "vulnerability_exploited"
 
 
 class Severity(StrEnum):

@@ -40,6 +40,13 @@ SEVERITY: dict[FaultKind, Severity] = {
     FaultKind.IMAGE_UNAVAILABLE: Severity.MINOR,
     FaultKind.STREAM_MISMATCH: Severity.WARNING,
     FaultKind.AUTH_DOWNGRADE: Severity.MAJOR,
+    # An ended certificate: browsers and recorders refuse it, or people learn to click warnings away.
+    FaultKind.CERTIFICATE_EXPIRED: Severity.MAJOR,
+    FaultKind.CERTIFICATE_EXPIRING: Severity.WARNING,
+    # Resolution and frame rate are what the recorder's retention is sized on: drift breaks evidence and storage sums.
+    FaultKind.CONFIG_DRIFT: Severity.MINOR,
+    # Being abused in the wild: BIO 8.08.01 wants it fixed by a deadline (KEV's due date).
+    FaultKind.VULNERABILITY_EXPLOITED: Severity.MAJOR,
 }
 
 # Faults of a camera that answers every protocol but shows no usable picture: it is degraded while one is open.

@@ -34,6 +34,10 @@ KIND_LABELS: dict[FaultKind, str] = {
     FaultKind.IMAGE_FROZEN: N_("Picture frozen"),
     FaultKind.IMAGE_MOVED: N_("View moved"),
     FaultKind.AUTH_DOWNGRADE: N_("Login downgraded from Digest to Basic"),
+    FaultKind.CERTIFICATE_EXPIRING: N_("Certificate expiring"),
+    FaultKind.CERTIFICATE_EXPIRED: N_("Certificate expired"),
+    FaultKind.CONFIG_DRIFT: N_("Configuration differs from its baseline"),
+    FaultKind.VULNERABILITY_EXPLOITED: N_("Firmware with a known exploited vulnerability"),
 }
 
 

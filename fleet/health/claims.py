@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, literal, or_, select, tuple_, update
+from sqlalchemy import ColumnElement, and_, delete, exists, literal, or_, select, true, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from config.checks import CheckKind
-from fleet.cameras.models import Camera, CameraCredentials, Lifecycle
+from fleet.cameras.models import Camera, CameraCredentials, DeviceType, Lifecycle
 from fleet.db import UTCDateTime
 from fleet.health.models import CheckState
 from fleet.health.rows import forget
@@ -25,7 +25,19 @@ ALWAYS = (
     CheckKind.ONVIF_IDENTITY,
     CheckKind.STREAM,
     CheckKind.IMAGE,
+    CheckKind.SECURITY,
 )
+# Checks only some devices have; every other kind is every polled device's (cameras and recorders alike).
+ONLY_CAMERAS = frozenset({CheckKind.STREAM, CheckKind.IMAGE})
+
+
+def applies(kind: CheckKind) -> ColumnElement[bool]:
+    """The condition on a device (``Camera``) that it has this check, whatever its lifecycle."""
+    if kind is CheckKind.SNMP:
+        return exists().where(CameraCredentials.camera_id == Camera.id, CameraCredentials.snmp_version.is_not(None))
+    if kind in ONLY_CAMERAS:
+        return Camera.device_type == DeviceType.CAMERA
+    return true()
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +47,8 @@ class Claim:
     camera_id: int
     kind: CheckKind
     failures_in_a_row: int
+    # While the check has failed for real: the successes in a row since (None while it is up).
+    recovering: int | None = None
 
 
 def polled_cameras(poller_group: str | None, names: Sequence[str] | None) -> Any:
@@ -54,29 +68,25 @@ async def ensure_check_states(
     poller_group: str | None = None,
     names: Sequence[str] | None = None,
 ) -> None:
-    """Give every polled camera a state row per check it should have, and drop the ones it no longer has.
+    """Give every polled device a state row per check it should have, and drop the ones it no longer has.
 
-    In-service cameras get reachability and ONVIF checks, and SNMP when they have SNMP settings; cameras in storage
-    or retired are not polled.
+    In-service devices get reachability and ONVIF checks, and SNMP when they have SNMP settings; cameras also the
+    stream and image checks (``applies``). Devices in storage or retired are not polled.
     """
-    has_snmp = exists().where(CameraCredentials.camera_id == Camera.id, CameraCredentials.snmp_version.is_not(None))
-    for kind in (*ALWAYS, CheckKind.SNMP):
+    upsert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    columns = ["camera_id", "kind", "next_due_at", "streak", "failures_in_a_row"]
+    for kind in CheckKind:
         missing = (
             select(Camera.id, literal(kind.value), literal(now, UTCDateTime()), literal(0), literal(0))
-            .where(polled_cameras(poller_group, names))
+            .where(polled_cameras(poller_group, names), applies(kind))
             .where(~exists().where(CheckState.camera_id == Camera.id, CheckState.kind == kind))
         )
-        if kind is CheckKind.SNMP:
-            missing = missing.where(has_snmp)
-        columns = ["camera_id", "kind", "next_due_at", "streak", "failures_in_a_row"]
         # Collectors of one group run this at once: a row another one added meanwhile is no error.
-        upsert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
         await session.execute(upsert(CheckState).from_select(columns, missing).on_conflict_do_nothing())
-    no_snmp = ~exists().where(
-        CameraCredentials.camera_id == CheckState.camera_id, CameraCredentials.snmp_version.is_not(None)
-    )
-    not_polled = ~exists().where(Camera.id == CheckState.camera_id, Camera.lifecycle == Lifecycle.IN_SERVICE)
-    await session.execute(delete(CheckState).where(or_(and_(CheckState.kind == CheckKind.SNMP, no_snmp), not_polled)))
+        has_it = exists().where(
+            Camera.id == CheckState.camera_id, Camera.lifecycle == Lifecycle.IN_SERVICE, applies(kind)
+        )
+        await session.execute(delete(CheckState).where(CheckState.kind == kind, ~has_it))
 
 
 async def claim_due(
@@ -115,12 +125,30 @@ async def claim_due(
         update(CheckState)
         .where(tuple_(CheckState.camera_id, CheckState.kind).in_(due))
         .values(lease_owner=owner, lease_expires_at=now + lease)
-        .returning(CheckState.camera_id, CheckState.kind, CheckState.failures_in_a_row, CheckState.next_due_at)
+        .returning(
+            CheckState.camera_id,
+            CheckState.kind,
+            CheckState.failures_in_a_row,
+            CheckState.next_due_at,
+            CheckState.hard_ok,
+            CheckState.streak,
+            CheckState.streak_ok,
+        )
         .execution_options(synchronize_session=False)
     )
     rows = sorted(claimed.all(), key=lambda row: (row.next_due_at, row.camera_id, row.kind))
     forget(session, CheckState, [(row.camera_id, row.kind) for row in rows])
-    return [Claim(row.camera_id, row.kind, row.failures_in_a_row) for row in rows]
+    return [
+        Claim(row.camera_id, row.kind, row.failures_in_a_row, _recovering(row.hard_ok, row.streak, row.streak_ok))
+        for row in rows
+    ]
+
+
+def _recovering(hard_ok: bool | None, streak: int, streak_ok: bool | None) -> int | None:
+    """The successes in a row since a check failed for real; None when it has not (or not yet) failed."""
+    if hard_ok is not False:
+        return None
+    return streak if streak_ok else 0
 
 
 async def renew_claims(session: AsyncSession, *, owner: str, now: datetime, lease: timedelta) -> int:

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from config.checks import CheckKind
 from config.settings import Settings
+from fleet.advisories import service as exploited
 from fleet.alerts import service as alerts
 from fleet.alerts.models import AlertEvent
 from fleet.alerts.wording import check_label
@@ -44,7 +45,7 @@ _OBSERVED_COLUMNS: dict[CheckKind, dict[str, str]] = {
         "hardware_id": "observed_hardware_id",
         "mac": "observed_mac",
     },
-    CheckKind.ONVIF_HEALTH: {"clock_drift_s": "observed_clock_drift_s"},
+    CheckKind.ONVIF_HEALTH: {"clock_drift_s": "observed_clock_drift_s", "time_zone": "observed_time_zone"},
     CheckKind.SNMP: {
         "sys_descr": "observed_sys_descr",
         "enterprise": "observed_snmp_enterprise",
@@ -165,6 +166,9 @@ async def record(session: AsyncSession, outcomes: Iterable[Outcome], *, settings
     await _reassess_vendor_risk(session, batch, settings)
     now = max(o.at for o in batch.outcomes)
     summary.faults = await _evaluate_faults(session, batch, now, settings)
+    if identified := [i for i in batch.cameras if batch.identity(i) != batch.identities[i]]:
+        # New firmware, model or maker: the known exploited vulnerabilities are matched again.
+        await exploited.reconcile(session, summary.faults, at=now, camera_ids=identified)
     await downgrade.note_offers(session, summary.faults, batch.cameras, batch.offers)
     await _update_status(session, batch, summary)
     await _announce(session, batch, summary, now, settings)

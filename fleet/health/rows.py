@@ -68,6 +68,7 @@ CAMERA_COLUMNS = (
     "observed_snmp_enterprise",
     "observed_sys_descr",
     "observed_clock_drift_s",
+    "observed_time_zone",
     "observed_uptime_s",
     "observed_at",
 )

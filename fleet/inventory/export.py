@@ -78,6 +78,10 @@ DICTIONARY: dict[str, tuple[str, str]] = {
     "replacement_priority": (f"0–100: {explained('en')} (Replacement plan sheet)", "computed"),
     "replacement_reason": ("Why, in words", "computed"),
     "firmware_state": ("vulnerable (a known advisory applies), outdated, ok or unknown", "config/advisories.toml"),
+    "exploited_cves": (
+        "CVEs of CISA's Known Exploited Vulnerabilities catalogue matched to the camera (open vulnerability_exploited)",
+        "camfleet advisories import (CISA KEV), config/advisories.toml",
+    ),
 }
 
 
@@ -230,6 +234,10 @@ def _model(row: InventoryRow) -> Any:
     return row.values["model"] or row.values["declared_model"]
 
 
+def _exploited(row: InventoryRow) -> str:
+    return "yes" if row.values["exploited_cves"] else "no"
+
+
 def _field(name: str) -> Callable[[InventoryRow], Any]:
     def value(row: InventoryRow) -> Any:
         return row.values[name]
@@ -245,6 +253,7 @@ _SUMMARY: tuple[tuple[str, Callable[[InventoryRow], Any], Kind | None], ...] = (
     ("origin_vendor", _field("origin_vendor"), None),
     ("risk_level", _field("risk_level"), "risk_levels"),
     ("firmware_state", _field("firmware_state"), "firmware_states"),
+    ("exploited", _exploited, "exploited"),
     ("kind", _field("kind"), None),
     ("area", _field("area"), None),
     ("network", _field("network"), None),

@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from config.settings import Settings
 from config.zone import LOCAL
-from fleet.cameras.models import Camera, Lifecycle
+from fleet.advisories.service import exploited_cves_at
+from fleet.cameras.models import Camera, DeviceType, Lifecycle
 from fleet.faults.models import Fault
 from fleet.firmware.assess import FirmwareAssessment, FirmwareState, assess_firmware
 from fleet.firmware.catalogue import load_advisories
@@ -22,7 +23,7 @@ from fleet.memory import collector_paused
 from fleet.uptime.facts import FACT_COLUMNS, CameraFacts
 from fleet.uptime.service import camera_figures_for
 
-# The contract's columns, in its order; firmware_state is an extension at the end.
+# The contract's columns, in its order; firmware_state and exploited_cves are extensions at the end.
 COLUMNS = (
     "name",
     "kind",
@@ -52,6 +53,7 @@ COLUMNS = (
     "replacement_priority",
     "replacement_reason",
     "firmware_state",
+    "exploited_cves",
 )
 
 
@@ -151,6 +153,7 @@ def _values(
     parts: replacement.Score,
     firmware_state: FirmwareState,
     evidence: list[dict[str, Any]],
+    exploited: str | None,
 ) -> dict[str, Any]:
     return {
         "name": camera.name,
@@ -181,6 +184,7 @@ def _values(
         "replacement_priority": parts.total,
         "replacement_reason": parts.reason,
         "firmware_state": firmware_state,
+        "exploited_cves": exploited,
     }
 
 
@@ -192,6 +196,7 @@ def _row(
     catalogues: _Catalogues,
     availability: float | None,
     faults: int,
+    exploited: str | None,
 ) -> InventoryRow:
     age = None if camera.installed_on is None else round((as_of - camera.installed_on).days / 365.25, 1)
     vendor = camera.risk_origin_vendor or camera.observed_manufacturer or camera.declared_manufacturer
@@ -218,6 +223,7 @@ def _row(
         parts=parts,
         firmware_state=firmware.state,
         evidence=evidence,
+        exploited=exploited,
     )
     return InventoryRow(values, evidence, firmware_advisories, parts)
 
@@ -225,13 +231,16 @@ def _row(
 async def _rows(session: AsyncSession, *, settings: Settings, as_of: date) -> list[InventoryRow]:
     found = (
         await session.execute(
-            select(*FACT_COLUMNS, *_ROW_COLUMNS).where(Camera.lifecycle != Lifecycle.RETIRED).order_by(Camera.name)
+            select(*FACT_COLUMNS, *_ROW_COLUMNS)
+            .where(Camera.lifecycle != Lifecycle.RETIRED, Camera.device_type == DeviceType.CAMERA)
+            .order_by(Camera.name)
         )
     ).all()
     facts = [CameraFacts.of(row) for row in found]
     period = twelve_months(as_of)
     figures = await camera_figures_for(session, period=period, now=period[1], cameras=facts)
     fault_counts = await _fault_counts(session, period)
+    exploited = await exploited_cves_at(session, period[1])
     catalogues = _Catalogues(as_of)
     life = settings.inventory.expected_life_years
     return [
@@ -242,6 +251,7 @@ async def _rows(session: AsyncSession, *, settings: Settings, as_of: date) -> li
             catalogues=catalogues,
             availability=figures[camera.id][1].availability,
             faults=fault_counts[camera.id],
+            exploited=exploited.get(camera.id),
         )
         for camera in found
     ]

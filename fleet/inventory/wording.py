@@ -22,6 +22,8 @@ FIRMWARE_STATES: dict[str, str] = {
     "ok": N_("ok"),
     "unknown": N_("unknown"),
 }
+# Whether a known exploited vulnerability (CISA KEV) is matched to the camera.
+EXPLOITED: dict[str, str] = {"yes": N_("yes"), "no": N_("no")}
 SUPPORT_STATES: dict[str, str] = {
     "ended": N_("support ended"),
     "discontinued": N_("discontinued"),
@@ -57,6 +59,7 @@ LABELS: dict[str, str] = {
     "origin_vendor": N_("origin vendor"),
     "risk_level": N_("risk level"),
     "firmware_state": N_("firmware state"),
+    "exploited": N_("known exploited vulnerability (CISA KEV)"),
     "kind": N_("kind"),
     "network": N_("network"),
     "unknown": N_("(unknown)"),
@@ -123,8 +126,9 @@ def reason_text(reasons: Sequence[Reason], language: Language) -> str:
     )
 
 
-Kind = Literal["risk_levels", "firmware_states", "support_states"]
+Kind = Literal["risk_levels", "firmware_states", "support_states", "exploited"]
 _TERMS: dict[Kind, dict[str, str]] = {
+    "exploited": EXPLOITED,
     "risk_levels": RISK_LEVELS,
     "firmware_states": FIRMWARE_STATES,
     "support_states": SUPPORT_STATES,

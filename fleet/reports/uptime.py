@@ -85,33 +85,38 @@ class UptimeCharts:
     def draw(self) -> dict[str, str]:
         """The charts as SVG, by name."""
         _ = translations(self.language).gettext
-        return {
+        nothing = _("no data")
+        figures = {
             "monthly": charts.monthly_availability(
-                self.monthly_labels, self.monthly_values, _("Availability per month")
+                self.monthly_labels, self.monthly_values, _("Availability per month"), nothing
             ),
             "distribution": charts.distribution(
-                self.measured, _("Availability over the cameras"), _("availability (%)")
+                self.measured, _("Availability over the cameras"), _("availability (%)"), nothing
             ),
             "worst": charts.horizontal(
-                [name for name, _hours in self.worst] or ["–"],
-                [hours for _name, hours in self.worst] or [0],
+                [name for name, _hours in self.worst],
+                [hours for _name, hours in self.worst],
                 _("The ten cameras with the most downtime"),
                 _("hours"),
+                nothing,
             ),
             "causes": charts.horizontal(
-                list(self.causes) or ["–"],
-                [v / 3600 for v in self.causes.values()] or [0],
+                list(self.causes),
+                [v / 3600 for v in self.causes.values()],
                 _("Offline time by cause"),
                 _("hours"),
+                nothing,
             ),
             "kinds": charts.horizontal(
-                list(self.kinds) or ["–"],
-                list(self.kinds.values()) or [0],
+                list(self.kinds),
+                list(self.kinds.values()),
                 _("Faults by kind"),
                 _("count"),
+                nothing,
                 colour=charts.BLUE,
             ),
         }
+        return {name: charts.svg(figure) for name, figure in figures.items()}
 
 
 async def uptime_document(

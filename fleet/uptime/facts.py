@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from config.zone import LOCAL
 from fleet import offload
-from fleet.cameras.models import Camera, CameraKind
+from fleet.cameras.models import Camera, CameraKind, DeviceType
 from fleet.maintenance.models import MaintenanceWindow
 from fleet.maintenance.rules import Scope, occurrences
 from fleet.uptime.calc import Micros, Span, micros, to_micros
@@ -60,8 +60,12 @@ FACT_COLUMNS = (
 )
 
 
-async def camera_facts(session: AsyncSession, *where: ColumnElement[bool]) -> list[CameraFacts]:
-    """The facts of the cameras that meet every condition (all of them without one), by name."""
+async def camera_facts(
+    session: AsyncSession, *where: ColumnElement[bool], device_type: DeviceType | None = DeviceType.CAMERA
+) -> list[CameraFacts]:
+    """The facts of the cameras (devices of that type; any with None) that meet every condition, by name."""
+    if device_type is not None:
+        where = (*where, Camera.device_type == device_type)
     rows = await session.execute(select(*FACT_COLUMNS).where(*where).order_by(Camera.name))
     return [CameraFacts.of(row) for row in rows]
 

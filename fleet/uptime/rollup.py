@@ -136,7 +136,7 @@ async def roll_up_batch(session: AsyncSession, camera_ids: Sequence[int], *, thr
     A camera whose record changed since it was read (an invalidation came in between) is left for the next run.
     """
     state = await _states(session, camera_ids)
-    cameras = {c.id: c for c in await camera_facts(session, Camera.id.in_(state))}
+    cameras = {c.id: c for c in await camera_facts(session, Camera.id.in_(state), device_type=None)}
     recorded = await _first_recorded(session, [camera_id for camera_id, (done, _) in state.items() if done is None])
     end = midnight(through + timedelta(days=1))
     candidates = (await session.scalars(select(MaintenanceWindow).where(MaintenanceWindow.starts_at < end))).all()

@@ -96,6 +96,15 @@ class PasswordSet(BaseModel):
     password: Annotated[str, Field(min_length=1, max_length=200, repr=False)]
 
 
+class PasswordChange(BaseModel):
+    """A person's own password change: the current password proves it is them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    current_password: Annotated[str, Field(min_length=1, max_length=200, repr=False)]
+    password: Annotated[str, Field(min_length=1, max_length=200, repr=False)]
+
+
 class TokenCreated(BaseModel):
     id: int
     username: str

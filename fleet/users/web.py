@@ -13,8 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from config.settings import WebSettings
 from fleet.audit.service import Actor, record
-from fleet.users import throttle
-from fleet.users.models import WebSession
+from fleet.users import accounts, throttle
+from fleet.users.models import User, WebSession
+from fleet.users.passwords import PasswordPolicy
 from fleet.users.service import authenticate
 
 # Sessions are touched at most this often (or a quarter of the idle time, if that is shorter), so reading pages does
@@ -98,6 +99,50 @@ async def log_in(
         after={"address": address},
     )
     return Login(LoginOutcome.OK, cookie=cookie, session=row)
+
+
+async def change_own_password(
+    session: AsyncSession,
+    *,
+    user: User,
+    current_password: str,
+    password: str,
+    address: str,
+    now: datetime,
+    settings: WebSettings,
+    keep_session: int | None = None,
+) -> LoginOutcome:
+    """A person changes their own password, proving the current one first.
+
+    The new one must meet the policy (WeakPassword, before anything is counted). The current password is checked as a
+    login is, under the same throttle for the name and the address: this door is no faster for guessing than the
+    login form. On success the person's other browser sessions end (``keep_session`` stays).
+    """
+    PasswordPolicy.of(settings).check(user.username, password)
+    refused = await throttle.refused_as_they_stand(
+        session, username=user.username, address=address, now=now, settings=settings
+    )
+    proven = not refused and await authenticate(session, user.username, current_password) is not None
+    rows = await throttle.counters(session, username=user.username, address=address, now=now, settings=settings)
+    actor = Actor(name=user.username, user_id=user.id)
+    refusing = rows.throttled(now, settings)
+    if refusing or refused:
+        await throttle.audit_throttled(session, refusing, actor=actor)
+        return LoginOutcome.THROTTLED
+    if not proven:
+        rows.failed(now, settings)
+        await record(session, actor=actor, action="user.password_refused", target_type="user", target_id=user.id)
+        return LoginOutcome.REFUSED
+    rows.succeeded()
+    await accounts.set_password(
+        session,
+        actor=actor,
+        username=user.username,
+        password=password,
+        policy=PasswordPolicy.of(settings),
+        keep_session=keep_session,
+    )
+    return LoginOutcome.OK
 
 
 async def current(

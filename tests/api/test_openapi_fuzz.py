@@ -114,6 +114,7 @@ async def seeded(
         "username": "fuzz-target",
         "token_id": token.json()["id"],
         "channel_id": await create("/api/v1/notification-channels", {"name": "lab", "url": LOOPBACK_CHANNEL_URL}),
+        "recorder_id": await create("/api/v1/recorders", {"name": "NVR-Z001", "host": "127.118.250.2"}),
     }
 
 

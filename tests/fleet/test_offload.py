@@ -19,7 +19,7 @@ from fleet.db import Database
 from fleet.looplag import LoopLag
 from fleet.maintenance import service as maintenance
 from fleet.maintenance.models import MaintenanceWindow
-from fleet.maintenance.rules import RecurrenceError, checked_last_end
+from fleet.maintenance.rules import RecurrenceError, checked_last_end, occurrences
 from fleet.maintenance.schemas import MaintenanceWindowIn
 from fleet.metrics import REGISTRY
 from fleet.offload import Offload
@@ -148,3 +148,37 @@ async def test_recurring_maintenance_is_expanded_beside_the_loop_with_the_same_o
         expected = planned_windows(windows, span)
     assert sorted(found, key=lambda w: len(w[1])) == sorted(expected, key=lambda w: len(w[1]))
     assert sorted(len(occurrences) for _scope, occurrences in found) == [1, 365 * 4]
+
+
+def _cpu_jobs() -> float:
+    labels = {"lane": "cpu", "job": "running_all"}
+    return REGISTRY.get_sample_value("camfleet_heavy_job_seconds_count", labels) or 0.0
+
+
+async def test_whether_a_recurring_window_runs_is_worked_out_beside_the_loop_once_per_change() -> None:
+    """An hourly rule a year old is thousands of steps: expanded in a worker, and asked again only at the next start
+    or end of an occurrence; a one-off window never needs a worker."""
+    start = datetime(2025, 3, 1, 2, 17, tzinfo=UTC)
+    every_six = MaintenanceWindow(
+        starts_at=start, ends_at=start + timedelta(hours=1), recurrence="FREQ=HOURLY;INTERVAL=6", reason="x"
+    )
+    once = MaintenanceWindow(starts_at=start, ends_at=start + timedelta(days=400), recurrence=None, reason="y")
+    year_on = start + timedelta(days=365)
+    asked = [
+        (timedelta(0), True, 1),  # an occurrence starts: worked out
+        (timedelta(minutes=30), True, 0),  # the same answer until it ends
+        (timedelta(minutes=59), True, 0),
+        (timedelta(hours=1), False, 1),  # it ended: worked out again
+        (timedelta(hours=3), False, 0),  # nothing runs until the next start
+        (timedelta(hours=6), True, 1),
+        (timedelta(hours=6, minutes=1), True, 0),
+    ]
+    for offset, runs, jobs in asked:
+        at = year_on + offset
+        before = _cpu_jobs()
+        assert await maintenance.running([every_six, once], at) == [runs, True], offset
+        assert _cpu_jobs() - before == jobs, offset
+        occurring = occurrences(
+            start, start + timedelta(hours=1), every_six.recurrence, between=(at, at + timedelta(microseconds=1))
+        )
+        assert any(True for _ in occurring) is runs

@@ -30,6 +30,7 @@ from tests.waiting import eventually
 
 FLEET = "name,host,onvif_port,snmp_port,rtsp_port,declared_manufacturer\nRE-1,127.72.0.1,8080,1161,8554,Axis\n"
 INTERVAL = timedelta(seconds=2)
+CONFIRM = timedelta(milliseconds=500)
 DOWN_FOR = timedelta(hours=2)
 # A tick of the test's loop, on a loaded machine, may start a little after the check fell due.
 LOOP_SLACK = timedelta(seconds=1)
@@ -45,7 +46,12 @@ async def poller(
         rows = importer.read_camera_file(path)
         await cameras.upsert_many(session, actor=TEST_ACTOR, rows=importer.iter_cameras(rows), cipher=cipher)
     scheduler = settings.scheduler.model_copy(
-        update={"reachability_interval": INTERVAL, "device_timeout": timedelta(seconds=5), "jitter": 0.0}
+        update={
+            "reachability_interval": INTERVAL,
+            "recovery_confirm": CONFIRM,
+            "device_timeout": timedelta(seconds=5),
+            "jitter": 0.0,
+        }
     )
     fast = settings.model_copy(update={"scheduler": scheduler})
     async with SimulatedFleet.from_csv(path, snapshot_size=(64, 36)) as fleet, Collectors(device_timeout=5.0) as run:
@@ -98,6 +104,20 @@ async def test_a_camera_down_for_two_hours_is_up_within_two_reachability_interva
 
     await fleet.camera("RE-1").update(offline=False)
     repaired_at = datetime.now(UTC)
+
+    async def reachability() -> CheckState:
+        await scheduler.tick(names=["RE-1"])
+        async with database.unit_of_work() as session:
+            found = await session.get(CheckState, (camera.id, CheckKind.REACHABILITY))
+        assert found is not None
+        return found
+
+    # The first success does not yet end the failure (faults.successes_to_close is 2): it is confirmed at once,
+    # not an interval later.
+    seen = await eventually(reachability, lambda s: bool(s.last_ok), timeout=60, what="RE-1 answering again")
+    assert seen.hard_ok is False and seen.last_run_at is not None
+    assert seen.next_due_at - seen.last_run_at == CONFIRM
+    assert (await _camera(database)).status is CameraStatus.DOWN
 
     async def status() -> CameraStatus:
         await scheduler.tick(names=["RE-1"])

@@ -73,8 +73,8 @@ async def test_one_round_records_identity_drift_and_status(
 ) -> None:
     await fleet.camera("HK-1").update(clock_offset_s=42.0)
     summary = await poller.tick(everything=True)
-    # Reachability, two ONVIF checks, stream and image each; SNMP for the three with settings.
-    assert summary.checks == 4 * 5 + 3
+    # Reachability, two ONVIF checks, stream, image and security each; SNMP for the three with settings.
+    assert summary.checks == 4 * 6 + 3
     found = await _cameras(database)
     assert {c.status for c in found.values()} == {CameraStatus.UP}
     assert found["AX-1"].observed_manufacturer == "AXIS"
@@ -177,6 +177,20 @@ def test_reachability_backs_off_to_a_small_multiple_only(poller: Poller) -> None
     assert scheduler.outage_edges == interval * 2 * (1 + jitter)
 
 
+def test_a_success_ending_a_failure_is_confirmed_soon(poller: Poller) -> None:
+    """The first success of a check that failed for real is checked again within scheduler.recovery_confirm; once the
+    failure has ended (faults.successes_to_close successes), and while it has not, the usual pace applies."""
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    scheduler, faults = poller.settings.scheduler, poller.settings.faults
+    assert faults.successes_to_close == 2 and scheduler.recovery_confirm < scheduler.reachability_interval
+    for kind in (CheckKind.REACHABILITY, CheckKind.ONVIF_HEALTH, CheckKind.IMAGE):
+        assert poller.next_due(kind, at, True, 0, recovering=0) - at == scheduler.recovery_confirm
+        interval = poller._intervals[kind]
+        for ok, recovering in ((True, None), (True, 1), (False, 0), (False, None)):
+            due = poller.next_due(kind, at, ok, 0, recovering) - at
+            assert interval * (1 - scheduler.jitter) <= due <= interval * (1 + scheduler.jitter)
+
+
 async def test_metrics_show_statuses_and_poll_durations(poller: Poller, settings: Settings, database: Database) -> None:
     import httpx
 
@@ -202,7 +216,7 @@ async def test_poll_everything_runs_each_check_once_across_batches(
     )
     fleet.reset_counters()
     summary = await poller.tick(everything=True)
-    assert summary.checks == 23  # 4 cameras × 5 checks + 3 SNMP, in batches of 2, each once
+    assert summary.checks == 27  # 4 cameras × 6 checks + 3 SNMP, in batches of 2, each once
     assert all(fleet.camera(name).device.counters.snmp <= 2 for name in ("AX-1", "HK-1", "DH-1"))
 
 

@@ -50,6 +50,7 @@ async def test_device_operations_parse(fleet: SimulatedFleet, client: ONVIFCamer
     assert {s.Namespace for s in services} == {
         "http://www.onvif.org/ver10/device/wsdl",
         "http://www.onvif.org/ver10/media/wsdl",
+        "http://www.onvif.org/ver10/events/wsdl",
     }
     scopes = [s.ScopeItem for s in await device.GetScopes()]
     assert "onvif://www.onvif.org/hardware/P3245-LVE" in scopes

@@ -95,7 +95,7 @@ async def test_independent_client_reads_every_operation(fleet: SimulatedFleet) -
         media_url = caps.findtext(".//tt:Media/tt:XAddr", namespaces=NS)
         assert media_url == "http://127.40.1.2:8080/onvif/Media"
         services = await _call(http, url, _op(TDS, "GetServices", IncludeCapability="false"), login)
-        assert len(services.findall(".//tds:Service", NS)) == 2
+        assert len(services.findall(".//tds:Service", NS)) == 3  # device, media, events
         scopes = await _call(http, url, _op(TDS, "GetScopes"), login)
         assert "onvif://www.onvif.org/name/HIK-1" in scopes.xpath("//tt:ScopeItem/text()", namespaces=NS)
         profiles = await _call(http, media_url, _op(TRT, "GetProfiles"), login)

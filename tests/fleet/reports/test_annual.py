@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -14,10 +16,12 @@ from fleet.crypto import CredentialCipher
 from fleet.db import Database
 from fleet.decisions import service as decisions
 from fleet.decisions.importer import read_decision_file
-from fleet.reports.annual import annual_document, ticket_figures
+from fleet.reports.annual import annual_document
+from fleet.reports.annual_figures import ticket_figures
 from fleet.tickets.models import Priority, RepairTicket
 from fleet.vendor_risk.service import reassess_all
 from tests.builders import TEST_ACTOR
+from tests.fleet.reports.layout import pages
 
 
 async def test_chapter_in_both_languages(
@@ -41,6 +45,7 @@ async def test_chapter_in_both_languages(
     assert "Begin en einde van storingen tot op 132 s nauwkeurig" in dutch.html
     assert "Outage edges to within 132 s" in english.html
     assert dutch.html.count("<svg") == 2
+    assert re.search(r'<section id="decisions">\s*<h2>Besluiten flexibel cameratoezicht', dutch.html)
     assert dutch.pdf().startswith(b"%PDF-")
 
 
@@ -91,7 +96,7 @@ async def test_replacement_and_firmware_words_follow_the_language(
     plan_nl = _section(dutch, "Eerst te vervangen", "<h2>")
     firmware_nl = _section(dutch, "<h2>Firmware</h2>", "</table>")
     for header in ("prioriteit", "herkomstrisico", "leeftijd", "einde ondersteuning", "storingen", "beschikbaarheid"):
-        assert f"<th>{header}</th>" in plan_nl, header
+        assert f'<th class="n">{header}</th>' in plan_nl, header
     # The illustrative fleet is declared only: Hikvision and Dahua cameras are high risk, no firmware was read, and
     # no lifecycle entry covers any model, so end of support shows as unknown.
     assert "hoog herkomstrisico (Hikvision)" in plan_nl and "<td>onbekend</td>" in plan_nl
@@ -105,7 +110,7 @@ async def test_replacement_and_firmware_words_follow_the_language(
 
     plan_en = _section(english, "To replace first", "<h2>")
     for header in ("priority", "origin risk", "age", "end of support", "faults", "availability"):
-        assert f"<th>{header}</th>" in plan_en, header
+        assert f'<th class="n">{header}</th>' in plan_en, header
     assert "high origin risk (Hikvision)" in plan_en and "<td>unknown</td>" in plan_en
     assert "<td>unknown</td>" in _section(english, "<h2>Firmware</h2>", "</table>")
     for dutch_word in ("herkomstrisico", "onbekend", "storingen", "hoog"):
@@ -127,5 +132,42 @@ async def test_registrations_of_other_municipalities_in_the_chapter(
         document = await annual_document(
             session, year=2023, settings=settings, now=datetime(2024, 3, 1, tzinfo=UTC), language="nl"
         )
-    decided = _section(document.html, "Besluiten flexibel cameratoezicht", "</table>")
-    assert "<td>Z/23/004512</td>" in decided and "<td>BM-23-17;2023-0012345</td>" in decided
+    decided = _section(document.html, '<section id="decisions">', "</table>")
+    assert "<td>Carnaval (Z/23/004512)</td>" in decided and "<td>Bevrijdingsdag (BM-23-17;2023-0012345)</td>" in decided
+
+
+# Section 5 of Venlo's 2023 report (../shared/seed/), its first lines as printed: decision, cameras, location, period,
+# reason with the registration number in brackets (the reasons are the register file's English summaries).
+SEED_SECTION_5 = ["Besluit burgemeester", "Inzet aantal", "Locatie", "Periode", "Reden; (registratienummer)"]
+
+
+async def test_decisions_of_2023_as_section_5(database: Database, settings: Settings, test_data: Path) -> None:
+    parsed = read_decision_file(test_data / "decisions-2023.csv")
+    async with database.unit_of_work() as session:
+        await decisions.import_rows(session, actor=TEST_ACTOR, rows=parsed)
+        now = datetime(2024, 3, 1, tzinfo=UTC)
+        dutch = await annual_document(session, year=2023, settings=settings, now=now, language="nl")
+        english = await annual_document(session, year=2023, settings=settings, now=now, language="en")
+    table = dutch.chapter.tables()[-1]
+    assert table.headers == SEED_SECTION_5
+    with (test_data / "decisions-2023.csv").open(encoding="utf-8") as source:
+        register = list(csv.DictReader(source))
+    # Every decision of the register, in its order, each number where the report prints it.
+    assert len(table.rows) == len(register) == 28
+    for row, line in zip(table.rows, register, strict=True):
+        assert row[0] == line["decision_date_raw"] and row[3] == line["period_raw"]
+        assert row[4].endswith(f"({line['registration']})"), (row, line["registration"])
+    assert table.rows[0] == [
+        "19dec22",
+        "3 flex",
+        "Kruising Kaldenkerkerweg-Merelweg; Kaldenkerkerweg-Casinoweg; Kaldenkerkerweg/Prinsenstraat",
+        "6jan23",
+        "Risk match VVV-Helmond Sport (1914462)",
+    ]
+    # Withdrawals and extensions say so, as the report's "Intrekking besluit …" and "Verlenging …" do.
+    assert table.rows[12][4].startswith("Intrekking: ") and table.rows[12][4].endswith("(3159)")
+    assert table.rows[4][4].startswith("Verlenging: ")
+    assert english.chapter.tables()[-1].rows[12][4].startswith("Withdrawal: ")
+    # The PDF lays it out on the page: every decision's number is in it.
+    text = "".join(page.text for page in pages(await dutch.pdf_beside_loop())).replace("\n", " ")
+    assert all(line["registration"].split(";")[0] in text for line in register)

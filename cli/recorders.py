@@ -1,0 +1,73 @@
+"""`camfleet recorders`: import the recorders (NVRs, recording servers) from a file, list them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from cli.cameras import progress
+from cli.root import cli_actor, command, fail, load_settings, out, unit_of_work
+from fleet.cameras import importer, reading
+from fleet.cameras import service as registry
+from fleet.cameras.models import CameraStatus, DeviceType
+from fleet.cameras.schemas import RecorderCreate
+from fleet.vendor_risk import service as vendor_risk
+
+app = typer.Typer(help="The recorders that keep the cameras' footage.", no_args_is_help=True)
+
+
+@app.command("import")
+@command
+async def recorders_import(
+    file: Annotated[Path, typer.Argument(help="A .csv or .xlsx file; see the README for its columns.")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate only; write nothing.")] = False,
+) -> None:
+    """Create or update recorders by name from a file; any invalid row imports nothing."""
+    if not file.is_file():
+        fail(f"{file}: no such file")
+    rows = importer.read_camera_file(file, RecorderCreate)
+    networks = load_settings().cameras.allowed_networks
+    await importer.check_networks(rows, networks)
+    if dry_run:
+        out.print(f"{len(rows)} rows valid; nothing written (--dry-run)")
+        return
+    with progress(len(rows), "importing") as advance:
+        async with unit_of_work() as work:
+            result = await registry.upsert_many(
+                work.session,
+                actor=cli_actor(),
+                rows=importer.iter_cameras(rows),
+                cipher=work.cipher,
+                progress=advance,
+                networks=networks,
+            )
+            await vendor_risk.reassess_all(work.session, work.settings)
+    out.print(
+        f"imported {len(rows)} recorders: {len(result.created)} created, "
+        f"{len(result.updated)} updated, {len(result.unchanged)} unchanged"
+    )
+
+
+@app.command("list")
+@command
+async def recorders_list(
+    as_json: Annotated[bool, typer.Option("--json", help="The API's recorder shape, as a JSON list.")] = False,
+    status: Annotated[CameraStatus | None, typer.Option(help="Only recorders with this status.")] = None,
+) -> None:
+    """List the recorders, each with the number of cameras it records."""
+    filters = registry.CameraFilter(device_type=DeviceType.RECORDER, status=status)
+    async with unit_of_work() as work:
+        page = await reading.recorder_page(work.session, filters, page=1, size=max(1, 10**9), maintenance=frozenset())
+    if as_json:
+        items = [r.model_dump(mode="json") for r in page.items]
+        out.print(json.dumps(items, indent=2, ensure_ascii=False), markup=False)
+        return
+    table = Table("name", "status", "site", "host", "declared", "cameras", "risk", title=f"{page.total} recorders")
+    for r in page.items:
+        declared = " ".join(x for x in (r.declared_manufacturer, r.declared_model) if x)
+        table.add_row(r.name, r.status, r.site or "", r.host, declared, str(r.cameras), r.risk.level)
+    out.print(table)

@@ -1,0 +1,27 @@
+"""The recording settings: how long footage must and may be kept, and when a recording counts as stopped."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from pydantic import model_validator
+
+from config.durations import Duration
+from config.section import Section
+
+
+class RecordingSettings(Section):
+    """Defaults for cameras that declare no retention of their own, and the thresholds of the recording faults."""
+
+    # Footage must reach back at least this far (a camera's retention_min_days overrides it): less, and footage
+    # asked for after an incident is missing.
+    retention_min: Duration = timedelta(days=7)
+    # Footage is personal data (AVG/GDPR): Dutch practice keeps it 28 days, longer only for an investigation (a
+    # legal hold). A camera's retention_max_days overrides it.
+    retention_max: Duration = timedelta(days=28)
+
+    @model_validator(mode="after")
+    def _min_below_max(self) -> RecordingSettings:
+        if self.retention_min > self.retention_max:
+            raise ValueError("recording.retention_min must not exceed recording.retention_max")
+        return self

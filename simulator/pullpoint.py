@@ -1,0 +1,82 @@
+"""SOAP requests to the events service and to its pull points, answered with the camera's quirks."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from lxml import etree
+
+from simulator import events, onvif
+from simulator.device import Device
+
+
+async def handle(device: Device, endpoint: onvif.Endpoint, path: str, payload: bytes) -> onvif.SoapReply:
+    """Answer one request to the events service (``EVENTS_PATH``) or to a pull point (``PULLPOINT_PATH``+id)."""
+    try:
+        if not device.state.events:
+            raise onvif.not_implemented()
+        operation, request, header = onvif.read_request(device, payload)
+        onvif.check_authorised(device, header)
+        if path == events.EVENTS_PATH:
+            body = _service(device, endpoint, operation, request)
+        else:
+            body = await _pull_point(device, path.removeprefix(events.PULLPOINT_PATH), operation, request)
+        return onvif.SoapReply(200, onvif.envelope(body))
+    except events.EventFault as fault:
+        return onvif.fault_reply(onvif.SoapFault(fault.status, "env:Sender", fault.subcode, fault.reason))
+    except onvif.SoapFault as fault:
+        return onvif.fault_reply(fault)
+
+
+def _service(device: Device, endpoint: onvif.Endpoint, operation: str, request: etree._Element) -> str:
+    broker, state = device.events, device.state
+    if operation == "GetEventProperties":
+        return events.event_properties()
+    if operation == "GetServiceCapabilities":
+        return (
+            '<tev:GetServiceCapabilitiesResponse><tev:Capabilities WSSubscriptionPolicySupport="false" '
+            'WSPullPointSupport="true" WSPausableSubscriptionManagerInterfaceSupport="false" '
+            'MaxPullPoints="10"/></tev:GetServiceCapabilitiesResponse>'
+        )
+    if operation != "CreatePullPointSubscription":
+        raise onvif.not_implemented()
+    now = state.device_time()
+    asked = events.requested_seconds(events.child_text(request, "InitialTerminationTime"), now)
+    subscription = broker.subscribe(events.granted_seconds(asked, state.event_termination_scale))
+    return (
+        f"<tev:CreatePullPointSubscriptionResponse>{events.subscription_reference(endpoint.http, subscription)}"
+        f"{events.times(now, subscription)}</tev:CreatePullPointSubscriptionResponse>"
+    )
+
+
+async def _pull_point(device: Device, ident_text: str, operation: str, request: etree._Element) -> str:
+    broker, state = device.events, device.state
+    if not ident_text.isdigit():
+        raise events.EventFault(400, "ter:InvalidArgVal", "Unknown or expired subscription")
+    subscription = broker.find(int(ident_text))
+    if operation == "PullMessages":
+        if state.events_pull_hangs:
+            # Firmwares seen to take the request and never answer: only the client's own time limit ends it.
+            await asyncio.Event().wait()
+        await events.wait_for_messages(subscription, events.child_text(request, "Timeout"))
+        limit_text = events.child_text(request, "MessageLimit")
+        limit = int(limit_text) if limit_text.isdigit() else 1
+        return events.pull_answer(state.device_time(), broker.find(subscription.ident), limit)
+    if operation == "Renew":
+        now = state.device_time()
+        asked = events.requested_seconds(events.child_text(request, "TerminationTime"), now)
+        subscription.ends_at = time.monotonic() + events.granted_seconds(asked, state.event_termination_scale)
+        broker.renewed += 1
+        return f"<wsnt:RenewResponse>{events.times(now, subscription, termination_first=True)}</wsnt:RenewResponse>"
+    if operation == "Unsubscribe":
+        broker.unsubscribed += 1
+        if state.events_cancel_all:
+            broker.drop_all()  # the quirk: every client's subscription goes, not just the caller's
+        else:
+            broker.subscriptions.pop(subscription.ident, None)
+            subscription.arrived.set()
+        return "<wsnt:UnsubscribeResponse/>"
+    if operation == "SetSynchronizationPoint":
+        return "<tev:SetSynchronizationPointResponse/>"
+    raise onvif.not_implemented()
