@@ -92,6 +92,13 @@ def server_cpu_since(before: dict[int, float], after: dict[int, float]) -> float
     return sum(used - before.get(pid, 0.0) for pid, used in after.items())
 
 
+def machine_busy_seconds() -> float:
+    """CPU seconds every core of the machine has spent busy so far (all processes, ours and everyone else's)."""
+    fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(f) for f in fields[:8])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
 @dataclass
 class Timing:
     """Wall-clock seconds of a `timed` block (set when the block ends)."""
