@@ -146,6 +146,32 @@ class ImageObservation:
 
 
 @dataclass(frozen=True, slots=True)
+class RecordingSeen:
+    """One recording of a recording device (ONVIF Profile G): its source, its footage's span, its job, its gaps."""
+
+    token: str
+    source_id: str | None
+    source_name: str | None
+    source_address: str | None
+    earliest: datetime | None
+    latest: datetime | None
+    # The recording job's state (ONVIF: Idle, Active, PartiallyActive, Error), lower case; None: no job for it.
+    job_state: str | None
+    # Spans without data in the period searched (FindEvents' recording history), oldest first; None: not known.
+    gaps: tuple[tuple[datetime, datetime], ...] | None
+
+
+@dataclass(frozen=True, slots=True)
+class RecordingObservation:
+    """What a recording device says about its recordings, at its own clock's time of asking."""
+
+    asked_at: datetime
+    recordings: tuple[RecordingSeen, ...]
+    # From FindEvents: whether recording history could be searched (devices without it give no gap figures).
+    history_searched: bool
+
+
+@dataclass(frozen=True, slots=True)
 class Certificate:
     """What a TLS endpoint's own certificate says (read without trusting it)."""
 
@@ -212,6 +238,7 @@ Observation = (
     | SnmpObservation
     | StreamObservation
     | ImageObservation
+    | RecordingObservation
     | SecurityObservation
 )
 

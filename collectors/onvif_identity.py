@@ -121,8 +121,9 @@ def _first_mac(interfaces: Any) -> str | None:
 
 
 async def warm_wsdl_cache() -> None:
-    """Parse the device and media WSDLs once, so a concurrent round does not parse them per camera."""
-    for name in ("devicemgmt", "media"):
+    """Parse the device, media, recording and search WSDLs once, so a concurrent round does not parse them per
+    device."""
+    for name in ("devicemgmt", "media", "recording", "search"):
         definition = SERVICES[name]
         service = ONVIFService(
             "http://127.0.0.1:9/onvif/device_service",

@@ -22,6 +22,7 @@ from collectors.onvif_health import OnvifHealthCollector
 from collectors.onvif_identity import OnvifIdentityCollector, warm_wsdl_cache
 from collectors.profiles import MediaProfiles
 from collectors.reachability import ReachabilityCollector
+from collectors.recording import RecordingCollector
 from collectors.security import SecurityCollector
 from collectors.snmp import SnmpCollector
 from collectors.snmp_wire import SnmpV2cClient
@@ -94,6 +95,7 @@ class Collectors:
             identity,
             SnmpCollector(self._v2c, self._engine, asyncio.Semaphore(_V3_IN_FLIGHT), attempt_timeout=snmp_attempt),
             StreamCollector(self.profiles),
+            RecordingCollector(transport),
             ImageCollector(
                 self._session,
                 self.profiles,

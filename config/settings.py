@@ -17,6 +17,7 @@ from pydantic_settings import (
 )
 
 from config.durations import Duration
+from config.events import EventSettings
 from config.hygiene import HygieneSettings
 from config.networks import CameraSettings
 from config.recording import RecordingSettings
@@ -328,6 +329,7 @@ class Settings(BaseSettings):
     recording: RecordingSettings = RecordingSettings()
     risk: RiskSettings = RiskSettings()
     web: WebSettings = WebSettings()
+    events: EventSettings = EventSettings()
 
     @classmethod
     def settings_customise_sources(

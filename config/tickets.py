@@ -90,6 +90,9 @@ def _default_policy() -> list[TicketPolicyRule]:
         TicketPolicyRule(kinds=["config_drift"], priority="p4"),
         # Firmware to update before the catalogue's due date: planned work with a deadline in the fault.
         TicketPolicyRule(kinds=["vulnerability_exploited"], priority="p3"),
+        # No footage when the police ask for it: as urgent as a camera down. Footage kept too long or a gap: soon.
+        TicketPolicyRule(kinds=["recording_stopped", "storage_failed"], priority="p1"),
+        TicketPolicyRule(kinds=["retention_short", "retention_exceeded", "recording_gap"], priority="p2"),
     ]
 
 

@@ -6,6 +6,7 @@ from fleet.audit.models import AuditEntry
 from fleet.cameras.models import Camera, CameraCredentials
 from fleet.db import Base
 from fleet.decisions.models import Decision, DecisionCamera
+from fleet.events.models import CameraEvent, EventCount, EventSubscription
 from fleet.faults.models import ConditionState, Fault
 from fleet.health.models import CheckResult, CheckState, EndpointAuth, StatusInterval
 from fleet.hygiene.models import CameraHygiene
@@ -23,10 +24,13 @@ __all__ = [
     "Decision",
     "DecisionCamera",
     "Camera",
+    "CameraEvent",
     "CameraCredentials",
     "CheckResult",
     "ConditionState",
     "EndpointAuth",
+    "EventCount",
+    "EventSubscription",
     "Fault",
     "ImageBaseline",
     "CameraHygiene",

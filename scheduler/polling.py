@@ -59,6 +59,7 @@ NEEDS_CREDENTIALS = frozenset(
         CheckKind.SNMP,
         CheckKind.STREAM,
         CheckKind.IMAGE,
+        CheckKind.RECORDING,
         CheckKind.SECURITY,
     }
 )
@@ -199,6 +200,7 @@ class Poller:
             CheckKind.ONVIF_IDENTITY: settings.scheduler.identity_interval,
             CheckKind.STREAM: settings.scheduler.health_interval,
             CheckKind.IMAGE: settings.scheduler.image_interval,
+            CheckKind.RECORDING: settings.scheduler.recording_interval,
             CheckKind.SECURITY: settings.scheduler.security_interval,
         }
         # Claims are renewed while their batch runs (see _renew), so the lease need not outlast a slow batch.

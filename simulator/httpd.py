@@ -8,7 +8,7 @@ import ssl
 from aiohttp import web
 from multidict import CIMultiDict
 
-from simulator import events, httpauth, onvif, pullpoint
+from simulator import events, httpauth, onvif, pullpoint, recording
 from simulator.device import Device
 
 DEVICE_PATH = "/onvif/device_service"
@@ -52,6 +52,8 @@ class CameraWebServer:
         await self.device.delay()
         profile = self.device.profile
         services = {DEVICE_PATH: "device", profile.media_path: "media"}
+        if self.device.state.recordings:
+            services |= {recording.RECORDING_PATH: "recording", recording.SEARCH_PATH: "search"}
         if request.method == "POST" and (
             request.path == events.EVENTS_PATH or request.path.startswith(events.PULLPOINT_PATH)
         ):

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from lxml import etree
 
+from simulator import recording
 from simulator.device import Device, Stream
 from simulator.events import EVENTS_PATH, NS_TEV, NS_TNS1, NS_WSA, NS_WSNT, NS_WSTOP
 
@@ -284,6 +285,9 @@ def _services(device: Device, endpoint: Endpoint, request: etree._Element) -> st
     ]
     if device.state.events:
         entries.append((NS_TEV, EVENTS_PATH, events_caps, (2, 60)))
+    if device.state.recordings:
+        entries.append((recording.NS_TRC, recording.RECORDING_PATH, "", (2, 60)))
+        entries.append((recording.NS_TSE, recording.SEARCH_PATH, "", (2, 60)))
     services = "".join(
         f"<tds:Service><tds:Namespace>{ns}</tds:Namespace><tds:XAddr>{endpoint.http}{path}</tds:XAddr>"
         f"{caps if include else ''}<tds:Version><tt:Major>{major}</tt:Major><tt:Minor>{minor}</tt:Minor>"
@@ -410,6 +414,36 @@ def _snapshot_uri(device: Device, endpoint: Endpoint, request: etree._Element) -
     return f"<trt:GetSnapshotUriResponse>{_media_uri(uri)}</trt:GetSnapshotUriResponse>"
 
 
+def _found(answer: str | None, what: str) -> str:
+    if answer is None:
+        raise SoapFault(400, "env:Sender", "ter:InvalidArgVal", f"No such {what}")
+    return answer
+
+
+def _job_state(device: Device, endpoint: Endpoint, request: etree._Element) -> str:
+    job = _text(request, f"{{{recording.NS_TRC}}}JobToken")
+    return _found(recording.get_recording_job_state(device.state.recordings, job), "job")
+
+
+def _recording_information(device: Device, endpoint: Endpoint, request: etree._Element) -> str:
+    token = _text(request, f"{{{recording.NS_TSE}}}RecordingToken")
+    now = datetime.now(UTC)
+    return _found(recording.get_recording_information(device.state.recordings, token, now), "recording")
+
+
+def _find_events(device: Device, endpoint: Endpoint, request: etree._Element) -> str:
+    now = datetime.now(UTC)
+    start = recording.request_time(request, "StartPoint") or now
+    device.state.event_search = (start, recording.request_time(request, "EndPoint") or now)
+    return recording.search_started("FindEvents")
+
+
+def _event_results(device: Device, endpoint: Endpoint, request: etree._Element) -> str:
+    now = datetime.now(UTC)
+    start, end = device.state.event_search or (now, now)
+    return recording.event_search_results(device.state.recordings, start, end)
+
+
 _Answer = Callable[[Device, Endpoint, etree._Element], str]
 
 # (service, operation) -> (answer, pre-auth). Only GetSystemDateAndTime is answered without a token: clients need
@@ -428,4 +462,19 @@ _OPERATIONS: dict[tuple[str, str], tuple[_Answer, bool]] = {
     ("media", "GetProfiles"): (_profiles, False),
     ("media", "GetStreamUri"): (_stream_uri, False),
     ("media", "GetSnapshotUri"): (_snapshot_uri, False),
+    ("recording", "GetRecordings"): (lambda d, e, r: recording.get_recordings(d.state.recordings), False),
+    ("recording", "GetRecordingJobs"): (lambda d, e, r: recording.get_recording_jobs(d.state.recordings), False),
+    ("recording", "GetRecordingJobState"): (_job_state, False),
+    ("search", "GetRecordingSummary"): (
+        lambda d, e, r: recording.get_recording_summary(d.state.recordings, datetime.now(UTC)),
+        False,
+    ),
+    ("search", "FindRecordings"): (lambda d, e, r: recording.search_started("FindRecordings"), False),
+    ("search", "GetRecordingSearchResults"): (
+        lambda d, e, r: recording.recording_search_results(d.state.recordings, datetime.now(UTC)),
+        False,
+    ),
+    ("search", "GetRecordingInformation"): (_recording_information, False),
+    ("search", "FindEvents"): (_find_events, False),
+    ("search", "GetEventSearchResults"): (_event_results, False),
 }

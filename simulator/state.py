@@ -5,7 +5,10 @@ from __future__ import annotations
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
+
+from simulator.recording import SimRecording
 
 
 class ImageState(StrEnum):
@@ -104,6 +107,10 @@ class DeviceState:
     events_cancel_all: bool = False
     events_pull_hangs: bool = False
     event_flood: int = 0
+    # ONVIF Profile G: the recordings this device keeps (a recorder, or a camera recording on its own storage);
+    # empty: no recording and search services. The period of the last FindEvents, for its results.
+    recordings: list[SimRecording] = field(default_factory=list)
+    event_search: tuple[datetime, datetime] | None = None
     boots: int = 1
     booted_at: float = field(default_factory=time.monotonic)
 

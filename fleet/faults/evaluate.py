@@ -13,8 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from config.checks import CheckKind
 from config.hygiene import HygieneSettings
+from config.recording import RecordingSettings
 from config.settings import ImageSettings, Settings
-from fleet.cameras.models import Camera
+from fleet.cameras.models import Camera, DeviceType
 from fleet.faults import rules
 from fleet.faults.models import ConditionState, Fault, FaultKind
 from fleet.faults.service import (
@@ -29,6 +30,8 @@ from fleet.health.models import CheckState
 from fleet.health.rules import SoftHard, apply_result
 from fleet.hygiene import service as hygiene
 from fleet.images import service as images
+from fleet.recording import service as recording
+from fleet.recording.rules import RECORDING_FAULTS
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +73,7 @@ class Thresholds:
     image: ImageSettings
     keep_thumbnail: bool
     hygiene: HygieneSettings
+    recording: RecordingSettings
 
     @classmethod
     def of(cls, settings: Settings) -> Thresholds:
@@ -86,6 +90,7 @@ class Thresholds:
             image=settings.image,
             keep_thumbnail=settings.image.reference_thumbnail,
             hygiene=settings.hygiene,
+            recording=settings.recording,
         )
 
 
@@ -189,6 +194,11 @@ async def evaluate(
                 await _image(batch, camera, item, limits)
             elif item.kind is CheckKind.SECURITY:
                 await hygiene.observe(batch, camera, item.values, item.at, warning=limits.hygiene.certificate_warning)
+            elif item.kind is CheckKind.RECORDING:
+                verdict = await recording.judge_device(session, camera, item.values, limits.recording)
+                for kind in RECORDING_FAULTS:
+                    extra = {"cameras": verdict.cameras[kind]}
+                    await _condition(batch, camera, kind, verdict.bad(kind), item, limits, extra)
     # Every fault the batch opened or closed, in a statement or so per kind of change.
     await session.flush()
     await suppress_group_outages(
@@ -289,6 +299,15 @@ _IMAGE_SUMMARIES = {
 }
 
 
+_RECORDING_SUMMARIES = {
+    FaultKind.RECORDING_STOPPED: "no footage is being recorded",
+    FaultKind.RECORDING_GAP: "gap in the last day's footage",
+    FaultKind.RETENTION_SHORT: "footage does not reach back the minimum retention",
+    FaultKind.RETENTION_EXCEEDED: "footage kept beyond the maximum retention",
+    FaultKind.STORAGE_FAILED: "storage failed; footage at risk",
+}
+
+
 def _condition_summary(
     camera: Camera, kind: FaultKind, values: Mapping[str, Any], extra: Mapping[str, Any] | None = None
 ) -> str:
@@ -303,6 +322,8 @@ def _condition_summary(
         return f"{camera.name}: view differs from its reference (similarity {score}): moved or turned?"
     if kind in _IMAGE_SUMMARIES:
         return f"{camera.name}: {_IMAGE_SUMMARIES[kind]}"
+    if kind in _RECORDING_SUMMARIES:
+        return f"{camera.name}: {_RECORDING_SUMMARIES[kind]} ({', '.join((extra or {}).get('cameras', []))})"
     return f"{camera.name}: storage failure"
 
 
@@ -326,9 +347,14 @@ async def _snmp_values(batch: _Batch, camera: Camera, before: Observed, item: Se
     hot = None if temperature is None else float(temperature) > limits.temperature_c
     await _condition(batch, camera, FaultKind.TEMPERATURE_HIGH, hot, item, limits)
     storage_ok = item.values.get("storage_ok")
-    await _condition(
-        batch, camera, FaultKind.STORAGE_FAILURE, None if storage_ok is None else not storage_ok, item, limits
-    )
+    storage_bad = None if storage_ok is None else not storage_ok
+    if camera.device_type is DeviceType.RECORDER:
+        # A recorder's disk: the footage of every camera it records is at risk, and the fault says whose.
+        recorded = await recording.recorded_cameras(batch.session, camera, limits.recording)
+        extra = {"cameras": [c.name for c in recorded]}
+        await _condition(batch, camera, FaultKind.STORAGE_FAILED, storage_bad, item, limits, extra)
+    else:
+        await _condition(batch, camera, FaultKind.STORAGE_FAILURE, storage_bad, item, limits)
     uptime = item.values.get("uptime_s")
     since = item.at - rules.REBOOT_LOOP_WINDOW
     if rules.rebooted(before.uptime_s, uptime):

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fleet.audit.service import Actor, record
@@ -15,6 +14,9 @@ from fleet.cameras.models import Camera, Lifecycle
 from fleet.errors import Conflict, NotFound
 from fleet.faults import rules
 from fleet.faults.models import Fault, FaultKind, Severity
+from fleet.pagination import SortKey
+
+_Query = TypeVar("_Query", bound=Select[*tuple[Any, ...]])
 
 
 @dataclass
@@ -239,25 +241,21 @@ class FaultFilter:
     camera_id: int | None = None
     kind: FaultKind | None = None
 
+    def apply(self, query: _Query) -> _Query:
+        """Narrow a fault query to this filter."""
+        if self.open is True:
+            query = query.where(Fault.closed_at.is_(None))
+        elif self.open is False:
+            query = query.where(Fault.closed_at.is_not(None))
+        if self.camera_id is not None:
+            query = query.where(Fault.camera_id == self.camera_id)
+        if self.kind is not None:
+            query = query.where(Fault.kind == self.kind)
+        return query
 
-async def list_faults(
-    session: AsyncSession, *, filters: FaultFilter, page: int, size: int
-) -> tuple[Sequence[tuple[Fault, str | None]], int]:
-    """Faults newest first, with their camera's name."""
-    query = select(Fault, Camera.name).outerjoin(Camera, Camera.id == Fault.camera_id)
-    if filters.open is True:
-        query = query.where(Fault.closed_at.is_(None))
-    elif filters.open is False:
-        query = query.where(Fault.closed_at.is_not(None))
-    if filters.camera_id is not None:
-        query = query.where(Fault.camera_id == filters.camera_id)
-    if filters.kind is not None:
-        query = query.where(Fault.kind == filters.kind)
-    total = await session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = await session.execute(
-        query.order_by(Fault.opened_at.desc(), Fault.id.desc()).offset((page - 1) * size).limit(size)
-    )
-    return [(fault, name) for fault, name in rows], int(total or 0)
+
+# Newest first; the id orders faults opened at the same moment.
+NEWEST_FIRST = (SortKey(Fault.opened_at, descending=True, timestamp=True), SortKey(Fault.id, descending=True))
 
 
 async def camera_name(session: AsyncSession, fault: Fault) -> str | None:

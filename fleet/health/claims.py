@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, exists, literal, or_, select, true, tuple_, update
+from sqlalchemy import ColumnElement, and_, case, delete, exists, literal, or_, select, true, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from config.checks import CheckKind
-from fleet.cameras.models import Camera, CameraCredentials, DeviceType, Lifecycle
+from fleet.cameras.models import Camera, CameraCredentials, DeviceType, Lifecycle, RecordedBy
 from fleet.db import UTCDateTime
 from fleet.health.models import CheckState
 from fleet.health.rows import forget
@@ -27,7 +27,7 @@ ALWAYS = (
     CheckKind.IMAGE,
     CheckKind.SECURITY,
 )
-# Checks only some devices have; every other kind is every polled device's (cameras and recorders alike).
+# Checks only some devices have (see `applies`); the others are every polled device's, cameras and recorders alike.
 ONLY_CAMERAS = frozenset({CheckKind.STREAM, CheckKind.IMAGE})
 
 
@@ -37,6 +37,9 @@ def applies(kind: CheckKind) -> ColumnElement[bool]:
         return exists().where(CameraCredentials.camera_id == Camera.id, CameraCredentials.snmp_version.is_not(None))
     if kind in ONLY_CAMERAS:
         return Camera.device_type == DeviceType.CAMERA
+    if kind is CheckKind.RECORDING:
+        # Asked of the device that keeps the footage: a recorder, or a camera recording on its own storage.
+        return or_(Camera.device_type == DeviceType.RECORDER, Camera.recorded_by == RecordedBy.EDGE)
     return true()
 
 
@@ -195,6 +198,21 @@ async def give_back(
         update(CheckState)
         .where(CheckState.lease_owner == owner, tuple_(CheckState.camera_id, CheckState.kind).in_(list(checks)))
         .values(lease_owner=None, lease_expires_at=None, next_due_at=retry_at)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def hurry(session: AsyncSession, *, camera_id: int, kind: CheckKind, now: datetime, runs: int) -> int:
+    """Make a camera's check due now and run ``runs`` times in a row at once (an event said something is wrong);
+    how many checks were changed (0: the camera has no such check)."""
+    result = await session.execute(
+        update(CheckState)
+        .where(CheckState.camera_id == camera_id, CheckState.kind == kind)
+        .values(
+            next_due_at=case((CheckState.next_due_at > now, now), else_=CheckState.next_due_at),
+            hurry_runs=case((CheckState.hurry_runs < runs, runs), else_=CheckState.hurry_runs),
+        )
         .execution_options(synchronize_session=False)
     )
     return int(getattr(result, "rowcount", 0) or 0)

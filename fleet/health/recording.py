@@ -246,6 +246,11 @@ def _advance_state(state: StateRow, outcome: Outcome, settings: Settings) -> Tra
     state.last_run_at, state.last_ok = outcome.at, outcome.ok
     state.last_error_class, state.last_error = outcome.error_class, (outcome.error or None)
     state.next_due_at = outcome.next_due_at
+    if state.hurry_runs:
+        # An event asked for this check (fleet/events): the runs that confirm or refute it follow at once.
+        state.hurry_runs -= 1
+        if state.hurry_runs:
+            state.next_due_at = min(state.next_due_at, outcome.at)
     state.lease_owner = state.lease_expires_at = None
     return transition
 

@@ -48,6 +48,7 @@ class StateRow:
     failures_in_a_row: int
     flap_history: str
     flapping: bool
+    hurry_runs: int
 
 
 _STATE_FIELDS = tuple(f.name for f in fields(StateRow))
