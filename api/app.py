@@ -25,6 +25,7 @@ from api.routes import (
     maintenance,
     metrics,
     network_devices,
+    passwords,
     recorders,
     reports,
     risk,
@@ -84,6 +85,7 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
         decisions,
         images,
         hygiene,
+        passwords,
     ):
         v1.include_router(module.router)
     app.include_router(v1)

@@ -16,6 +16,7 @@ from fleet.db import RowId
 from fleet.faults import reading as fault_reading
 from fleet.faults.service import FaultFilter
 from fleet.maintenance import service as maintenance
+from fleet.pagination import Window
 from fleet.tickets import reading as ticket_reading
 
 router = APIRouter(include_in_schema=False)
@@ -58,7 +59,11 @@ async def network_device_page(
     device = await camera_reading.one_network_device(session, network_device_id, now=now)
     in_maintenance = await maintenance.cameras_in_maintenance(session, now)
     cameras = await camera_reading.page_of(
-        session, CameraFilter(uplink_id=network_device_id), page=1, size=BEHIND_SHOWN, maintenance=in_maintenance
+        session,
+        CameraFilter(uplink_id=network_device_id),
+        Window(size=BEHIND_SHOWN),
+        maintenance=in_maintenance,
+        now=now,
     )
     devices = await camera_reading.network_device_page(
         session,
@@ -74,7 +79,7 @@ async def network_device_page(
         device=device,
         cameras=cameras,
         devices=devices,
-        faults=await fault_reading.page_of(session, FaultFilter(camera_id=network_device_id), page=1, size=20),
+        faults=await fault_reading.page_of(session, FaultFilter(camera_id=network_device_id), Window(size=20), now=now),
         tickets=await ticket_reading.page_of(
             session, ticket_reading.TicketFilter(camera_id=network_device_id), page=1, size=20
         ),
