@@ -16,6 +16,7 @@ from cli import (
     demo,
     poll,
     recorders,
+    recordings,
     reports,
     serve,
     simulate,
@@ -27,6 +28,7 @@ app = typer.Typer(help="camfleet: keeps a municipality's CCTV fleet healthy and 
 app.add_typer(db.app, name="db")
 app.add_typer(cameras.app, name="cameras")
 app.add_typer(recorders.app, name="recorders")
+app.add_typer(recordings.app, name="recordings")
 app.add_typer(users.users_app, name="users")
 app.add_typer(users.tokens_app, name="tokens")
 app.command()(serve.serve)

@@ -11,6 +11,7 @@ from fleet.health.models import CheckResult, CheckState, EndpointAuth, StatusInt
 from fleet.hygiene.models import CameraHygiene
 from fleet.images.models import ImageBaseline
 from fleet.maintenance.models import MaintenanceWindow
+from fleet.recording.models import LegalHold
 from fleet.tickets.models import RepairTicket, TicketEvent, TicketFault
 from fleet.uptime.models import StatusDaily, StatusMonthly, StatusRollup
 from fleet.users.models import ApiToken, User
@@ -32,6 +33,7 @@ __all__ = [
     "CameraHygiene",
     "KevImport",
     "KevVulnerability",
+    "LegalHold",
     "MaintenanceWindow",
     "NotificationChannel",
     "RepairTicket",
