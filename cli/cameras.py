@@ -17,6 +17,8 @@ from fleet.cameras import importer, reading, recorders
 from fleet.cameras import service as cameras
 from fleet.cameras.models import CameraKind, CameraStatus, RiskLevel
 from fleet.hygiene import service as hygiene
+from fleet.maintenance.service import cameras_in_maintenance
+from fleet.pagination import Window
 from fleet.vendor_risk import service as vendor_risk
 
 app = typer.Typer(help="The camera registry.", no_args_is_help=True)
@@ -92,8 +94,10 @@ async def cameras_list(
     """List the cameras."""
     filters = cameras.CameraFilter(status=status, kind=kind, area=area, risk=risk)
     async with unit_of_work() as work:
-        rows, total = await cameras.list_cameras(work.session, filters=filters, page=1, size=max(1, 10**9))
-        shaped = [reading.to_out(c) for c in rows]
+        now = datetime.now(UTC)
+        maintenance = await cameras_in_maintenance(work.session, now)
+        listed = await reading.page_of(work.session, filters, Window(size=10**9), maintenance=maintenance, now=now)
+        shaped, total = listed.items, listed.total
     if as_json:
         out.print(
             json.dumps([c.model_dump(mode="json") for c in shaped], indent=2, ensure_ascii=False),

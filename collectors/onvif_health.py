@@ -9,10 +9,7 @@ onvif-zeep-async. The answer goes through the same kind of size cap and the same
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import logging
-import os
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -21,7 +18,7 @@ from lxml import etree
 from collectors.base import OnvifHealthObservation, Target
 from collectors.errors import AuthFailed, BadResponse
 from collectors.safe_xml import soap_body
-from collectors.soap import fault_from_element
+from collectors.soap import fault_from_element, security_header
 from collectors.soap_post import post
 from config.checks import CheckKind
 
@@ -31,15 +28,6 @@ _ENVELOPE = (
     '<?xml version="1.0" encoding="UTF-8"?>'
     '<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope">{header}'
     '<s:Body><GetSystemDateAndTime xmlns="http://www.onvif.org/ver10/device/wsdl"/></s:Body></s:Envelope>'
-)
-_SECURITY_HEADER = (
-    '<s:Header><Security s:mustUnderstand="1" xmlns="http://docs.oasis-open.org/wss/2004/01/'
-    'oasis-200401-wss-wssecurity-secext-1.0.xsd"><UsernameToken><Username>{user}</Username>'
-    '<Password Type="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0'
-    '#PasswordDigest">{digest}</Password><Nonce EncodingType="http://docs.oasis-open.org/wss/2004/01/'
-    'oasis-200401-wss-soap-message-security-1.0#Base64Binary">{nonce}</Nonce>'
-    '<Created xmlns="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd">'
-    "{created}</Created></UsernameToken></Security></s:Header>"
 )
 _HEADERS = {
     "Content-Type": 'application/soap+xml; charset=utf-8; action="http://www.onvif.org/ver10/device/wsdl/GetSystemDateAndTime"',
@@ -52,18 +40,7 @@ _MAX_TZ = 64
 
 def _authenticated_body(user: str, password: str) -> bytes:
     """Return the request with a WS-Security UsernameToken (PasswordDigest) header."""
-    nonce = os.urandom(16)
-    # Hikvision firmwares reject a "+00:00" offset in Created; the Zulu form is accepted everywhere.
-    created = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    digest = base64.b64encode(hashlib.sha1(nonce + created.encode() + password.encode()).digest()).decode()
-    header = _SECURITY_HEADER.format(
-        user=_xml_text(user), digest=digest, nonce=base64.b64encode(nonce).decode(), created=created
-    )
-    return _ENVELOPE.format(header=header).encode()
-
-
-def _xml_text(value: str) -> str:
-    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _ENVELOPE.format(header=f"<s:Header>{security_header(user, password)}</s:Header>").encode()
 
 
 def _int_field(parent: etree._Element, path: str) -> int:

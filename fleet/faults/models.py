@@ -42,6 +42,9 @@ class FaultKind(StrEnum):
     # A login endpoint that offered Digest now offers only Basic (the password in clear): a swapped device, a
     # reset to factory settings, or someone in between.
     AUTH_DOWNGRADE = "auth_downgrade"
+    # Pushed by the camera (ONVIF events): a storage, fan or temperature alarm; the cabinet door opened.
+    HARDWARE_ALARM = "hardware_alarm"
+    CABINET_OPEN = "cabinet_open"
     # Cyber hygiene (the security check): a TLS certificate ending soon or ended, and a configuration that left
     # its baseline (encoders, NTP, time zone, network protocols).
     CERTIFICATE_EXPIRING = "certificate_expiring"

@@ -40,6 +40,8 @@ SEVERITY: dict[FaultKind, Severity] = {
     FaultKind.IMAGE_UNAVAILABLE: Severity.MINOR,
     FaultKind.STREAM_MISMATCH: Severity.WARNING,
     FaultKind.AUTH_DOWNGRADE: Severity.MAJOR,
+    FaultKind.HARDWARE_ALARM: Severity.MAJOR,
+    FaultKind.CABINET_OPEN: Severity.INFO,
     # An ended certificate: browsers and recorders refuse it, or people learn to click warnings away.
     FaultKind.CERTIFICATE_EXPIRED: Severity.MAJOR,
     FaultKind.CERTIFICATE_EXPIRING: Severity.WARNING,

@@ -1,7 +1,7 @@
 """Legal holds on footage
 
 Revision ID: 3edb0ca1ba51
-Revises: 0a2cd7388da0
+Revises: 549720b1aa5f
 Create Date: 2026-12-04 19:27:31.351436+00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "3edb0ca1ba51"
-down_revision: str | None = "0a2cd7388da0"
+down_revision: str | None = "549720b1aa5f"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
