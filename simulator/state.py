@@ -107,6 +107,8 @@ class DeviceState:
     events_cancel_all: bool = False
     events_pull_hangs: bool = False
     event_flood: int = 0
+    # Where the SNMP agent sends its traps ("HOST:PORT" on loopback; empty: none), e.g. coldStart after a reboot.
+    trap_to: str = ""
     # ONVIF Profile G: the recordings this device keeps (a recorder, or a camera recording on its own storage);
     # empty: no recording and search services. The period of the last FindEvents, for its results.
     recordings: list[SimRecording] = field(default_factory=list)
