@@ -109,6 +109,11 @@ class DeviceState:
     event_flood: int = 0
     # Where the SNMP agent sends its traps ("HOST:PORT" on loopback; empty: none), e.g. coldStart after a reboot.
     trap_to: str = ""
+    # Failed ONVIF logins in a row that lock the accounts (0: never), for how long, and SetUser's half-way fault
+    # (simulator/users.py).
+    lockout_after: int = 0
+    lockout_s: float = 60.0
+    set_user_fault: str = ""
     # ONVIF Profile G: the recordings this device keeps (a recorder, or a camera recording on its own storage);
     # empty: no recording and search services. The period of the last FindEvents, for its results.
     recordings: list[SimRecording] = field(default_factory=list)
