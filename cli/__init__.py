@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import typer
 
 from cli import (
@@ -18,12 +20,17 @@ from cli import (
     passwords,
     poll,
     recorders,
+    recordings,
     reports,
     serve,
     simulate,
     tickets,
     users,
 )
+
+# onvif-zeep-async sets the root logger to INFO when imported (some command modules import collectors): a short
+# command logs warnings only, as before; long-running ones set their level with `configure_logging`.
+logging.getLogger().setLevel(logging.WARNING)
 
 app = typer.Typer(help="camfleet: keeps a municipality's CCTV fleet healthy and accountable.", no_args_is_help=True)
 app.add_typer(db.app, name="db")
@@ -32,6 +39,7 @@ cameras.app.command("rotate-passwords")(passwords.cameras_rotate_passwords)
 app.add_typer(cameras.app, name="cameras")
 app.add_typer(recorders.app, name="recorders")
 app.add_typer(network_devices.app, name="network-devices")
+app.add_typer(recordings.app, name="recordings")
 app.add_typer(users.users_app, name="users")
 app.add_typer(users.tokens_app, name="tokens")
 app.command()(serve.serve)
