@@ -24,6 +24,7 @@ from api.routes import (
     inventory,
     maintenance,
     metrics,
+    passwords,
     recorders,
     reports,
     risk,
@@ -82,6 +83,7 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
         decisions,
         images,
         hygiene,
+        passwords,
     ):
         v1.include_router(module.router)
     app.include_router(v1)

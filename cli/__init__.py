@@ -14,6 +14,7 @@ from cli import (
     db,
     decisions,
     demo,
+    passwords,
     poll,
     recorders,
     reports,
@@ -25,6 +26,8 @@ from cli import (
 
 app = typer.Typer(help="camfleet: keeps a municipality's CCTV fleet healthy and accountable.", no_args_is_help=True)
 app.add_typer(db.app, name="db")
+cameras.app.command("passwords")(passwords.cameras_passwords)
+cameras.app.command("rotate-passwords")(passwords.cameras_rotate_passwords)
 app.add_typer(cameras.app, name="cameras")
 app.add_typer(recorders.app, name="recorders")
 app.add_typer(users.users_app, name="users")

@@ -34,6 +34,11 @@ DEMO_FAULTS: dict[str, dict[str, Any]] = {
     "VL-F033": {"image": "covered"},
 }
 DEMO_REBOOTING = "VL-F040"
+# Cyber hygiene to show: HTTPS (8443, named in GetNetworkProtocols) with an ended and an ending certificate, and a
+# camera with WS-Discovery on and someone else's NTP server.
+DEMO_HTTPS_PORT = 8443
+DEMO_CERTIFICATES = {"VL-F005": -timedelta(days=3), "VL-F006": timedelta(days=12)}
+DEMO_HYGIENE: dict[str, dict[str, Any]] = {"VL-F007": {"discoverable": True, "ntp_servers": ["pool.ntp.org"]}}
 
 
 def _demo_settings(base: Settings) -> Settings:
@@ -73,12 +78,28 @@ async def _keep_rebooting(fleet: SimulatedFleet) -> None:
         await fleet.camera(DEMO_REBOOTING).reboot()
 
 
+async def _serve_certificates(fleet: SimulatedFleet) -> None:
+    from simulator.certificates import make_certificate
+
+    for name, ends_in in DEMO_CERTIFICATES.items():
+        if ends_in < timedelta(0):
+            made = make_certificate(f"{name.lower()}.demo", ended_ago=-ends_in)
+        else:
+            made = make_certificate(f"{name.lower()}.demo", valid_for=ends_in)
+        await fleet.camera(name).serve_tls(made.certificate_pem, made.key_pem, https_port=DEMO_HTTPS_PORT)
+
+
 def _announce(settings: Settings, count: int, port: int, control: int, password: str, token: str) -> None:
     demo_db = settings.data_dir / "demo.db"
     out.print(f"camfleet demo: {count} simulated cameras on 127.30.0.x, database {demo_db}", markup=False)
     out.print(
         f"  misbehaving: {', '.join(DEMO_FAULTS)} (offline, clock drift, lens covered), "
         f"{DEMO_REBOOTING} (reboots every 90 s)",
+        markup=False,
+    )
+    out.print(
+        f"  hygiene: {', '.join(DEMO_CERTIFICATES)} (HTTPS certificate ended, ending), "
+        f"{', '.join(DEMO_HYGIENE)} (discovery on, another NTP server)",
         markup=False,
     )
     out.print(f"  simulator control API: http://127.0.0.1:{control}/cameras", markup=False)
@@ -106,8 +127,9 @@ async def demo(
         control_server = ControlServer(fleet, "127.0.0.1", control)
         async with fleet:
             await control_server.start()
-            for name, changes in DEMO_FAULTS.items():
+            for name, changes in {**DEMO_FAULTS, **DEMO_HYGIENE}.items():
                 await fleet.camera(name).update(**changes)
+            await _serve_certificates(fleet)
             rebooter = asyncio.create_task(_keep_rebooting(fleet))
             _announce(settings, count, port, control, password, token)
             try:

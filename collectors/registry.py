@@ -20,6 +20,7 @@ from collectors.image import ImageCollector
 from collectors.networks import Confined
 from collectors.onvif_health import OnvifHealthCollector
 from collectors.onvif_identity import OnvifIdentityCollector, warm_wsdl_cache
+from collectors.onvif_users import OnvifAccounts
 from collectors.profiles import MediaProfiles
 from collectors.reachability import ReachabilityCollector
 from collectors.recording import RecordingCollector
@@ -70,6 +71,8 @@ class Collectors:
         self._registry: dict[CheckKind, Collector] = {}
         # The media profiles the stream and image checks share (set on entering, with the identity collector).
         self.profiles: MediaProfiles
+        # ONVIF accounts (GetUsers, SetUser) for password rotation; set on entering.
+        self.accounts: OnvifAccounts
         self._connector: aiohttp.TCPConnector | None = None
         self._session: aiohttp.ClientSession | None = None
         self._v2c: SnmpV2cClient | None = None
@@ -89,6 +92,11 @@ class Collectors:
         transport = CappedZeepTransport(self._session, self.max_body_bytes)
         identity = OnvifIdentityCollector(transport)
         self.profiles = MediaProfiles(identity.main_profile)
+        self.accounts = OnvifAccounts(
+            CappedZeepTransport(self._session, self.max_body_bytes),
+            device_timeout=self.device_timeout,
+            allowed_networks=self.allowed_networks,
+        )
         collectors: list[Collector] = [
             ReachabilityCollector(connect_timeout=self.device_timeout),
             OnvifHealthCollector(self.max_body_bytes),

@@ -1,22 +1,28 @@
 """Cyber hygiene of one camera: its TLS certificates, the services and discovery it leaves on, its NTP servers and
 its encoder configurations (the baseline's values), through onvif-zeep-async and bare TLS handshakes.
 
-Every ONVIF call here is optional: a camera that lacks one answers None for that part, not a failed check. A camera
-that refuses our login or is not there fails the check as any ONVIF check does.
+Every ONVIF call after the service lookup is optional: a camera that lacks one, or answers it with something we will
+not use, answers None for that part, not a failed check. A camera that refuses our login, is not there or runs out
+of time fails the check as any ONVIF check does.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
+from collections.abc import Awaitable, Callable
 from typing import Any, Literal
 
 from onvif import ONVIFError
 
 from collectors.base import EncoderConfiguration, NetworkProtocol, SecurityObservation, Target, TlsEndpoint
+from collectors.errors import BadResponse, Unsupported
 from collectors.http import CappedZeepTransport
-from collectors.onvif_identity import camera_for, cap_service, edge, int_of, optional, text_of
+from collectors.onvif_identity import camera_for, cap_service, edge, int_of, text_of
 from collectors.tls import probe
 from config.checks import CheckKind
+
+log = logging.getLogger(__name__)
 
 # A camera lists a handful of protocols, ports, NTP servers and encoders; more is garbage, not configuration.
 _MAX_ITEMS = 16
@@ -98,6 +104,17 @@ def _encoders(raw: Any) -> tuple[EncoderConfiguration, ...] | None:
     return tuple(sorted((e for e in found if e is not None), key=lambda e: e.token))
 
 
+async def _part(target: Target, operation: str, call: Callable[[], Awaitable[Any]]) -> Any:
+    """One optional part: a camera that lacks it or answers it with something unusable said nothing (None). A
+    refused login, a camera gone or out of time still fail the check."""
+    try:
+        async with edge(target, operation):
+            return await call()
+    except (Unsupported, BadResponse) as error:
+        log.debug("%s: %s left out: %s", target.name, operation, error.message)
+        return None
+
+
 class SecurityCollector:
     """GetNetworkProtocols, GetDiscoveryMode, GetNTP, GetVideoEncoderConfigurations, and a TLS handshake on every
     HTTPS and RTSPS port."""
@@ -124,9 +141,9 @@ class SecurityCollector:
             async with edge(target, "GetServices"):
                 device = cap_service(await camera.create_devicemgmt_service(), target, self._transport)
                 await camera.update_xaddrs()
-            protocols = _protocols(await optional(target, "GetNetworkProtocols", device.GetNetworkProtocols))
-            discovery = await optional(target, "GetDiscoveryMode", device.GetDiscoveryMode)
-            from_dhcp, servers = _ntp(await optional(target, "GetNTP", device.GetNTP))
+            protocols = _protocols(await _part(target, "GetNetworkProtocols", device.GetNetworkProtocols))
+            discovery = await _part(target, "GetDiscoveryMode", device.GetDiscoveryMode)
+            from_dhcp, servers = _ntp(await _part(target, "GetNTP", device.GetNTP))
             encoders = await self._encoders(camera, target)
         finally:
             await camera.close()
@@ -145,7 +162,7 @@ class SecurityCollector:
             media = cap_service(await camera.create_media_service(), target, self._transport)
         except ONVIFError:
             return None  # no media service advertised
-        return _encoders(await optional(target, "GetVideoEncoderConfigurations", media.GetVideoEncoderConfigurations))
+        return _encoders(await _part(target, "GetVideoEncoderConfigurations", media.GetVideoEncoderConfigurations))
 
     async def _endpoints(
         self, target: Target, protocols: tuple[NetworkProtocol, ...] | None

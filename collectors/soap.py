@@ -10,13 +10,16 @@ from datetime import UTC, datetime
 
 from lxml import etree
 
-from collectors.errors import AuthFailed, BadResponse, CollectorError, Unsupported
+from collectors.errors import AuthFailed, BadResponse, CollectorError, LockedOut, Unsupported
 
 # ONVIF (Core spec, 5.11) names these fault subcodes; cameras also put them in the reason text.
 _AUTH_CODES = frozenset({"NotAuthorized", "FailedAuthentication", "InvalidSecurity", "InvalidSecurityToken"})
 _UNSUPPORTED_CODES = frozenset({"ActionNotSupported", "NoSuchService", "NoProfile"})
 # Firmwares that put no subcode in the fault still say so in the reason text.
 _AUTH_REASON = re.compile(r"not ?authori[sz]ed|authori[sz]ation fail|authentication fail|unauthori[sz]ed", re.I)
+# A lock-out after failed logins: ONVIF has no subcode for it; firmwares say it in the reason ("user locked",
+# Hikvision's "The user is locked", "too many failed login attempts").
+_LOCKED_REASON = re.compile(r"\block(ed)?\b|too many (failed )?(login|attempt|authentication)", re.I)
 _PRINTABLE = re.compile(r"[^\x20-\x7e]+")
 _MAX_REASON = 120
 _SECURITY = (
@@ -59,6 +62,8 @@ def classify_fault(codes: list[str], reason: str | None) -> CollectorError:
     """Map a fault's code/subcode names and reason text to AuthFailed, Unsupported or BadResponse."""
     names = {local_name(code) for code in codes}
     said = short_reason(reason)
+    if _LOCKED_REASON.search(said):
+        return LockedOut(f"device locked the account after failed logins ({said})")
     if names & _AUTH_CODES or _AUTH_REASON.search(said):
         return AuthFailed(f"device refused the credentials ({said})")
     if names & _UNSUPPORTED_CODES:

@@ -99,10 +99,18 @@ class SchedulerSettings(Section):
         return self.lease * 2
 
     @property
+    def reachability_longest(self) -> timedelta:
+        """The longest the reachability check waits while a camera is down: its multiple of the interval less what
+        a repair then takes to show (a tick to start the check, ``recovery_confirm`` to confirm it), so a repaired
+        camera is `up` again within that multiple of the interval; never less than the interval."""
+        backed_off = self.reachability_interval * self.reachability_max_backoff - self.recovery_confirm - self.tick
+        return max(self.reachability_interval, backed_off)
+
+    @property
     def outage_edges(self) -> timedelta:
         """How close to the truth an outage's start and end are recorded: the longest a change of a camera can go
-        unseen by the reachability check (its interval, backed off while down, with jitter)."""
-        return self.reachability_interval * max(1.0, self.reachability_max_backoff) * (1 + self.jitter)
+        unseen by the reachability check (its interval with jitter while up, its backed-off wait while down)."""
+        return self.reachability_interval * max(1.0 + self.jitter, self.reachability_max_backoff)
 
 
 class FaultSettings(Section):

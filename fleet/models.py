@@ -12,6 +12,7 @@ from fleet.health.models import CheckResult, CheckState, EndpointAuth, StatusInt
 from fleet.hygiene.models import CameraHygiene
 from fleet.images.models import ImageBaseline
 from fleet.maintenance.models import MaintenanceWindow
+from fleet.passwords.models import PasswordRotation
 from fleet.tickets.models import RepairTicket, TicketEvent, TicketFault
 from fleet.uptime.models import StatusDaily, StatusMonthly, StatusRollup
 from fleet.users.models import ApiToken, User
@@ -38,6 +39,7 @@ __all__ = [
     "KevVulnerability",
     "MaintenanceWindow",
     "NotificationChannel",
+    "PasswordRotation",
     "RepairTicket",
     "CheckState",
     "StatusDaily",

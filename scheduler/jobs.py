@@ -32,6 +32,7 @@ from scheduler.dispatcher import Dispatcher
 from scheduler.events import EventListener, listening
 from scheduler.exclusive import sole_scheduler
 from scheduler.polling import Poller
+from scheduler.rotation import run_pending
 from scheduler.watch import HEARTBEAT_JOB, heartbeat
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,7 @@ DISPATCH_JOB = "dispatch-alerts"
 PRUNE_JOB = "prune-results"
 DECISIONS_JOB = "deployment-compliance"
 ROLLUP_JOB = "uptime-rollup"
+ROTATION_JOB = "password-rotations"
 EVENTS_CLAIM_JOB = "event-subscriptions"
 EVENTS_FLUSH_JOB = "event-writes"
 # Events heard are written this often (one transaction for all of them): soon enough that a tamper event's check
@@ -200,6 +202,10 @@ def build_scheduler(
     async def compliance() -> None:
         await check_compliance(database, settings)
 
+    async def rotations() -> None:
+        # Runs asked for over the API or a page; the CLI runs its own at once.
+        await run_pending(database, poller.cipher, poller.collectors.accounts)
+
     async def beat() -> None:
         await heartbeat(database, name=poller.owner, poller_group=poller.poller_group)
 
@@ -211,6 +217,7 @@ def build_scheduler(
         (PRUNE_JOB, prune_job, timedelta(hours=1), False),
         (DECISIONS_JOB, compliance, settings.decisions.check_interval, False),
         (ROLLUP_JOB, roll_up_job, settings.uptime.rollup_interval, False),
+        (ROTATION_JOB, rotations, settings.scheduler.tick, True),
     )
     if listener is not None:
         table += (

@@ -223,12 +223,13 @@ class Poller:
             # Back-off only after the failure is hard, so going down is detected at the normal pace. The check that
             # decides up and down backs off to a small multiple only, so the outage's end is seen near its time.
             scheduler = self.settings.scheduler
-            if kind is CheckKind.REACHABILITY:
-                longest = interval * scheduler.reachability_max_backoff
-            else:
-                longest = max(interval, scheduler.max_backoff)
+            decides = kind is CheckKind.REACHABILITY
+            longest = scheduler.reachability_longest if decides else max(interval, scheduler.max_backoff)
             # Doubling stops long before a timedelta overflows: a camera dead for days has thousands of failures.
-            interval = min(interval * (2 ** min(beyond_hard, _MAX_DOUBLINGS)), longest)
+            interval = min(interval * (1 << min(beyond_hard, _MAX_DOUBLINGS)), longest)
+            if decides:  # jitter only earlier: the wait is a promise about how late a repair is seen
+                spread = interval.total_seconds() * scheduler.jitter
+                return at + interval - timedelta(seconds=self._rng.uniform(0, spread))
         spread = interval.total_seconds() * self.settings.scheduler.jitter
         return at + interval + timedelta(seconds=self._rng.uniform(-spread, spread))
 

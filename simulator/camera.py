@@ -18,6 +18,7 @@ from simulator.onvif import Endpoint
 from simulator.rtsp import RtspServer
 from simulator.snmp import SnmpAgent
 from simulator.state import DeviceState, ImageState
+from simulator.users import SetUserFault
 
 
 def _flag(value: Any) -> bool:
@@ -70,6 +71,14 @@ def _scale(value: Any) -> float:
     return number
 
 
+def _set_user_fault(value: Any) -> str:
+    try:
+        return SetUserFault(value).value
+    except ValueError:
+        choices = ", ".join(repr(f.value) for f in SetUserFault)
+        raise ValueError(f"expected one of {choices}, got {value!r}") from None
+
+
 # Run-time settings and how each is checked (the control API passes JSON values straight through).
 _SETTABLE: dict[str, Callable[[Any], Any]] = {
     "offline": _flag,
@@ -92,6 +101,9 @@ _SETTABLE: dict[str, Callable[[Any], Any]] = {
     "events_cancel_all": _flag,
     "events_pull_hangs": _flag,
     "event_flood": _count,
+    "lockout_after": _count,
+    "lockout_s": _scale,
+    "set_user_fault": _set_user_fault,
 }
 # Events a second at most in a flood (the simulator's own CPU is shared with what it simulates).
 _MAX_FLOOD = 5000
@@ -276,4 +288,5 @@ class SimulatedCamera:
             "state": settings | {"uptime_s": round(state.uptime_s(), 1), "boots": state.boots},
             "counters": self.device.counters.as_dict(),
             "events": self.device.events.as_dict(),
+            "accounts": self.device.accounts.as_dict(),
         }

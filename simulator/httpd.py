@@ -10,6 +10,7 @@ from multidict import CIMultiDict
 
 from simulator import events, httpauth, onvif, pullpoint, recording
 from simulator.device import Device
+from simulator.users import DropConnection
 
 DEVICE_PATH = "/onvif/device_service"
 _SERVER = "httpd"
@@ -59,7 +60,12 @@ class CameraWebServer:
         ):
             reply = await pullpoint.handle(self.device, self.endpoint, request.path, await request.read())
         elif request.method == "POST" and request.path in services:
-            reply = onvif.handle(self.device, self.endpoint, services[request.path], await request.read())
+            try:
+                reply = onvif.handle(self.device, self.endpoint, services[request.path], await request.read())
+            except DropConnection:
+                if request.transport is not None:
+                    request.transport.abort()
+                return web.Response(status=500, headers={"Server": _SERVER})
         else:
             reply = None
         if reply is not None:

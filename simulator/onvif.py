@@ -16,6 +16,7 @@ from lxml import etree
 from simulator import recording
 from simulator.device import Device, Stream
 from simulator.events import EVENTS_PATH, NS_TEV, NS_TNS1, NS_WSA, NS_WSNT, NS_WSTOP
+from simulator.users import LOCKED_REASON, SetUserFault, UserFault
 
 NS_ENV = "http://www.w3.org/2003/05/soap-envelope"
 NS_WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
@@ -132,10 +133,16 @@ def read_request(device: Device, payload: bytes) -> tuple[str, etree._Element, e
 
 
 def check_authorised(device: Device, header: etree._Element | None) -> None:
-    """Raise the camera's NotAuthorized fault unless the request carries a valid token."""
+    """Raise the camera's NotAuthorized fault unless the request carries a valid token (or the lock-out fault)."""
+    accounts, state = device.accounts, device.state
+    if accounts.locked():
+        device.counters.onvif_auth_failures += 1
+        raise SoapFault(device.profile.auth_fault_status, "env:Sender", "ter:NotAuthorized", LOCKED_REASON)
     if not _authorised(device, header):
         device.counters.onvif_auth_failures += 1
+        accounts.failed(state.lockout_after, state.lockout_s)
         raise _not_authorized(device)
+    accounts.succeeded()
 
 
 def not_implemented() -> SoapFault:
@@ -161,9 +168,11 @@ def handle(device: Device, endpoint: Endpoint, service: str, payload: bytes) -> 
 def _authorised(device: Device, header: etree._Element | None) -> bool:
     if device.state.reject_auth:
         return False
-    if not device.spec.has_credentials:
+    if not device.accounts.users:
         return True
-    return token_is_valid(header, device.spec.username, device.spec.password)
+    token = header.find(f"{{{NS_WSSE}}}Security/{{{NS_WSSE}}}UsernameToken") if header is not None else None
+    password = device.accounts.password_of(_text(token, f"{{{NS_WSSE}}}Username"))
+    return password is not None and token_is_valid(header, _text(token, f"{{{NS_WSSE}}}Username"), password)
 
 
 def _date_time(moment: datetime) -> str:
@@ -414,6 +423,17 @@ def _snapshot_uri(device: Device, endpoint: Endpoint, request: etree._Element) -
     return f"<trt:GetSnapshotUriResponse>{_media_uri(uri)}</trt:GetSnapshotUriResponse>"
 
 
+def _get_users(device: Device, endpoint: Endpoint, request: etree._Element) -> str:
+    return device.accounts.get_users()
+
+
+def _set_user(device: Device, endpoint: Endpoint, request: etree._Element) -> str:
+    try:
+        return device.accounts.set_user(request, SetUserFault(device.state.set_user_fault))
+    except UserFault as fault:
+        raise SoapFault(400, "env:Sender", fault.subcode, fault.reason) from None
+
+
 def _found(answer: str | None, what: str) -> str:
     if answer is None:
         raise SoapFault(400, "env:Sender", "ter:InvalidArgVal", f"No such {what}")
@@ -455,6 +475,8 @@ _OPERATIONS: dict[tuple[str, str], tuple[_Answer, bool]] = {
     ("device", "GetCapabilities"): (_capabilities, False),
     ("device", "GetServices"): (_services, False),
     ("device", "GetScopes"): (_scopes, False),
+    ("device", "GetUsers"): (_get_users, False),
+    ("device", "SetUser"): (_set_user, False),
     ("device", "GetNetworkProtocols"): (_network_protocols, False),
     ("device", "GetDiscoveryMode"): (_discovery_mode, False),
     ("device", "GetNTP"): (_ntp, False),

@@ -107,6 +107,11 @@ class DeviceState:
     events_cancel_all: bool = False
     events_pull_hangs: bool = False
     event_flood: int = 0
+    # Failed ONVIF logins in a row that lock the accounts (0: never), for how long, and SetUser's half-way fault
+    # (simulator/users.py).
+    lockout_after: int = 0
+    lockout_s: float = 60.0
+    set_user_fault: str = ""
     # ONVIF Profile G: the recordings this device keeps (a recorder, or a camera recording on its own storage);
     # empty: no recording and search services. The period of the last FindEvents, for its results.
     recordings: list[SimRecording] = field(default_factory=list)

@@ -178,6 +178,10 @@ class CameraCredentials(Base):
     has_onvif: Mapped[bool] = mapped_column(default=False)
     snmp_version: Mapped[SnmpVersion | None] = mapped_column(enum_column(SnmpVersion, length=4))
     ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
+    # The ONVIF password's keyed hash (fleet/crypto.py), to find cameras sharing one without decrypting them.
+    password_fingerprint: Mapped[str | None] = mapped_column(String(64))
+    # When the ONVIF user name or password last changed (import, API, rotation): the credential's age.
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     camera: Mapped[Camera] = relationship(back_populates="credentials")

@@ -36,6 +36,7 @@ from fleet.cameras.schemas import (
     check_service_days,
 )
 from fleet.crypto import CredentialCipher
+from fleet.db import utcnow
 from fleet.errors import Conflict, InvalidInput, NotFound
 from fleet.uptime import rollup
 
@@ -217,16 +218,17 @@ def _store_credentials(camera: Camera, creds: CameraCredentialsIn, cipher: Crede
     if not secrets and creds.snmp_version is None:
         camera.credentials = None
         return current is not None
-    if (
-        current is not None
-        and current.snmp_version == creds.snmp_version
-        and cipher.decrypt(current.ciphertext) == secrets
-    ):
+    before = cipher.decrypt(current.ciphertext) if current is not None else None
+    if current is not None and current.snmp_version == creds.snmp_version and before == secrets:
         return False
+    login = (secrets.get("username"), secrets.get("password"))
+    same_login = before is not None and (before.get("username"), before.get("password")) == login
     camera.credentials = CameraCredentials(
         has_onvif=creds.username is not None,
         snmp_version=creds.snmp_version,
         ciphertext=cipher.encrypt(secrets),
+        password_fingerprint=cipher.fingerprint(login[1]) if login[1] else None,
+        password_changed_at=current.password_changed_at if same_login and current is not None else utcnow(),
     )
     return True
 

@@ -20,9 +20,9 @@ from fleet.faults import rules
 from fleet.faults.models import ConditionState, Fault, FaultKind
 from fleet.faults.service import (
     FaultChanges,
-    close_fault,
+    add_fault,
     close_group_outages,
-    open_fault,
+    end_fault,
     reboots_since,
     suppress_group_outages,
 )
@@ -44,9 +44,11 @@ class Observed:
     mac: str | None
 
     @classmethod
-    def of(cls, camera: Camera) -> Observed:
-        """Take the values from the camera row."""
-        return cls(camera.observed_uptime_s, camera.observed_firmware, camera.observed_serial, camera.observed_mac)
+    def of(cls, camera: Mapping[str, Any]) -> Observed:
+        """Take the values from the camera's columns."""
+        return cls(
+            camera["observed_uptime_s"], camera["observed_firmware"], camera["observed_serial"], camera["observed_mac"]
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,20 +137,21 @@ class _Batch:
         summary: str,
         details: dict[str, Any] | None = None,
     ) -> Fault:
-        """The open fault of that kind, opened now if there is none."""
+        """The open fault of that kind, opened now if there is none (this batch's open faults of its cameras were
+        loaded at its start, so no query asks again; the new ones are written together when the batch flushes)."""
         fault = self.open_faults.get((camera.id, kind))
         if fault is None:
-            fault = await open_fault(
-                self.session, self.changes, camera=camera, kind=kind, at=at, summary=summary, details=details
+            fault = add_fault(
+                self.session, self.changes, camera_id=camera.id, kind=kind, at=at, summary=summary, details=details
             )
             self.open_faults[(camera.id, kind)] = fault
         return fault
 
     async def close(self, camera_id: int, kind: FaultKind, at: datetime) -> None:
-        """Close the camera's open fault of that kind, if it has one."""
+        """Close the camera's open fault of that kind, if it has one (written when the batch flushes)."""
         fault = self.open_faults.pop((camera_id, kind), None)
         if fault is not None:
-            await close_fault(self.session, self.changes, fault, at)
+            end_fault(self.changes, fault, at)
 
     def condition(self, camera_id: int, kind: FaultKind) -> ConditionState:
         """The soft/hard state of a reported value, created at its first observation."""
@@ -196,6 +199,8 @@ async def evaluate(
                 for kind in RECORDING_FAULTS:
                     extra = {"cameras": verdict.cameras[kind]}
                     await _condition(batch, camera, kind, verdict.bad(kind), item, limits, extra)
+    # Every fault the batch opened or closed, in a statement or so per kind of change.
+    await session.flush()
     await suppress_group_outages(
         session, changes, window=limits.group_window, share=limits.group_share, minimum=limits.group_minimum
     )

@@ -16,6 +16,7 @@ from config.checks import CheckKind
 from fleet.cameras.models import Camera, CameraCredentials, DeviceType, Lifecycle, RecordedBy
 from fleet.db import UTCDateTime
 from fleet.health.models import CheckState
+from fleet.health.rows import forget
 
 # The checks every polled camera has; SNMP only when the camera has SNMP settings.
 ALWAYS = (
@@ -108,8 +109,8 @@ async def claim_due(
     On PostgreSQL rows are locked with SKIP LOCKED, so collectors sharing a group never claim the same check;
     a claim expires with its lease, so a dead collector's work is taken over.
     """
-    query = (
-        select(CheckState)
+    due = (
+        select(CheckState.camera_id, CheckState.kind)
         .join(Camera, Camera.id == CheckState.camera_id)
         .where(polled_cameras(poller_group, names))
         .where(or_(CheckState.lease_expires_at.is_(None), CheckState.lease_expires_at < now))
@@ -117,24 +118,40 @@ async def claim_due(
         .limit(limit)
     )
     if not_run_since is None:
-        query = query.where(CheckState.next_due_at <= now)
+        due = due.where(CheckState.next_due_at <= now)
     else:
-        query = query.where(or_(CheckState.last_run_at.is_(None), CheckState.last_run_at < not_run_since))
+        due = due.where(or_(CheckState.last_run_at.is_(None), CheckState.last_run_at < not_run_since))
     if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True, of=CheckState)
-    states = (await session.scalars(query)).all()
-    for state in states:
-        state.lease_owner = owner
-        state.lease_expires_at = now + lease
-    await session.flush()
-    return [Claim(s.camera_id, s.kind, s.failures_in_a_row, _recovering(s)) for s in states]
+        due = due.with_for_update(skip_locked=True, of=CheckState)
+    # One statement: the due rows leased and handed back, instead of loading each as an object and flushing it.
+    claimed = await session.execute(
+        update(CheckState)
+        .where(tuple_(CheckState.camera_id, CheckState.kind).in_(due))
+        .values(lease_owner=owner, lease_expires_at=now + lease)
+        .returning(
+            CheckState.camera_id,
+            CheckState.kind,
+            CheckState.failures_in_a_row,
+            CheckState.next_due_at,
+            CheckState.hard_ok,
+            CheckState.streak,
+            CheckState.streak_ok,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    rows = sorted(claimed.all(), key=lambda row: (row.next_due_at, row.camera_id, row.kind))
+    forget(session, CheckState, [(row.camera_id, row.kind) for row in rows])
+    return [
+        Claim(row.camera_id, row.kind, row.failures_in_a_row, _recovering(row.hard_ok, row.streak, row.streak_ok))
+        for row in rows
+    ]
 
 
-def _recovering(state: CheckState) -> int | None:
+def _recovering(hard_ok: bool | None, streak: int, streak_ok: bool | None) -> int | None:
     """The successes in a row since a check failed for real; None when it has not (or not yet) failed."""
-    if state.hard_ok is not False:
+    if hard_ok is not False:
         return None
-    return state.streak if state.streak_ok else 0
+    return streak if streak_ok else 0
 
 
 async def renew_claims(session: AsyncSession, *, owner: str, now: datetime, lease: timedelta) -> int:

@@ -53,7 +53,8 @@ def weaknesses(certificate: Mapping[str, Any]) -> list[str]:
     bits = certificate.get("key_bits")
     if minimum is not None and isinstance(bits, int) and bits < minimum:
         found.append(f"{certificate['key_type']} key of {bits} bits")
-    algorithm = str(certificate.get("signature_algorithm", "")).lower()
+    # "sha1WithRSAEncryption", "ecdsa-with-SHA1", "md5WithRSAEncryption": the hash first, or after "with".
+    algorithm = str(certificate.get("signature_algorithm", "")).lower().replace("-", "")
     if any(algorithm.startswith(name) or f"with{name}" in algorithm for name in WEAK_HASHES):
         found.append(f"signed with {certificate['signature_algorithm']}")
     if certificate.get("self_signed"):

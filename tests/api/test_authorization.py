@@ -106,6 +106,10 @@ API_RULE: dict[tuple[str, str], Rule] = {
     ("PATCH", "/api/v1/decisions/{decision_id}"): Action.REGISTER_DECISIONS,
     ("GET", "/api/v1/cameras/{camera_id}/image-reference"): Action.READ,
     ("POST", "/api/v1/cameras/{camera_id}/image-reference"): Action.EDIT_CAMERAS,
+    ("GET", "/api/v1/device-passwords"): Action.ADMINISTER,
+    ("POST", "/api/v1/password-rotations"): Action.ADMINISTER,
+    ("GET", "/api/v1/password-rotations"): Action.ADMINISTER,
+    ("GET", "/api/v1/password-rotations/{rotation_id}"): Action.ADMINISTER,
 }
 
 # The pages (a session cookie from the login form, not a token): checked by test_pages_authorization.py.
@@ -140,6 +144,8 @@ PAGE_RULE: dict[tuple[str, str], Rule] = {
     ("GET", "/reports/annual"): Action.READ,
     ("GET", "/reports/inventory"): Action.READ,
     ("GET", "/admin"): Action.ADMINISTER,
+    ("GET", "/admin/passwords"): Action.ADMINISTER,
+    ("POST", "/admin/passwords/rotate"): Action.ADMINISTER,
     ("POST", "/admin/users"): Action.ADMINISTER,
     ("POST", "/admin/users/{username}/deactivate"): Action.ADMINISTER,
     ("POST", "/admin/users/{username}/activate"): Action.ADMINISTER,

@@ -14,8 +14,8 @@ from collectors.base import SecurityObservation, Target
 from collectors.registry import Collectors
 from collectors.tls import probe, read_certificate
 from config.checks import CheckKind
+from simulator.certificates import make_authority, make_certificate
 from simulator.fleet import SimulatedFleet
-from tests.peers.certificates import make_authority, make_certificate
 from tests.peers.tcp import TcpListener
 
 HTTP, SNMP, RTSP, HTTPS, RTSPS = 8080, 1161, 8554, 8443, 8322

@@ -11,10 +11,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import httpx
+import pytest
 import pytest_asyncio
 from sqlalchemy import select
 
 from collectors.registry import Collectors
+from config.hygiene import HygieneSettings
 from config.settings import Settings
 from fleet.audit.models import AuditEntry
 from fleet.cameras import importer
@@ -27,16 +29,23 @@ from fleet.hygiene import rules
 from fleet.hygiene.models import CameraHygiene
 from fleet.users.models import Role
 from scheduler.polling import Poller
+from simulator.certificates import make_authority, make_certificate
 from simulator.fleet import SimulatedFleet
 from tests.api.web import client as web_client
-from tests.api.web import login, people
+from tests.api.web import csrf, login, people
 from tests.builders import TEST_ACTOR
 from tests.conftest import bearer
-from tests.peers.certificates import make_authority, make_certificate
 
 HTTPS, RTSPS = 8443, 8322
 NAMES = ("CERT-EXPIRED", "CERT-EXPIRING", "CERT-WEAK", "DRIFT")
 HYGIENE_KINDS = {"certificate_expired", "certificate_expiring", "config_drift"}
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """The municipality's NTP server; HTTPS only where the camera names it, RTSPS on this test's port."""
+    hygiene = HygieneSettings(https_ports=[], rtsps_ports=[RTSPS], ntp_servers=["ntp.gemeente.example"])
+    return settings.model_copy(update={"hygiene": hygiene})
 
 
 @pytest_asyncio.fixture
@@ -64,12 +73,8 @@ async def poller(
     async with database.unit_of_work() as session:
         rows = importer.read_camera_file(tmp_path / "fleet.csv")
         await cameras.upsert_many(session, actor=TEST_ACTOR, rows=importer.iter_cameras(rows), cipher=cipher)
-    hygiene_settings = settings.hygiene.model_copy(
-        update={"https_ports": [], "rtsps_ports": [RTSPS], "ntp_servers": ["ntp.gemeente.example"]}
-    )
-    configured = settings.model_copy(update={"hygiene": hygiene_settings})
-    async with Collectors.for_settings(configured) as collectors:
-        yield Poller(database, configured, collectors, cipher, owner="test-hygiene", rng=random.Random(20))
+    async with Collectors.for_settings(settings) as collectors:
+        yield Poller(database, settings, collectors, cipher, owner="test-hygiene", rng=random.Random(20))
 
 
 async def _open(database: Database) -> dict[str, dict[str, Fault]]:
@@ -133,6 +138,7 @@ async def test_certificates_exposed_services_and_drift(
     assert (await client.post(url, headers=bearer(tokens[Role.VIEWER]))).status_code == 403
     taken = await client.post(url, headers=bearer(tokens[Role.COORDINATOR]))
     assert taken.status_code == 200 and taken.json()["drift"] == []
+    await _read_through_the_api(client, tokens[Role.VIEWER])
     # The expiring certificate is renewed: its fault closes at the next check.
     renewed = make_certificate("cert-expiring.venlo.test", valid_for=timedelta(days=400))
     await fleet.camera("CERT-EXPIRING").serve_tls(renewed.certificate_pem, renewed.key_pem, https_port=HTTPS)
@@ -150,6 +156,20 @@ async def test_certificates_exposed_services_and_drift(
     assert by_person.after["baseline"]["encoder/VideoEncoderToken_1/frame_rate"] == 12.0
 
 
+async def _read_through_the_api(client: httpx.AsyncClient, token: str) -> None:
+    listed = (await client.get("/api/v1/hygiene", headers=bearer(token))).json()
+    shown = {item["camera_name"]: item for item in listed["items"]}
+    assert listed["total"] == len(NAMES) and set(shown) == set(NAMES)
+    assert shown["DRIFT"]["plain_http_only"] and shown["DRIFT"]["discoverable"] is True
+    assert shown["DRIFT"]["ntp_foreign"] == ["pool.ntp.org"] and not shown["DRIFT"]["snmp_v2c"]
+    assert "HTTP 8080" in shown["DRIFT"]["protocols_on"] and "RTSP 8554" in shown["DRIFT"]["protocols_on"]
+    (expired,) = shown["CERT-EXPIRED"]["endpoints"]
+    assert expired["days_left"] < 0 and expired["self_signed"] and expired["weaknesses"] == ["self-signed"]
+    one = await client.get(f"/api/v1/cameras/{shown['CERT-WEAK']['camera_id']}/hygiene", headers=bearer(token))
+    assert one.status_code == 200 and one.json()["endpoints"][0]["key_bits"] == 1024
+    assert (await client.get("/api/v1/cameras/999999/hygiene", headers=bearer(token))).status_code == 404
+
+
 async def _shown_on_the_pages(settings: Settings, database: Database) -> None:
     """The fleet page and the camera page show plain HTTP only, discovery on, foreign NTP, weak keys and drift."""
     await people(database)
@@ -165,3 +185,17 @@ async def _shown_on_the_pages(settings: Settings, database: Database) -> None:
         assert shown in fleet_page, shown
     assert "25.0 → 12.0" in camera_page and "pool.ntp.org" in camera_page
     assert "/baseline" not in camera_page  # a viewer sees no re-baseline button
+    async with web_client(settings, database) as http:
+        await login(http, "coordinator")
+        page = await http.get(f"/cameras/{drifting}")
+        assert f'action="/cameras/{drifting}/baseline"' in page.text
+        form = {"csrf_token": await csrf(http, f"/cameras/{drifting}")}
+        refused = await http.post(f"/cameras/{drifting}/baseline")  # no CSRF token: refused, nothing taken
+        taken = await http.post(f"/cameras/{drifting}/baseline", data=form)
+    assert refused.status_code == 403 and taken.status_code == 303
+    async with database.unit_of_work() as session:
+        by_page = await session.scalar(
+            select(AuditEntry).where(AuditEntry.action == "camera.config_baseline", AuditEntry.actor == "coordinator")
+        )
+        drift = await session.scalar(select(Fault).where(Fault.kind == "config_drift"))
+    assert by_page is not None and drift is not None and drift.closed_at is not None  # the page closed it

@@ -1,4 +1,5 @@
-"""Certificates made at test time with `cryptography` (nothing private is kept in the repository)."""
+"""Certificates for simulated cameras, made at run time with `cryptography` (nothing private is kept in the
+repository): self-signed or issued by a test authority, expired, ending soon, with a weak key."""
 
 from __future__ import annotations
 
@@ -39,7 +40,6 @@ def make_certificate(
     ended_ago: timedelta | None = None,
     rsa_bits: int | None = 2048,
     issuer: tuple[str, PrivateKey] | None = None,
-    sha1: bool = False,
 ) -> Made:
     """A certificate for common_name: valid from a year ago for ``valid_for`` from now, or ended ``ended_ago``;
     self-signed unless an issuer (its name and key) signs it; RSA of ``rsa_bits`` or EC P-256 when None."""
@@ -55,7 +55,7 @@ def make_certificate(
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - timedelta(days=400))
         .not_valid_after(not_after)
-        .sign(signer_key, hashes.SHA1() if sha1 else hashes.SHA256())
+        .sign(signer_key, hashes.SHA256())
     )
     key_pem = key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
