@@ -64,7 +64,19 @@ class Rotator:
             ids, size = list(run.camera_ids), run.batch_size
         stages = [ids[:1]] + [ids[i : i + size] for i in range(1, len(ids), size)]
         for number, stage in enumerate(stages):
-            outcomes = await asyncio.gather(*(self._one(run_id, camera_id) for camera_id in stage))
+            batch = asyncio.ensure_future(asyncio.gather(*(self._one(run_id, camera_id) for camera_id in stage)))
+            try:
+                outcomes = await asyncio.shield(batch)
+            except asyncio.CancelledError:
+                # camfleet is stopping: a camera under way is finished (or has its old password put back) first, so
+                # no device is left with a password the database does not hold; the rest are not attempted.
+                self._halt("camfleet was stopped during the run")
+                await batch
+                async with self.database.unit_of_work() as session:
+                    await passwords.finish(
+                        session, run_id=run_id, stop_reason=self._reason, at=utcnow(), actor=self.actor
+                    )
+                raise
             if number == 0 and outcomes[0] is not CameraOutcome.ROTATED and not self._stop.is_set():
                 self._halt(f"the first camera was not rotated ({outcomes[0].value}); nothing else was attempted")
             if self._stop.is_set():

@@ -4,6 +4,7 @@ ever in the audit log; a lock-out answer stops the run. Both engines."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -187,3 +188,34 @@ async def test_a_run_asked_for_elsewhere_is_carried_out_by_the_collector_job(
     async with database.unit_of_work() as session:
         steps = (await session.scalars(select(AuditEntry).where(AuditEntry.action == "password.rotation.step"))).all()
     assert {e.actor for e in steps} == {TEST_ACTOR.name}
+
+
+async def test_stopping_camfleet_mid_run_finishes_the_cameras_under_way_first(
+    database: Database, cipher: CredentialCipher, fleet: SimulatedFleet, collectors: Collectors, tmp_path: Path
+) -> None:
+    ids = await _register(database, cipher, tmp_path)
+    six = NAMES[:6]
+    for name in six:
+        await fleet.camera(name).update(latency_ms=150)
+    async with database.unit_of_work() as session:
+        run = await passwords.request_rotation(
+            session, actor=TEST_ACTOR, camera_ids=[ids[n] for n in six], batch_size=2, at=utcnow()
+        )
+    task = asyncio.create_task(Rotator(database, cipher, collectors.accounts, TEST_ACTOR).run(run.id))
+    for _ in range(600):  # until the second stage has sent its first SetUser (a generous deadline)
+        steps = await _steps(database)
+        if "set_sent" in steps.get("ROT-02", []) or "set_sent" in steps.get("ROT-03", []):
+            break
+        await asyncio.sleep(0.05)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    async with database.unit_of_work() as session:
+        stopped = await passwords.get_run(session, run.id)
+    assert stopped.status is RotationStatus.STOPPED and stopped.stop_reason == "camfleet was stopped during the run"
+    outcomes = {name: stopped.outcomes[str(ids[name])] for name in six}
+    assert outcomes["ROT-01"] == "rotated" and {outcomes[n] for n in six[3:]} == {"not_attempted"}
+    assert {outcomes["ROT-02"], outcomes["ROT-03"]} <= {"rotated", "not_attempted"}
+    stored = await _stored(database, cipher)
+    for name in six:
+        assert await collectors.accounts.login_works(_target(fleet, ids[name], name), "admin", stored[ids[name]]), name
