@@ -147,6 +147,7 @@ MayWorkOnTickets = Annotated[User, Depends(PERMISSIONS[Action.WORK_ON_TICKETS])]
 MayEditCameras = Annotated[User, Depends(PERMISSIONS[Action.EDIT_CAMERAS])]
 MayPlanMaintenance = Annotated[User, Depends(PERMISSIONS[Action.PLAN_MAINTENANCE])]
 MayRegisterDecisions = Annotated[User, Depends(PERMISSIONS[Action.REGISTER_DECISIONS])]
+MayHoldRecordings = Annotated[User, Depends(PERMISSIONS[Action.HOLD_RECORDINGS])]
 MayAdminister = Annotated[User, Depends(PERMISSIONS[Action.ADMINISTER])]
 MayReadAuditLog = Annotated[User, Depends(PERMISSIONS[Action.READ_AUDIT_LOG])]
 

@@ -17,6 +17,7 @@ from cli import (
     passwords,
     poll,
     recorders,
+    recordings,
     reports,
     serve,
     simulate,
@@ -30,6 +31,7 @@ cameras.app.command("passwords")(passwords.cameras_passwords)
 cameras.app.command("rotate-passwords")(passwords.cameras_rotate_passwords)
 app.add_typer(cameras.app, name="cameras")
 app.add_typer(recorders.app, name="recorders")
+app.add_typer(recordings.app, name="recordings")
 app.add_typer(users.users_app, name="users")
 app.add_typer(users.tokens_app, name="tokens")
 app.command()(serve.serve)

@@ -13,6 +13,7 @@ from fleet.hygiene.models import CameraHygiene
 from fleet.images.models import ImageBaseline
 from fleet.maintenance.models import MaintenanceWindow
 from fleet.passwords.models import PasswordRotation
+from fleet.recording.models import LegalHold
 from fleet.tickets.models import RepairTicket, TicketEvent, TicketFault
 from fleet.uptime.models import StatusDaily, StatusMonthly, StatusRollup
 from fleet.users.models import ApiToken, User
@@ -37,6 +38,7 @@ __all__ = [
     "CameraHygiene",
     "KevImport",
     "KevVulnerability",
+    "LegalHold",
     "MaintenanceWindow",
     "NotificationChannel",
     "PasswordRotation",
