@@ -29,6 +29,8 @@ class Footage:
     recorder: str | None
     state: str | None
     retention_days: float | None
+    # The tokens of the recordings matched to the camera (by source token, name or address).
+    recordings: tuple[str, ...] = ()
 
 
 async def _latest_values(session: AsyncSession, device_ids: Sequence[int]) -> dict[int, dict[str, object]]:
@@ -81,4 +83,5 @@ def _footage(camera: Camera, verdict: Verdict | None) -> Footage:
         return Footage(name, UNCHECKED, None)
     state = next((kind.value for kind in RECORDING_FAULTS if camera.name in verdict.cameras[kind]), RECORDING)
     kept = verdict.measured[camera.name]["kept_days"]
-    return Footage(name, state, None if kept is None else round(float(kept), 1))
+    matched = tuple(verdict.mapping.get(camera.name, ()))
+    return Footage(name, state, None if kept is None else round(float(kept), 1), matched)
