@@ -46,6 +46,7 @@ AGREED: dict[Action, set[Role]] = {
     Action.EDIT_CAMERAS: {Role.COORDINATOR, Role.ADMIN},
     Action.PLAN_MAINTENANCE: {Role.COORDINATOR, Role.ADMIN},
     Action.REGISTER_DECISIONS: {Role.COORDINATOR, Role.ADMIN},
+    Action.HOLD_RECORDINGS: {Role.COORDINATOR, Role.ADMIN},
     Action.ADMINISTER: {Role.ADMIN},
     Action.READ_AUDIT_LOG: {Role.AUDITOR, Role.ADMIN},
 }
