@@ -20,6 +20,7 @@ from api.routes import (
     faults,
     health,
     images,
+    incidents,
     inventory,
     maintenance,
     metrics,
@@ -79,6 +80,7 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
         reports,
         inventory,
         decisions,
+        incidents,
         images,
     ):
         v1.include_router(module.router)

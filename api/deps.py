@@ -146,6 +146,7 @@ MayWorkOnTickets = Annotated[User, Depends(PERMISSIONS[Action.WORK_ON_TICKETS])]
 MayEditCameras = Annotated[User, Depends(PERMISSIONS[Action.EDIT_CAMERAS])]
 MayPlanMaintenance = Annotated[User, Depends(PERMISSIONS[Action.PLAN_MAINTENANCE])]
 MayRegisterDecisions = Annotated[User, Depends(PERMISSIONS[Action.REGISTER_DECISIONS])]
+MayRegisterIncidents = Annotated[User, Depends(PERMISSIONS[Action.REGISTER_INCIDENTS])]
 MayAdminister = Annotated[User, Depends(PERMISSIONS[Action.ADMINISTER])]
 MayReadAuditLog = Annotated[User, Depends(PERMISSIONS[Action.READ_AUDIT_LOG])]
 

@@ -9,6 +9,7 @@ from fleet.decisions.models import Decision, DecisionCamera
 from fleet.faults.models import ConditionState, Fault
 from fleet.health.models import CheckResult, CheckState, EndpointAuth, StatusInterval
 from fleet.images.models import ImageBaseline
+from fleet.incidents.models import Incident, IncidentCategory, IncidentTally
 from fleet.maintenance.models import MaintenanceWindow
 from fleet.tickets.models import RepairTicket, TicketEvent, TicketFault
 from fleet.uptime.models import StatusDaily, StatusMonthly, StatusRollup
@@ -28,6 +29,9 @@ __all__ = [
     "EndpointAuth",
     "Fault",
     "ImageBaseline",
+    "Incident",
+    "IncidentCategory",
+    "IncidentTally",
     "KevImport",
     "KevVulnerability",
     "MaintenanceWindow",

@@ -115,6 +115,7 @@ async def seeded(
         "token_id": token.json()["id"],
         "channel_id": await create("/api/v1/notification-channels", {"name": "lab", "url": LOOPBACK_CHANNEL_URL}),
         "recorder_id": await create("/api/v1/recorders", {"name": "NVR-Z001", "host": "127.118.250.2"}),
+        "category_id": await create("/api/v1/incident-categories", {"name": "fuzz category"}),
     }
 
 
