@@ -19,12 +19,15 @@ from api.routes import (
     decisions,
     faults,
     health,
+    hygiene,
     images,
     incidents,
     inventory,
     maintenance,
     metrics,
+    passwords,
     recorders,
+    recordings,
     reports,
     risk,
     tickets,
@@ -70,6 +73,7 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
         health,
         cameras,
         recorders,
+        recordings,
         faults,
         maintenance,
         alerts,
@@ -82,6 +86,8 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
         decisions,
         incidents,
         images,
+        hygiene,
+        passwords,
     ):
         v1.include_router(module.router)
     app.include_router(v1)

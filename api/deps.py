@@ -17,6 +17,7 @@ from fleet import offload
 from fleet.audit.service import Actor
 from fleet.crypto import CredentialCipher
 from fleet.db import Database
+from fleet.pagination import Window
 from fleet.users import service as users
 from fleet.users.models import User
 
@@ -146,6 +147,7 @@ MayWorkOnTickets = Annotated[User, Depends(PERMISSIONS[Action.WORK_ON_TICKETS])]
 MayEditCameras = Annotated[User, Depends(PERMISSIONS[Action.EDIT_CAMERAS])]
 MayPlanMaintenance = Annotated[User, Depends(PERMISSIONS[Action.PLAN_MAINTENANCE])]
 MayRegisterDecisions = Annotated[User, Depends(PERMISSIONS[Action.REGISTER_DECISIONS])]
+MayHoldRecordings = Annotated[User, Depends(PERMISSIONS[Action.HOLD_RECORDINGS])]
 MayRegisterIncidents = Annotated[User, Depends(PERMISSIONS[Action.REGISTER_INCIDENTS])]
 MayAdminister = Annotated[User, Depends(PERMISSIONS[Action.ADMINISTER])]
 MayReadAuditLog = Annotated[User, Depends(PERMISSIONS[Action.READ_AUDIT_LOG])]
@@ -169,6 +171,36 @@ class PageParams:
 
 
 PageDep = Annotated[PageParams, Depends()]
+
+
+class KeysetParams:
+    """``?page=N&size=S`` as on every list, or ``?cursor=…`` from the last answer's ``next_cursor``."""
+
+    def __init__(
+        self,
+        page: Annotated[int | None, Query(ge=1, le=1_000_000, description="A page by number (1 if none).")] = None,
+        size: Annotated[int, Query(ge=1, le=500)] = 50,
+        cursor: Annotated[
+            str | None,
+            Query(
+                max_length=2000,
+                description="The `next_cursor` of the previous page: the next page, read alone however deep, and "
+                "stable when rows are added before it. Not with `page`.",
+            ),
+        ] = None,
+        count: Annotated[
+            bool,
+            Query(description="With a cursor: count `total` again now, instead of repeating the walk's first count."),
+        ] = False,
+    ) -> None:
+        if cursor is not None and page is not None:
+            raise RequestValidationError(
+                [{"loc": ("query", "cursor"), "msg": "give a page or a cursor, not both", "type": "value_error"}]
+            )
+        self.window = Window(size=size, page=page or 1, cursor=cursor, count=count)
+
+
+KeysetDep = Annotated[KeysetParams, Depends()]
 
 
 def client_address(request: Request) -> str:

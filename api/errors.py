@@ -8,7 +8,15 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from fleet.crypto import CredentialKeyError
-from fleet.errors import Conflict, DomainError, ImportRejected, InvalidInput, InvalidTransition, NotFound
+from fleet.errors import (
+    Conflict,
+    DomainError,
+    ImportRejected,
+    InvalidInput,
+    InvalidQuery,
+    InvalidTransition,
+    NotFound,
+)
 
 
 def _body(loc: list[str | int], msg: str, type_: str) -> dict[str, object]:
@@ -52,6 +60,14 @@ async def _invalid_input(_request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _invalid_query(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, InvalidQuery)
+    return JSONResponse(
+        status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
+        content=_body(["query", exc.field], exc.reason, "value_error"),
+    )
+
+
 async def _import_rejected(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ImportRejected)
     return JSONResponse(
@@ -76,6 +92,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(NotFound, not_found)
     app.add_exception_handler(InvalidTransition, _invalid_transition)
     app.add_exception_handler(Conflict, _conflict)
+    app.add_exception_handler(InvalidQuery, _invalid_query)
     app.add_exception_handler(InvalidInput, _invalid_input)
     app.add_exception_handler(ImportRejected, _import_rejected)
     app.add_exception_handler(DomainError, _domain)

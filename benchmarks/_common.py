@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import os
 import resource
@@ -71,6 +72,31 @@ def cpu_seconds(pid: int, thread: int | None = None) -> float:
     stat = Path(f"/proc/{pid}/stat" if thread is None else f"/proc/{pid}/task/{thread}/stat")
     fields = stat.read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def server_cpu(database: Database) -> dict[int, float]:
+    """CPU seconds so far of each PostgreSQL server process serving this database (none on SQLite)."""
+    if database.engine.dialect.name != "postgresql":
+        return {}
+    async with database.engine.connect() as connection:
+        pids = await connection.execute(text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()"))
+        found = {}
+        for (pid,) in pids:
+            with contextlib.suppress(OSError):
+                found[int(pid)] = cpu_seconds(int(pid))
+    return found
+
+
+def server_cpu_since(before: dict[int, float], after: dict[int, float]) -> float:
+    """The CPU the server processes used between two `server_cpu` readings (a process new since: all of its own)."""
+    return sum(used - before.get(pid, 0.0) for pid, used in after.items())
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds every core of the machine has spent busy so far (all processes, ours and everyone else's)."""
+    fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(f) for f in fields[:8])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
 
 
 @dataclass

@@ -51,6 +51,8 @@ class Round:
     failures: Counter[str] = field(default_factory=Counter)
     snmp_lost: int | None = None
     note: str = ""
+    # The database server's CPU during the round (PostgreSQL; SQLite runs inside our process and is in cpu_s).
+    server_cpu_s: float = 0.0
 
     @property
     def per_s(self) -> float:

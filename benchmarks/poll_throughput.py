@@ -34,12 +34,15 @@ from _common import (
     peak_rss_mb,
     ratio,
     run_in_workdir,
+    server_cpu,
+    server_cpu_since,
     target,
     timed,
 )
 from _fleet import VENDORS, SimulatorProcess, bench_cameras, write_fleet_csv
 from _raw import baseline_round
 from _rounds import Bench, Round, collectors_round
+from _sizing import recording_report
 from collectors.registry import Collectors
 from config.checks import CheckKind
 from config.settings import Settings
@@ -133,7 +136,9 @@ async def _tick_round(
         summaries.append(result)
         return [True] * (result.checks - result.failed) + ["poller:failed"] * result.failed
 
+    server = await server_cpu(database)
     measured = await bench.measure(name, run, len(bench.fleet), profile=profile)
+    measured.server_cpu_s = server_cpu_since(server, await server_cpu(database))
     async with database.unit_of_work() as session:
         stored = (await session.scalar(select(func.count()).select_from(StoredResult)) or 0) - stored_before
     summary = summaries[0]
@@ -143,6 +148,19 @@ async def _tick_round(
     )
     print(f"{'':<42} {measured.note}")
     return measured
+
+
+async def postgres_poller_rounds(
+    bench: Bench, settings: Settings, collectors: Collectors, fleet_csv: Path
+) -> tuple[Round, Round]:
+    """The two ticks again, recording into a fresh PostgreSQL database (dropped at the end)."""
+    async with database_url("postgresql", settings.data_dir / "postgresql") as url:
+        pg = bench_settings(settings.data_dir / "postgresql", url)
+        database, cipher, _seconds = await prepare_database(pg, fleet_csv)
+        try:
+            return await poller_rounds(bench, database, pg, collectors, cipher=cipher)
+        finally:
+            await database.dispose()
 
 
 # --- main --------------------------------------------------------------------------------------------------------
@@ -173,6 +191,8 @@ class Results:
     identity: Round | None = None
     poller_fresh: Round | None = None
     poller_steady: Round | None = None
+    postgres_fresh: Round | None = None
+    postgres_steady: Round | None = None
     poller_error: str = ""
     profile: cProfile.Profile | None = None
 
@@ -221,6 +241,12 @@ async def measure_all(
             except Exception as exc:
                 results.poller_error = f"poller tick failed: {_first_line(exc)}"
                 print(results.poller_error)
+            try:
+                results.postgres_fresh, results.postgres_steady = await postgres_poller_rounds(
+                    bench, settings, collectors, settings.data_dir.parent / "fleet.csv"
+                )
+            except Exception as exc:
+                print(f"poller tick on PostgreSQL failed: {_first_line(exc)}")
         sample = bench.subset(IDENTITY_SAMPLE)
         results.identity, _ = await collectors_round(
             sample, collectors, f"ours onvif_identity (first {len(sample.fleet)})", (CheckKind.ONVIF_IDENTITY,)
@@ -288,6 +314,15 @@ def _targets(results: Results, full: Round, raw_full: Round, rss: float, lost: i
     target("no lost SNMP reply at full concurrency", lost == 0, f"{lost} lost")
 
 
+def _recording(results: Results, full: Round) -> None:
+    """The steady tick per check on each engine, and the cores 50,000 cameras would need (benchmarks/_sizing.py)."""
+    collector_ms = {CheckKind(k): r.cpu_ms_per_camera for k, r in results.ours_kinds.items()}
+    if results.identity is not None:
+        collector_ms[CheckKind.ONVIF_IDENTITY] = results.identity.cpu_ms_per_camera
+    ticks = {"sqlite": results.poller_steady, "postgresql": results.postgres_steady}
+    recording_report(ticks, full, len(ALL_HEALTH), collector_ms)
+
+
 def report(results: Results) -> str:
     """Print the per-kind CPU, the comparisons and the targets; return the machine-readable line."""
     full, raw_full = Results.best(results.ours_full), Results.best(results.raw_full)
@@ -298,6 +333,7 @@ def report(results: Results) -> str:
     _print_cpu(results, full)
     _print_rates(results, full, raw_full)
     _targets(results, full, raw_full, rss, lost)
+    _recording(results, full)
     if results.profile is not None:
         _print_profile(results.profile)
     poller = results.poller_steady.per_s if results.poller_steady else float("nan")

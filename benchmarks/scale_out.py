@@ -38,16 +38,20 @@ from _common import (
     database_url,
     import_fleet,
     load_average,
+    machine_busy_seconds,
     migrated,
     ratio,
     run_in_workdir,
+    server_cpu,
+    server_cpu_since,
+    target,
     timed,
 )
 from _fleet import BenchCamera, SimulatorProcess, bench_cameras, write_fleet_csv
 from config.checks import CheckKind
 from config.settings import Settings
 from fleet.db import Database
-from fleet.health.claims import ensure_check_states
+from fleet.health.claims import claim_due, ensure_check_states, release_claims, renew_claims
 from fleet.health.models import CheckState, ErrorClass
 from fleet.health.recording import Outcome, record
 
@@ -72,6 +76,11 @@ class PollRound:
     failed: int
     collector_cpu_s: float
     simulator_cpu_s: float
+    # Each collector's CPU, the database server's (this database's server processes) and this script's.
+    per_collector_s: list[float]
+    server_cpu_s: float
+    own_cpu_s: float
+    machine_busy_s: float  # every process on the machine, other sessions' work included
 
     @property
     def per_s(self) -> float:
@@ -103,7 +112,10 @@ class Collectors:
                 time.sleep(0.5)
 
     def cpu_seconds(self) -> float:
-        return sum(cpu_seconds(p.pid) for p in self.processes)
+        return sum(self.each_cpu_seconds())
+
+    def each_cpu_seconds(self) -> list[float]:
+        return [cpu_seconds(p.pid) for p in self.processes]
 
     def stop(self) -> None:
         for process in self.processes:
@@ -124,7 +136,9 @@ async def poll_round(
     group = Collectors(count, env, workdir)
     try:
         await asyncio.to_thread(group.wait_running, 180)
-        cpu_before, sim_before = group.cpu_seconds(), sum(s.cpu_seconds() for s in sims)
+        cpu_before, sim_before = group.each_cpu_seconds(), sum(s.cpu_seconds() for s in sims)
+        server_before, own_before = await server_cpu(database), time.process_time()
+        machine_before = machine_busy_seconds()
         started = datetime.now(UTC)
         clock = time.perf_counter()
         async with database.unit_of_work() as session:
@@ -145,7 +159,11 @@ async def poll_round(
                     or 0
                 )
         seconds = time.perf_counter() - clock
-        cpu, sim_cpu = group.cpu_seconds() - cpu_before, sum(s.cpu_seconds() for s in sims) - sim_before
+        each = [after - before for after, before in zip(group.each_cpu_seconds(), cpu_before, strict=True)]
+        sim_cpu = sum(s.cpu_seconds() for s in sims) - sim_before
+        server = server_cpu_since(server_before, await server_cpu(database))
+        own = time.process_time() - own_before
+        machine = machine_busy_seconds() - machine_before
         async with database.unit_of_work() as session:
             failed = (
                 await session.scalar(
@@ -161,7 +179,45 @@ async def poll_round(
             )
     finally:
         group.stop()
-    return PollRound(count, checks, seconds, failed, cpu, sim_cpu)
+    return PollRound(count, checks, seconds, failed, sum(each), sim_cpu, each, server, own, machine)
+
+
+@dataclass
+class ClaimCosts:
+    """Our CPU (and the database server's) per check for claiming due checks and renewing their leases."""
+
+    checks: int
+    claim_ms: float
+    claim_server_ms: float
+    renew_ms: float
+    renew_server_ms: float
+
+
+async def claim_costs(database: Database, settings: Settings) -> ClaimCosts:
+    """Every polled check made due, claimed in batches as a collector claims them, its leases renewed once (what
+    each third of a lease does while a batch runs), then given back; CPU per check of each step."""
+    now = datetime.now(UTC)
+    lease, batch = settings.scheduler.lease, settings.scheduler.batch_size
+    async with database.unit_of_work() as session:
+        await session.execute(update(CheckState).where(CheckState.kind.in_(POLLED)).values(next_due_at=now))
+    server, cpu = await server_cpu(database), time.process_time()
+    checks = 0
+    while True:
+        async with database.unit_of_work() as session:
+            claimed = await claim_due(session, now=now, owner="benchmark", lease=lease, limit=batch)
+        checks += len(claimed)
+        if len(claimed) < batch:
+            break
+    claim_cpu, claim_server = time.process_time() - cpu, server_cpu_since(server, await server_cpu(database))
+    server, cpu = await server_cpu(database), time.process_time()
+    async with database.unit_of_work() as session:
+        renewed = await renew_claims(session, owner="benchmark", now=now, lease=lease)
+    renew_cpu, renew_server = time.process_time() - cpu, server_cpu_since(server, await server_cpu(database))
+    async with database.unit_of_work() as session:
+        await release_claims(session, owner="benchmark", retry_at=now + timedelta(days=1))
+    per = 1000 / max(checks, 1)
+    renew_per = 1000 / max(renewed, 1)
+    return ClaimCosts(checks, claim_cpu * per, claim_server * per, renew_cpu * renew_per, renew_server * renew_per)
 
 
 @dataclass
@@ -272,12 +328,21 @@ async def _poll_rounds(
             f"{measured.failed:>7}",
             flush=True,
         )
+        collectors = " + ".join(f"{c:.1f}" for c in measured.per_collector_s)
+        busy = (measured.collector_cpu_s + measured.simulator_cpu_s + measured.server_cpu_s) / measured.seconds
+        print(
+            f"{'':>10} CPU s per process: collectors {collectors}, simulators {measured.simulator_cpu_s:.1f}, "
+            f"PostgreSQL {measured.server_cpu_s:.1f}, this script {measured.own_cpu_s:.1f}: "
+            f"{busy:.2f} of {os.cpu_count()} cores busy with this round's work, "
+            f"{measured.machine_busy_s / measured.seconds:.2f} with everything on the machine",
+            flush=True,
+        )
     return rounds
 
 
 async def _measure(
     args: argparse.Namespace, fleet: list[BenchCamera], parts: list[list[BenchCamera]], workdir: Path, url: str
-) -> tuple[list[PollRound], StatusRates]:
+) -> tuple[list[PollRound], StatusRates, ClaimCosts]:
     """Import the fleet, start the simulators, poll in rounds, then time record()."""
     settings = bench_settings(workdir / "data", url, faults={"failures_to_open": 1, "successes_to_close": 1})
     sims = [SimulatorProcess(workdir / f"fleet-{n}.csv", workdir / f"sim-{n}.log", None) for n in range(len(parts))]
@@ -293,6 +358,13 @@ async def _measure(
         print("simulators ready\n", flush=True)
         env = _collector_env(url, workdir / "data")
         rounds = await _poll_rounds(args.rounds, len(fleet), database, env, sims, workdir)
+        costs = await claim_costs(database, settings)
+        print(
+            f"\nclaiming {costs.checks} checks in batches of {settings.scheduler.batch_size}: {costs.claim_ms:.3f} ms "
+            f"CPU per check (PostgreSQL {costs.claim_server_ms:.3f} ms); renewing their leases once: "
+            f"{costs.renew_ms:.4f} ms per check (PostgreSQL {costs.renew_server_ms:.4f} ms)",
+            flush=True,
+        )
         status = await status_change_rates(database, settings)
         print(
             f"\nrecord(), batches of {STATUS_BATCH} on {STATUS_CAMERAS} cameras: up → down (opens faults, alerts, "
@@ -304,7 +376,7 @@ async def _measure(
         for sim in sims:
             sim.stop()
         await database.dispose()
-    return rounds, status
+    return rounds, status, costs
 
 
 async def benchmark(args: argparse.Namespace, workdir: Path) -> str:
@@ -323,16 +395,26 @@ async def benchmark(args: argparse.Namespace, workdir: Path) -> str:
         flush=True,
     )
     async with database_url("postgresql", workdir / "data") as url:
-        rounds, status = await _measure(args, fleet, parts, workdir, url)
+        rounds, status, costs = await _measure(args, fleet, parts, workdir, url)
     print(f"load average after: {load_average()} (the machine is shared: compare ratios, not absolute figures)")
     best_one = max((r for r in rounds if r.collectors == 1), key=lambda r: r.per_s)
     best_two = max((r for r in rounds if r.collectors == 2), key=lambda r: r.per_s)
+    scaling = ratio(best_two.per_s, best_one.per_s)
+    target("2 collectors ≥ 1.8 × one", scaling >= 1.8, f"{scaling:.2f}; busy cores per round above say what caps it")
+    growth = ratio(best_two.cpu_ms_per_check, best_one.cpu_ms_per_check)
+    target(
+        "collector CPU per check does not grow with collectors (2 ≤ 1.1 × 1)",
+        growth <= 1.1,
+        f"{best_one.cpu_ms_per_check:.2f} → {best_two.cpu_ms_per_check:.2f} ms, ×{growth:.2f}; claiming "
+        f"{costs.claim_ms:.3f} + renewing {costs.renew_ms:.4f} ms of it per check",
+    )
     return (
         f"cameras={len(fleet)} checks_per_s_1={best_one.per_s:.0f} checks_per_s_2={best_two.per_s:.0f} "
         f"scaling_ratio={ratio(best_two.per_s, best_one.per_s):.2f} "
         f"cpu_ms_per_check_1={best_one.cpu_ms_per_check:.2f} cpu_ms_per_check_2={best_two.cpu_ms_per_check:.2f} "
         f"status_changes_down_per_s={status.down:.0f} status_changes_up_per_s={status.up:.0f} "
-        f"steady_outcomes_per_s={status.steady:.0f}"
+        f"steady_outcomes_per_s={status.steady:.0f} claim_ms_per_check={costs.claim_ms:.3f} "
+        f"renew_ms_per_check={costs.renew_ms:.4f}"
     )
 
 

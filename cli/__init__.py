@@ -15,8 +15,10 @@ from cli import (
     decisions,
     demo,
     incidents,
+    passwords,
     poll,
     recorders,
+    recordings,
     reports,
     serve,
     simulate,
@@ -26,8 +28,11 @@ from cli import (
 
 app = typer.Typer(help="camfleet: keeps a municipality's CCTV fleet healthy and accountable.", no_args_is_help=True)
 app.add_typer(db.app, name="db")
+cameras.app.command("passwords")(passwords.cameras_passwords)
+cameras.app.command("rotate-passwords")(passwords.cameras_rotate_passwords)
 app.add_typer(cameras.app, name="cameras")
 app.add_typer(recorders.app, name="recorders")
+app.add_typer(recordings.app, name="recordings")
 app.add_typer(users.users_app, name="users")
 app.add_typer(users.tokens_app, name="tokens")
 app.command()(serve.serve)

@@ -1,9 +1,10 @@
-"""`camfleet cameras`: import the registry from a file, list it."""
+"""`camfleet cameras`: import the registry from a file, list it, take configuration baselines."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -15,6 +16,9 @@ from cli.root import cli_actor, command, err, fail, load_settings, out, unit_of_
 from fleet.cameras import importer, reading, recorders
 from fleet.cameras import service as cameras
 from fleet.cameras.models import CameraKind, CameraStatus, RiskLevel
+from fleet.hygiene import service as hygiene
+from fleet.maintenance.service import cameras_in_maintenance
+from fleet.pagination import Window
 from fleet.vendor_risk import service as vendor_risk
 
 app = typer.Typer(help="The camera registry.", no_args_is_help=True)
@@ -90,8 +94,10 @@ async def cameras_list(
     """List the cameras."""
     filters = cameras.CameraFilter(status=status, kind=kind, area=area, risk=risk)
     async with unit_of_work() as work:
-        rows, total = await cameras.list_cameras(work.session, filters=filters, page=1, size=max(1, 10**9))
-        shaped = [reading.to_out(c) for c in rows]
+        now = datetime.now(UTC)
+        maintenance = await cameras_in_maintenance(work.session, now)
+        listed = await reading.page_of(work.session, filters, Window(size=10**9), maintenance=maintenance, now=now)
+        shaped, total = listed.items, listed.total
     if as_json:
         out.print(
             json.dumps([c.model_dump(mode="json") for c in shaped], indent=2, ensure_ascii=False),
@@ -103,3 +109,26 @@ async def cameras_list(
         declared = " ".join(x for x in (c.declared_manufacturer, c.declared_model) if x)
         table.add_row(c.name, c.kind, c.status, c.area or "", c.location or "", c.host, declared, c.risk.level)
     out.print(table)
+
+
+@app.command("baseline")
+@command
+async def cameras_baseline(
+    camera: Annotated[str | None, typer.Argument(help="The camera's name.")] = None,
+    every: Annotated[bool, typer.Option("--all", help="Every camera the security check has seen.")] = False,
+) -> None:
+    """Make the configuration a camera showed last its baseline (after a deliberate change); closes config_drift."""
+    if (camera is None) is not every:
+        fail("name one camera, or give --all")
+    now = datetime.now(UTC)
+    async with unit_of_work() as work:
+        if every:
+            found = list(await hygiene.observed_cameras(work.session))
+        else:
+            named = await cameras.get_by_name(work.session, camera or "")
+            if named is None:
+                fail(f"camera {camera!r} not found")
+            found = [named]
+        for one in found:
+            await hygiene.take_baseline(work.session, camera=one, actor=cli_actor(), now=now)
+    out.print(f"baseline taken for {len(found)} cameras", markup=False)

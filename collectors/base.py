@@ -70,6 +70,8 @@ class OnvifHealthObservation:
 
     device_time: datetime
     clock_drift_s: float
+    # The POSIX TZ string the camera is set to (GetSystemDateAndTime's TimeZone), when it names one.
+    time_zone: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +145,92 @@ class ImageObservation:
     auth_challenges: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class RecordingSeen:
+    """One recording of a recording device (ONVIF Profile G): its source, its footage's span, its job, its gaps."""
+
+    token: str
+    source_id: str | None
+    source_name: str | None
+    source_address: str | None
+    earliest: datetime | None
+    latest: datetime | None
+    # The recording job's state (ONVIF: Idle, Active, PartiallyActive, Error), lower case; None: no job for it.
+    job_state: str | None
+    # Spans without data in the period searched (FindEvents' recording history), oldest first; None: not known.
+    gaps: tuple[tuple[datetime, datetime], ...] | None
+
+
+@dataclass(frozen=True, slots=True)
+class RecordingObservation:
+    """What a recording device says about its recordings, at its own clock's time of asking."""
+
+    asked_at: datetime
+    recordings: tuple[RecordingSeen, ...]
+    # From FindEvents: whether recording history could be searched (devices without it give no gap figures).
+    history_searched: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Certificate:
+    """What a TLS endpoint's own certificate says (read without trusting it)."""
+
+    subject: str
+    issuer: str
+    not_before: datetime
+    not_after: datetime
+    key_type: str  # RSA, EC, Ed25519, …
+    key_bits: int | None
+    signature_algorithm: str
+    self_signed: bool
+    sha256: str
+
+
+@dataclass(frozen=True, slots=True)
+class TlsEndpoint:
+    """One port tried for TLS: its certificate, or why there is none (refused: nothing listens there)."""
+
+    service: Literal["https", "rtsps"]
+    port: int
+    certificate: Certificate | None
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkProtocol:
+    """A protocol the camera serves (ONVIF GetNetworkProtocols): HTTP, HTTPS, RTSP."""
+
+    name: str
+    enabled: bool
+    ports: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class EncoderConfiguration:
+    """One video encoder configuration (ONVIF media GetVideoEncoderConfigurations)."""
+
+    token: str
+    encoding: str | None
+    width: int | None
+    height: int | None
+    frame_rate: float | None
+    bitrate_kbps: int | None
+    gop: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class SecurityObservation:
+    """Certificates and exposed services, and the settings a baseline keeps; None: the camera would not say."""
+
+    endpoints: tuple[TlsEndpoint, ...]
+    protocols: tuple[NetworkProtocol, ...] | None
+    discoverable: bool | None
+    ntp_from_dhcp: bool | None
+    ntp_servers: tuple[str, ...] | None
+    encoders: tuple[EncoderConfiguration, ...] | None
+    snmp_version: str | None  # the version camfleet polls it with: "2c" sends the community in clear
+
+
 Observation = (
     ReachabilityObservation
     | OnvifHealthObservation
@@ -150,6 +238,8 @@ Observation = (
     | SnmpObservation
     | StreamObservation
     | ImageObservation
+    | RecordingObservation
+    | SecurityObservation
 )
 
 

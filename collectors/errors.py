@@ -34,6 +34,10 @@ class AuthFailed(CollectorError):
     """The device refused our credentials: a person must act."""
 
 
+class LockedOut(AuthFailed):
+    """The device locked its accounts after failed logins: every further try only prolongs it."""
+
+
 class BasicRefused(AuthFailed):
     """The device asks for Basic authentication over an unencrypted channel and the camera is not allowed Basic:
     the credentials were not sent."""

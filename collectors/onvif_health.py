@@ -9,10 +9,7 @@ onvif-zeep-async. The answer goes through the same kind of size cap and the same
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import logging
-import os
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -21,7 +18,7 @@ from lxml import etree
 from collectors.base import OnvifHealthObservation, Target
 from collectors.errors import AuthFailed, BadResponse
 from collectors.safe_xml import soap_body
-from collectors.soap import fault_from_element
+from collectors.soap import fault_from_element, security_header
 from collectors.soap_post import post
 from config.checks import CheckKind
 
@@ -32,36 +29,18 @@ _ENVELOPE = (
     '<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope">{header}'
     '<s:Body><GetSystemDateAndTime xmlns="http://www.onvif.org/ver10/device/wsdl"/></s:Body></s:Envelope>'
 )
-_SECURITY_HEADER = (
-    '<s:Header><Security s:mustUnderstand="1" xmlns="http://docs.oasis-open.org/wss/2004/01/'
-    'oasis-200401-wss-wssecurity-secext-1.0.xsd"><UsernameToken><Username>{user}</Username>'
-    '<Password Type="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0'
-    '#PasswordDigest">{digest}</Password><Nonce EncodingType="http://docs.oasis-open.org/wss/2004/01/'
-    'oasis-200401-wss-soap-message-security-1.0#Base64Binary">{nonce}</Nonce>'
-    '<Created xmlns="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd">'
-    "{created}</Created></UsernameToken></Security></s:Header>"
-)
 _HEADERS = {
     "Content-Type": 'application/soap+xml; charset=utf-8; action="http://www.onvif.org/ver10/device/wsdl/GetSystemDateAndTime"',
     "Accept-Encoding": "identity",
 }
 _UNAUTHENTICATED_BODY = _ENVELOPE.format(header="").encode()
+# A POSIX TZ string is short ("CET-1CEST,M3.5.0,M10.5.0/3"); a device's longer text is cut.
+_MAX_TZ = 64
 
 
 def _authenticated_body(user: str, password: str) -> bytes:
     """Return the request with a WS-Security UsernameToken (PasswordDigest) header."""
-    nonce = os.urandom(16)
-    # Hikvision firmwares reject a "+00:00" offset in Created; the Zulu form is accepted everywhere.
-    created = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    digest = base64.b64encode(hashlib.sha1(nonce + created.encode() + password.encode()).digest()).decode()
-    header = _SECURITY_HEADER.format(
-        user=_xml_text(user), digest=digest, nonce=base64.b64encode(nonce).decode(), created=created
-    )
-    return _ENVELOPE.format(header=header).encode()
-
-
-def _xml_text(value: str) -> str:
-    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _ENVELOPE.format(header=f"<s:Header>{security_header(user, password)}</s:Header>").encode()
 
 
 def _int_field(parent: etree._Element, path: str) -> int:
@@ -92,6 +71,13 @@ def parse_device_time(answer: etree._Element) -> datetime:
         )
     except ValueError as exc:
         raise BadResponse("clock answer is not a valid date") from exc
+
+
+def parse_time_zone(answer: etree._Element) -> str | None:
+    """Return the POSIX TZ string of a GetSystemDateAndTimeResponse, printable and short, or None."""
+    element = answer.find("{*}SystemDateAndTime/{*}TimeZone/{*}TZ")
+    text = "" if element is None else "".join(ch for ch in (element.text or "").strip() if " " <= ch <= "~")
+    return text[:_MAX_TZ] or None
 
 
 class OnvifHealthCollector:
@@ -125,10 +111,11 @@ class OnvifHealthCollector:
             target.host, target.onvif_port, "/onvif/device_service", _HEADERS, body, self._max_body_bytes
         )
         received = time.time()
-        device_time = parse_device_time(_answer_or_error(answer.status, answer.body))
+        element = _answer_or_error(answer.status, answer.body)
+        device_time = parse_device_time(element)
         midpoint = datetime.fromtimestamp((sent + received) / 2.0, UTC)
         drift = (device_time - midpoint) / timedelta(seconds=1)
-        return OnvifHealthObservation(device_time=device_time, clock_drift_s=drift)
+        return OnvifHealthObservation(device_time=device_time, clock_drift_s=drift, time_zone=parse_time_zone(element))
 
 
 def _answer_or_error(status: int, content: bytes) -> etree._Element:

@@ -88,7 +88,7 @@ def translate(exc: BaseException) -> CollectorError:
 
 
 @asynccontextmanager
-async def _edge(target: Target, operation: str) -> AsyncIterator[None]:
+async def edge(target: Target, operation: str) -> AsyncIterator[None]:
     """Translate library exceptions raised by one ONVIF operation, once, here."""
     try:
         yield
@@ -98,14 +98,14 @@ async def _edge(target: Target, operation: str) -> AsyncIterator[None]:
         raise error from exc
 
 
-def _text(value: object) -> str | None:
+def text_of(value: object) -> str | None:
     if value is None:
         return None
     text = str(value).strip()
     return text or None
 
 
-def _int(value: object) -> int | None:
+def int_of(value: object) -> int | None:
     try:
         return int(str(value))
     except ValueError:
@@ -121,8 +121,9 @@ def _first_mac(interfaces: Any) -> str | None:
 
 
 async def warm_wsdl_cache() -> None:
-    """Parse the device and media WSDLs once, so a concurrent round does not parse them per camera."""
-    for name in ("devicemgmt", "media"):
+    """Parse the device, media, recording and search WSDLs once, so a concurrent round does not parse them per
+    device."""
+    for name in ("devicemgmt", "media", "recording", "search"):
         definition = SERVICES[name]
         service = ONVIFService(
             "http://127.0.0.1:9/onvif/device_service",
@@ -136,6 +137,27 @@ async def warm_wsdl_cache() -> None:
         await service.close()
 
 
+def camera_for(target: Target) -> ONVIFCamera:
+    """The library's camera object for target (close it after use)."""
+    return ONVIFCamera(target.host, target.onvif_port, target.username, target.password, **_CAMERA_OPTIONS)
+
+
+def cap_service(service: ONVIFService, target: Target, transport: CappedZeepTransport) -> ONVIFService:
+    """Put our capped transport and safe parser settings on a service, and never the password as text."""
+    # The library builds each service with its own unlimited transport and huge-tree settings;
+    # swap both on the zeep clients before the first call goes out.
+    for client in (service.zeep_client, service.zeep_client_authless):
+        client.transport = transport
+        client.settings = _SAFE_SETTINGS
+    if target.username is None or target.password is None:
+        # The library signs every call with a UsernameToken, even one built from None.
+        service.zeep_client.wsse = None
+    elif not getattr(service.zeep_client.wsse, "use_digest", False):
+        # PasswordText over plain HTTP would be the password in clear: never sent.
+        raise Unsupported("the ONVIF library would send the password as text; not sent")
+    return service
+
+
 class OnvifIdentityCollector:
     """GetDeviceInformation, GetNetworkInterfaces, GetProfiles, GetStreamUri and GetSnapshotUri."""
 
@@ -145,22 +167,11 @@ class OnvifIdentityCollector:
         self._transport = transport
 
     def _cap(self, service: ONVIFService, target: Target) -> ONVIFService:
-        # The library builds each service with its own unlimited transport and huge-tree settings;
-        # swap both on the zeep clients before the first call goes out.
-        for client in (service.zeep_client, service.zeep_client_authless):
-            client.transport = self._transport
-            client.settings = _SAFE_SETTINGS
-        if target.username is None or target.password is None:
-            # The library signs every call with a UsernameToken, even one built from None.
-            service.zeep_client.wsse = None
-        elif not getattr(service.zeep_client.wsse, "use_digest", False):
-            # PasswordText over plain HTTP would be the password in clear: never sent.
-            raise Unsupported("the ONVIF library would send the password as text; not sent")
-        return service
+        return cap_service(service, target, self._transport)
 
     async def collect(self, target: Target) -> OnvifIdentityObservation:
         """Read identity, MAC and profiles; raise a CollectorError when the camera will not say."""
-        camera = ONVIFCamera(target.host, target.onvif_port, target.username, target.password, **_CAMERA_OPTIONS)
+        camera = camera_for(target)
         try:
             return await self._collect(camera, target)
         finally:
@@ -169,9 +180,9 @@ class OnvifIdentityCollector:
     async def main_profile(self, target: Target) -> MediaProfile | None:
         """The camera's first media profile with a stream or snapshot URI, asked over ONVIF (for the stream and
         image checks when no identity observation has recorded one yet)."""
-        camera = ONVIFCamera(target.host, target.onvif_port, target.username, target.password, **_CAMERA_OPTIONS)
+        camera = camera_for(target)
         try:
-            async with _edge(target, "GetServices"):
+            async with edge(target, "GetServices"):
                 self._cap(await camera.create_devicemgmt_service(), target)
                 await camera.update_xaddrs()
             profiles = await self._profiles(camera, target, first_only=True)
@@ -180,21 +191,21 @@ class OnvifIdentityCollector:
         return profiles[0] if profiles else None
 
     async def _collect(self, camera: ONVIFCamera, target: Target) -> OnvifIdentityObservation:
-        async with _edge(target, "GetServices"):
+        async with edge(target, "GetServices"):
             device = self._cap(await camera.create_devicemgmt_service(), target)
             await camera.update_xaddrs()
-        async with _edge(target, "GetDeviceInformation"):
+        async with edge(target, "GetDeviceInformation"):
             info = await device.GetDeviceInformation()
         if info is None:
             raise BadResponse("GetDeviceInformation answer is empty")
         # Optional parts: a camera without them still has an identity (absent is None, not an error).
-        interfaces = await _optional(target, "GetNetworkInterfaces", device.GetNetworkInterfaces)
+        interfaces = await optional(target, "GetNetworkInterfaces", device.GetNetworkInterfaces)
         return OnvifIdentityObservation(
-            manufacturer=_text(getattr(info, "Manufacturer", None)),
-            model=_text(getattr(info, "Model", None)),
-            firmware=_text(getattr(info, "FirmwareVersion", None)),
-            serial=_text(getattr(info, "SerialNumber", None)),
-            hardware_id=_text(getattr(info, "HardwareId", None)),
+            manufacturer=text_of(getattr(info, "Manufacturer", None)),
+            model=text_of(getattr(info, "Model", None)),
+            firmware=text_of(getattr(info, "FirmwareVersion", None)),
+            serial=text_of(getattr(info, "SerialNumber", None)),
+            hardware_id=text_of(getattr(info, "HardwareId", None)),
             mac=_first_mac(interfaces),
             profiles=await self._profiles(camera, target),
         )
@@ -207,15 +218,15 @@ class OnvifIdentityCollector:
         except ONVIFError:
             log.debug("%s: no media service advertised", target.name)
             return ()
-        async with _edge(target, "GetProfiles"):
+        async with edge(target, "GetProfiles"):
             raw_profiles = await media.GetProfiles()
         profiles = []
         for raw in raw_profiles or ():
-            token = _text(getattr(raw, "token", None))
+            token = text_of(getattr(raw, "token", None))
             if token is None:
                 continue
-            stream = await _optional(target, "GetStreamUri", partial(media.GetStreamUri, _stream_setup(token)))
-            async with _edge(target, "GetSnapshotUri"):
+            stream = await optional(target, "GetStreamUri", partial(media.GetStreamUri, _stream_setup(token)))
+            async with edge(target, "GetSnapshotUri"):
                 # The library answers None (and logs) when the camera faults on this call.
                 snapshot_uri = await camera.get_snapshot_uri(token)
             encoder = getattr(raw, "VideoEncoderConfiguration", None)
@@ -223,12 +234,12 @@ class OnvifIdentityCollector:
             profiles.append(
                 MediaProfile(
                     token=token,
-                    name=_text(getattr(raw, "Name", None)),
-                    encoding=_text(getattr(encoder, "Encoding", None)),
-                    width=_int(getattr(resolution, "Width", None)),
-                    height=_int(getattr(resolution, "Height", None)),
-                    stream_uri=_text(getattr(stream, "Uri", None)),
-                    snapshot_uri=_text(snapshot_uri),
+                    name=text_of(getattr(raw, "Name", None)),
+                    encoding=text_of(getattr(encoder, "Encoding", None)),
+                    width=int_of(getattr(resolution, "Width", None)),
+                    height=int_of(getattr(resolution, "Height", None)),
+                    stream_uri=text_of(getattr(stream, "Uri", None)),
+                    snapshot_uri=text_of(snapshot_uri),
                 )
             )
             if first_only and (profiles[-1].stream_uri or profiles[-1].snapshot_uri):
@@ -240,10 +251,10 @@ def _stream_setup(token: str) -> dict[str, Any]:
     return {"StreamSetup": {"Stream": "RTP-Unicast", "Transport": {"Protocol": "RTSP"}}, "ProfileToken": token}
 
 
-async def _optional(target: Target, operation: str, call: Callable[[], Awaitable[Any]]) -> Any:
+async def optional(target: Target, operation: str, call: Callable[[], Awaitable[Any]]) -> Any:
     """Run an operation the camera may lack; Unsupported becomes None, other errors propagate."""
     try:
-        async with _edge(target, operation):
+        async with edge(target, operation):
             return await call()
     except Unsupported:
         return None

@@ -20,8 +20,11 @@ from collectors.image import ImageCollector
 from collectors.networks import Confined
 from collectors.onvif_health import OnvifHealthCollector
 from collectors.onvif_identity import OnvifIdentityCollector, warm_wsdl_cache
+from collectors.onvif_users import OnvifAccounts
 from collectors.profiles import MediaProfiles
 from collectors.reachability import ReachabilityCollector
+from collectors.recording import RecordingCollector
+from collectors.security import SecurityCollector
 from collectors.snmp import SnmpCollector
 from collectors.snmp_wire import SnmpV2cClient
 from collectors.stream import StreamCollector
@@ -54,6 +57,8 @@ class Collectors:
         max_snapshot_bytes: int = DEFAULT_MAX_SNAPSHOT_BYTES,
         thumbnail_width: int | None = None,
         allowed_networks: Sequence[IpNetwork] = (),
+        https_ports: Sequence[int] = (443,),
+        rtsps_ports: Sequence[int] = (322,),
     ) -> None:
         self.device_timeout = device_timeout
         # Empty: any host; otherwise every check resolves and checks the host first (collectors.networks).
@@ -62,9 +67,12 @@ class Collectors:
         self._max_connections = max_connections
         self._max_snapshot_bytes = max_snapshot_bytes
         self._thumbnail_width = thumbnail_width
+        self._tls_ports = (tuple(https_ports), tuple(rtsps_ports))
         self._registry: dict[CheckKind, Collector] = {}
         # The media profiles the stream and image checks share (set on entering, with the identity collector).
         self.profiles: MediaProfiles
+        # ONVIF accounts (GetUsers, SetUser) for password rotation; set on entering.
+        self.accounts: OnvifAccounts
         self._connector: aiohttp.TCPConnector | None = None
         self._session: aiohttp.ClientSession | None = None
         self._v2c: SnmpV2cClient | None = None
@@ -81,19 +89,33 @@ class Collectors:
         # cameras set up at the same instant would each parse them.
         await warm_wsdl_cache()
         snmp_attempt = self.device_timeout / 2.0
-        identity = OnvifIdentityCollector(CappedZeepTransport(self._session, self.max_body_bytes))
+        transport = CappedZeepTransport(self._session, self.max_body_bytes)
+        identity = OnvifIdentityCollector(transport)
         self.profiles = MediaProfiles(identity.main_profile)
+        self.accounts = OnvifAccounts(
+            CappedZeepTransport(self._session, self.max_body_bytes),
+            device_timeout=self.device_timeout,
+            allowed_networks=self.allowed_networks,
+        )
         collectors: list[Collector] = [
             ReachabilityCollector(connect_timeout=self.device_timeout),
             OnvifHealthCollector(self.max_body_bytes),
             identity,
             SnmpCollector(self._v2c, self._engine, asyncio.Semaphore(_V3_IN_FLIGHT), attempt_timeout=snmp_attempt),
             StreamCollector(self.profiles),
+            RecordingCollector(transport),
             ImageCollector(
                 self._session,
                 self.profiles,
                 max_bytes=self._max_snapshot_bytes,
                 thumbnail_width=self._thumbnail_width,
+            ),
+            # The TLS handshakes run together after the ONVIF calls: each gets a third of the check's time.
+            SecurityCollector(
+                transport,
+                probe_timeout=self.device_timeout / 3,
+                https_ports=self._tls_ports[0],
+                rtsps_ports=self._tls_ports[1],
             ),
         ]
         if self.allowed_networks:
@@ -123,6 +145,8 @@ class Collectors:
             max_snapshot_bytes=image.max_snapshot_bytes,
             thumbnail_width=image.thumbnail_width if image.reference_thumbnail else None,
             allowed_networks=settings.cameras.allowed_networks,
+            https_ports=settings.hygiene.https_ports,
+            rtsps_ports=settings.hygiene.rtsps_ports,
         )
 
     def __getitem__(self, kind: CheckKind) -> Collector:

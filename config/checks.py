@@ -12,3 +12,6 @@ class CheckKind(StrEnum):
     SNMP = "snmp"
     STREAM = "stream"  # RTSP OPTIONS/DESCRIBE on the profile's stream
     IMAGE = "image"  # a snapshot reduced to statistics
+    # ONVIF Profile G recording and search, on the device that records: a recorder, or an edge-recording camera.
+    RECORDING = "recording"
+    SECURITY = "security"  # certificates, exposed services and the configuration baseline (cyber hygiene)

@@ -6,10 +6,12 @@ import asyncio
 import ipaddress
 import socket
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 
 from pydantic import Field, field_validator
 
+from config.durations import Duration
 from config.section import Section
 
 IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -52,6 +54,10 @@ class CameraSettings(Section):
     allowed_networks: list[IpNetwork] = Field(
         default_factory=list, description="CIDRs camera hosts must be in; empty = anywhere"
     )
+    # A device password older than this is named in the password report (BIO 5.17: password rules enforced).
+    password_max_age: Duration = timedelta(days=365)
+    # Password rotation: one camera first, then batches of this many at once.
+    rotation_batch_size: int = Field(default=5, ge=1, le=100)
 
     @field_validator("allowed_networks", mode="before")
     @classmethod

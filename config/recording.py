@@ -19,6 +19,12 @@ class RecordingSettings(Section):
     # Footage is personal data (AVG/GDPR): Dutch practice keeps it 28 days, longer only for an investigation (a
     # legal hold). A camera's retention_max_days overrides it.
     retention_max: Duration = timedelta(days=28)
+    # Footage this much older than the maximum is reported (retention_exceeded): a recorder deletes by the day.
+    retention_tolerance: Duration = timedelta(days=1)
+    # The newest footage older than this means the recording stopped (with recordings every 15 minutes).
+    stopped_after: Duration = timedelta(minutes=30)
+    # A span without footage in the last day longer than this is a gap (recording_gap).
+    gap_threshold: Duration = timedelta(minutes=10)
 
     @model_validator(mode="after")
     def _min_below_max(self) -> RecordingSettings:

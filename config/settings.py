@@ -17,6 +17,8 @@ from pydantic_settings import (
 )
 
 from config.durations import Duration
+from config.events import EventSettings
+from config.hygiene import HygieneSettings
 from config.networks import CameraSettings
 from config.recording import RecordingSettings
 from config.section import Section
@@ -40,6 +42,8 @@ class SchedulerSettings(Section):
     health_interval: Duration = timedelta(minutes=5)
     identity_interval: Duration = timedelta(hours=24)
     image_interval: Duration = timedelta(hours=1)
+    # Certificates, exposed services and configuration drift (cyber hygiene): they change rarely.
+    security_interval: Duration = timedelta(days=1)
     # ONVIF Profile G recording and search on the device that records (a recorder, or an edge-recording camera).
     recording_interval: Duration = timedelta(minutes=15)
     device_timeout: Duration = timedelta(seconds=10)
@@ -95,10 +99,18 @@ class SchedulerSettings(Section):
         return self.lease * 2
 
     @property
+    def reachability_longest(self) -> timedelta:
+        """The longest the reachability check waits while a camera is down: its multiple of the interval less what
+        a repair then takes to show (a tick to start the check, ``recovery_confirm`` to confirm it), so a repaired
+        camera is `up` again within that multiple of the interval; never less than the interval."""
+        backed_off = self.reachability_interval * self.reachability_max_backoff - self.recovery_confirm - self.tick
+        return max(self.reachability_interval, backed_off)
+
+    @property
     def outage_edges(self) -> timedelta:
         """How close to the truth an outage's start and end are recorded: the longest a change of a camera can go
-        unseen by the reachability check (its interval, backed off while down, with jitter)."""
-        return self.reachability_interval * max(1.0, self.reachability_max_backoff) * (1 + self.jitter)
+        unseen by the reachability check (its interval with jitter while up, its backed-off wait while down)."""
+        return self.reachability_interval * max(1.0 + self.jitter, self.reachability_max_backoff)
 
 
 class FaultSettings(Section):
@@ -315,6 +327,7 @@ class Settings(BaseSettings):
     scheduler: SchedulerSettings = SchedulerSettings()
     faults: FaultSettings = FaultSettings()
     image: ImageSettings = ImageSettings()
+    hygiene: HygieneSettings = HygieneSettings()
     alerts: AlertSettings = AlertSettings()
     tickets: TicketSettings = TicketSettings()
     retention: RetentionSettings = RetentionSettings()
@@ -324,6 +337,7 @@ class Settings(BaseSettings):
     recording: RecordingSettings = RecordingSettings()
     risk: RiskSettings = RiskSettings()
     web: WebSettings = WebSettings()
+    events: EventSettings = EventSettings()
 
     @classmethod
     def settings_customise_sources(

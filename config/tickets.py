@@ -85,8 +85,14 @@ def _default_policy() -> list[TicketPolicyRule]:
         ),
         # A stream not as registered (resolution or codec): evidence quality, planned work.
         TicketPolicyRule(kinds=["stream_mismatch"], priority="p4"),
+        # Cyber hygiene: an ended certificate and a changed configuration are planned work; an ending one waits.
+        TicketPolicyRule(kinds=["certificate_expired"], priority="p3"),
+        TicketPolicyRule(kinds=["config_drift"], priority="p4"),
         # Firmware to update before the catalogue's due date: planned work with a deadline in the fault.
         TicketPolicyRule(kinds=["vulnerability_exploited"], priority="p3"),
+        # No footage when the police ask for it: as urgent as a camera down. Footage kept too long or a gap: soon.
+        TicketPolicyRule(kinds=["recording_stopped", "storage_failed"], priority="p1"),
+        TicketPolicyRule(kinds=["retention_short", "retention_exceeded", "recording_gap"], priority="p2"),
     ]
 
 

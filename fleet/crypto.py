@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
 import os
 from typing import Any
@@ -49,6 +51,15 @@ class CredentialCipher:
 
     def __init__(self, key: bytes) -> None:
         self._fernet = Fernet(key)
+        # A key of its own for fingerprints, from the same secret: comparing passwords never needs them in clear.
+        self._fingerprint_key = HKDF(
+            algorithm=hashes.SHA256(), length=32, salt=None, info=b"camfleet password fingerprints"
+        ).derive(base64.urlsafe_b64decode(key))
+
+    def fingerprint(self, secret: str) -> str:
+        """A keyed hash (HMAC-SHA256) of a secret: equal secrets give equal fingerprints, and without the key
+        nobody can test a guess against it."""
+        return hmac.new(self._fingerprint_key, secret.encode(), hashlib.sha256).hexdigest()
 
     def encrypt(self, secrets: dict[str, Any]) -> bytes:
         """Encrypt a mapping of secret values."""

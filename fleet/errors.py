@@ -65,3 +65,7 @@ class InvalidInput(DomainError):
         super().__init__(f"{field}: {reason}")
         self.field = field
         self.reason = reason
+
+
+class InvalidQuery(InvalidInput):
+    """A query parameter (a list's cursor) is not acceptable; the answer names it, never its value."""

@@ -19,6 +19,13 @@ POLL_DURATION = Histogram(
     registry=REGISTRY,
 )
 CHECKS = Counter("camfleet_checks", "Checks run, by kind and result.", ["kind", "result"], registry=REGISTRY)
+# Per camera and topic in the event_counts table: topics are the devices' own strings, no label for them here.
+EVENTS = Counter(
+    "camfleet_events",
+    "Events received from cameras, by what they are evidence of, kept or dropped over a camera's rate limit.",
+    ["evidence", "outcome"],
+    registry=REGISTRY,
+)
 CHECK_FAILURES = Counter(
     "camfleet_check_failures", "Failed checks by kind and error class.", ["kind", "error_class"], registry=REGISTRY
 )

@@ -6,11 +6,15 @@ from fleet.audit.models import AuditEntry
 from fleet.cameras.models import Camera, CameraCredentials
 from fleet.db import Base
 from fleet.decisions.models import Decision, DecisionCamera
+from fleet.events.models import CameraEvent, EventCount, EventSubscription
 from fleet.faults.models import ConditionState, Fault
 from fleet.health.models import CheckResult, CheckState, EndpointAuth, StatusInterval
+from fleet.hygiene.models import CameraHygiene
 from fleet.images.models import ImageBaseline
 from fleet.incidents.models import Incident, IncidentCategory, IncidentTally
 from fleet.maintenance.models import MaintenanceWindow
+from fleet.passwords.models import PasswordRotation
+from fleet.recording.models import LegalHold
 from fleet.tickets.models import RepairTicket, TicketEvent, TicketFault
 from fleet.uptime.models import StatusDaily, StatusMonthly, StatusRollup
 from fleet.users.models import ApiToken, User
@@ -23,19 +27,25 @@ __all__ = [
     "Decision",
     "DecisionCamera",
     "Camera",
+    "CameraEvent",
     "CameraCredentials",
     "CheckResult",
     "ConditionState",
     "EndpointAuth",
+    "EventCount",
+    "EventSubscription",
     "Fault",
     "ImageBaseline",
+    "CameraHygiene",
     "Incident",
     "IncidentCategory",
     "IncidentTally",
     "KevImport",
     "KevVulnerability",
+    "LegalHold",
     "MaintenanceWindow",
     "NotificationChannel",
+    "PasswordRotation",
     "RepairTicket",
     "CheckState",
     "StatusDaily",

@@ -20,6 +20,7 @@ from config.settings import Settings
 from fleet.crypto import CredentialCipher
 from fleet.db import Database
 from fleet.decisions import compliance as decisions
+from fleet.events import service as camera_events
 from fleet.health import watch
 from fleet.health.results import prune_results
 from fleet.looplag import LoopLag
@@ -28,8 +29,11 @@ from fleet.uptime.facts import local_day
 from fleet.vendor_risk import service as vendor_risk
 from scheduler import failures
 from scheduler.dispatcher import Dispatcher
+from scheduler.events import EventListener, listening
 from scheduler.exclusive import sole_scheduler
 from scheduler.polling import Poller
+from scheduler.rotation import run_pending
+from scheduler.traps import TrapListener, receiving_traps
 from scheduler.watch import HEARTBEAT_JOB, heartbeat
 
 log = logging.getLogger(__name__)
@@ -39,6 +43,13 @@ DISPATCH_JOB = "dispatch-alerts"
 PRUNE_JOB = "prune-results"
 DECISIONS_JOB = "deployment-compliance"
 ROLLUP_JOB = "uptime-rollup"
+ROTATION_JOB = "password-rotations"
+EVENTS_CLAIM_JOB = "event-subscriptions"
+EVENTS_FLUSH_JOB = "event-writes"
+TRAPS_JOB = "trap-senders"
+# Events heard are written this often (one transaction for all of them): soon enough that a tamper event's check
+# runs at the next tick, seldom enough that a flood costs few transactions.
+_EVENTS_FLUSH = timedelta(seconds=1)
 
 
 def collector_name(poller_group: str | None) -> str:
@@ -51,6 +62,7 @@ async def prune(database: Database, settings: Settings) -> int:
     async with database.unit_of_work() as session:
         removed = await prune_results(session, older_than=datetime.now(UTC) - settings.retention.raw_results)
         await watch.prune_heartbeats(session, older_than=datetime.now(UTC) - settings.retention.raw_results)
+        await camera_events.prune(session, before=datetime.now(UTC) - settings.events.keep)
     if removed:
         log.info("pruned %d raw results older than %s", removed, settings.retention.raw_results)
     return removed
@@ -158,10 +170,16 @@ def stoppable(job: Callable[[], Awaitable[None]], runs: set[asyncio.Task[Any]]) 
 
 
 def build_scheduler(
-    settings: Settings, database: Database, poller: Poller, dispatcher: Dispatcher, runs: set[asyncio.Task[Any]]
+    settings: Settings,
+    database: Database,
+    poller: Poller,
+    dispatcher: Dispatcher,
+    runs: set[asyncio.Task[Any]],
+    listener: EventListener | None = None,
+    traps: TrapListener | None = None,
 ) -> AsyncIOScheduler:
-    """A scheduler with the poll tick, the alert dispatcher, decision compliance, uptime roll-ups and the hourly
-    prune; the runs under way are in ``runs``."""
+    """A scheduler with the poll tick, the alert dispatcher, decision compliance, uptime roll-ups, the hourly
+    prune and, with a listener, the event subscriptions; the runs under way are in ``runs``."""
     scheduler = AsyncIOScheduler(timezone=UTC)
 
     async def tick() -> None:
@@ -187,6 +205,10 @@ def build_scheduler(
     async def compliance() -> None:
         await check_compliance(database, settings)
 
+    async def rotations() -> None:
+        # Runs asked for over the API or a page; the CLI runs its own at once.
+        await run_pending(database, poller.cipher, poller.collectors.accounts)
+
     async def beat() -> None:
         await heartbeat(database, name=poller.owner, poller_group=poller.poller_group)
 
@@ -198,7 +220,15 @@ def build_scheduler(
         (PRUNE_JOB, prune_job, timedelta(hours=1), False),
         (DECISIONS_JOB, compliance, settings.decisions.check_interval, False),
         (ROLLUP_JOB, roll_up_job, settings.uptime.rollup_interval, False),
+        (ROTATION_JOB, rotations, settings.scheduler.tick, True),
     )
+    if listener is not None:
+        table += ((EVENTS_FLUSH_JOB, listener.flush, _EVENTS_FLUSH, True),)
+    if listener is not None and settings.events.enabled:
+        table += ((EVENTS_CLAIM_JOB, listener.refresh, settings.scheduler.lease / 3, True),)
+    if traps is not None:
+        # New cameras, and changed hosts or communities, are learnt this often.
+        table += ((TRAPS_JOB, traps.refresh, settings.scheduler.lease / 3, False),)
     backoff = settings.scheduler.failure_backoff_max
     for job_id, job, interval, start_now in table:
         every(scheduler, stoppable(job, runs), interval, job_id, start_now=start_now, backoff_max=backoff)
@@ -213,17 +243,21 @@ async def running_collector(
     *,
     poller_group: str | None = None,
     lag: LoopLag | None = None,
+    traps: tuple[str, int] | None = None,
 ) -> AsyncIterator[Poller]:
     """Collectors, poller, alert dispatcher and scheduler running until the block ends.
 
     ``lag`` is the probe of the event loop the process already runs (``camfleet serve``); without one, the block
-    runs its own. On SQLite only one process may run them per database file (see scheduler/exclusive.py).
+    runs its own. With ``traps``, SNMP traps are received on that address. On SQLite only one process may run them
+    per database file (see scheduler/exclusive.py).
     """
     with sole_scheduler(settings):
         async with contextlib.AsyncExitStack() as stack:
             if lag is None:
                 lag = await stack.enter_async_context(loop_lag(settings).running())
-            async with running_scheduler(settings, database, cipher, poller_group=poller_group, lag=lag) as poller:
+            async with running_scheduler(
+                settings, database, cipher, poller_group=poller_group, lag=lag, traps=traps
+            ) as poller:
                 yield poller
 
 
@@ -240,8 +274,10 @@ async def running_scheduler(
     *,
     poller_group: str | None,
     lag: LoopLag | None = None,
+    traps: tuple[str, int] | None = None,
 ) -> AsyncIterator[Poller]:
-    """The scheduled jobs of one collector; on a stop its runs are cancelled and its claims given back at once."""
+    """The scheduled jobs of one collector (and with ``traps`` its trap receiver on that address); on a stop its
+    runs are cancelled and its claims given back at once."""
     async with database.unit_of_work() as session:
         # The vendor catalogue or the risk policy may have changed since the last run.
         await vendor_risk.reassess_all(session, settings)
@@ -250,15 +286,31 @@ async def running_scheduler(
         poller = Poller(database, settings, collectors, cipher, owner=owner, poller_group=poller_group, lag=lag)
         dispatcher = Dispatcher(database, settings, cipher, owner=owner)
         runs: set[asyncio.Task[Any]] = set()
-        scheduler = build_scheduler(settings, database, poller, dispatcher, runs)
-        scheduler.start()
-        try:
-            yield poller
-        finally:
-            scheduler.shutdown(wait=False)  # cancels the runs under way
-            if runs:
-                # A cancelled run rolls its transaction back; only then is what it claimed certain to be given back.
-                await asyncio.wait(set(runs))
+        async with contextlib.AsyncExitStack() as stack:
+            listener = (
+                await stack.enter_async_context(
+                    listening(database, settings, cipher, owner=owner, poller_group=poller_group)
+                )
+                if settings.events.enabled or traps is not None
+                else None
+            )
+            trap_listener = (
+                await stack.enter_async_context(
+                    receiving_traps(database, cipher, traps, listener, owner=owner, poller_group=poller_group)
+                )
+                if traps is not None and listener is not None
+                else None
+            )
+            scheduler = build_scheduler(settings, database, poller, dispatcher, runs, listener, trap_listener)
+            scheduler.start()
+            try:
+                yield poller
+            finally:
+                scheduler.shutdown(wait=False)  # cancels the runs under way
+                if runs:
+                    # A cancelled run rolls its transaction back; only then is what it claimed certain to be given
+                    # back. The listener gives its subscriptions back as the stack closes.
+                    await asyncio.wait(set(runs))
             try:
                 await poller.release()
                 await dispatcher.release()

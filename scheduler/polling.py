@@ -53,7 +53,15 @@ _ERROR_CLASSES: tuple[tuple[type[CollectorError], ErrorClass], ...] = (
 _FLUSH_COUNT = 500
 _FLUSH_SECONDS = 1.0
 NEEDS_CREDENTIALS = frozenset(
-    {CheckKind.ONVIF_HEALTH, CheckKind.ONVIF_IDENTITY, CheckKind.SNMP, CheckKind.STREAM, CheckKind.IMAGE}
+    {
+        CheckKind.ONVIF_HEALTH,
+        CheckKind.ONVIF_IDENTITY,
+        CheckKind.SNMP,
+        CheckKind.STREAM,
+        CheckKind.IMAGE,
+        CheckKind.RECORDING,
+        CheckKind.SECURITY,
+    }
 )
 # More doublings than any back-off needs (a day's interval doubled 24 times is 45,000 years), few enough that a
 # timedelta never overflows.
@@ -192,6 +200,8 @@ class Poller:
             CheckKind.ONVIF_IDENTITY: settings.scheduler.identity_interval,
             CheckKind.STREAM: settings.scheduler.health_interval,
             CheckKind.IMAGE: settings.scheduler.image_interval,
+            CheckKind.RECORDING: settings.scheduler.recording_interval,
+            CheckKind.SECURITY: settings.scheduler.security_interval,
         }
         # Claims are renewed while their batch runs (see _renew), so the lease need not outlast a slow batch.
         self._lease = settings.scheduler.lease
@@ -213,12 +223,13 @@ class Poller:
             # Back-off only after the failure is hard, so going down is detected at the normal pace. The check that
             # decides up and down backs off to a small multiple only, so the outage's end is seen near its time.
             scheduler = self.settings.scheduler
-            if kind is CheckKind.REACHABILITY:
-                longest = interval * scheduler.reachability_max_backoff
-            else:
-                longest = max(interval, scheduler.max_backoff)
+            decides = kind is CheckKind.REACHABILITY
+            longest = scheduler.reachability_longest if decides else max(interval, scheduler.max_backoff)
             # Doubling stops long before a timedelta overflows: a camera dead for days has thousands of failures.
-            interval = min(interval * (2 ** min(beyond_hard, _MAX_DOUBLINGS)), longest)
+            interval = min(interval * (1 << min(beyond_hard, _MAX_DOUBLINGS)), longest)
+            if decides:  # jitter only earlier: the wait is a promise about how late a repair is seen
+                spread = interval.total_seconds() * scheduler.jitter
+                return at + interval - timedelta(seconds=self._rng.uniform(0, spread))
         spread = interval.total_seconds() * self.settings.scheduler.jitter
         return at + interval + timedelta(seconds=self._rng.uniform(-spread, spread))
 

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ipaddress
+import ssl
+import tempfile
 from collections.abc import Callable
 from dataclasses import fields
+from pathlib import Path
 from typing import Any
 
 from simulator.device import Device
@@ -15,6 +19,7 @@ from simulator.onvif import Endpoint
 from simulator.rtsp import RtspServer
 from simulator.snmp import SnmpAgent
 from simulator.state import DeviceState, ImageState
+from simulator.users import SetUserFault
 
 
 def _flag(value: Any) -> bool:
@@ -41,6 +46,18 @@ def _text(value: Any) -> str:
     return value
 
 
+def _frame_rate(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 120:
+        raise ValueError(f"expected a whole number of frames per second from 1 to 120, got {value!r}")
+    return value
+
+
+def _servers(value: Any) -> list[str]:
+    if not isinstance(value, list) or len(value) > 8:
+        raise ValueError(f"expected a list of at most 8 host names, got {value!r}")
+    return [_text(server) for server in value]
+
+
 def _image(value: Any) -> ImageState:
     try:
         return ImageState(value)
@@ -48,11 +65,37 @@ def _image(value: Any) -> ImageState:
         raise ValueError(f"expected one of {', '.join(ImageState)}, got {value!r}") from None
 
 
+def _trap_to(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"expected HOST:PORT on loopback or an empty string, got {value!r}")
+    if value:
+        trap_destination(value)
+    return value
+
+
+def trap_destination(text: str) -> tuple[str, int]:
+    """``127.0.0.1:1162`` as an address; the simulator sends nothing off loopback."""
+    host, sep, port = text.rpartition(":")
+    if not sep or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"expected HOST:PORT, got {text!r}")
+    if not ipaddress.ip_address(host).is_loopback:
+        raise ValueError(f"{host} is not a loopback address")
+    return host, int(port)
+
+
 def _scale(value: Any) -> float:
     number = _number(value)
     if number <= 0:
         raise ValueError(f"expected a number > 0, got {value!r}")
     return number
+
+
+def _set_user_fault(value: Any) -> str:
+    try:
+        return SetUserFault(value).value
+    except ValueError:
+        choices = ", ".join(repr(f.value) for f in SetUserFault)
+        raise ValueError(f"expected one of {choices}, got {value!r}") from None
 
 
 # Run-time settings and how each is checked (the control API passes JSON values straight through).
@@ -69,11 +112,18 @@ _SETTABLE: dict[str, Callable[[Any], Any]] = {
     "storage_failed": _flag,
     "if_in_errors": _count,
     "image": _image,
+    "frame_rate": _frame_rate,
+    "discoverable": _flag,
+    "ntp_servers": _servers,
     "events": _flag,
     "event_termination_scale": _scale,
     "events_cancel_all": _flag,
     "events_pull_hangs": _flag,
     "event_flood": _count,
+    "trap_to": _trap_to,
+    "lockout_after": _count,
+    "lockout_s": _scale,
+    "set_user_fault": _set_user_fault,
 }
 # Events a second at most in a flood (the simulator's own CPU is shared with what it simulates).
 _MAX_FLOOD = 5000
@@ -99,6 +149,8 @@ class SimulatedCamera:
         self.web = CameraWebServer(device, Endpoint(spec.host, spec.onvif_port, spec.rtsp_port))
         self.rtsp = RtspServer(device, spec.host, spec.rtsp_port)
         self.snmp = SnmpAgent(device, spec.host, spec.snmp_port)
+        # HTTPS and RTSPS listeners, once serve_tls gave them a certificate.
+        self.tls: list[CameraWebServer | RtspServer] = []
         self._comeback: asyncio.Task[None] | None = None
         self._flood: asyncio.Task[None] | None = None
 
@@ -122,6 +174,8 @@ class SimulatedCamera:
             self._flood = asyncio.create_task(self._flooding())
         if not self.state.rtsp_down:
             await self.rtsp.start()
+        for server in self.tls:
+            await server.start()
 
     async def stop(self) -> None:
         """Close every socket and drop every connection."""
@@ -129,6 +183,8 @@ class SimulatedCamera:
         await self.web.stop()
         await self.rtsp.stop()
         await self.snmp.stop()
+        for server in self.tls:
+            await server.stop()
 
     async def close(self) -> None:
         """Stop, including a pending return from a reboot."""
@@ -159,6 +215,39 @@ class SimulatedCamera:
                 await self.start()
                 if self.state.rtsp_down:
                     await self.rtsp.stop()
+
+    async def serve_tls(
+        self, certificate_pem: bytes, key_pem: bytes, *, https_port: int | None = None, rtsps_port: int | None = None
+    ) -> None:
+        """Serve the web service over HTTPS and/or RTSP over TLS with this certificate (made by the caller: nothing
+        private is kept in the repository), instead of any served before; GetNetworkProtocols names the HTTPS port."""
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        # An old camera's certificate (a 1024-bit key, SHA-1) must load: OpenSSL's security level 0.
+        context.set_ciphers("ALL:@SECLEVEL=0")
+        with tempfile.TemporaryDirectory() as folder:
+            cert, key = Path(folder) / "cert.pem", Path(folder) / "key.pem"
+            cert.write_bytes(certificate_pem)
+            key.write_bytes(key_pem)
+            context.load_cert_chain(cert, key)
+        for server in self.tls:
+            await server.stop()
+        spec = self.device.spec
+        self.tls = []
+        if https_port is not None:
+            self.tls.append(CameraWebServer(self.device, Endpoint(spec.host, https_port, spec.rtsp_port), context))
+        if rtsps_port is not None:
+            self.tls.append(RtspServer(self.device, spec.host, rtsps_port, context))
+        self.state.https_port, self.state.rtsps_port = https_port, rtsps_port
+        if not self.state.offline:
+            for server in self.tls:
+                await server.start()
+
+    def send_trap(self, name: str) -> bool:
+        """Send the trap ``name`` (see simulator.snmp.TRAPS) to ``trap_to``; whether one was sent."""
+        if not self.state.trap_to or self.state.offline:
+            return False
+        self.snmp.send_trap(trap_destination(self.state.trap_to), name)
+        return True
 
     def raise_event(self, topic: Topic, state: bool, source: str | None = None) -> Event:
         """Raise one event now (a digital input, a hardware alarm, ...) for every subscriber."""
@@ -194,6 +283,7 @@ class SimulatedCamera:
         if downtime_s <= 0:
             self.state.reboot()
             await self.start()
+            self.send_trap("coldStart")
             return
         self.state.offline = True
 
@@ -201,6 +291,7 @@ class SimulatedCamera:
             await asyncio.sleep(downtime_s)
             self.state.reboot()
             await self.update(offline=False)
+            self.send_trap("coldStart")
 
         self._comeback = asyncio.create_task(come_back())
 
@@ -226,4 +317,5 @@ class SimulatedCamera:
             "state": settings | {"uptime_s": round(state.uptime_s(), 1), "boots": state.boots},
             "counters": self.device.counters.as_dict(),
             "events": self.device.events.as_dict(),
+            "accounts": self.device.accounts.as_dict(),
         }

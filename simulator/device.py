@@ -12,6 +12,7 @@ from simulator.images import SceneCache, Snapshotter
 from simulator.profiles import Identity, VendorProfile, derive_identity, profile_for
 from simulator.spec import CameraSpec
 from simulator.state import DeviceState, PollCounters
+from simulator.users import Accounts
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +25,7 @@ class Stream:
     width: int
     height: int
     bitrate_kbps: int
+    frame_rate: int = 25
 
 
 @dataclass
@@ -37,6 +39,7 @@ class Device:
     snapshotter: Snapshotter
     counters: PollCounters = field(default_factory=PollCounters)
     events: EventBroker = field(default_factory=EventBroker)
+    accounts: Accounts = field(default_factory=Accounts)
 
     @classmethod
     def create(cls, spec: CameraSpec, scenes: SceneCache) -> Device:
@@ -44,7 +47,9 @@ class Device:
         profile = profile_for(spec)
         identity = derive_identity(spec, profile)
         seed = int.from_bytes(hashlib.sha256(spec.name.encode()).digest()[:8], "big")
-        return cls(spec, profile, identity, DeviceState(firmware=identity.firmware), Snapshotter(scenes, seed))
+        state = DeviceState(firmware=identity.firmware)
+        accounts = Accounts.of(spec.username, spec.password)
+        return cls(spec, profile, identity, state, Snapshotter(scenes, seed), accounts=accounts)
 
     @property
     def firmware(self) -> str:
@@ -64,7 +69,7 @@ class Device:
         main_token, sub_token = self.profile.profile_tokens
         main_path, sub_path = self.profile.rtsp_paths
         return (
-            Stream(main_token, main_path, self.profile.main_codec, main_w, main_h, 4096),
+            Stream(main_token, main_path, self.profile.main_codec, main_w, main_h, 4096, self.state.frame_rate),
             Stream(sub_token, sub_path, "H264", 640, 360, 512),
         )
 
@@ -99,7 +104,8 @@ class Device:
             return True
         if self.state.basic_only and scheme != "basic":
             return False
-        return httpauth.authorised(authorization, method, self.realm, self.spec.username, self.spec.password)
+        password = self.accounts.password_of(self.spec.username) or ""
+        return httpauth.authorised(authorization, method, self.realm, self.spec.username, password)
 
     async def delay(self) -> None:
         """The injected response latency."""

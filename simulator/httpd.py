@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import ssl
 
 from aiohttp import web
 from multidict import CIMultiDict
 
-from simulator import events, httpauth, onvif, pullpoint
+from simulator import events, httpauth, onvif, pullpoint, recording
 from simulator.device import Device
+from simulator.users import DropConnection
 
 DEVICE_PATH = "/onvif/device_service"
 _SERVER = "httpd"
@@ -17,9 +19,11 @@ _SERVER = "httpd"
 class CameraWebServer:
     """Listens on the camera's own address and ONVIF port while the camera is online."""
 
-    def __init__(self, device: Device, endpoint: onvif.Endpoint) -> None:
+    def __init__(self, device: Device, endpoint: onvif.Endpoint, tls: ssl.SSLContext | None = None) -> None:
         self.device = device
         self.endpoint = endpoint
+        # Set: the same service over HTTPS on the endpoint's port.
+        self.tls = tls
         self._handler: web.Server | None = None
         self._listener: asyncio.Server | None = None
 
@@ -30,7 +34,7 @@ class CameraWebServer:
         loop = asyncio.get_running_loop()
         self._handler = web.Server(self._handle, access_log=None)
         self._listener = await loop.create_server(
-            self._handler, self.endpoint.host, self.endpoint.http_port, reuse_address=True
+            self._handler, self.endpoint.host, self.endpoint.http_port, reuse_address=True, ssl=self.tls
         )
 
     async def stop(self) -> None:
@@ -49,12 +53,19 @@ class CameraWebServer:
         await self.device.delay()
         profile = self.device.profile
         services = {DEVICE_PATH: "device", profile.media_path: "media"}
+        if self.device.state.recordings:
+            services |= {recording.RECORDING_PATH: "recording", recording.SEARCH_PATH: "search"}
         if request.method == "POST" and (
             request.path == events.EVENTS_PATH or request.path.startswith(events.PULLPOINT_PATH)
         ):
             reply = await pullpoint.handle(self.device, self.endpoint, request.path, await request.read())
         elif request.method == "POST" and request.path in services:
-            reply = onvif.handle(self.device, self.endpoint, services[request.path], await request.read())
+            try:
+                reply = onvif.handle(self.device, self.endpoint, services[request.path], await request.read())
+            except DropConnection:
+                if request.transport is not None:
+                    request.transport.abort()
+                return web.Response(status=500, headers={"Server": _SERVER})
         else:
             reply = None
         if reply is not None:

@@ -13,8 +13,10 @@ from zoneinfo import ZoneInfo
 
 from lxml import etree
 
+from simulator import recording
 from simulator.device import Device, Stream
 from simulator.events import EVENTS_PATH, NS_TEV, NS_TNS1, NS_WSA, NS_WSNT, NS_WSTOP
+from simulator.users import LOCKED_REASON, SetUserFault, UserFault
 
 NS_ENV = "http://www.w3.org/2003/05/soap-envelope"
 NS_WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
@@ -131,10 +133,16 @@ def read_request(device: Device, payload: bytes) -> tuple[str, etree._Element, e
 
 
 def check_authorised(device: Device, header: etree._Element | None) -> None:
-    """Raise the camera's NotAuthorized fault unless the request carries a valid token."""
+    """Raise the camera's NotAuthorized fault unless the request carries a valid token (or the lock-out fault)."""
+    accounts, state = device.accounts, device.state
+    if accounts.locked():
+        device.counters.onvif_auth_failures += 1
+        raise SoapFault(device.profile.auth_fault_status, "env:Sender", "ter:NotAuthorized", LOCKED_REASON)
     if not _authorised(device, header):
         device.counters.onvif_auth_failures += 1
+        accounts.failed(state.lockout_after, state.lockout_s)
         raise _not_authorized(device)
+    accounts.succeeded()
 
 
 def not_implemented() -> SoapFault:
@@ -160,9 +168,11 @@ def handle(device: Device, endpoint: Endpoint, service: str, payload: bytes) -> 
 def _authorised(device: Device, header: etree._Element | None) -> bool:
     if device.state.reject_auth:
         return False
-    if not device.spec.has_credentials:
+    if not device.accounts.users:
         return True
-    return token_is_valid(header, device.spec.username, device.spec.password)
+    token = header.find(f"{{{NS_WSSE}}}Security/{{{NS_WSSE}}}UsernameToken") if header is not None else None
+    password = device.accounts.password_of(_text(token, f"{{{NS_WSSE}}}Username"))
+    return password is not None and token_is_valid(header, _text(token, f"{{{NS_WSSE}}}Username"), password)
 
 
 def _date_time(moment: datetime) -> str:
@@ -284,6 +294,9 @@ def _services(device: Device, endpoint: Endpoint, request: etree._Element) -> st
     ]
     if device.state.events:
         entries.append((NS_TEV, EVENTS_PATH, events_caps, (2, 60)))
+    if device.state.recordings:
+        entries.append((recording.NS_TRC, recording.RECORDING_PATH, "", (2, 60)))
+        entries.append((recording.NS_TSE, recording.SEARCH_PATH, "", (2, 60)))
     services = "".join(
         f"<tds:Service><tds:Namespace>{ns}</tds:Namespace><tds:XAddr>{endpoint.http}{path}</tds:XAddr>"
         f"{caps if include else ''}<tds:Version><tt:Major>{major}</tt:Major><tt:Minor>{minor}</tt:Minor>"
@@ -313,26 +326,68 @@ def _scopes(device: Device, endpoint: Endpoint, request: etree._Element) -> str:
 _STREAM_NAMES = ("mainStream", "subStream")
 
 
-def _profile(stream: Stream, index: int) -> str:
+def _encoder(stream: Stream, index: int, element: str) -> str:
     codec = (
         "<tt:H264><tt:GovLength>50</tt:GovLength><tt:H264Profile>Main</tt:H264Profile></tt:H264>"
         if stream.codec == "H264"
         else ""
     )
     return (
-        f'<trt:Profiles token="{escape(stream.token)}" fixed="true"><tt:Name>{_STREAM_NAMES[index]}'
-        '</tt:Name><tt:VideoSourceConfiguration token="VideoSourceToken"><tt:Name>VideoSourceConfig</tt:Name>'
-        "<tt:UseCount>2</tt:UseCount><tt:SourceToken>VideoSource_1</tt:SourceToken>"
-        f'<tt:Bounds x="0" y="0" width="{stream.width}" height="{stream.height}"/></tt:VideoSourceConfiguration>'
-        f'<tt:VideoEncoderConfiguration token="VideoEncoderToken_{index + 1}"><tt:Name>VideoEncoder_{index + 1}'
+        f'<{element} token="VideoEncoderToken_{index + 1}"><tt:Name>VideoEncoder_{index + 1}'
         f"</tt:Name><tt:UseCount>1</tt:UseCount><tt:Encoding>{stream.codec}</tt:Encoding><tt:Resolution>"
         f"<tt:Width>{stream.width}</tt:Width><tt:Height>{stream.height}</tt:Height></tt:Resolution>"
-        "<tt:Quality>4</tt:Quality><tt:RateControl><tt:FrameRateLimit>25</tt:FrameRateLimit>"
+        f"<tt:Quality>4</tt:Quality><tt:RateControl><tt:FrameRateLimit>{stream.frame_rate}</tt:FrameRateLimit>"
         f"<tt:EncodingInterval>1</tt:EncodingInterval><tt:BitrateLimit>{stream.bitrate_kbps}</tt:BitrateLimit>"
         f"</tt:RateControl>{codec}<tt:Multicast><tt:Address><tt:Type>IPv4</tt:Type>"
         "<tt:IPv4Address>0.0.0.0</tt:IPv4Address></tt:Address><tt:Port>0</tt:Port><tt:TTL>0</tt:TTL>"
         "<tt:AutoStart>false</tt:AutoStart></tt:Multicast><tt:SessionTimeout>PT60S</tt:SessionTimeout>"
-        "</tt:VideoEncoderConfiguration></trt:Profiles>"
+        f"</{element}>"
+    )
+
+
+def _profile(stream: Stream, index: int) -> str:
+    return (
+        f'<trt:Profiles token="{escape(stream.token)}" fixed="true"><tt:Name>{_STREAM_NAMES[index]}'
+        '</tt:Name><tt:VideoSourceConfiguration token="VideoSourceToken"><tt:Name>VideoSourceConfig</tt:Name>'
+        "<tt:UseCount>2</tt:UseCount><tt:SourceToken>VideoSource_1</tt:SourceToken>"
+        f'<tt:Bounds x="0" y="0" width="{stream.width}" height="{stream.height}"/></tt:VideoSourceConfiguration>'
+        f"{_encoder(stream, index, 'tt:VideoEncoderConfiguration')}</trt:Profiles>"
+    )
+
+
+def _encoder_configurations(device: Device, endpoint: Endpoint, request: etree._Element) -> str:
+    found = "".join(_encoder(stream, i, "trt:Configurations") for i, stream in enumerate(device.streams))
+    return f"<trt:GetVideoEncoderConfigurationsResponse>{found}</trt:GetVideoEncoderConfigurationsResponse>"
+
+
+def _network_protocols(device: Device, endpoint: Endpoint, request: etree._Element) -> str:
+    https = device.state.https_port
+    entries = (
+        ("HTTP", True, endpoint.http_port),
+        ("HTTPS", https is not None, https or 443),
+        ("RTSP", True, endpoint.rtsp_port),
+    )
+    found = "".join(
+        f"<tds:NetworkProtocols><tt:Name>{name}</tt:Name><tt:Enabled>{str(on).lower()}</tt:Enabled>"
+        f"<tt:Port>{port}</tt:Port></tds:NetworkProtocols>"
+        for name, on, port in entries
+    )
+    return f"<tds:GetNetworkProtocolsResponse>{found}</tds:GetNetworkProtocolsResponse>"
+
+
+def _discovery_mode(device: Device, endpoint: Endpoint, request: etree._Element) -> str:
+    mode = "Discoverable" if device.state.discoverable else "NonDiscoverable"
+    return f"<tds:GetDiscoveryModeResponse><tds:DiscoveryMode>{mode}</tds:DiscoveryMode></tds:GetDiscoveryModeResponse>"
+
+
+def _ntp(device: Device, endpoint: Endpoint, request: etree._Element) -> str:
+    hosts = "".join(
+        f"<tt:NTPManual><tt:Type>DNS</tt:Type><tt:DNSname>{escape(server)}</tt:DNSname></tt:NTPManual>"
+        for server in device.state.ntp_servers
+    )
+    return (
+        "<tds:GetNTPResponse><tds:NTPInformation><tt:FromDHCP>false</tt:FromDHCP>"
+        f"{hosts}</tds:NTPInformation></tds:GetNTPResponse>"
     )
 
 
@@ -368,6 +423,47 @@ def _snapshot_uri(device: Device, endpoint: Endpoint, request: etree._Element) -
     return f"<trt:GetSnapshotUriResponse>{_media_uri(uri)}</trt:GetSnapshotUriResponse>"
 
 
+def _get_users(device: Device, endpoint: Endpoint, request: etree._Element) -> str:
+    return device.accounts.get_users()
+
+
+def _set_user(device: Device, endpoint: Endpoint, request: etree._Element) -> str:
+    try:
+        return device.accounts.set_user(request, SetUserFault(device.state.set_user_fault))
+    except UserFault as fault:
+        raise SoapFault(400, "env:Sender", fault.subcode, fault.reason) from None
+
+
+def _found(answer: str | None, what: str) -> str:
+    if answer is None:
+        raise SoapFault(400, "env:Sender", "ter:InvalidArgVal", f"No such {what}")
+    return answer
+
+
+def _job_state(device: Device, endpoint: Endpoint, request: etree._Element) -> str:
+    job = _text(request, f"{{{recording.NS_TRC}}}JobToken")
+    return _found(recording.get_recording_job_state(device.state.recordings, job), "job")
+
+
+def _recording_information(device: Device, endpoint: Endpoint, request: etree._Element) -> str:
+    token = _text(request, f"{{{recording.NS_TSE}}}RecordingToken")
+    now = datetime.now(UTC)
+    return _found(recording.get_recording_information(device.state.recordings, token, now), "recording")
+
+
+def _find_events(device: Device, endpoint: Endpoint, request: etree._Element) -> str:
+    now = datetime.now(UTC)
+    start = recording.request_time(request, "StartPoint") or now
+    device.state.event_search = (start, recording.request_time(request, "EndPoint") or now)
+    return recording.search_started("FindEvents")
+
+
+def _event_results(device: Device, endpoint: Endpoint, request: etree._Element) -> str:
+    now = datetime.now(UTC)
+    start, end = device.state.event_search or (now, now)
+    return recording.event_search_results(device.state.recordings, start, end)
+
+
 _Answer = Callable[[Device, Endpoint, etree._Element], str]
 
 # (service, operation) -> (answer, pre-auth). Only GetSystemDateAndTime is answered without a token: clients need
@@ -379,7 +475,28 @@ _OPERATIONS: dict[tuple[str, str], tuple[_Answer, bool]] = {
     ("device", "GetCapabilities"): (_capabilities, False),
     ("device", "GetServices"): (_services, False),
     ("device", "GetScopes"): (_scopes, False),
+    ("device", "GetUsers"): (_get_users, False),
+    ("device", "SetUser"): (_set_user, False),
+    ("device", "GetNetworkProtocols"): (_network_protocols, False),
+    ("device", "GetDiscoveryMode"): (_discovery_mode, False),
+    ("device", "GetNTP"): (_ntp, False),
+    ("media", "GetVideoEncoderConfigurations"): (_encoder_configurations, False),
     ("media", "GetProfiles"): (_profiles, False),
     ("media", "GetStreamUri"): (_stream_uri, False),
     ("media", "GetSnapshotUri"): (_snapshot_uri, False),
+    ("recording", "GetRecordings"): (lambda d, e, r: recording.get_recordings(d.state.recordings), False),
+    ("recording", "GetRecordingJobs"): (lambda d, e, r: recording.get_recording_jobs(d.state.recordings), False),
+    ("recording", "GetRecordingJobState"): (_job_state, False),
+    ("search", "GetRecordingSummary"): (
+        lambda d, e, r: recording.get_recording_summary(d.state.recordings, datetime.now(UTC)),
+        False,
+    ),
+    ("search", "FindRecordings"): (lambda d, e, r: recording.search_started("FindRecordings"), False),
+    ("search", "GetRecordingSearchResults"): (
+        lambda d, e, r: recording.recording_search_results(d.state.recordings, datetime.now(UTC)),
+        False,
+    ),
+    ("search", "GetRecordingInformation"): (_recording_information, False),
+    ("search", "FindEvents"): (_find_events, False),
+    ("search", "GetEventSearchResults"): (_event_results, False),
 }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ssl
 import zlib
 from dataclasses import replace
 from urllib.parse import urlsplit
@@ -41,7 +42,7 @@ def sdp(device: Device, stream: Stream, host: str) -> str:
         f"a=fmtp:96 {fmtp}",
         f"a=framesize:96 {stream.width}-{stream.height}",
         f"a=x-dimensions:{stream.width},{stream.height}",
-        "a=framerate:25",
+        f"a=framerate:{stream.frame_rate}",
         "a=control:trackID=1",
     )
     return "\r\n".join(lines) + "\r\n"
@@ -50,17 +51,21 @@ def sdp(device: Device, stream: Stream, host: str) -> str:
 class RtspServer:
     """Listens on the camera's RTSP port while the camera is online and its streaming service is up."""
 
-    def __init__(self, device: Device, host: str, port: int) -> None:
+    def __init__(self, device: Device, host: str, port: int, tls: ssl.SSLContext | None = None) -> None:
         self.device = device
         self.host = host
         self.port = port
+        # Set: RTSP over TLS (RTSPS) from the first byte.
+        self.tls = tls
         self._listener: asyncio.Server | None = None
         self._clients: set[asyncio.StreamWriter] = set()
 
     async def start(self) -> None:
         """Open the listening socket."""
         if self._listener is None:
-            self._listener = await asyncio.start_server(self._serve, self.host, self.port, reuse_address=True)
+            self._listener = await asyncio.start_server(
+                self._serve, self.host, self.port, reuse_address=True, ssl=self.tls
+            )
 
     async def stop(self) -> None:
         """Close the socket and drop open sessions."""
@@ -95,7 +100,7 @@ class RtspServer:
                 await self.device.delay()
                 writer.write(self._answer(request_line, headers).encode("latin-1"))
                 await writer.drain()
-        except ConnectionError:
+        except (ConnectionError, ssl.SSLError):
             return
         finally:
             self._clients.discard(writer)

@@ -5,7 +5,10 @@ from __future__ import annotations
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
+
+from simulator.recording import SimRecording
 
 
 class ImageState(StrEnum):
@@ -90,12 +93,31 @@ class DeviceState:
     storage_failed: bool = False
     if_in_errors: int = 0
     image: ImageState = ImageState.NORMAL
+    # The main stream's frame rate (ONVIF encoder configuration, SDP): someone changing it is configuration drift.
+    frame_rate: int = 25
+    # WS-Discovery left on (GetDiscoveryMode); the simulator never sends discovery traffic either way.
+    discoverable: bool = False
+    ntp_servers: list[str] = field(default_factory=lambda: ["ntp.gemeente.example"])
+    # TLS listeners opened by SimulatedCamera.serve_tls (None: no HTTPS / RTSPS).
+    https_port: int | None = None
+    rtsps_port: int | None = None
     # The ONVIF events service and its quirks (see simulator/events.py).
     events: bool = True
     event_termination_scale: float = 1.0
     events_cancel_all: bool = False
     events_pull_hangs: bool = False
     event_flood: int = 0
+    # Where the SNMP agent sends its traps ("HOST:PORT" on loopback; empty: none), e.g. coldStart after a reboot.
+    trap_to: str = ""
+    # Failed ONVIF logins in a row that lock the accounts (0: never), for how long, and SetUser's half-way fault
+    # (simulator/users.py).
+    lockout_after: int = 0
+    lockout_s: float = 60.0
+    set_user_fault: str = ""
+    # ONVIF Profile G: the recordings this device keeps (a recorder, or a camera recording on its own storage);
+    # empty: no recording and search services. The period of the last FindEvents, for its results.
+    recordings: list[SimRecording] = field(default_factory=list)
+    event_search: tuple[datetime, datetime] | None = None
     boots: int = 1
     booted_at: float = field(default_factory=time.monotonic)
 

@@ -32,6 +32,7 @@ SHARED: dict[str, tuple[str, ...]] = {
         "tests/scheduler/test_collectors_faults.py",
         "tests/scheduler/test_exclusive.py",
         "tests/scheduler/test_silent_collectors.py",
+        "tests/test_cli_serve_workers.py",
         "tests/test_cli_stop.py",
         "tests/test_install.py",
     ),

@@ -67,6 +67,8 @@ def test_user_errors_and_usage_errors(tmp_path: Path) -> None:
     assert bad_setting.stderr.startswith("error: invalid setting scheduler.reachability_interval:")
     placeholder = run({**env, "CAMFLEET_SECRET_KEY": "changeme"}, "cameras", "list")
     assert placeholder.returncode == 1 and "placeholder" in placeholder.stderr
+    no_port = run(env, "collector", "--traps", "127.0.0.1")
+    assert no_port.returncode == 1 and no_port.stderr.startswith("error: --traps 127.0.0.1: expected HOST:PORT")
 
 
 @pytest.mark.usefixtures("database")
@@ -85,9 +87,16 @@ async def test_poll_command_against_simulated_cameras(env: dict[str, str], tmp_p
         result = await asyncio.to_thread(run, env, "poll")
         single = await asyncio.to_thread(run, env, "poll", "--camera", "P-1")
     assert result.returncode == 0, result.stderr
-    assert "polled 2 cameras (12 checks, 6 failed): 1 up, 0 degraded, 1 down" in result.stdout
+    assert "polled 2 cameras (14 checks, 7 failed): 1 up, 0 degraded, 1 down" in result.stdout
     assert single.returncode == 0 and "polled 1 cameras" in single.stdout
     assert run(env, "poll", "--camera", "NOPE").stderr.strip() == "error: no camera named NOPE"
+    # The security check saw P-1's configuration (P-2 was offline): it can be taken as the baseline again.
+    assert run(env, "cameras", "baseline", "P-1").stdout.strip() == "baseline taken for 1 cameras"
+    assert run(env, "cameras", "baseline", "--all").stdout.strip() == "baseline taken for 1 cameras"
+    unseen = run(env, "cameras", "baseline", "P-2")
+    assert unseen.returncode == 1 and "no configuration seen yet" in unseen.stderr
+    assert run(env, "cameras", "baseline", "P-1", "--all").returncode == 1
+    assert run(env, "cameras", "baseline").stderr.strip() == "error: name one camera, or give --all"
 
 
 @pytest.mark.usefixtures("database")

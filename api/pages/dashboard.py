@@ -20,6 +20,7 @@ from fleet.faults.models import Fault, FaultKind
 from fleet.faults.service import open_counts_by_severity
 from fleet.health.watch import group_health
 from fleet.maintenance.service import cameras_in_maintenance
+from fleet.pagination import Window
 from fleet.tickets.reading import open_breach_counts
 from fleet.vendor_risk.service import risk_summary
 
@@ -50,7 +51,7 @@ async def _figures(session: AsyncSession, settings: Settings) -> dict[str, Any]:
     maintenance = await cameras_in_maintenance(session, now)
     by_status = await cameras.count_by_status(session, filters=cameras.CameraFilter(), maintenance=maintenance)
     down = await reading.page_of(
-        session, cameras.CameraFilter(status=CameraStatus.DOWN), page=1, size=50, maintenance=maintenance
+        session, cameras.CameraFilter(status=CameraStatus.DOWN), Window(size=50), maintenance=maintenance, now=now
     )
     return {
         "by_status": by_status,

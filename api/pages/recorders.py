@@ -16,6 +16,7 @@ from fleet.db import RowId
 from fleet.faults import reading as fault_reading
 from fleet.faults.service import FaultFilter
 from fleet.maintenance import service as maintenance
+from fleet.pagination import Window
 from fleet.tickets import reading as ticket_reading
 
 router = APIRouter(include_in_schema=False)
@@ -54,7 +55,7 @@ async def recorder_page(request: Request, session: SessionDep, viewer: PageRead,
     recorder = await camera_reading.one_recorder(session, recorder_id, now=now)
     in_maintenance = await maintenance.cameras_in_maintenance(session, now)
     recorded = await camera_reading.page_of(
-        session, CameraFilter(recorder_id=recorder_id), page=1, size=CAMERAS_SHOWN, maintenance=in_maintenance
+        session, CameraFilter(recorder_id=recorder_id), Window(size=CAMERAS_SHOWN), maintenance=in_maintenance, now=now
     )
     return render(
         request,
@@ -62,7 +63,7 @@ async def recorder_page(request: Request, session: SessionDep, viewer: PageRead,
         "recorder.html",
         recorder=recorder,
         cameras=recorded,
-        faults=await fault_reading.page_of(session, FaultFilter(camera_id=recorder_id), page=1, size=20),
+        faults=await fault_reading.page_of(session, FaultFilter(camera_id=recorder_id), Window(size=20), now=now),
         tickets=await ticket_reading.page_of(
             session, ticket_reading.TicketFilter(camera_id=recorder_id), page=1, size=20
         ),

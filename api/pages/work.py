@@ -28,6 +28,7 @@ from fleet.faults import reading as fault_reading
 from fleet.faults import service as faults
 from fleet.maintenance import service as maintenance
 from fleet.maintenance.schemas import MaintenanceWindowIn
+from fleet.pagination import Window
 from fleet.tickets import history, rules, workflow
 from fleet.tickets import reading as ticket_reading
 from fleet.tickets.models import TicketStatus
@@ -55,7 +56,7 @@ async def fault_list(
 ) -> Response:
     """Faults, open ones only unless asked; technicians acknowledge them here."""
     filters = faults.FaultFilter(open=None if all else True)
-    listed = await fault_reading.page_of(session, filters, page=page, size=PAGE_SIZE)
+    listed = await fault_reading.page_of(session, filters, Window(size=PAGE_SIZE, page=page), now=datetime.now(UTC))
     return render(request, viewer, "faults.html", faults=listed, all=all, pages=max(1, -(-listed.total // PAGE_SIZE)))
 
 

@@ -7,23 +7,23 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from api.deps import CipherDep, MayEditCameras, MayRead, PageDep, SessionDep, SettingsDep, actor_of
+from api.deps import CipherDep, KeysetDep, MayEditCameras, MayRead, SessionDep, SettingsDep, actor_of
 from fleet.cameras import reading, service
 from fleet.cameras.models import CameraKind, CameraStatus, Lifecycle, RiskLevel
 from fleet.cameras.schemas import CameraCreate, CameraOut, CameraUpdate
 from fleet.db import RowId
 from fleet.maintenance.service import cameras_in_maintenance
-from fleet.pagination import Page
+from fleet.pagination import KeysetPage
 from fleet.vendor_risk import service as vendor_risk
 
 router = APIRouter(prefix="/cameras", tags=["cameras"])
 
 
-@router.get("", response_model=Page[CameraOut])
+@router.get("", response_model=KeysetPage[CameraOut])
 async def list_cameras(
     session: SessionDep,
     _user: MayRead,
-    paging: PageDep,
+    paging: KeysetDep,
     status_: Annotated[CameraStatus | None, Query(alias="status")] = None,
     kind: CameraKind | None = None,
     area: Annotated[str | None, Query(max_length=200)] = None,
@@ -34,8 +34,8 @@ async def list_cameras(
     lifecycle: Lifecycle | None = None,
     q: Annotated[str | None, Query(max_length=200, description="search in name, location, host")] = None,
     sort: service.CameraSort = service.CameraSort.NAME,
-) -> Page[CameraOut]:
-    """Cameras by name, filtered and paged."""
+) -> KeysetPage[CameraOut]:
+    """Cameras by name (or ``sort``), filtered, by page number or by ``cursor``."""
     filters = service.CameraFilter(
         status=status_,
         kind=kind,
@@ -47,10 +47,9 @@ async def list_cameras(
         lifecycle=lifecycle,
         search=q,
     )
-    maintenance = await cameras_in_maintenance(session, datetime.now(UTC))
-    return await reading.page_of(
-        session, filters, page=paging.page, size=paging.size, maintenance=maintenance, sort=sort
-    )
+    now = datetime.now(UTC)
+    maintenance = await cameras_in_maintenance(session, now)
+    return await reading.page_of(session, filters, paging.window, maintenance=maintenance, now=now, sort=sort)
 
 
 @router.post("", response_model=CameraOut, status_code=status.HTTP_201_CREATED)

@@ -8,7 +8,7 @@ KEV names a vendor and a product, never versions. A camera matches an entry when
    vendor-risk assessment found behind a relabelled brand (an Amcrest camera is a Dahua: its KEV entries count);
 2. **product**: the entry names the vendor's products in general ("Multiple Products", "IP Cameras"), or names a
    model series the camera's model belongs to; entries for recorders, storage, intercoms and the like do not match a
-   camera;
+   camera (a recorder of the registry is matched the other way round: recorder and general entries, not cameras');
 3. **firmware**: where `config/advisories.toml` has an advisory for the same CVE with affected ranges, those decide:
    a model and firmware inside a range match (confidence high), outside every range (fixed, or a series not
    affected) do not; where the ranges cannot decide (unknown model, firmware without build date) or no advisory
@@ -35,36 +35,15 @@ _LOWER: dict[Confidence, Confidence] = {"high": "medium", "medium": "low", "low"
 
 # Words of a KEV product that name a vendor's range in general, not one model.
 _GENERAL = frozenset(
-    {
-        "multiple",
-        "various",
-        "products",
-        "product",
-        "devices",
-        "device",
-        "cameras",
-        "camera",
-        "ip",
-        "network",
-        "video",
-        "surveillance",
-        "firmware",
-        "ipc",
-        "web",
-        "server",
-        "and",
-    }
+    {"multiple", "various", "products", "product", "devices", "device", "firmware", "web", "server", "and"}
 )
-# Words that name a product that is not a camera (recorders are not in the registry as devices yet).
-_NOT_CAMERA = frozenset(
+# Words that name cameras, recorders, or devices of neither kind.
+_CAMERA = frozenset({"cameras", "camera", "ip", "ipc", "network", "video", "surveillance"})
+_RECORDER = frozenset(
+    {"nvr", "nvrs", "dvr", "dvrs", "xvr", "recorder", "recorders", "network", "video", "surveillance"}
+)
+_NEITHER = frozenset(
     {
-        "nvr",
-        "nvrs",
-        "dvr",
-        "dvrs",
-        "xvr",
-        "recorder",
-        "recorders",
         "storage",
         "san",
         "hybrid",
@@ -93,6 +72,7 @@ class CameraIdentity:
     firmware: str | None
     origin_vendor: str | None = None  # the maker the vendor-risk assessment found
     origin_confidence: float | None = None
+    recorder: bool = False  # a recorder (NVR, recording server) rather than a camera
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,14 +142,15 @@ def _vendors(identity: CameraIdentity, advisories: Advisories) -> list[_Vendor]:
     return found
 
 
-def _product(product: str, vendor_names: Iterable[str], model: str | None) -> Confidence | None:
-    """How well the KEV product covers the camera: generally (low), its model series (medium), or not at all."""
+def _product(product: str, vendor_names: Iterable[str], model: str | None, *, recorder: bool) -> Confidence | None:
+    """How well the KEV product covers the device: generally (low), its model series (medium), or not at all."""
     words = [w for w in normalise(product).split() if w not in {normalise(n) for n in vendor_names}]
-    if set(words) & _NOT_CAMERA:
+    kind, other = (_RECORDER, _CAMERA - _RECORDER) if recorder else (_CAMERA, _RECORDER - _CAMERA)
+    if set(words) & (_NEITHER | other):
         return None
-    if not words or set(words) <= _GENERAL:
+    if set(words) <= _GENERAL | kind:
         return "low"
-    series = " ".join(w for w in words if w not in _GENERAL)
+    series = " ".join(w for w in words if w not in _GENERAL | kind)
     return "medium" if model and series and series in normalise(model) else None
 
 
@@ -194,7 +175,9 @@ def _advisory_says(advisory: Advisory, model: str | None, firmware: str | None) 
 
 def _one(entry: KevFacts, identity: CameraIdentity, found: _Vendor, advisories: Advisories) -> ExploitedMatch | None:
     vendor = advisories.vendors.vendor(found.key)
-    product = _product(entry.product, (vendor.key, vendor.name, *vendor.aliases), identity.model)
+    product = _product(
+        entry.product, (vendor.key, vendor.name, *vendor.aliases), identity.model, recorder=identity.recorder
+    )
     if product is None:
         return None
     how = [found.how, f"KEV product {entry.product!r}"]

@@ -16,7 +16,7 @@ from fleet.advisories.matching import CameraIdentity, ExploitedMatch, KevFacts, 
 from fleet.advisories.models import KevImport, KevVulnerability
 from fleet.alerts import service as alerts
 from fleet.audit.service import Actor, record
-from fleet.cameras.models import Camera, Lifecycle
+from fleet.cameras.models import Camera, DeviceType, Lifecycle
 from fleet.faults.models import Fault, FaultKind
 from fleet.faults.service import FaultChanges, close_fault, open_fault
 from fleet.firmware.catalogue import load_advisories
@@ -45,6 +45,7 @@ def identity_of(camera: Camera) -> CameraIdentity:
         firmware=camera.observed_firmware,
         origin_vendor=camera.risk_origin_vendor,
         origin_confidence=camera.risk_confidence,
+        recorder=camera.device_type is DeviceType.RECORDER,
     )
 
 
@@ -195,10 +196,15 @@ def shaped(fault: Fault, camera: str) -> dict[str, Any]:
 
 
 async def exploited_cves_at(session: AsyncSession, at: datetime) -> dict[int, str]:
-    """Per camera, the CVEs of its `vulnerability_exploited` fault open at that moment ("CVE-…; CVE-…")."""
+    """Per camera (recorders not counted), the CVEs of its `vulnerability_exploited` fault open at that moment."""
     rows = await session.execute(
-        select(Fault.camera_id, Fault.details).where(
-            Fault.kind == KIND, Fault.opened_at <= at, (Fault.closed_at.is_(None)) | (Fault.closed_at > at)
+        select(Fault.camera_id, Fault.details)
+        .join(Camera, Camera.id == Fault.camera_id)
+        .where(
+            Camera.device_type == DeviceType.CAMERA,
+            Fault.kind == KIND,
+            Fault.opened_at <= at,
+            (Fault.closed_at.is_(None)) | (Fault.closed_at > at),
         )
     )
     return {camera_id: "; ".join(details.get("cve_ids", [])) for camera_id, details in rows if camera_id is not None}

@@ -135,7 +135,10 @@ def _add(
 
 
 async def enqueue(session: AsyncSession, items: Iterable[Subject], *, now: datetime, settings: Settings) -> list[Alert]:
-    """Write an alert for every enabled channel whose routing wants each item."""
+    """Write an alert for every enabled channel whose routing wants each item (all in one flush)."""
+    items = list(items)
+    if not items:
+        return []
     channels = (await session.scalars(select(NotificationChannel).where(NotificationChannel.enabled))).all()
     written = []
     for item in items:
@@ -211,19 +214,32 @@ async def on_fault_changes(
 async def _recoveries(
     session: AsyncSession, faults: Sequence[Fault], cameras: dict[int, Camera], now: datetime, settings: Settings
 ) -> list[Alert]:
+    """Recovery alerts on the channels each fault's opening was announced on: one query for all the faults."""
+    if not faults:
+        return []
+    pairs = (
+        await session.execute(
+            select(Alert.fault_id, Alert.channel_id)
+            .where(Alert.fault_id.in_([f.id for f in faults]), Alert.event == AlertEvent.FAULT_OPENED)
+            .distinct()
+        )
+    ).all()
+    ids = {channel_id for _fault_id, channel_id in pairs}
+    channels = (
+        {c.id: c for c in await session.scalars(select(NotificationChannel).where(NotificationChannel.id.in_(ids)))}
+        if ids
+        else {}
+    )
+    told: dict[int, list[NotificationChannel]] = {f.id: [] for f in faults}
+    for fault_id, channel_id in sorted(pairs, key=lambda pair: (pair[0] or 0, pair[1])):
+        if fault_id is not None and channel_id in channels:
+            told[fault_id].append(channels[channel_id])
     written = []
     for fault in faults:
-        told = await session.scalars(
-            select(NotificationChannel).where(
-                NotificationChannel.id.in_(
-                    select(Alert.channel_id).where(Alert.fault_id == fault.id, Alert.event == AlertEvent.FAULT_OPENED)
-                )
-            )
-        )
         camera = cameras.get(fault.camera_id) if fault.camera_id is not None else None
         minutes = round((fault.duration_s or 0) / 60)
         item = _about_fault(AlertEvent.FAULT_CLOSED, fault, camera, settings.alerts.language, recovered_after=minutes)
-        for channel in told:
+        for channel in told[fault.id]:
             written.append(_add(session, channel, item, now=now, settings=settings))
     await session.flush()
     return written

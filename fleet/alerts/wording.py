@@ -32,6 +32,8 @@ CHECKS: dict[CheckKind, str] = {
     CheckKind.SNMP: N_("SNMP"),
     CheckKind.STREAM: N_("video stream"),
     CheckKind.IMAGE: N_("picture"),
+    CheckKind.RECORDING: N_("recording"),
+    CheckKind.SECURITY: N_("security"),
 }
 
 

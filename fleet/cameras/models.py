@@ -101,6 +101,8 @@ class Camera(Base):
     poller_group: Mapped[str] = mapped_column(String(100), default="default")
     # Answer a Basic challenge over plain HTTP/RTSP, which sends the password in clear: only when someone decided so.
     allow_basic: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The ONVIF digital input (its InputToken) wired to the street cabinet's door contact, if any.
+    cabinet_door_input: Mapped[str | None] = mapped_column(String(64))
 
     # Where the footage is kept (cameras only): a recorder of the registry, the camera itself, or nowhere; None: not
     # declared. Retention in days; None: the settings recording.retention_min / retention_max.
@@ -126,6 +128,8 @@ class Camera(Base):
     observed_snmp_enterprise: Mapped[int | None] = mapped_column(Integer)
     observed_sys_descr: Mapped[str | None] = mapped_column(Text)
     observed_clock_drift_s: Mapped[float | None] = mapped_column(Float)
+    # The POSIX TZ string the camera is set to (ONVIF GetSystemDateAndTime): part of its configuration baseline.
+    observed_time_zone: Mapped[str | None] = mapped_column(String(64))
     observed_uptime_s: Mapped[float | None] = mapped_column(Float)
     observed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -152,14 +156,16 @@ class Camera(Base):
         primaryjoin="foreign(Camera.recorder_id) == remote(Camera.id)", lazy="raise", viewonly=True
     )
 
+    # Each list filter with the name after it: a filtered list is read in name order (and after a cursor) straight
+    # from its index, instead of every match being sorted first.
     __table_args__ = (
         Index("ix_cameras_device_type", "device_type"),
         Index("ix_cameras_recorder_id", "recorder_id"),
-        Index("ix_cameras_status", "status"),
-        Index("ix_cameras_area", "area"),
-        Index("ix_cameras_site", "site"),
-        Index("ix_cameras_poller_group", "poller_group"),
-        Index("ix_cameras_risk_level", "risk_level"),
+        Index("ix_cameras_status_name", "status", "name"),
+        Index("ix_cameras_area_name", "area", "name"),
+        Index("ix_cameras_site_name", "site", "name"),
+        Index("ix_cameras_poller_group_name", "poller_group", "name"),
+        Index("ix_cameras_risk_level_name", "risk_level", "name"),
     )
 
 
@@ -172,6 +178,10 @@ class CameraCredentials(Base):
     has_onvif: Mapped[bool] = mapped_column(default=False)
     snmp_version: Mapped[SnmpVersion | None] = mapped_column(enum_column(SnmpVersion, length=4))
     ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
+    # The ONVIF password's keyed hash (fleet/crypto.py), to find cameras sharing one without decrypting them.
+    password_fingerprint: Mapped[str | None] = mapped_column(String(64))
+    # When the ONVIF user name or password last changed (import, API, rotation): the credential's age.
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     camera: Mapped[Camera] = relationship(back_populates="credentials")

@@ -7,10 +7,13 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+from pydantic import TypeAdapter
+from sqlalchemy import RowMapping, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from fleet.cameras import recorders, service
-from fleet.cameras.models import Camera, CameraStatus, DeviceType
+from fleet.cameras.models import Camera, CameraCredentials, CameraStatus, DeviceType, RecordedBy
 from fleet.cameras.schemas import (
     CameraOut,
     CredentialSummary,
@@ -19,8 +22,9 @@ from fleet.cameras.schemas import (
     RecorderOut,
     Risk,
 )
+from fleet.errors import NotFound
 from fleet.maintenance.service import cameras_in_maintenance
-from fleet.pagination import Page
+from fleet.pagination import KeysetPage, Page, Window, read_slice
 
 
 def _device_fields(device: Camera, in_maintenance: bool) -> dict[str, Any]:
@@ -59,6 +63,54 @@ def _columns(device: Camera, shape: type[CameraOut] | type[RecorderOut]) -> dict
     return {name: getattr(device, name) for name in shape.model_fields if name in Camera.__table__.columns}
 
 
+# A camera's answer read as columns (lists, one camera): the row's own fields, then the nested parts.
+_PLAIN = tuple(name for name in CameraOut.model_fields if name in Camera.__table__.columns)
+_OBSERVED = tuple(ObservedIdentity.model_fields)
+_RISK = ("level", "origin_vendor", "origin_country", "confidence")
+_CAMERAS = TypeAdapter(list[CameraOut])
+_RECORDER = aliased(Camera)
+
+
+def _camera_columns() -> Select[Any]:
+    """Every column a camera's answer shows, its recorder's name and its credentials' flags (never credentials)."""
+    return (
+        select(
+            *(getattr(Camera, name) for name in _PLAIN),
+            *(getattr(Camera, f"observed_{name}") for name in _OBSERVED if name != "observed_at"),
+            Camera.observed_at,
+            *(getattr(Camera, f"risk_{name}") for name in _RISK),
+            Camera.risk_evidence,
+            Camera.identity_mismatch,
+            Camera.recorded_by,
+            _RECORDER.name.label("recorder_name"),
+            CameraCredentials.has_onvif,
+            CameraCredentials.snmp_version,
+            CameraCredentials.camera_id.label("has_credentials"),
+        )
+        .outerjoin(CameraCredentials, CameraCredentials.camera_id == Camera.id)
+        .outerjoin(_RECORDER, _RECORDER.id == Camera.recorder_id)
+    )
+
+
+def _camera_row(row: RowMapping, maintenance: Set[int]) -> dict[str, Any]:
+    """The answer's shape of one row of `_camera_columns`, as `to_out` shapes an entity."""
+    shaped = {name: row[name] for name in _PLAIN}
+    if row["id"] in maintenance:
+        shaped["status"] = CameraStatus.MAINTENANCE
+    shaped["observed"] = {name: row[name if name == "observed_at" else f"observed_{name}"] for name in _OBSERVED}
+    shaped["risk"] = {name: row[f"risk_{name}"] for name in _RISK}
+    shaped["risk"]["evidence"] = row["risk_evidence"] or []
+    shaped["risk"]["identity_mismatch"] = row["identity_mismatch"]
+    declared = row["recorded_by"]
+    shaped["recorder"] = row["recorder_name"] if declared is RecordedBy.RECORDER else declared
+    present = row["has_credentials"] is not None
+    shaped["credentials"] = {
+        "onvif": bool(present and row["has_onvif"]),
+        "snmp_version": row["snmp_version"] if present else None,
+    }
+    return shaped
+
+
 def to_out(camera: Camera, *, in_maintenance: bool = False) -> CameraOut:
     """The API shape of a camera; never a credential. In a running maintenance window its status says so."""
     return CameraOut(
@@ -75,18 +127,33 @@ def recorder_out(recorder: Camera, *, cameras: int, in_maintenance: bool = False
 async def page_of(
     session: AsyncSession,
     filters: service.CameraFilter,
+    window: Window,
     *,
-    page: int,
-    size: int,
     maintenance: Set[int],
+    now: datetime,
     sort: service.CameraSort = service.CameraSort.NAME,
-) -> Page[CameraOut]:
-    """One page of the filtered list; ``maintenance``: the cameras in a running window (`cameras_in_maintenance`)."""
-    rows, total = await service.list_cameras(
-        session, filters=filters, page=page, size=size, maintenance=maintenance, sort=sort
+) -> KeysetPage[CameraOut]:
+    """One page of the filtered list; ``maintenance``: the cameras in a running window (`cameras_in_maintenance`).
+
+    Read as columns and shaped straight into the answer: no ORM entity is built for a camera that is only shown.
+    """
+    found = await read_slice(
+        session,
+        service.narrowed(_camera_columns(), filters, maintenance),
+        service.narrowed(select(func.count(Camera.id)), filters, maintenance),
+        order=f"cameras:{sort.value}",
+        keys=service.SORT_KEYS[sort],
+        window=window,
+        now=now,
     )
-    items = [to_out(c, in_maintenance=c.id in maintenance) for c in rows]
-    return Page(items=items, total=total, page=page, size=size)
+    return KeysetPage[CameraOut](
+        items=_CAMERAS.validate_python([_camera_row(row._mapping, maintenance) for row in found.rows]),
+        total=found.total,
+        page=found.page,
+        size=window.size,
+        next_cursor=found.next_cursor,
+        total_counted_at=found.counted_at,
+    )
 
 
 async def recorder_page(
@@ -102,9 +169,12 @@ async def recorder_page(
 
 async def one(session: AsyncSession, camera_id: int, *, now: datetime) -> CameraOut:
     """One camera as it stands now; NotFound if there is none with that id."""
-    camera = await service.get_or_raise(session, camera_id)
+    query = _camera_columns().where(Camera.id == camera_id, Camera.device_type == DeviceType.CAMERA)
+    row = (await session.execute(query)).first()
+    if row is None:
+        raise NotFound(DeviceType.CAMERA.value, camera_id)
     maintenance = await cameras_in_maintenance(session, now, [camera_id])
-    return to_out(camera, in_maintenance=camera_id in maintenance)
+    return CameraOut.model_validate(_camera_row(row._mapping, maintenance))
 
 
 async def one_recorder(session: AsyncSession, recorder_id: int, *, now: datetime) -> RecorderOut:

@@ -122,6 +122,10 @@ Secret = Annotated[
     BeforeValidator(_blank_to_none),
     Field(repr=False),
 ]
+# An ONVIF input token as cameras name them (DI_0, InputToken_1, AlarmIn0).
+InputToken = Annotated[
+    Annotated[str, StringConstraints(max_length=64, pattern=r"^[\w.:-]+$")] | None, BeforeValidator(_blank_to_none)
+]
 PollerGroup = Annotated[
     str,
     BeforeValidator(_blank_to_none),
@@ -226,6 +230,8 @@ class DeviceBase(BaseModel):
     poller_group: PollerGroup = "default"
     # Answer a Basic challenge over plain HTTP/RTSP (the password travels in clear): only for a device decided so.
     allow_basic: YesNo = False
+    # The ONVIF digital input (InputToken, e.g. DI_0) wired to the street cabinet's door contact.
+    cabinet_door_input: InputToken = None
     declared_manufacturer: ShortText = None
     declared_model: ShortText = None
     installed_on: Day = None
@@ -312,6 +318,7 @@ class DeviceUpdate(BaseModel):
     snmp_port: Port | None = None
     poller_group: PollerGroup | None = None
     allow_basic: Annotated[bool | None, BeforeValidator(_yes_no_or_none)] = None
+    cabinet_door_input: InputToken = None
     declared_manufacturer: ShortText = None
     declared_model: ShortText = None
     installed_on: Day = None
@@ -400,6 +407,7 @@ class DeviceOut(BaseModel):
     snmp_port: int
     poller_group: str
     allow_basic: bool
+    cabinet_door_input: str | None
     declared_manufacturer: str | None
     declared_model: str | None
     installed_on: date | None

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from config.networks import IpNetwork
+from fleet import pagination
 from fleet.audit.service import Actor, record
 from fleet.cameras import recorders
 from fleet.cameras.models import (
@@ -35,6 +36,7 @@ from fleet.cameras.schemas import (
     check_service_days,
 )
 from fleet.crypto import CredentialCipher
+from fleet.db import utcnow
 from fleet.errors import Conflict, InvalidInput, NotFound
 from fleet.uptime import rollup
 
@@ -122,13 +124,34 @@ class CameraSort(StrEnum):
     RISK = "risk"
 
 
-_SORT_COLUMNS: dict[CameraSort, tuple[Any, ...]] = {
-    CameraSort.NAME: (),
-    CameraSort.STATUS: (Camera.status,),
-    CameraSort.AREA: (Camera.area,),
-    CameraSort.LAST_SEEN: (Camera.last_seen_at.desc(),),
-    CameraSort.RISK: (Camera.risk_level,),
+_NAME = pagination.SortKey(Camera.name)
+# Nulls last on every engine (SQLite and PostgreSQL differ otherwise), then by the unique name.
+SORT_KEYS: dict[CameraSort, tuple[pagination.SortKey, ...]] = {
+    CameraSort.NAME: (_NAME,),
+    CameraSort.STATUS: (pagination.SortKey(Camera.status), _NAME),
+    CameraSort.AREA: (pagination.SortKey(Camera.area, nullable=True), _NAME),
+    CameraSort.LAST_SEEN: (
+        pagination.SortKey(Camera.last_seen_at, descending=True, nullable=True, timestamp=True),
+        _NAME,
+    ),
+    CameraSort.RISK: (pagination.SortKey(Camera.risk_level), _NAME),
 }
+
+
+def narrowed(query: _Query, filters: CameraFilter, maintenance: Set[int]) -> _Query:
+    """Narrow a camera query to the filter; ``maintenance`` names the cameras in a running maintenance window.
+
+    Those have the status ``maintenance`` for this filter, whatever their health.
+    """
+    wanted = filters.status
+    query = replace(filters, status=None).apply(query)
+    if wanted is CameraStatus.MAINTENANCE:
+        return query.where(Camera.id.in_(sorted(maintenance)))
+    if wanted is not None:
+        query = query.where(Camera.status == wanted)
+        if maintenance:
+            query = query.where(Camera.id.not_in(sorted(maintenance)))
+    return query
 
 
 async def list_cameras(
@@ -140,28 +163,10 @@ async def list_cameras(
     maintenance: Set[int] = frozenset(),
     sort: CameraSort = CameraSort.NAME,
 ) -> tuple[Sequence[Camera], int]:
-    """One page of cameras matching the filter, by name, and the total count.
-
-    ``maintenance`` names the cameras in a running maintenance window: they have the status ``maintenance``
-    for this filter, whatever their health.
-    """
-    wanted = filters.status
-    filters = replace(filters, status=None) if wanted is not None else filters
-
-    def narrow(query: _Query) -> _Query:
-        query = filters.apply(query)
-        if wanted is CameraStatus.MAINTENANCE:
-            return query.where(Camera.id.in_(sorted(maintenance)))
-        if wanted is not None:
-            query = query.where(Camera.status == wanted)
-            if maintenance:
-                query = query.where(Camera.id.not_in(sorted(maintenance)))
-        return query
-
-    total = await session.scalar(narrow(select(func.count(Camera.id))))
-    rows = await session.scalars(
-        narrow(with_credentials()).order_by(*_SORT_COLUMNS[sort], Camera.name).offset((page - 1) * size).limit(size)
-    )
+    """One page of devices (ORM entities, to change or to shape with their relations) and the total count."""
+    total = await session.scalar(narrowed(select(func.count(Camera.id)), filters, maintenance))
+    ordered = narrowed(with_credentials(), filters, maintenance).order_by(*pagination.ordering(SORT_KEYS[sort]))
+    rows = await session.scalars(ordered.offset((page - 1) * size).limit(size))
     return rows.all(), int(total or 0)
 
 
@@ -213,16 +218,17 @@ def _store_credentials(camera: Camera, creds: CameraCredentialsIn, cipher: Crede
     if not secrets and creds.snmp_version is None:
         camera.credentials = None
         return current is not None
-    if (
-        current is not None
-        and current.snmp_version == creds.snmp_version
-        and cipher.decrypt(current.ciphertext) == secrets
-    ):
+    before = cipher.decrypt(current.ciphertext) if current is not None else None
+    if current is not None and current.snmp_version == creds.snmp_version and before == secrets:
         return False
+    login = (secrets.get("username"), secrets.get("password"))
+    same_login = before is not None and (before.get("username"), before.get("password")) == login
     camera.credentials = CameraCredentials(
         has_onvif=creds.username is not None,
         snmp_version=creds.snmp_version,
         ciphertext=cipher.encrypt(secrets),
+        password_fingerprint=cipher.fingerprint(login[1]) if login[1] else None,
+        password_changed_at=current.password_changed_at if same_login and current is not None else utcnow(),
     )
     return True
 

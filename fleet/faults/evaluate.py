@@ -12,21 +12,26 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from config.checks import CheckKind
+from config.hygiene import HygieneSettings
+from config.recording import RecordingSettings
 from config.settings import ImageSettings, Settings
-from fleet.cameras.models import Camera
+from fleet.cameras.models import Camera, DeviceType
 from fleet.faults import rules
 from fleet.faults.models import ConditionState, Fault, FaultKind
 from fleet.faults.service import (
     FaultChanges,
-    close_fault,
+    add_fault,
     close_group_outages,
-    open_fault,
+    end_fault,
     reboots_since,
     suppress_group_outages,
 )
 from fleet.health.models import CheckState
 from fleet.health.rules import SoftHard, apply_result
+from fleet.hygiene import service as hygiene
 from fleet.images import service as images
+from fleet.recording import service as recording
+from fleet.recording.rules import RECORDING_FAULTS
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,9 +44,11 @@ class Observed:
     mac: str | None
 
     @classmethod
-    def of(cls, camera: Camera) -> Observed:
-        """Take the values from the camera row."""
-        return cls(camera.observed_uptime_s, camera.observed_firmware, camera.observed_serial, camera.observed_mac)
+    def of(cls, camera: Mapping[str, Any]) -> Observed:
+        """Take the values from the camera's columns."""
+        return cls(
+            camera["observed_uptime_s"], camera["observed_firmware"], camera["observed_serial"], camera["observed_mac"]
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +72,8 @@ class Thresholds:
     group_minimum: int
     image: ImageSettings
     keep_thumbnail: bool
+    hygiene: HygieneSettings
+    recording: RecordingSettings
 
     @classmethod
     def of(cls, settings: Settings) -> Thresholds:
@@ -80,6 +89,8 @@ class Thresholds:
             group_minimum=faults.group_minimum,
             image=settings.image,
             keep_thumbnail=settings.image.reference_thumbnail,
+            hygiene=settings.hygiene,
+            recording=settings.recording,
         )
 
 
@@ -126,20 +137,21 @@ class _Batch:
         summary: str,
         details: dict[str, Any] | None = None,
     ) -> Fault:
-        """The open fault of that kind, opened now if there is none."""
+        """The open fault of that kind, opened now if there is none (this batch's open faults of its cameras were
+        loaded at its start, so no query asks again; the new ones are written together when the batch flushes)."""
         fault = self.open_faults.get((camera.id, kind))
         if fault is None:
-            fault = await open_fault(
-                self.session, self.changes, camera=camera, kind=kind, at=at, summary=summary, details=details
+            fault = add_fault(
+                self.session, self.changes, camera_id=camera.id, kind=kind, at=at, summary=summary, details=details
             )
             self.open_faults[(camera.id, kind)] = fault
         return fault
 
     async def close(self, camera_id: int, kind: FaultKind, at: datetime) -> None:
-        """Close the camera's open fault of that kind, if it has one."""
+        """Close the camera's open fault of that kind, if it has one (written when the batch flushes)."""
         fault = self.open_faults.pop((camera_id, kind), None)
         if fault is not None:
-            await close_fault(self.session, self.changes, fault, at)
+            end_fault(self.changes, fault, at)
 
     def condition(self, camera_id: int, kind: FaultKind) -> ConditionState:
         """The soft/hard state of a reported value, created at its first observation."""
@@ -180,6 +192,15 @@ async def evaluate(
                 await _condition(batch, camera, FaultKind.STREAM_MISMATCH, bool(mismatch), item, limits)
             elif item.kind is CheckKind.IMAGE:
                 await _image(batch, camera, item, limits)
+            elif item.kind is CheckKind.SECURITY:
+                await hygiene.observe(batch, camera, item.values, item.at, warning=limits.hygiene.certificate_warning)
+            elif item.kind is CheckKind.RECORDING:
+                verdict = await recording.judge_device(session, camera, item.values, limits.recording)
+                for kind in RECORDING_FAULTS:
+                    extra = {"cameras": verdict.cameras[kind]}
+                    await _condition(batch, camera, kind, verdict.bad(kind), item, limits, extra)
+    # Every fault the batch opened or closed, in a statement or so per kind of change.
+    await session.flush()
     await suppress_group_outages(
         session, changes, window=limits.group_window, share=limits.group_share, minimum=limits.group_minimum
     )
@@ -278,6 +299,15 @@ _IMAGE_SUMMARIES = {
 }
 
 
+_RECORDING_SUMMARIES = {
+    FaultKind.RECORDING_STOPPED: "no footage is being recorded",
+    FaultKind.RECORDING_GAP: "gap in the last day's footage",
+    FaultKind.RETENTION_SHORT: "footage does not reach back the minimum retention",
+    FaultKind.RETENTION_EXCEEDED: "footage kept beyond the maximum retention",
+    FaultKind.STORAGE_FAILED: "storage failed; footage at risk",
+}
+
+
 def _condition_summary(
     camera: Camera, kind: FaultKind, values: Mapping[str, Any], extra: Mapping[str, Any] | None = None
 ) -> str:
@@ -292,6 +322,8 @@ def _condition_summary(
         return f"{camera.name}: view differs from its reference (similarity {score}): moved or turned?"
     if kind in _IMAGE_SUMMARIES:
         return f"{camera.name}: {_IMAGE_SUMMARIES[kind]}"
+    if kind in _RECORDING_SUMMARIES:
+        return f"{camera.name}: {_RECORDING_SUMMARIES[kind]} ({', '.join((extra or {}).get('cameras', []))})"
     return f"{camera.name}: storage failure"
 
 
@@ -315,9 +347,14 @@ async def _snmp_values(batch: _Batch, camera: Camera, before: Observed, item: Se
     hot = None if temperature is None else float(temperature) > limits.temperature_c
     await _condition(batch, camera, FaultKind.TEMPERATURE_HIGH, hot, item, limits)
     storage_ok = item.values.get("storage_ok")
-    await _condition(
-        batch, camera, FaultKind.STORAGE_FAILURE, None if storage_ok is None else not storage_ok, item, limits
-    )
+    storage_bad = None if storage_ok is None else not storage_ok
+    if camera.device_type is DeviceType.RECORDER:
+        # A recorder's disk: the footage of every camera it records is at risk, and the fault says whose.
+        recorded = await recording.recorded_cameras(batch.session, camera, limits.recording)
+        extra = {"cameras": [c.name for c in recorded]}
+        await _condition(batch, camera, FaultKind.STORAGE_FAILED, storage_bad, item, limits, extra)
+    else:
+        await _condition(batch, camera, FaultKind.STORAGE_FAILURE, storage_bad, item, limits)
     uptime = item.values.get("uptime_s")
     since = item.at - rules.REBOOT_LOOP_WINDOW
     if rules.rebooted(before.uptime_s, uptime):

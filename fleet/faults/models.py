@@ -42,8 +42,22 @@ class FaultKind(StrEnum):
     # A login endpoint that offered Digest now offers only Basic (the password in clear): a swapped device, a
     # reset to factory settings, or someone in between.
     AUTH_DOWNGRADE = "auth_downgrade"
+    # Pushed by the camera (ONVIF events): a storage, fan or temperature alarm; the cabinet door opened.
+    HARDWARE_ALARM = "hardware_alarm"
+    CABINET_OPEN = "cabinet_open"
+    # Cyber hygiene (the security check): a TLS certificate ending soon or ended, and a configuration that left
+    # its baseline (encoders, NTP, time zone, network protocols).
+    CERTIFICATE_EXPIRING = "certificate_expiring"
+    CERTIFICATE_EXPIRED = "certificate_expired"
+    CONFIG_DRIFT = "config_drift"
     # The camera's vendor, product and firmware match an entry of CISA's Known Exploited Vulnerabilities catalogue.
     VULNERABILITY_EXPLOITED = "vulnerability_exploited"
+    # Is there footage? On the device that records (a recorder, or an edge-recording camera), naming the cameras.
+    RECORDING_STOPPED = "recording_stopped"  # no active recording job, or the latest footage too old
+    RECORDING_GAP = "recording_gap"  # a gap in the last day longer than recording.gap_threshold
+    RETENTION_SHORT = "retention_short"  # earliest footage newer than the minimum: it will be missing when asked for
+    RETENTION_EXCEEDED = "retention_exceeded"  # earliest footage older than the maximum: kept unlawfully long
+    STORAGE_FAILED = "storage_failed"  # a recorder disk failed, degraded or full
 
 
 class Severity(StrEnum):

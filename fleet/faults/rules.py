@@ -40,8 +40,22 @@ SEVERITY: dict[FaultKind, Severity] = {
     FaultKind.IMAGE_UNAVAILABLE: Severity.MINOR,
     FaultKind.STREAM_MISMATCH: Severity.WARNING,
     FaultKind.AUTH_DOWNGRADE: Severity.MAJOR,
+    FaultKind.HARDWARE_ALARM: Severity.MAJOR,
+    FaultKind.CABINET_OPEN: Severity.INFO,
+    # An ended certificate: browsers and recorders refuse it, or people learn to click warnings away.
+    FaultKind.CERTIFICATE_EXPIRED: Severity.MAJOR,
+    FaultKind.CERTIFICATE_EXPIRING: Severity.WARNING,
+    # Resolution and frame rate are what the recorder's retention is sized on: drift breaks evidence and storage sums.
+    FaultKind.CONFIG_DRIFT: Severity.MINOR,
     # Being abused in the wild: BIO 8.08.01 wants it fixed by a deadline (KEV's due date).
     FaultKind.VULNERABILITY_EXPLOITED: Severity.MAJOR,
+    # No footage when it is asked for after an incident: as bad as the camera being down.
+    FaultKind.RECORDING_STOPPED: Severity.CRITICAL,
+    FaultKind.STORAGE_FAILED: Severity.CRITICAL,
+    FaultKind.RECORDING_GAP: Severity.MAJOR,
+    FaultKind.RETENTION_SHORT: Severity.MAJOR,
+    # Personal data kept beyond its term (AVG/GDPR art. 5(1)(e)): unlawful, but no footage is lost.
+    FaultKind.RETENTION_EXCEEDED: Severity.MAJOR,
 }
 
 # Faults of a camera that answers every protocol but shows no usable picture: it is degraded while one is open.
@@ -90,7 +104,7 @@ CHECK_FAULTS = frozenset(
         FaultKind.IMAGE_UNAVAILABLE,
     }
 )
-ONVIF_CHECKS = (CheckKind.ONVIF_HEALTH, CheckKind.ONVIF_IDENTITY)
+ONVIF_CHECKS = (CheckKind.ONVIF_HEALTH, CheckKind.ONVIF_IDENTITY, CheckKind.RECORDING)
 ONVIF_FAULTS = frozenset({FaultKind.ONVIF_AUTH_FAILED, FaultKind.ONVIF_ERROR})
 
 

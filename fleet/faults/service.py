@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fleet.audit.service import Actor, record
@@ -15,6 +14,9 @@ from fleet.cameras.models import Camera, Lifecycle
 from fleet.errors import Conflict, NotFound
 from fleet.faults import rules
 from fleet.faults.models import Fault, FaultKind, Severity
+from fleet.pagination import SortKey
+
+_Query = TypeVar("_Query", bound=Select[*tuple[Any, ...]])
 
 
 @dataclass
@@ -44,8 +46,29 @@ async def open_fault(
     existing: Fault | None = await session.scalar(query)
     if existing is not None:
         return existing
+    fault = add_fault(
+        session, changes, camera_id=camera.id if camera is not None else None, kind=kind, at=at, summary=summary,
+        details=details, scope=scope,
+    )  # fmt: skip
+    await session.flush()
+    return fault
+
+
+def add_fault(
+    session: AsyncSession,
+    changes: FaultChanges,
+    *,
+    camera_id: int | None,
+    kind: FaultKind,
+    at: datetime,
+    summary: str,
+    details: dict[str, Any] | None = None,
+    scope: str | None = None,
+) -> Fault:
+    """Add a new open fault, written with the session's next flush (one statement for all a batch adds); for a
+    caller that already knows none of that kind is open."""
     fault = Fault(
-        camera_id=camera.id if camera is not None else None,
+        camera_id=camera_id,
         scope=scope,
         kind=kind,
         severity=rules.SEVERITY[kind],
@@ -54,18 +77,22 @@ async def open_fault(
         opened_at=at,
     )
     session.add(fault)
-    await session.flush()
     changes.opened.append(fault)
     return fault
 
 
 async def close_fault(session: AsyncSession, changes: FaultChanges, fault: Fault, at: datetime) -> None:
     """Close a fault with its duration (never negative)."""
+    end_fault(changes, fault, at)
+    await session.flush()
+
+
+def end_fault(changes: FaultChanges, fault: Fault, at: datetime) -> None:
+    """Close a fault with its duration (never negative), written with the session's next flush."""
     at = max(at, fault.opened_at)
     fault.closed_at = at
     fault.duration_s = (at - fault.opened_at).total_seconds()
     changes.closed.append(fault)
-    await session.flush()
 
 
 async def reboots_since(session: AsyncSession, camera_id: int, since: datetime) -> list[datetime]:
@@ -91,17 +118,20 @@ async def suppress_group_outages(
     """Fold many cameras of one poller group or site going offline at once into one group fault naming them.
 
     A dead switch, uplink or collector network takes down a whole group: one fault and one alert explain it,
-    instead of one per camera. Camera faults opened earlier in the window are folded in too.
+    instead of one per camera. Camera faults opened earlier in the window are folded in too. Two statements per
+    grouping, however many groups the batch's faults fall in.
     """
     newly_offline = [f for f in changes.opened if f.kind is FaultKind.OFFLINE and f.camera_id is not None]
     if not newly_offline:
         return
-    cameras = (await session.scalars(select(Camera).where(Camera.id.in_([f.camera_id for f in newly_offline])))).all()
+    ids = sorted({f.camera_id for f in newly_offline if f.camera_id is not None})
+    places = (await session.execute(select(Camera.poller_group, Camera.site).where(Camera.id.in_(ids)))).all()
     # Faults count together when they opened within the window before the earliest of this batch's.
     since = min(f.opened_at for f in newly_offline) - window
-    for label, column in _GROUPINGS:
-        for group in sorted({getattr(c, label) for c in cameras if getattr(c, label)}):
-            await _fold(session, changes, label, column, group, since=since, share=share, minimum=minimum)
+    for index, (label, column) in enumerate(_GROUPINGS):
+        groups = sorted({str(place[index]) for place in places if place[index]})
+        if groups:
+            await _fold(session, changes, label, column, groups, since=since, share=share, minimum=minimum)
 
 
 async def _fold(
@@ -109,64 +139,79 @@ async def _fold(
     changes: FaultChanges,
     label: str,
     column: Any,
-    group: str,
+    groups: list[str],
     *,
     since: datetime,
     share: float,
     minimum: int,
 ) -> None:
-    members = await session.scalar(
-        select(func.count()).where(column == group, Camera.lifecycle == Lifecycle.IN_SERVICE)
-    )
-    recent = (
-        await session.scalars(
-            select(Fault)
-            .join(Camera, Camera.id == Fault.camera_id)
-            .where(
-                column == group,
-                Fault.kind == FaultKind.OFFLINE,
-                Fault.closed_at.is_(None),
-                Fault.opened_at >= since,
-            )
-        )
-    ).all()
-    if not rules.group_outage(int(members or 0), len(recent), share=share, minimum=minimum):
-        return
-    unexplained = [f for f in recent if f.suppressed_by_id is None]
-    if not unexplained:
-        return
-    names = sorted(
-        (await session.scalars(select(Camera.name).where(Camera.id.in_([f.camera_id for f in recent])))).all()
-    )
+    # Two plain queries rather than a join: their plans do not hang on the statistics of a table that just grew
+    # by the batch's faults.
+    members: dict[str, int] = dict.fromkeys(groups, 0)
+    places: dict[int, tuple[str, str]] = {}
+    for camera_id, group, name, lifecycle in await session.execute(
+        select(Camera.id, column, Camera.name, Camera.lifecycle).where(column.in_(groups))
+    ):
+        places[camera_id] = (group, name)
+        members[group] += lifecycle is Lifecycle.IN_SERVICE
+    recent: dict[str, list[tuple[Fault, str]]] = {group: [] for group in groups}
+    for fault in await session.scalars(
+        select(Fault)
+        .where(Fault.kind == FaultKind.OFFLINE, Fault.closed_at.is_(None), Fault.opened_at >= since)
+        .order_by(Fault.id)
+    ):
+        if fault.camera_id in places:
+            group, name = places[fault.camera_id]
+            recent[group].append((fault, name))
     where = "poller group" if label == "poller_group" else "site"
-    group_fault = await open_fault(
-        session,
-        changes,
-        camera=None,
-        kind=FaultKind.GROUP_OUTAGE,
-        at=min(f.opened_at for f in recent),
-        scope=f"{label}:{group}",
-        summary=f"{len(recent)} of {members} cameras in {where} {group} went offline together",
-        details={label: group, "cameras": names},
-    )
-    group_fault.details = {**group_fault.details, "cameras": sorted(set(group_fault.details["cameras"]) | set(names))}
-    for fault in unexplained:
-        fault.suppressed_by_id = group_fault.id
-        changes.suppressed.append(fault)
+    for group in groups:
+        faults = [fault for fault, _name in recent[group]]
+        count = members[group]
+        unexplained = [f for f in faults if f.suppressed_by_id is None]
+        if not unexplained or not rules.group_outage(count, len(faults), share=share, minimum=minimum):
+            continue
+        names = sorted(name for _fault, name in recent[group])
+        group_fault = await open_fault(
+            session,
+            changes,
+            camera=None,
+            kind=FaultKind.GROUP_OUTAGE,
+            at=min(f.opened_at for f in faults),
+            scope=f"{label}:{group}",
+            summary=f"{len(faults)} of {count} cameras in {where} {group} went offline together",
+            details={label: group, "cameras": names},
+        )
+        group_fault.details = {
+            **group_fault.details,
+            "cameras": sorted(set(group_fault.details["cameras"]) | set(names)),
+        }
+        for fault in unexplained:
+            fault.suppressed_by_id = group_fault.id
+            changes.suppressed.append(fault)
 
 
 async def close_group_outages(session: AsyncSession, changes: FaultChanges, *, at: datetime) -> None:
     """Close group faults whose cameras are no longer offline."""
-    for group_fault in await session.scalars(
-        select(Fault).where(Fault.kind == FaultKind.GROUP_OUTAGE, Fault.closed_at.is_(None))
-    ):
-        still = await session.scalar(
-            select(func.count()).where(
-                Fault.suppressed_by_id == group_fault.id, Fault.closed_at.is_(None), Fault.kind == FaultKind.OFFLINE
+    groups = (
+        await session.scalars(select(Fault).where(Fault.kind == FaultKind.GROUP_OUTAGE, Fault.closed_at.is_(None)))
+    ).all()
+    if not groups:
+        return
+    still = set(
+        await session.scalars(
+            select(Fault.suppressed_by_id)
+            .where(
+                Fault.suppressed_by_id.in_([g.id for g in groups]),
+                Fault.closed_at.is_(None),
+                Fault.kind == FaultKind.OFFLINE,
             )
+            .distinct()
         )
-        if not still:
-            await close_fault(session, changes, group_fault, at)
+    )
+    for group_fault in groups:
+        if group_fault.id not in still:
+            end_fault(changes, group_fault, at)
+    await session.flush()
 
 
 async def acknowledge(session: AsyncSession, *, actor: Actor, fault_id: int, at: datetime) -> Fault:
@@ -196,25 +241,21 @@ class FaultFilter:
     camera_id: int | None = None
     kind: FaultKind | None = None
 
+    def apply(self, query: _Query) -> _Query:
+        """Narrow a fault query to this filter."""
+        if self.open is True:
+            query = query.where(Fault.closed_at.is_(None))
+        elif self.open is False:
+            query = query.where(Fault.closed_at.is_not(None))
+        if self.camera_id is not None:
+            query = query.where(Fault.camera_id == self.camera_id)
+        if self.kind is not None:
+            query = query.where(Fault.kind == self.kind)
+        return query
 
-async def list_faults(
-    session: AsyncSession, *, filters: FaultFilter, page: int, size: int
-) -> tuple[Sequence[tuple[Fault, str | None]], int]:
-    """Faults newest first, with their camera's name."""
-    query = select(Fault, Camera.name).outerjoin(Camera, Camera.id == Fault.camera_id)
-    if filters.open is True:
-        query = query.where(Fault.closed_at.is_(None))
-    elif filters.open is False:
-        query = query.where(Fault.closed_at.is_not(None))
-    if filters.camera_id is not None:
-        query = query.where(Fault.camera_id == filters.camera_id)
-    if filters.kind is not None:
-        query = query.where(Fault.kind == filters.kind)
-    total = await session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = await session.execute(
-        query.order_by(Fault.opened_at.desc(), Fault.id.desc()).offset((page - 1) * size).limit(size)
-    )
-    return [(fault, name) for fault, name in rows], int(total or 0)
+
+# Newest first; the id orders faults opened at the same moment.
+NEWEST_FIRST = (SortKey(Fault.opened_at, descending=True, timestamp=True), SortKey(Fault.id, descending=True))
 
 
 async def camera_name(session: AsyncSession, fault: Fault) -> str | None:

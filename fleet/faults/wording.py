@@ -34,7 +34,17 @@ KIND_LABELS: dict[FaultKind, str] = {
     FaultKind.IMAGE_FROZEN: N_("Picture frozen"),
     FaultKind.IMAGE_MOVED: N_("View moved"),
     FaultKind.AUTH_DOWNGRADE: N_("Login downgraded from Digest to Basic"),
+    FaultKind.HARDWARE_ALARM: N_("Hardware alarm from the camera"),
+    FaultKind.CABINET_OPEN: N_("Cabinet door open"),
+    FaultKind.CERTIFICATE_EXPIRING: N_("Certificate expiring"),
+    FaultKind.CERTIFICATE_EXPIRED: N_("Certificate expired"),
+    FaultKind.CONFIG_DRIFT: N_("Configuration differs from its baseline"),
     FaultKind.VULNERABILITY_EXPLOITED: N_("Firmware with a known exploited vulnerability"),
+    FaultKind.RECORDING_STOPPED: N_("Recording stopped"),
+    FaultKind.RECORDING_GAP: N_("Gap in the recorded footage"),
+    FaultKind.RETENTION_SHORT: N_("Footage not kept long enough"),
+    FaultKind.RETENTION_EXCEEDED: N_("Footage kept longer than allowed"),
+    FaultKind.STORAGE_FAILED: N_("Recorder storage failed"),
 }
 
 

@@ -7,15 +7,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, exists, literal, or_, select, true, tuple_, update
+from sqlalchemy import ColumnElement, and_, case, delete, exists, literal, or_, select, true, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from config.checks import CheckKind
-from fleet.cameras.models import Camera, CameraCredentials, DeviceType, Lifecycle
+from fleet.cameras.models import Camera, CameraCredentials, DeviceType, Lifecycle, RecordedBy
 from fleet.db import UTCDateTime
 from fleet.health.models import CheckState
+from fleet.health.rows import forget
 
 # The checks every polled camera has; SNMP only when the camera has SNMP settings.
 ALWAYS = (
@@ -24,8 +25,9 @@ ALWAYS = (
     CheckKind.ONVIF_IDENTITY,
     CheckKind.STREAM,
     CheckKind.IMAGE,
+    CheckKind.SECURITY,
 )
-# Checks only some devices have; every other kind is every polled device's (cameras and recorders alike).
+# Checks only some devices have (see `applies`); the others are every polled device's, cameras and recorders alike.
 ONLY_CAMERAS = frozenset({CheckKind.STREAM, CheckKind.IMAGE})
 
 
@@ -35,6 +37,9 @@ def applies(kind: CheckKind) -> ColumnElement[bool]:
         return exists().where(CameraCredentials.camera_id == Camera.id, CameraCredentials.snmp_version.is_not(None))
     if kind in ONLY_CAMERAS:
         return Camera.device_type == DeviceType.CAMERA
+    if kind is CheckKind.RECORDING:
+        # Asked of the device that keeps the footage: a recorder, or a camera recording on its own storage.
+        return or_(Camera.device_type == DeviceType.RECORDER, Camera.recorded_by == RecordedBy.EDGE)
     return true()
 
 
@@ -104,8 +109,8 @@ async def claim_due(
     On PostgreSQL rows are locked with SKIP LOCKED, so collectors sharing a group never claim the same check;
     a claim expires with its lease, so a dead collector's work is taken over.
     """
-    query = (
-        select(CheckState)
+    due = (
+        select(CheckState.camera_id, CheckState.kind)
         .join(Camera, Camera.id == CheckState.camera_id)
         .where(polled_cameras(poller_group, names))
         .where(or_(CheckState.lease_expires_at.is_(None), CheckState.lease_expires_at < now))
@@ -113,24 +118,40 @@ async def claim_due(
         .limit(limit)
     )
     if not_run_since is None:
-        query = query.where(CheckState.next_due_at <= now)
+        due = due.where(CheckState.next_due_at <= now)
     else:
-        query = query.where(or_(CheckState.last_run_at.is_(None), CheckState.last_run_at < not_run_since))
+        due = due.where(or_(CheckState.last_run_at.is_(None), CheckState.last_run_at < not_run_since))
     if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True, of=CheckState)
-    states = (await session.scalars(query)).all()
-    for state in states:
-        state.lease_owner = owner
-        state.lease_expires_at = now + lease
-    await session.flush()
-    return [Claim(s.camera_id, s.kind, s.failures_in_a_row, _recovering(s)) for s in states]
+        due = due.with_for_update(skip_locked=True, of=CheckState)
+    # One statement: the due rows leased and handed back, instead of loading each as an object and flushing it.
+    claimed = await session.execute(
+        update(CheckState)
+        .where(tuple_(CheckState.camera_id, CheckState.kind).in_(due))
+        .values(lease_owner=owner, lease_expires_at=now + lease)
+        .returning(
+            CheckState.camera_id,
+            CheckState.kind,
+            CheckState.failures_in_a_row,
+            CheckState.next_due_at,
+            CheckState.hard_ok,
+            CheckState.streak,
+            CheckState.streak_ok,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    rows = sorted(claimed.all(), key=lambda row: (row.next_due_at, row.camera_id, row.kind))
+    forget(session, CheckState, [(row.camera_id, row.kind) for row in rows])
+    return [
+        Claim(row.camera_id, row.kind, row.failures_in_a_row, _recovering(row.hard_ok, row.streak, row.streak_ok))
+        for row in rows
+    ]
 
 
-def _recovering(state: CheckState) -> int | None:
+def _recovering(hard_ok: bool | None, streak: int, streak_ok: bool | None) -> int | None:
     """The successes in a row since a check failed for real; None when it has not (or not yet) failed."""
-    if state.hard_ok is not False:
+    if hard_ok is not False:
         return None
-    return state.streak if state.streak_ok else 0
+    return streak if streak_ok else 0
 
 
 async def renew_claims(session: AsyncSession, *, owner: str, now: datetime, lease: timedelta) -> int:
@@ -177,6 +198,21 @@ async def give_back(
         update(CheckState)
         .where(CheckState.lease_owner == owner, tuple_(CheckState.camera_id, CheckState.kind).in_(list(checks)))
         .values(lease_owner=None, lease_expires_at=None, next_due_at=retry_at)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def hurry(session: AsyncSession, *, camera_id: int, kind: CheckKind, now: datetime, runs: int) -> int:
+    """Make a camera's check due now and run ``runs`` times in a row at once (an event said something is wrong);
+    how many checks were changed (0: the camera has no such check)."""
+    result = await session.execute(
+        update(CheckState)
+        .where(CheckState.camera_id == camera_id, CheckState.kind == kind)
+        .values(
+            next_due_at=case((CheckState.next_due_at > now, now), else_=CheckState.next_due_at),
+            hurry_runs=case((CheckState.hurry_runs < runs, runs), else_=CheckState.hurry_runs),
+        )
         .execution_options(synchronize_session=False)
     )
     return int(getattr(result, "rowcount", 0) or 0)

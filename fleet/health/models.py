@@ -54,6 +54,9 @@ class CheckState(Base):
     # The last results, oldest first ('1' ok, '0' failed), for flapping detection.
     flap_history: Mapped[str] = mapped_column(String(32), default="")
     flapping: Mapped[bool] = mapped_column(default=False)
+    # Runs still to come at once, not an interval later: an event said something is wrong (fleet/events), and
+    # the check confirms or refutes it with enough results in a row to open or close its fault.
+    hurry_runs: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     __table_args__ = (Index("ix_check_states_due", "next_due_at"),)
 

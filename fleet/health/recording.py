@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select, tuple_
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from config.checks import CheckKind
@@ -22,7 +22,9 @@ from fleet.faults.evaluate import Observed, Seen, Thresholds, evaluate
 from fleet.faults.models import Severity
 from fleet.faults.rules import IMPAIRING_KINDS, FlapEvent, Flapping, update_flapping
 from fleet.faults.service import FaultChanges
-from fleet.health.models import CheckResult, CheckState, ErrorClass
+from fleet.health import rows
+from fleet.health.models import CheckResult, ErrorClass
+from fleet.health.rows import StateRow
 from fleet.health.rules import SoftHard, Transition, apply_result
 from fleet.health.status import StatusChange, update_statuses
 from fleet.language import N_, Language, say
@@ -43,7 +45,7 @@ _OBSERVED_COLUMNS: dict[CheckKind, dict[str, str]] = {
         "hardware_id": "observed_hardware_id",
         "mac": "observed_mac",
     },
-    CheckKind.ONVIF_HEALTH: {"clock_drift_s": "observed_clock_drift_s"},
+    CheckKind.ONVIF_HEALTH: {"clock_drift_s": "observed_clock_drift_s", "time_zone": "observed_time_zone"},
     CheckKind.SNMP: {
         "sys_descr": "observed_sys_descr",
         "enterprise": "observed_snmp_enterprise",
@@ -103,12 +105,16 @@ class _Batch:
     """The outcomes of one batch with the rows they touch, and what applying them gathered on the way."""
 
     outcomes: list[Outcome]
-    cameras: dict[int, Camera]
-    states: dict[tuple[int, CheckKind], CheckState]
+    # The cameras' recording columns, changed in place as outcomes are applied, and the check states.
+    rows: dict[int, dict[str, Any]]
+    states: dict[tuple[int, CheckKind], StateRow]
     # Each camera's observed values and risk identity before the batch, to tell what it changed.
     before: dict[int, Observed]
     identities: dict[int, tuple[object, ...]]
-    rows: list[dict[str, Any]] = field(default_factory=list)
+    # The columns each camera's outcomes changed, and the states they applied to (stale ones are left alone).
+    changed: dict[int, dict[str, Any]] = field(default_factory=dict)
+    applied: list[StateRow] = field(default_factory=list)
+    results: list[dict[str, Any]] = field(default_factory=list)
     seen: list[Seen] = field(default_factory=list)
     # What login endpoints offered, from successful and failed results alike (the auth_downgrade fault).
     offers: list[Seen] = field(default_factory=list)
@@ -117,10 +123,35 @@ class _Batch:
     # Cameras `unknown` because nobody checked them, checked again with a result that agrees with the hard state:
     # their status is derived anew from that result's moment (one that disagrees waits for its streak to settle).
     rechecked: dict[int, datetime] = field(default_factory=dict)
+    # The cameras the fault, status, risk and alert rules look at, as ORM objects (loaded after the rows are
+    # written); a steady batch of reachability results needs none.
+    cameras: dict[int, Camera] = field(default_factory=dict)
+
+    def needing_rules(self, summary: RecordSummary) -> set[int]:
+        """The cameras the rules after the state machine look at."""
+        needed = self.touched | self.failing() | set(self.rechecked)
+        needed.update(s.camera_id for s in self.seen if s.kind is not CheckKind.REACHABILITY)
+        needed.update(s.camera_id for s in self.offers)
+        needed.update(f.camera_id for f in summary.flaps)
+        needed.update(i for i in self.rows if self.identity(i) != self.identities[i])
+        return needed
+
+    def failing(self) -> set[int]:
+        """Cameras with a failed outcome in the batch (applied or not)."""
+        return {o.camera_id for o in self.outcomes if not o.ok and o.camera_id in self.rows}
+
+    def identity(self, camera_id: int) -> tuple[object, ...]:
+        """A camera's risk identity as its columns stand now."""
+        row = self.rows[camera_id]
+        return tuple(row[column] for column in vendor_risk.IDENTITY_COLUMNS)
 
 
 async def record(session: AsyncSession, outcomes: Iterable[Outcome], *, settings: Settings) -> RecordSummary:
-    """Apply a batch of outcomes in the caller's transaction: states, raw results, identity, status, faults."""
+    """Apply a batch of outcomes in the caller's transaction: states, raw results, identity, status, faults.
+
+    Priced per batch: the states, cameras and results are read and written in a few set-based statements
+    whatever the batch's size, and only cameras that something happened to are loaded as ORM objects for the
+    rules."""
     in_order = sorted(outcomes, key=lambda o: o.at)
     summary = RecordSummary(outcomes=len(in_order))
     if not in_order:
@@ -128,11 +159,14 @@ async def record(session: AsyncSession, outcomes: Iterable[Outcome], *, settings
     batch = await _load(session, in_order)
     for outcome in in_order:
         _apply(batch, outcome, summary, settings)
-    await _store_results(session, batch, summary)
+    await _write(session, batch, summary)
+    needed = batch.needing_rules(summary)
+    if needed:
+        batch.cameras = await _cameras(session, needed)
     await _reassess_vendor_risk(session, batch, settings)
     now = max(o.at for o in batch.outcomes)
     summary.faults = await _evaluate_faults(session, batch, now, settings)
-    if identified := [i for i, c in batch.cameras.items() if vendor_risk.identity_key(c) != batch.identities[i]]:
+    if identified := [i for i in batch.cameras if batch.identity(i) != batch.identities[i]]:
         # New firmware, model or maker: the known exploited vulnerabilities are matched again.
         await exploited.reconcile(session, summary.faults, at=now, camera_ids=identified)
     await downgrade.note_offers(session, summary.faults, batch.cameras, batch.offers)
@@ -143,23 +177,27 @@ async def record(session: AsyncSession, outcomes: Iterable[Outcome], *, settings
 
 async def _load(session: AsyncSession, outcomes: list[Outcome]) -> _Batch:
     """Read the check states and cameras the outcomes are about, with what each camera looked like before."""
-    keys = [(o.camera_id, o.kind) for o in outcomes]
-    states = {
-        (s.camera_id, s.kind): s
-        for s in await session.scalars(
-            select(CheckState).where(tuple_(CheckState.camera_id, CheckState.kind).in_(keys))
-        )
-    }
-    camera_ids = sorted({o.camera_id for o in outcomes})
-    cameras = {c.id: c for c in await session.scalars(select(Camera).where(Camera.id.in_(camera_ids)))}
-    before = {camera_id: Observed.of(camera) for camera_id, camera in cameras.items()}
-    identities = {camera_id: vendor_risk.identity_key(camera) for camera_id, camera in cameras.items()}
-    return _Batch(outcomes, cameras, states, before, identities)
+    states = await rows.load_states(session, {(o.camera_id, o.kind) for o in outcomes})
+    cameras = await rows.load_cameras(session, {o.camera_id for o in outcomes})
+    before = {camera_id: Observed.of(row) for camera_id, row in cameras.items()}
+    batch = _Batch(outcomes, cameras, states, before, {})
+    batch.identities = {camera_id: batch.identity(camera_id) for camera_id in cameras}
+    return batch
+
+
+async def _cameras(session: AsyncSession, camera_ids: set[int]) -> dict[int, Camera]:
+    """The cameras as ORM objects, as their rows now stand."""
+    found: dict[int, Camera] = {}
+    ids = sorted(camera_ids)
+    for start in range(0, len(ids), rows.CHUNK):
+        query = select(Camera).where(Camera.id.in_(ids[start : start + rows.CHUNK]))
+        found.update((c.id, c) for c in await session.scalars(query, execution_options={"populate_existing": True}))
+    return found
 
 
 def _apply(batch: _Batch, outcome: Outcome, summary: RecordSummary, settings: Settings) -> None:
     """Apply one outcome to its check state: hard state, flapping, sampling and what the camera showed."""
-    camera = batch.cameras.get(outcome.camera_id)
+    camera = batch.rows.get(outcome.camera_id)
     state = batch.states.get((outcome.camera_id, outcome.kind))
     if camera is None or state is None:
         return  # deleted meanwhile, or no longer polled for this check
@@ -168,6 +206,7 @@ def _apply(batch: _Batch, outcome: Outcome, summary: RecordSummary, settings: Se
         # check is applied once per claim, never twice.
         summary.stale += 1
         return
+    batch.applied.append(state)
     changed = state.last_ok is not outcome.ok
     transition = _advance_state(state, outcome, settings)
     flap_event = _update_flapping(state, outcome, settings)
@@ -177,19 +216,21 @@ def _apply(batch: _Batch, outcome: Outcome, summary: RecordSummary, settings: Se
         summary.transitions.append((outcome.camera_id, outcome.kind, transition))
         batch.touched.add(outcome.camera_id)
     elif (
-        outcome.kind is CheckKind.REACHABILITY and camera.status is CameraStatus.UNKNOWN and state.hard_ok is outcome.ok
+        outcome.kind is CheckKind.REACHABILITY
+        and camera["status"] is CameraStatus.UNKNOWN
+        and state.hard_ok is outcome.ok
     ):
         batch.rechecked.setdefault(outcome.camera_id, outcome.at)
     if _worth_storing(state, outcome, changed):
         state.last_recorded_at = outcome.at
-        batch.rows.append(_result_row(outcome))
+        batch.results.append(_result_row(outcome))
     if outcome.ok:
         batch.seen.append(Seen(outcome.camera_id, outcome.kind, outcome.at, outcome.values))
-        _observe(camera, outcome)
+        _observe(camera, batch.changed.setdefault(outcome.camera_id, {}), outcome)
     batch.offers.extend(downgrade.offers([Seen(outcome.camera_id, outcome.kind, outcome.at, outcome.values)]))
 
 
-def _advance_state(state: CheckState, outcome: Outcome, settings: Settings) -> Transition | None:
+def _advance_state(state: StateRow, outcome: Outcome, settings: Settings) -> Transition | None:
     """Run the soft/hard state machine one result further, release the claim; the hard transition, if any."""
     previous = SoftHard(state.hard_ok, state.hard_since, state.streak, state.streak_ok, state.streak_started_at)
     after, transition = apply_result(
@@ -205,11 +246,16 @@ def _advance_state(state: CheckState, outcome: Outcome, settings: Settings) -> T
     state.last_run_at, state.last_ok = outcome.at, outcome.ok
     state.last_error_class, state.last_error = outcome.error_class, (outcome.error or None)
     state.next_due_at = outcome.next_due_at
+    if state.hurry_runs:
+        # An event asked for this check (fleet/events): the runs that confirm or refute it follow at once.
+        state.hurry_runs -= 1
+        if state.hurry_runs:
+            state.next_due_at = min(state.next_due_at, outcome.at)
     state.lease_owner = state.lease_expires_at = None
     return transition
 
 
-def _update_flapping(state: CheckState, outcome: Outcome, settings: Settings) -> FlapEvent | None:
+def _update_flapping(state: StateRow, outcome: Outcome, settings: Settings) -> FlapEvent | None:
     """Add the result to the check's flap history; whether flapping started or ended."""
     flap, event = update_flapping(
         Flapping(state.flap_history, state.flapping),
@@ -221,7 +267,7 @@ def _update_flapping(state: CheckState, outcome: Outcome, settings: Settings) ->
     return event
 
 
-def _worth_storing(state: CheckState, outcome: Outcome, changed: bool) -> bool:
+def _worth_storing(state: StateRow, outcome: Outcome, changed: bool) -> bool:
     """Whether to keep the raw result: failures and changes always, a repeated success once per sample period."""
     return (
         not outcome.ok or changed or not state.last_recorded_at or outcome.at - state.last_recorded_at >= SAMPLE_EVERY
@@ -242,41 +288,43 @@ def _result_row(outcome: Outcome) -> dict[str, Any]:
     }
 
 
-def _observe(camera: Camera, outcome: Outcome) -> None:
-    """Copy what a successful check observed onto the camera, and when it was last seen."""
+def _observe(camera: dict[str, Any], changed: dict[str, Any], outcome: Outcome) -> None:
+    """Copy what a successful check observed onto the camera's columns, and when it was last seen."""
     columns = _OBSERVED_COLUMNS.get(outcome.kind, {})
     for key, column in columns.items():
         if key in outcome.values and outcome.values[key] is not None:
-            setattr(camera, column, outcome.values[key])
+            camera[column] = changed[column] = outcome.values[key]
     if columns:
-        camera.observed_at = outcome.at
-    if camera.last_seen_at is None or outcome.at > camera.last_seen_at:
-        camera.last_seen_at = outcome.at
+        camera["observed_at"] = changed["observed_at"] = outcome.at
+    if camera["last_seen_at"] is None or outcome.at > camera["last_seen_at"]:
+        camera["last_seen_at"] = changed["last_seen_at"] = outcome.at
 
 
-async def _store_results(session: AsyncSession, batch: _Batch, summary: RecordSummary) -> None:
-    """Insert the sampled raw results in one statement."""
-    if batch.rows:
-        await session.execute(insert(CheckResult), batch.rows)
-        summary.stored = len(batch.rows)
+async def _write(session: AsyncSession, batch: _Batch, summary: RecordSummary) -> None:
+    """Write the states, the cameras' changed columns and the sampled raw results, a statement or so each."""
+    await rows.write_states(session, batch.applied)
+    await rows.write_cameras(session, batch.changed)
+    if batch.results:
+        await session.execute(insert(CheckResult), batch.results)
+        summary.stored = len(batch.results)
 
 
 async def _reassess_vendor_risk(session: AsyncSession, batch: _Batch, settings: Settings) -> None:
     """Recompute the vendor-origin risk of cameras whose self-description changed in this batch."""
     for camera_id, camera in batch.cameras.items():
-        if vendor_risk.identity_key(camera) != batch.identities[camera_id]:
+        if batch.identity(camera_id) != batch.identities[camera_id]:
             await vendor_risk.assess_camera(session, camera, settings)
 
 
 async def _evaluate_faults(session: AsyncSession, batch: _Batch, now: datetime, settings: Settings) -> FaultChanges:
     """Open and close faults for the cameras the batch transitioned, saw failing or observed."""
-    failing = {o.camera_id for o in batch.outcomes if not o.ok and o.camera_id in batch.cameras}
     return await evaluate(
         session,
         cameras=batch.cameras,
         before=batch.before,
-        seen=batch.seen,
-        transitioned=batch.touched | failing,
+        # Reachability reports no values for the rules.
+        seen=[s for s in batch.seen if s.kind is not CheckKind.REACHABILITY],
+        transitioned=batch.touched | batch.failing(),
         now=now,
         limits=Thresholds.of(settings),
     )

@@ -54,6 +54,8 @@ def apply_result(
 
 # A camera whose network port does not answer is down; one that answers but fails a protocol is degraded.
 _DOWN_KINDS = frozenset({CheckKind.REACHABILITY})
+# Checks that say nothing about whether the camera records: their failure leaves the status alone.
+_NOT_STATUS_KINDS = frozenset({CheckKind.SECURITY})
 
 
 def camera_status(hard: Mapping[CheckKind, bool | None], *, impaired: bool = False) -> CameraStatus:
@@ -63,8 +65,9 @@ def camera_status(hard: Mapping[CheckKind, bool | None], *, impaired: bool = Fal
     """
     if any(hard.get(kind) is False for kind in _DOWN_KINDS):
         return CameraStatus.DOWN
-    if impaired or any(ok is False for ok in hard.values()):
+    counted = [ok for kind, ok in hard.items() if kind not in _NOT_STATUS_KINDS]
+    if impaired or any(ok is False for ok in counted):
         return CameraStatus.DEGRADED
-    if any(ok is True for ok in hard.values()):
+    if any(ok is True for ok in counted):
         return CameraStatus.UP
     return CameraStatus.UNKNOWN

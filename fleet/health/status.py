@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from config.checks import CheckKind
@@ -89,12 +89,15 @@ async def change_statuses(session: AsyncSession, moves: Sequence[tuple[Camera, C
             interval.ended_at = starts[camera.id]
     await session.flush()  # the old intervals closed before the new ones open: one open interval per camera
     invalid_from: dict[date, list[int]] = defaultdict(list)
+    opened = []
     for camera, status, _at in moves:
         at = starts[camera.id]
-        session.add(StatusInterval(camera_id=camera.id, status=status, started_at=at))
+        opened.append({"camera_id": camera.id, "status": status, "started_at": at, "ended_at": None})
         camera.status, camera.status_since = status, at
         # Dated back to when its streak began, the change may fall in a day already rolled up.
         invalid_from[local_day(at)].append(camera.id)
+    # One executemany (no ids to read back: nothing in this transaction uses the new intervals as objects).
+    await session.execute(insert(StatusInterval), opened)
     for day, camera_ids in invalid_from.items():
         await rollup.invalidate(session, from_day=day, camera_ids=camera_ids)
 

@@ -35,5 +35,5 @@ def note(scheduler: SchedulerSettings, language: Language) -> str:
         language,
         edges=duration(scheduler.outage_edges, language),
         interval=duration(interval, language),
-        longest=duration(interval * scheduler.reachability_max_backoff, language),
+        longest=duration(scheduler.reachability_longest, language),
     )

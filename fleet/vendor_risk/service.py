@@ -47,18 +47,17 @@ def _columns(assessment: Assessment) -> dict[str, Any]:
     }
 
 
-def identity_key(camera: Camera) -> tuple[object, ...]:
-    """The declared and observed values the risk depends on: when they change, assess the camera again."""
-    return (
-        camera.declared_manufacturer,
-        camera.declared_model,
-        camera.observed_manufacturer,
-        camera.observed_model,
-        camera.observed_firmware,
-        camera.observed_mac,
-        camera.observed_snmp_enterprise,
-        camera.observed_sys_descr,
-    )
+# The declared and observed camera columns the risk depends on: when one of them changes, assess the camera again.
+IDENTITY_COLUMNS = (
+    "declared_manufacturer",
+    "declared_model",
+    "observed_manufacturer",
+    "observed_model",
+    "observed_firmware",
+    "observed_mac",
+    "observed_snmp_enterprise",
+    "observed_sys_descr",
+)
 
 
 async def assess_camera(session: AsyncSession, camera: Camera, settings: Settings) -> bool:

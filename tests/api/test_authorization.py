@@ -47,6 +47,7 @@ AGREED: dict[Action, set[Role]] = {
     Action.PLAN_MAINTENANCE: {Role.COORDINATOR, Role.ADMIN},
     Action.REGISTER_DECISIONS: {Role.COORDINATOR, Role.ADMIN},
     Action.REGISTER_INCIDENTS: {Role.OBSERVER, Role.COORDINATOR, Role.ADMIN},
+    Action.HOLD_RECORDINGS: {Role.COORDINATOR, Role.ADMIN},
     Action.ADMINISTER: {Role.ADMIN},
     Action.READ_AUDIT_LOG: {Role.AUDITOR, Role.ADMIN},
 }
@@ -71,6 +72,9 @@ API_RULE: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/recorders/{recorder_id}"): Action.READ,
     ("PATCH", "/api/v1/recorders/{recorder_id}"): Action.EDIT_CAMERAS,
     ("DELETE", "/api/v1/recorders/{recorder_id}"): Action.EDIT_CAMERAS,
+    ("GET", "/api/v1/recording-holds"): Action.READ,
+    ("POST", "/api/v1/recording-holds"): Action.HOLD_RECORDINGS,
+    ("POST", "/api/v1/recording-holds/{hold_id}/release"): Action.HOLD_RECORDINGS,
     ("GET", "/api/v1/faults"): Action.READ,
     ("POST", "/api/v1/faults/{fault_id}/acknowledge"): Action.ACKNOWLEDGE_FAULTS,
     ("GET", "/api/v1/maintenance-windows"): Action.READ,
@@ -112,6 +116,10 @@ API_RULE: dict[tuple[str, str], Rule] = {
     ("POST", "/api/v1/incidents"): Action.REGISTER_INCIDENTS,
     ("GET", "/api/v1/cameras/{camera_id}/image-reference"): Action.READ,
     ("POST", "/api/v1/cameras/{camera_id}/image-reference"): Action.EDIT_CAMERAS,
+    ("GET", "/api/v1/device-passwords"): Action.ADMINISTER,
+    ("POST", "/api/v1/password-rotations"): Action.ADMINISTER,
+    ("GET", "/api/v1/password-rotations"): Action.ADMINISTER,
+    ("GET", "/api/v1/password-rotations/{rotation_id}"): Action.ADMINISTER,
 }
 
 # The pages (a session cookie from the login form, not a token): checked by test_pages_authorization.py.
@@ -149,6 +157,8 @@ PAGE_RULE: dict[tuple[str, str], Rule] = {
     ("GET", "/reports/annual"): Action.READ,
     ("GET", "/reports/inventory"): Action.READ,
     ("GET", "/admin"): Action.ADMINISTER,
+    ("GET", "/admin/passwords"): Action.ADMINISTER,
+    ("POST", "/admin/passwords/rotate"): Action.ADMINISTER,
     ("POST", "/admin/users"): Action.ADMINISTER,
     ("POST", "/admin/users/{username}/deactivate"): Action.ADMINISTER,
     ("POST", "/admin/users/{username}/activate"): Action.ADMINISTER,

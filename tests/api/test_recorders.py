@@ -88,3 +88,37 @@ async def test_the_recorder_page_lists_the_cameras_it_records(
     page = await pages.get(f"/recorders/{nvr_id}")
     assert page.status_code == 200 and "CAM-9" in page.text
     assert (await pages.get("/cameras")).text.count("NVR-&lt;b&gt;") == 0
+
+
+async def test_legal_holds_by_coordinators_over_the_api(client: httpx.AsyncClient, tokens: dict[Role, str]) -> None:
+    coordinator, technician = bearer(tokens[Role.COORDINATOR]), bearer(tokens[Role.TECHNICIAN])
+    camera = await client.post(
+        "/api/v1/cameras", json={"name": "CAM-H", "host": "127.118.1.20", "recorder": "edge"}, headers=coordinator
+    )
+    hold = {
+        "camera_id": camera.json()["id"],
+        "from": "2026-11-01T00:00:00+01:00",
+        "to": "2026-11-02T00:00:00+01:00",
+        "case": "PL2300-2026000018",
+        "reason": "assault, footage requested",
+    }
+    assert (await client.post("/api/v1/recording-holds", json=hold, headers=technician)).status_code == 403
+    naive = await client.post(
+        "/api/v1/recording-holds", json={**hold, "from": "2026-11-01T00:00:00"}, headers=coordinator
+    )
+    assert naive.status_code == 422
+    backwards = await client.post("/api/v1/recording-holds", json={**hold, "to": hold["from"]}, headers=coordinator)
+    assert backwards.status_code == 422
+    placed = await client.post("/api/v1/recording-holds", json=hold, headers=coordinator)
+    assert placed.status_code == 201, placed.text
+    assert (placed.json()["camera_name"], placed.json()["case_ref"]) == ("CAM-H", "PL2300-2026000018")
+    listed = await client.get("/api/v1/recording-holds", headers=technician)
+    assert [h["id"] for h in listed.json()] == [placed.json()["id"]]
+    released = await client.post(f"/api/v1/recording-holds/{placed.json()['id']}/release", headers=coordinator)
+    assert released.status_code == 200 and released.json()["released_by"] == "user-coordinator"
+    again = await client.post(f"/api/v1/recording-holds/{placed.json()['id']}/release", headers=coordinator)
+    assert again.status_code == 409
+    assert (await client.get("/api/v1/recording-holds", headers=technician)).json() == []
+    audit = await client.get("/api/v1/audit?size=100", headers=bearer(tokens[Role.AUDITOR]))
+    actions = [e["action"] for e in audit.json()["items"]]
+    assert actions.count("recording.hold") == 1 and actions.count("recording.release") == 1

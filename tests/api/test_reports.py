@@ -51,13 +51,13 @@ async def test_uptime_json_and_csv(
         "outages": 1,
     }
     assert row["mttr_s"] == 86400.0 and row["mtbf_s"] == 86400.0
-    # Outage edges are seen at the reachability check's pace: 60 s, at most twice that while down, ±10 %.
-    assert body["outage_edges_s"] == 132
+    # Outage edges are seen at the reachability check's pace: 60 s (+10 % jitter), at most twice that while down.
+    assert body["outage_edges_s"] == 120
     first = await client.get(f"/api/v1/reports/uptime?{query}&format=csv", headers=viewer)
     again = await client.get(f"/api/v1/reports/uptime?{query}&format=csv", headers=viewer)
     assert first.content == again.content and first.headers["content-type"].startswith("text/csv")
     [line] = list(csv.DictReader(io.StringIO(first.content.decode("utf-8-sig"))))
-    assert line["key"] == "A" and line["availability"] == "0.5" and line["outage_edges_s"] == "132"
+    assert line["key"] == "A" and line["availability"] == "0.5" and line["outage_edges_s"] == "120"
 
 
 async def test_uptime_period_errors_are_422(client: httpx.AsyncClient, tokens: dict[Role, str]) -> None:

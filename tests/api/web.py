@@ -21,7 +21,18 @@ from fleet.users.models import Role
 from tests.builders import make_camera, make_user
 
 PASSWORD = "correct horse battery"
-PAGES = ["/", "/dashboard/figures", "/cameras", "/map", "/faults", "/tickets", "/maintenance", "/decisions", "/reports"]
+PAGES = [
+    "/",
+    "/dashboard/figures",
+    "/cameras",
+    "/map",
+    "/faults",
+    "/tickets",
+    "/maintenance",
+    "/decisions",
+    "/hygiene",
+    "/reports",
+]
 
 
 async def people(database: Database) -> None:

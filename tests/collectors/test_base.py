@@ -29,7 +29,7 @@ def test_timeout_is_a_kind_of_unreachable() -> None:
 
 
 def test_check_kinds_are_the_contract() -> None:
-    expected = ["reachability", "onvif_health", "onvif_identity", "snmp", "stream", "image"]
+    expected = ["reachability", "onvif_health", "onvif_identity", "snmp", "stream", "image", "recording", "security"]
     assert [kind.value for kind in CheckKind] == expected
 
 

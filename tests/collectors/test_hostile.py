@@ -59,7 +59,7 @@ def assert_failed_as(result: CheckResult, expected: type[CollectorError]) -> Non
     assert PASSWORD not in result.error.message
 
 
-@pytest.mark.parametrize("kind", [CheckKind.ONVIF_HEALTH, CheckKind.ONVIF_IDENTITY])
+@pytest.mark.parametrize("kind", [CheckKind.ONVIF_HEALTH, CheckKind.ONVIF_IDENTITY, CheckKind.SECURITY])
 async def test_hostile_http_cameras_fail_alone(
     kind: CheckKind,
     collectors: Collectors,

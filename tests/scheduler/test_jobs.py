@@ -17,7 +17,16 @@ from config.settings import Settings
 from fleet.crypto import CredentialCipher
 from fleet.db import Database
 from scheduler.dispatcher import Dispatcher
-from scheduler.jobs import DECISIONS_JOB, DISPATCH_JOB, POLL_JOB, PRUNE_JOB, ROLLUP_JOB, build_scheduler, every
+from scheduler.jobs import (
+    DECISIONS_JOB,
+    DISPATCH_JOB,
+    POLL_JOB,
+    PRUNE_JOB,
+    ROLLUP_JOB,
+    ROTATION_JOB,
+    build_scheduler,
+    every,
+)
 from scheduler.polling import Poller
 from scheduler.watch import HEARTBEAT_JOB
 from tests.waiting import eventually
@@ -107,6 +116,7 @@ async def test_the_scheduler_has_each_job_once_with_its_interval_and_start(
                 DECISIONS_JOB: (settings.decisions.check_interval, False),
                 ROLLUP_JOB: (settings.uptime.rollup_interval, False),
                 HEARTBEAT_JOB: (settings.scheduler.lease / 3, True),
+                ROTATION_JOB: (settings.scheduler.tick, True),
             }
             assert set(jobs) == set(expected)
             for job_id, (interval, start_now) in expected.items():

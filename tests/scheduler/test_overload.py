@@ -60,7 +60,7 @@ async def collectors(
     async with Collectors(device_timeout=10.0) as warm:
         first = Poller(database, settings, warm, cipher, owner="test", rng=random.Random(1))
         summary = await first.tick(everything=True)
-    assert summary.checks == 5 and summary.failed == 0
+    assert summary.checks == 6 and summary.failed == 0
     async with Collectors(device_timeout=DEVICE_TIMEOUT.total_seconds()) as found:
         yield found
 

@@ -73,8 +73,8 @@ async def test_one_round_records_identity_drift_and_status(
 ) -> None:
     await fleet.camera("HK-1").update(clock_offset_s=42.0)
     summary = await poller.tick(everything=True)
-    # Reachability, two ONVIF checks, stream and image each; SNMP for the three with settings.
-    assert summary.checks == 4 * 5 + 3
+    # Reachability, two ONVIF checks, stream, image and security each; SNMP for the three with settings.
+    assert summary.checks == 4 * 6 + 3
     found = await _cameras(database)
     assert {c.status for c in found.values()} == {CameraStatus.UP}
     assert found["AX-1"].observed_manufacturer == "AXIS"
@@ -170,11 +170,18 @@ def test_reachability_backs_off_to_a_small_multiple_only(poller: Poller) -> None
     scheduler = poller.settings.scheduler
     interval, jitter = scheduler.reachability_interval, scheduler.jitter
     assert scheduler.reachability_max_backoff == 2.0
-    for failures_before, factor in ((0, 1), (2, 1), (3, 2), (4, 2), (40, 2)):
+    for failures_before in (0, 2):  # not yet hard: the interval with jitter either way
         due = poller.next_due(CheckKind.REACHABILITY, at, False, failures_before) - at
-        assert interval * factor * (1 - jitter) <= due <= interval * factor * (1 + jitter)
-        assert due <= scheduler.outage_edges
-    assert scheduler.outage_edges == interval * 2 * (1 + jitter)
+        assert interval * (1 - jitter) <= due <= interval * (1 + jitter)
+    # Hard: twice the interval less a tick and the confirmation of a repair, jittered only earlier, so a repaired
+    # camera is up again within two intervals.
+    longest = interval * 2 - scheduler.tick - scheduler.recovery_confirm
+    assert scheduler.reachability_longest == longest == timedelta(seconds=105)
+    for failures_before in (3, 4, 40, 10_000):
+        due = poller.next_due(CheckKind.REACHABILITY, at, False, failures_before) - at
+        assert longest * (1 - jitter) <= due <= longest
+        assert due + scheduler.tick + scheduler.recovery_confirm <= scheduler.outage_edges
+    assert scheduler.outage_edges == interval * 2
 
 
 def test_a_success_ending_a_failure_is_confirmed_soon(poller: Poller) -> None:
@@ -216,7 +223,7 @@ async def test_poll_everything_runs_each_check_once_across_batches(
     )
     fleet.reset_counters()
     summary = await poller.tick(everything=True)
-    assert summary.checks == 23  # 4 cameras × 5 checks + 3 SNMP, in batches of 2, each once
+    assert summary.checks == 27  # 4 cameras × 6 checks + 3 SNMP, in batches of 2, each once
     assert all(fleet.camera(name).device.counters.snmp <= 2 for name in ("AX-1", "HK-1", "DH-1"))
 
 
@@ -225,7 +232,7 @@ def test_back_off_after_days_of_failures_stays_at_its_cap(poller: Poller) -> Non
     at = datetime(2026, 1, 1, tzinfo=UTC)
     scheduler = poller.settings.scheduler
     for kind, cap in (
-        (CheckKind.REACHABILITY, scheduler.reachability_interval * scheduler.reachability_max_backoff),
+        (CheckKind.REACHABILITY, scheduler.reachability_longest),
         (CheckKind.ONVIF_IDENTITY, scheduler.identity_interval),
         (CheckKind.ONVIF_HEALTH, scheduler.max_backoff),
     ):

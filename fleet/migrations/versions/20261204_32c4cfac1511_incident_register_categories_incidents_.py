@@ -1,7 +1,7 @@
 """Incident register: categories (seeded with the shipped Dutch list), incidents, imported annual tallies
 
 Revision ID: 32c4cfac1511
-Revises: f2cdb2084f0f
+Revises: 3edb0ca1ba51
 Create Date: 2026-12-04 18:51:44.673839+00:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from fleet.incidents.shipped import shipped_rows
 
 revision: str = "32c4cfac1511"
-down_revision: str | None = "f2cdb2084f0f"
+down_revision: str | None = "3edb0ca1ba51"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -79,3 +79,19 @@ def test_the_earliest_deadline_comes_first() -> None:
     early = _entry("CVE-2026-00009", "Hikvision", "Cameras", due=date(2026, 12, 10))
     found = exploited_matches(camera, (late, early), load_advisories())
     assert [m.cve_id for m in found] == ["CVE-2026-00009", "CVE-2026-00008"]
+
+
+def test_recorders_match_recorder_and_general_entries_not_camera_ones() -> None:
+    nvr = CameraIdentity("Dahua", "DHI-NVR5216-4KS2", "4.001.0000000.1.R, Build Date: 2019-06-10", recorder=True)
+    found = _match(
+        nvr,
+        _entry(
+            "CVE-2021-33045", "Dahua", "Multiple Products"
+        ),  # advisories.toml's recorder range: built before 2019-12
+        _entry("CVE-2026-00010", "Dahua", "IP Camera Firmware"),
+        _entry("CVE-2026-00011", "Dahua", "NVR"),
+    )
+    assert {cve: confidence for cve, (confidence, _how) in found.items()} == {
+        "CVE-2021-33045": "high",
+        "CVE-2026-00011": "low",
+    }

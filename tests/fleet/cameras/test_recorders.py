@@ -1,5 +1,6 @@
 """Recorders in the registry beside cameras (both engines): their own import, cameras naming them, the checks each
-device gets, and the camera-only reads leaving them out."""
+device gets (the recording check on recorders and edge-recording cameras), and the camera-only reads leaving them
+out."""
 
 from __future__ import annotations
 
@@ -141,7 +142,9 @@ async def test_recorders_are_polled_without_stream_and_image_and_left_out_of_cam
     database: Database, cipher: CredentialCipher
 ) -> None:
     await _import(database, cipher, RECORDERS, RecorderCreate)
-    await _import(database, cipher, "name,host,snmp_community\nCAM-1,127.118.1.1,public\n")
+    await _import(
+        database, cipher, "name,host,snmp_community,recorder\nCAM-1,127.118.1.1,public,\nCAM-EDGE,127.118.1.2,,edge\n"
+    )
     async with database.unit_of_work() as session:
         await ensure_check_states(session, now=datetime.now(UTC))
     async with database.unit_of_work() as session:
@@ -155,9 +158,10 @@ async def test_recorders_are_polled_without_stream_and_image_and_left_out_of_cam
     kinds: dict[str, set[CheckKind]] = {}
     for name, kind in states:
         kinds.setdefault(name, set()).add(kind)
-    device = {CheckKind.REACHABILITY, CheckKind.ONVIF_HEALTH, CheckKind.ONVIF_IDENTITY}
-    assert kinds["NVR-CENTRUM"] == device | {CheckKind.SNMP}
-    assert kinds["NVR-BLERICK"] == device
+    device = {CheckKind.REACHABILITY, CheckKind.ONVIF_HEALTH, CheckKind.ONVIF_IDENTITY, CheckKind.SECURITY}
+    assert kinds["NVR-CENTRUM"] == device | {CheckKind.SNMP, CheckKind.RECORDING}
+    assert kinds["NVR-BLERICK"] == device | {CheckKind.RECORDING}
     assert kinds["CAM-1"] == device | {CheckKind.SNMP, CheckKind.STREAM, CheckKind.IMAGE}
-    assert [f.name for f in facts] == ["CAM-1"]
-    assert [f.name for f in every] == ["CAM-1", "NVR-BLERICK", "NVR-CENTRUM"]
+    assert kinds["CAM-EDGE"] == device | {CheckKind.STREAM, CheckKind.IMAGE, CheckKind.RECORDING}
+    assert [f.name for f in facts] == ["CAM-1", "CAM-EDGE"]
+    assert [f.name for f in every] == ["CAM-1", "CAM-EDGE", "NVR-BLERICK", "NVR-CENTRUM"]

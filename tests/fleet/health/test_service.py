@@ -45,7 +45,7 @@ async def test_check_states_follow_the_registry(database: Database, cipher: Cred
         await ensure_check_states(session, now=T0)
         await ensure_check_states(session, now=T0)  # idempotent
         kinds = {(row.camera_id, row.kind) for row in await session.scalars(select(CheckState))}
-    every = {"reachability", "onvif_health", "onvif_identity", "stream", "image"}
+    every = {"reachability", "onvif_health", "onvif_identity", "stream", "image", "security"}
     assert {k for c, k in kinds if c == plain.id} == every
     assert {k for c, k in kinds if c == snmp.id} == every | {"snmp"}
     assert not any(c == stored.id for c, _ in kinds)

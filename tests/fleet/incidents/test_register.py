@@ -22,6 +22,7 @@ from fleet.incidents.shipped import SHIPPED
 from fleet.inventory.service import build_inventory
 from fleet.reports.annual import annual_document
 from tests.builders import TEST_ACTOR, make_camera
+from tests.fleet.reports.layout import pages
 
 SECTION_7 = ["Omschrijving incident", "Totaal aantal 2023 (2022)", "Waarvan aantal", "Opmerking"]
 
@@ -45,6 +46,10 @@ async def test_section_7_comes_out_as_it_went_in(database: Database, settings: S
     header, *rows = _lines(test_data / "incidents-2023.csv")
     assert header == SECTION_7 and written.headers == SECTION_7
     assert written.rows == rows
+    # On paper: the long descriptions wrap inside the page, and the table's rows run on over pages without gaps.
+    measured = pages(await document.pdf_beside_loop())
+    assert all(not p.outside_margins() and p.largest_gap() < 0.2 for p in measured)
+    assert "Wildplassen" in "".join(p.text for p in measured)
     # The counts in brackets became the year before's: its own chapter has them as this year's.
     async with database.unit_of_work() as session:
         earlier = await service.year_table(session, 2022)

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from config.settings import Settings
-from fleet.cameras import reading
+from fleet.cameras import reading as camera_reading
 from fleet.cameras.models import CameraStatus
 from fleet.crypto import CredentialCipher
 from fleet.db import Database
@@ -119,7 +119,7 @@ async def test_camera_retired_mid_period(database: Database, cipher: CredentialC
                 StatusInterval(camera_id=camera.id, status=CameraStatus.DOWN, started_at=t(3), ended_at=None),
             ]
         )
-        assert reading.to_out(camera).retired_on == date(2026, 4, 6)
+        assert (await camera_reading.one(session, camera.id, now=t(20))).retired_on == date(2026, 4, 6)
     period = (t(1), t(11))
     for rolled in (False, True):
         if rolled:

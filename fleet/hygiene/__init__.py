@@ -1,0 +1,1 @@
+"""Cyber hygiene per camera: certificates, exposed services, NTP, and the configuration baseline with its drift."""
