@@ -57,6 +57,12 @@ async def test_observers_register_incidents_and_keep_the_categories(
         f"/api/v1/incident-categories/{added.json()['id']}", json={"active": False}, headers=observer
     )
     assert retired.status_code == 200 and retired.json()["active"] is False
+    category = f"/api/v1/incident-categories/{added.json()['id']}"
+    unchanged = await client.patch(category, json={"name": None, "position": None}, headers=observer)
+    assert unchanged.status_code == 200 and unchanged.json()["name"] == "Zwemmen in de Maas"
+    for bad in ({"name": ""}, {"name": "x" * 301}, {"position": 0}, {"colour": "red"}):
+        assert (await client.patch(category, json=bad, headers=observer)).status_code == 422, bad
+    assert (await client.patch("/api/v1/incident-categories/99999", json={}, headers=observer)).status_code == 404
     on_retired = await client.post(
         "/api/v1/incidents", json={**incident, "category_id": added.json()["id"]}, headers=observer
     )
