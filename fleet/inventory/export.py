@@ -83,6 +83,13 @@ DICTIONARY: dict[str, tuple[str, str]] = {
         "CVEs of CISA's Known Exploited Vulnerabilities catalogue matched to the camera (open vulnerability_exploited)",
         "camfleet advisories import (CISA KEV), config/advisories.toml",
     ),
+    "recorder": ("The recorder keeping the footage, edge (the camera's own storage) or none", "camera import / API"),
+    "recording_state": (
+        "recording, a recording fault (recording_stopped, recording_gap, retention_short, retention_exceeded), "
+        "not_recorded or unchecked, from the last recording check",
+        "recording check (ONVIF Profile G)",
+    ),
+    "retention_days": ("How many days back the footage reaches", "recording check (ONVIF Profile G)"),
 }
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Row, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
 
 from config.settings import Settings
 from config.zone import LOCAL
@@ -21,6 +22,7 @@ from fleet.firmware.lifecycle import SupportStatus, load_lifecycle
 from fleet.incidents.service import seen_by
 from fleet.inventory import replacement
 from fleet.memory import collector_paused
+from fleet.recording.state import Footage, footage_of
 from fleet.uptime.facts import FACT_COLUMNS, CameraFacts
 from fleet.uptime.service import camera_figures_for
 
@@ -55,6 +57,9 @@ COLUMNS = (
     "replacement_reason",
     "firmware_state",
     "exploited_cves",
+    "recorder",
+    "recording_state",
+    "retention_days",
 )
 
 
@@ -155,6 +160,7 @@ def _values(
     firmware_state: FirmwareState,
     evidence: list[dict[str, Any]],
     exploited: str | None,
+    footage: Footage,
 ) -> dict[str, Any]:
     return {
         "name": camera.name,
@@ -186,6 +192,9 @@ def _values(
         "replacement_reason": parts.reason,
         "firmware_state": firmware_state,
         "exploited_cves": exploited,
+        "recorder": footage.recorder,
+        "recording_state": footage.state,
+        "retention_days": footage.retention_days,
     }
 
 
@@ -199,6 +208,7 @@ def _row(
     faults: int,
     incidents: int,
     exploited: str | None,
+    footage: Footage,
 ) -> InventoryRow:
     age = None if camera.installed_on is None else round((as_of - camera.installed_on).days / 365.25, 1)
     vendor = camera.risk_origin_vendor or camera.observed_manufacturer or camera.declared_manufacturer
@@ -227,6 +237,7 @@ def _row(
         firmware_state=firmware.state,
         evidence=evidence,
         exploited=exploited,
+        footage=footage,
     )
     return InventoryRow(values, evidence, firmware_advisories, parts)
 
@@ -248,6 +259,12 @@ async def _rows(session: AsyncSession, *, settings: Settings, as_of: date) -> li
     _areas, incidents = await seen_by(session, first=local[0], last=local[1])
     catalogues = _Catalogues(as_of)
     life = settings.inventory.expected_life_years
+    registered = await session.scalars(
+        select(Camera)
+        .options(selectinload(Camera.recorder))
+        .where(Camera.lifecycle != Lifecycle.RETIRED, Camera.device_type == DeviceType.CAMERA)
+    )
+    footage = await footage_of(session, list(registered), settings.recording)
     return [
         _row(
             camera,
@@ -258,6 +275,7 @@ async def _rows(session: AsyncSession, *, settings: Settings, as_of: date) -> li
             faults=fault_counts[camera.id],
             incidents=incidents[camera.id],
             exploited=exploited.get(camera.id),
+            footage=footage[camera.id],
         )
         for camera in found
     ]
