@@ -166,6 +166,7 @@ MayEditCameras = Annotated[User, Depends(PERMISSIONS[Action.EDIT_CAMERAS])]
 MayPlanMaintenance = Annotated[User, Depends(PERMISSIONS[Action.PLAN_MAINTENANCE])]
 MayRegisterDecisions = Annotated[User, Depends(PERMISSIONS[Action.REGISTER_DECISIONS])]
 MayHoldRecordings = Annotated[User, Depends(PERMISSIONS[Action.HOLD_RECORDINGS])]
+MayRegisterIncidents = Annotated[User, Depends(PERMISSIONS[Action.REGISTER_INCIDENTS])]
 MayAdminister = Annotated[User, Depends(PERMISSIONS[Action.ADMINISTER])]
 MayReadAuditLog = Annotated[User, Depends(PERMISSIONS[Action.READ_AUDIT_LOG])]
 

@@ -25,6 +25,7 @@ from fleet.inventory.replacement import (
     AVAILABILITY_TARGET,
     FAULTS_FOR_FULL_POINTS,
     FIRMWARE_POINTS,
+    INCIDENTS_FOR_FULL_POINTS,
     RISK_POINTS,
     SUPPORT_POINTS,
     WEIGHTS,
@@ -127,6 +128,11 @@ PLAN_DICTIONARY: tuple[tuple[str, str, str], ...] = (
         f"{AVAILABILITY_FLOOR:.0%} or less; 0 if nothing measured",
         "status intervals",
     ),
+    (
+        "plan: value",
+        f"{_W['value']} × incidents seen in 12 months ÷ {INCIDENTS_FOR_FULL_POINTS}, at most {_W['value']}",
+        "incident register (camera observers)",
+    ),
 )
 
 
@@ -165,6 +171,7 @@ def _record(row: InventoryRow) -> dict[str, Any]:
             "firmware": row.parts.firmware,
             "faults": row.parts.faults,
             "availability": row.parts.availability,
+            "value": row.parts.value,
         }
         support = row.parts.support
         record["end_of_support"] = {
@@ -302,6 +309,7 @@ def _plan_row(rank: int, r: InventoryRow, parts: Score, language: Language) -> l
         parts.firmware,
         parts.faults,
         parts.availability,
+        parts.value,
         term("support_states", parts.support.state, language),
         parts.support.ends,
         reason_text(parts.reasons, language),
@@ -318,8 +326,8 @@ def _plan_sheet(book: Workbook, rows: Sequence[InventoryRow], language: Language
         [heading(k, language) for k in ("rank", "name", "area", "manufacturer", "model", "total", *WEIGHTS)]
         + [heading(k, language) for k in ("support_state", "support_ends", "reason")],
         [_plan_row(rank, r, r.parts, language) for rank, r in enumerate(ranked, start=1) if r.parts is not None],
-        widths={15: 80},
-        formats={14: "yyyy-mm-dd"},
+        widths={16: 80},
+        formats={15: "yyyy-mm-dd"},
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Row, func, select
@@ -19,6 +19,7 @@ from fleet.faults.models import Fault
 from fleet.firmware.assess import FirmwareAssessment, FirmwareState, assess_firmware
 from fleet.firmware.catalogue import load_advisories
 from fleet.firmware.lifecycle import SupportStatus, load_lifecycle
+from fleet.incidents.service import seen_by
 from fleet.inventory import replacement
 from fleet.memory import collector_paused
 from fleet.recording.state import Footage, footage_of
@@ -205,6 +206,7 @@ def _row(
     catalogues: _Catalogues,
     availability: float | None,
     faults: int,
+    incidents: int,
     exploited: str | None,
     footage: Footage,
 ) -> InventoryRow:
@@ -222,6 +224,7 @@ def _row(
             firmware_state=firmware.state,
             faults_12m=faults,
             availability_12m=availability,
+            incidents_12m=incidents,
         )
     )
     evidence = list(camera.risk_evidence or [])
@@ -252,6 +255,8 @@ async def _rows(session: AsyncSession, *, settings: Settings, as_of: date) -> li
     figures = await camera_figures_for(session, period=period, now=period[1], cameras=facts)
     fault_counts = await _fault_counts(session, period)
     exploited = await exploited_cves_at(session, period[1])
+    local = (period[0].astimezone(LOCAL).date(), period[1].astimezone(LOCAL).date() - timedelta(days=1))
+    _areas, incidents = await seen_by(session, first=local[0], last=local[1])
     catalogues = _Catalogues(as_of)
     life = settings.inventory.expected_life_years
     registered = await session.scalars(
@@ -268,6 +273,7 @@ async def _rows(session: AsyncSession, *, settings: Settings, as_of: date) -> li
             catalogues=catalogues,
             availability=figures[camera.id][1].availability,
             faults=fault_counts[camera.id],
+            incidents=incidents[camera.id],
             exploited=exploited.get(camera.id),
             footage=footage[camera.id],
         )

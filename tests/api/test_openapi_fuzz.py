@@ -125,6 +125,7 @@ async def seeded(
                 "reason": "r",
             },
         ),
+        "category_id": await create("/api/v1/incident-categories", {"name": "fuzz category"}),
     }
 
 
