@@ -69,12 +69,13 @@ async def prepare_database(settings: Settings, fleet_csv: Path) -> tuple[Databas
 
 
 # Checks the poller ticks leave out: the daily identity check has its own round; stream and image checks (hourly,
-# a 1080p snapshot each) are measured by benchmarks/image_analysis.py.
-HELD_KINDS = (CheckKind.ONVIF_IDENTITY, CheckKind.STREAM, CheckKind.IMAGE)
+# a 1080p snapshot each) are measured by benchmarks/image_analysis.py; the daily security check (TLS handshakes,
+# hygiene calls) is not part of the health throughput either.
+HELD_KINDS = (CheckKind.ONVIF_IDENTITY, CheckKind.STREAM, CheckKind.IMAGE, CheckKind.SECURITY)
 
 
 async def hold_identity_checks(database: Database, now: datetime) -> int:
-    """Create the check states and lease every onvif_identity, stream and image state to nobody for a day.
+    """Create the check states and lease every onvif_identity, stream, image and security state to nobody for a day.
 
     The Poller has no parameter to choose check kinds; a live lease held by another owner is what
     makes `claim_due` pass a check by, so the tick runs only reachability, onvif_health and snmp.
