@@ -14,9 +14,11 @@ from cli import (
     db,
     decisions,
     demo,
+    incidents,
     passwords,
     poll,
     recorders,
+    recordings,
     reports,
     serve,
     simulate,
@@ -30,6 +32,7 @@ cameras.app.command("passwords")(passwords.cameras_passwords)
 cameras.app.command("rotate-passwords")(passwords.cameras_rotate_passwords)
 app.add_typer(cameras.app, name="cameras")
 app.add_typer(recorders.app, name="recorders")
+app.add_typer(recordings.app, name="recordings")
 app.add_typer(users.users_app, name="users")
 app.add_typer(users.tokens_app, name="tokens")
 app.command()(serve.serve)
@@ -41,6 +44,7 @@ app.add_typer(channels.app, name="channels")
 app.add_typer(reports.report_app, name="report")
 app.add_typer(reports.export_app, name="export")
 app.add_typer(decisions.app, name="decisions")
+app.add_typer(incidents.app, name="incidents")
 app.add_typer(tickets.app, name="tickets")
 app.add_typer(advisories.app, name="advisories")
 

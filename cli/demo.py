@@ -17,6 +17,7 @@ from fleet import schema
 from fleet.audit.service import Actor
 from fleet.cameras import importer
 from fleet.cameras import service as cameras
+from fleet.cameras.schemas import CameraCreate, RecorderCreate
 from fleet.db import utcnow
 from fleet.users import service as users
 from fleet.users.models import Role
@@ -26,12 +27,18 @@ if TYPE_CHECKING:
     from simulator.fleet import SimulatedFleet
 
 DEMO_FLEET = Path(__file__).resolve().parent.parent / "config" / "demo" / "fleet-venlo.csv"
+# Two recorders keep the fixed cameras' footage (the flexible ones record on their own SD card: `edge`).
+DEMO_RECORDERS = DEMO_FLEET.with_name("recorders-venlo.csv")
+# How far back the simulated footage reaches: within the default 7 to 28 days.
+DEMO_KEPT_DAYS = 27.0
 
 # What `camfleet demo` does to a few simulated cameras, so the pages have something to show.
 DEMO_FAULTS: dict[str, dict[str, Any]] = {
     "VL-F012": {"offline": True},
     "VL-F027": {"clock_offset_s": 42.0},
     "VL-F033": {"image": "covered"},
+    # A recorder whose disk failed: storage_failed names every camera whose footage it keeps.
+    "NVR-BLERICK": {"storage_failed": True},
 }
 DEMO_REBOOTING = "VL-F040"
 # Cyber hygiene to show: HTTPS (8443, named in GetNetworkProtocols) with an ended and an ending certificate, and a
@@ -50,7 +57,11 @@ def _demo_settings(base: Settings) -> Settings:
         update={
             "database_url": f"sqlite+aiosqlite:///{demo_db}",
             "scheduler": base.scheduler.model_copy(
-                update={"reachability_interval": timedelta(seconds=15), "health_interval": timedelta(seconds=30)}
+                update={
+                    "reachability_interval": timedelta(seconds=15),
+                    "health_interval": timedelta(seconds=30),
+                    "recording_interval": timedelta(seconds=30),
+                }
             ),
         }
     )
@@ -59,10 +70,12 @@ def _demo_settings(base: Settings) -> Settings:
 async def _seed(root: Opened) -> tuple[int, str, str]:
     """Import the demo fleet and create an admin; the number of cameras, the admin's password and API token."""
     password = secrets.token_urlsafe(12)
+    recorders = importer.read_camera_file(DEMO_RECORDERS, RecorderCreate)
     rows = importer.read_camera_file(DEMO_FLEET)
     async with root.database.unit_of_work() as session:
         actor = Actor.system("demo")
-        await cameras.upsert_many(session, actor=actor, rows=importer.iter_cameras(rows), cipher=root.cipher)
+        for devices in (recorders, rows):
+            await cameras.upsert_many(session, actor=actor, rows=importer.iter_cameras(devices), cipher=root.cipher)
         policy = PasswordPolicy.of(root.settings.web)
         admin = await users.create_user(
             session, actor=actor, username="admin", role=Role.ADMIN, password=password, policy=policy
@@ -70,6 +83,26 @@ async def _seed(root: Opened) -> tuple[int, str, str]:
         expires_at = users.token_expiry(root.settings.api.token_lifetime, now=utcnow())
         _row, token = await users.create_token(session, actor=actor, user=admin, name="demo", expires_at=expires_at)
     return len(rows), password, token
+
+
+def _simulated_fleet() -> SimulatedFleet:
+    """The cameras and the recorders, each recording the footage its file says it keeps."""
+    from simulator.fleet import SimulatedFleet
+    from simulator.recording import SimRecording
+    from simulator.spec import parse_fleet_csv
+
+    fleet = SimulatedFleet([*parse_fleet_csv(DEMO_FLEET), *parse_fleet_csv(DEMO_RECORDERS)], snapshot_size=(640, 360))
+    for row in importer.read_camera_file(DEMO_FLEET):
+        camera = row.camera
+        if not isinstance(camera, CameraCreate):
+            continue
+        keeper = camera.name if camera.recorder == "edge" else camera.recorder
+        if keeper in fleet.cameras:
+            address = f"rtsp://{camera.host}:{camera.rtsp_port}/stream1"
+            fleet.camera(keeper).state.recordings.append(
+                SimRecording(f"REC-{camera.name}", camera.name, address, kept_days=DEMO_KEPT_DAYS)
+            )
+    return fleet
 
 
 async def _keep_rebooting(fleet: SimulatedFleet) -> None:
@@ -91,9 +124,12 @@ async def _serve_certificates(fleet: SimulatedFleet) -> None:
 
 def _announce(settings: Settings, count: int, port: int, control: int, password: str, token: str) -> None:
     demo_db = settings.data_dir / "demo.db"
-    out.print(f"camfleet demo: {count} simulated cameras on 127.30.0.x, database {demo_db}", markup=False)
     out.print(
-        f"  misbehaving: {', '.join(DEMO_FAULTS)} (offline, clock drift, lens covered), "
+        f"camfleet demo: {count} simulated cameras on 127.30.0.x, 2 recorders on 127.30.1.x, database {demo_db}",
+        markup=False,
+    )
+    out.print(
+        f"  misbehaving: {', '.join(DEMO_FAULTS)} (offline, clock drift, lens covered, recorder disk failed), "
         f"{DEMO_REBOOTING} (reboots every 90 s)",
         markup=False,
     )
@@ -115,7 +151,6 @@ async def demo(
 ) -> None:
     """Everything at once on a fresh SQLite database: the illustrative fleet, simulated, polled and served."""
     from simulator.control import ControlServer
-    from simulator.fleet import SimulatedFleet
 
     settings = _demo_settings(load_settings())
     configure_logging(settings)
@@ -123,7 +158,7 @@ async def demo(
     await asyncio.to_thread(schema.upgrade, settings.database_url)
     async with opened(settings) as root:
         count, password, token = await _seed(root)
-        fleet = SimulatedFleet.from_csv(DEMO_FLEET, snapshot_size=(640, 360))
+        fleet = _simulated_fleet()
         control_server = ControlServer(fleet, "127.0.0.1", control)
         async with fleet:
             await control_server.start()

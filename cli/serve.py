@@ -179,6 +179,9 @@ async def collector(
     metrics: Annotated[
         str | None, typer.Option(help="Serve this collector's Prometheus metrics at http://HOST:PORT/metrics.")
     ] = None,
+    traps: Annotated[
+        str | None, typer.Option(help="Receive SNMP traps (v2c and v3) at HOST:PORT, e.g. 0.0.0.0:162.")
+    ] = None,
 ) -> None:
     """Run the scheduler and collectors only (next to the cameras' network), until stopped."""
     from prometheus_client import start_http_server
@@ -189,14 +192,18 @@ async def collector(
     host, _, port = (metrics or "").rpartition(":")
     if metrics is not None and not (host and port.isdigit() and 0 < int(port) < 65536):
         fail(f"--metrics {metrics}: expected HOST:PORT, e.g. 0.0.0.0:9108")
+    trap_host, _, trap_port = (traps or "").rpartition(":")
+    if traps is not None and not (trap_host and trap_port.isdigit() and 0 < int(trap_port) < 65536):
+        fail(f"--traps {traps}: expected HOST:PORT, e.g. 0.0.0.0:162")
     settings = load_settings()
     configure_logging(settings)
     stop = asyncio.Event()
+    receive = (trap_host, int(trap_port)) if traps is not None else None
     with stopped_by_signals(stop.set):
         async with opened(settings) as root:
             exporter = start_http_server(int(port), addr=host, registry=REGISTRY)[0] if metrics is not None else None
             try:
-                async with running_collector(settings, root.database, root.cipher, poller_group=group):
+                async with running_collector(settings, root.database, root.cipher, poller_group=group, traps=receive):
                     out.print(f"collector running for {'poller group ' + group if group else 'every poller group'}")
                     await stop.wait()
             finally:

@@ -11,8 +11,10 @@ from fleet.faults.models import ConditionState, Fault
 from fleet.health.models import CheckResult, CheckState, EndpointAuth, StatusInterval
 from fleet.hygiene.models import CameraHygiene
 from fleet.images.models import ImageBaseline
+from fleet.incidents.models import Incident, IncidentCategory, IncidentTally
 from fleet.maintenance.models import MaintenanceWindow
 from fleet.passwords.models import PasswordRotation
+from fleet.recording.models import LegalHold
 from fleet.tickets.models import RepairTicket, TicketEvent, TicketFault
 from fleet.uptime.models import StatusDaily, StatusMonthly, StatusRollup
 from fleet.users.models import ApiToken, User
@@ -35,8 +37,12 @@ __all__ = [
     "Fault",
     "ImageBaseline",
     "CameraHygiene",
+    "Incident",
+    "IncidentCategory",
+    "IncidentTally",
     "KevImport",
     "KevVulnerability",
+    "LegalHold",
     "MaintenanceWindow",
     "NotificationChannel",
     "PasswordRotation",

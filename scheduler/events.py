@@ -109,6 +109,13 @@ class EventListener:
         """The cameras this collector follows now."""
         return frozenset(self._followers)
 
+    def hear(self, received: Received) -> None:
+        """Take one event heard some other way (an SNMP trap): written with the next flush, never rate-limited
+        here (traps are few; the receiver drops what matches no camera)."""
+        self._batch.kept.append(received)
+        found = rules.evidence(received.topic, received.source, received.source)
+        metrics.EVENTS.labels(evidence=found.value if found else "none", outcome="kept").inc()
+
     async def refresh(self) -> None:
         """Claim (and keep) the subscriptions of this collector's cameras; follow new ones, drop lost ones."""
         now = datetime.now(UTC)

@@ -33,6 +33,7 @@ from scheduler.events import EventListener, listening
 from scheduler.exclusive import sole_scheduler
 from scheduler.polling import Poller
 from scheduler.rotation import run_pending
+from scheduler.traps import TrapListener, receiving_traps
 from scheduler.watch import HEARTBEAT_JOB, heartbeat
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,7 @@ ROLLUP_JOB = "uptime-rollup"
 ROTATION_JOB = "password-rotations"
 EVENTS_CLAIM_JOB = "event-subscriptions"
 EVENTS_FLUSH_JOB = "event-writes"
+TRAPS_JOB = "trap-senders"
 # Events heard are written this often (one transaction for all of them): soon enough that a tamper event's check
 # runs at the next tick, seldom enough that a flood costs few transactions.
 _EVENTS_FLUSH = timedelta(seconds=1)
@@ -174,6 +176,7 @@ def build_scheduler(
     dispatcher: Dispatcher,
     runs: set[asyncio.Task[Any]],
     listener: EventListener | None = None,
+    traps: TrapListener | None = None,
 ) -> AsyncIOScheduler:
     """A scheduler with the poll tick, the alert dispatcher, decision compliance, uptime roll-ups, the hourly
     prune and, with a listener, the event subscriptions; the runs under way are in ``runs``."""
@@ -220,10 +223,12 @@ def build_scheduler(
         (ROTATION_JOB, rotations, settings.scheduler.tick, True),
     )
     if listener is not None:
-        table += (
-            (EVENTS_CLAIM_JOB, listener.refresh, settings.scheduler.lease / 3, True),
-            (EVENTS_FLUSH_JOB, listener.flush, _EVENTS_FLUSH, True),
-        )
+        table += ((EVENTS_FLUSH_JOB, listener.flush, _EVENTS_FLUSH, True),)
+    if listener is not None and settings.events.enabled:
+        table += ((EVENTS_CLAIM_JOB, listener.refresh, settings.scheduler.lease / 3, True),)
+    if traps is not None:
+        # New cameras, and changed hosts or communities, are learnt this often.
+        table += ((TRAPS_JOB, traps.refresh, settings.scheduler.lease / 3, False),)
     backoff = settings.scheduler.failure_backoff_max
     for job_id, job, interval, start_now in table:
         every(scheduler, stoppable(job, runs), interval, job_id, start_now=start_now, backoff_max=backoff)
@@ -238,17 +243,21 @@ async def running_collector(
     *,
     poller_group: str | None = None,
     lag: LoopLag | None = None,
+    traps: tuple[str, int] | None = None,
 ) -> AsyncIterator[Poller]:
     """Collectors, poller, alert dispatcher and scheduler running until the block ends.
 
     ``lag`` is the probe of the event loop the process already runs (``camfleet serve``); without one, the block
-    runs its own. On SQLite only one process may run them per database file (see scheduler/exclusive.py).
+    runs its own. With ``traps``, SNMP traps are received on that address. On SQLite only one process may run them
+    per database file (see scheduler/exclusive.py).
     """
     with sole_scheduler(settings):
         async with contextlib.AsyncExitStack() as stack:
             if lag is None:
                 lag = await stack.enter_async_context(loop_lag(settings).running())
-            async with running_scheduler(settings, database, cipher, poller_group=poller_group, lag=lag) as poller:
+            async with running_scheduler(
+                settings, database, cipher, poller_group=poller_group, lag=lag, traps=traps
+            ) as poller:
                 yield poller
 
 
@@ -265,8 +274,10 @@ async def running_scheduler(
     *,
     poller_group: str | None,
     lag: LoopLag | None = None,
+    traps: tuple[str, int] | None = None,
 ) -> AsyncIterator[Poller]:
-    """The scheduled jobs of one collector; on a stop its runs are cancelled and its claims given back at once."""
+    """The scheduled jobs of one collector (and with ``traps`` its trap receiver on that address); on a stop its
+    runs are cancelled and its claims given back at once."""
     async with database.unit_of_work() as session:
         # The vendor catalogue or the risk policy may have changed since the last run.
         await vendor_risk.reassess_all(session, settings)
@@ -280,10 +291,17 @@ async def running_scheduler(
                 await stack.enter_async_context(
                     listening(database, settings, cipher, owner=owner, poller_group=poller_group)
                 )
-                if settings.events.enabled
+                if settings.events.enabled or traps is not None
                 else None
             )
-            scheduler = build_scheduler(settings, database, poller, dispatcher, runs, listener)
+            trap_listener = (
+                await stack.enter_async_context(
+                    receiving_traps(database, cipher, traps, listener, owner=owner, poller_group=poller_group)
+                )
+                if traps is not None and listener is not None
+                else None
+            )
+            scheduler = build_scheduler(settings, database, poller, dispatcher, runs, listener, trap_listener)
             scheduler.start()
             try:
                 yield poller

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ipaddress
 import ssl
 import tempfile
 from collections.abc import Callable
@@ -64,6 +65,24 @@ def _image(value: Any) -> ImageState:
         raise ValueError(f"expected one of {', '.join(ImageState)}, got {value!r}") from None
 
 
+def _trap_to(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"expected HOST:PORT on loopback or an empty string, got {value!r}")
+    if value:
+        trap_destination(value)
+    return value
+
+
+def trap_destination(text: str) -> tuple[str, int]:
+    """``127.0.0.1:1162`` as an address; the simulator sends nothing off loopback."""
+    host, sep, port = text.rpartition(":")
+    if not sep or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"expected HOST:PORT, got {text!r}")
+    if not ipaddress.ip_address(host).is_loopback:
+        raise ValueError(f"{host} is not a loopback address")
+    return host, int(port)
+
+
 def _scale(value: Any) -> float:
     number = _number(value)
     if number <= 0:
@@ -101,6 +120,7 @@ _SETTABLE: dict[str, Callable[[Any], Any]] = {
     "events_cancel_all": _flag,
     "events_pull_hangs": _flag,
     "event_flood": _count,
+    "trap_to": _trap_to,
     "lockout_after": _count,
     "lockout_s": _scale,
     "set_user_fault": _set_user_fault,
@@ -222,6 +242,13 @@ class SimulatedCamera:
             for server in self.tls:
                 await server.start()
 
+    def send_trap(self, name: str) -> bool:
+        """Send the trap ``name`` (see simulator.snmp.TRAPS) to ``trap_to``; whether one was sent."""
+        if not self.state.trap_to or self.state.offline:
+            return False
+        self.snmp.send_trap(trap_destination(self.state.trap_to), name)
+        return True
+
     def raise_event(self, topic: Topic, state: bool, source: str | None = None) -> Event:
         """Raise one event now (a digital input, a hardware alarm, ...) for every subscriber."""
         raised = event(topic, state, self.state.device_time(), source)
@@ -256,6 +283,7 @@ class SimulatedCamera:
         if downtime_s <= 0:
             self.state.reboot()
             await self.start()
+            self.send_trap("coldStart")
             return
         self.state.offline = True
 
@@ -263,6 +291,7 @@ class SimulatedCamera:
             await asyncio.sleep(downtime_s)
             self.state.reboot()
             await self.update(offline=False)
+            self.send_trap("coldStart")
 
         self._comeback = asyncio.create_task(come_back())
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from simulator.events import Topic
+from simulator.snmp import TRAPS
 
 if TYPE_CHECKING:
     from simulator.camera import SimulatedCamera
@@ -91,6 +92,16 @@ async def _event(request: web.Request) -> web.Response:
     return web.json_response({"topic": raised.topic.value, "source": raised.source, "state": raised.state})
 
 
+async def _trap(request: web.Request) -> web.Response:
+    camera = _camera(request)
+    name = (await _json_object(request)).get("trap")
+    if name not in TRAPS:
+        return _error(400, f"trap: expected one of {', '.join(TRAPS)}")
+    if not camera.send_trap(str(name)):
+        return _error(409, "no trap_to set, or the camera is offline")
+    return web.json_response({"trap": name, "to": camera.state.trap_to})
+
+
 async def _reset_all(request: web.Request) -> web.Response:
     request.app[_FLEET].reset_counters()
     return web.json_response({"reset": len(request.app[_FLEET].cameras)})
@@ -112,6 +123,7 @@ def create_control_app(fleet: SimulatedFleet) -> web.Application:
     app.router.add_patch("/cameras/{name}", _patch)
     app.router.add_post("/cameras/{name}/reboot", _reboot)
     app.router.add_post("/cameras/{name}/events", _event)
+    app.router.add_post("/cameras/{name}/traps", _trap)
     app.router.add_post("/cameras/{name}/counters/reset", _reset_one)
     app.router.add_post("/counters/reset", _reset_all)
     return app

@@ -35,6 +35,14 @@ _TIME_WINDOW_S = 150
 _MAX_REPETITIONS = 64
 _MAX_VARBINDS = 256
 _DIGEST_PLACEHOLDER = b"\x04\x0c" + bytes(12)
+# SNMPv2-MIB's generic traps this agent sends (RFC 3418).
+TRAPS: dict[str, tuple[int, ...]] = {
+    "coldStart": (1, 3, 6, 1, 6, 3, 1, 1, 5, 1),
+    "warmStart": (1, 3, 6, 1, 6, 3, 1, 1, 5, 2),
+    "linkDown": (1, 3, 6, 1, 6, 3, 1, 1, 5, 3),
+    "linkUp": (1, 3, 6, 1, 6, 3, 1, 1, 5, 4),
+}
+_SYS_UPTIME, _SNMP_TRAP_OID = (1, 3, 6, 1, 2, 1, 1, 3, 0), (1, 3, 6, 1, 6, 3, 1, 1, 4, 1, 0)
 
 
 @functools.lru_cache(maxsize=256)
@@ -91,6 +99,27 @@ class SnmpAgent(asyncio.DatagramProtocol):
             asyncio.get_running_loop().call_later(latency, self._send, reply, addr)
         else:
             self._send(reply, addr)
+
+    def send_trap(self, destination: tuple[str, int], name: str) -> None:
+        """Send one SNMPv2-Trap from the camera's own address: v2c under its community, or v3 authPriv as its
+        USM user (the agent is the authoritative engine of its traps)."""
+        pdu = v2c.SNMPv2TrapPDU()
+        v2c.apiPDU.set_defaults(pdu)
+        v2c.apiPDU.set_request_id(pdu, int.from_bytes(os.urandom(3), "big"))
+        uptime = rfc1902.TimeTicks(int(self.device.state.uptime_s() * 100) % 2**32)
+        varbinds = [(_SYS_UPTIME, uptime), (_SNMP_TRAP_OID, rfc1902.ObjectIdentifier(TRAPS[name]))]
+        v2c.apiPDU.set_varbinds(pdu, varbinds)
+        spec = self.device.spec
+        if spec.snmp_v3:
+            message_id = int.from_bytes(os.urandom(3), "big")
+            data = self._encode_v3(message_id, spec.snmp_user.encode(), pdu, b"", priv=True)
+        else:
+            message = v2c.Message()
+            v2c.apiMessage.set_defaults(message)
+            v2c.apiMessage.set_community(message, spec.community)
+            v2c.apiMessage.set_pdu(message, pdu)
+            data = bytes(encoder.encode(message))
+        self._send(data, destination)
 
     def _send(self, reply: bytes, addr: tuple[str | Any, int]) -> None:
         if self._transport is not None:

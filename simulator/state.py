@@ -107,6 +107,8 @@ class DeviceState:
     events_cancel_all: bool = False
     events_pull_hangs: bool = False
     event_flood: int = 0
+    # Where the SNMP agent sends its traps ("HOST:PORT" on loopback; empty: none), e.g. coldStart after a reboot.
+    trap_to: str = ""
     # Failed ONVIF logins in a row that lock the accounts (0: never), for how long, and SetUser's half-way fault
     # (simulator/users.py).
     lockout_after: int = 0

@@ -67,6 +67,8 @@ def test_user_errors_and_usage_errors(tmp_path: Path) -> None:
     assert bad_setting.stderr.startswith("error: invalid setting scheduler.reachability_interval:")
     placeholder = run({**env, "CAMFLEET_SECRET_KEY": "changeme"}, "cameras", "list")
     assert placeholder.returncode == 1 and "placeholder" in placeholder.stderr
+    no_port = run(env, "collector", "--traps", "127.0.0.1")
+    assert no_port.returncode == 1 and no_port.stderr.startswith("error: --traps 127.0.0.1: expected HOST:PORT")
 
 
 @pytest.mark.usefixtures("database")

@@ -27,6 +27,8 @@ _TAMPER = (
 _SIGNAL_LOSS = "VideoSource/SignalLoss"
 _HARDWARE = "Device/HardwareFailure/"
 _DIGITAL_INPUT = "Device/Trigger/DigitalInput"
+# SNMP traps (collectors/traps.py names them): the device restarted.
+_RESTARTS = frozenset({"snmp:coldStart", "snmp:warmStart"})
 
 # The check each evidence makes run now.
 CHECK_OF: dict[Evidence, CheckKind] = {
@@ -41,6 +43,8 @@ def evidence(topic: str, source: str | None, door_input: str | None) -> Evidence
 
     ``door_input`` is the input token the registry maps to the cabinet door (None: no door wired to this camera).
     """
+    if topic in _RESTARTS:
+        return Evidence.IDENTITY_CHECK
     path = topic.partition(":")[2] if topic.startswith("tns1:") else topic
     if path.startswith(_TAMPER):
         return Evidence.IMAGE_CHECK
@@ -53,6 +57,9 @@ def evidence(topic: str, source: str | None, door_input: str | None) -> Evidence
     return None
 
 
-def runs_to_settle(failures_to_open: int, successes_to_close: int) -> int:
-    """Runs a check makes at once after an event: enough results in a row to open its fault, or to close it."""
+def runs_to_settle(found: Evidence, failures_to_open: int, successes_to_close: int) -> int:
+    """Runs a check makes at once after an event: enough results in a row to open its fault, or to close it; the
+    identity check after a restart once (it tells what the camera is now, no streak of it opens anything)."""
+    if found is Evidence.IDENTITY_CHECK:
+        return 1
     return max(failures_to_open, successes_to_close)

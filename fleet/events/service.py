@@ -103,7 +103,6 @@ async def _act(
     cameras = {
         c.id: c for c in await session.scalars(select(Camera).where(Camera.id.in_({e.camera_id for e in events})))
     }
-    runs = rules.runs_to_settle(settings.faults.failures_to_open, settings.faults.successes_to_close)
     hurried: set[tuple[int, Evidence]] = set()
     doors = [e.camera_id for e in events if _evidence(e, cameras) is Evidence.CABINET_DOOR]
     in_maintenance = await cameras_in_maintenance(session, now, sorted(set(doors))) if doors else set()
@@ -115,6 +114,7 @@ async def _act(
         if found in rules.CHECK_OF:
             if (camera.id, found) not in hurried:  # a flood of one topic hurries its check once per batch
                 hurried.add((camera.id, found))
+                runs = rules.runs_to_settle(found, settings.faults.failures_to_open, settings.faults.successes_to_close)
                 await hurry(session, camera_id=camera.id, kind=rules.CHECK_OF[found], now=now, runs=runs)
         elif found is Evidence.HARDWARE_ALARM:
             await _alarm(session, changes, camera, event, FaultKind.HARDWARE_ALARM)

@@ -34,6 +34,8 @@ class Recorded:
     host: str
     retention_min: timedelta
     retention_max: timedelta
+    # Periods under a legal hold: footage in them is kept for a case, beyond the maximum retention.
+    holds: tuple[tuple[datetime, datetime], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +138,7 @@ def _measure(mine: Sequence[Recording], asked_at: datetime, settings: RecordingS
         "kept_days": None if earliest is None else (asked_at - earliest) / timedelta(days=1),
         "stale_s": None if latest is None else (asked_at - latest).total_seconds(),
         "longest_gap_s": longest if any(r.gaps is not None for r in mine) else None,
+        "asked_at": asked_at,
     }
 
 
@@ -151,5 +154,11 @@ def _faults(measured: Mapping[str, Any], camera: Recorded, settings: RecordingSe
         FaultKind.RECORDING_GAP: gap is not None and gap > settings.gap_threshold.total_seconds(),
         FaultKind.RETENTION_SHORT: kept is not None and kept < camera.retention_min / days,
         FaultKind.RETENTION_EXCEEDED: kept is not None
-        and kept > (camera.retention_max + settings.retention_tolerance) / days,
+        and kept > (camera.retention_max + settings.retention_tolerance) / days
+        and not _held(camera, measured["earliest"], measured["asked_at"] - camera.retention_max),
     }
+
+
+def _held(camera: Recorded, earliest: datetime, allowed_from: datetime) -> bool:
+    """Whether the footage older than allowed (from ``earliest`` up to ``allowed_from``) lies within one hold."""
+    return any(start <= earliest and allowed_from <= end for start, end in camera.holds)

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from config.recording import RecordingSettings
 from fleet.cameras.models import Camera, DeviceType, Lifecycle, RecordedBy
+from fleet.recording import holds
 from fleet.recording.rules import Recorded, Verdict, judge
 
 
@@ -27,6 +28,7 @@ async def recorded_cameras(session: AsyncSession, device: Camera, settings: Reco
         )
     else:
         cameras = [device] if device.recorded_by is RecordedBy.EDGE else []
+    held = await holds.in_force(session, [c.id for c in cameras]) if cameras else {}
     return [
         Recorded(
             camera_id=c.id,
@@ -34,6 +36,7 @@ async def recorded_cameras(session: AsyncSession, device: Camera, settings: Reco
             host=c.host,
             retention_min=_days(c.retention_min_days, settings.retention_min),
             retention_max=_days(c.retention_max_days, settings.retention_max),
+            holds=tuple(held.get(c.id, ())),
         )
         for c in cameras
     ]

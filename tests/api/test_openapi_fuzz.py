@@ -115,6 +115,17 @@ async def seeded(
         "token_id": token.json()["id"],
         "channel_id": await create("/api/v1/notification-channels", {"name": "lab", "url": LOOPBACK_CHANNEL_URL}),
         "recorder_id": await create("/api/v1/recorders", {"name": "NVR-Z001", "host": "127.118.250.2"}),
+        "hold_id": await create(
+            "/api/v1/recording-holds",
+            {
+                "camera_id": fixed.id,
+                "from": "2026-06-01T00:00:00Z",
+                "to": "2026-06-02T00:00:00Z",
+                "case": "F",
+                "reason": "r",
+            },
+        ),
+        "category_id": await create("/api/v1/incident-categories", {"name": "fuzz category"}),
     }
 
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import httpx
 
+from config.checks import CheckKind
 from config.settings import Settings
 from fleet.cameras import service
 from fleet.cameras.schemas import CameraCreate, RecorderCreate
 from fleet.crypto import CredentialCipher
 from fleet.db import Database
+from fleet.health.models import CheckResult
 from fleet.users.models import Role
 from tests.api import web
 from tests.builders import TEST_ACTOR
@@ -81,10 +85,59 @@ async def test_the_recorder_page_lists_the_cameras_it_records(
             data=CameraCreate(name="CAM-9", host="127.118.1.9", recorder="NVR-<b>"),
             cipher=cipher,
         )
+        now = datetime.now(UTC)
+        recorded = {
+            "token": "REC-<9>",
+            "source_address": "rtsp://127.118.1.9:554/1",
+            "earliest": (now - timedelta(days=3)).isoformat(),
+            "latest": now.isoformat(),
+            "job_state": "active",
+            "gaps": None,
+        }
+        values = {"asked_at": now.isoformat(), "recordings": [recorded], "history_searched": False}
+        session.add(
+            CheckResult(camera_id=nvr.id, kind=CheckKind.RECORDING, at=now, ok=True, duration_ms=1.0, values=values)
+        )
         nvr_id = nvr.id
     await web.login(pages, "viewer")
     listed = await pages.get("/recorders")
     assert listed.status_code == 200 and f'href="/recorders/{nvr_id}"' in listed.text and "NVR-&lt;b&gt;" in listed.text
     page = await pages.get(f"/recorders/{nvr_id}")
     assert page.status_code == 200 and "CAM-9" in page.text
+    # The mapping (matched by the camera's address in the source) and its state: 3 days is short of 7.
+    assert "REC-&lt;9&gt;" in page.text and "Beelden niet lang genoeg bewaard" in page.text and "3,0" in page.text
     assert (await pages.get("/cameras")).text.count("NVR-&lt;b&gt;") == 0
+
+
+async def test_legal_holds_by_coordinators_over_the_api(client: httpx.AsyncClient, tokens: dict[Role, str]) -> None:
+    coordinator, technician = bearer(tokens[Role.COORDINATOR]), bearer(tokens[Role.TECHNICIAN])
+    camera = await client.post(
+        "/api/v1/cameras", json={"name": "CAM-H", "host": "127.118.1.20", "recorder": "edge"}, headers=coordinator
+    )
+    hold = {
+        "camera_id": camera.json()["id"],
+        "from": "2026-11-01T00:00:00+01:00",
+        "to": "2026-11-02T00:00:00+01:00",
+        "case": "PL2300-2026000018",
+        "reason": "assault, footage requested",
+    }
+    assert (await client.post("/api/v1/recording-holds", json=hold, headers=technician)).status_code == 403
+    naive = await client.post(
+        "/api/v1/recording-holds", json={**hold, "from": "2026-11-01T00:00:00"}, headers=coordinator
+    )
+    assert naive.status_code == 422
+    backwards = await client.post("/api/v1/recording-holds", json={**hold, "to": hold["from"]}, headers=coordinator)
+    assert backwards.status_code == 422
+    placed = await client.post("/api/v1/recording-holds", json=hold, headers=coordinator)
+    assert placed.status_code == 201, placed.text
+    assert (placed.json()["camera_name"], placed.json()["case_ref"]) == ("CAM-H", "PL2300-2026000018")
+    listed = await client.get("/api/v1/recording-holds", headers=technician)
+    assert [h["id"] for h in listed.json()] == [placed.json()["id"]]
+    released = await client.post(f"/api/v1/recording-holds/{placed.json()['id']}/release", headers=coordinator)
+    assert released.status_code == 200 and released.json()["released_by"] == "user-coordinator"
+    again = await client.post(f"/api/v1/recording-holds/{placed.json()['id']}/release", headers=coordinator)
+    assert again.status_code == 409
+    assert (await client.get("/api/v1/recording-holds", headers=technician)).json() == []
+    audit = await client.get("/api/v1/audit?size=100", headers=bearer(tokens[Role.AUDITOR]))
+    actions = [e["action"] for e in audit.json()["items"]]
+    assert actions.count("recording.hold") == 1 and actions.count("recording.release") == 1

@@ -166,3 +166,20 @@ async def test_the_control_api_raises_events_and_refuses_bad_ones(fleet: Simulat
     finally:
         await server.stop()
     assert fleet.camera("AX-1").device.events.raised == 1
+
+
+async def test_traps_go_to_loopback_only_and_need_a_destination(fleet: SimulatedFleet) -> None:
+    camera = fleet.camera("HIK-1")
+    with pytest.raises(ValueError, match="not a loopback address"):
+        await camera.update(trap_to="10.0.0.1:162")
+    assert camera.send_trap("coldStart") is False  # no destination: nothing sent
+    server = ControlServer(fleet, "127.40.1.250", 8766)
+    await server.start()
+    try:
+        async with aiohttp.ClientSession(base_url="http://127.40.1.250:8766") as http:
+            async with http.post("/cameras/HIK-1/traps", json={"trap": "coldStart"}) as refused:
+                assert refused.status == 409
+            async with http.post("/cameras/HIK-1/traps", json={"trap": "bogus"}) as bad:
+                assert bad.status == 400
+    finally:
+        await server.stop()

@@ -27,12 +27,24 @@ from fleet.events.rules import Evidence, evidence, runs_to_settle
         ("VideoSource/GlobalSceneChange/ImagingService", None, None, Evidence.IMAGE_CHECK),  # no prefix
         ("axis:VideoSource/GlobalSceneChange", None, None, None),  # a vendor's own namespace
         ("", None, None, None),
+        ("snmp:coldStart", None, None, Evidence.IDENTITY_CHECK),
+        ("snmp:warmStart", None, None, Evidence.IDENTITY_CHECK),
+        ("snmp:linkDown", None, None, None),  # the cameras behind a switch port: issue 19
+        ("snmp:1.3.6.1.4.1.99.0.1", None, None, None),
     ],
 )
 def test_evidence(topic: str, source: str | None, door: str | None, expected: Evidence | None) -> None:
     assert evidence(topic, source, door) is expected
 
 
-@pytest.mark.parametrize(("to_open", "to_close", "runs"), [(3, 2, 3), (1, 1, 1), (2, 5, 5)])
-def test_runs_to_settle_open_or_close_the_fault(to_open: int, to_close: int, runs: int) -> None:
-    assert runs_to_settle(to_open, to_close) == runs
+@pytest.mark.parametrize(
+    ("found", "to_open", "to_close", "runs"),
+    [
+        (Evidence.IMAGE_CHECK, 3, 2, 3),
+        (Evidence.IMAGE_CHECK, 1, 1, 1),
+        (Evidence.STREAM_CHECK, 2, 5, 5),
+        (Evidence.IDENTITY_CHECK, 3, 2, 1),
+    ],
+)
+def test_runs_to_settle_open_or_close_the_fault(found: Evidence, to_open: int, to_close: int, runs: int) -> None:
+    assert runs_to_settle(found, to_open, to_close) == runs

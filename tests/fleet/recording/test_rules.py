@@ -93,3 +93,17 @@ def test_a_camera_retention_overrides_the_settings() -> None:
     strict = _camera(minimum=20 * DAY, maximum=20 * DAY)
     assert _faults(_recording(kept=14 * DAY), camera=strict) == {FaultKind.RETENTION_SHORT}
     assert _faults(_recording(kept=22 * DAY), camera=strict) == {FaultKind.RETENTION_EXCEEDED}
+
+
+def test_a_legal_hold_covering_the_excess_exempts_it_from_the_maximum() -> None:
+    old = _recording(kept=40 * DAY)  # footage from 40 days ago; only the last 28 may be kept
+    exceeded = {FaultKind.RETENTION_EXCEEDED}
+
+    def held(*periods: tuple[datetime, datetime]) -> Recorded:
+        return Recorded(1, "CAM-1", "10.0.0.1", SETTINGS.retention_min, SETTINGS.retention_max, holds=periods)
+
+    assert _faults(old, camera=held((NOW - 41 * DAY, NOW - 27 * DAY))) == set()
+    # A hold must cover all the footage older than allowed: from its earliest to 28 days ago.
+    assert _faults(old, camera=held((NOW - 35 * DAY, NOW - 27 * DAY))) == exceeded
+    assert _faults(old, camera=held((NOW - 41 * DAY, NOW - 30 * DAY))) == exceeded
+    assert _faults(old, camera=held()) == exceeded
