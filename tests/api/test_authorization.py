@@ -61,6 +61,9 @@ API_RULE: dict[tuple[str, str], Rule] = {
     # Prometheus scrapes without a token; the figures are counts by status, no names or addresses.
     ("GET", "/metrics"): Access.public,
     ("GET", "/api/v1/me"): Access.signed_in,
+    ("GET", "/api/v1/hygiene"): Action.READ,
+    ("GET", "/api/v1/cameras/{camera_id}/hygiene"): Action.READ,
+    ("POST", "/api/v1/cameras/{camera_id}/baseline"): Action.EDIT_CAMERAS,
     ("PUT", "/api/v1/me/password"): Access.signed_in,
     ("GET", "/api/v1/cameras"): Action.READ,
     ("POST", "/api/v1/cameras"): Action.EDIT_CAMERAS,
@@ -130,6 +133,8 @@ PAGE_RULE: dict[tuple[str, str], Rule] = {
     ("GET", "/static"): Access.public,
     ("POST", "/language"): Access.signed_in,
     ("GET", "/account"): Access.signed_in,
+    ("GET", "/hygiene"): Action.READ,
+    ("POST", "/cameras/{camera_id}/baseline"): Action.EDIT_CAMERAS,
     ("POST", "/account/password"): Access.signed_in,
     ("GET", "/"): Action.READ,
     ("GET", "/dashboard/figures"): Action.READ,

@@ -137,7 +137,7 @@ async def test_registrations_of_other_municipalities_in_the_chapter(
     assert "<td>Carnaval (Z/23/004512)</td>" in decided and "<td>Bevrijdingsdag (BM-23-17;2023-0012345)</td>" in decided
 
 
-# Section 5 of Venlo's 2023 report (../shared/seed/), its first lines as printed: decision, cameras, location, period,
+# Section 5 of Venlo's 2023 report (docs/sources/), its first lines as printed: decision, cameras, location, period,
 # reason with the registration number in brackets (the reasons are the register file's English summaries).
 SEED_SECTION_5 = ["Besluit burgemeester", "Inzet aantal", "Locatie", "Periode", "Reden; (registratienummer)"]
 
