@@ -19,6 +19,7 @@ class Action(StrEnum):
     PLAN_MAINTENANCE = "plan_maintenance"
     REGISTER_DECISIONS = "register_decisions"
     HOLD_RECORDINGS = "hold_recordings"  # place and release legal holds on footage
+    REGISTER_INCIDENTS = "register_incidents"  # incidents seen on camera, and the list of their categories
     ADMINISTER = "administer"  # users, API tokens and notification channels
     READ_AUDIT_LOG = "read_audit_log"
 
@@ -48,6 +49,8 @@ RULES: dict[Action, Rule] = {
     Action.PLAN_MAINTENANCE: _at_least(Role.COORDINATOR),
     Action.REGISTER_DECISIONS: _at_least(Role.COORDINATOR),
     Action.HOLD_RECORDINGS: _at_least(Role.COORDINATOR),
+    # The observers keep their register; coordinators and admins may correct it. Technicians have no part in it.
+    Action.REGISTER_INCIDENTS: _only(Role.OBSERVER, Role.COORDINATOR, Role.ADMIN),
     Action.ADMINISTER: _at_least(Role.ADMIN),
     # The audit log is read by those who check the others, not by rank: an auditor yes, a coordinator no.
     Action.READ_AUDIT_LOG: _only(Role.AUDITOR, Role.ADMIN),

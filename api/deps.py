@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Annotated, Any
 
-from fastapi import Depends, HTTPException, Query, Request, status
+from fastapi import BackgroundTasks, Depends, HTTPException, Query, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.types import Scope
 
@@ -16,12 +18,13 @@ from config.settings import Settings
 from fleet import offload
 from fleet.audit.service import Actor
 from fleet.crypto import CredentialCipher
-from fleet.db import Database
+from fleet.db import Database, utcnow
 from fleet.pagination import Window
 from fleet.users import service as users
 from fleet.users.models import User
 
 # A NUL character as JSON escapes it; any other spelling of one is not valid JSON.
+log = logging.getLogger(__name__)
 _JSON_NUL = b"\\u0000"
 _NUL_REFUSED = "must not contain a NUL character"
 
@@ -108,9 +111,21 @@ def remember_token_user(scope: Scope, token: str, user: User) -> None:
     scope.setdefault("state", {})[_TOKEN_USER] = (token, user)
 
 
+async def _note_token_use(database: Database, token: str) -> None:
+    """Note the token's use in a transaction of its own, after the answer has gone: a database busy with a long
+    write (SQLite lets one writer in at a time) must neither delay nor fail a request over this bookkeeping."""
+    try:
+        async with database.unit_of_work() as session:
+            await users.token_used(session, token, now=utcnow())
+    except SQLAlchemyError as error:
+        log.warning("a token's last use was not noted: %s", str(getattr(error, "orig", None) or error)[:200])
+
+
 async def get_current_user(
     request: Request,
     session: SessionDep,
+    database: Annotated[Database, Depends(get_database)],
+    later: BackgroundTasks,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> User:
     """The user behind the bearer token; 401 without a valid one."""
@@ -119,10 +134,13 @@ async def get_current_user(
     checked: tuple[str, User] | None = getattr(request.state, _TOKEN_USER, None)
     if checked is not None and checked[0] == credentials.credentials:
         # Checked moments ago, before the body was read: the same row, joined to this request's session unread.
-        return await session.merge(checked[1], load=False)
-    user = await users.user_for_token(session, credentials.credentials)
-    if user is None:
-        raise UNAUTHORIZED
+        user = await session.merge(checked[1], load=False)
+    else:
+        found = await users.user_for_token(session, credentials.credentials)
+        if found is None:
+            raise UNAUTHORIZED
+        user = found
+    later.add_task(_note_token_use, database, credentials.credentials)
     return user
 
 
@@ -148,6 +166,7 @@ MayEditCameras = Annotated[User, Depends(PERMISSIONS[Action.EDIT_CAMERAS])]
 MayPlanMaintenance = Annotated[User, Depends(PERMISSIONS[Action.PLAN_MAINTENANCE])]
 MayRegisterDecisions = Annotated[User, Depends(PERMISSIONS[Action.REGISTER_DECISIONS])]
 MayHoldRecordings = Annotated[User, Depends(PERMISSIONS[Action.HOLD_RECORDINGS])]
+MayRegisterIncidents = Annotated[User, Depends(PERMISSIONS[Action.REGISTER_INCIDENTS])]
 MayAdminister = Annotated[User, Depends(PERMISSIONS[Action.ADMINISTER])]
 MayReadAuditLog = Annotated[User, Depends(PERMISSIONS[Action.READ_AUDIT_LOG])]
 

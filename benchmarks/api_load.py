@@ -25,6 +25,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 from sqlalchemy import insert, select, text
@@ -125,19 +126,27 @@ WALKS = [
 WALK_PAGES = 40
 
 
+async def _json(http: httpx.AsyncClient, path: str) -> dict[str, Any]:
+    response = await http.get(path)
+    if response.status_code != 200:
+        raise SystemExit(f"GET {path}: {response.status_code} {response.text[:500]}")
+    body: dict[str, Any] = response.json()
+    return body
+
+
 async def cursor_requests(base: str, headers: dict[str, str]) -> list[tuple[str, str]]:
     """Walk each list in WALKS for up to WALK_PAGES pages; the pages after each cursor found, as (kind, path)."""
     found: list[tuple[str, str]] = []
     async with httpx.AsyncClient(base_url=base, headers=headers, timeout=120) as http:
         for kind, path in WALKS:
-            answer = (await http.get(path)).json()
+            answer = await _json(http, path)
             for _ in range(WALK_PAGES):
                 cursor = answer["next_cursor"]
                 if cursor is None:
                     break
                 following = f"{path}&cursor={cursor}"
                 found.append((kind, following))
-                answer = (await http.get(following)).json()
+                answer = await _json(http, following)
     return found
 
 

@@ -16,6 +16,7 @@ from cli import (
     db,
     decisions,
     demo,
+    incidents,
     network_devices,
     passwords,
     poll,
@@ -54,6 +55,7 @@ app.add_typer(channels.app, name="channels")
 app.add_typer(reports.report_app, name="report")
 app.add_typer(reports.export_app, name="export")
 app.add_typer(decisions.app, name="decisions")
+app.add_typer(incidents.app, name="incidents")
 app.add_typer(tickets.app, name="tickets")
 app.add_typer(advisories.app, name="advisories")
 

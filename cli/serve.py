@@ -179,7 +179,9 @@ async def collector(
     metrics: Annotated[
         str | None, typer.Option(help="Serve this collector's Prometheus metrics at http://HOST:PORT/metrics.")
     ] = None,
-    traps: Annotated[str | None, typer.Option(help="Receive SNMP traps (v2c) at HOST:PORT, e.g. 0.0.0.0:162.")] = None,
+    traps: Annotated[
+        str | None, typer.Option(help="Receive SNMP traps (v2c and v3) at HOST:PORT, e.g. 0.0.0.0:162.")
+    ] = None,
 ) -> None:
     """Run the scheduler and collectors only (next to the cameras' network), until stopped."""
     from prometheus_client import start_http_server

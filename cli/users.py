@@ -57,7 +57,7 @@ def _print_json(rows: list[UserOut] | list[TokenOut]) -> None:
 @command
 async def users_create(
     name: Annotated[str, typer.Argument(help="The user name.")],
-    role: Annotated[Role, typer.Option(help="viewer, auditor, technician, coordinator or admin.")],
+    role: Annotated[Role, typer.Option(help="viewer, auditor, observer, technician, coordinator or admin.")],
     password_stdin: PasswordStdin = False,
     email: Annotated[str | None, typer.Option(help="For alerts and ticket mail.")] = None,
     language: Annotated[str, typer.Option(help="nl or en.")] = "nl",
@@ -116,7 +116,7 @@ async def users_activate(name: Annotated[str, typer.Argument(help="The user name
 @command
 async def users_set_role(
     name: Annotated[str, typer.Argument(help="The user name.")],
-    role: Annotated[Role, typer.Argument(help="viewer, auditor, technician, coordinator or admin.")],
+    role: Annotated[Role, typer.Argument(help="viewer, auditor, observer, technician, coordinator or admin.")],
 ) -> None:
     """Change a user's role; it applies to their next request."""
     async with unit_of_work() as work:

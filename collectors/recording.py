@@ -98,7 +98,8 @@ class RecordingCollector:
         jobs = await self._job_states(target, recording)
         async with edge(target, "GetRecordingSummary"):
             summary = _unwrap(await search.GetRecordingSummary(), "Summary")
-        # The device's own clock: footage is judged against the time the device keeps it by.
+        # Footage is judged at the later of our clock and the device's newest data: a device clock running ahead
+        # must not make fresh footage look stale; one running behind leaves it judged by our time.
         asked_at = _moment(_get(summary, "DataUntil")) or datetime.now(UTC)
         asked_at = max(asked_at, datetime.now(UTC))
         spans = await self._spans(target, search, [t for r in recordings if (t := _text(_get(r, "RecordingToken")))])

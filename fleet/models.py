@@ -11,6 +11,7 @@ from fleet.faults.models import ConditionState, Fault
 from fleet.health.models import CheckResult, CheckState, EndpointAuth, StatusInterval
 from fleet.hygiene.models import CameraHygiene
 from fleet.images.models import ImageBaseline
+from fleet.incidents.models import Incident, IncidentCategory, IncidentTally
 from fleet.maintenance.models import MaintenanceWindow
 from fleet.passwords.models import PasswordRotation
 from fleet.recording.models import LegalHold
@@ -36,6 +37,9 @@ __all__ = [
     "Fault",
     "ImageBaseline",
     "CameraHygiene",
+    "Incident",
+    "IncidentCategory",
+    "IncidentTally",
     "KevImport",
     "KevVulnerability",
     "LegalHold",

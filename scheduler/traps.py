@@ -1,5 +1,6 @@
 """SNMP traps between polls (``camfleet collector --traps HOST:PORT``): each one matched to a camera of this
-collector's poller group by its source address and community, and handed to the event listener as evidence.
+collector's poller group by its source address and its community (v2c) or user (v3, whose engine id the receiver
+learns from the camera's first trap), and handed to the event listener as evidence.
 
 coldStart and warmStart make the identity check run now (the camera restarted). linkDown and linkUp from a switch
 are counted only: network devices and the cameras behind their ports arrive with issue 19.
@@ -18,7 +19,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from collectors.traps import Trap, TrapReceiver
+from collectors.traps import Trap, TrapReceiver, V3User
 from fleet import metrics
 from fleet.audit.service import Actor
 from fleet.cameras.models import Camera, CameraCredentials, SnmpVersion
@@ -51,15 +52,16 @@ class TrapListener:
         self.poller_group = poller_group
         self.receiver = TrapReceiver(*receiver_address, self.on_trap)
         self._actor = Actor.system(f"collector:{owner}")
-        # camera id -> (when its row last changed, its addresses, its community)
-        self._cameras: dict[int, tuple[datetime, frozenset[str], str]] = {}
+        # camera id -> (when its row last changed, its addresses, its v2c community or v3 user)
+        self._cameras: dict[int, tuple[datetime, frozenset[str], str | V3User]] = {}
 
     async def refresh(self) -> None:
-        """Learn the v2c cameras of this collector's group; credentials are decrypted only for new or changed ones."""
+        """Learn the SNMP cameras of this collector's group; credentials are decrypted only for new or changed
+        ones."""
         query = (
             select(Camera.id, Camera.updated_at)
             .join(CameraCredentials, CameraCredentials.camera_id == Camera.id)
-            .where(polled_cameras(self.poller_group, None), CameraCredentials.snmp_version == SnmpVersion.V2C)
+            .where(polled_cameras(self.poller_group, None), CameraCredentials.snmp_version.is_not(None))
         )
         async with self.database.unit_of_work() as session:
             rows: dict[int, datetime] = {camera_id: at for camera_id, at in await session.execute(query)}
@@ -72,18 +74,38 @@ class TrapListener:
         for camera_id in set(self._cameras) - set(rows):
             del self._cameras[camera_id]
         for camera_id, target in targets.items():
-            community = target.secrets.get("snmp_community") or "public"
-            self._cameras[camera_id] = (rows[camera_id], await _addresses(target.host), community)
-        self.receiver.accept(community for _, _, community in self._cameras.values())
+            secrets = target.secrets
+            login: str | V3User = secrets.get("snmp_community") or "public"
+            if target.snmp_version == SnmpVersion.V3:
+                login = V3User(
+                    secrets.get("snmp_user", ""), secrets.get("snmp_auth_key", ""), secrets.get("snmp_priv_key", "")
+                )
+            self._cameras[camera_id] = (rows[camera_id], await _addresses(target.host), login)
+        self.receiver.accept(login for _, _, login in self._cameras.values() if isinstance(login, str))
+        self.receiver.accept_v3(
+            {
+                address: login
+                for _, addresses, login in self._cameras.values()
+                if isinstance(login, V3User)
+                for address in addresses
+            }
+        )
 
     def on_trap(self, trap: Trap) -> None:
         """Hand a trap to the event listener when it comes from a known camera under that camera's community."""
-        for camera_id, (_, addresses, community) in self._cameras.items():
-            if trap.source in addresses and hmac.compare_digest(trap.community, community):
+        for camera_id, (_, addresses, login) in self._cameras.items():
+            if trap.source in addresses and _same(trap, login):
                 self.events.hear(Received(camera_id, trap.topic, None, None, datetime.now(UTC)))
                 return
         metrics.EVENTS.labels(evidence="none", outcome="unmatched").inc()
         log.debug("trap %s from %s matches no camera of this collector", trap.topic, trap.source)
+
+
+def _same(trap: Trap, login: str | V3User) -> bool:
+    """Whether the trap came under the camera's own community, or as its own v3 user."""
+    if isinstance(login, V3User):
+        return trap.user is not None and hmac.compare_digest(trap.user, login.user)
+    return trap.community is not None and hmac.compare_digest(trap.community, login)
 
 
 async def _addresses(host: str) -> frozenset[str]:

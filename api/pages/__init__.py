@@ -7,7 +7,19 @@ from pathlib import Path
 from fastapi import FastAPI, HTTPException
 from fastapi.staticfiles import StaticFiles
 
-from api.pages import admin, auth, cameras, dashboard, hygiene, network_devices, passwords, recorders, records, work
+from api.pages import (
+    admin,
+    auth,
+    cameras,
+    dashboard,
+    hygiene,
+    incidents,
+    network_devices,
+    passwords,
+    recorders,
+    records,
+    work,
+)
 from api.pages.core import LoginRequired, login_required, page_error
 from fleet.errors import NotFound
 
@@ -15,7 +27,19 @@ from fleet.errors import NotFound
 def install(app: FastAPI) -> None:
     """Add the pages and their static files (vendored htmx and Leaflet) to the app."""
     app.mount("/static", StaticFiles(directory=Path(__file__).resolve().parent.parent / "static"), name="static")
-    for module in (auth, dashboard, cameras, recorders, network_devices, hygiene, work, records, admin, passwords):
+    for module in (
+        auth,
+        dashboard,
+        cameras,
+        recorders,
+        network_devices,
+        hygiene,
+        work,
+        records,
+        incidents,
+        admin,
+        passwords,
+    ):
         app.include_router(module.router)
     app.add_exception_handler(LoginRequired, login_required)
     # Refused and missing pages are pages too; for the API these handlers answer exactly as before.

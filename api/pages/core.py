@@ -147,6 +147,7 @@ ActAcknowledgeFaults = Annotated[Viewer, Depends(ACT_PERMISSIONS[Action.ACKNOWLE
 ActWorkOnTickets = Annotated[Viewer, Depends(ACT_PERMISSIONS[Action.WORK_ON_TICKETS])]
 ActPlanMaintenance = Annotated[Viewer, Depends(ACT_PERMISSIONS[Action.PLAN_MAINTENANCE])]
 ActAdminister = Annotated[Viewer, Depends(ACT_PERMISSIONS[Action.ADMINISTER])]
+ActRegisterIncidents = Annotated[Viewer, Depends(ACT_PERMISSIONS[Action.REGISTER_INCIDENTS])]
 
 
 def render(request: Request, viewer: Viewer | None, template: str, status_code: int = 200, **values: Any) -> Response:

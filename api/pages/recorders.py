@@ -7,9 +7,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from api.deps import SessionDep
+from api.deps import SessionDep, SettingsDep
 from api.pages.core import PageRead, render
 from fleet.cameras import reading as camera_reading
+from fleet.cameras import service as cameras
 from fleet.cameras.models import CameraStatus, DeviceType
 from fleet.cameras.service import CameraFilter
 from fleet.db import RowId
@@ -17,6 +18,7 @@ from fleet.faults import reading as fault_reading
 from fleet.faults.service import FaultFilter
 from fleet.maintenance import service as maintenance
 from fleet.pagination import Window
+from fleet.recording.state import footage_of
 from fleet.tickets import reading as ticket_reading
 
 router = APIRouter(include_in_schema=False)
@@ -49,20 +51,27 @@ async def recorder_list(
 
 
 @router.get("/recorders/{recorder_id}")
-async def recorder_page(request: Request, session: SessionDep, viewer: PageRead, recorder_id: RowId) -> Response:
+async def recorder_page(
+    request: Request, session: SessionDep, settings: SettingsDep, viewer: PageRead, recorder_id: RowId
+) -> Response:
     """One recorder: identity, risk, its faults and tickets, and the cameras whose footage it keeps."""
     now = datetime.now(UTC)
     recorder = await camera_reading.one_recorder(session, recorder_id, now=now)
     in_maintenance = await maintenance.cameras_in_maintenance(session, now)
+    filters = CameraFilter(recorder_id=recorder_id)
     recorded = await camera_reading.page_of(
-        session, CameraFilter(recorder_id=recorder_id), Window(size=CAMERAS_SHOWN), maintenance=in_maintenance, now=now
+        session, filters, Window(size=CAMERAS_SHOWN), maintenance=in_maintenance, now=now
     )
+    # Each camera's recordings and their state, from the recorder's last recording check.
+    rows, _total = await cameras.list_cameras(session, filters=filters, page=1, size=CAMERAS_SHOWN)
+    footage = await footage_of(session, rows, settings.recording)
     return render(
         request,
         viewer,
         "recorder.html",
         recorder=recorder,
         cameras=recorded,
+        footage=footage,
         faults=await fault_reading.page_of(session, FaultFilter(camera_id=recorder_id), Window(size=20), now=now),
         tickets=await ticket_reading.page_of(
             session, ticket_reading.TicketFilter(camera_id=recorder_id), page=1, size=20

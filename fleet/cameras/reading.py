@@ -120,14 +120,6 @@ def _camera_row(row: RowMapping, maintenance: Set[int]) -> dict[str, Any]:
     return shaped
 
 
-def to_out(camera: Camera, *, in_maintenance: bool = False) -> CameraOut:
-    """The API shape of a camera; never a credential. In a running maintenance window its status says so."""
-    return CameraOut(
-        **_columns(camera, CameraOut) | _device_fields(camera, in_maintenance),
-        recorder=recorders.name_of(camera),
-    )
-
-
 def recorder_out(recorder: Camera, *, cameras: int, in_maintenance: bool = False) -> RecorderOut:
     """The API shape of a recorder, with how many cameras it records; never a credential."""
     return RecorderOut(**_columns(recorder, RecorderOut) | _device_fields(recorder, in_maintenance), cameras=cameras)

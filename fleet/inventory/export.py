@@ -25,6 +25,7 @@ from fleet.inventory.replacement import (
     AVAILABILITY_TARGET,
     FAULTS_FOR_FULL_POINTS,
     FIRMWARE_POINTS,
+    INCIDENTS_FOR_FULL_POINTS,
     RISK_POINTS,
     SUPPORT_POINTS,
     WEIGHTS,
@@ -82,6 +83,13 @@ DICTIONARY: dict[str, tuple[str, str]] = {
         "CVEs of CISA's Known Exploited Vulnerabilities catalogue matched to the camera (open vulnerability_exploited)",
         "camfleet advisories import (CISA KEV), config/advisories.toml",
     ),
+    "recorder": ("The recorder keeping the footage, edge (the camera's own storage) or none", "camera import / API"),
+    "recording_state": (
+        "recording, a recording fault (recording_stopped, recording_gap, retention_short, retention_exceeded), "
+        "not_recorded or unchecked, from the last recording check",
+        "recording check (ONVIF Profile G)",
+    ),
+    "retention_days": ("How many days back the footage reaches", "recording check (ONVIF Profile G)"),
 }
 
 
@@ -119,6 +127,11 @@ PLAN_DICTIONARY: tuple[tuple[str, str, str], ...] = (
         f"{_W['availability']} × shortfall below {AVAILABILITY_TARGET:.0%}, all {_W['availability']} at "
         f"{AVAILABILITY_FLOOR:.0%} or less; 0 if nothing measured",
         "status intervals",
+    ),
+    (
+        "plan: value",
+        f"{_W['value']} × incidents seen in 12 months ÷ {INCIDENTS_FOR_FULL_POINTS}, at most {_W['value']}",
+        "incident register (camera observers)",
     ),
 )
 
@@ -158,6 +171,7 @@ def _record(row: InventoryRow) -> dict[str, Any]:
             "firmware": row.parts.firmware,
             "faults": row.parts.faults,
             "availability": row.parts.availability,
+            "value": row.parts.value,
         }
         support = row.parts.support
         record["end_of_support"] = {
@@ -295,6 +309,7 @@ def _plan_row(rank: int, r: InventoryRow, parts: Score, language: Language) -> l
         parts.firmware,
         parts.faults,
         parts.availability,
+        parts.value,
         term("support_states", parts.support.state, language),
         parts.support.ends,
         reason_text(parts.reasons, language),
@@ -311,8 +326,8 @@ def _plan_sheet(book: Workbook, rows: Sequence[InventoryRow], language: Language
         [heading(k, language) for k in ("rank", "name", "area", "manufacturer", "model", "total", *WEIGHTS)]
         + [heading(k, language) for k in ("support_state", "support_ends", "reason")],
         [_plan_row(rank, r, r.parts, language) for rank, r in enumerate(ranked, start=1) if r.parts is not None],
-        widths={15: 80},
-        formats={14: "yyyy-mm-dd"},
+        widths={16: 80},
+        formats={15: "yyyy-mm-dd"},
     )
 
 

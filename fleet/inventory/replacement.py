@@ -1,9 +1,11 @@
 """The replacement plan's priority score: pure, with every part shown and a reason in words.
 
 Parts (0–100 in all, each up to its weight in `WEIGHTS`): origin risk, age against the expected life, end of the maker's
-support, firmware, faults in the last 12 months and availability. The weights put the tender's question first (which
-cameras must go because of their origin), then how far a camera is through its life (age and end of support together:
-the maker's end of support is the harder fact, age the one every camera has), then what the cameras themselves tell.
+support, firmware, faults in the last 12 months, availability, and value: the incidents the camera observers saw
+through it in the last 12 months (fleet.incidents; a camera that sees much is replaced first). The weights put the
+tender's question first (which cameras must go because of their origin), then how far a camera is through its life
+(age and end of support together: the maker's end of support is the harder fact, age the one every camera has), then
+what the cameras themselves tell and what they are worth to the observers.
 Every text that explains the score (the Data dictionary, the annual report) is made from these numbers.
 
 End of support counts only what config/lifecycle.toml states: `unknown` adds nothing, since for most models no dated
@@ -20,12 +22,13 @@ from fleet.language import Language, number
 
 # The parts of the score and the most each adds: 100 in all.
 WEIGHTS: dict[str, float] = {
-    "risk": 40.0,
+    "risk": 30.0,
     "age": 15.0,
     "end_of_support": 10.0,
     "firmware": 15.0,
     "faults": 10.0,
     "availability": 10.0,
+    "value": 10.0,
 }
 RISK_POINTS = {"high": WEIGHTS["risk"], "medium": 20.0, "unknown": 10.0, "low": 0.0}
 FIRMWARE_POINTS = {"vulnerable": WEIGHTS["firmware"], "outdated": 8.0, "unknown": 4.0, "ok": 0.0}
@@ -38,6 +41,7 @@ SUPPORT_POINTS = {
 FAULTS_FOR_FULL_POINTS = 12  # a fault a month is as bad as it gets
 AVAILABILITY_TARGET = 0.99  # below this availability points start to count; at the floor all of them
 AVAILABILITY_FLOOR = 0.90
+INCIDENTS_FOR_FULL_POINTS = 52  # an incident a week: as much as a camera is worth to the observers
 
 
 def explained(language: Language) -> str:
@@ -55,6 +59,7 @@ class Inputs:
     firmware_state: str
     faults_12m: int
     availability_12m: float | None
+    incidents_12m: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +71,7 @@ class Score:
     firmware: float
     faults: float
     availability: float
+    value: float
     support: SupportStatus
     reasons: tuple[Reason, ...]
 
@@ -95,6 +101,8 @@ def _reasons(inputs: Inputs, availability: float) -> tuple[Reason, ...]:
         reasons.append(Reason("faults", (inputs.faults_12m,)))
     if availability:
         reasons.append(Reason("availability", (inputs.availability_12m,)))
+    if inputs.incidents_12m:
+        reasons.append(Reason("value", (inputs.incidents_12m,)))
     return tuple(reasons)
 
 
@@ -111,18 +119,20 @@ def score(inputs: Inputs) -> Score:
     if inputs.availability_12m is not None and inputs.availability_12m < AVAILABILITY_TARGET:
         shortfall = (AVAILABILITY_TARGET - inputs.availability_12m) / (AVAILABILITY_TARGET - AVAILABILITY_FLOOR)
         availability = WEIGHTS["availability"] * min(1.0, shortfall)
-    risk, age, support, firmware, faults, availability = (
-        round(p, 1) for p in (risk, age, support, firmware, faults, availability)
+    value = WEIGHTS["value"] * min(1.0, inputs.incidents_12m / INCIDENTS_FOR_FULL_POINTS)
+    risk, age, support, firmware, faults, availability, value = (
+        round(p, 1) for p in (risk, age, support, firmware, faults, availability, value)
     )
     # The total is the sum of the parts as shown, so the sheet adds up for whoever checks it.
     return Score(
-        total=round(risk + age + support + firmware + faults + availability, 1),
+        total=round(risk + age + support + firmware + faults + availability + value, 1),
         risk=risk,
         age=age,
         end_of_support=support,
         firmware=firmware,
         faults=faults,
         availability=availability,
+        value=value,
         support=inputs.support,
         reasons=_reasons(inputs, availability),
     )

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Row, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
 
 from config.settings import Settings
 from config.zone import LOCAL
@@ -18,8 +19,10 @@ from fleet.faults.models import Fault
 from fleet.firmware.assess import FirmwareAssessment, FirmwareState, assess_firmware
 from fleet.firmware.catalogue import load_advisories
 from fleet.firmware.lifecycle import SupportStatus, load_lifecycle
+from fleet.incidents.service import seen_by
 from fleet.inventory import replacement
 from fleet.memory import collector_paused
+from fleet.recording.state import Footage, footage_of
 from fleet.uptime.facts import FACT_COLUMNS, CameraFacts
 from fleet.uptime.service import camera_figures_for
 
@@ -54,6 +57,9 @@ COLUMNS = (
     "replacement_reason",
     "firmware_state",
     "exploited_cves",
+    "recorder",
+    "recording_state",
+    "retention_days",
 )
 
 
@@ -154,6 +160,7 @@ def _values(
     firmware_state: FirmwareState,
     evidence: list[dict[str, Any]],
     exploited: str | None,
+    footage: Footage,
 ) -> dict[str, Any]:
     return {
         "name": camera.name,
@@ -185,6 +192,9 @@ def _values(
         "replacement_reason": parts.reason,
         "firmware_state": firmware_state,
         "exploited_cves": exploited,
+        "recorder": footage.recorder,
+        "recording_state": footage.state,
+        "retention_days": footage.retention_days,
     }
 
 
@@ -196,7 +206,9 @@ def _row(
     catalogues: _Catalogues,
     availability: float | None,
     faults: int,
+    incidents: int,
     exploited: str | None,
+    footage: Footage,
 ) -> InventoryRow:
     age = None if camera.installed_on is None else round((as_of - camera.installed_on).days / 365.25, 1)
     vendor = camera.risk_origin_vendor or camera.observed_manufacturer or camera.declared_manufacturer
@@ -212,6 +224,7 @@ def _row(
             firmware_state=firmware.state,
             faults_12m=faults,
             availability_12m=availability,
+            incidents_12m=incidents,
         )
     )
     evidence = list(camera.risk_evidence or [])
@@ -224,6 +237,7 @@ def _row(
         firmware_state=firmware.state,
         evidence=evidence,
         exploited=exploited,
+        footage=footage,
     )
     return InventoryRow(values, evidence, firmware_advisories, parts)
 
@@ -241,8 +255,16 @@ async def _rows(session: AsyncSession, *, settings: Settings, as_of: date) -> li
     figures = await camera_figures_for(session, period=period, now=period[1], cameras=facts)
     fault_counts = await _fault_counts(session, period)
     exploited = await exploited_cves_at(session, period[1])
+    local = (period[0].astimezone(LOCAL).date(), period[1].astimezone(LOCAL).date() - timedelta(days=1))
+    _areas, incidents = await seen_by(session, first=local[0], last=local[1])
     catalogues = _Catalogues(as_of)
     life = settings.inventory.expected_life_years
+    registered = await session.scalars(
+        select(Camera)
+        .options(selectinload(Camera.recorder))
+        .where(Camera.lifecycle != Lifecycle.RETIRED, Camera.device_type == DeviceType.CAMERA)
+    )
+    footage = await footage_of(session, list(registered), settings.recording)
     return [
         _row(
             camera,
@@ -251,7 +273,9 @@ async def _rows(session: AsyncSession, *, settings: Settings, as_of: date) -> li
             catalogues=catalogues,
             availability=figures[camera.id][1].availability,
             faults=fault_counts[camera.id],
+            incidents=incidents[camera.id],
             exploited=exploited.get(camera.id),
+            footage=footage[camera.id],
         )
         for camera in found
     ]

@@ -39,6 +39,7 @@ PARTS: dict[str, str] = {
     "firmware": N_("firmware"),
     "faults": N_("faults"),
     "availability": N_("availability"),
+    "value": N_("incidents seen"),
     "reason": N_("reason"),
     "support_state": N_("support"),
     "support_ends": N_("support ends"),
@@ -98,6 +99,13 @@ def _faults(language: Language, count: int) -> str:
     return words.format(count=count)
 
 
+def _seen(language: Language, count: int) -> str:
+    words = translations(language).ngettext(
+        "{count} incident seen in 12 months", "{count} incidents seen in 12 months", count
+    )
+    return words.format(count=count)
+
+
 def _availability(language: Language, share: float) -> str:
     return say("availability {share}", language, share=percent(share, language, decimals=1))
 
@@ -116,6 +124,7 @@ REASONS: dict[str, Callable[..., str]] = {
     ),
     "faults": _faults,
     "availability": _availability,
+    "value": _seen,
 }
 
 

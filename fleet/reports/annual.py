@@ -6,24 +6,28 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from matplotlib.figure import Figure
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from config.settings import Settings
 from config.zone import LOCAL
 from fleet import __version__, offload
+from fleet.cameras.models import Camera
 from fleet.decisions.service import overview
+from fleet.incidents.service import seen_by, year_table
 from fleet.inventory.wording import term
 from fleet.language import Language, day, gettext, say
 from fleet.reports import annual_sections as sections
 from fleet.reports import charts
 from fleet.reports.annual_figures import both_years, total, year_span
 from fleet.reports.annual_sections import Years
-from fleet.reports.chapter import Chapter, Chart, Table, Text
+from fleet.reports.chapter import Chapter, Chart, Section, Table, Text
 from fleet.reports.decisions_table import decisions_section
 from fleet.reports.docx import write_docx
+from fleet.reports.incidents_table import incidents_section
 from fleet.reports.uptime import Document, environment, months
 from fleet.uptime import precision
 from fleet.uptime.facts import camera_facts
@@ -99,6 +103,27 @@ class AnnualDocument(Document):
         return await offload.cpu(self.docx)
 
 
+async def _incidents(session: AsyncSession, years: Years) -> Section:
+    year = years.now.year
+    seen = [await seen_by(session, first=date(y, 1, 1), last=date(y, 12, 31)) for y in (year, year - 1)]
+    ids = set(seen[0][1]) | set(seen[1][1])
+    names = {
+        row.id: row.name for row in await session.execute(select(Camera.id, Camera.name).where(Camera.id.in_(ids)))
+    }
+
+    def by_name(cameras: Counter[int]) -> Counter[str]:
+        return Counter({names.get(camera_id, f"#{camera_id}"): count for camera_id, count in cameras.items()})
+
+    compare = years.before is not None or any(seen[1])
+    return incidents_section(
+        year,
+        await year_table(session, year),
+        (seen[0][0], seen[1][0] if compare else None),
+        (by_name(seen[0][1]), by_name(seen[1][1]) if compare else None),
+        years.language,
+    )
+
+
 async def annual_document(
     session: AsyncSession, *, year: int, settings: Settings, now: datetime, language: Language
 ) -> AnnualDocument:
@@ -124,6 +149,7 @@ async def annual_document(
             sections.origin(years),
             sections.firmware(years),
             decisions_section(await overview(session, year), language),
+            await _incidents(session, years),
         ],
     )
     drawn = ChartData(monthly, levels, language)

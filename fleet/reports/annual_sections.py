@@ -189,7 +189,7 @@ def maintenance(years: Years) -> Section:
 def _plan(years: Years) -> Table:
     lang = years.language
     ranked = sorted(years.now.inventory, key=lambda r: -float(r.values["replacement_priority"]))[:10]
-    keys = ("total", "risk", "age", "end_of_support", "firmware", "faults", "availability")
+    keys = ("total", "risk", "age", "end_of_support", "firmware", "faults", "availability", "value")
     rows = [
         [
             str(r.values["name"]),
@@ -203,7 +203,7 @@ def _plan(years: Years) -> Table:
     return Table(
         [gettext("cameras", lang), *(heading(key, lang) for key in (*keys, "support_state", "reason"))],
         rows,
-        [12, 7, 8, 6, 9, 7, 7, 8, 9, 27],
+        [11, 7, 7, 6, 8, 7, 6, 8, 7, 9, 24],
         [False, *(True,) * len(keys), False, False],
         wide=True,
         empty=gettext("No cameras.", lang),

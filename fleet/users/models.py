@@ -12,17 +12,19 @@ from fleet.db import Base, UTCDateTime, enum_column, utcnow
 
 
 class Role(StrEnum):
-    """Roles, lowest first. An auditor reads like a viewer and may also read the audit log."""
+    """Roles, lowest first. An auditor reads like a viewer and may also read the audit log; an observer (a municipal
+    camera observer) reads like a viewer and keeps the incident register."""
 
     VIEWER = "viewer"
     AUDITOR = "auditor"
+    OBSERVER = "observer"
     TECHNICIAN = "technician"
     COORDINATOR = "coordinator"
     ADMIN = "admin"
 
     @property
     def rank(self) -> int:
-        """Position in viewer < technician < coordinator < admin (auditor ranks as viewer)."""
+        """Position in viewer < technician < coordinator < admin (auditor and observer rank as viewer)."""
         return _RANK[self]
 
     def at_least(self, other: Role) -> bool:
@@ -30,7 +32,7 @@ class Role(StrEnum):
         return self.rank >= other.rank
 
 
-_RANK = {Role.VIEWER: 0, Role.AUDITOR: 0, Role.TECHNICIAN: 1, Role.COORDINATOR: 2, Role.ADMIN: 3}
+_RANK = {Role.VIEWER: 0, Role.AUDITOR: 0, Role.OBSERVER: 0, Role.TECHNICIAN: 1, Role.COORDINATOR: 2, Role.ADMIN: 3}
 
 
 class User(Base):

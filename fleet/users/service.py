@@ -11,7 +11,7 @@ from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fleet import offload
@@ -162,17 +162,24 @@ async def create_token(
 
 
 async def user_for_token(session: AsyncSession, token: str) -> User | None:
-    """The active user a valid, unexpired, unrevoked token belongs to; marks the token used."""
+    """The active user a valid, unexpired, unrevoked token belongs to (a read only: see ``token_used``)."""
     row: ApiToken | None = await session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token)))
     now = utcnow()
     if row is None or row.revoked_at is not None or (row.expires_at is not None and row.expires_at <= now):
         return None
     if not row.user.is_active:
         return None
-    # Write last use at most once a minute: a busy client must not turn every read into a write.
-    if row.last_used_at is None or (now - row.last_used_at).total_seconds() > 60:
-        row.last_used_at = now
     return row.user
+
+
+async def token_used(session: AsyncSession, token: str, *, now: datetime) -> None:
+    """Note a token's use, at most once a minute: a busy client must not turn every read into a write."""
+    await session.execute(
+        update(ApiToken)
+        .where(ApiToken.token_hash == _token_hash(token))
+        .where(or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at < now - timedelta(seconds=60)))
+        .values(last_used_at=now)
+    )
 
 
 async def authenticate(session: AsyncSession, username: str, password: str) -> User | None:

@@ -130,7 +130,17 @@ async def seeded(
                 "reason": "r",
             },
         ),
+        "category_id": await create("/api/v1/incident-categories", {"name": "fuzz category"}),
+        "rotation_id": await _rotation(client, admin, fixed.id),
     }
+
+
+async def _rotation(client: httpx.AsyncClient, admin: dict[str, str], camera_id: int) -> int:
+    """A password rotation asked for (no collector runs here, so it stays asked for and changes no camera)."""
+    response = await client.post("/api/v1/password-rotations", json={"camera_ids": [camera_id]}, headers=admin)
+    assert response.status_code == 202, response.text
+    created: int = response.json()["id"]
+    return created
 
 
 @pytest.fixture

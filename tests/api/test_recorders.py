@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import httpx
 
+from config.checks import CheckKind
 from config.settings import Settings
 from fleet.cameras import service
 from fleet.cameras.schemas import CameraCreate, RecorderCreate
 from fleet.crypto import CredentialCipher
 from fleet.db import Database
+from fleet.health.models import CheckResult
 from fleet.users.models import Role
 from tests.api import web
 from tests.builders import TEST_ACTOR
@@ -81,12 +85,27 @@ async def test_the_recorder_page_lists_the_cameras_it_records(
             data=CameraCreate(name="CAM-9", host="127.118.1.9", recorder="NVR-<b>"),
             cipher=cipher,
         )
+        now = datetime.now(UTC)
+        recorded = {
+            "token": "REC-<9>",
+            "source_address": "rtsp://127.118.1.9:554/1",
+            "earliest": (now - timedelta(days=3)).isoformat(),
+            "latest": now.isoformat(),
+            "job_state": "active",
+            "gaps": None,
+        }
+        values = {"asked_at": now.isoformat(), "recordings": [recorded], "history_searched": False}
+        session.add(
+            CheckResult(camera_id=nvr.id, kind=CheckKind.RECORDING, at=now, ok=True, duration_ms=1.0, values=values)
+        )
         nvr_id = nvr.id
     await web.login(pages, "viewer")
     listed = await pages.get("/recorders")
     assert listed.status_code == 200 and f'href="/recorders/{nvr_id}"' in listed.text and "NVR-&lt;b&gt;" in listed.text
     page = await pages.get(f"/recorders/{nvr_id}")
     assert page.status_code == 200 and "CAM-9" in page.text
+    # The mapping (matched by the camera's address in the source) and its state: 3 days is short of 7.
+    assert "REC-&lt;9&gt;" in page.text and "Beelden niet lang genoeg bewaard" in page.text and "3,0" in page.text
     assert (await pages.get("/cameras")).text.count("NVR-&lt;b&gt;") == 0
 
 

@@ -138,8 +138,8 @@ def settings_for(url: str, tmp: Path) -> Settings:
     return Settings(database_url=url, data_dir=tmp / "var", secret_key=TEST_SECRET)
 
 
-async def hold_identity_checks(settings: Settings) -> None:
-    """Give every camera its check states and lease the daily identity check to nobody for a day."""
+async def hold_daily_checks(settings: Settings) -> None:
+    """Give every camera its check states and lease the daily identity and security checks to nobody for a day."""
     database = Database(settings)
     try:
         async with database.unit_of_work() as session:
@@ -147,8 +147,8 @@ async def hold_identity_checks(settings: Settings) -> None:
             await ensure_check_states(session, now=now)
             await session.execute(
                 update(CheckState)
-                .where(CheckState.kind == CheckKind.ONVIF_IDENTITY)
-                .values(lease_owner="test: identity is daily, not measured", lease_expires_at=now + timedelta(days=1))
+                .where(CheckState.kind.in_((CheckKind.ONVIF_IDENTITY, CheckKind.SECURITY)))
+                .values(lease_owner="test: daily, not measured", lease_expires_at=now + timedelta(days=1))
             )
     finally:
         await database.dispose()
@@ -160,7 +160,7 @@ def prepare(url: str, tmp: Path, fleet_csv: Path) -> Site:
     schema.upgrade(url.replace("postgresql://", "postgresql+asyncpg://").replace("sqlite://", "sqlite+aiosqlite://"))
     imported = run_cli(env, "cameras", "import", str(fleet_csv))
     assert imported.returncode == 0, imported.stderr
-    asyncio.run(hold_identity_checks(settings_for(url, tmp)))
+    asyncio.run(hold_daily_checks(settings_for(url, tmp)))
     return Site(url, env, tmp, [])
 
 

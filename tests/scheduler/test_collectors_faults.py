@@ -6,8 +6,8 @@ restart it and make its database read-only. The full-disk test uses SQLite on a 
 
 Intervals are short (10 s) and jitter is 0, so "once per interval" is exact at the device: the simulator keeps,
 per camera, the shortest time between two GetSystemDateAndTime requests (the ONVIF health check). The daily
-identity check is held back by a lease to nobody (as benchmarks/poll_throughput.py does): it is not what is
-measured, and its CPU would only slow the start on a shared machine.
+identity and security checks are held back by a lease to nobody (as benchmarks/poll_throughput.py does): they are
+not what is measured, and their CPU would only slow the start on a shared machine.
 """
 
 from __future__ import annotations

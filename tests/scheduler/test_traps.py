@@ -26,11 +26,13 @@ from tests.waiting import eventually
 
 RECEIVER = ("127.121.4.250", 1162)
 CAMERAS = (
-    "name,host,onvif_port,snmp_port,rtsp_port,declared_manufacturer,username,password,snmp_version,snmp_community\n"
-    "TR-CAM,127.121.4.1,8080,1161,8554,Hikvision,admin,val-7-Trap,2c,trap-gemeenschap\n"
+    "name,host,onvif_port,snmp_port,rtsp_port,declared_manufacturer,username,password,snmp_version,snmp_community,"
+    "snmp_user,snmp_auth_key,snmp_priv_key\n"
+    "TR-CAM,127.121.4.1,8080,1161,8554,Hikvision,admin,val-7-Trap,2c,trap-gemeenschap,,,\n"
+    "TR-V3,127.121.4.3,8080,1161,8554,Axis Communications,admin,val-7-Trap,3,,vallen,sleutel-auth-7,sleutel-priv-7\n"
 )
-# Simulated beside it but not in camfleet's registry: its traps match no camera.
-STRANGER = "TR-STRANGER,127.121.4.2,8080,1161,8554,Hikvision,admin,val-7-Trap,2c,trap-gemeenschap\n"
+# Simulated beside them but not in camfleet's registry: its traps match no camera.
+STRANGER = "TR-STRANGER,127.121.4.2,8080,1161,8554,Hikvision,admin,val-7-Trap,2c,trap-gemeenschap,,,\n"
 DEADLINE = 120.0
 
 
@@ -51,8 +53,12 @@ async def _identity_runs(database: Database) -> dict[int, Any]:
 
 
 async def _counts(database: Database) -> dict[str, int]:
+    """Traps received per topic, all cameras together."""
     async with database.unit_of_work() as session:
-        return {c.topic: c.received for c in await session.scalars(select(EventCount))}
+        counts: dict[str, int] = {}
+        for count in await session.scalars(select(EventCount)):
+            counts[count.topic] = counts.get(count.topic, 0) + count.received
+        return counts
 
 
 async def test_a_reboot_trap_runs_the_identity_check_at_once(
@@ -64,28 +70,29 @@ async def test_a_reboot_trap_runs_the_identity_check_at_once(
     async with running_scheduler(settings, database, cipher, poller_group=None, traps=RECEIVER):
         first = await eventually(
             lambda: _identity_runs(database),
-            lambda runs: bool(runs) and all(runs.values()),
+            lambda runs: len(runs) == 2 and all(runs.values()),
             timeout=DEADLINE,
-            what="the first identity check",
+            what="the first identity checks",
         )
-        ((camera_id, first_run),) = first.items()
-        camera = fleet.camera("TR-CAM")
-        asked = camera.device.counters.onvif["GetDeviceInformation"]
+        asked = {name: fleet.camera(name).device.counters.onvif["GetDeviceInformation"] for name in ("TR-CAM", "TR-V3")}
         rebooted_at = datetime.now(UTC)
         await fleet.camera("TR-STRANGER").reboot()  # a trap nobody registered
-        await camera.reboot()  # coldStart from the camera's own address, under its community
-        # The identity check is daily by default: it runs now because of the trap.
+        # coldStart from each camera's own address: v2c under its community, v3 authPriv as its user.
+        await fleet.camera("TR-CAM").reboot()
+        await fleet.camera("TR-V3").reboot()
+        # The identity check is daily by default: it runs now because of the traps.
         await eventually(
             lambda: _identity_runs(database),
-            lambda runs: runs[camera_id] > max(first_run, rebooted_at),
+            lambda runs: all(runs[i] > max(first[i], rebooted_at) for i in first),
             timeout=DEADLINE,
-            what="the identity check run by the coldStart trap",
+            what="the identity checks run by the coldStart traps",
         )
-        assert camera.device.counters.onvif["GetDeviceInformation"] > asked
+        for name, before in asked.items():
+            assert fleet.camera(name).device.counters.onvif["GetDeviceInformation"] > before
         counts = await eventually(
             lambda: _counts(database),
-            lambda found: "snmp:coldStart" in found,
+            lambda found: found.get("snmp:coldStart") == 2,
             timeout=DEADLINE,
-            what="the trap counted",
+            what="the traps counted",
         )
-    assert counts == {"snmp:coldStart": 1}  # the stranger's is not
+    assert counts == {"snmp:coldStart": 2}  # the stranger's is not

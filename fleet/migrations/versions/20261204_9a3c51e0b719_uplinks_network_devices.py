@@ -1,7 +1,7 @@
 """Uplinks: the network device each device hangs on, and the port there (network devices, issue 19)
 
 Revision ID: 9a3c51e0b719
-Revises: 3edb0ca1ba51
+Revises: 32c4cfac1511
 Create Date: 2026-12-04 19:20:00.000000+00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "9a3c51e0b719"
-down_revision: str | None = "3edb0ca1ba51"
+down_revision: str | None = "32c4cfac1511"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -19,6 +19,7 @@ from fleet.db import Database
 from fleet.errors import Conflict, ImportRejected, InvalidInput, NotFound
 from fleet.health.claims import ensure_check_states
 from fleet.health.models import CheckState
+from fleet.pagination import Window
 from fleet.uptime.facts import camera_facts
 from tests.builders import TEST_ACTOR
 
@@ -53,8 +54,10 @@ async def test_cameras_name_their_recorder_edge_or_none(database: Database, ciph
         "CAM-4,127.118.1.4,,,\n",
     )
     async with database.unit_of_work() as session:
-        listed, total = await service.list_cameras(session, filters=service.CameraFilter(), page=1, size=10)
-        shaped = {c.name: reading.to_out(c) for c in listed}
+        listed = await reading.page_of(
+            session, service.CameraFilter(), Window(size=10), maintenance=set(), now=datetime.now(UTC)
+        )
+        total, shaped = listed.total, {c.name: c for c in listed.items}
         page = await reading.recorder_page(
             session, service.CameraFilter(device_type=DeviceType.RECORDER), page=1, size=10, maintenance=set()
         )

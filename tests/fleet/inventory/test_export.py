@@ -99,17 +99,17 @@ async def test_rows_and_plan(database: Database, cipher: CredentialCipher, setti
     assert hik["faults_12m"] == 1 and 0.9 < hik["availability_12m"] < 0.92  # down since 1 May
     assert hik["firmware_state"] == "vulnerable" and by_name["VL-F003"].advisories
     assert axis["risk_level"] == "low" and axis["age_years"] == 2.3
-    # Origin 40, age 15 (11.1 of 8 years), end of support 0 (unknown), firmware 15, faults 1 of 12 → 0.8.
+    # Origin 30, age 15 (11.1 of 8 years), end of support 0 (unknown), firmware 15, faults 1 of 12 → 0.8.
     hik_parts = by_name["VL-F003"].parts
     assert hik_parts is not None
     assert (hik_parts.risk, hik_parts.age, hik_parts.end_of_support, hik_parts.firmware, hik_parts.faults) == (
-        40.0,
+        30.0,
         15.0,
         0.0,
         15.0,
         0.8,
     )
-    assert hik["replacement_priority"] == round(70.8 + hik_parts.availability, 1) > 78  # down 1 month of 12
+    assert hik["replacement_priority"] == round(60.8 + hik_parts.availability, 1) > 68  # down 1 month of 12
     # Axis: low 0, age 15 × 2.3 / 8 = 4.3125 → 4.3, firmware 10.12.114 on LTS 2022 → ok, nothing else measured.
     assert axis["replacement_priority"] == 4.3 and axis["replacement_reason"] == "no reason to replace early"
     assert "high origin risk" in hik["replacement_reason"] and "firmware vulnerable" in hik["replacement_reason"]
@@ -228,13 +228,14 @@ async def test_workbook_in_dutch(database: Database, cipher: CredentialCipher, s
         "firmware",
         "storingen",
         "beschikbaarheid",
+        "waargenomen incidenten",
         "ondersteuning",
         "ondersteuning tot",
         "reden",
     ]
     hik = [c.value for c in plan[2]]
-    assert hik[12] == "onbekend"  # no dated source for the model: shown as unknown
-    assert hik[14].startswith("hoog herkomstrisico (Hikvision); ") and "firmware kwetsbaar" in hik[14]
+    assert hik[13] == "onbekend"  # no dated source for the model: shown as unknown
+    assert hik[15].startswith("hoog herkomstrisico (Hikvision); ") and "firmware kwetsbaar" in hik[15]
     summary = {(r[0].value, r[1].value): r[2].value for r in book["Summary"].iter_rows(min_row=2)}
     assert summary[("risiconiveau", "hoog")] == 1 and summary[("risiconiveau", "laag")] == 1
     assert summary[("firmwarestatus", "kwetsbaar")] == 1 and summary[("firmwarestatus", "in orde")] == 1

@@ -35,8 +35,8 @@ def inputs(**overrides: object) -> Inputs:
     ("overrides", "total", "support_points", "reason"),
     [
         ({}, 3.8, 0.0, "no reason to replace early"),
-        ({"risk_level": "high", "origin_vendor": "Hikvision"}, 43.8, 0.0, "high origin risk (Hikvision)"),
-        ({"risk_level": "high", "origin_vendor": None}, 43.8, 0.0, "high origin risk (maker unknown)"),
+        ({"risk_level": "high", "origin_vendor": "Hikvision"}, 33.8, 0.0, "high origin risk (Hikvision)"),
+        ({"risk_level": "high", "origin_vendor": None}, 33.8, 0.0, "high origin risk (maker unknown)"),
         ({"risk_level": "medium", "origin_vendor": "Uniview"}, 23.8, 0.0, "medium origin risk (Uniview)"),
         ({"risk_level": "unknown", "origin_vendor": None}, 13.8, 0.0, "origin unknown"),
         ({"age_years": 10.0}, 15.0, 0.0, "10.0 years old, past its expected life of 8"),
@@ -54,13 +54,16 @@ def inputs(**overrides: object) -> Inputs:
         ({"availability_12m": 0.945}, 8.8, 0.0, "availability 94.5%"),
         ({"availability_12m": 0.5}, 13.8, 0.0, "availability 50.0%"),
         ({"availability_12m": None}, 3.8, 0.0, "no reason to replace early"),
+        ({"incidents_12m": 1}, 4.0, 0.0, "1 incident seen in 12 months"),
+        ({"incidents_12m": 26}, 8.8, 0.0, "26 incidents seen in 12 months"),
+        ({"incidents_12m": 400}, 13.8, 0.0, "400 incidents seen in 12 months"),
     ],
 )
 def test_score_table(overrides: dict[str, object], total: float, support_points: float, reason: str) -> None:
     result = score(inputs(**overrides))
     assert (result.total, result.end_of_support, result.reason) == (total, support_points, reason)
     parts = (result.risk, result.age, result.end_of_support, result.firmware, result.faults, result.availability)
-    assert result.total == round(sum(parts), 1)
+    assert result.total == round(sum(parts) + result.value, 1)
 
 
 def test_worst_case_is_100() -> None:
@@ -72,16 +75,11 @@ def test_worst_case_is_100() -> None:
             firmware_state="vulnerable",
             faults_12m=99,
             availability_12m=0.1,
+            incidents_12m=999,
         )
     )
-    assert (worst.risk, worst.age, worst.end_of_support, worst.firmware, worst.faults, worst.availability) == (
-        40.0,
-        15.0,
-        10.0,
-        15.0,
-        10.0,
-        10.0,
-    )
+    parts = (worst.risk, worst.age, worst.end_of_support, worst.firmware, worst.faults, worst.availability, worst.value)
+    assert parts == (30.0, 15.0, 10.0, 15.0, 10.0, 10.0, 10.0)
     assert worst.total == 100.0
 
 
@@ -97,7 +95,7 @@ def test_reasons_in_dutch_and_english() -> None:
             availability_12m=0.945,
         )
     )
-    assert result.total == 80.8
+    assert result.total == 70.8
     assert reason_text(result.reasons, "nl") == (
         "hoog herkomstrisico (Hikvision); 10,0 jaar oud, ouder dan de verwachte levensduur van 8 jaar; "
         "uit productie sinds 2022-03-01, ondersteuning tot 2028-03-01; firmware kwetsbaar; 1 storing in 12 maanden; "
@@ -123,6 +121,9 @@ def test_every_code_is_worded() -> None:
 
 def test_the_weights_are_explained_from_the_weights() -> None:
     assert explained("nl") == (
-        "herkomstrisico 40, leeftijd 15, einde ondersteuning 10, firmware 15, storingen 10, beschikbaarheid 10"
+        "herkomstrisico 30, leeftijd 15, einde ondersteuning 10, firmware 15, storingen 10, beschikbaarheid 10, "
+        "waargenomen incidenten 10"
     )
-    assert explained("en") == "origin risk 40, age 15, end of support 10, firmware 15, faults 10, availability 10"
+    assert explained("en") == (
+        "origin risk 30, age 15, end of support 10, firmware 15, faults 10, availability 10, incidents seen 10"
+    )

@@ -18,6 +18,7 @@ from fleet.decisions import service as decisions
 from fleet.decisions.importer import read_decision_file
 from fleet.reports.annual import annual_document
 from fleet.reports.annual_figures import ticket_figures
+from fleet.reports.chapter import Table
 from fleet.tickets.models import Priority, RepairTicket
 from fleet.vendor_risk.service import reassess_all
 from tests.builders import TEST_ACTOR
@@ -136,7 +137,7 @@ async def test_registrations_of_other_municipalities_in_the_chapter(
     assert "<td>Carnaval (Z/23/004512)</td>" in decided and "<td>Bevrijdingsdag (BM-23-17;2023-0012345)</td>" in decided
 
 
-# Section 5 of Venlo's 2023 report (../shared/seed/), its first lines as printed: decision, cameras, location, period,
+# Section 5 of Venlo's 2023 report (docs/sources/), its first lines as printed: decision, cameras, location, period,
 # reason with the registration number in brackets (the reasons are the register file's English summaries).
 SEED_SECTION_5 = ["Besluit burgemeester", "Inzet aantal", "Locatie", "Periode", "Reden; (registratienummer)"]
 
@@ -148,7 +149,8 @@ async def test_decisions_of_2023_as_section_5(database: Database, settings: Sett
         now = datetime(2024, 3, 1, tzinfo=UTC)
         dutch = await annual_document(session, year=2023, settings=settings, now=now, language="nl")
         english = await annual_document(session, year=2023, settings=settings, now=now, language="en")
-    table = dutch.chapter.tables()[-1]
+    table = next(s for s in dutch.chapter.sections if s.key == "decisions").blocks[0]
+    assert isinstance(table, Table)
     assert table.headers == SEED_SECTION_5
     with (test_data / "decisions-2023.csv").open(encoding="utf-8") as source:
         register = list(csv.DictReader(source))
@@ -167,7 +169,8 @@ async def test_decisions_of_2023_as_section_5(database: Database, settings: Sett
     # Withdrawals and extensions say so, as the report's "Intrekking besluit …" and "Verlenging …" do.
     assert table.rows[12][4].startswith("Intrekking: ") and table.rows[12][4].endswith("(3159)")
     assert table.rows[4][4].startswith("Verlenging: ")
-    assert english.chapter.tables()[-1].rows[12][4].startswith("Withdrawal: ")
+    in_english = next(s for s in english.chapter.sections if s.key == "decisions").blocks[0]
+    assert isinstance(in_english, Table) and in_english.rows[12][4].startswith("Withdrawal: ")
     # The PDF lays it out on the page: every decision's number is in it.
     text = "".join(page.text for page in pages(await dutch.pdf_beside_loop())).replace("\n", " ")
     assert all(line["registration"].split(";")[0] in text for line in register)
