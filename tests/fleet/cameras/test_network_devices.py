@@ -17,6 +17,7 @@ from fleet.db import Database
 from fleet.errors import Conflict, ImportRejected, InvalidInput, NotFound
 from fleet.health.claims import ensure_check_states
 from fleet.health.models import CheckState
+from fleet.pagination import Window
 from fleet.uptime.facts import camera_facts
 from tests.builders import TEST_ACTOR
 
@@ -56,8 +57,10 @@ async def test_network_devices_and_cameras_make_a_tree(database: Database, ciphe
     everything = service.CameraFilter(device_type=NETWORK_DEVICE_TYPES)
     async with database.unit_of_work() as session:
         page = await reading.network_device_page(session, everything, page=1, size=10, maintenance=set())
-        listed, _ = await service.list_cameras(session, filters=service.CameraFilter(), page=1, size=10)
-        cameras = {c.name: (c.uplink_device, c.uplink_port) for c in map(reading.to_out, listed)}
+        listed = await reading.page_of(
+            session, service.CameraFilter(), Window(size=10), maintenance=set(), now=datetime.now(UTC)
+        )
+        cameras = {c.name: (c.uplink_device, c.uplink_port) for c in listed.items}
         switches = await reading.network_device_page(
             session, service.CameraFilter(device_type=DeviceType.SWITCH), page=1, size=10, maintenance=set()
         )
