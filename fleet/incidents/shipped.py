@@ -1,8 +1,8 @@
 """The incident categories camfleet ships: the descriptions of the observers' register in section 7 of Venlo's annual
-camera report 2023 ("Door gemeentelijke camera-observanten waargenomen incidenten", docs/sources/venlo-jaarverslag-
-cameratoezicht-2023.txt), in the report's order and spelling. A public document of the municipality of Venlo, quoted
-as data; every municipality edits the list to its own (renames, additions, retired categories) on the Incidents page
-or through the API."""
+camera report 2023 ("Door gemeentelijke camera-observanten waargenomen incidenten",
+docs/sources/venlo-jaarverslag-cameratoezicht-2023.txt), in the report's order and spelling. A public document of the
+municipality of Venlo, quoted as data; every municipality edits the list to its own (renames, additions, retired
+categories) on the Incidents page or through the API."""
 
 from __future__ import annotations
 
