@@ -5,8 +5,6 @@
 
 from __future__ import annotations
 
-import logging
-
 import typer
 
 from cli import (
@@ -28,13 +26,6 @@ from cli import (
     tickets,
     users,
 )
-
-# onvif-zeep-async runs logging.basicConfig(level=INFO) when imported (cli.passwords imports the collectors): undone
-# here, so a short command prints no library's log lines, as before; long-running ones call `configure_logging`.
-_root = logging.getLogger()
-for _handler in [h for h in _root.handlers if type(h) is logging.StreamHandler]:
-    _root.removeHandler(_handler)
-_root.setLevel(logging.WARNING)
 
 app = typer.Typer(help="camfleet: keeps a municipality's CCTV fleet healthy and accountable.", no_args_is_help=True)
 app.add_typer(db.app, name="db")

@@ -10,11 +10,9 @@ from rich.table import Table
 from sqlalchemy import select
 
 from cli.root import cli_actor, command, fail, opened, out, unit_of_work
-from collectors.registry import Collectors
 from fleet.cameras.models import Camera
 from fleet.db import utcnow
 from fleet.passwords import service as passwords
-from scheduler.rotation import run_pending
 
 
 @command
@@ -83,6 +81,10 @@ async def cameras_rotate_passwords(
                 batch_size=batch_size or root.settings.cameras.rotation_batch_size,
                 at=utcnow(),
             )
+        # Imported here: the protocol libraries cost a CLI start, and onvif-zeep-async configures logging on import.
+        from collectors.registry import Collectors
+        from scheduler.rotation import run_pending
+
         async with Collectors.for_settings(root.settings) as collectors:
             finished = await run_pending(root.database, root.cipher, collectors.accounts, run_id=run.id)
         if finished is None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -66,3 +68,12 @@ def test_no_part_uses_a_library_outside_its_purpose(part: str) -> None:
         if name in FORBIDDEN[part]
     }
     assert sorted(wrong) == []
+
+
+def test_the_command_line_starts_without_the_protocol_libraries() -> None:
+    """`camfleet` loads the device protocol libraries only in the commands that talk to devices: they cost every
+    command's start, and onvif-zeep-async configures logging on import (its INFO lines would lead every stderr)."""
+    code = "import cli, logging, sys; print(sorted({m.split('.')[0] for m in sys.modules}), logging.root.handlers)"
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "'onvif'" not in shown and "'pysnmp'" not in shown and "'zeep'" not in shown
+    assert shown.rstrip().endswith("[]")
