@@ -11,6 +11,7 @@ from api.deps import SessionDep
 from api.pages.core import ActRegisterIncidents, PageRead, Viewer, attempt, redirect, render
 from config.zone import LOCAL
 from fleet.cameras.service import CameraFilter, list_cameras
+from fleet.db import RowId
 from fleet.incidents import service
 from fleet.incidents.schemas import CategoryIn, IncidentIn
 
@@ -51,7 +52,7 @@ async def add_incident(
     session: SessionDep,
     viewer: ActRegisterIncidents,
     occurred_on: Annotated[date, Form()],
-    category_id: Annotated[int, Form(ge=1)],
+    category_id: Annotated[RowId, Form()],
     area: Annotated[str, Form(max_length=200)],
     camera_id: Annotated[str, Form(max_length=20)] = "",
     checks: Count = 0,
