@@ -16,6 +16,7 @@ from cli.root import cli_actor, command, err, fail, load_settings, out, unit_of_
 from fleet.cameras import importer, reading, recorders, uplinks
 from fleet.cameras import service as cameras
 from fleet.cameras.models import CameraKind, CameraStatus, RiskLevel
+from fleet.cameras.schemas import CameraCreate, NetworkDeviceCreate
 from fleet.hygiene import service as hygiene
 from fleet.maintenance.service import cameras_in_maintenance
 from fleet.pagination import Window
@@ -31,15 +32,22 @@ async def cameras_import(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate only; write nothing.")] = False,
 ) -> None:
     """Create or update cameras by name from a file; any invalid row imports nothing."""
+    await import_devices(file, CameraCreate, "cameras", dry_run=dry_run)
+
+
+async def import_devices(file: Path, shape: type[importer.DeviceRow], noun: str, *, dry_run: bool) -> None:
+    """Create or update devices of one shape (cameras, recorders, network devices) by name from a file: every row,
+    recorder, uplink and address checked first, so any invalid row imports nothing."""
     if not file.is_file():
         fail(f"{file}: no such file")
-    rows = importer.read_camera_file(file)
+    rows = importer.read_camera_file(file, shape)
     networks = load_settings().cameras.allowed_networks
     await importer.check_networks(rows, networks)
     with progress(len(rows), "importing") as advance:
         async with unit_of_work() as work:
             await recorders.check_names(work.session, importer.recorder_names(rows))
-            await uplinks.check_names(work.session, importer.uplink_names(rows), network_devices=False)
+            network_devices = shape is NetworkDeviceCreate
+            await uplinks.check_names(work.session, importer.uplink_names(rows), network_devices=network_devices)
             if dry_run:
                 out.print(f"{len(rows)} rows valid; nothing written (--dry-run)")
                 return
@@ -53,7 +61,7 @@ async def cameras_import(
             )
             await vendor_risk.reassess_all(work.session, work.settings)
     out.print(
-        f"imported {len(rows)} cameras: {len(result.created)} created, "
+        f"imported {len(rows)} {noun}: {len(result.created)} created, "
         f"{len(result.updated)} updated, {len(result.unchanged)} unchanged"
     )
 

@@ -10,13 +10,12 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from cli.cameras import progress
-from cli.root import cli_actor, command, fail, load_settings, out, unit_of_work
-from fleet.cameras import importer, reading, uplinks
+from cli.cameras import import_devices
+from cli.root import command, out, unit_of_work
+from fleet.cameras import reading
 from fleet.cameras import service as registry
 from fleet.cameras.models import NETWORK_DEVICE_TYPES, CameraStatus
 from fleet.cameras.schemas import NetworkDeviceCreate
-from fleet.vendor_risk import service as vendor_risk
 
 app = typer.Typer(help="The network devices the cameras hang on.", no_args_is_help=True)
 
@@ -28,30 +27,7 @@ async def network_devices_import(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate only; write nothing.")] = False,
 ) -> None:
     """Create or update network devices by name from a file; any invalid row imports nothing."""
-    if not file.is_file():
-        fail(f"{file}: no such file")
-    rows = importer.read_camera_file(file, NetworkDeviceCreate)
-    networks = load_settings().cameras.allowed_networks
-    await importer.check_networks(rows, networks)
-    with progress(len(rows), "importing") as advance:
-        async with unit_of_work() as work:
-            await uplinks.check_names(work.session, importer.uplink_names(rows), network_devices=True)
-            if dry_run:
-                out.print(f"{len(rows)} rows valid; nothing written (--dry-run)")
-                return
-            result = await registry.upsert_many(
-                work.session,
-                actor=cli_actor(),
-                rows=importer.iter_cameras(rows),
-                cipher=work.cipher,
-                progress=advance,
-                networks=networks,
-            )
-            await vendor_risk.reassess_all(work.session, work.settings)
-    out.print(
-        f"imported {len(rows)} network devices: {len(result.created)} created, "
-        f"{len(result.updated)} updated, {len(result.unchanged)} unchanged"
-    )
+    await import_devices(file, NetworkDeviceCreate, "network devices", dry_run=dry_run)
 
 
 @app.command("list")
