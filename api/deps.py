@@ -106,9 +106,9 @@ UNAUTHORIZED = HTTPException(
 _TOKEN_USER = "camfleet_token_user"
 
 
-def remember_token_user(scope: Scope, token: str, user: User) -> None:
+def remember_token_user(scope: Scope, token: str, user: User, use_due: bool) -> None:
     """Keep the user a token was checked for with the request, so the route need not look the token up again."""
-    scope.setdefault("state", {})[_TOKEN_USER] = (token, user)
+    scope.setdefault("state", {})[_TOKEN_USER] = (token, user, use_due)
 
 
 async def _note_token_use(database: Database, token: str) -> None:
@@ -131,16 +131,17 @@ async def get_current_user(
     """The user behind the bearer token; 401 without a valid one."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise UNAUTHORIZED
-    checked: tuple[str, User] | None = getattr(request.state, _TOKEN_USER, None)
+    checked: tuple[str, User, bool] | None = getattr(request.state, _TOKEN_USER, None)
     if checked is not None and checked[0] == credentials.credentials:
         # Checked moments ago, before the body was read: the same row, joined to this request's session unread.
-        user = await session.merge(checked[1], load=False)
+        user, use_due = await session.merge(checked[1], load=False), checked[2]
     else:
-        found = await users.user_for_token(session, credentials.credentials)
+        found = await users.token_user(session, credentials.credentials)
         if found is None:
             raise UNAUTHORIZED
-        user = found
-    later.add_task(_note_token_use, database, credentials.credentials)
+        user, use_due = found
+    if use_due:  # at most once a minute per token: most requests write nothing
+        later.add_task(_note_token_use, database, credentials.credentials)
     return user
 
 

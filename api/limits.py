@@ -57,8 +57,8 @@ async def _signed_in(scope: Scope, headers: Headers) -> bool:
         return False
     database: Database = scope["app"].state.database
     async with database.unit_of_work() as session:
-        user = await users.user_for_token(session, token.strip())
-    if user is None:
+        found = await users.token_user(session, token.strip())
+    if found is None:
         return False
-    remember_token_user(scope, token.strip(), user)
+    remember_token_user(scope, token.strip(), *found)
     return True

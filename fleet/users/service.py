@@ -161,23 +161,34 @@ async def create_token(
     return row, token
 
 
-async def user_for_token(session: AsyncSession, token: str) -> User | None:
-    """The active user a valid, unexpired, unrevoked token belongs to (a read only: see ``token_used``)."""
+# A token's use is noted at most this often: a busy client must not turn every read into a write.
+_NOTE_USE_EVERY = timedelta(seconds=60)
+
+
+async def token_user(session: AsyncSession, token: str) -> tuple[User, bool] | None:
+    """The active user a valid, unexpired, unrevoked token belongs to, and whether its use is due to be noted
+    (``token_used``); a read only."""
     row: ApiToken | None = await session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token)))
     now = utcnow()
     if row is None or row.revoked_at is not None or (row.expires_at is not None and row.expires_at <= now):
         return None
     if not row.user.is_active:
         return None
-    return row.user
+    return row.user, row.last_used_at is None or row.last_used_at < now - _NOTE_USE_EVERY
+
+
+async def user_for_token(session: AsyncSession, token: str) -> User | None:
+    """The active user a valid, unexpired, unrevoked token belongs to."""
+    found = await token_user(session, token)
+    return None if found is None else found[0]
 
 
 async def token_used(session: AsyncSession, token: str, *, now: datetime) -> None:
-    """Note a token's use, at most once a minute: a busy client must not turn every read into a write."""
+    """Note a token's use (unless another request noted it within the last minute)."""
     await session.execute(
         update(ApiToken)
         .where(ApiToken.token_hash == _token_hash(token))
-        .where(or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at < now - timedelta(seconds=60)))
+        .where(or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at < now - _NOTE_USE_EVERY))
         .values(last_used_at=now)
     )
 
