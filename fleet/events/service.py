@@ -115,7 +115,7 @@ async def _act(
             if (camera.id, found) not in hurried:  # a flood of one topic hurries its check once per batch
                 hurried.add((camera.id, found))
                 runs = rules.runs_to_settle(found, settings.faults.failures_to_open, settings.faults.successes_to_close)
-                await hurry(session, camera_id=camera.id, kind=rules.CHECK_OF[found], now=now, runs=runs)
+                await hurry(session, camera_ids=[camera.id], kind=rules.CHECK_OF[found], now=now, runs=runs)
         elif found is Evidence.HARDWARE_ALARM:
             await _alarm(session, changes, camera, event, FaultKind.HARDWARE_ALARM)
         elif camera.id not in in_maintenance or not event.state:

@@ -16,7 +16,7 @@ from config.hygiene import HygieneSettings
 from config.recording import RecordingSettings
 from config.settings import ImageSettings, Settings
 from fleet.cameras.models import Camera, DeviceType
-from fleet.faults import rules
+from fleet.faults import causes, rules
 from fleet.faults.models import ConditionState, Fault, FaultKind
 from fleet.faults.service import (
     FaultChanges,
@@ -70,6 +70,7 @@ class Thresholds:
     group_window: timedelta
     group_share: float
     group_minimum: int
+    cause_grace: timedelta
     image: ImageSettings
     keep_thumbnail: bool
     hygiene: HygieneSettings
@@ -87,6 +88,7 @@ class Thresholds:
             group_window=settings.alerts.group_window,
             group_share=faults.group_share,
             group_minimum=faults.group_minimum,
+            cause_grace=faults.cause_grace,
             image=settings.image,
             keep_thumbnail=settings.image.reference_thumbnail,
             hygiene=settings.hygiene,
@@ -170,10 +172,12 @@ async def evaluate(
     before: Mapping[int, Observed],
     seen: Sequence[Seen],
     transitioned: set[int],
+    failing: set[int],
     now: datetime,
     limits: Thresholds,
 ) -> FaultChanges:
-    """Open and close faults for one recorded batch, in the caller's transaction."""
+    """Open and close faults for one recorded batch, in the caller's transaction (``failing``: the cameras with a
+    failed outcome in it)."""
     changes = FaultChanges()
     with session.no_autoflush:
         batch = await _Batch.load(session, changes, list(cameras))
@@ -201,6 +205,10 @@ async def evaluate(
                     await _condition(batch, camera, kind, verdict.bad(kind), item, limits, extra)
     # Every fault the batch opened or closed, in a statement or so per kind of change.
     await session.flush()
+    # The network tree first; the site and poller-group guess only for devices outside it.
+    await causes.attribute(
+        session, changes, now=now, grace=limits.cause_grace, failing=failing, runs=limits.failures_to_open
+    )
     await suppress_group_outages(
         session, changes, window=limits.group_window, share=limits.group_share, minimum=limits.group_minimum
     )

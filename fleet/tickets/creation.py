@@ -11,10 +11,12 @@ from config.settings import Settings
 from fleet.audit.service import Actor, record
 from fleet.cameras.models import Camera
 from fleet.errors import Conflict, InvalidInput
+from fleet.faults.causes import awaiting_cause
 from fleet.faults.models import Fault
 from fleet.faults.service import FaultChanges
 from fleet.maintenance.service import cameras_in_maintenance
 from fleet.tickets import rules
+from fleet.tickets.causes import fold, name_explained
 from fleet.tickets.history import add_event, assignable_user
 from fleet.tickets.models import Priority, RepairTicket, TicketEventKind, TicketFault, TicketStatus
 from fleet.tickets.schemas import TicketIn
@@ -38,6 +40,7 @@ async def _link(session: AsyncSession, ticket: RepairTicket, fault: Fault, *, ac
         text=fault.summary,
         data={"fault_id": fault.id, "kind": fault.kind.value},
     )
+    await name_explained(session, ticket, fault, actor=actor, now=now)
     await session.flush()
 
 
@@ -173,19 +176,25 @@ async def ticket_for_fault(
 async def on_fault_changes(
     session: AsyncSession, changes: FaultChanges, *, now: datetime, settings: Settings
 ) -> list[RepairTicket]:
-    """Tickets for faults that opened in this transaction, by policy.
+    """Tickets for faults that opened in this transaction, by policy; faults now explained by a cause are folded
+    into its ticket.
 
-    A fault explained by a group fault gets none of its own (the group fault may); a camera in maintenance is
-    held back until its window ends (the sweep creates the ticket then, if the fault is still open).
+    A fault explained by a cause (a group fault, a dead switch) gets none of its own (the cause may); a camera in
+    maintenance is held back until its window ends, and a fault whose cause in the network may yet show until its
+    alert's grouping window has passed (the sweep creates the ticket then, if the fault is still open and
+    unexplained).
     """
     faults = [f for f in changes.opened if f.suppressed_by_id is None]
     ids = sorted({f.camera_id for f in faults if f.camera_id is not None})
     held = await cameras_in_maintenance(session, now, ids) if ids else set()
+    waiting = await awaiting_cause(session, faults, now=now, window=settings.alerts.group_window)
     tickets = []
     for fault in faults:
-        if fault.camera_id in held:
+        if fault.camera_id in held or fault.id in waiting:
             continue
         ticket = await ticket_for_fault(session, fault, now=now, settings=settings)
         if ticket is not None:
             tickets.append(ticket)
+    if changes.suppressed:
+        await fold(session, changes.suppressed, actor=POLICY, now=now, settings=settings)
     return tickets
