@@ -1,7 +1,7 @@
 """Faults per port: a network device's fault names its port; one open fault per (device, kind, port) (issue 19)
 
 Revision ID: b7d41e0c9a52
-Revises: 9a3c51e0b719
+Revises: 0f6718bccb4a
 Create Date: 2026-12-04 21:40:00.000000+00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "b7d41e0c9a52"
-down_revision: str | None = "9a3c51e0b719"
+down_revision: str | None = "0f6718bccb4a"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
