@@ -18,6 +18,7 @@ from pysnmp.hlapi.v3arch.asyncio import (
     SnmpEngine,
     UdpTransportTarget,
     UsmUserData,
+    bulk_cmd,
     get_cmd,
     usmAesCfb128Protocol,
     usmAesCfb256Protocol,
@@ -280,18 +281,35 @@ class SnmpCollector:
             return {}, None, None
         return probe.interpret(raw)
 
+    async def bulk(self, target: Target, oids: tuple[str, ...], max_repetitions: int) -> list[tuple[str, Value]]:
+        """One GETBULK (no non-repeaters): up to max_repetitions successors of each OID, row by row, end markers
+        included; raise Unsupported when the device has no SNMP credentials."""
+        if target.snmp is None:
+            raise Unsupported("no SNMP credentials configured")
+        request = _Request(target, target.snmp)
+        if request.credentials.version == "2c":
+            address, community = await self._v2c_peer(request)
+            return await self._v2c.bulk(address, community, oids, max_repetitions, self._attempt_timeout, retries=1)
+        return await self._v3(request, oids, max_repetitions)
+
     async def _get(self, request: _Request, oids: tuple[str, ...]) -> dict[str, Value]:
-        credentials = request.credentials
-        if credentials.version == "2c":
-            address = await _ipv4_address(request.target.host, request.target.snmp_port)
-            if credentials.community is None:
-                raise Unsupported("SNMP v2c without a community configured")
-            varbinds = await self._v2c.get(address, credentials.community, oids, self._attempt_timeout, retries=1)
+        if request.credentials.version == "2c":
+            address, community = await self._v2c_peer(request)
+            varbinds = await self._v2c.get(address, community, oids, self._attempt_timeout, retries=1)
         else:
-            varbinds = await self._get_v3(request, oids)
+            varbinds = await self._v3(request, oids, None)
         return present(varbinds)
 
-    async def _get_v3(self, request: _Request, oids: tuple[str, ...]) -> list[tuple[str, Value]]:
+    async def _v2c_peer(self, request: _Request) -> tuple[tuple[str, int], str]:
+        address = await _ipv4_address(request.target.host, request.target.snmp_port)
+        if request.credentials.community is None:
+            raise Unsupported("SNMP v2c without a community configured")
+        return address, request.credentials.community
+
+    async def _v3(
+        self, request: _Request, oids: tuple[str, ...], max_repetitions: int | None
+    ) -> list[tuple[str, Value]]:
+        """A v3 GET, or a GETBULK with max_repetitions."""
         credentials = request.credentials
         if credentials.user is None:
             raise Unsupported("SNMP v3 without a user configured")
@@ -314,16 +332,17 @@ class SnmpCollector:
             )
         except PySnmpError as exc:
             raise Unreachable(f"SNMP address {request.target.host} does not resolve") from exc
+        varbinds = [(oid, rfc1902.Null("")) for oid in oids]
         # The shared engine has one socket: bound what is in flight so its receive buffer holds.
         async with self._v3_window:
-            indication, status, _, varbinds = await get_cmd(
-                self._engine,
-                user,
-                transport,
-                ContextData(),
-                *[(oid, rfc1902.Null("")) for oid in oids],
-                lookupMib=False,
-            )
+            if max_repetitions is None:
+                answer = await get_cmd(self._engine, user, transport, ContextData(), *varbinds, lookupMib=False)
+            else:
+                # pysnmp 7 answers a GETBULK with one flat list in wire order (rows of the repeaters).
+                answer = await bulk_cmd(
+                    self._engine, user, transport, ContextData(), 0, max_repetitions, *varbinds, lookupMib=False
+                )
+        indication, status, _, values = answer
         if isinstance(indication, errind.RequestTimedOut):
             raise Timeout("no SNMP v3 answer")
         if isinstance(indication, _V3_AUTH_ERRORS):
@@ -334,6 +353,6 @@ class SnmpCollector:
             return []
         try:
             # One reader for both versions: pysnmp's values go back to BER and through ours.
-            return [(str(name), read_value(bytes(encoder.encode(value)))) for name, value in varbinds]
+            return [(str(name), read_value(bytes(encoder.encode(value)))) for name, value in values]
         except BerError as exc:
             raise BadResponse("SNMP v3 answer carries a value of an unexpected type") from exc

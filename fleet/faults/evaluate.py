@@ -94,6 +94,10 @@ class Thresholds:
         )
 
 
+# An open fault's place: (camera, kind, port); the port is None for a fault of the whole device.
+FaultKey = tuple[int, FaultKind, str | None]
+
+
 class _Batch:
     """One evaluation's view of the open faults and condition states of its cameras, each loaded in one query."""
 
@@ -101,7 +105,7 @@ class _Batch:
         self,
         session: AsyncSession,
         changes: FaultChanges,
-        open_faults: dict[tuple[int, FaultKind], Fault],
+        open_faults: dict[FaultKey, Fault],
         conditions: dict[tuple[int, FaultKind], ConditionState],
     ) -> None:
         self.session = session
@@ -114,7 +118,7 @@ class _Batch:
         """Everything the rules need about these cameras."""
         ids = sorted(camera_ids)
         open_faults = {
-            (f.camera_id, f.kind): f
+            (f.camera_id, f.kind, f.port): f
             for f in await session.scalars(select(Fault).where(Fault.camera_id.in_(ids), Fault.closed_at.is_(None)))
             if f.camera_id is not None
         }
@@ -124,9 +128,9 @@ class _Batch:
         }
         return cls(session, changes, open_faults, conditions)
 
-    def is_open(self, camera_id: int, kind: FaultKind) -> bool:
-        """Whether the camera has an open fault of that kind."""
-        return (camera_id, kind) in self.open_faults
+    def is_open(self, camera_id: int, kind: FaultKind, port: str | None = None) -> bool:
+        """Whether the camera has an open fault of that kind (on that port)."""
+        return (camera_id, kind, port) in self.open_faults
 
     async def open(
         self,
@@ -136,20 +140,24 @@ class _Batch:
         at: datetime,
         summary: str,
         details: dict[str, Any] | None = None,
+        port: str | None = None,
     ) -> Fault:
-        """The open fault of that kind, opened now if there is none (this batch's open faults of its cameras were
-        loaded at its start, so no query asks again; the new ones are written together when the batch flushes)."""
-        fault = self.open_faults.get((camera.id, kind))
+        """The open fault of that kind (on that port), opened now if there is none (this batch's open faults of its
+        cameras were loaded at its start, so no query asks again; the new ones are written together when the batch
+        flushes)."""
+        fault = self.open_faults.get((camera.id, kind, port))
         if fault is None:
             fault = add_fault(
-                self.session, self.changes, camera_id=camera.id, kind=kind, at=at, summary=summary, details=details
-            )
-            self.open_faults[(camera.id, kind)] = fault
+                self.session, self.changes, camera_id=camera.id, kind=kind, at=at, summary=summary, details=details,
+                port=port,
+            )  # fmt: skip
+            self.open_faults[(camera.id, kind, port)] = fault
         return fault
 
-    async def close(self, camera_id: int, kind: FaultKind, at: datetime) -> None:
-        """Close the camera's open fault of that kind, if it has one (written when the batch flushes)."""
-        fault = self.open_faults.pop((camera_id, kind), None)
+    async def close(self, camera_id: int, kind: FaultKind, at: datetime, port: str | None = None) -> None:
+        """Close the camera's open fault of that kind (on that port), if it has one (written when the batch
+        flushes)."""
+        fault = self.open_faults.pop((camera_id, kind, port), None)
         if fault is not None:
             end_fault(self.changes, fault, at)
 
