@@ -294,7 +294,7 @@ def _follow(batch: _Batch, camera: Camera, kind: FaultKind, item: Seen, extra: M
     """An open fault that names what it affects (a recorder's cameras, its disks) keeps naming what it affects now:
     a camera added, moved to another recorder or recovered changes the fault's details and summary, not its
     existence (no new fault, no new alert)."""
-    fault = batch.open_faults.get((camera.id, kind))
+    fault = batch.open_faults.get((camera.id, kind, None))
     named = {key: value for key, value in extra.items() if key in _FOLLOWED}
     if fault is None or all(fault.details.get(key) == value for key, value in named.items()):
         return
