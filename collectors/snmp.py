@@ -41,8 +41,11 @@ from collectors.ber import (
     Value,
     read_value,
 )
+from collectors.disks import MAX_UNITS, disks_of
+from collectors.disks import ROOTS as DISK_ROOTS
 from collectors.errors import AuthFailed, BadResponse, Timeout, Unreachable, Unsupported
 from collectors.mac import normalise_mac
+from collectors.snmp_walk import WalkLimits, walk
 from collectors.snmp_wire import SnmpV2cClient
 from config.checks import CheckKind
 
@@ -79,6 +82,8 @@ _V3_AUTH_ERRORS = (
     errind.UnsupportedSecurityLevel,
 )
 _COUNTERS = (COUNTER32, GAUGE32, INTEGER)
+# A recorder's disk table is a few rows per column: a bound well under the check's own time limit.
+_DISK_WALK = WalkLimits(max_rows=MAX_UNITS * len(DISK_ROOTS), max_bytes=256_000, time_limit=10.0)
 
 
 def as_text(value: Value) -> str:
@@ -252,6 +257,8 @@ class SnmpCollector:
                 enterprise = HIKVISION
         elif enterprise in VENDOR_PROBES:
             vendor_values, temperature, storage_ok = await self._probe(request, enterprise, sys_object_id)
+        # A recorder's disks, from its vendor's disk table (none when its agent has no such table).
+        disks = disks_of(await walk(self, target, DISK_ROOTS, _DISK_WALK)) if target.recorder else ()
         uptime = _integer(base.get(SYS_UPTIME), (TIME_TICKS,))
         oper_status = _integer(base.get(IF_OPER_STATUS_1), (INTEGER,))
         return SnmpObservation(
@@ -265,6 +272,7 @@ class SnmpCollector:
             temperature_c=temperature,
             storage_ok=storage_ok,
             vendor_values=vendor_values,
+            disks=disks,
         )
 
     async def _probe(

@@ -15,6 +15,7 @@ from typing import Any
 from simulator.device import Device
 from simulator.events import Event, Topic, event, state_events
 from simulator.httpd import CameraWebServer
+from simulator.mib import DISK_STORIES
 from simulator.onvif import Endpoint
 from simulator.rtsp import RtspServer
 from simulator.snmp import SnmpAgent
@@ -63,6 +64,12 @@ def _image(value: Any) -> ImageState:
         return ImageState(value)
     except ValueError:
         raise ValueError(f"expected one of {', '.join(ImageState)}, got {value!r}") from None
+
+
+def _disks(value: Any) -> str:
+    if value not in DISK_STORIES:
+        raise ValueError(f"expected one of {', '.join(DISK_STORIES)}, got {value!r}")
+    return str(value)
 
 
 def _trap_to(value: Any) -> str:
@@ -122,6 +129,7 @@ _SETTABLE: dict[str, Callable[[Any], Any]] = {
     "firmware": _text,
     "temperature_c": _number,
     "storage_failed": _flag,
+    "disks": _disks,
     "if_in_errors": _count,
     "image": _image,
     "frame_rate": _frame_rate,

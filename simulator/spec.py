@@ -36,6 +36,8 @@ class CameraSpec:
     sim_model: str = ""
     sim_firmware: str = ""
     sim_mac: str = ""
+    # A simulated recorder's disks (0: none): more serve a disk and RAID table modelled on Synology's MIB over SNMP.
+    sim_disks: int = 0
     # A network device (switch, router, media_converter, poe_injector, ups) instead of a camera, its number of ports,
     # and where any device hangs: the network device's name and port (an ifIndex, or the port's ifName/ifDescr).
     device_type: str = ""
@@ -125,6 +127,9 @@ def _row_to_spec(line: int, row: dict[str, str]) -> CameraSpec:
             raise FleetFileError(f"line {line}: {field}: {raw!r} is not a port number") from None
         if not 0 < ports[field] < 65536:
             raise FleetFileError(f"line {line}: {field}: {raw} is out of range")
+    disks = row.get("sim_disks", "") or "0"
+    if not disks.isdigit() or int(disks) > 64:
+        raise FleetFileError(f"line {line}: sim_disks: {disks!r} is not a number of disks from 0 to 64")
     if ports["onvif_port"] == ports["rtsp_port"]:
         raise FleetFileError(f"line {line}: rtsp_port: equals onvif_port")
     version = row.get("snmp_version", "").lower().removeprefix("v")
@@ -166,4 +171,5 @@ def _row_to_spec(line: int, row: dict[str, str]) -> CameraSpec:
         sim_model=row.get("sim_model", ""),
         sim_firmware=row.get("sim_firmware", ""),
         sim_mac=row.get("sim_mac", ""),
+        sim_disks=int(disks),
     )

@@ -91,6 +91,9 @@ class DeviceState:
     clock_offset_s: float = 0.0
     temperature_c: float = 38.0
     storage_failed: bool = False
+    # The disk table's story (spec.sim_disks > 0): normal; failed (a disk crashed, its RAID volume degraded);
+    # degraded (the volume lost a disk); full (the volume has 1 % free).
+    disks: str = "normal"
     if_in_errors: int = 0
     image: ImageState = ImageState.NORMAL
     # The main stream's frame rate (ONVIF encoder configuration, SDP): someone changing it is configuration drift.
