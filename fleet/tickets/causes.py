@@ -51,8 +51,9 @@ async def _unworked(session: AsyncSession, ticket: RepairTicket) -> bool:
 
 def _name(
     session: AsyncSession, ticket: RepairTicket, devices: list[str], faults: list[int], *, actor: Actor, now: datetime
-) -> None:
-    add_event(
+) -> TicketEvent:
+    """The history event naming the devices whose faults the ticket's fault explains."""
+    return add_event(
         session,
         ticket,
         TicketEventKind.EXPLAINS,
@@ -64,19 +65,28 @@ def _name(
 
 
 async def name_explained(
-    session: AsyncSession, ticket: RepairTicket, fault: Fault, *, actor: Actor, now: datetime
-) -> None:
-    """A ticket just linked to a fault that explains others (a dead switch): its history names their devices."""
-    found = (
-        await session.execute(
-            select(Fault.id, Camera.name)
-            .join(Camera, Camera.id == Fault.camera_id)
-            .where(Fault.suppressed_by_id == fault.id)
-            .order_by(Fault.id)
-        )
-    ).all()
-    if found:
-        _name(session, ticket, sorted({name for _id, name in found}), [i for i, _name in found], actor=actor, now=now)
+    session: AsyncSession, links: Sequence[tuple[RepairTicket, Fault]], *, actor: Actor, now: datetime
+) -> list[TicketEvent]:
+    """Tickets just linked to faults that explain others (a dead switch): each one's history names their devices
+    (one query for them all; the events are written with the next flush)."""
+    causes = {fault.id: ticket for ticket, fault in links}
+    if not causes:
+        return []
+    found: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    query = (
+        select(Fault.id, Fault.suppressed_by_id, Camera.name)
+        .join(Camera, Camera.id == Fault.camera_id)
+        .where(Fault.suppressed_by_id.in_(sorted(causes)))
+        .order_by(Fault.id)
+    )
+    with session.no_autoflush:  # the caller numbers what it added before it is written (fleet.db.number_new_rows)
+        for fault_id, cause_id, name in await session.execute(query):
+            if cause_id is not None:
+                found[cause_id].append((fault_id, name))
+    return [
+        _name(session, causes[cause_id], sorted({n for _i, n in named}), [i for i, _n in named], actor=actor, now=now)
+        for cause_id, named in sorted(found.items())
+    ]
 
 
 async def fold(
