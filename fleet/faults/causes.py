@@ -23,7 +23,7 @@ from config.checks import CheckKind
 from fleet.cameras.models import NETWORK_DEVICE_TYPES, Camera, DeviceType
 from fleet.cameras.uplinks import MAX_DEPTH
 from fleet.faults.models import Fault, FaultKind
-from fleet.faults.rules import UNREACHABLE_KINDS, nearest_root
+from fleet.faults.rules import PORT_ROOTS, UNREACHABLE_KINDS, nearest_root
 from fleet.faults.service import FaultChanges, add_fault
 from fleet.health.claims import hurry
 
@@ -74,26 +74,36 @@ class _Tree:
 
 
 def _may_explain(fault: Fault, tree: _Tree) -> bool:
-    """Whether a fault can take down what hangs below it: a network device offline."""
-    return (
-        fault.kind is FaultKind.OFFLINE
-        and fault.camera_id is not None
-        and tree.types.get(fault.camera_id) in NETWORK_DEVICE_TYPES
-    )
+    """Whether a fault can take down what hangs below it: a network device offline, or one of its ports down."""
+    if fault.camera_id is None:
+        return False
+    if fault.kind in PORT_ROOTS:
+        return fault.port is not None
+    return fault.kind is FaultKind.OFFLINE and tree.types.get(fault.camera_id) in NETWORK_DEVICE_TYPES
 
 
-async def _behind(session: AsyncSession, device_ids: Collection[int]) -> set[int]:
-    """Every device hanging below these, however deep, one query per level."""
+async def _behind(session: AsyncSession, roots: Sequence[Fault]) -> set[int]:
+    """Every device hanging below these root faults' devices (below the port, for a port's fault), however deep;
+    one query per level."""
+    devices = {f.camera_id for f in roots if f.port is None and f.camera_id is not None}
+    ports = {(f.camera_id, f.port) for f in roots if f.port is not None and f.camera_id is not None}
+    level: set[int] = set()
+    for chunk in _chunks(devices):
+        level.update(await session.scalars(select(Camera.id).where(Camera.uplink_id.in_(chunk))))
+    for device_id, port in sorted(ports):
+        level.update(
+            await session.scalars(select(Camera.id).where(Camera.uplink_id == device_id, Camera.uplink_port == port))
+        )
     found: set[int] = set()
-    level = set(device_ids)
     for _ in range(MAX_DEPTH + 1):
-        below: set[int] = set()
-        for chunk in _chunks(level):
-            below.update(await session.scalars(select(Camera.id).where(Camera.uplink_id.in_(chunk))))
-        level = below - found - set(device_ids)
+        level -= found | devices
         if not level:
             break
         found |= level
+        below: set[int] = set()
+        for chunk in _chunks(level):
+            below.update(await session.scalars(select(Camera.id).where(Camera.uplink_id.in_(chunk))))
+        level = below
     return found
 
 
@@ -142,22 +152,28 @@ async def attribute(
 ) -> None:
     """Mark this batch's unreachable faults caused by the root above them, attach the open faults behind a root
     that opened now, and let faults go that outlived their root by ``grace`` (``failing``: the devices that failed a
-    check in this batch). The reachability of what may be down too is checked at once (``runs`` times), above a
-    fault no root explains yet and below a new root, so that the root and its children open close together."""
+    check in this batch). What may be down too is checked at once (``runs`` times): the reachability and ports of
+    the network above a fault no root explains yet, the reachability of what hangs below a new root; so a root and
+    its children open close together, within their alerts' grouping window."""
     new = [f for f in changes.opened if f.camera_id is not None and f.closed_at is None]
     opened_tree = await _Tree.load(session, {f.camera_id for f in new if f.camera_id is not None})
     new_roots = [f for f in new if _may_explain(f, opened_tree)]
-    below = await _behind(session, {f.camera_id for f in new_roots if f.camera_id is not None})
+    below = await _behind(session, new_roots)
     candidates = {f.id: f for f in new if f.kind in UNREACHABLE_KINDS}
     candidates.update((f.id, f) for f in await _open_faults(session, below, UNREACHABLE_KINDS))
     outlived = await _outlived(session, failing, now=now, grace=grace)
     candidates.update((f.id, f) for f, _root in outlived.values())
-    if not candidates:
+    if not candidates and not below:
         return
     tree = await _Tree.load(session, {f.camera_id for f in candidates.values() if f.camera_id is not None})
     above = {uplink for device in tree.up for uplink in tree.above(device)}
-    offline = {f.camera_id: f for f in await _open_faults(session, above, [FaultKind.OFFLINE]) if f.camera_id}
+    offline: dict[int, Fault] = {}
     ports: dict[tuple[int, str], Fault] = {}
+    for down in await _open_faults(session, above, [FaultKind.OFFLINE, *PORT_ROOTS]):
+        if down.camera_id is not None and down.kind is FaultKind.OFFLINE:
+            offline[down.camera_id] = down
+        elif down.camera_id is not None and down.port is not None:
+            ports[(down.camera_id, down.port)] = down
     explained: dict[int, set[str]] = defaultdict(set)
     ask_above: set[int] = set()
     for fault in sorted(candidates.values(), key=lambda f: f.id):
@@ -174,12 +190,15 @@ async def attribute(
             ask_above.update(device for device in tree.above(fault.camera_id) if device not in offline)
     roots = {f.id: f for f in [*offline.values(), *ports.values()]}
     for root_id, names in explained.items():
-        root = roots[root_id]
-        root.details = {**root.details, "behind": sorted(set(root.details.get("behind", [])) | names)}
+        cause = roots[root_id]
+        cause.details = {**cause.details, "behind": sorted(set(cause.details.get("behind", [])) | names)}
     await session.flush()
     ask_below = below - {f.camera_id for f in candidates.values() if f.kind is FaultKind.OFFLINE}
     if ask_above or ask_below:
         await hurry(session, camera_ids=sorted(ask_above | ask_below), kind=CheckKind.REACHABILITY, now=now, runs=runs)
+    if ask_above:
+        # Their ports too (the SNMP check reads them): a port down or unpowered shows as soon as a dead switch would.
+        await hurry(session, camera_ids=sorted(ask_above), kind=CheckKind.SNMP, now=now, runs=runs)
 
 
 async def _go_on_alone(session: AsyncSession, changes: FaultChanges, fault: Fault, root: Fault) -> None:

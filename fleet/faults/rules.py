@@ -287,6 +287,9 @@ UNREACHABLE_KINDS = frozenset(
     }
 )
 
+# Faults of one port of a network device, which cut off what hangs on that port (``Fault.port``).
+PORT_ROOTS = frozenset({FaultKind.PORT_DOWN, FaultKind.POE_OFF})
+
 _Root = TypeVar("_Root")
 
 
@@ -331,4 +334,6 @@ def cause_of(kind: FaultKind, device_type: str | None) -> Cause:
     """What a root fault (its kind, and its device's type) stands for in the reports."""
     if kind is FaultKind.GROUP_OUTAGE:
         return Cause.SHARED
-    return Cause.POWER if device_type in POWER_DEVICES else Cause.NETWORK
+    if kind is FaultKind.POE_OFF:
+        return Cause.POWER
+    return Cause.POWER if kind is not FaultKind.PORT_DOWN and device_type in POWER_DEVICES else Cause.NETWORK

@@ -21,14 +21,16 @@ from fleet.cameras.models import Camera
 from fleet.cameras.schemas import NetworkDeviceCreate
 from fleet.crypto import CredentialCipher
 from fleet.db import Database
-from fleet.faults import rules
+from fleet.faults import causes, rules
 from fleet.faults.models import Fault, FaultKind
+from fleet.faults.service import FaultChanges, add_fault
 from fleet.health import recording
 from fleet.health.claims import ensure_check_states
 from fleet.health.models import CheckState, ErrorClass
+from fleet.tickets import creation as tickets
 from fleet.tickets import sweep as ticket_sweep
 from fleet.tickets import workflow
-from fleet.tickets.models import RepairTicket, TicketEvent, TicketEventKind, TicketFault, TicketStatus
+from fleet.tickets.models import RepairTicket, TicketEvent, TicketEventKind, TicketStatus
 from fleet.users.models import Role
 from tests.builders import TEST_ACTOR, make_camera, make_user
 
@@ -74,6 +76,9 @@ def test_a_loop_in_the_tree_ends_the_walk() -> None:
         (FaultKind.OFFLINE, "poe_injector", rules.Cause.POWER),
         (FaultKind.OFFLINE, "ups", rules.Cause.POWER),
         (FaultKind.GROUP_OUTAGE, None, rules.Cause.SHARED),
+        (FaultKind.PORT_DOWN, "switch", rules.Cause.NETWORK),
+        (FaultKind.PORT_DOWN, "ups", rules.Cause.NETWORK),
+        (FaultKind.POE_OFF, "switch", rules.Cause.POWER),
     ],
 )
 def test_what_a_root_stands_for(kind: FaultKind, device_type: str | None, cause: rules.Cause) -> None:
@@ -348,3 +353,59 @@ async def test_cameras_outside_the_tree_still_make_a_group_outage(
     await down(database, settings, ring, 1)
     [group] = [f for f in await rows(database, Fault) if f.kind is FaultKind.GROUP_OUTAGE]
     assert group.details["cameras"] == sorted(c.name for c in ring)
+
+
+async def port_fault(
+    database: Database, settings: Settings, switch: Camera, port: str, kind: FaultKind, minute: float
+) -> Fault:
+    """A port's fault opened as the switch's SNMP check opens it: attributed, announced and ticketed in its batch."""
+    at = T0 + minute * MIN
+    async with database.unit_of_work() as session:
+        changes = FaultChanges()
+        fault = add_fault(
+            session,
+            changes,
+            camera_id=switch.id,
+            kind=kind,
+            at=at,
+            summary=f"{switch.name} port {port}: {kind.value}",
+            port=port,
+        )
+        await session.flush()
+        await causes.attribute(session, changes, now=at, grace=settings.faults.cause_grace, failing=set(), runs=3)
+        await alerts.on_fault_changes(session, changes, now=at, settings=settings)
+        await tickets.on_fault_changes(session, changes, now=at, settings=settings)
+    return fault
+
+
+@pytest.mark.parametrize("camera_first", [True, False])
+async def test_a_camera_on_a_port_without_poe_has_its_fault_caused_by_the_port(
+    database: Database, settings: Settings, street: Street, camera_first: bool
+) -> None:
+    dark, neighbour = street.cameras[4], street.cameras[5]
+    await poll(database, settings, [street.switch, dark, neighbour], 0, True)
+    if camera_first:
+        await down(database, settings, [dark], 1)
+        poe = await port_fault(database, settings, street.switch, "5", FaultKind.POE_OFF, 3.5)
+    else:
+        poe = await port_fault(database, settings, street.switch, "5", FaultKind.POE_OFF, 0.5)
+        async with database.unit_of_work() as session:
+            hurried = await session.scalar(
+                select(CheckState.hurry_runs).where(
+                    CheckState.camera_id == dark.id, CheckState.kind == CheckKind.REACHABILITY
+                )
+            )
+        assert hurried == 3  # the camera on that port is asked at once
+        await down(database, settings, [dark], 1)
+    await poll(database, settings, [street.switch, neighbour], 4, True)
+    assert (await offline_of(database, dark)).suppressed_by_id == poe.id
+    poe = next(f for f in await rows(database, Fault) if f.id == poe.id)
+    assert poe.details["behind"] == ["CAM-05"]
+    [alert] = await rows(database, Alert)
+    assert alert.fault_id == poe.id and "CAM-05" in alert.body
+    await sweeps(database, settings, 10)
+    assert [t.camera_id for t in await rows(database, RepairTicket)] == [street.switch.id]
+    # Another port of the same switch going down explains nothing of CAM-05's.
+    other = await port_fault(database, settings, street.switch, "6", FaultKind.PORT_DOWN, 11)
+    assert (await offline_of(database, dark)).suppressed_by_id == poe.id
+    assert other.id != poe.id
