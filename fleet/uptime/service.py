@@ -9,15 +9,17 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import BigInteger, case, cast, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from fleet.faults.rules import Cause
 from fleet.health.models import StatusInterval
 from fleet.tickets.models import RepairTicket
+from fleet.uptime import causes
 from fleet.uptime.calc import (
     Figures,
     Interval,
@@ -70,6 +72,11 @@ class UptimeRow:
     longest_outage_s: float
     # Mean time from a repair ticket's creation to its resolution, over the tickets resolved in the period.
     mttr_ticket_s: float | None
+    # The downtime in parts by what explains it (`with_causes`, fleet/uptime/causes.py); together the downtime.
+    downtime_network_s: float = 0.0
+    downtime_power_s: float = 0.0
+    downtime_shared_s: float = 0.0
+    downtime_camera_s: float = 0.0
 
     @classmethod
     def of(cls, key: str, cameras: int, figures: Figures, tickets: TicketRepairs) -> UptimeRow:
@@ -351,7 +358,35 @@ def report_rows(
     return [UptimeRow.of(key, count, figures, repairs) for key, (count, figures, repairs) in sorted(groups.items())]
 
 
+async def with_causes(
+    session: AsyncSession,
+    rows: Sequence[UptimeRow],
+    per_camera: dict[int, tuple[CameraFacts, Figures]],
+    *,
+    period: Span,
+    by: GroupBy,
+) -> list[UptimeRow]:
+    """The rows with their downtime in parts: the network, power, a shared outage guessed, the camera itself."""
+    explained = await causes.explained_seconds(session, period=utc(period), camera_ids=list(per_camera))
+    keys = {camera_id: key_of(camera, by) for camera_id, (camera, _figures) in per_camera.items()}
+    downtime = {camera_id: figures.downtime_s for camera_id, (_camera, figures) in per_camera.items()}
+    parts = causes.by_key(downtime, explained, keys)
+    return [
+        replace(
+            row,
+            downtime_network_s=round(parts[row.key][Cause.NETWORK], 3),
+            downtime_power_s=round(parts[row.key][Cause.POWER], 3),
+            downtime_shared_s=round(parts[row.key][Cause.SHARED], 3),
+            downtime_camera_s=round(parts[row.key][Cause.CAMERA], 3),
+        )
+        if row.key in parts
+        else row
+        for row in rows
+    ]
+
+
 async def uptime_report(session: AsyncSession, *, period: Span, by: GroupBy, now: datetime) -> list[UptimeRow]:
-    """The uptime figures per key over the period, sorted by key."""
+    """The uptime figures per key over the period, sorted by key, with the downtime in parts by cause."""
     per_camera = await camera_figures_for(session, period=period, now=now)
-    return report_rows(per_camera, await ticket_repairs(session, period=utc(period)), by=by)
+    rows = report_rows(per_camera, await ticket_repairs(session, period=utc(period)), by=by)
+    return await with_causes(session, rows, per_camera, period=period, by=by)

@@ -27,10 +27,13 @@ from fleet.faults.service import FaultChanges, add_fault
 from fleet.health import recording
 from fleet.health.claims import ensure_check_states
 from fleet.health.models import CheckState, ErrorClass
+from fleet.reports.uptime import uptime_document
 from fleet.tickets import creation as tickets
 from fleet.tickets import sweep as ticket_sweep
 from fleet.tickets import workflow
 from fleet.tickets.models import RepairTicket, TicketEvent, TicketEventKind, TicketStatus
+from fleet.uptime import export
+from fleet.uptime.service import GroupBy, uptime_report
 from fleet.users.models import Role
 from tests.builders import TEST_ACTOR, make_camera, make_user
 
@@ -409,3 +412,35 @@ async def test_a_camera_on_a_port_without_poe_has_its_fault_caused_by_the_port(
     other = await port_fault(database, settings, street.switch, "6", FaultKind.PORT_DOWN, 11)
     assert (await offline_of(database, dark)).suppressed_by_id == poe.id
     assert other.id != poe.id
+
+
+async def test_the_uptime_report_puts_downtime_down_to_the_network_power_or_the_camera(
+    database: Database, settings: Settings, street: Street
+) -> None:
+    broken, fine, on_poe = street.cameras[0], street.cameras[1], street.cameras[4]
+    await poll(database, settings, [street.switch, broken, fine, on_poe], 0, True)
+    await down(database, settings, [street.switch, broken, fine], 1)  # down from minute 1
+    await poll(database, settings, [street.switch, fine], 20, True)
+    await poll(database, settings, [street.switch, fine], 21, True)  # the switch back at 20, and so is `fine`
+    await poll(database, settings, [broken], 26, False)  # `broken` goes on alone from 20
+    await port_fault(database, settings, street.switch, "5", FaultKind.POE_OFF, 30)
+    await down(database, settings, [on_poe], 30)
+    await poll(database, settings, [broken, on_poe], 40, True)
+    await poll(database, settings, [broken, on_poe], 41, True)  # both back at 40
+    period, now = (T0, T0 + 60 * MIN), T0 + 60 * MIN
+    async with database.unit_of_work() as session:
+        found = await uptime_report(session, period=period, by=GroupBy.CAMERA, now=now)
+        document = await uptime_document(session, period=period, by=GroupBy.CAMERA, now=now, language="nl")
+    rows = {row.key: row for row in found}
+    parts = {
+        name: (row.downtime_network_s / 60, row.downtime_power_s / 60, row.downtime_camera_s / 60)
+        for name, row in rows.items()
+        if row.downtime_s
+    }
+    assert parts == {fine.name: (19, 0, 0), broken.name: (19, 0, 20), on_poe.name: (0, 10, 0)}
+    for row in rows.values():
+        together = row.downtime_network_s + row.downtime_power_s + row.downtime_shared_s + row.downtime_camera_s
+        assert together == pytest.approx(row.downtime_s)
+    header = export.to_csv(found).decode("utf-8-sig").splitlines()[0].split(",")
+    assert header[-4:] == ["downtime_network_s", "downtime_power_s", "downtime_shared_s", "downtime_camera_s"]
+    assert "Uitval naar oorzaak" in document.html and "stroom (PoE uit, PoE-injector, UPS)" in document.html
