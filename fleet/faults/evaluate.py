@@ -16,6 +16,7 @@ from config.hygiene import HygieneSettings
 from config.recording import RecordingSettings
 from config.settings import ImageSettings, Settings
 from fleet.cameras.models import Camera, DeviceType
+from fleet.db import number_new_rows
 from fleet.faults import rules
 from fleet.faults.models import ConditionState, Fault, FaultKind
 from fleet.faults.service import (
@@ -208,6 +209,7 @@ async def evaluate(
                     extra = {"cameras": verdict.cameras[kind]}
                     await _condition(batch, camera, kind, verdict.bad(kind), item, limits, extra)
     # Every fault the batch opened or closed, in a statement or so per kind of change.
+    await number_new_rows(session, changes.opened)
     await session.flush()
     await suppress_group_outages(
         session, changes, window=limits.group_window, share=limits.group_share, minimum=limits.group_minimum
