@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from onvif import ONVIFCamera
 
+from collectors.accounts import DeviceUser
 from collectors.base import Target
 from collectors.errors import AuthFailed, BadResponse, LockedOut
 from collectors.http import CappedZeepTransport
@@ -21,16 +22,11 @@ from collectors.onvif_identity import camera_for, cap_service, edge
 from config.networks import IpNetwork
 
 
-@dataclass(frozen=True, slots=True)
-class DeviceUser:
-    """One account as GetUsers names it."""
-
-    username: str
-    level: str
-
-
 class OnvifAccounts:
-    """Logins proven and passwords set over ONVIF, each call within the per-device time limit."""
+    """Logins proven and passwords set over ONVIF, each call within the per-device time limit (an AccountTransport)."""
+
+    name = "onvif"
+    vendors: frozenset[str] = frozenset()
 
     def __init__(
         self, transport: CappedZeepTransport, *, device_timeout: float, allowed_networks: Sequence[IpNetwork] = ()

@@ -124,6 +124,8 @@ _SETTABLE: dict[str, Callable[[Any], Any]] = {
     "lockout_after": _count,
     "lockout_s": _scale,
     "set_user_fault": _set_user_fault,
+    "onvif_users": _flag,
+    "isapi": _flag,
 }
 # Events a second at most in a flood (the simulator's own CPU is shared with what it simulates).
 _MAX_FLOOD = 5000

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -21,14 +22,23 @@ from fleet.cameras.models import Camera, CameraCredentials
 from fleet.crypto import CredentialCipher
 from fleet.db import Database, utcnow
 from fleet.passwords import service as passwords
-from fleet.passwords.models import RotationStatus
-from scheduler.rotation import Rotator, run_pending
+from fleet.passwords.models import PasswordRotation, RotationStatus
+from scheduler.rotation import run_pending
 from simulator.fleet import SimulatedFleet
 from tests.builders import TEST_ACTOR
 
 COUNT = 20
 NAMES = [f"ROT-{n:02d}" for n in range(1, COUNT + 1)]
 HALF_WAY = "ROT-07"  # not the first: the first camera runs alone and must succeed for the run to go on
+
+
+LEASE = timedelta(minutes=2)
+
+
+async def _rotate(
+    database: Database, cipher: CredentialCipher, collectors: Collectors, run_id: int | None = None
+) -> PasswordRotation | None:
+    return await run_pending(database, cipher, collectors.account_transports, owner="test", lease=LEASE, run_id=run_id)
 
 
 def _original(name: str) -> str:
@@ -102,7 +112,8 @@ async def test_rotation_across_20_cameras_one_failing_half_way(
         run = await passwords.request_rotation(
             session, actor=TEST_ACTOR, camera_ids=list(ids.values()), batch_size=5, at=utcnow()
         )
-    finished = await Rotator(database, cipher, collectors.accounts, TEST_ACTOR).run(run.id)
+    finished = await _rotate(database, cipher, collectors, run.id)
+    assert finished is not None
 
     assert finished.status is RotationStatus.DONE and finished.stop_reason is None
     outcomes = {name: finished.outcomes[str(ids[name])] for name in NAMES}
@@ -155,7 +166,8 @@ async def test_a_lock_out_answer_stops_the_run(
         run = await passwords.request_rotation(
             session, actor=TEST_ACTOR, camera_ids=list(ids.values()), batch_size=2, at=utcnow()
         )
-    finished = await Rotator(database, cipher, collectors.accounts, TEST_ACTOR).run(run.id)
+    finished = await _rotate(database, cipher, collectors, run.id)
+    assert finished is not None
     assert finished.status is RotationStatus.STOPPED
     assert finished.stop_reason is not None and finished.stop_reason.startswith("ROT-03 answered with a lock-out")
     outcomes = {name: finished.outcomes[str(ids[name])] for name in NAMES}
@@ -180,11 +192,11 @@ async def test_a_run_asked_for_elsewhere_is_carried_out_by_the_collector_job(
     async with database.unit_of_work() as session:
         run = await passwords.request_rotation(session, actor=TEST_ACTOR, camera_ids=three, batch_size=2, at=utcnow())
     assert run.status is RotationStatus.PENDING
-    finished = await run_pending(database, cipher, collectors.accounts)
+    finished = await _rotate(database, cipher, collectors)
     assert finished is not None and finished.id == run.id and finished.status is RotationStatus.DONE
     assert sorted(finished.outcomes.values()) == ["rotated"] * 3
     # Nothing left to claim: a second collector finds no run.
-    assert await run_pending(database, cipher, collectors.accounts) is None
+    assert await _rotate(database, cipher, collectors) is None
     async with database.unit_of_work() as session:
         steps = (await session.scalars(select(AuditEntry).where(AuditEntry.action == "password.rotation.step"))).all()
     assert {e.actor for e in steps} == {TEST_ACTOR.name}
@@ -201,7 +213,7 @@ async def test_stopping_camfleet_mid_run_finishes_the_cameras_under_way_first(
         run = await passwords.request_rotation(
             session, actor=TEST_ACTOR, camera_ids=[ids[n] for n in six], batch_size=2, at=utcnow()
         )
-    task = asyncio.create_task(Rotator(database, cipher, collectors.accounts, TEST_ACTOR).run(run.id))
+    task = asyncio.create_task(_rotate(database, cipher, collectors, run.id))
     for _ in range(600):  # until the second stage has sent its first SetUser (a generous deadline)
         steps = await _steps(database)
         if "set_sent" in steps.get("ROT-02", []) or "set_sent" in steps.get("ROT-03", []):
