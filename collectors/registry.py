@@ -6,6 +6,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
@@ -19,7 +20,7 @@ from collectors.errors import CollectorError, Timeout
 from collectors.http import CappedZeepTransport, new_session
 from collectors.image import ImageCollector
 from collectors.isapi_users import IsapiAccounts
-from collectors.networks import Confined
+from collectors.networks import Confined, checked_host
 from collectors.onvif_health import OnvifHealthCollector
 from collectors.onvif_identity import OnvifIdentityCollector, warm_wsdl_cache
 from collectors.onvif_users import OnvifAccounts
@@ -28,6 +29,7 @@ from collectors.reachability import ReachabilityCollector
 from collectors.recording import RecordingCollector
 from collectors.security import SecurityCollector
 from collectors.snmp import SnmpCollector
+from collectors.snmp_walk import Row, WalkLimits, walk
 from collectors.snmp_wire import SnmpV2cClient
 from collectors.stream import StreamCollector
 from config.checks import CheckKind
@@ -81,6 +83,7 @@ class Collectors:
         self._session: aiohttp.ClientSession | None = None
         self._v2c: SnmpV2cClient | None = None
         self._engine: SnmpEngine | None = None
+        self._snmp: SnmpCollector
 
     async def __aenter__(self) -> Collectors:
         # force_close: a fleet round touches thousands of cameras once each; idle keep-alive
@@ -107,11 +110,14 @@ class Collectors:
             max_body_bytes=self.max_body_bytes,
             allowed_networks=self.allowed_networks,
         )
+        self._snmp = SnmpCollector(
+            self._v2c, self._engine, asyncio.Semaphore(_V3_IN_FLIGHT), attempt_timeout=snmp_attempt
+        )
         collectors: list[Collector] = [
             ReachabilityCollector(connect_timeout=self.device_timeout),
             OnvifHealthCollector(self.max_body_bytes),
             identity,
-            SnmpCollector(self._v2c, self._engine, asyncio.Semaphore(_V3_IN_FLIGHT), attempt_timeout=snmp_attempt),
+            self._snmp,
             StreamCollector(self.profiles),
             RecordingCollector(transport),
             ImageCollector(
@@ -167,6 +173,15 @@ class Collectors:
     def __getitem__(self, kind: CheckKind) -> Collector:
         """Return the collector for kind (KeyError outside the async with block)."""
         return self._registry[kind]
+
+    async def walk(
+        self, target: Target, roots: Sequence[str], limits: WalkLimits | None = None
+    ) -> dict[str, list[Row]]:
+        """Walk SNMP tables of a device (a switch's ports, a recorder's disks), each root's rows in OID order;
+        raise a CollectorError (a hostile or endless agent is BadResponse or Timeout, see collectors.snmp_walk)."""
+        if self.allowed_networks:
+            target = replace(target, host=await checked_host(target.host, self.allowed_networks))
+        return await walk(self._snmp, target, roots, limits or WalkLimits())
 
     async def run(self, kind: CheckKind, target: Target) -> CheckResult:
         """Run one check of kind against target with the per-device time limit."""

@@ -16,6 +16,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from config.discovery import DiscoverySettings
 from config.durations import Duration
 from config.events import EventSettings
 from config.hygiene import HygieneSettings
@@ -338,6 +339,7 @@ class Settings(BaseSettings):
     risk: RiskSettings = RiskSettings()
     web: WebSettings = WebSettings()
     events: EventSettings = EventSettings()
+    discovery: DiscoverySettings = DiscoverySettings()
 
     @classmethod
     def settings_customise_sources(

@@ -6,6 +6,7 @@ from fleet.audit.models import AuditEntry
 from fleet.cameras.models import Camera, CameraCredentials
 from fleet.db import Base
 from fleet.decisions.models import Decision, DecisionCamera
+from fleet.discovery.models import MacSighting, ProbeMatch, TableRead
 from fleet.events.models import CameraEvent, EventCount, EventSubscription
 from fleet.faults.models import ConditionState, Fault
 from fleet.health.models import CheckResult, CheckState, EndpointAuth, StatusInterval
@@ -42,16 +43,19 @@ __all__ = [
     "IncidentTally",
     "KevImport",
     "KevVulnerability",
+    "MacSighting",
     "LegalHold",
     "MaintenanceWindow",
     "NotificationChannel",
     "PasswordRotation",
+    "ProbeMatch",
     "RepairTicket",
     "CheckState",
     "StatusDaily",
     "StatusInterval",
     "StatusMonthly",
     "StatusRollup",
+    "TableRead",
     "TicketEvent",
     "TicketFault",
     "User",

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from fleet.audit.service import Actor
 from fleet.cameras import service as cameras
 from fleet.cameras.models import Camera
-from fleet.cameras.schemas import CameraCreate
+from fleet.cameras.schemas import CameraCreate, NetworkDeviceCreate
 from fleet.crypto import CredentialCipher
 from fleet.users import service as users
 from fleet.users.models import Role, User
@@ -38,3 +38,15 @@ async def make_camera(session: AsyncSession, cipher: CredentialCipher, **overrid
     }
     fields.update(overrides)
     return await cameras.create(session, actor=TEST_ACTOR, data=CameraCreate.model_validate(fields), cipher=cipher)
+
+
+async def make_network_device(session: AsyncSession, cipher: CredentialCipher, **overrides: Any) -> Camera:
+    """A registered network device (a switch unless `device_type` says otherwise); any import column can be
+    overridden."""
+    number = next(_numbers)
+    fields: dict[str, Any] = {"name": f"SW-{number:04d}", "host": f"127.61.{number // 250}.{number % 250 + 1}"}
+    fields.setdefault("device_type", "switch")
+    fields.update(overrides)
+    return await cameras.create(
+        session, actor=TEST_ACTOR, data=NetworkDeviceCreate.model_validate(fields), cipher=cipher
+    )

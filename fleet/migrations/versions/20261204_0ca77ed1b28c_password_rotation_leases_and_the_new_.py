@@ -3,7 +3,7 @@
 A run left running before this revision has no lease: the next collector takes it over as one whose lease ran out.
 
 Revision ID: 0ca77ed1b28c
-Revises: 9a3c51e0b719
+Revises: b7d41e0c9a52
 Create Date: 2026-12-04 21:32:31.508231+00:00
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0ca77ed1b28c"
-down_revision: str | None = "9a3c51e0b719"
+down_revision: str | None = "b7d41e0c9a52"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
