@@ -8,10 +8,12 @@ raises Unsupported, which makes the engine try the next one.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
 
 from collectors.base import Target
+from collectors.errors import AuthFailed, LockedOut
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,3 +49,14 @@ class AccountTransport(Protocol):
 def applies(transport: AccountTransport, vendor: str | None) -> bool:
     """Whether to try this transport on a device of this vendor (an unknown vendor: every transport)."""
     return not transport.vendors or vendor is None or vendor in transport.vendors
+
+
+async def answers(users: Callable[[], Awaitable[object]]) -> bool:
+    """Whether a call made with a login is answered (False: the login is refused); a lock-out is raised."""
+    try:
+        await users()
+    except LockedOut:
+        raise
+    except AuthFailed:
+        return False
+    return True

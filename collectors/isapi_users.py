@@ -18,11 +18,12 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Sequence
+from functools import partial
 
 import aiohttp
 from lxml import etree
 
-from collectors.accounts import DeviceUser
+from collectors.accounts import DeviceUser, answers
 from collectors.authn import authorization
 from collectors.base import Target
 from collectors.errors import AuthFailed, BadResponse, CollectorError, LockedOut, Unsupported
@@ -157,13 +158,7 @@ class IsapiAccounts:
 
     async def login_works(self, target: Target, username: str, password: str) -> bool:
         """Whether the device accepts this login now; a lock-out is raised (LockedOut), never a plain no."""
-        try:
-            await self.users(target, username, password)
-        except LockedOut:
-            raise
-        except AuthFailed:
-            return False
-        return True
+        return await answers(partial(self.users, target, username, password))
 
     async def _user(self, target: Target, login: tuple[str, str], username: str) -> DeviceUser:
         for user in await self.users(target, *login):

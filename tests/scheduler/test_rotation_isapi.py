@@ -6,26 +6,23 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
 import pytest_asyncio
 from sqlalchemy import select
 
-from collectors import Collectors, Target
+from collectors import Collectors
 from collectors.errors import LockedOut
 from fleet.audit.models import AuditEntry
-from fleet.cameras import importer
-from fleet.cameras import service as cameras
-from fleet.cameras.models import Camera, CameraCredentials
+from fleet.cameras.models import CameraCredentials
 from fleet.crypto import CredentialCipher
 from fleet.db import Database, utcnow
 from fleet.passwords import service as passwords
-from fleet.passwords.models import PasswordRotation, RotationStatus
-from scheduler.rotation import run_pending
+from fleet.passwords.models import RotationStatus
 from simulator.fleet import SimulatedFleet
 from tests.builders import TEST_ACTOR
+from tests.scheduler import rotation_site as site
 
 # Hikvision cameras managing users over ISAPI only (no ONVIF user service), and one Axis camera likewise: no vendor
 # call is known for it. HIK-4 fails half-way; HIK-5 refuses ONVIF SetUser as unsupported but lists its users.
@@ -40,12 +37,11 @@ def _original(name: str) -> str:
 
 @pytest_asyncio.fixture
 async def fleet(tmp_path: Path) -> AsyncIterator[SimulatedFleet]:
-    lines = ["name,host,onvif_port,snmp_port,rtsp_port,declared_manufacturer,username,password"]
+    rows = []
     for n, name in enumerate(NAMES, start=1):
         maker = "Axis Communications" if name.startswith("PLAIN") else "Hikvision"
-        lines.append(f"{name},127.132.1.{n},8080,1161,8554,{maker},admin,{_original(name)}")
-    (tmp_path / "fleet.csv").write_text("\n".join(lines) + "\n")
-    async with SimulatedFleet.from_csv(tmp_path / "fleet.csv", snapshot_size=(320, 180)) as simulated:
+        rows.append(f"{name},127.132.1.{n},8080,1161,8554,{maker},admin,{_original(name)}")
+    async with site.simulated(tmp_path / "fleet.csv", rows) as simulated:
         for name, camera in simulated.cameras.items():
             if name == SET_UNSUPPORTED:
                 await camera.update(set_user_fault="unsupported", isapi=True, lockout_after=3, lockout_s=120)
@@ -58,36 +54,6 @@ async def fleet(tmp_path: Path) -> AsyncIterator[SimulatedFleet]:
 async def collectors() -> AsyncIterator[Collectors]:
     async with Collectors(device_timeout=5.0) as shared:
         yield shared
-
-
-async def _register(database: Database, cipher: CredentialCipher, tmp_path: Path) -> dict[str, int]:
-    async with database.unit_of_work() as session:
-        rows = importer.read_camera_file(tmp_path / "fleet.csv")
-        await cameras.upsert_many(session, actor=TEST_ACTOR, rows=importer.iter_cameras(rows), cipher=cipher)
-        return {c.name: c.id for c in await session.scalars(select(Camera))}
-
-
-async def _stored(database: Database, cipher: CredentialCipher) -> dict[int, str]:
-    async with database.unit_of_work() as session:
-        return {
-            c.camera_id: cipher.decrypt(c.ciphertext)["password"]
-            for c in await session.scalars(select(CameraCredentials))
-        }
-
-
-def _target(fleet: SimulatedFleet, camera_id: int, name: str) -> Target:
-    spec = fleet.camera(name).device.spec
-    return Target(camera_id, name, spec.host, spec.onvif_port, spec.rtsp_port, spec.snmp_port)
-
-
-async def _rotate(
-    database: Database, cipher: CredentialCipher, collectors: Collectors, run_id: int
-) -> PasswordRotation:
-    finished = await run_pending(
-        database, cipher, collectors.account_transports, owner="test", lease=timedelta(minutes=2), run_id=run_id
-    )
-    assert finished is not None
-    return finished
 
 
 async def _audit(database: Database) -> list[AuditEntry]:
@@ -104,13 +70,14 @@ async def test_rotation_over_isapi_where_onvif_has_no_user_service(
     tmp_path: Path,
     half_way: str,
 ) -> None:
-    ids = await _register(database, cipher, tmp_path)
+    ids = await site.register(database, cipher, tmp_path / "fleet.csv")
     await fleet.camera(HALF_WAY).update(set_user_fault=half_way)
     async with database.unit_of_work() as session:
         run = await passwords.request_rotation(
             session, actor=TEST_ACTOR, camera_ids=list(ids.values()), batch_size=3, at=utcnow()
         )
-    finished = await _rotate(database, cipher, collectors, run.id)
+    finished = await site.rotate(database, cipher, collectors, run.id)
+    assert finished is not None
 
     assert finished.status is RotationStatus.DONE
     outcomes = {name: finished.outcomes[str(ids[name])] for name in NAMES}
@@ -122,14 +89,14 @@ async def test_rotation_over_isapi_where_onvif_has_no_user_service(
         SET_UNSUPPORTED: "rotated",
         "PLAIN-6": "skipped",
     }
-    stored = await _stored(database, cipher)
+    stored = await site.stored(database, cipher)
     isapi = collectors.isapi_accounts
     for name in NAMES[:5]:
         password = stored[ids[name]]
         assert (password == _original(name)) is (name == HALF_WAY), name
-        assert await isapi.login_works(_target(fleet, ids[name], name), "admin", password), name
+        assert await isapi.login_works(site.target(fleet, ids[name], name), "admin", password), name
         if password != _original(name):
-            assert not await isapi.login_works(_target(fleet, ids[name], name), "admin", _original(name)), name
+            assert not await isapi.login_works(site.target(fleet, ids[name], name), "admin", _original(name)), name
     # The device counted each change: one for a rotated camera; the half-way one put its old password back.
     changes = {name: fleet.camera(name).device.accounts.users["admin"].changes for name in NAMES}
     assert [changes[n] for n in ("HIK-1", "HIK-2", "HIK-3", SET_UNSUPPORTED)] == [1, 1, 1, 1]
@@ -171,10 +138,10 @@ async def test_rotation_over_isapi_where_onvif_has_no_user_service(
 async def test_an_isapi_lock_out_answer_stops_the_run(
     database: Database, cipher: CredentialCipher, fleet: SimulatedFleet, collectors: Collectors, tmp_path: Path
 ) -> None:
-    ids = await _register(database, cipher, tmp_path)
+    ids = await site.register(database, cipher, tmp_path / "fleet.csv")
     locked = fleet.camera("HIK-2")
     await locked.update(lockout_after=1)
-    target = _target(fleet, ids["HIK-2"], "HIK-2")
+    target = site.target(fleet, ids["HIK-2"], "HIK-2")
     # The failed login that locks the camera is already answered as a lock-out (lockStatus lock).
     with pytest.raises(LockedOut):
         await collectors.isapi_accounts.login_works(target, "admin", "wrong-password")
@@ -183,10 +150,11 @@ async def test_an_isapi_lock_out_answer_stops_the_run(
         run = await passwords.request_rotation(
             session, actor=TEST_ACTOR, camera_ids=[ids[n] for n in NAMES[:4]], batch_size=1, at=utcnow()
         )
-    finished = await _rotate(database, cipher, collectors, run.id)
+    finished = await site.rotate(database, cipher, collectors, run.id)
+    assert finished is not None
     assert finished.status is RotationStatus.STOPPED
     assert finished.stop_reason is not None and finished.stop_reason.startswith("HIK-2 answered with a lock-out")
     outcomes = {name: finished.outcomes[str(ids[name])] for name in NAMES[:4]}
     assert outcomes == {"HIK-1": "rotated", "HIK-2": "locked_out", "HIK-3": "not_attempted", "HIK-4": "not_attempted"}
-    stored = await _stored(database, cipher)
+    stored = await site.stored(database, cipher)
     assert [stored[ids[n]] == _original(n) for n in NAMES[:4]] == [False, True, True, True]

@@ -13,11 +13,9 @@ import pytest
 import pytest_asyncio
 from sqlalchemy import select
 
-from collectors import Collectors, Target
+from collectors import Collectors
 from fleet.audit.models import AuditEntry
-from fleet.cameras import importer
-from fleet.cameras import service as cameras
-from fleet.cameras.models import Camera, CameraCredentials
+from fleet.cameras.models import CameraCredentials
 from fleet.crypto import CredentialCipher
 from fleet.db import Database, utcnow
 from fleet.errors import Conflict
@@ -27,6 +25,7 @@ from fleet.passwords.models import RotationStatus
 from scheduler.rotation import run_pending
 from simulator.fleet import SimulatedFleet
 from tests.builders import TEST_ACTOR
+from tests.scheduler import rotation_site as site
 
 NAMES = ["TKO-1", "TKO-2", "TKO-3", "TKO-4"]
 LEASE = timedelta(minutes=2)
@@ -41,11 +40,8 @@ def _original(name: str) -> str:
 
 @pytest_asyncio.fixture
 async def fleet(tmp_path: Path) -> AsyncIterator[SimulatedFleet]:
-    lines = ["name,host,onvif_port,snmp_port,rtsp_port,declared_manufacturer,username,password"]
-    for n, name in enumerate(NAMES, start=1):
-        lines.append(f"{name},127.132.2.{n},8080,1161,8554,Hikvision,admin,{_original(name)}")
-    (tmp_path / "fleet.csv").write_text("\n".join(lines) + "\n")
-    async with SimulatedFleet.from_csv(tmp_path / "fleet.csv", snapshot_size=(320, 180)) as simulated:
+    rows = [f"{name},127.132.2.{n},8080,1161,8554,Hikvision,admin,{_original(name)}" for n, name in enumerate(NAMES, 1)]
+    async with site.simulated(tmp_path / "fleet.csv", rows) as simulated:
         yield simulated
 
 
@@ -53,13 +49,6 @@ async def fleet(tmp_path: Path) -> AsyncIterator[SimulatedFleet]:
 async def collectors() -> AsyncIterator[Collectors]:
     async with Collectors(device_timeout=5.0) as shared:
         yield shared
-
-
-async def _register(database: Database, cipher: CredentialCipher, tmp_path: Path) -> dict[str, int]:
-    async with database.unit_of_work() as session:
-        rows = importer.read_camera_file(tmp_path / "fleet.csv")
-        await cameras.upsert_many(session, actor=TEST_ACTOR, rows=importer.iter_cameras(rows), cipher=cipher)
-        return {c.name: c.id for c in await session.scalars(select(Camera))}
 
 
 async def _stored(database: Database, cipher: CredentialCipher) -> dict[int, tuple[str, bool]]:
@@ -87,15 +76,10 @@ async def _crashed_run(database: Database, cipher: CredentialCipher, fleet: Simu
     return run.id
 
 
-def _target(fleet: SimulatedFleet, camera_id: int, name: str) -> Target:
-    spec = fleet.camera(name).device.spec
-    return Target(camera_id, name, spec.host, spec.onvif_port, spec.rtsp_port, spec.snmp_port)
-
-
 async def test_a_crashed_run_is_taken_over_its_cameras_checked_and_new_runs_go_ahead(
     database: Database, cipher: CredentialCipher, fleet: SimulatedFleet, collectors: Collectors, tmp_path: Path
 ) -> None:
-    ids = await _register(database, cipher, tmp_path)
+    ids = await site.register(database, cipher, tmp_path / "fleet.csv")
     dead = await _crashed_run(database, cipher, fleet, ids)
 
     # Its lease ran out: it no longer blocks asking for a new run.
@@ -113,7 +97,7 @@ async def test_a_crashed_run_is_taken_over_its_cameras_checked_and_new_runs_go_a
     stored = await _stored(database, cipher)
     assert stored[ids["TKO-1"]] == (REACHED, False) and stored[ids["TKO-2"]] == (_original("TKO-2"), False)
     for name in NAMES:
-        target = _target(fleet, ids[name], name)
+        target = site.target(fleet, ids[name], name)
         assert await collectors.accounts.login_works(target, "admin", stored[ids[name]][0]), name
 
     async with database.unit_of_work() as session:
@@ -143,7 +127,7 @@ async def test_a_crashed_run_is_taken_over_its_cameras_checked_and_new_runs_go_a
 async def test_a_camera_taking_neither_password_needs_attention_and_keeps_the_new_one(
     database: Database, cipher: CredentialCipher, fleet: SimulatedFleet, collectors: Collectors, tmp_path: Path
 ) -> None:
-    ids = await _register(database, cipher, tmp_path)
+    ids = await site.register(database, cipher, tmp_path / "fleet.csv")
     dead = await _crashed_run(database, cipher, fleet, ids)
     fleet.camera("TKO-1").device.accounts.users["admin"].password = "Iemand-anders-1"  # changed by someone else
     ended = await run_pending(
@@ -159,7 +143,7 @@ async def test_a_camera_taking_neither_password_needs_attention_and_keeps_the_ne
 async def test_a_live_run_renews_its_lease_and_blocks_others(
     database: Database, cipher: CredentialCipher, fleet: SimulatedFleet, collectors: Collectors, tmp_path: Path
 ) -> None:
-    ids = await _register(database, cipher, tmp_path)
+    ids = await site.register(database, cipher, tmp_path / "fleet.csv")
     for name in NAMES[:2]:
         await fleet.camera(name).update(latency_ms=150)
     lease = timedelta(seconds=3)
