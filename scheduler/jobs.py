@@ -28,6 +28,7 @@ from fleet.uptime import rollup
 from fleet.uptime.facts import local_day
 from fleet.vendor_risk import service as vendor_risk
 from scheduler import failures
+from scheduler.discovery import discover
 from scheduler.dispatcher import Dispatcher
 from scheduler.events import EventListener, listening
 from scheduler.exclusive import sole_scheduler
@@ -47,6 +48,7 @@ ROTATION_JOB = "password-rotations"
 EVENTS_CLAIM_JOB = "event-subscriptions"
 EVENTS_FLUSH_JOB = "event-writes"
 TRAPS_JOB = "trap-senders"
+DISCOVERY_JOB = "network-discovery"
 # Events heard are written this often (one transaction for all of them): soon enough that a tamper event's check
 # runs at the next tick, seldom enough that a flood costs few transactions.
 _EVENTS_FLUSH = timedelta(seconds=1)
@@ -218,6 +220,9 @@ def build_scheduler(
     async def beat() -> None:
         await heartbeat(database, name=poller.owner, poller_group=poller.poller_group)
 
+    async def discovery() -> None:
+        await discover(database, settings, poller.collectors, poller.cipher, poller_group=poller.poller_group)
+
     # (id, job, interval, whether it runs at once or only after one interval)
     table: tuple[tuple[str, Callable[[], Awaitable[None]], timedelta, bool], ...] = (
         (POLL_JOB, tick, settings.scheduler.tick, True),
@@ -227,6 +232,7 @@ def build_scheduler(
         (DECISIONS_JOB, compliance, settings.decisions.check_interval, False),
         (ROLLUP_JOB, roll_up_job, settings.uptime.rollup_interval, False),
         (ROTATION_JOB, rotations, settings.scheduler.tick, True),
+        (DISCOVERY_JOB, discovery, settings.discovery.table_interval, False),
     )
     if listener is not None:
         table += ((EVENTS_FLUSH_JOB, listener.flush, _EVENTS_FLUSH, True),)
