@@ -212,7 +212,13 @@ def build_scheduler(
 
     async def rotations() -> None:
         # Runs asked for over the API or a page; the CLI runs its own at once.
-        await run_pending(database, poller.cipher, poller.collectors.accounts)
+        await run_pending(
+            database,
+            poller.cipher,
+            poller.collectors.account_transports,
+            owner=f"collector:{poller.owner}",
+            lease=settings.cameras.rotation_lease,
+        )
 
     async def beat() -> None:
         await heartbeat(database, name=poller.owner, poller_group=poller.poller_group)

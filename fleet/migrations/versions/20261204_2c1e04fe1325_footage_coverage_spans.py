@@ -1,7 +1,7 @@
 """Footage coverage: the spans of each camera's time that recording checks saw, with footage or without
 
 Revision ID: 2c1e04fe1325
-Revises: b7d41e0c9a52
+Revises: 0ca77ed1b28c
 Create Date: 2026-12-04 21:32:58.066679+00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "2c1e04fe1325"
-down_revision: str | None = "b7d41e0c9a52"
+down_revision: str | None = "0ca77ed1b28c"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
