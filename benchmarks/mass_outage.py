@@ -6,7 +6,9 @@ SQLite and PostgreSQL, through `fleet.health.recording.record` as a collector wr
 The group's cameras are spread over sites of 40, beside `--others` cameras in groups of their own; one notification
 channel is routed everything. With one failure to open and one success to close, the dark batch must record every
 camera's status change and `offline` fault, the group fault that explains them, its one ticket and its one alert;
-the recovery batch closes them all and announces the group's recovery once. Printed per engine: seconds from the
+the recovery batch closes them all and announces the group's recovery once. Then the others, each in a group
+of its own, go dark in one batch and come back: a fault, a ticket and an alert each, written in a few statements
+(not a flush each). Printed per engine: seconds from the
 batch's results to its commit (wall clock: what the control room waits for), our CPU (``time.process_time``: on
 SQLite this includes the database, which runs in our process), the statements issued (a SQLAlchemy
 ``before_cursor_execute`` listener), and what was written. Baseline in the same run: the same batch with nothing
@@ -78,8 +80,9 @@ class Statements:
         self.count += 1
 
 
-async def seed(database: Database, cameras: int, others: int) -> list[int]:
-    """The group's cameras (sites of SITE_SIZE) and the others, their check states and one channel; the group's ids."""
+async def seed(database: Database, cameras: int, others: int) -> tuple[list[int], list[int]]:
+    """The group's cameras (sites of SITE_SIZE) and the others, their check states and one channel; the ids of the
+    group's cameras and of the others."""
     async with database.unit_of_work() as session:
         rows = [
             {"name": f"RING-{n:05d}", "host": f"10.1.{n // 250}.{n % 250 + 1}", "poller_group": GROUP,
@@ -98,7 +101,8 @@ async def seed(database: Database, cameras: int, others: int) -> list[int]:
         )
         await ensure_check_states(session, now=datetime.now(UTC))
         ids = list(await session.scalars(select(Camera.id).where(Camera.poller_group == GROUP).order_by(Camera.id)))
-    return ids
+        apart = list(await session.scalars(select(Camera.id).where(Camera.poller_group != GROUP).order_by(Camera.id)))
+    return ids, apart
 
 
 def outcomes(ids: list[int], at: datetime, ok: bool) -> list[Outcome]:
@@ -164,22 +168,49 @@ async def measure(engine: str, args: argparse.Namespace, workdir: Path) -> dict[
         settings = bench_settings(workdir / engine, url, faults={"failures_to_open": 1, "successes_to_close": 1})
         database = await migrated(settings)
         try:
-            ids = await seed(database, args.cameras, args.others)
+            ids, apart = await seed(database, args.cameras, args.others)
             statements = Statements(database)
             start = datetime.now(UTC)
-            for chunk in range(0, len(ids), 500):  # first results: unknown → up, untimed
-                await one_batch(database, settings, statements, "up", outcomes(ids[chunk : chunk + 500], start, True))
+            everyone = ids + apart
+            for chunk in range(0, len(everyone), 500):  # first results: unknown → up, untimed
+                first = outcomes(everyone[chunk : chunk + 500], start, True)
+                await one_batch(database, settings, statements, "up", first)
             found: dict[str, Batch] = {}
-            for step, (label, ok) in enumerate((("baseline", True), ("dark", False), ("recovery", True)), start=1):
-                batch = outcomes(ids, start + timedelta(minutes=step), ok)
+            steps = (
+                ("baseline", ids, True), ("dark", ids, False), ("recovery", ids, True),
+                ("scattered", apart, False), ("back", apart, True),
+            )  # fmt: skip
+            for step, (label, which, ok) in enumerate(steps, start=1):
+                batch = outcomes(which, start + timedelta(minutes=step), ok)
                 found[label] = await one_batch(database, settings, statements, label, batch)
                 if label == "dark":
                     dark_state = await written(database)
-            after = await written(database)
+                elif label == "recovery":
+                    after = await written(database)
+                elif label == "scattered":
+                    scattered = await written(database)
         finally:
             await database.dispose()
     _print(engine, len(ids), found, dark_state, after)
+    _print_scattered(engine, len(apart), found, after, scattered)
     return found
+
+
+def _print_scattered(
+    engine: str, cameras: int, found: dict[str, Batch], before: dict[str, int], after: dict[str, int]
+) -> None:
+    """The other cameras, each of its own group, failing in one batch: a fault, a ticket and an alert each."""
+    tickets, alerts = after["tickets"] - before["tickets"], after["alerts"] - before["alerts"]
+    print(f"  scattered: {cameras} cameras of {cameras} groups dark in one batch, then back: {tickets} tickets and "
+          f"{alerts} alerts written")  # fmt: skip
+    b = found["scattered"]
+    rows = b.opened + tickets + alerts
+    target(
+        f"{engine}: {b.opened} faults, {tickets} tickets and their alerts for {cameras} cameras in a few statements",
+        b.opened == tickets == cameras and b.statements * 10 <= rows,
+        f"{b.statements} statements for {rows} rows, {b.seconds:.2f} s, {b.cpu_s:.2f} s our CPU; "
+        f"coming back {found['back'].statements} statements, {found['back'].seconds:.2f} s",
+    )
 
 
 def _print(engine: str, cameras: int, found: dict[str, Batch], dark: dict[str, int], after: dict[str, int]) -> None:
@@ -224,7 +255,9 @@ async def benchmark(args: argparse.Namespace, workdir: Path) -> str:
         line += [
             f"{engine}_dark_s={found['dark'].seconds:.2f} {engine}_recovery_s={found['recovery'].seconds:.2f} "
             f"{engine}_baseline_s={found['baseline'].seconds:.2f} {engine}_dark_statements={found['dark'].statements} "
-            f"{engine}_recovery_statements={found['recovery'].statements}"
+            f"{engine}_recovery_statements={found['recovery'].statements} "
+            f"{engine}_scattered_s={found['scattered'].seconds:.2f} "
+            f"{engine}_scattered_statements={found['scattered'].statements}"
         ]
     print(f"\nload average after: {load_average()}")
     return " ".join(line)

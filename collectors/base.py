@@ -53,6 +53,8 @@ class Target:
     media: MediaProfile | None = None
     # Answer a Basic challenge over plain HTTP/RTSP (the password in clear): only when the camera is allowed it.
     allow_basic: bool = False
+    # A recorder: its SNMP check also reads the vendor's disk table.
+    recorder: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +90,20 @@ class OnvifIdentityObservation:
 
 
 @dataclass(frozen=True, slots=True)
+class DiskSeen:
+    """One disk or volume of a recorder, as its vendor's SNMP disk table reports it (collectors/disks.py)."""
+
+    kind: Literal["disk", "volume"]
+    name: str
+    # failed: the disk or volume is broken; degraded: it works with a failure tolerated (a RAID missing a disk) or
+    # the disk warns of its end; ok: neither.
+    state: Literal["ok", "failed", "degraded"]
+    status: str  # the vendor's own word for the state, e.g. "Crashed", "Degrade"
+    free_bytes: int | None = None
+    total_bytes: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class SnmpObservation:
     """MIB-II basics plus the vendor values we know how to read."""
 
@@ -101,6 +117,8 @@ class SnmpObservation:
     temperature_c: float | None
     storage_ok: bool | None
     vendor_values: dict[str, str]
+    # A recorder's disks and volumes from its vendor's disk table (empty: it has none we know how to read).
+    disks: tuple[DiskSeen, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

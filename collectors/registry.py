@@ -6,6 +6,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
@@ -13,11 +14,13 @@ from typing import Any
 import aiohttp
 from pysnmp.hlapi.v3arch.asyncio import SnmpEngine
 
+from collectors.accounts import AccountTransport
 from collectors.base import CheckResult, Collector, Observation, Target
 from collectors.errors import CollectorError, Timeout
 from collectors.http import CappedZeepTransport, new_session
 from collectors.image import ImageCollector
-from collectors.networks import Confined
+from collectors.isapi_users import IsapiAccounts
+from collectors.networks import Confined, checked_host
 from collectors.onvif_health import OnvifHealthCollector
 from collectors.onvif_identity import OnvifIdentityCollector, warm_wsdl_cache
 from collectors.onvif_users import OnvifAccounts
@@ -26,6 +29,7 @@ from collectors.reachability import ReachabilityCollector
 from collectors.recording import RecordingCollector
 from collectors.security import SecurityCollector
 from collectors.snmp import SnmpCollector
+from collectors.snmp_walk import Row, WalkLimits, walk
 from collectors.snmp_wire import SnmpV2cClient
 from collectors.stream import StreamCollector
 from config.checks import CheckKind
@@ -71,12 +75,15 @@ class Collectors:
         self._registry: dict[CheckKind, Collector] = {}
         # The media profiles the stream and image checks share (set on entering, with the identity collector).
         self.profiles: MediaProfiles
-        # ONVIF accounts (GetUsers, SetUser) for password rotation; set on entering.
+        # Device accounts for password rotation: ONVIF (GetUsers, SetUser), and ISAPI where ONVIF has no user
+        # service; set on entering.
         self.accounts: OnvifAccounts
+        self.isapi_accounts: IsapiAccounts
         self._connector: aiohttp.TCPConnector | None = None
         self._session: aiohttp.ClientSession | None = None
         self._v2c: SnmpV2cClient | None = None
         self._engine: SnmpEngine | None = None
+        self._snmp: SnmpCollector
 
     async def __aenter__(self) -> Collectors:
         # force_close: a fleet round touches thousands of cameras once each; idle keep-alive
@@ -97,11 +104,20 @@ class Collectors:
             device_timeout=self.device_timeout,
             allowed_networks=self.allowed_networks,
         )
+        self.isapi_accounts = IsapiAccounts(
+            self._session,
+            device_timeout=self.device_timeout,
+            max_body_bytes=self.max_body_bytes,
+            allowed_networks=self.allowed_networks,
+        )
+        self._snmp = SnmpCollector(
+            self._v2c, self._engine, asyncio.Semaphore(_V3_IN_FLIGHT), attempt_timeout=snmp_attempt
+        )
         collectors: list[Collector] = [
             ReachabilityCollector(connect_timeout=self.device_timeout),
             OnvifHealthCollector(self.max_body_bytes),
             identity,
-            SnmpCollector(self._v2c, self._engine, asyncio.Semaphore(_V3_IN_FLIGHT), attempt_timeout=snmp_attempt),
+            self._snmp,
             StreamCollector(self.profiles),
             RecordingCollector(transport),
             ImageCollector(
@@ -149,9 +165,23 @@ class Collectors:
             rtsps_ports=settings.hygiene.rtsps_ports,
         )
 
+    @property
+    def account_transports(self) -> tuple[AccountTransport, ...]:
+        """The ways to a device's accounts, in the order rotation tries them: ONVIF first, then the vendor's own."""
+        return (self.accounts, self.isapi_accounts)
+
     def __getitem__(self, kind: CheckKind) -> Collector:
         """Return the collector for kind (KeyError outside the async with block)."""
         return self._registry[kind]
+
+    async def walk(
+        self, target: Target, roots: Sequence[str], limits: WalkLimits | None = None
+    ) -> dict[str, list[Row]]:
+        """Walk SNMP tables of a device (a switch's ports, a recorder's disks), each root's rows in OID order;
+        raise a CollectorError (a hostile or endless agent is BadResponse or Timeout, see collectors.snmp_walk)."""
+        if self.allowed_networks:
+            target = replace(target, host=await checked_host(target.host, self.allowed_networks))
+        return await walk(self._snmp, target, roots, limits or WalkLimits())
 
     async def run(self, kind: CheckKind, target: Target) -> CheckResult:
         """Run one check of kind against target with the per-device time limit."""

@@ -18,6 +18,7 @@ from pysnmp.hlapi.v3arch.asyncio import (
     SnmpEngine,
     UdpTransportTarget,
     UsmUserData,
+    bulk_cmd,
     get_cmd,
     usmAesCfb128Protocol,
     usmAesCfb256Protocol,
@@ -40,8 +41,11 @@ from collectors.ber import (
     Value,
     read_value,
 )
+from collectors.disks import MAX_UNITS, disks_of
+from collectors.disks import ROOTS as DISK_ROOTS
 from collectors.errors import AuthFailed, BadResponse, Timeout, Unreachable, Unsupported
 from collectors.mac import normalise_mac
+from collectors.snmp_walk import WalkLimits, walk
 from collectors.snmp_wire import SnmpV2cClient
 from config.checks import CheckKind
 
@@ -78,6 +82,8 @@ _V3_AUTH_ERRORS = (
     errind.UnsupportedSecurityLevel,
 )
 _COUNTERS = (COUNTER32, GAUGE32, INTEGER)
+# A recorder's disk table is a few rows per column: a bound well under the check's own time limit.
+_DISK_WALK = WalkLimits(max_rows=MAX_UNITS * len(DISK_ROOTS), max_bytes=256_000, time_limit=10.0)
 
 
 def as_text(value: Value) -> str:
@@ -251,6 +257,8 @@ class SnmpCollector:
                 enterprise = HIKVISION
         elif enterprise in VENDOR_PROBES:
             vendor_values, temperature, storage_ok = await self._probe(request, enterprise, sys_object_id)
+        # A recorder's disks, from its vendor's disk table (none when its agent has no such table).
+        disks = disks_of(await walk(self, target, DISK_ROOTS, _DISK_WALK)) if target.recorder else ()
         uptime = _integer(base.get(SYS_UPTIME), (TIME_TICKS,))
         oper_status = _integer(base.get(IF_OPER_STATUS_1), (INTEGER,))
         return SnmpObservation(
@@ -264,6 +272,7 @@ class SnmpCollector:
             temperature_c=temperature,
             storage_ok=storage_ok,
             vendor_values=vendor_values,
+            disks=disks,
         )
 
     async def _probe(
@@ -280,18 +289,35 @@ class SnmpCollector:
             return {}, None, None
         return probe.interpret(raw)
 
+    async def bulk(self, target: Target, oids: tuple[str, ...], max_repetitions: int) -> list[tuple[str, Value]]:
+        """One GETBULK (no non-repeaters): up to max_repetitions successors of each OID, row by row, end markers
+        included; raise Unsupported when the device has no SNMP credentials."""
+        if target.snmp is None:
+            raise Unsupported("no SNMP credentials configured")
+        request = _Request(target, target.snmp)
+        if request.credentials.version == "2c":
+            address, community = await self._v2c_peer(request)
+            return await self._v2c.bulk(address, community, oids, max_repetitions, self._attempt_timeout, retries=1)
+        return await self._v3(request, oids, max_repetitions)
+
     async def _get(self, request: _Request, oids: tuple[str, ...]) -> dict[str, Value]:
-        credentials = request.credentials
-        if credentials.version == "2c":
-            address = await _ipv4_address(request.target.host, request.target.snmp_port)
-            if credentials.community is None:
-                raise Unsupported("SNMP v2c without a community configured")
-            varbinds = await self._v2c.get(address, credentials.community, oids, self._attempt_timeout, retries=1)
+        if request.credentials.version == "2c":
+            address, community = await self._v2c_peer(request)
+            varbinds = await self._v2c.get(address, community, oids, self._attempt_timeout, retries=1)
         else:
-            varbinds = await self._get_v3(request, oids)
+            varbinds = await self._v3(request, oids, None)
         return present(varbinds)
 
-    async def _get_v3(self, request: _Request, oids: tuple[str, ...]) -> list[tuple[str, Value]]:
+    async def _v2c_peer(self, request: _Request) -> tuple[tuple[str, int], str]:
+        address = await _ipv4_address(request.target.host, request.target.snmp_port)
+        if request.credentials.community is None:
+            raise Unsupported("SNMP v2c without a community configured")
+        return address, request.credentials.community
+
+    async def _v3(
+        self, request: _Request, oids: tuple[str, ...], max_repetitions: int | None
+    ) -> list[tuple[str, Value]]:
+        """A v3 GET, or a GETBULK with max_repetitions."""
         credentials = request.credentials
         if credentials.user is None:
             raise Unsupported("SNMP v3 without a user configured")
@@ -314,16 +340,17 @@ class SnmpCollector:
             )
         except PySnmpError as exc:
             raise Unreachable(f"SNMP address {request.target.host} does not resolve") from exc
+        varbinds = [(oid, rfc1902.Null("")) for oid in oids]
         # The shared engine has one socket: bound what is in flight so its receive buffer holds.
         async with self._v3_window:
-            indication, status, _, varbinds = await get_cmd(
-                self._engine,
-                user,
-                transport,
-                ContextData(),
-                *[(oid, rfc1902.Null("")) for oid in oids],
-                lookupMib=False,
-            )
+            if max_repetitions is None:
+                answer = await get_cmd(self._engine, user, transport, ContextData(), *varbinds, lookupMib=False)
+            else:
+                # pysnmp 7 answers a GETBULK with one flat list in wire order (rows of the repeaters).
+                answer = await bulk_cmd(
+                    self._engine, user, transport, ContextData(), 0, max_repetitions, *varbinds, lookupMib=False
+                )
+        indication, status, _, values = answer
         if isinstance(indication, errind.RequestTimedOut):
             raise Timeout("no SNMP v3 answer")
         if isinstance(indication, _V3_AUTH_ERRORS):
@@ -334,6 +361,6 @@ class SnmpCollector:
             return []
         try:
             # One reader for both versions: pysnmp's values go back to BER and through ours.
-            return [(str(name), read_value(bytes(encoder.encode(value)))) for name, value in varbinds]
+            return [(str(name), read_value(bytes(encoder.encode(value)))) for name, value in values]
         except BerError as exc:
             raise BadResponse("SNMP v3 answer carries a value of an unexpected type") from exc

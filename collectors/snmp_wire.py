@@ -1,4 +1,4 @@
-"""A lean SNMP v2c GET client, hardened for hostile networks and cheap enough for a fleet.
+"""A lean SNMP v2c GET and GETBULK client, hardened for hostile networks and cheap enough for a fleet.
 
 Why not pysnmp's SnmpDispatcher: it matches answers by request-id alone (any host can answer
 for any camera), never checks the community, lets a malformed datagram raise inside the event
@@ -37,6 +37,8 @@ _WANTED_RCVBUF = 4 * 1024 * 1024
 _BYTES_PER_ANSWER = 4096
 # A GET of a dozen scalars answers in well under 2 KiB; more than this is not an answer we want.
 MAX_DATAGRAM = 8192
+# A GETBULK answer carries up to max-repetitions rows of a table; UDP's own limit is the bound.
+MAX_BULK_DATAGRAM = 65507
 # Request-ids in this range always encode in four bytes, so the template can be patched in place.
 _LOWEST_ID, _HIGHEST_ID = 0x0080_0000, 0x7FFF_FFFF
 
@@ -45,10 +47,17 @@ VarBinds = list[tuple[str, Value]]
 
 
 @functools.lru_cache(maxsize=512)
-def _template(community: bytes, oids: tuple[str, ...]) -> tuple[bytes, int]:
-    """Return an encoded GetRequest and the offset of its four request-id bytes."""
-    pdu = _V2C.GetRequestPDU()
-    _V2C.apiPDU.set_defaults(pdu)
+def _template(community: bytes, oids: tuple[str, ...], max_repetitions: int | None = None) -> tuple[bytes, int]:
+    """Return an encoded GetRequest (or GetBulkRequest with max_repetitions) and the offset of its four request-id
+    bytes."""
+    if max_repetitions is None:
+        pdu = _V2C.GetRequestPDU()
+        _V2C.apiPDU.set_defaults(pdu)
+    else:
+        pdu = _V2C.GetBulkRequestPDU()
+        _V2C.apiBulkPDU.set_defaults(pdu)
+        _V2C.apiBulkPDU.set_non_repeaters(pdu, 0)
+        _V2C.apiBulkPDU.set_max_repetitions(pdu, max_repetitions)
     _V2C.apiPDU.set_request_id(pdu, _HIGHEST_ID)
     _V2C.apiPDU.set_varbinds(pdu, [(oid, _V2C.Null("")) for oid in oids])
     message = _V2C.Message()
@@ -65,9 +74,9 @@ def _template(community: bytes, oids: tuple[str, ...]) -> tuple[bytes, int]:
     return encoded, id_start
 
 
-def encode_get(community: bytes, oids: tuple[str, ...], request_id: int) -> bytes:
-    """Return a v2c GetRequest datagram for oids with request_id."""
-    encoded, offset = _template(community, oids)
+def encode_get(community: bytes, oids: tuple[str, ...], request_id: int, max_repetitions: int | None = None) -> bytes:
+    """Return a v2c GetRequest datagram for oids with request_id (a GetBulkRequest with max_repetitions)."""
+    encoded, offset = _template(community, oids, max_repetitions)
     return encoded[:offset] + request_id.to_bytes(4, "big") + encoded[offset + 4 :]
 
 
@@ -78,6 +87,7 @@ class _Pending:
     datagram: bytes
     timeout: float
     retries_left: int
+    max_size: int
     future: asyncio.Future[VarBinds] = field(repr=False)
     timer: asyncio.TimerHandle | None = field(default=None, repr=False)
 
@@ -118,7 +128,7 @@ class _Channel(asyncio.DatagramProtocol):
 
     def datagram_received(self, data: bytes, addr: tuple[str | object, ...]) -> None:
         address = (str(addr[0]), int(str(addr[1])))
-        if len(data) > MAX_DATAGRAM:
+        if len(data) > MAX_BULK_DATAGRAM:
             self._fail_address(address, BadResponse(f"SNMP answer of {len(data)} bytes is over the limit"))
             return
         try:
@@ -134,7 +144,9 @@ class _Channel(asyncio.DatagramProtocol):
         del self.pending[message.request_id]
         if request.timer is not None:
             request.timer.cancel()
-        if message.community != request.community or message.version != _V2C_VERSION:
+        if len(data) > request.max_size:
+            request.future.set_exception(BadResponse(f"SNMP answer of {len(data)} bytes is over the limit"))
+        elif message.community != request.community or message.version != _V2C_VERSION:
             request.future.set_exception(BadResponse("SNMP answer carries a different community or version"))
         elif message.pdu_tag != GET_RESPONSE:
             request.future.set_exception(BadResponse("SNMP answer is not a Response PDU"))
@@ -199,6 +211,29 @@ class SnmpV2cClient:
         self, address: Address, community: str, oids: tuple[str, ...], timeout: float, retries: int
     ) -> VarBinds:
         """GET oids from address; raise Timeout, BadResponse or Unreachable."""
+        return await self._request(address, community, oids, timeout, retries, None)
+
+    async def bulk(
+        self,
+        address: Address,
+        community: str,
+        oids: tuple[str, ...],
+        max_repetitions: int,
+        timeout: float,
+        retries: int,
+    ) -> VarBinds:
+        """GETBULK (no non-repeaters) from address: up to max_repetitions successors of each OID, row by row."""
+        return await self._request(address, community, oids, timeout, retries, max_repetitions)
+
+    async def _request(
+        self,
+        address: Address,
+        community: str,
+        oids: tuple[str, ...],
+        timeout: float,
+        retries: int,
+        max_repetitions: int | None,
+    ) -> VarBinds:
         channel = await self._channel()
         encoded_community = community.encode()
         # An unpredictable request-id, so another host cannot forge an answer for this camera.
@@ -206,9 +241,9 @@ class SnmpV2cClient:
         while request_id in channel.pending:
             request_id = _LOWEST_ID + secrets.randbelow(_HIGHEST_ID - _LOWEST_ID)
         future: asyncio.Future[VarBinds] = asyncio.get_running_loop().create_future()
-        request = _Pending(
-            address, encoded_community, encode_get(encoded_community, oids, request_id), timeout, retries, future
-        )
+        datagram = encode_get(encoded_community, oids, request_id, max_repetitions)
+        max_size = MAX_DATAGRAM if max_repetitions is None else MAX_BULK_DATAGRAM
+        request = _Pending(address, encoded_community, datagram, timeout, retries, max_size, future)
         channel.pending[request_id] = request
         channel.send(request_id, request)
         try:

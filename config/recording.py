@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 
 from config.durations import Duration
 from config.section import Section
+
+# How far back the recording check searches a device's recording history (FindEvents) for gaps: the recording_gap
+# fault judges the last day, and footage coverage (fleet.recording.coverage) takes each such window as seen whole.
+HISTORY = timedelta(days=1)
 
 
 class RecordingSettings(Section):
@@ -25,6 +29,9 @@ class RecordingSettings(Section):
     stopped_after: Duration = timedelta(minutes=30)
     # A span without footage in the last day longer than this is a gap (recording_gap).
     gap_threshold: Duration = timedelta(minutes=10)
+    # A recorder volume used beyond this share (per cent, from its SNMP disk table) is storage_failed (full): new
+    # footage has no room, or the oldest is overwritten sooner than the retention needs.
+    volume_full_percent: float = Field(default=95.0, gt=0, le=100)
 
     @model_validator(mode="after")
     def _min_below_max(self) -> RecordingSettings:

@@ -16,6 +16,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from config.discovery import DiscoverySettings
 from config.durations import Duration
 from config.events import EventSettings
 from config.hygiene import HygieneSettings
@@ -179,6 +180,9 @@ class DatabaseSettings(Section):
 
 class RetentionSettings(Section):
     raw_results: Duration = timedelta(days=30)
+    # Each camera's footage coverage (when footage was seen, and its gaps): numbers, not footage, kept long enough
+    # for the annual chapter of the year before.
+    footage_history: Duration = timedelta(days=800)
 
 
 class UptimeSettings(Section):
@@ -338,6 +342,7 @@ class Settings(BaseSettings):
     risk: RiskSettings = RiskSettings()
     web: WebSettings = WebSettings()
     events: EventSettings = EventSettings()
+    discovery: DiscoverySettings = DiscoverySettings()
 
     @classmethod
     def settings_customise_sources(

@@ -6,6 +6,7 @@ from fleet.audit.models import AuditEntry
 from fleet.cameras.models import Camera, CameraCredentials
 from fleet.db import Base
 from fleet.decisions.models import Decision, DecisionCamera
+from fleet.discovery.models import MacSighting, ProbeMatch, TableRead
 from fleet.events.models import CameraEvent, EventCount, EventSubscription
 from fleet.faults.models import ConditionState, Fault
 from fleet.health.models import CheckResult, CheckState, EndpointAuth, StatusInterval
@@ -14,7 +15,7 @@ from fleet.images.models import ImageBaseline
 from fleet.incidents.models import Incident, IncidentCategory, IncidentTally
 from fleet.maintenance.models import MaintenanceWindow
 from fleet.passwords.models import PasswordRotation
-from fleet.recording.models import LegalHold
+from fleet.recording.models import FootageSpan, LegalHold
 from fleet.tickets.models import RepairTicket, TicketEvent, TicketFault
 from fleet.uptime.models import StatusDaily, StatusMonthly, StatusRollup
 from fleet.users.models import ApiToken, User
@@ -35,6 +36,7 @@ __all__ = [
     "EventCount",
     "EventSubscription",
     "Fault",
+    "FootageSpan",
     "ImageBaseline",
     "CameraHygiene",
     "Incident",
@@ -42,16 +44,19 @@ __all__ = [
     "IncidentTally",
     "KevImport",
     "KevVulnerability",
+    "MacSighting",
     "LegalHold",
     "MaintenanceWindow",
     "NotificationChannel",
     "PasswordRotation",
+    "ProbeMatch",
     "RepairTicket",
     "CheckState",
     "StatusDaily",
     "StatusInterval",
     "StatusMonthly",
     "StatusRollup",
+    "TableRead",
     "TicketEvent",
     "TicketFault",
     "User",

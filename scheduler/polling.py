@@ -168,6 +168,7 @@ def to_target(poll: PollTarget, media: MediaProfile | None = None) -> Target:
         snmp=snmp,
         media=media,
         allow_basic=poll.allow_basic,
+        recorder=poll.recorder,
     )
 
 

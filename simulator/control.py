@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from simulator import recording
 from simulator.events import Topic
+from simulator.recording import SimRecording
 from simulator.snmp import TRAPS
 
 if TYPE_CHECKING:
@@ -102,6 +105,28 @@ async def _trap(request: web.Request) -> web.Response:
     return web.json_response({"trap": name, "to": camera.state.trap_to})
 
 
+def _recording(request: web.Request) -> tuple[SimulatedCamera, SimRecording]:
+    camera, token = _camera(request), request.match_info["token"]
+    found = next((r for r in camera.state.recordings if r.token == token), None)
+    if found is None:
+        raise _refuse(web.HTTPNotFound, f"{camera.name} keeps no recording {token}")
+    return camera, found
+
+
+async def _recordings(request: web.Request) -> web.Response:
+    recordings = [recording.describe(r) for r in _camera(request).state.recordings]
+    return web.json_response({"items": recordings, "total": len(recordings)})
+
+
+async def _patch_recording(request: web.Request) -> web.Response:
+    _, found = _recording(request)
+    try:
+        recording.change(found, await _json_object(request), datetime.now(UTC))
+    except ValueError as error:
+        return _error(400, str(error))
+    return web.json_response(recording.describe(found))
+
+
 async def _reset_all(request: web.Request) -> web.Response:
     request.app[_FLEET].reset_counters()
     return web.json_response({"reset": len(request.app[_FLEET].cameras)})
@@ -124,6 +149,8 @@ def create_control_app(fleet: SimulatedFleet) -> web.Application:
     app.router.add_post("/cameras/{name}/reboot", _reboot)
     app.router.add_post("/cameras/{name}/events", _event)
     app.router.add_post("/cameras/{name}/traps", _trap)
+    app.router.add_get("/cameras/{name}/recordings", _recordings)
+    app.router.add_patch("/cameras/{name}/recordings/{token}", _patch_recording)
     app.router.add_post("/cameras/{name}/counters/reset", _reset_one)
     app.router.add_post("/counters/reset", _reset_all)
     return app

@@ -177,6 +177,51 @@ def _dahua(device: Device) -> dict[Oid, Getter]:
     return {(1, 3, 6, 1, 4, 1, 1004849, 2, 1, 3, 0): lambda: rfc1902.Integer32(random.randint(10, 45))}
 
 
+# SYNOLOGY-DISK-MIB diskEntry and SYNOLOGY-RAID-MIB raidEntry (as LibreNMS ships them in mibs/synology/): what a
+# Synology recorder serves; here any simulated recorder with sim_disks > 0, whatever its vendor.
+_DISK_ENTRY = (1, 3, 6, 1, 4, 1, 6574, 2, 1, 1)
+_RAID_ENTRY = (1, 3, 6, 1, 4, 1, 6574, 3, 1, 1)
+_DISK_BYTES = 8 * 10**12
+# The disk table's stories (DeviceState.disks).
+DISK_STORIES = ("normal", "failed", "degraded", "full")
+
+
+def _disk_table(device: Device) -> dict[Oid, Getter]:
+    state, count = device.state, device.spec.sim_disks
+    # The story's disk is the second (the first when there is one): diskStatus Crashed(5), diskHealthStatus
+    # Failing(4); its volume is then Degrade(11), as a RAID that tolerates one failure is.
+    broken = min(1, count - 1)
+
+    def disk_status(index: int) -> Getter:
+        return lambda: rfc1902.Integer32(5 if state.disks == "failed" and index == broken else 1)
+
+    def health(index: int) -> Getter:
+        return lambda: rfc1902.Integer32(4 if state.disks == "failed" and index == broken else 1)
+
+    def raid_status() -> Asn1Item:
+        return rfc1902.Integer32({"failed": 11, "degraded": 11}.get(state.disks, 1))
+
+    total = _DISK_BYTES * max(1, count - 1)
+    values: dict[Oid, Getter] = {}
+    for index in range(count):
+        values |= {
+            (*_DISK_ENTRY, 1, index): _integer(index),
+            (*_DISK_ENTRY, 2, index): _octets(f"Disk {index + 1}".encode()),
+            (*_DISK_ENTRY, 3, index): _octets(b"WD80PURZ-85YNPY0"),
+            (*_DISK_ENTRY, 4, index): _octets(b"SATA"),
+            (*_DISK_ENTRY, 5, index): disk_status(index),
+            (*_DISK_ENTRY, 6, index): _integer(36),
+            (*_DISK_ENTRY, 12, index): _octets(f"Drive {index + 1}".encode()),
+            (*_DISK_ENTRY, 13, index): health(index),
+        }
+    return values | {
+        (*_RAID_ENTRY, 2, 0): _text(lambda: "Volume 1"),
+        (*_RAID_ENTRY, 3, 0): raid_status,
+        (*_RAID_ENTRY, 4, 0): lambda: rfc1902.Counter64(total // 100 if state.disks == "full" else total * 2 // 5),
+        (*_RAID_ENTRY, 5, 0): lambda: rfc1902.Counter64(total),
+    }
+
+
 _VENDOR_TREES: dict[str, Callable[[Device], dict[Oid, Getter]]] = {
     "hikvision": _hikvision,
     "hanwha": _hanwha,
@@ -191,4 +236,6 @@ def build_mib(device: Device) -> MibView:
     vendor = _VENDOR_TREES.get(device.profile.key)
     if vendor is not None:
         values |= vendor(device)
+    if device.spec.sim_disks:
+        values |= _disk_table(device)
     return MibView(values)

@@ -8,8 +8,10 @@ job stopped, a gap, footage reaching back too short or too long.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 from lxml import etree
@@ -38,6 +40,55 @@ class SimRecording:
     def span(self, now: datetime) -> tuple[datetime, datetime]:
         """Earliest and latest footage now."""
         return now - timedelta(days=self.kept_days), now - self.stopped_for
+
+
+JOB_STATES = ("Idle", "Active", "PartiallyActive", "Error")
+
+
+def _seconds(name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 400 * 86400:
+        raise ValueError(f"{name}: expected a number of seconds from 0 to 400 days, got {value!r}")
+    return float(value)
+
+
+def change(recording: SimRecording, body: Mapping[str, Any], now: datetime) -> None:
+    """Fault injection on one recording (the control API): ``job_state``, ``stopped_for_s`` (the newest footage
+    this long ago), ``kept_days`` (how far back footage reaches), ``gaps`` ([[from_s_ago, to_s_ago], …] within the
+    last day, replacing the gaps). Everything is checked before anything changes."""
+    unknown = set(body) - {"job_state", "stopped_for_s", "kept_days", "gaps"}
+    if unknown:
+        raise ValueError(f"{', '.join(sorted(unknown))}: unknown (settable: job_state, stopped_for_s, kept_days, gaps)")
+    job_state = body.get("job_state", recording.job_state)
+    if job_state not in JOB_STATES:
+        raise ValueError(f"job_state: expected one of {', '.join(JOB_STATES)}, got {job_state!r}")
+    stopped_for = _seconds("stopped_for_s", body.get("stopped_for_s", recording.stopped_for.total_seconds()))
+    kept_days = body.get("kept_days", recording.kept_days)
+    if isinstance(kept_days, bool) or not isinstance(kept_days, int | float) or not 0 < kept_days <= 400:
+        raise ValueError(f"kept_days: expected a number of days from 0 to 400, got {kept_days!r}")
+    gaps = recording.gaps
+    if "gaps" in body:
+        pairs = body["gaps"]
+        shaped = isinstance(pairs, list) and all(isinstance(p, list) and len(p) == 2 for p in pairs)
+        if not shaped or len(pairs) > 100:
+            raise ValueError("gaps: expected a list of at most 100 [from_s_ago, to_s_ago] pairs")
+        spans = [(_seconds("gaps", a), _seconds("gaps", b)) for a, b in pairs]
+        if any(b >= a for a, b in spans):
+            raise ValueError("gaps: each gap starts longer ago than it ends")
+        gaps = [(now - timedelta(seconds=a), now - timedelta(seconds=b)) for a, b in spans]
+    recording.job_state, recording.stopped_for = job_state, timedelta(seconds=stopped_for)
+    recording.kept_days, recording.gaps = float(kept_days), gaps
+
+
+def describe(recording: SimRecording) -> dict[str, Any]:
+    """A recording as the control API shows it."""
+    return {
+        "token": recording.token,
+        "source": recording.source_name,
+        "job_state": recording.job_state,
+        "stopped_for_s": recording.stopped_for.total_seconds(),
+        "kept_days": recording.kept_days,
+        "gaps": [[a.isoformat(), b.isoformat()] for a, b in recording.gaps],
+    }
 
 
 def _time(moment: datetime) -> str:

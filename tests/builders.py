@@ -12,7 +12,7 @@ from fleet.audit.service import Actor
 from fleet.cameras import importer
 from fleet.cameras import service as cameras
 from fleet.cameras.models import Camera
-from fleet.cameras.schemas import CameraCreate
+from fleet.cameras.schemas import CameraCreate, NetworkDeviceCreate
 from fleet.crypto import CredentialCipher
 from fleet.db import Database
 from fleet.users import service as users
@@ -48,3 +48,15 @@ async def register_file(database: Database, cipher: CredentialCipher, path: Path
     async with database.unit_of_work() as session:
         rows = importer.read_camera_file(path)
         await cameras.upsert_many(session, actor=TEST_ACTOR, rows=importer.iter_cameras(rows), cipher=cipher)
+
+
+async def make_network_device(session: AsyncSession, cipher: CredentialCipher, **overrides: Any) -> Camera:
+    """A registered network device (a switch unless `device_type` says otherwise); any import column can be
+    overridden."""
+    number = next(_numbers)
+    fields: dict[str, Any] = {"name": f"SW-{number:04d}", "host": f"127.61.{number // 250}.{number % 250 + 1}"}
+    fields.setdefault("device_type", "switch")
+    fields.update(overrides)
+    return await cameras.create(
+        session, actor=TEST_ACTOR, data=NetworkDeviceCreate.model_validate(fields), cipher=cipher
+    )

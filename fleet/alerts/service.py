@@ -17,6 +17,7 @@ from fleet.alerts.schemas import ChannelIn
 from fleet.audit.service import Actor, record
 from fleet.cameras.models import Camera
 from fleet.crypto import CredentialCipher
+from fleet.db import number_new_rows
 from fleet.errors import Conflict, NotFound
 from fleet.faults.models import Fault, FaultKind, Severity
 from fleet.faults.service import FaultChanges
@@ -152,6 +153,7 @@ async def enqueue(session: AsyncSession, items: Iterable[Subject], *, now: datet
                 severity=item.severity,
             ):
                 written.append(_add(session, channel, item, now=now, settings=settings))
+    await number_new_rows(session, written)
     await session.flush()
     return written
 
@@ -241,6 +243,7 @@ async def _recoveries(
         item = _about_fault(AlertEvent.FAULT_CLOSED, fault, camera, settings.alerts.language, recovered_after=minutes)
         for channel in told[fault.id]:
             written.append(_add(session, channel, item, now=now, settings=settings))
+    await number_new_rows(session, written)
     await session.flush()
     return written
 

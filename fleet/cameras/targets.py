@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fleet.audit.service import Actor, record
-from fleet.cameras.models import Camera, CameraCredentials
+from fleet.cameras.models import Camera, CameraCredentials, DeviceType
 from fleet.crypto import CredentialCipher
 
 
@@ -27,6 +27,8 @@ class PollTarget:
     secrets: dict[str, str] = field(repr=False)
     # Whether a Basic challenge over plain HTTP/RTSP may be answered (the password in clear).
     allow_basic: bool = False
+    # A recorder (its SNMP check reads the disk table too).
+    recorder: bool = False
 
 
 async def poll_targets(
@@ -49,6 +51,7 @@ async def poll_targets(
         Camera.rtsp_port,
         Camera.snmp_port,
         Camera.allow_basic,
+        Camera.device_type,
         CameraCredentials.snmp_version,
         CameraCredentials.ciphertext,
     ).outerjoin(CameraCredentials, CameraCredentials.camera_id == Camera.id)
@@ -69,6 +72,7 @@ async def poll_targets(
                 snmp_version=row.snmp_version.value if row.snmp_version else None,
                 secrets=secrets,
                 allow_basic=row.allow_basic,
+                recorder=row.device_type is DeviceType.RECORDER,
             )
     if used:
         await record(

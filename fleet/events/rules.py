@@ -26,6 +26,8 @@ _TAMPER = (
 )
 _SIGNAL_LOSS = "VideoSource/SignalLoss"
 _HARDWARE = "Device/HardwareFailure/"
+# ONVIF Core's mass-storage failure (Source Token: the storage; Data Failed): on a recorder, its footage at risk.
+_STORAGE_FAILURE = "Device/HardwareFailure/StorageFailure"
 _DIGITAL_INPUT = "Device/Trigger/DigitalInput"
 # SNMP traps (collectors/traps.py names them): the device restarted.
 _RESTARTS = frozenset({"snmp:coldStart", "snmp:warmStart"})
@@ -55,6 +57,11 @@ def evidence(topic: str, source: str | None, door_input: str | None) -> Evidence
     if path.startswith(_DIGITAL_INPUT) and door_input is not None and source == door_input:
         return Evidence.CABINET_DOOR
     return None
+
+
+def storage_failure(topic: str) -> bool:
+    """Whether the topic is ONVIF's StorageFailure (tns1:Device/HardwareFailure/StorageFailure)."""
+    return (topic.partition(":")[2] if topic.startswith("tns1:") else topic) == _STORAGE_FAILURE
 
 
 def runs_to_settle(found: Evidence, failures_to_open: int, successes_to_close: int) -> int:

@@ -6,13 +6,14 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, insert, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from config.settings import Settings
 from fleet.alerts import service as alerts
-from fleet.cameras.models import Camera
+from fleet.cameras.models import Camera, DeviceType
 from fleet.events import rules
 from fleet.events.models import CameraEvent, EventCount, EventSubscription
 from fleet.events.rules import Evidence
@@ -20,6 +21,8 @@ from fleet.faults.models import Fault, FaultKind
 from fleet.faults.service import FaultChanges, close_fault, open_fault
 from fleet.health.claims import hurry
 from fleet.maintenance.service import cameras_in_maintenance
+from fleet.recording import service as recording
+from fleet.recording.rules import storage_summary
 from fleet.tickets import creation as tickets
 
 # The camera page shows this many of its latest events.
@@ -116,11 +119,28 @@ async def _act(
                 hurried.add((camera.id, found))
                 runs = rules.runs_to_settle(found, settings.faults.failures_to_open, settings.faults.successes_to_close)
                 await hurry(session, camera_id=camera.id, kind=rules.CHECK_OF[found], now=now, runs=runs)
+        elif found is Evidence.HARDWARE_ALARM and camera.device_type is DeviceType.RECORDER:
+            await _recorder_alarm(session, changes, camera, event, settings)
         elif found is Evidence.HARDWARE_ALARM:
             await _alarm(session, changes, camera, event, FaultKind.HARDWARE_ALARM)
         elif camera.id not in in_maintenance or not event.state:
             # A technician opening the cabinet during planned work is no news; its closing always is.
             await _alarm(session, changes, camera, event, FaultKind.CABINET_OPEN)
+
+
+async def _recorder_alarm(
+    session: AsyncSession, changes: FaultChanges, recorder: Camera, event: Received, settings: Settings
+) -> None:
+    """A recorder's StorageFailure (ONVIF's only word on a device's storage state) is storage_failed, naming the
+    storage and the cameras whose footage it keeps; its other hardware alarms are alarms as on a camera."""
+    if not rules.storage_failure(event.topic):
+        await _alarm(session, changes, recorder, event, FaultKind.HARDWARE_ALARM)
+        return
+    cameras = [c.name for c in await recording.recorded_cameras(session, recorder, settings.recording)]
+    disk = {"kind": "disk", "name": event.source or "storage", "state": "failed", "status": "StorageFailure"}
+    summary = storage_summary(recorder.name, [disk], cameras)
+    extra = {"cameras": cameras, "disks": [disk]}
+    await _alarm(session, changes, recorder, event, FaultKind.STORAGE_FAILED, summary, extra)
 
 
 def _evidence(event: Received, cameras: dict[int, Camera]) -> Evidence | None:
@@ -129,17 +149,24 @@ def _evidence(event: Received, cameras: dict[int, Camera]) -> Evidence | None:
 
 
 async def _alarm(
-    session: AsyncSession, changes: FaultChanges, camera: Camera, event: Received, kind: FaultKind
+    session: AsyncSession,
+    changes: FaultChanges,
+    camera: Camera,
+    event: Received,
+    kind: FaultKind,
+    summary: str | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> None:
     """Open the fault on a raised alarm (state true), close it when the camera says the alarm is over."""
     if event.state is None:
         return
     if event.state:
-        summary = (
-            f"{camera.name}: cabinet door opened (input {event.source})"
-            if kind is FaultKind.CABINET_OPEN
-            else f"{camera.name}: {event.topic}"
-        )
+        if summary is None:
+            summary = (
+                f"{camera.name}: cabinet door opened (input {event.source})"
+                if kind is FaultKind.CABINET_OPEN
+                else f"{camera.name}: {event.topic}"
+            )
         await open_fault(
             session,
             changes,
@@ -147,7 +174,7 @@ async def _alarm(
             kind=kind,
             at=event.received_at,
             summary=summary,
-            details={"topic": event.topic, "source": event.source},
+            details={"topic": event.topic, "source": event.source, **(extra or {})},
         )
         return
     fault = await session.scalar(

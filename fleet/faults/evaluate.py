@@ -16,6 +16,7 @@ from config.hygiene import HygieneSettings
 from config.recording import RecordingSettings
 from config.settings import ImageSettings, Settings
 from fleet.cameras.models import Camera, DeviceType
+from fleet.db import number_new_rows
 from fleet.faults import rules
 from fleet.faults.models import ConditionState, Fault, FaultKind
 from fleet.faults.service import (
@@ -31,7 +32,7 @@ from fleet.health.rules import SoftHard, apply_result
 from fleet.hygiene import service as hygiene
 from fleet.images import service as images
 from fleet.recording import service as recording
-from fleet.recording.rules import RECORDING_FAULTS
+from fleet.recording.rules import RECORDING_FAULTS, storage_problems, storage_summary
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +95,10 @@ class Thresholds:
         )
 
 
+# An open fault's place: (camera, kind, port); the port is None for a fault of the whole device.
+FaultKey = tuple[int, FaultKind, str | None]
+
+
 class _Batch:
     """One evaluation's view of the open faults and condition states of its cameras, each loaded in one query."""
 
@@ -101,7 +106,7 @@ class _Batch:
         self,
         session: AsyncSession,
         changes: FaultChanges,
-        open_faults: dict[tuple[int, FaultKind], Fault],
+        open_faults: dict[FaultKey, Fault],
         conditions: dict[tuple[int, FaultKind], ConditionState],
     ) -> None:
         self.session = session
@@ -114,7 +119,7 @@ class _Batch:
         """Everything the rules need about these cameras."""
         ids = sorted(camera_ids)
         open_faults = {
-            (f.camera_id, f.kind): f
+            (f.camera_id, f.kind, f.port): f
             for f in await session.scalars(select(Fault).where(Fault.camera_id.in_(ids), Fault.closed_at.is_(None)))
             if f.camera_id is not None
         }
@@ -124,9 +129,9 @@ class _Batch:
         }
         return cls(session, changes, open_faults, conditions)
 
-    def is_open(self, camera_id: int, kind: FaultKind) -> bool:
-        """Whether the camera has an open fault of that kind."""
-        return (camera_id, kind) in self.open_faults
+    def is_open(self, camera_id: int, kind: FaultKind, port: str | None = None) -> bool:
+        """Whether the camera has an open fault of that kind (on that port)."""
+        return (camera_id, kind, port) in self.open_faults
 
     async def open(
         self,
@@ -136,20 +141,24 @@ class _Batch:
         at: datetime,
         summary: str,
         details: dict[str, Any] | None = None,
+        port: str | None = None,
     ) -> Fault:
-        """The open fault of that kind, opened now if there is none (this batch's open faults of its cameras were
-        loaded at its start, so no query asks again; the new ones are written together when the batch flushes)."""
-        fault = self.open_faults.get((camera.id, kind))
+        """The open fault of that kind (on that port), opened now if there is none (this batch's open faults of its
+        cameras were loaded at its start, so no query asks again; the new ones are written together when the batch
+        flushes)."""
+        fault = self.open_faults.get((camera.id, kind, port))
         if fault is None:
             fault = add_fault(
-                self.session, self.changes, camera_id=camera.id, kind=kind, at=at, summary=summary, details=details
-            )
-            self.open_faults[(camera.id, kind)] = fault
+                self.session, self.changes, camera_id=camera.id, kind=kind, at=at, summary=summary, details=details,
+                port=port,
+            )  # fmt: skip
+            self.open_faults[(camera.id, kind, port)] = fault
         return fault
 
-    async def close(self, camera_id: int, kind: FaultKind, at: datetime) -> None:
-        """Close the camera's open fault of that kind, if it has one (written when the batch flushes)."""
-        fault = self.open_faults.pop((camera_id, kind), None)
+    async def close(self, camera_id: int, kind: FaultKind, at: datetime, port: str | None = None) -> None:
+        """Close the camera's open fault of that kind (on that port), if it has one (written when the batch
+        flushes)."""
+        fault = self.open_faults.pop((camera_id, kind, port), None)
         if fault is not None:
             end_fault(self.changes, fault, at)
 
@@ -200,6 +209,7 @@ async def evaluate(
                     extra = {"cameras": verdict.cameras[kind]}
                     await _condition(batch, camera, kind, verdict.bad(kind), item, limits, extra)
     # Every fault the batch opened or closed, in a statement or so per kind of change.
+    await number_new_rows(session, changes.opened)
     await session.flush()
     await suppress_group_outages(
         session, changes, window=limits.group_window, share=limits.group_share, minimum=limits.group_minimum
@@ -263,6 +273,8 @@ async def _condition(
         state.streak, state.streak_ok = after.streak, after.streak_ok
         state.streak_started_at = after.streak_started_at
     if transition is None:
+        if bad and extra:
+            _follow(batch, camera, kind, item, extra)
         return
     if transition.ok:
         await batch.close(camera.id, kind, transition.at)
@@ -274,6 +286,22 @@ async def _condition(
             summary=_condition_summary(camera, kind, item.values, extra),
             details={**{k: item.values.get(k) for k in _DETAILS if k in item.values}, **(extra or {})},
         )
+
+
+# What a fault's details name that the fault follows while it stays open (the other details are as it opened).
+_FOLLOWED = ("cameras", "disks")
+
+
+def _follow(batch: _Batch, camera: Camera, kind: FaultKind, item: Seen, extra: Mapping[str, Any]) -> None:
+    """An open fault that names what it affects (a recorder's cameras, its disks) keeps naming what it affects now:
+    a camera added, moved to another recorder or recovered changes the fault's details and summary, not its
+    existence (no new fault, no new alert)."""
+    fault = batch.open_faults.get((camera.id, kind, None))
+    named = {key: value for key, value in extra.items() if key in _FOLLOWED}
+    if fault is None or all(fault.details.get(key) == value for key, value in named.items()):
+        return
+    fault.details = {**fault.details, **named}
+    fault.summary = _condition_summary(camera, kind, item.values, extra)
 
 
 # Reported values copied into a condition fault's details: numbers only (never an image's thumbnail).
@@ -304,7 +332,6 @@ _RECORDING_SUMMARIES = {
     FaultKind.RECORDING_GAP: "gap in the last day's footage",
     FaultKind.RETENTION_SHORT: "footage does not reach back the minimum retention",
     FaultKind.RETENTION_EXCEEDED: "footage kept beyond the maximum retention",
-    FaultKind.STORAGE_FAILED: "storage failed; footage at risk",
 }
 
 
@@ -322,6 +349,8 @@ def _condition_summary(
         return f"{camera.name}: view differs from its reference (similarity {score}): moved or turned?"
     if kind in _IMAGE_SUMMARIES:
         return f"{camera.name}: {_IMAGE_SUMMARIES[kind]}"
+    if kind is FaultKind.STORAGE_FAILED:
+        return storage_summary(camera.name, (extra or {}).get("disks", []), (extra or {}).get("cameras", []))
     if kind in _RECORDING_SUMMARIES:
         return f"{camera.name}: {_RECORDING_SUMMARIES[kind]} ({', '.join((extra or {}).get('cameras', []))})"
     return f"{camera.name}: storage failure"
@@ -349,9 +378,14 @@ async def _snmp_values(batch: _Batch, camera: Camera, before: Observed, item: Se
     storage_ok = item.values.get("storage_ok")
     storage_bad = None if storage_ok is None else not storage_ok
     if camera.device_type is DeviceType.RECORDER:
-        # A recorder's disk: the footage of every camera it records is at risk, and the fault says whose.
+        # A recorder's disks: the footage of every camera it records is at risk, and the fault says which disks
+        # (from the vendor's disk table) and whose footage.
+        disks = item.values.get("disks") or []
+        problems = storage_problems(disks, limits.recording.volume_full_percent)
+        if disks:
+            storage_bad = bool(problems) or storage_bad is True
         recorded = await recording.recorded_cameras(batch.session, camera, limits.recording)
-        extra = {"cameras": [c.name for c in recorded]}
+        extra = {"cameras": [c.name for c in recorded], "disks": problems}
         await _condition(batch, camera, FaultKind.STORAGE_FAILED, storage_bad, item, limits, extra)
     else:
         await _condition(batch, camera, FaultKind.STORAGE_FAILURE, storage_bad, item, limits)

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text, func, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fleet.db import Base, JSONType, UTCDateTime, enum_column
@@ -58,6 +58,11 @@ class FaultKind(StrEnum):
     RETENTION_SHORT = "retention_short"  # earliest footage newer than the minimum: it will be missing when asked for
     RETENTION_EXCEEDED = "retention_exceeded"  # earliest footage older than the maximum: kept unlawfully long
     STORAGE_FAILED = "storage_failed"  # a recorder disk failed, degraded or full
+    # On a network device, per port with a registered device behind it (the fault's `port`), and on a UPS.
+    PORT_DOWN = "port_down"  # the port's link is down: the device behind it is cut off
+    POE_OFF = "poe_off"  # the port delivers no power: the camera behind it is dark
+    UPS_ON_BATTERY = "ups_on_battery"  # mains power is gone; the cabinet runs on its battery
+    UPS_BATTERY_LOW = "ups_battery_low"  # the battery is low or nearly empty: the cabinet goes dark soon
 
 
 class Severity(StrEnum):
@@ -82,6 +87,9 @@ class Fault(Base):
     # Null for a group fault, which names its cameras in ``details``.
     camera_id: Mapped[int | None] = mapped_column(ForeignKey("cameras.id", ondelete="CASCADE"))
     scope: Mapped[str | None] = mapped_column(String(200))
+    # A port of the network device `camera_id` (written as the registry's `uplink_port` of the device behind it);
+    # null for a fault of the whole device.
+    port: Mapped[str | None] = mapped_column(String(64))
     kind: Mapped[FaultKind] = mapped_column(enum_column(FaultKind))
     severity: Mapped[Severity] = mapped_column(enum_column(Severity))
     summary: Mapped[str] = mapped_column(Text)
@@ -98,11 +106,12 @@ class Fault(Base):
     escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (
-        # One open fault per (camera, kind), and per (group scope, kind), on both engines.
+        # One open fault per (camera, kind, port), and per (group scope, kind), on both engines.
         Index(
             "uq_faults_open_camera_kind",
             "camera_id",
             "kind",
+            func.coalesce(text("port"), ""),
             unique=True,
             sqlite_where=text("closed_at IS NULL AND camera_id IS NOT NULL"),
             postgresql_where=text("closed_at IS NULL AND camera_id IS NOT NULL"),

@@ -56,6 +56,12 @@ SEVERITY: dict[FaultKind, Severity] = {
     FaultKind.RETENTION_SHORT: Severity.MAJOR,
     # Personal data kept beyond its term (AVG/GDPR art. 5(1)(e)): unlawful, but no footage is lost.
     FaultKind.RETENTION_EXCEEDED: Severity.MAJOR,
+    # A port down or unpowered cuts the device behind it off, as if it were down itself; the root cause of its fault.
+    FaultKind.PORT_DOWN: Severity.CRITICAL,
+    FaultKind.POE_OFF: Severity.CRITICAL,
+    # On battery the cabinet still runs, for the battery's minutes; a low battery means it goes dark soon.
+    FaultKind.UPS_ON_BATTERY: Severity.MAJOR,
+    FaultKind.UPS_BATTERY_LOW: Severity.CRITICAL,
 }
 
 # Faults of a camera that answers every protocol but shows no usable picture: it is degraded while one is open.

@@ -15,6 +15,8 @@ class FaultOut(BaseModel):
     camera_id: int | None
     camera_name: str | None
     scope: str | None
+    # The port of the network device `camera_id` the fault is on (as the registry's `uplink_port` writes it).
+    port: str | None = None
     kind: FaultKind
     severity: Severity
     summary: str
@@ -35,6 +37,7 @@ class FaultOut(BaseModel):
             camera_id=fault.camera_id,
             camera_name=camera_name,
             scope=fault.scope,
+            port=fault.port,
             kind=fault.kind,
             severity=fault.severity,
             summary=fault.summary,

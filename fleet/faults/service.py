@@ -39,16 +39,20 @@ async def open_fault(
     summary: str,
     details: dict[str, Any] | None = None,
     scope: str | None = None,
+    port: str | None = None,
 ) -> Fault:
-    """Open a fault unless one of that kind is open already (then return that one)."""
+    """Open a fault unless one of that kind (on that port) is open already (then return that one)."""
     query = select(Fault).where(Fault.kind == kind, Fault.closed_at.is_(None))
-    query = query.where(Fault.camera_id == camera.id) if camera is not None else query.where(Fault.scope == scope)
+    if camera is not None:
+        query = query.where(Fault.camera_id == camera.id, Fault.port.is_(None) if port is None else Fault.port == port)
+    else:
+        query = query.where(Fault.scope == scope)
     existing: Fault | None = await session.scalar(query)
     if existing is not None:
         return existing
     fault = add_fault(
         session, changes, camera_id=camera.id if camera is not None else None, kind=kind, at=at, summary=summary,
-        details=details, scope=scope,
+        details=details, scope=scope, port=port,
     )  # fmt: skip
     await session.flush()
     return fault
@@ -64,12 +68,14 @@ def add_fault(
     summary: str,
     details: dict[str, Any] | None = None,
     scope: str | None = None,
+    port: str | None = None,
 ) -> Fault:
     """Add a new open fault, written with the session's next flush (one statement for all a batch adds); for a
     caller that already knows none of that kind is open."""
     fault = Fault(
         camera_id=camera_id,
         scope=scope,
+        port=port,
         kind=kind,
         severity=rules.SEVERITY[kind],
         summary=summary,

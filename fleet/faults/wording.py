@@ -45,6 +45,10 @@ KIND_LABELS: dict[FaultKind, str] = {
     FaultKind.RETENTION_SHORT: N_("Footage not kept long enough"),
     FaultKind.RETENTION_EXCEEDED: N_("Footage kept longer than allowed"),
     FaultKind.STORAGE_FAILED: N_("Recorder storage failed"),
+    FaultKind.PORT_DOWN: N_("Network port down"),
+    FaultKind.POE_OFF: N_("No PoE power on the port"),
+    FaultKind.UPS_ON_BATTERY: N_("UPS running on battery"),
+    FaultKind.UPS_BATTERY_LOW: N_("UPS battery low"),
 }
 
 

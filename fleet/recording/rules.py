@@ -162,3 +162,26 @@ def _faults(measured: Mapping[str, Any], camera: Recorded, settings: RecordingSe
 def _held(camera: Recorded, earliest: datetime, allowed_from: datetime) -> bool:
     """Whether the footage older than allowed (from ``earliest`` up to ``allowed_from``) lies within one hold."""
     return any(start <= earliest and allowed_from <= end for start, end in camera.holds)
+
+
+def storage_problems(disks: Sequence[Mapping[str, Any]], full_percent: float) -> list[dict[str, str]]:
+    """A recorder's disks and volumes (as its SNMP check stored them) that put footage at risk: failed, degraded, or
+    a volume used beyond ``full_percent``; each by kind, name, state and the vendor's word for it."""
+    problems = []
+    for disk in disks:
+        state, status = str(disk.get("state")), str(disk.get("status"))
+        free, total = disk.get("free_bytes"), disk.get("total_bytes")
+        if state == "ok" and isinstance(free, int) and isinstance(total, int) and total > 0:
+            used = 100 * (total - free) / total
+            if used > full_percent:
+                state, status = "full", f"{status}, {used:.0f}% used"
+        if state != "ok":
+            kind, name = str(disk.get("kind")), str(disk.get("name"))
+            problems.append({"kind": kind, "name": name, "state": state, "status": status})
+    return problems
+
+
+def storage_summary(device: str, disks: Sequence[Mapping[str, str]], cameras: Sequence[str]) -> str:
+    """A storage_failed fault's summary: the recorder, its disks at fault, the cameras whose footage is at risk."""
+    named = ", ".join(f"{d['name']} {d['state']}" for d in disks)
+    return f"{device}: storage failed; footage at risk{f': {named}' if named else ''} ({', '.join(cameras)})"

@@ -16,7 +16,7 @@ from fleet.language import N_, say
 from fleet.maintenance.service import cameras_in_maintenance
 from fleet.tickets import rules
 from fleet.tickets.announce import announce
-from fleet.tickets.creation import POLICY, ticket_for_fault
+from fleet.tickets.creation import POLICY, tickets_for_faults
 from fleet.tickets.history import add_event
 from fleet.tickets.models import RepairTicket, SlaTarget, TicketEventKind, TicketFault
 
@@ -52,13 +52,10 @@ async def sweep(session: AsyncSession, *, now: datetime, settings: Settings) -> 
     wanted = [f for f in waiting if rules.policy_priority(f.kind, f.severity, settings.tickets) is not None]
     ids = sorted({f.camera_id for f in wanted if f.camera_id is not None})
     held = await cameras_in_maintenance(session, now, ids) if ids else set()
-    for fault in wanted:
-        if fault.camera_id in held:
-            continue
-        # The SLA clock starts now: time held back by maintenance is nobody's delay.
-        ticket = await ticket_for_fault(session, fault, now=now, settings=settings)
-        if ticket is not None:
-            summary.tickets.append(ticket)
+    # The SLA clock starts now: time held back by maintenance is nobody's delay.
+    summary.tickets = await tickets_for_faults(
+        session, [f for f in wanted if f.camera_id not in held], now=now, settings=settings
+    )
     summary.breaches = await _sla_breaches(session, now=now, settings=settings)
     return summary
 

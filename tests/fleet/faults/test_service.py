@@ -19,7 +19,7 @@ from fleet.faults.models import Fault, FaultKind, Severity
 from fleet.health.claims import ensure_check_states
 from fleet.health.models import ErrorClass
 from fleet.health.recording import Outcome, RecordSummary, record
-from tests.builders import make_camera
+from tests.builders import make_camera, make_network_device
 
 T0 = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
 MIN = timedelta(minutes=1)
@@ -197,6 +197,31 @@ async def test_a_dead_switch_is_one_group_fault(database: Database, cipher: Cred
         for camera in ring[:4]:
             await feed(camera.id, reach, minute, True)
     assert all(f.closed_at is not None for f in await _faults(database))
+
+
+async def test_one_open_fault_per_device_kind_and_port_on_both_engines(
+    database: Database, cipher: CredentialCipher
+) -> None:
+    async with database.unit_of_work() as session:
+        switch = await make_network_device(session, cipher)
+    changes = faults.FaultChanges()
+    async with database.unit_of_work() as session:
+        opened = [
+            await faults.open_fault(session, changes, camera=switch, kind=FaultKind.PORT_DOWN, at=T0, summary=p, port=p)
+            for p in ("Gi0/1", "Gi0/2", "Gi0/1")
+        ]
+        whole = await faults.open_fault(session, changes, camera=switch, kind=FaultKind.PORT_DOWN, at=T0, summary="x")
+    # The third is the first again; the port-less one is a fault of its own.
+    assert opened[0].id == opened[2].id != opened[1].id and whole.id not in {f.id for f in opened}
+    assert [f.port for f in opened] == ["Gi0/1", "Gi0/2", "Gi0/1"] and whole.port is None
+    assert changes.opened[0].severity is Severity.CRITICAL
+    for port in ("Gi0/2", None):
+        with pytest.raises(IntegrityError):
+            async with database.unit_of_work() as session:
+                session.add(
+                    Fault(camera_id=switch.id, kind=FaultKind.PORT_DOWN, port=port, severity=Severity.CRITICAL,
+                          summary="twin", opened_at=T0 + MIN)
+                )  # fmt: skip
 
 
 async def test_one_open_fault_per_camera_and_kind_is_enforced_by_the_database(

@@ -2,15 +2,18 @@
 
 Many cameras failing in one batch give the same faults, tickets, alerts, statuses and status intervals as the same
 outcomes recorded one transaction each; a poller group going dark in one batch gives its group fault, one ticket
-and one alert per channel, and recovering in one batch closes them all.
+and one alert per channel, and recovering in one batch closes them all. The faults, tickets and alerts of many
+cameras are each written in one statement, not one per camera.
 """
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from config.checks import CheckKind
 from config.settings import Settings
@@ -190,3 +193,30 @@ async def test_a_group_going_dark_in_one_batch(
         (group[0].id, "fault_opened"),
         (group[0].id, "fault_closed"),
     ]
+
+
+async def test_many_cameras_faults_tickets_and_alerts_are_written_in_one_statement_each(
+    database: Database, cipher: CredentialCipher, settings: Settings
+) -> None:
+    quick = _quick(settings)
+    await _channel(database, cipher)
+    cameras = await _setup(database, cipher, [f"apart-{n}" for n in range(12)])
+    inserts: Counter[str] = Counter()
+
+    def seen(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if found := re.match(r"\s*INSERT INTO (\w+)", statement):
+            inserts[found.group(1)] += 1
+
+    event.listen(database.engine.sync_engine, "before_cursor_execute", seen)
+    try:
+        for minute in _script(cameras)[:2]:
+            inserts.clear()
+            async with database.unit_of_work() as session:
+                summary = await record(session, minute, settings=quick)
+    finally:
+        event.remove(database.engine.sync_engine, "before_cursor_execute", seen)
+    assert len(summary.faults.opened) >= 12
+    async with database.unit_of_work() as session:
+        assert len((await session.scalars(select(RepairTicket))).all()) == len(summary.faults.opened)
+    written = ("faults", "repair_tickets", "ticket_faults", "ticket_events", "audit_log", "alerts")
+    assert {table: inserts[table] for table in written} == dict.fromkeys(written, 1)
