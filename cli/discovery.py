@@ -56,3 +56,20 @@ async def discover_probe(
     for m in sorted(matches, key=lambda m: (m.address, m.endpoint)):
         table.add_row(m.address, m.endpoint, " ".join(m.xaddrs))
     out.print(table)
+
+
+@app.command("tables")
+@command
+async def discover_tables(
+    group: Annotated[str | None, typer.Option(help="Only the network devices of this poller group.")] = None,
+) -> None:
+    """Read the forwarding tables of switches and the neighbour (ARP) tables of routers now, as the scheduled
+    discovery does (discovery.table_interval), and keep them."""
+    from collectors.registry import Collectors
+    from scheduler.discovery import read_network_tables
+
+    async with opened() as root, Collectors.for_settings(root.settings) as collectors:
+        done = await read_network_tables(root.database, root.settings, collectors, root.cipher, poller_group=group)
+    for name, problem in sorted(done.failed.items()):
+        err.print(f"{name}: {problem}", markup=False)
+    out.print(f"read the tables of {done.read} network devices; {len(done.failed)} could not be read", markup=False)

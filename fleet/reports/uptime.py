@@ -12,6 +12,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from config.recording import RecordingSettings
 from config.settings import SchedulerSettings
 from config.zone import LOCAL
 from fleet import __version__, offload
@@ -19,20 +20,24 @@ from fleet.faults.models import Fault
 from fleet.faults.rules import Cause
 from fleet.faults.wording import kind_label
 from fleet.language import N_, Language, day, gettext, money, number, percent, translations
+from fleet.recording import footage as kept_footage
 from fleet.reports import charts
-from fleet.uptime import precision
+from fleet.uptime import footage, precision
 from fleet.uptime.calc import Figures, Span
-from fleet.uptime.facts import camera_facts
+from fleet.uptime.causes import with_causes
+from fleet.uptime.facts import CameraFacts, camera_facts
 from fleet.uptime.service import (
     GroupBy,
     TicketRepairs,
     UptimeRow,
     camera_figures_for,
+    key_of,
     report_rows,
     ticket_repairs,
-    with_causes,
 )
 
+# The uptime report lists this many of the longest gaps in the footage.
+GAPS_SHOWN = 20
 # Downtime by what explains it (fleet/uptime/causes.py), in the order the report shows them.
 CAUSES = {
     Cause.NETWORK: N_("the network (switch, router, media converter, port down)"),
@@ -141,13 +146,17 @@ async def uptime_document(
     now: datetime,
     language: Language,
     scheduler: SchedulerSettings | None = None,
+    recording: RecordingSettings | None = None,
 ) -> Document:
     """The uptime report with charts, for reading and printing; with the polling settings it states how precise
-    its outage edges are."""
+    its outage edges are, with the recording settings each row's recording and retention state."""
     facts = await camera_facts(session)
     per_camera = await camera_figures_for(session, period=period, now=now, cameras=facts)
     tickets = await ticket_repairs(session, period=period)
-    rows = await with_causes(session, report_rows(per_camera, tickets, by=by), per_camera, period=period, by=by)
+    rows = report_rows(per_camera, tickets, by=by)
+    keys = {camera_id: key_of(camera, by) for camera_id, (camera, _figures) in per_camera.items()}
+    rows = await with_causes(session, rows, per_camera, keys, period=period)
+    rows = await footage.with_footage(session, rows, keys, period=period, now=now, recording=recording)
     fleet = Figures()
     repairs = TicketRepairs()
     for camera, figures in per_camera.values():
@@ -189,6 +198,8 @@ async def uptime_document(
         causes=[(cause.value, gettext(label, language)) for cause, label in CAUSES.items()],
         svg=svg,
         precision=precision.note(scheduler, language) if scheduler is not None else None,
+        footage=any(row.recorded_cameras for row in rows),
+        gaps=await _longest_gaps(session, per_camera, period, now),
     )
     return Document(html)
 
@@ -204,8 +215,20 @@ def _downtime_by_cause(rows: list[UptimeRow], language: Language) -> dict[str, f
 async def _fault_kinds(session: AsyncSession, period: Span, language: Language) -> dict[str, int]:
     """The number of faults opened per kind within the period (the ten most frequent)."""
     kinds = await session.scalars(select(Fault.kind).where(Fault.opened_at >= period[0], Fault.opened_at < period[1]))
-    opened = Counter(kind_label(kind, language) for kind in kinds)
-    return dict(opened.most_common(10))
+    return dict(Counter(kind_label(kind, language) for kind in kinds).most_common(10))
+
+
+async def _longest_gaps(
+    session: AsyncSession, per_camera: dict[int, tuple[CameraFacts, Figures]], period: Span, now: datetime
+) -> list[tuple[str, datetime, datetime, float]]:
+    """The longest spans seen without footage in the period (camera, from, to, seconds), at most ``GAPS_SHOWN``."""
+    ids = await footage.recorded_ids(session, list(per_camera))
+    seen = (period[0], max(period[0], min(period[1], now)))
+    found = kept_footage.gaps(await kept_footage.pieces_of(session, ids, seen), seen)[:GAPS_SHOWN]
+    return [
+        (per_camera[i][0].name, start.astimezone(LOCAL), end.astimezone(LOCAL), (end - start).total_seconds())
+        for i, start, end in found
+    ]
 
 
 @cache
@@ -225,5 +248,6 @@ def environment(language: Language) -> Environment:
         percent=partial(percent, language=language),
         money=partial(money, language=language),
         day=partial(day, language=language),
+        footage_state=partial(footage.state_words, language=language),
     )
     return found

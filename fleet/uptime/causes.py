@@ -10,7 +10,9 @@ camera's own. The four parts add up to the downtime.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,7 +20,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from fleet.cameras.models import Camera
 from fleet.faults.models import Fault, FaultKind
 from fleet.faults.rules import Cause, cause_of
-from fleet.uptime.calc import Span, clip, micros, seconds, to_micros
+from fleet.uptime.calc import Figures, Span, clip, micros, seconds, to_micros
+
+if TYPE_CHECKING:
+    from fleet.uptime.facts import CameraFacts
+    from fleet.uptime.service import UptimeRow
 
 CHUNK = 500
 
@@ -77,3 +83,30 @@ def by_key(
         for cause, value in split(downtime.get(camera_id, 0.0), explained.get(camera_id, {})).items():
             summed[key][cause] += value
     return dict(summed)
+
+
+async def with_causes(
+    session: AsyncSession,
+    rows: Sequence[UptimeRow],
+    per_camera: Mapping[int, tuple[CameraFacts, Figures]],
+    keys: Mapping[int, str],
+    *,
+    period: Span,
+) -> list[UptimeRow]:
+    """The rows with their downtime in parts: the network, power, a shared outage guessed, the camera itself
+    (``keys``: each camera's row key)."""
+    explained = await explained_seconds(session, period=period, camera_ids=list(per_camera))
+    downtime = {camera_id: figures.downtime_s for camera_id, (_camera, figures) in per_camera.items()}
+    parts = by_key(downtime, explained, keys)
+    return [
+        replace(
+            row,
+            downtime_network_s=round(parts[row.key][Cause.NETWORK], 3),
+            downtime_power_s=round(parts[row.key][Cause.POWER], 3),
+            downtime_shared_s=round(parts[row.key][Cause.SHARED], 3),
+            downtime_camera_s=round(parts[row.key][Cause.CAMERA], 3),
+        )
+        if row.key in parts
+        else row
+        for row in rows
+    ]

@@ -9,17 +9,17 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import BigInteger, case, cast, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from fleet.faults.rules import Cause
+from config.recording import RecordingSettings
 from fleet.health.models import StatusInterval
 from fleet.tickets.models import RepairTicket
-from fleet.uptime import causes
+from fleet.uptime import causes, footage
 from fleet.uptime.calc import (
     Figures,
     Interval,
@@ -72,7 +72,20 @@ class UptimeRow:
     longest_outage_s: float
     # Mean time from a repair ticket's creation to its resolution, over the tickets resolved in the period.
     mttr_ticket_s: float | None
-    # The downtime in parts by what explains it (`with_causes`, fleet/uptime/causes.py); together the downtime.
+    # Recorded time beside availability (fleet.uptime.footage), over the cameras whose footage is kept; None
+    # where the row has none: footage seen (a share of the period, and seconds), what it may reach at most, the
+    # share seen at all, spans seen without footage, and the recording and retention state (with its settings).
+    recorded_cameras: int = 0
+    recorded: float | None = None
+    recorded_max: float | None = None
+    footage_observed: float | None = None
+    recorded_s: float | None = None
+    footage_missing_s: float | None = None
+    footage_unobserved_s: float | None = None
+    footage_gaps: int | None = None
+    recording_state: str | None = None
+    retention_days: float | None = None
+    # The downtime in parts by what explains it (fleet.uptime.causes): together the downtime.
     downtime_network_s: float = 0.0
     downtime_power_s: float = 0.0
     downtime_shared_s: float = 0.0
@@ -358,35 +371,13 @@ def report_rows(
     return [UptimeRow.of(key, count, figures, repairs) for key, (count, figures, repairs) in sorted(groups.items())]
 
 
-async def with_causes(
-    session: AsyncSession,
-    rows: Sequence[UptimeRow],
-    per_camera: dict[int, tuple[CameraFacts, Figures]],
-    *,
-    period: Span,
-    by: GroupBy,
+async def uptime_report(
+    session: AsyncSession, *, period: Span, by: GroupBy, now: datetime, recording: RecordingSettings | None = None
 ) -> list[UptimeRow]:
-    """The rows with their downtime in parts: the network, power, a shared outage guessed, the camera itself."""
-    explained = await causes.explained_seconds(session, period=utc(period), camera_ids=list(per_camera))
-    keys = {camera_id: key_of(camera, by) for camera_id, (camera, _figures) in per_camera.items()}
-    downtime = {camera_id: figures.downtime_s for camera_id, (_camera, figures) in per_camera.items()}
-    parts = causes.by_key(downtime, explained, keys)
-    return [
-        replace(
-            row,
-            downtime_network_s=round(parts[row.key][Cause.NETWORK], 3),
-            downtime_power_s=round(parts[row.key][Cause.POWER], 3),
-            downtime_shared_s=round(parts[row.key][Cause.SHARED], 3),
-            downtime_camera_s=round(parts[row.key][Cause.CAMERA], 3),
-        )
-        if row.key in parts
-        else row
-        for row in rows
-    ]
-
-
-async def uptime_report(session: AsyncSession, *, period: Span, by: GroupBy, now: datetime) -> list[UptimeRow]:
-    """The uptime figures per key over the period, sorted by key, with the downtime in parts by cause."""
+    """The uptime figures per key over the period, sorted by key, with the downtime in parts by cause and recorded
+    time beside availability (and, with the recording settings, each row's recording and retention state)."""
     per_camera = await camera_figures_for(session, period=period, now=now)
     rows = report_rows(per_camera, await ticket_repairs(session, period=utc(period)), by=by)
-    return await with_causes(session, rows, per_camera, period=period, by=by)
+    keys = {camera_id: key_of(camera, by) for camera_id, (camera, _figures) in per_camera.items()}
+    rows = await causes.with_causes(session, rows, per_camera, keys, period=utc(period))
+    return await footage.with_footage(session, rows, keys, period=utc(period), now=now, recording=recording)
