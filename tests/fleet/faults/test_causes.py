@@ -24,9 +24,8 @@ from fleet.db import Database
 from fleet.faults import causes, rules
 from fleet.faults.models import Fault, FaultKind
 from fleet.faults.service import FaultChanges, add_fault
-from fleet.health import recording
 from fleet.health.claims import ensure_check_states
-from fleet.health.models import CheckState, ErrorClass
+from fleet.health.models import CheckState
 from fleet.reports.uptime import uptime_document
 from fleet.tickets import creation as tickets
 from fleet.tickets import sweep as ticket_sweep
@@ -36,6 +35,7 @@ from fleet.uptime import export
 from fleet.uptime.service import GroupBy, uptime_report
 from fleet.users.models import Role
 from tests.builders import TEST_ACTOR, make_camera, make_user
+from tests.fleet.tickets.test_service import record
 
 T0 = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
 MIN = timedelta(minutes=1)
@@ -137,22 +137,7 @@ async def street(database: Database, cipher: CredentialCipher) -> Street:
 
 async def poll(database: Database, settings: Settings, devices: Sequence[Camera], minute: float, ok: bool) -> None:
     """One reachability result for each device, recorded as one poll batch."""
-    at = T0 + minute * MIN
-    outcomes = [
-        recording.Outcome(
-            camera_id=d.id,
-            kind=CheckKind.REACHABILITY,
-            at=at,
-            ok=ok,
-            duration_s=0.01,
-            next_due_at=at + MIN,
-            error_class=None if ok else ErrorClass.UNREACHABLE,
-            error=None if ok else "connection refused",
-        )
-        for d in devices
-    ]
-    async with database.unit_of_work() as session:
-        await recording.record(session, outcomes, settings=settings)
+    await record(database, settings, [d.id for d in devices], minute, ok)
 
 
 async def down(database: Database, settings: Settings, devices: Sequence[Camera], start: float) -> None:
