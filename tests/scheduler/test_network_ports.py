@@ -4,7 +4,6 @@ named as the registry writes the port; the ports' latest state is kept and serve
 
 from __future__ import annotations
 
-import random
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -13,7 +12,6 @@ import httpx
 import pytest_asyncio
 from sqlalchemy import select
 
-from collectors.registry import Collectors
 from config.settings import Settings
 from fleet.cameras import service as registry
 from fleet.cameras.models import Camera
@@ -24,10 +22,10 @@ from fleet.faults.models import Fault
 from fleet.network.models import NetworkPort
 from fleet.users.models import Role
 from scheduler.polling import Poller
-from simulator.control import ControlServer
 from simulator.fleet import SimulatedFleet
 from simulator.spec import parse_fleet_text
 from tests.builders import TEST_ACTOR, make_user
+from tests.peers.controlled import control_api, settling_poller
 
 CONTROL = ("127.134.4.250", 8768)
 FLEET = """name,host,onvif_port,rtsp_port,snmp_port,snmp_community,device_type,ports,uplink_device,uplink_port
@@ -46,14 +44,9 @@ NAMES = ["SW-1", "UPS-1"]
 
 @pytest_asyncio.fixture
 async def control() -> AsyncIterator[aiohttp.ClientSession]:
-    async with SimulatedFleet(parse_fleet_text(FLEET), snapshot_size=(64, 48)) as fleet:
-        server = ControlServer(fleet, *CONTROL)
-        await server.start()
-        try:
-            async with aiohttp.ClientSession() as http:
-                yield http
-        finally:
-            await server.stop()
+    fleet = SimulatedFleet(parse_fleet_text(FLEET), snapshot_size=(64, 48))
+    async with fleet, control_api(fleet, CONTROL) as http:
+        yield http
 
 
 @pytest_asyncio.fixture
@@ -68,11 +61,8 @@ async def poller(
         for number, (name, port) in enumerate(UPLINK_PORTS.items(), start=11):
             fields = {"name": name, "host": f"127.134.4.{number}", "uplink_device": "SW-1", "uplink_port": port}
             await registry.create(session, actor=TEST_ACTOR, data=CameraCreate.model_validate(fields), cipher=cipher)
-    fast = settings.model_copy(
-        update={"faults": settings.faults.model_copy(update={"failures_to_open": 1, "successes_to_close": 1})}
-    )
-    async with Collectors.for_settings(fast) as collectors:
-        yield Poller(database, fast, collectors, cipher, owner="test-ports", rng=random.Random(134))
+    async with settling_poller(settings, database, cipher, owner="test-ports", seed=134) as polling:
+        yield polling
 
 
 async def _inject(http: aiohttp.ClientSession, device: str, body: dict[str, Any]) -> None:

@@ -5,7 +5,6 @@ recording faults injected the same way open and close."""
 
 from __future__ import annotations
 
-import random
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -13,7 +12,6 @@ import aiohttp
 import pytest_asyncio
 from sqlalchemy import select
 
-from collectors.registry import Collectors
 from config.settings import Settings
 from fleet.cameras import service as registry
 from fleet.cameras.schemas import CameraCreate, RecorderCreate
@@ -21,11 +19,11 @@ from fleet.crypto import CredentialCipher
 from fleet.db import Database
 from fleet.faults.models import Fault
 from scheduler.polling import Poller
-from simulator.control import ControlServer
 from simulator.fleet import SimulatedFleet
 from simulator.recording import SimRecording
 from simulator.spec import parse_fleet_text
 from tests.builders import TEST_ACTOR
+from tests.peers.controlled import control_api, settling_poller
 
 PASSWORD = "Schijf-2024!"
 NVR, CONTROL = "127.131.2.1", ("127.131.2.250", 8767)
@@ -43,13 +41,8 @@ async def control() -> AsyncIterator[aiohttp.ClientSession]:
             SimRecording("REC-1", "CAM-1", "rtsp://127.131.2.11:554/1"),
             SimRecording("REC-2", "CAM-2", "rtsp://127.131.2.12:554/1"),
         ]
-        server = ControlServer(fleet, *CONTROL)
-        await server.start()
-        try:
-            async with aiohttp.ClientSession() as http:
-                yield http
-        finally:
-            await server.stop()
+        async with control_api(fleet, CONTROL) as http:
+            yield http
 
 
 @pytest_asyncio.fixture
@@ -63,11 +56,8 @@ async def poller(
         for name, host in (("CAM-1", "127.131.2.11"), ("CAM-2", "127.131.2.12")):
             camera = {"name": name, "host": host, "recorder": "NVR-D", **login}
             await registry.create(session, actor=TEST_ACTOR, data=CameraCreate.model_validate(camera), cipher=cipher)
-    fast = settings.model_copy(
-        update={"faults": settings.faults.model_copy(update={"failures_to_open": 1, "successes_to_close": 1})}
-    )
-    async with Collectors.for_settings(fast) as collectors:
-        yield Poller(database, fast, collectors, cipher, owner="test-disks", rng=random.Random(131))
+    async with settling_poller(settings, database, cipher, owner="test-disks", seed=131) as polling:
+        yield polling
 
 
 async def _inject(http: aiohttp.ClientSession, path: str, body: dict[str, Any]) -> None:
