@@ -14,6 +14,7 @@ from cli import (
     db,
     decisions,
     demo,
+    discovery,
     incidents,
     network_devices,
     passwords,
@@ -49,6 +50,7 @@ app.add_typer(decisions.app, name="decisions")
 app.add_typer(incidents.app, name="incidents")
 app.add_typer(tickets.app, name="tickets")
 app.add_typer(advisories.app, name="advisories")
+app.add_typer(discovery.app, name="discover")
 
 
 def main() -> None:

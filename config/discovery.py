@@ -14,8 +14,11 @@ from config.section import Section
 class DiscoverySettings(Section):
     # How often the forwarding tables of switches and the neighbour (ARP) tables of routers are read.
     table_interval: Duration = timedelta(hours=1)
-    # At most this many entries are read from one device's tables; more is that device's problem, not a bigger read.
-    max_table_entries: int = Field(default=20_000, ge=1, le=1_000_000)
+    # At most this many values are read from one device's tables (about three per learned address); more is that
+    # device's recorded problem, not a bigger read.
+    max_table_values: int = Field(default=60_000, ge=10, le=1_000_000)
+    # Devices whose tables are read at once.
+    table_concurrency: int = Field(default=8, ge=1, le=1000)
     # The longest one device's tables may take to read.
     table_timeout: Duration = timedelta(seconds=60)
     # Where WS-Discovery probes go: interface names (eth1) or IPv4 addresses of this machine's interfaces. Empty

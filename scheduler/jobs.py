@@ -24,10 +24,12 @@ from fleet.events import service as camera_events
 from fleet.health import watch
 from fleet.health.results import prune_results
 from fleet.looplag import LoopLag
+from fleet.recording import footage
 from fleet.uptime import rollup
 from fleet.uptime.facts import local_day
 from fleet.vendor_risk import service as vendor_risk
 from scheduler import failures
+from scheduler.discovery import discover
 from scheduler.dispatcher import Dispatcher
 from scheduler.events import EventListener, listening
 from scheduler.exclusive import sole_scheduler
@@ -47,6 +49,7 @@ ROTATION_JOB = "password-rotations"
 EVENTS_CLAIM_JOB = "event-subscriptions"
 EVENTS_FLUSH_JOB = "event-writes"
 TRAPS_JOB = "trap-senders"
+DISCOVERY_JOB = "network-discovery"
 # Events heard are written this often (one transaction for all of them): soon enough that a tamper event's check
 # runs at the next tick, seldom enough that a flood costs few transactions.
 _EVENTS_FLUSH = timedelta(seconds=1)
@@ -58,12 +61,13 @@ def collector_name(poller_group: str | None) -> str:
 
 
 async def prune(database: Database, settings: Settings) -> int:
-    """Delete raw results, and heartbeats of collectors gone, older than the retention setting; then refresh the
-    query planner's statistics (SQLite)."""
+    """Delete raw results, and heartbeats of collectors gone, older than the retention setting; events and footage
+    coverage after their own. Then refresh the query planner's statistics (SQLite)."""
     async with database.unit_of_work() as session:
         removed = await prune_results(session, older_than=datetime.now(UTC) - settings.retention.raw_results)
         await watch.prune_heartbeats(session, older_than=datetime.now(UTC) - settings.retention.raw_results)
         await camera_events.prune(session, before=datetime.now(UTC) - settings.events.keep)
+        await footage.prune(session, before=datetime.now(UTC) - settings.retention.footage_history)
     async with database.unit_of_work() as session:
         await refresh_statistics(session)
     if removed:
@@ -210,10 +214,19 @@ def build_scheduler(
 
     async def rotations() -> None:
         # Runs asked for over the API or a page; the CLI runs its own at once.
-        await run_pending(database, poller.cipher, poller.collectors.accounts)
+        await run_pending(
+            database,
+            poller.cipher,
+            poller.collectors.account_transports,
+            owner=f"collector:{poller.owner}",
+            lease=settings.cameras.rotation_lease,
+        )
 
     async def beat() -> None:
         await heartbeat(database, name=poller.owner, poller_group=poller.poller_group)
+
+    async def discovery() -> None:
+        await discover(database, settings, poller.collectors, poller.cipher, poller_group=poller.poller_group)
 
     # (id, job, interval, whether it runs at once or only after one interval)
     table: tuple[tuple[str, Callable[[], Awaitable[None]], timedelta, bool], ...] = (
@@ -224,6 +237,7 @@ def build_scheduler(
         (DECISIONS_JOB, compliance, settings.decisions.check_interval, False),
         (ROLLUP_JOB, roll_up_job, settings.uptime.rollup_interval, False),
         (ROTATION_JOB, rotations, settings.scheduler.tick, True),
+        (DISCOVERY_JOB, discovery, settings.discovery.table_interval, False),
     )
     if listener is not None:
         table += ((EVENTS_FLUSH_JOB, listener.flush, _EVENTS_FLUSH, True),)

@@ -7,7 +7,7 @@ import contextlib
 import ipaddress
 import ssl
 import tempfile
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
@@ -97,6 +97,18 @@ def _scale(value: Any) -> float:
     return number
 
 
+def _ports(value: Any) -> list[int]:
+    if not isinstance(value, list) or len(value) > 512 or not all(_count(port) > 0 for port in value):
+        raise ValueError(f"expected a list of port numbers (ifIndex), got {value!r}")
+    return sorted(set(value))
+
+
+def _percent(value: Any) -> int:
+    if _count(value) > 100:
+        raise ValueError(f"expected a whole number from 0 to 100, got {value!r}")
+    return int(value)
+
+
 def _set_user_fault(value: Any) -> str:
     try:
         return SetUserFault(value).value
@@ -132,6 +144,12 @@ _SETTABLE: dict[str, Callable[[Any], Any]] = {
     "lockout_after": _count,
     "lockout_s": _scale,
     "set_user_fault": _set_user_fault,
+    "onvif_users": _flag,
+    "isapi": _flag,
+    "ports_down": _ports,
+    "poe_off": _ports,
+    "on_battery": _flag,
+    "battery_charge": _percent,
 }
 # Events a second at most in a flood (the simulator's own CPU is shared with what it simulates).
 _MAX_FLOOD = 5000
@@ -161,6 +179,8 @@ class SimulatedCamera:
         self.tls: list[CameraWebServer | RtspServer] = []
         self._comeback: asyncio.Task[None] | None = None
         self._flood: asyncio.Task[None] | None = None
+        # Told after every change of state, so the network can follow (simulator/network.py; set by the fleet).
+        self.changed: Callable[[], Awaitable[None]] | None = None
 
     @property
     def name(self) -> str:
@@ -174,7 +194,7 @@ class SimulatedCamera:
 
     async def start(self) -> None:
         """Open the sockets its current state calls for."""
-        if self.state.offline:
+        if self.state.offline or self.state.dark:
             return
         await self.web.start()
         await self.snmp.start()
@@ -223,6 +243,8 @@ class SimulatedCamera:
                 await self.start()
                 if self.state.rtsp_down:
                     await self.rtsp.stop()
+        if self.changed is not None:
+            await self.changed()
 
     async def serve_tls(
         self, certificate_pem: bytes, key_pem: bytes, *, https_port: int | None = None, rtsps_port: int | None = None
@@ -250,11 +272,12 @@ class SimulatedCamera:
             for server in self.tls:
                 await server.start()
 
-    def send_trap(self, name: str) -> bool:
-        """Send the trap ``name`` (see simulator.snmp.TRAPS) to ``trap_to``; whether one was sent."""
-        if not self.state.trap_to or self.state.offline:
+    def send_trap(self, name: str, extra: Sequence[tuple[tuple[int, ...], Any]] = ()) -> bool:
+        """Send the trap ``name`` (see simulator.snmp.TRAPS, with `extra` varbinds) to ``trap_to``; whether one was
+        sent."""
+        if not self.state.trap_to or self.state.offline or self.state.dark:
             return False
-        self.snmp.send_trap(trap_destination(self.state.trap_to), name)
+        self.snmp.send_trap(trap_destination(self.state.trap_to), name, extra)
         return True
 
     def raise_event(self, topic: Topic, state: bool, source: str | None = None) -> Event:
@@ -289,11 +312,13 @@ class SimulatedCamera:
         await self.stop()
         self.device.events.drop_all()
         if downtime_s <= 0:
-            self.state.reboot()
-            await self.start()
-            self.send_trap("coldStart")
+            await self.power_on()
+            if self.changed is not None:
+                await self.changed()
             return
         self.state.offline = True
+        if self.changed is not None:
+            await self.changed()
 
         async def come_back() -> None:
             await asyncio.sleep(downtime_s)
@@ -302,6 +327,14 @@ class SimulatedCamera:
             self.send_trap("coldStart")
 
         self._comeback = asyncio.create_task(come_back())
+
+    async def power_on(self) -> None:
+        """Boot: uptime from zero, one more boot, sockets opened, a coldStart trap."""
+        await self.stop()
+        self.device.events.drop_all()
+        self.state.reboot()
+        await self.start()
+        self.send_trap("coldStart")
 
     def describe(self) -> dict[str, Any]:
         """JSON-ready view: address, identity, state and poll counters."""
@@ -322,7 +355,9 @@ class SimulatedCamera:
                 "hardware_id": ident.hardware_id,
                 "mac": ident.mac,
             },
-            "state": settings | {"uptime_s": round(state.uptime_s(), 1), "boots": state.boots},
+            "state": settings
+            | {"uptime_s": round(state.uptime_s(), 1), "boots": state.boots, "dark": state.dark}
+            | {"unpowered": state.unpowered},
             "counters": self.device.counters.as_dict(),
             "events": self.device.events.as_dict(),
             "accounts": self.device.accounts.as_dict(),

@@ -14,6 +14,7 @@ from simulator.camera import SimulatedCamera
 from simulator.control import ControlServer
 from simulator.device import Device
 from simulator.images import SceneCache
+from simulator.network import Network
 from simulator.spec import CameraSpec, FleetFileError, parse_fleet_csv
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,10 @@ class SimulatedFleet:
             if spec.name in self.cameras:
                 raise FleetFileError(f"{spec.name}: camera name used twice")
             self.cameras[spec.name] = SimulatedCamera(Device.create(spec, self.scenes))
+        # Switches, routers and UPSes with the devices behind their ports (checked now: a bad uplink is a file error).
+        self.network = Network(self.cameras)
+        for camera in self.cameras.values():
+            camera.changed = self.network.apply
 
     @classmethod
     def from_csv(
@@ -69,6 +74,7 @@ class SimulatedFleet:
                 await self.stop()
                 spec = camera.device.spec
                 raise OSError(error.errno, f"{camera.name}: cannot listen on {spec.host} ({error.strerror})") from error
+        await self.network.apply()
         log.info("simulating %d cameras", len(self.cameras))
 
     async def stop(self) -> None:

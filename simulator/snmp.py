@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import os
 import struct
+from collections.abc import Sequence
 from typing import Any, cast
 
 from cryptography.hazmat.decrepit.ciphers.modes import CFB
@@ -100,14 +101,15 @@ class SnmpAgent(asyncio.DatagramProtocol):
         else:
             self._send(reply, addr)
 
-    def send_trap(self, destination: tuple[str, int], name: str) -> None:
+    def send_trap(self, destination: tuple[str, int], name: str, extra: Sequence[tuple[Oid, Any]] = ()) -> None:
         """Send one SNMPv2-Trap from the camera's own address: v2c under its community, or v3 authPriv as its
-        USM user (the agent is the authoritative engine of its traps)."""
+        USM user (the agent is the authoritative engine of its traps); `extra` varbinds follow the trap's OID
+        (linkDown and linkUp carry the port's ifIndex, ifAdminStatus and ifOperStatus)."""
         pdu = v2c.SNMPv2TrapPDU()
         v2c.apiPDU.set_defaults(pdu)
         v2c.apiPDU.set_request_id(pdu, int.from_bytes(os.urandom(3), "big"))
         uptime = rfc1902.TimeTicks(int(self.device.state.uptime_s() * 100) % 2**32)
-        varbinds = [(_SYS_UPTIME, uptime), (_SNMP_TRAP_OID, rfc1902.ObjectIdentifier(TRAPS[name]))]
+        varbinds = [(_SYS_UPTIME, uptime), (_SNMP_TRAP_OID, rfc1902.ObjectIdentifier(TRAPS[name])), *extra]
         v2c.apiPDU.set_varbinds(pdu, varbinds)
         spec = self.device.spec
         if spec.snmp_v3:

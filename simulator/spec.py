@@ -38,6 +38,22 @@ class CameraSpec:
     sim_mac: str = ""
     # A simulated recorder's disks (0: none): more serve a disk and RAID table modelled on Synology's MIB over SNMP.
     sim_disks: int = 0
+    # A network device (switch, router, media_converter, poe_injector, ups) instead of a camera, its number of ports,
+    # and where any device hangs: the network device's name and port (an ifIndex, or the port's ifName/ifDescr).
+    device_type: str = ""
+    ports: int = 0
+    uplink_device: str = ""
+    uplink_port: str = ""
+
+    @property
+    def is_network(self) -> bool:
+        """True for a switch, router, media converter, PoE injector or UPS."""
+        return self.device_type in NETWORK_TYPES
+
+    @property
+    def port_count(self) -> int:
+        """The ports of a network device (0 for a camera)."""
+        return self.ports or DEFAULT_PORTS.get(self.device_type, 0) if self.is_network else 0
 
     @property
     def has_credentials(self) -> bool:
@@ -56,6 +72,10 @@ class CameraSpec:
 
 
 _PORT_FIELDS = {"onvif_port": 80, "snmp_port": 161, "rtsp_port": 554}
+NETWORK_TYPES = frozenset({"switch", "router", "media_converter", "poe_injector", "ups"})
+# Ports a network device has when the fleet file does not say.
+DEFAULT_PORTS = {"switch": 24, "router": 4, "media_converter": 2, "poe_injector": 2, "ups": 1}
+_MAX_PORTS = 512
 
 
 def parse_fleet_text(text: str) -> list[CameraSpec]:
@@ -121,7 +141,17 @@ def _row_to_spec(line: int, row: dict[str, str]) -> CameraSpec:
             # RFC 3414 (and every SNMP manager) refuses passphrases shorter than 8 characters.
             if not value or (field != "snmp_user" and len(value) < 8):
                 raise FleetFileError(f"line {line}: {field}: SNMPv3 needs it (keys: 8 characters or more)")
+    device_type = row.get("device_type", "").lower()
+    if device_type not in NETWORK_TYPES | {"", "camera", "recorder"}:
+        raise FleetFileError(f"line {line}: device_type: {device_type!r} is not a camera, recorder or network device")
+    raw_ports = row.get("ports", "")
+    if raw_ports and (not raw_ports.isdigit() or not 0 < int(raw_ports) <= _MAX_PORTS):
+        raise FleetFileError(f"line {line}: ports: {raw_ports!r} is not a number of ports from 1 to {_MAX_PORTS}")
     return CameraSpec(
+        device_type=device_type,
+        ports=int(raw_ports) if raw_ports else 0,
+        uplink_device=row.get("uplink_device", ""),
+        uplink_port=row.get("uplink_port", ""),
         name=name,
         host=host,
         onvif_port=ports["onvif_port"],

@@ -117,10 +117,22 @@ class DeviceState:
     lockout_after: int = 0
     lockout_s: float = 60.0
     set_user_fault: str = ""
+    # ONVIF GetUsers/SetUser offered; Hikvision ISAPI /ISAPI/Security/users served (simulator/isapi.py).
+    onvif_users: bool = True
+    isapi: bool = False
     # ONVIF Profile G: the recordings this device keeps (a recorder, or a camera recording on its own storage);
     # empty: no recording and search services. The period of the last FindEvents, for its results.
     recordings: list[SimRecording] = field(default_factory=list)
     event_search: tuple[datetime, datetime] | None = None
+    # A network device's faults (simulator/network.py): ports whose link is down (a cut cable), ports whose PoE is
+    # off (the device behind loses power); a UPS on battery and its charge (at 0 everything behind it goes dark).
+    ports_down: list[int] = field(default_factory=list)
+    poe_off: list[int] = field(default_factory=list)
+    on_battery: bool = False
+    battery_charge: int = 100
+    # Cut off by the network (an uplink switched off, a port down) or without power: set by the fleet, not settable.
+    dark: bool = False
+    unpowered: bool = False
     boots: int = 1
     booted_at: float = field(default_factory=time.monotonic)
 

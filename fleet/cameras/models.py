@@ -212,6 +212,9 @@ class CameraCredentials(Base):
     password_fingerprint: Mapped[str | None] = mapped_column(String(64))
     # When the ONVIF user name or password last changed (import, API, rotation): the credential's age.
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A rotation's new password, encrypted, from just before it is sent to the camera until it is stored or the old
+    # one is proven back: whoever takes over a crashed run can then check which of the two the camera takes.
+    pending_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     camera: Mapped[Camera] = relationship(back_populates="credentials")

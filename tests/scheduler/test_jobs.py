@@ -21,6 +21,7 @@ from fleet.db import Database
 from scheduler.dispatcher import Dispatcher
 from scheduler.jobs import (
     DECISIONS_JOB,
+    DISCOVERY_JOB,
     DISPATCH_JOB,
     POLL_JOB,
     PRUNE_JOB,
@@ -121,6 +122,7 @@ async def test_the_scheduler_has_each_job_once_with_its_interval_and_start(
                 ROLLUP_JOB: (settings.uptime.rollup_interval, False),
                 HEARTBEAT_JOB: (settings.scheduler.lease / 3, True),
                 ROTATION_JOB: (settings.scheduler.tick, True),
+                DISCOVERY_JOB: (settings.discovery.table_interval, False),
             }
             assert set(jobs) == set(expected)
             for job_id, (interval, start_now) in expected.items():

@@ -2,7 +2,7 @@
 trigram indexes for the search when the server offers pg_trgm
 
 Revision ID: a8bcc3c85526
-Revises: b7d41e0c9a52
+Revises: 2c1e04fe1325
 Create Date: 2026-12-04 21:48:09.996666+00:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "a8bcc3c85526"
-down_revision: str | None = "b7d41e0c9a52"
+down_revision: str | None = "2c1e04fe1325"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -33,11 +33,16 @@ async def _import(database: Database, cipher: CredentialCipher, text: str, model
         await service.upsert_many(session, actor=TEST_ACTOR, rows=importer.iter_cameras(valid), cipher=cipher)
 
 
+async def import_devices(database: Database, cipher: CredentialCipher, network: str, cameras: str) -> None:
+    """Import network devices, then cameras, from CSV text as `camfleet ... import` does."""
+    await _import(database, cipher, network, NetworkDeviceCreate)
+    await _import(database, cipher, cameras, CameraCreate)
+
+
 async def register_street(database: Database, cipher: CredentialCipher) -> dict[str, int]:
     """Register the street (CAM-n observed with MAC AXIS[n]; the switch's trunk learns AXIS[30], the router's);
     the ids by name."""
-    await _import(database, cipher, NETWORK, NetworkDeviceCreate)
-    await _import(database, cipher, CAMERAS, CameraCreate)
+    await import_devices(database, cipher, NETWORK, CAMERAS)
     async with database.unit_of_work() as session:
         for n in range(1, 5):
             await session.execute(update(Camera).where(Camera.name == f"CAM-{n}").values(observed_mac=AXIS[n]))
