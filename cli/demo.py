@@ -39,8 +39,9 @@ DEMO_FAULTS: dict[str, dict[str, Any]] = {
     "VL-F012": {"offline": True},
     "VL-F027": {"clock_offset_s": 42.0},
     "VL-F033": {"image": "covered"},
-    # A recorder whose disk failed: storage_failed names every camera whose footage it keeps.
-    "NVR-BLERICK": {"storage_failed": True},
+    # A recorder whose disk failed (its SNMP disk table: Drive 2 crashed, Volume 1 degraded): storage_failed names
+    # the disk and every camera whose footage it keeps.
+    "NVR-BLERICK": {"disks": "failed"},
     # PoE off on the switch's port 2: VL-F002 behind it loses its power (poe_off on the switch, port Gi1/0/2).
     "SW-MARKT": {"poe_off": [2]},
 }

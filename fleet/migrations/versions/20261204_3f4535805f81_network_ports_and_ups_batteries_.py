@@ -1,7 +1,7 @@
 """Network ports and UPS batteries as last read; condition states per port (issue 19)
 
 Revision ID: 3f4535805f81
-Revises: 2c1e04fe1325
+Revises: a8bcc3c85526
 Create Date: 2026-12-04 21:46:58.568376+00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "3f4535805f81"
-down_revision: str | None = "2c1e04fe1325"
+down_revision: str | None = "a8bcc3c85526"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
