@@ -5,25 +5,31 @@ recording faults injected the same way open and close."""
 
 from __future__ import annotations
 
+import random
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiohttp
 import pytest_asyncio
 from sqlalchemy import select
 
+from collectors.base import Target
+from collectors.events import PullPointClient
+from collectors.registry import Collectors
 from config.settings import Settings
 from fleet.cameras import service as registry
 from fleet.cameras.schemas import CameraCreate, RecorderCreate
 from fleet.crypto import CredentialCipher
 from fleet.db import Database
+from fleet.events.service import Batch, Received, record
 from fleet.faults.models import Fault
 from scheduler.polling import Poller
+from simulator.control import ControlServer
 from simulator.fleet import SimulatedFleet
 from simulator.recording import SimRecording
 from simulator.spec import parse_fleet_text
 from tests.builders import TEST_ACTOR
-from tests.peers.controlled import control_api, settling_poller
 
 PASSWORD = "Schijf-2024!"
 NVR, CONTROL = "127.131.2.1", ("127.131.2.250", 8767)
@@ -41,8 +47,13 @@ async def control() -> AsyncIterator[aiohttp.ClientSession]:
             SimRecording("REC-1", "CAM-1", "rtsp://127.131.2.11:554/1"),
             SimRecording("REC-2", "CAM-2", "rtsp://127.131.2.12:554/1"),
         ]
-        async with control_api(fleet, CONTROL) as http:
-            yield http
+        server = ControlServer(fleet, *CONTROL)
+        await server.start()
+        try:
+            async with aiohttp.ClientSession() as http:
+                yield http
+        finally:
+            await server.stop()
 
 
 @pytest_asyncio.fixture
@@ -56,8 +67,11 @@ async def poller(
         for name, host in (("CAM-1", "127.131.2.11"), ("CAM-2", "127.131.2.12")):
             camera = {"name": name, "host": host, "recorder": "NVR-D", **login}
             await registry.create(session, actor=TEST_ACTOR, data=CameraCreate.model_validate(camera), cipher=cipher)
-    async with settling_poller(settings, database, cipher, owner="test-disks", seed=131) as polling:
-        yield polling
+    fast = settings.model_copy(
+        update={"faults": settings.faults.model_copy(update={"failures_to_open": 1, "successes_to_close": 1})}
+    )
+    async with Collectors.for_settings(fast) as collectors:
+        yield Poller(database, fast, collectors, cipher, owner="test-disks", rng=random.Random(131))
 
 
 async def _inject(http: aiohttp.ClientSession, path: str, body: dict[str, Any]) -> None:
@@ -108,3 +122,32 @@ async def test_disk_stories_and_recording_faults_from_the_control_api(
     await _inject(control, "/recordings/REC-2", {"kept_days": 3})
     await poller.tick(everything=True, names=["NVR-D"])
     assert set(await _open(database)) == {"retention_short"}
+
+
+async def test_onvif_storage_failure_of_the_recorder_opens_and_closes_storage_failed(
+    poller: Poller, database: Database, settings: Settings, control: aiohttp.ClientSession
+) -> None:
+    """The simulator's StorageFailure notification (ONVIF Core: Source Token, Data Failed), pulled and read by the
+    PullPoint client, recorded as events are."""
+    async with database.unit_of_work() as session:
+        recorder = await registry.get_by_name(session, "NVR-D")
+    assert recorder is not None
+    target = Target(recorder.id, "NVR-D", NVR, 8080, 8554, 1161, "admin", PASSWORD)
+    client = PullPointClient(1024 * 1024, timedelta(seconds=5))
+    point = await client.subscribe(target, await client.events_path(target), timedelta(minutes=5))
+
+    async def pulled_and_recorded() -> None:
+        notifications = (await client.pull(target, point, timedelta(seconds=5), 10)).notifications
+        now = datetime.now(UTC)
+        events = [Received(recorder.id, n.topic, n.source, n.state, now, n.device_time) for n in notifications]
+        async with database.unit_of_work() as session:
+            await record(session, Batch(kept=events), now=now, settings=settings)
+
+    await _inject(control, "", {"storage_failed": True})
+    await pulled_and_recorded()
+    fault = (await _open(database))["storage_failed"]
+    assert fault.details["cameras"] == ["CAM-1", "CAM-2"] and _disks(fault) == [("SD_DISK", "failed")]
+    assert fault.details["topic"] == "tns1:Device/HardwareFailure/StorageFailure"
+    await _inject(control, "", {"storage_failed": False})
+    await pulled_and_recorded()
+    assert "storage_failed" not in await _open(database)
