@@ -27,12 +27,13 @@ from fleet.faults.service import (
     reboots_since,
     suppress_group_outages,
 )
+from fleet.faults.summaries import condition_summary
 from fleet.health.models import CheckState
 from fleet.health.rules import SoftHard, apply_result
 from fleet.hygiene import service as hygiene
 from fleet.images import service as images
 from fleet.recording import service as recording
-from fleet.recording.rules import RECORDING_FAULTS, storage_problems, storage_summary
+from fleet.recording.rules import RECORDING_FAULTS, storage_problems
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,7 +284,7 @@ async def _condition(
             camera,
             kind,
             at=transition.at,
-            summary=_condition_summary(camera, kind, item.values, extra),
+            summary=condition_summary(camera, kind, item.values, extra),
             details={**{k: item.values.get(k) for k in _DETAILS if k in item.values}, **(extra or {})},
         )
 
@@ -301,7 +302,7 @@ def _follow(batch: _Batch, camera: Camera, kind: FaultKind, item: Seen, extra: M
     if fault is None or all(fault.details.get(key) == value for key, value in named.items()):
         return
     fault.details = {**fault.details, **named}
-    fault.summary = _condition_summary(camera, kind, item.values, extra)
+    fault.summary = condition_summary(camera, kind, item.values, extra)
 
 
 # Reported values copied into a condition fault's details: numbers only (never an image's thumbnail).
@@ -319,41 +320,6 @@ _DETAILS = (
     "profile_width",
     "profile_height",
 )
-_IMAGE_SUMMARIES = {
-    FaultKind.IMAGE_BLACK: "picture is black",
-    FaultKind.IMAGE_COVERED: "picture shows nothing: lens covered or taped",
-    FaultKind.IMAGE_BLURRED: "picture is blurred",
-    FaultKind.IMAGE_FROZEN: "picture is frozen: the same frame again",
-}
-
-
-_RECORDING_SUMMARIES = {
-    FaultKind.RECORDING_STOPPED: "no footage is being recorded",
-    FaultKind.RECORDING_GAP: "gap in the last day's footage",
-    FaultKind.RETENTION_SHORT: "footage does not reach back the minimum retention",
-    FaultKind.RETENTION_EXCEEDED: "footage kept beyond the maximum retention",
-}
-
-
-def _condition_summary(
-    camera: Camera, kind: FaultKind, values: Mapping[str, Any], extra: Mapping[str, Any] | None = None
-) -> str:
-    if kind is FaultKind.CLOCK_DRIFT:
-        return f"{camera.name}: clock off by {values.get('clock_drift_s', 0):+.1f} s"
-    if kind is FaultKind.TEMPERATURE_HIGH:
-        return f"{camera.name}: temperature {values.get('temperature_c')} °C"
-    if kind is FaultKind.STREAM_MISMATCH:
-        return f"{camera.name}: stream differs from its ONVIF profile ({', '.join(rules.stream_mismatch(values))})"
-    if kind is FaultKind.IMAGE_MOVED:
-        score = (extra or {}).get("similarity")
-        return f"{camera.name}: view differs from its reference (similarity {score}): moved or turned?"
-    if kind in _IMAGE_SUMMARIES:
-        return f"{camera.name}: {_IMAGE_SUMMARIES[kind]}"
-    if kind is FaultKind.STORAGE_FAILED:
-        return storage_summary(camera.name, (extra or {}).get("disks", []), (extra or {}).get("cameras", []))
-    if kind in _RECORDING_SUMMARIES:
-        return f"{camera.name}: {_RECORDING_SUMMARIES[kind]} ({', '.join((extra or {}).get('cameras', []))})"
-    return f"{camera.name}: storage failure"
 
 
 async def _image(batch: _Batch, camera: Camera, item: Seen, limits: Thresholds) -> None:
