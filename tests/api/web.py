@@ -31,6 +31,7 @@ PAGES = [
     "/maintenance",
     "/decisions",
     "/hygiene",
+    "/reconciliation",
     "/reports",
 ]
 
