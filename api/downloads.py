@@ -10,6 +10,7 @@ from enum import StrEnum
 from fastapi import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from config.recording import RecordingSettings
 from config.settings import SchedulerSettings, Settings
 from fleet import offload
 from fleet.discovery import export as discovery_export
@@ -64,12 +65,16 @@ async def uptime(
     format: ReportFormat,
     language: Language,
     scheduler: SchedulerSettings | None = None,
+    recording: RecordingSettings | None = None,
 ) -> Response:
-    """The uptime report in the format asked for; with the polling settings, saying how precise its edges are."""
+    """The uptime report in the format asked for; with the polling settings, saying how precise its edges are;
+    with the recording settings, each row's recording and retention state."""
     now = datetime.now(UTC)
     edges = precision.edges_s(scheduler) if scheduler is not None else None
     if format in (ReportFormat.HTML, ReportFormat.PDF):
-        document = await uptime_document(session, period=period, by=by, now=now, language=language, scheduler=scheduler)
+        document = await uptime_document(
+            session, period=period, by=by, now=now, language=language, scheduler=scheduler, recording=recording
+        )
         if format is ReportFormat.HTML:
             return Response(document.html, media_type="text/html; charset=utf-8")
         return Response(
@@ -77,7 +82,7 @@ async def uptime(
             media_type="application/pdf",
             headers={"Content-Disposition": 'attachment; filename="uptime.pdf"'},
         )
-    rows = await uptime_report(session, period=period, by=by, now=now)
+    rows = await uptime_report(session, period=period, by=by, now=now, recording=recording)
     if format is ReportFormat.CSV:
         return Response(
             await offload.cpu(export.to_csv, rows, edges_s=edges),

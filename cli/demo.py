@@ -37,8 +37,9 @@ DEMO_FAULTS: dict[str, dict[str, Any]] = {
     "VL-F012": {"offline": True},
     "VL-F027": {"clock_offset_s": 42.0},
     "VL-F033": {"image": "covered"},
-    # A recorder whose disk failed: storage_failed names every camera whose footage it keeps.
-    "NVR-BLERICK": {"storage_failed": True},
+    # A recorder whose disk failed (its SNMP disk table: Drive 2 crashed, Volume 1 degraded): storage_failed names
+    # the disk and every camera whose footage it keeps.
+    "NVR-BLERICK": {"disks": "failed"},
 }
 DEMO_REBOOTING = "VL-F040"
 # Cyber hygiene to show: HTTPS (8443, named in GetNetworkProtocols) with an ended and an ending certificate, and a

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import socket
 from typing import Annotated
 
 import typer
@@ -86,7 +88,14 @@ async def cameras_rotate_passwords(
         from scheduler.rotation import run_pending
 
         async with Collectors.for_settings(root.settings) as collectors:
-            finished = await run_pending(root.database, root.cipher, collectors.accounts, run_id=run.id)
+            finished = await run_pending(
+                root.database,
+                root.cipher,
+                collectors.account_transports,
+                owner=f"cli:{socket.gethostname()}:{os.getpid()}",
+                lease=root.settings.cameras.rotation_lease,
+                run_id=run.id,
+            )
         if finished is None:
             fail(f"password rotation {run.id} was taken over by a collector")
         async with root.database.unit_of_work() as session:

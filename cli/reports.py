@@ -58,9 +58,12 @@ async def report_uptime(
                 now=utcnow(),
                 language=in_language,
                 scheduler=work.settings.scheduler,
+                recording=work.settings.recording,
             )
         else:
-            rows = await uptime_report(work.session, period=period, by=by, now=utcnow())
+            rows = await uptime_report(
+                work.session, period=period, by=by, now=utcnow(), recording=work.settings.recording
+            )
     if format == "html":
         output.write_text(document.html, encoding="utf-8")
     elif format == "pdf":

@@ -9,28 +9,25 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
+from functools import partial
 
 from onvif import ONVIFCamera
 
+from collectors.accounts import DeviceUser, answers
 from collectors.base import Target
-from collectors.errors import AuthFailed, BadResponse, LockedOut
+from collectors.errors import BadResponse
 from collectors.http import CappedZeepTransport
 from collectors.networks import checked_host
 from collectors.onvif_identity import camera_for, cap_service, edge
 from config.networks import IpNetwork
 
 
-@dataclass(frozen=True, slots=True)
-class DeviceUser:
-    """One account as GetUsers names it."""
-
-    username: str
-    level: str
-
-
 class OnvifAccounts:
-    """Logins proven and passwords set over ONVIF, each call within the per-device time limit."""
+    """Logins proven and passwords set over ONVIF, each call within the per-device time limit (an AccountTransport)."""
+
+    name = "onvif"
+    vendors: frozenset[str] = frozenset()
 
     def __init__(
         self, transport: CappedZeepTransport, *, device_timeout: float, allowed_networks: Sequence[IpNetwork] = ()
@@ -63,13 +60,7 @@ class OnvifAccounts:
 
     async def login_works(self, target: Target, username: str, password: str) -> bool:
         """Whether the camera accepts this login now; a lock-out is raised (LockedOut), never a plain no."""
-        try:
-            await self.users(target, username, password)
-        except LockedOut:
-            raise
-        except AuthFailed:
-            return False
-        return True
+        return await answers(partial(self.users, target, username, password))
 
     async def set_password(self, target: Target, login: tuple[str, str], username: str, new: str, level: str) -> None:
         """SetUser: give `username` the password `new`, signed with `login`; raises when the camera refuses."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from lxml import etree
@@ -20,11 +20,10 @@ from collectors.errors import BadResponse, Unsupported
 from collectors.http import CappedZeepTransport
 from collectors.onvif_identity import camera_for, cap_service, edge, optional
 from config.checks import CheckKind
+from config.recording import HISTORY
 
 log = logging.getLogger(__name__)
 
-# How far back FindEvents looks for gaps: the recording_gap fault judges the last day.
-HISTORY = timedelta(days=1)
 # A device answering a search page after page, or with endless results, is cut off here.
 _MAX_SEARCH_ROUNDS = 20
 _MAX_RESULTS = 10_000

@@ -14,10 +14,12 @@ from typing import Any
 import aiohttp
 from pysnmp.hlapi.v3arch.asyncio import SnmpEngine
 
+from collectors.accounts import AccountTransport
 from collectors.base import CheckResult, Collector, Observation, Target
 from collectors.errors import CollectorError, Timeout
 from collectors.http import CappedZeepTransport, new_session
 from collectors.image import ImageCollector
+from collectors.isapi_users import IsapiAccounts
 from collectors.networks import Confined, checked_host
 from collectors.onvif_health import OnvifHealthCollector
 from collectors.onvif_identity import OnvifIdentityCollector, warm_wsdl_cache
@@ -73,8 +75,10 @@ class Collectors:
         self._registry: dict[CheckKind, Collector] = {}
         # The media profiles the stream and image checks share (set on entering, with the identity collector).
         self.profiles: MediaProfiles
-        # ONVIF accounts (GetUsers, SetUser) for password rotation; set on entering.
+        # Device accounts for password rotation: ONVIF (GetUsers, SetUser), and ISAPI where ONVIF has no user
+        # service; set on entering.
         self.accounts: OnvifAccounts
+        self.isapi_accounts: IsapiAccounts
         self._connector: aiohttp.TCPConnector | None = None
         self._session: aiohttp.ClientSession | None = None
         self._v2c: SnmpV2cClient | None = None
@@ -98,6 +102,12 @@ class Collectors:
         self.accounts = OnvifAccounts(
             CappedZeepTransport(self._session, self.max_body_bytes),
             device_timeout=self.device_timeout,
+            allowed_networks=self.allowed_networks,
+        )
+        self.isapi_accounts = IsapiAccounts(
+            self._session,
+            device_timeout=self.device_timeout,
+            max_body_bytes=self.max_body_bytes,
             allowed_networks=self.allowed_networks,
         )
         self._snmp = SnmpCollector(
@@ -154,6 +164,11 @@ class Collectors:
             https_ports=settings.hygiene.https_ports,
             rtsps_ports=settings.hygiene.rtsps_ports,
         )
+
+    @property
+    def account_transports(self) -> tuple[AccountTransport, ...]:
+        """The ways to a device's accounts, in the order rotation tries them: ONVIF first, then the vendor's own."""
+        return (self.accounts, self.isapi_accounts)
 
     def __getitem__(self, kind: CheckKind) -> Collector:
         """Return the collector for kind (KeyError outside the async with block)."""

@@ -58,6 +58,9 @@ class CameraSettings(Section):
     password_max_age: Duration = timedelta(days=365)
     # Password rotation: one camera first, then batches of this many at once.
     rotation_batch_size: int = Field(default=5, ge=1, le=100)
+    # A running rotation holds a lease, renewed every third of it; a run whose lease ran out (its process died) is
+    # taken over by the next collector or CLI: each camera it had in flight is checked, then the run is abandoned.
+    rotation_lease: Duration = Field(default=timedelta(minutes=2), ge=timedelta(seconds=3))
 
     @field_validator("allowed_networks", mode="before")
     @classmethod

@@ -9,6 +9,10 @@ from pydantic import Field, model_validator
 from config.durations import Duration
 from config.section import Section
 
+# How far back the recording check searches a device's recording history (FindEvents) for gaps: the recording_gap
+# fault judges the last day, and footage coverage (fleet.recording.coverage) takes each such window as seen whole.
+HISTORY = timedelta(days=1)
+
 
 class RecordingSettings(Section):
     """Defaults for cameras that declare no retention of their own, and the thresholds of the recording faults."""

@@ -180,6 +180,9 @@ class DatabaseSettings(Section):
 
 class RetentionSettings(Section):
     raw_results: Duration = timedelta(days=30)
+    # Each camera's footage coverage (when footage was seen, and its gaps): numbers, not footage, kept long enough
+    # for the annual chapter of the year before.
+    footage_history: Duration = timedelta(days=800)
 
 
 class UptimeSettings(Section):

@@ -15,7 +15,7 @@ from fleet.images.models import ImageBaseline
 from fleet.incidents.models import Incident, IncidentCategory, IncidentTally
 from fleet.maintenance.models import MaintenanceWindow
 from fleet.passwords.models import PasswordRotation
-from fleet.recording.models import LegalHold
+from fleet.recording.models import FootageSpan, LegalHold
 from fleet.tickets.models import RepairTicket, TicketEvent, TicketFault
 from fleet.uptime.models import StatusDaily, StatusMonthly, StatusRollup
 from fleet.users.models import ApiToken, User
@@ -36,6 +36,7 @@ __all__ = [
     "EventCount",
     "EventSubscription",
     "Fault",
+    "FootageSpan",
     "ImageBaseline",
     "CameraHygiene",
     "Incident",

@@ -18,12 +18,13 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from collectors.registry import Collectors
 from config.settings import Settings
 from fleet.crypto import CredentialCipher
-from fleet.db import Database
+from fleet.db import Database, refresh_statistics
 from fleet.decisions import compliance as decisions
 from fleet.events import service as camera_events
 from fleet.health import watch
 from fleet.health.results import prune_results
 from fleet.looplag import LoopLag
+from fleet.recording import footage
 from fleet.uptime import rollup
 from fleet.uptime.facts import local_day
 from fleet.vendor_risk import service as vendor_risk
@@ -60,11 +61,15 @@ def collector_name(poller_group: str | None) -> str:
 
 
 async def prune(database: Database, settings: Settings) -> int:
-    """Delete raw results, and heartbeats of collectors gone, older than the retention setting."""
+    """Delete raw results, and heartbeats of collectors gone, older than the retention setting; events and footage
+    coverage after their own. Then refresh the query planner's statistics (SQLite)."""
     async with database.unit_of_work() as session:
         removed = await prune_results(session, older_than=datetime.now(UTC) - settings.retention.raw_results)
         await watch.prune_heartbeats(session, older_than=datetime.now(UTC) - settings.retention.raw_results)
         await camera_events.prune(session, before=datetime.now(UTC) - settings.events.keep)
+        await footage.prune(session, before=datetime.now(UTC) - settings.retention.footage_history)
+    async with database.unit_of_work() as session:
+        await refresh_statistics(session)
     if removed:
         log.info("pruned %d raw results older than %s", removed, settings.retention.raw_results)
     return removed
@@ -209,7 +214,13 @@ def build_scheduler(
 
     async def rotations() -> None:
         # Runs asked for over the API or a page; the CLI runs its own at once.
-        await run_pending(database, poller.cipher, poller.collectors.accounts)
+        await run_pending(
+            database,
+            poller.cipher,
+            poller.collectors.account_transports,
+            owner=f"collector:{poller.owner}",
+            lease=settings.cameras.rotation_lease,
+        )
 
     async def beat() -> None:
         await heartbeat(database, name=poller.owner, poller_group=poller.poller_group)

@@ -144,6 +144,8 @@ _SETTABLE: dict[str, Callable[[Any], Any]] = {
     "lockout_after": _count,
     "lockout_s": _scale,
     "set_user_fault": _set_user_fault,
+    "onvif_users": _flag,
+    "isapi": _flag,
     "ports_down": _ports,
     "poe_off": _ports,
     "on_battery": _flag,

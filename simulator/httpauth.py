@@ -64,3 +64,15 @@ def authorised(header: str, method: str, realm: str, username: str, password: st
     else:
         expected = _md5(f"{ha1}:{nonce}:{ha2}")
     return hmac.compare_digest(params.get("response", "").encode(), expected.encode())
+
+
+def claimed_username(header: str) -> str:
+    """The user name an `Authorization` header claims (Digest's parameter, Basic's first part), or ''."""
+    scheme, _, rest = header.partition(" ")
+    if scheme.lower() == "basic":
+        try:
+            return base64.b64decode(rest.strip(), validate=True).decode().partition(":")[0]
+        except ValueError:
+            return ""
+    params = {key.lower(): quoted or bare for key, quoted, bare in _PARAM.findall(rest)}
+    return str(params.get("username", ""))

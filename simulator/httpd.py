@@ -1,4 +1,4 @@
-"""A camera's web server: ONVIF SOAP endpoints and the snapshot JPEG."""
+"""A camera's web server: ONVIF SOAP endpoints, the snapshot JPEG and (state `isapi`) Hikvision ISAPI's user calls."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import ssl
 from aiohttp import web
 from multidict import CIMultiDict
 
-from simulator import events, httpauth, onvif, pullpoint, recording
+from simulator import events, httpauth, isapi, onvif, pullpoint, recording
 from simulator.device import Device
 from simulator.users import DropConnection
 
@@ -74,6 +74,14 @@ class CameraWebServer:
                 body=reply.body.encode(),
                 headers={"Content-Type": onvif.CONTENT_TYPE, "Server": _SERVER},
             )
+        try:
+            answer = await isapi.handle(self.device, request)
+        except DropConnection:
+            if request.transport is not None:
+                request.transport.abort()
+            return web.Response(status=500, headers={"Server": _SERVER})
+        if answer is not None:
+            return answer
         if request.method == "GET" and request.path == profile.snapshot_path.split("?")[0]:
             return await self._snapshot(request)
         return web.Response(status=404, text="Not Found", headers={"Server": _SERVER})

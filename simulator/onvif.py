@@ -424,10 +424,14 @@ def _snapshot_uri(device: Device, endpoint: Endpoint, request: etree._Element) -
 
 
 def _get_users(device: Device, endpoint: Endpoint, request: etree._Element) -> str:
+    if not device.state.onvif_users:
+        raise not_implemented()
     return device.accounts.get_users()
 
 
 def _set_user(device: Device, endpoint: Endpoint, request: etree._Element) -> str:
+    if not device.state.onvif_users:
+        raise not_implemented()
     try:
         return device.accounts.set_user(request, SetUserFault(device.state.set_user_fault))
     except UserFault as fault:

@@ -117,6 +117,9 @@ class DeviceState:
     lockout_after: int = 0
     lockout_s: float = 60.0
     set_user_fault: str = ""
+    # ONVIF GetUsers/SetUser offered; Hikvision ISAPI /ISAPI/Security/users served (simulator/isapi.py).
+    onvif_users: bool = True
+    isapi: bool = False
     # ONVIF Profile G: the recordings this device keeps (a recorder, or a camera recording on its own storage);
     # empty: no recording and search services. The period of the last FindEvents, for its results.
     recordings: list[SimRecording] = field(default_factory=list)

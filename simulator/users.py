@@ -1,11 +1,15 @@
-"""A simulated camera's user accounts: ONVIF GetUsers and SetUser, failed-login lock-out, and a half-way fault.
+"""A simulated camera's user accounts: ONVIF GetUsers and SetUser (or ISAPI, simulator/isapi.py), failed-login
+lock-out, and a half-way fault.
 
 - Accounts start as the fleet row's `username`/`password` (an Administrator); ONVIF, snapshot and RTSP logins are
   checked against them as they are now, so a password set over ONVIF is the one every login needs from then on.
 - Lock-out (state `lockout_after`, 0 = never): that many failed ONVIF logins in a row lock every account for
   `lockout_s` seconds; while locked, even the right password gets the lock-out fault (as Hikvision's "user locked").
-- `set_user_fault`: `keep_old` answers SetUser as done but keeps the old password; `drop_after_set` sets the new
-  password and drops the connection without an answer (a camera rebooting its web server on a change).
+- `onvif_users` false: GetUsers and SetUser answer ActionNotSupported (a camera managing users only its own way);
+  `isapi` true: Hikvision ISAPI's user calls are served on the web port, over the same accounts.
+- `set_user_fault`: `keep_old` answers SetUser (or the ISAPI change) as done but keeps the old password;
+  `drop_after_set` sets the new password and drops the connection without an answer (a camera rebooting its web
+  server on a change); `unsupported` refuses SetUser as ActionNotSupported while GetUsers answers.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ class SetUserFault(StrEnum):
     NONE = ""
     KEEP_OLD = "keep_old"
     DROP_AFTER_SET = "drop_after_set"
+    UNSUPPORTED = "unsupported"  # GetUsers answers, SetUser is refused as ActionNotSupported (ONVIF only)
 
 
 class DropConnection(Exception):
@@ -45,7 +50,7 @@ class Account:
     username: str
     password: str
     level: str = "Administrator"
-    changes: int = 0  # how often its password was set over ONVIF
+    changes: int = 0  # how often its password was set (ONVIF SetUser or ISAPI)
 
 
 @dataclass(slots=True)
@@ -93,27 +98,37 @@ class Accounts:
 
     def set_user(self, request: etree._Element, fault: SetUserFault) -> str:
         """Apply a SetUser request (every user in it, or none), in the fault mode; the answer's body."""
+        if fault is SetUserFault.UNSUPPORTED:
+            raise UserFault("ter:ActionNotSupported", "Optional Action Not Implemented")
         wanted = []
         for user in request.findall(f"{{{NS_TDS}}}User"):
             name = (user.findtext(f"{{{NS_TT}}}Username") or "").strip()
             password = user.findtext(f"{{{NS_TT}}}Password") or ""
             level = (user.findtext(f"{{{NS_TT}}}UserLevel") or "").strip()
-            if name not in self.users:
-                raise UserFault("ter:UsernameMissing", f"No such user: {name}")
-            if not 8 <= len(password) <= 32:
-                raise UserFault("ter:PasswordTooLong" if len(password) > 32 else "ter:PasswordTooWeak", "Bad password")
-            if level not in LEVELS:
-                raise UserFault("ter:InvalidArgVal", "Unknown user level")
-            wanted.append((name, password, level))
+            wanted.append(self.checked(name, password, level))
         if not wanted:
             raise UserFault("ter:InvalidArgVal", "No user given")
+        self.apply(wanted, fault)
+        return "<tds:SetUserResponse/>"
+
+    def checked(self, name: str, password: str, level: str) -> tuple[str, str, str]:
+        """A change the camera accepts (else UserFault with the ONVIF subcode)."""
+        if name not in self.users:
+            raise UserFault("ter:UsernameMissing", f"No such user: {name}")
+        if not 8 <= len(password) <= 32:
+            raise UserFault("ter:PasswordTooLong" if len(password) > 32 else "ter:PasswordTooWeak", "Bad password")
+        if level not in LEVELS:
+            raise UserFault("ter:InvalidArgVal", "Unknown user level")
+        return name, password, level
+
+    def apply(self, wanted: list[tuple[str, str, str]], fault: SetUserFault) -> None:
+        """Make checked changes, in the fault mode (whichever protocol asked for them)."""
         if fault is not SetUserFault.KEEP_OLD:
             for name, password, level in wanted:
                 account = self.users[name]
                 account.password, account.level, account.changes = password, level, account.changes + 1
         if fault is SetUserFault.DROP_AFTER_SET:
             raise DropConnection
-        return "<tds:SetUserResponse/>"
 
     def as_dict(self) -> dict[str, object]:
         """For the control API: names, levels and how often each password changed; never a password."""

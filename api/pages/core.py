@@ -24,7 +24,7 @@ from api.pages import i18n
 from config.settings import Settings
 from config.zone import LOCAL
 from fleet.audit.service import Actor
-from fleet.errors import DomainError
+from fleet.errors import DomainError, InvalidInput
 from fleet.language import LANGUAGES, N_, Language
 from fleet.users import web
 from fleet.users.models import User, WebSession
@@ -148,6 +148,7 @@ ActWorkOnTickets = Annotated[Viewer, Depends(ACT_PERMISSIONS[Action.WORK_ON_TICK
 ActPlanMaintenance = Annotated[Viewer, Depends(ACT_PERMISSIONS[Action.PLAN_MAINTENANCE])]
 ActAdminister = Annotated[Viewer, Depends(ACT_PERMISSIONS[Action.ADMINISTER])]
 ActRegisterIncidents = Annotated[Viewer, Depends(ACT_PERMISSIONS[Action.REGISTER_INCIDENTS])]
+ActHoldRecordings = Annotated[Viewer, Depends(ACT_PERMISSIONS[Action.HOLD_RECORDINGS])]
 
 
 def render(request: Request, viewer: Viewer | None, template: str, status_code: int = 200, **values: Any) -> Response:
@@ -163,6 +164,15 @@ def render(request: Request, viewer: Viewer | None, template: str, status_code: 
         **values,
     }
     return templates(language).TemplateResponse(request, template, context, status_code=status_code)
+
+
+def local_time(text: str, field: str) -> datetime:
+    """A form's date and time (a datetime-local input: the local time zone unless it names one)."""
+    try:
+        naive = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise InvalidInput(field, "give a date and time, e.g. 2026-03-01T06:00") from exc
+    return naive.replace(tzinfo=LOCAL) if naive.tzinfo is None else naive
 
 
 def safe_next(target: str | None) -> str:

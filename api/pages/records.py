@@ -121,7 +121,9 @@ async def uptime(
         period = downloads.report_period(from_, to)
     except InvalidInput as exc:
         return _reports_page(request, viewer, str(exc))
-    response = await downloads.uptime(session, period, by, format, viewer.language, settings.scheduler)
+    response = await downloads.uptime(
+        session, period, by, format, viewer.language, settings.scheduler, settings.recording
+    )
     if format is not ReportFormat.HTML:
         response.headers.setdefault("Content-Disposition", f'attachment; filename="uptime.{format.value}"')
     return _report_headers(response)

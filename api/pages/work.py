@@ -16,14 +16,13 @@ from api.pages.core import (
     PageRead,
     Viewer,
     attempt,
+    local_time,
     redirect,
     render,
     safe_next,
 )
-from config.zone import LOCAL
 from fleet.cameras.service import CameraFilter, list_cameras
 from fleet.db import RowId
-from fleet.errors import InvalidInput
 from fleet.faults import reading as fault_reading
 from fleet.faults import service as faults
 from fleet.maintenance import service as maintenance
@@ -157,14 +156,6 @@ def _names(text: str) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
 
 
-def _local_time(text: str, field: str) -> datetime:
-    try:
-        naive = datetime.fromisoformat(text)
-    except ValueError as exc:
-        raise InvalidInput(field, "give a date and time, e.g. 2026-03-01T06:00") from exc
-    return naive.replace(tzinfo=LOCAL) if naive.tzinfo is None else naive
-
-
 async def _maintenance_page(
     request: Request, session: SessionDep, viewer: Viewer, *, error: str | None = None, form: Mapping[str, object]
 ) -> Response:
@@ -219,8 +210,8 @@ async def create_window(
 
     async def create() -> object:
         body = MaintenanceWindowIn(
-            starts_at=_local_time(starts_at, "starts_at"),
-            ends_at=_local_time(ends_at, "ends_at"),
+            starts_at=local_time(starts_at, "starts_at"),
+            ends_at=local_time(ends_at, "ends_at"),
             reason=reason.strip(),
             recurrence=recurrence.strip() or None,
             camera_ids=camera_ids or [],

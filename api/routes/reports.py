@@ -33,7 +33,7 @@ async def uptime(
         period = downloads.report_period(from_, to)
     except InvalidInput as exc:
         raise RequestValidationError([{"loc": ("query", exc.field), "msg": exc.reason, "type": "value_error"}]) from exc
-    return await downloads.uptime(session, period, by, format, lang, settings.scheduler)
+    return await downloads.uptime(session, period, by, format, lang, settings.scheduler, settings.recording)
 
 
 @router.get("/annual")

@@ -177,9 +177,18 @@ class Camera(Base):
     )
 
     # Each list filter with the name after it: a filtered list is read in name order (and after a cursor) straight
-    # from its index, instead of every match being sorted first.
+    # from its index, instead of every match being sorted first. Every list filters by device type: with the name
+    # after it, the unfiltered list, its count and the pages skipped by number are read from that index alone.
+    # The list by last seen (newest first, never seen last) has an index in that order: spelled (and named) per
+    # engine, as SQLite's descending order puts nulls last by itself and refuses to be told so.
+    # On PostgreSQL with pg_trgm, the search (a substring of name, location or host) has trigram indexes of its
+    # own (made by the migration when the server offers the extension; see docs/deployment.md).
     __table_args__ = (
-        Index("ix_cameras_device_type", "device_type"),
+        Index("ix_cameras_device_type_name", "device_type", "name"),
+        Index("ix_cameras_device_type_last_seen", "device_type", last_seen_at.desc(), "name").ddl_if(dialect="sqlite"),
+        Index(
+            "ix_cameras_device_type_last_seen_nulls_last", "device_type", last_seen_at.desc().nulls_last(), "name"
+        ).ddl_if(dialect="postgresql"),
         Index("ix_cameras_recorder_id", "recorder_id"),
         Index("ix_cameras_uplink_id", "uplink_id"),
         Index("ix_cameras_status_name", "status", "name"),
@@ -203,6 +212,9 @@ class CameraCredentials(Base):
     password_fingerprint: Mapped[str | None] = mapped_column(String(64))
     # When the ONVIF user name or password last changed (import, API, rotation): the credential's age.
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A rotation's new password, encrypted, from just before it is sent to the camera until it is stored or the old
+    # one is proven back: whoever takes over a crashed run can then check which of the two the camera takes.
+    pending_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     camera: Mapped[Camera] = relationship(back_populates="credentials")

@@ -28,6 +28,7 @@ from fleet.health.rows import StateRow
 from fleet.health.rules import SoftHard, Transition, apply_result
 from fleet.health.status import StatusChange, update_statuses
 from fleet.language import N_, Language, say
+from fleet.recording import footage
 from fleet.tickets import creation as tickets
 from fleet.vendor_risk import service as vendor_risk
 
@@ -166,6 +167,7 @@ async def record(session: AsyncSession, outcomes: Iterable[Outcome], *, settings
     await _reassess_vendor_risk(session, batch, settings)
     now = max(o.at for o in batch.outcomes)
     summary.faults = await _evaluate_faults(session, batch, now, settings)
+    await _keep_footage_coverage(session, batch, settings)
     if identified := [i for i in batch.cameras if batch.identity(i) != batch.identities[i]]:
         # New firmware, model or maker: the known exploited vulnerabilities are matched again.
         await exploited.reconcile(session, summary.faults, at=now, camera_ids=identified)
@@ -328,6 +330,13 @@ async def _evaluate_faults(session: AsyncSession, batch: _Batch, now: datetime, 
         now=now,
         limits=Thresholds.of(settings),
     )
+
+
+async def _keep_footage_coverage(session: AsyncSession, batch: _Batch, settings: Settings) -> None:
+    """Merge what the batch's recording checks saw of their cameras' footage into the coverage kept over time."""
+    answers = [footage.Answer(s.camera_id, s.at, s.values) for s in batch.seen if s.kind is CheckKind.RECORDING]
+    if answers:
+        await footage.observe(session, batch.cameras, answers, settings.recording)
 
 
 async def _update_status(session: AsyncSession, batch: _Batch, summary: RecordSummary) -> None:

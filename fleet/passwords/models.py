@@ -17,6 +17,7 @@ class RotationStatus(StrEnum):
     RUNNING = "running"
     DONE = "done"
     STOPPED = "stopped"  # a lock-out, a failed first camera or a restore that failed ended it early
+    ABANDONED = "abandoned"  # its process died (the lease ran out): taken over, cameras in flight checked, ended
 
 
 class CameraOutcome(StrEnum):
@@ -42,5 +43,9 @@ class PasswordRotation(Base):
     # Camera id (as text) -> CameraOutcome value.
     outcomes: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     stop_reason: Mapped[str | None] = mapped_column(Text)
+    # Who carries the run out (a collector's name, or the CLI's host and process) and until when its claim holds
+    # unless renewed.
+    owner: Mapped[str | None] = mapped_column(String(200))
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (Index("ix_password_rotations_status", "status"),)

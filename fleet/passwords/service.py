@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fleet.audit.service import Actor, record
@@ -165,6 +165,7 @@ async def store_password(
     creds.ciphertext = cipher.encrypt(secrets)
     creds.password_fingerprint = cipher.fingerprint(password)
     creds.password_changed_at = at
+    creds.pending_ciphertext = None
 
 
 async def rotatable(session: AsyncSession) -> list[int]:
@@ -187,10 +188,14 @@ async def request_rotation(
     if batch_size < 1:
         raise InvalidInput("batch_size", "must be at least 1")
     busy = await session.scalar(
-        select(PasswordRotation.id).where(PasswordRotation.status.in_([RotationStatus.PENDING, RotationStatus.RUNNING]))
+        select(PasswordRotation.id).where(
+            (PasswordRotation.status == RotationStatus.PENDING)
+            | ((PasswordRotation.status == RotationStatus.RUNNING) & (PasswordRotation.lease_until >= at))
+        )
     )
     if busy is not None:
-        # Never two changes at once on a device: one run at a time for the whole fleet.
+        # Never two changes at once on a device: one run at a time for the whole fleet. A running run whose lease
+        # ran out does not count: whoever carries out the new one first checks and ends it (fleet/passwords/leases).
         raise Conflict(f"password rotation {busy} has not finished yet")
     wanted = set(camera_ids)
     found = dict((await session.execute(select(Camera.id, Camera.name).where(Camera.id.in_(sorted(wanted))))).all())
@@ -212,24 +217,6 @@ async def request_rotation(
     return run
 
 
-async def claim(session: AsyncSession, *, run_id: int | None, at: datetime) -> PasswordRotation | None:
-    """Move a pending run (that one, or the oldest) to running, once, even with several collectors polling."""
-    query = select(PasswordRotation.id).where(PasswordRotation.status == RotationStatus.PENDING)
-    if run_id is not None:
-        query = query.where(PasswordRotation.id == run_id)
-    found = await session.scalar(query.order_by(PasswordRotation.id).limit(1))
-    if found is None:
-        return None
-    claimed = await session.execute(
-        update(PasswordRotation)
-        .where(PasswordRotation.id == found, PasswordRotation.status == RotationStatus.PENDING)
-        .values(status=RotationStatus.RUNNING, started_at=at)
-    )
-    if claimed.rowcount != 1:  # type: ignore[attr-defined]
-        return None
-    return await session.get(PasswordRotation, found, populate_existing=True)
-
-
 async def note_outcome(session: AsyncSession, *, run_id: int, camera_id: int, outcome: CameraOutcome) -> None:
     """Record one camera's outcome on the run (the row locked while it is read and written)."""
     run = await session.get(PasswordRotation, run_id, with_for_update=True, populate_existing=True)
@@ -239,15 +226,23 @@ async def note_outcome(session: AsyncSession, *, run_id: int, camera_id: int, ou
 
 
 async def finish(
-    session: AsyncSession, *, run_id: int, stop_reason: str | None, at: datetime, actor: Actor
+    session: AsyncSession,
+    *,
+    run_id: int,
+    stop_reason: str | None,
+    at: datetime,
+    actor: Actor,
+    status: RotationStatus | None = None,
 ) -> PasswordRotation:
-    """End a run: done, or stopped with its reason; cameras it never reached are `not_attempted`."""
+    """End a run: done, or stopped with its reason (or the status given); cameras it never reached are
+    `not_attempted`."""
     run = await session.get(PasswordRotation, run_id)
     if run is None:
         raise NotFound("password rotation", run_id)
     left = {str(i): CameraOutcome.NOT_ATTEMPTED.value for i in run.camera_ids if str(i) not in run.outcomes}
     run.outcomes = {**run.outcomes, **left}
-    run.status = RotationStatus.STOPPED if stop_reason else RotationStatus.DONE
+    run.status = status or (RotationStatus.STOPPED if stop_reason else RotationStatus.DONE)
+    run.owner = run.lease_until = None
     run.stop_reason, run.finished_at = stop_reason, at
     counts: dict[str, int] = defaultdict(int)
     for outcome in run.outcomes.values():
@@ -299,6 +294,8 @@ def shaped_run(run: PasswordRotation, names: dict[int, str]) -> dict[str, Any]:
         "finished_at": None if run.finished_at is None else run.finished_at.isoformat(),
         "batch_size": run.batch_size,
         "stop_reason": run.stop_reason,
+        "owner": run.owner,
+        "lease_until": None if run.lease_until is None else run.lease_until.isoformat(),
         "cameras": [
             {"camera_id": i, "camera": names.get(i), "outcome": run.outcomes.get(str(i))} for i in run.camera_ids
         ],

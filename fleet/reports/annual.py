@@ -23,6 +23,7 @@ from fleet.language import Language, day, gettext, say
 from fleet.reports import annual_sections as sections
 from fleet.reports import charts
 from fleet.reports.annual_figures import both_years, total, year_span
+from fleet.reports.annual_footage import recorded_time
 from fleet.reports.annual_sections import Years
 from fleet.reports.chapter import Chapter, Chart, Section, Table, Text
 from fleet.reports.decisions_table import decisions_section
@@ -146,6 +147,7 @@ async def annual_document(
             sections.composition(years),
             sections.availability(years, precision.note(settings.scheduler, language)),
             sections.maintenance(years),
+            recorded_time(years),
             sections.origin(years),
             sections.firmware(years),
             decisions_section(await overview(session, year), language),

@@ -16,10 +16,12 @@ from config.zone import LOCAL
 from fleet.advisories.service import exploited_cves_at
 from fleet.faults.models import Fault, FaultKind
 from fleet.inventory.service import InventoryRow, build_inventory
+from fleet.recording.coverage import Coverage
 from fleet.tickets.models import RepairTicket
+from fleet.uptime import footage
 from fleet.uptime.calc import Figures, Span
 from fleet.uptime.facts import CameraFacts, camera_facts
-from fleet.uptime.service import GroupBy, UptimeRow, camera_figures_for, report_rows, ticket_repairs
+from fleet.uptime.service import GroupBy, UptimeRow, camera_figures_for, key_of, report_rows, ticket_repairs
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +67,8 @@ class YearFigures:
     tickets: TicketFigures
     faults: Counter[FaultKind]
     exploited: int  # cameras with a known exploited vulnerability (CISA KEV) at the end of the year
+    # The recorded time of the cameras whose footage is kept (the areas' rows carry theirs).
+    footage: Coverage
 
     @property
     def has_data(self) -> bool:
@@ -111,6 +115,8 @@ async def year_figures(
     )
     per_camera = await camera_figures_for(session, period=period, now=now, cameras=facts)
     areas = report_rows(per_camera, await ticket_repairs(session, period=period), by=GroupBy.AREA)
+    keys = {camera_id: key_of(camera, GroupBy.AREA) for camera_id, (camera, _figures) in per_camera.items()}
+    areas = await footage.with_footage(session, areas, keys, period=period, now=now, recording=settings.recording)
     tickets = await session.scalars(
         select(RepairTicket).where(RepairTicket.created_at >= start, RepairTicket.created_at < end)
     )
@@ -122,6 +128,7 @@ async def year_figures(
         tickets=ticket_figures(list(tickets.all())),
         faults=await _fault_kinds(session, period),
         exploited=len(await exploited_cves_at(session, period[1])),
+        footage=footage.total(areas),
     )
 
 

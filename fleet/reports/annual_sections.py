@@ -89,7 +89,7 @@ def composition(years: Years) -> Section:
         "composition",
         gettext("Fleet composition", lang),
         [
-            _key_table(years, key_figures),
+            key_table(years, key_figures),
             Table(
                 [
                     gettext("By area", lang),
@@ -106,7 +106,8 @@ def composition(years: Years) -> Section:
     )
 
 
-def _key_table(years: Years, rows: list[list[str]]) -> Table:
+def key_table(years: Years, rows: list[list[str]]) -> Table:
+    """Figures of this year beside last year's, one per row."""
     lang = years.language
     header = beside(str(years.now.year), None if years.before is None else str(years.before.year))
     return Table([gettext("Figure", lang), header], rows, [60, 40], [False, True])
@@ -120,7 +121,7 @@ def availability(years: Years, precision_note: str) -> Section:
         "availability",
         gettext("Availability and outages", lang),
         [
-            _key_table(
+            key_table(
                 years,
                 [
                     [gettext("Availability", lang), years.pair(lambda y: y.fleet.availability, share)],
@@ -158,7 +159,7 @@ def maintenance(years: Years) -> Section:
         "maintenance",
         gettext("Maintenance", lang),
         [
-            _key_table(
+            key_table(
                 years,
                 [
                     [gettext("Repair tickets", lang), years.count(lambda y: y.tickets.opened)],

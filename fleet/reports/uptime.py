@@ -12,18 +12,22 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from config.recording import RecordingSettings
 from config.settings import SchedulerSettings
 from config.zone import LOCAL
 from fleet import __version__, offload
 from fleet.faults.models import Fault, FaultKind
 from fleet.faults.wording import kind_label
 from fleet.language import N_, Language, day, gettext, money, number, percent, translations
+from fleet.recording import footage as kept_footage
 from fleet.reports import charts
-from fleet.uptime import precision
+from fleet.uptime import footage, precision
 from fleet.uptime.calc import Figures, Span
-from fleet.uptime.facts import camera_facts
-from fleet.uptime.service import GroupBy, TicketRepairs, camera_figures_for, report_rows, ticket_repairs
+from fleet.uptime.facts import CameraFacts, camera_facts
+from fleet.uptime.service import GroupBy, TicketRepairs, camera_figures_for, key_of, report_rows, ticket_repairs
 
+# The uptime report lists this many of the longest gaps in the footage.
+GAPS_SHOWN = 20
 # Offline time by cause: the camera itself, or a shared outage of its switch, uplink or site.
 CAUSES = (N_("the camera itself"), N_("shared outage (switch, uplink, site)"))
 
@@ -127,13 +131,16 @@ async def uptime_document(
     now: datetime,
     language: Language,
     scheduler: SchedulerSettings | None = None,
+    recording: RecordingSettings | None = None,
 ) -> Document:
     """The uptime report with charts, for reading and printing; with the polling settings it states how precise
-    its outage edges are."""
+    its outage edges are, with the recording settings each row's recording and retention state."""
     facts = await camera_facts(session)
     per_camera = await camera_figures_for(session, period=period, now=now, cameras=facts)
     tickets = await ticket_repairs(session, period=period)
     rows = report_rows(per_camera, tickets, by=by)
+    keys = {camera_id: key_of(camera, by) for camera_id, (camera, _figures) in per_camera.items()}
+    rows = await footage.with_footage(session, rows, keys, period=period, now=now, recording=recording)
     fleet = Figures()
     repairs = TicketRepairs()
     for camera, figures in per_camera.values():
@@ -173,6 +180,8 @@ async def uptime_document(
         rows=rows,
         svg=svg,
         precision=precision.note(scheduler, language) if scheduler is not None else None,
+        footage=any(row.recorded_cameras for row in rows),
+        gaps=await _longest_gaps(session, per_camera, period, now),
     )
     return Document(html)
 
@@ -199,6 +208,19 @@ async def _fault_figures(
     return dict(seconds), dict(opened.most_common(10))
 
 
+async def _longest_gaps(
+    session: AsyncSession, per_camera: dict[int, tuple[CameraFacts, Figures]], period: Span, now: datetime
+) -> list[tuple[str, datetime, datetime, float]]:
+    """The longest spans seen without footage in the period (camera, from, to, seconds), at most ``GAPS_SHOWN``."""
+    ids = await footage.recorded_ids(session, list(per_camera))
+    seen = (period[0], max(period[0], min(period[1], now)))
+    found = kept_footage.gaps(await kept_footage.pieces_of(session, ids, seen), seen)[:GAPS_SHOWN]
+    return [
+        (per_camera[i][0].name, start.astimezone(LOCAL), end.astimezone(LOCAL), (end - start).total_seconds())
+        for i, start, end in found
+    ]
+
+
 @cache
 def environment(language: Language) -> Environment:
     """The report templates with the language's catalogue and its way of writing numbers (one per language, so that
@@ -216,5 +238,6 @@ def environment(language: Language) -> Environment:
         percent=partial(percent, language=language),
         money=partial(money, language=language),
         day=partial(day, language=language),
+        footage_state=partial(footage.state_words, language=language),
     )
     return found

@@ -16,8 +16,10 @@ from enum import StrEnum
 from sqlalchemy import BigInteger, case, cast, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from config.recording import RecordingSettings
 from fleet.health.models import StatusInterval
 from fleet.tickets.models import RepairTicket
+from fleet.uptime import footage
 from fleet.uptime.calc import (
     Figures,
     Interval,
@@ -70,6 +72,19 @@ class UptimeRow:
     longest_outage_s: float
     # Mean time from a repair ticket's creation to its resolution, over the tickets resolved in the period.
     mttr_ticket_s: float | None
+    # Recorded time beside availability (fleet.uptime.footage), over the cameras whose footage is kept; None
+    # where the row has none: footage seen (a share of the period, and seconds), what it may reach at most, the
+    # share seen at all, spans seen without footage, and the recording and retention state (with its settings).
+    recorded_cameras: int = 0
+    recorded: float | None = None
+    recorded_max: float | None = None
+    footage_observed: float | None = None
+    recorded_s: float | None = None
+    footage_missing_s: float | None = None
+    footage_unobserved_s: float | None = None
+    footage_gaps: int | None = None
+    recording_state: str | None = None
+    retention_days: float | None = None
 
     @classmethod
     def of(cls, key: str, cameras: int, figures: Figures, tickets: TicketRepairs) -> UptimeRow:
@@ -351,7 +366,12 @@ def report_rows(
     return [UptimeRow.of(key, count, figures, repairs) for key, (count, figures, repairs) in sorted(groups.items())]
 
 
-async def uptime_report(session: AsyncSession, *, period: Span, by: GroupBy, now: datetime) -> list[UptimeRow]:
-    """The uptime figures per key over the period, sorted by key."""
+async def uptime_report(
+    session: AsyncSession, *, period: Span, by: GroupBy, now: datetime, recording: RecordingSettings | None = None
+) -> list[UptimeRow]:
+    """The uptime figures per key over the period, sorted by key, with recorded time beside availability (and,
+    with the recording settings, each row's recording and retention state)."""
     per_camera = await camera_figures_for(session, period=period, now=now)
-    return report_rows(per_camera, await ticket_repairs(session, period=utc(period)), by=by)
+    rows = report_rows(per_camera, await ticket_repairs(session, period=utc(period)), by=by)
+    keys = {camera_id: key_of(camera, by) for camera_id, (camera, _figures) in per_camera.items()}
+    return await footage.with_footage(session, rows, keys, period=utc(period), now=now, recording=recording)

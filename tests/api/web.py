@@ -29,6 +29,7 @@ PAGES = [
     "/faults",
     "/tickets",
     "/maintenance",
+    "/recording-holds",
     "/decisions",
     "/hygiene",
     "/reconciliation",

@@ -13,18 +13,16 @@ import pytest
 import pytest_asyncio
 from sqlalchemy import select
 
-from collectors import Collectors, Target
+from collectors import Collectors
 from fleet.audit.models import AuditEntry
-from fleet.cameras import importer
-from fleet.cameras import service as cameras
-from fleet.cameras.models import Camera, CameraCredentials
+from fleet.cameras.models import Camera
 from fleet.crypto import CredentialCipher
 from fleet.db import Database, utcnow
 from fleet.passwords import service as passwords
 from fleet.passwords.models import RotationStatus
-from scheduler.rotation import Rotator, run_pending
 from simulator.fleet import SimulatedFleet
 from tests.builders import TEST_ACTOR
+from tests.scheduler import rotation_site as site
 
 COUNT = 20
 NAMES = [f"ROT-{n:02d}" for n in range(1, COUNT + 1)]
@@ -37,12 +35,11 @@ def _original(name: str) -> str:
 
 @pytest_asyncio.fixture
 async def fleet(tmp_path: Path) -> AsyncIterator[SimulatedFleet]:
-    lines = ["name,host,onvif_port,snmp_port,rtsp_port,declared_manufacturer,username,password"]
+    rows = []
     for n, name in enumerate(NAMES, start=1):
         maker = "Hikvision" if n % 2 else "Axis Communications"
-        lines.append(f"{name},127.120.4.{n},8080,1161,8554,{maker},admin,{_original(name)}")
-    (tmp_path / "fleet.csv").write_text("\n".join(lines) + "\n")
-    async with SimulatedFleet.from_csv(tmp_path / "fleet.csv", snapshot_size=(320, 180)) as simulated:
+        rows.append(f"{name},127.120.4.{n},8080,1161,8554,{maker},admin,{_original(name)}")
+    async with site.simulated(tmp_path / "fleet.csv", rows) as simulated:
         for camera in simulated.cameras.values():
             await camera.update(lockout_after=3, lockout_s=120)
         yield simulated
@@ -52,26 +49,6 @@ async def fleet(tmp_path: Path) -> AsyncIterator[SimulatedFleet]:
 async def collectors() -> AsyncIterator[Collectors]:
     async with Collectors(device_timeout=5.0) as shared:
         yield shared
-
-
-async def _register(database: Database, cipher: CredentialCipher, tmp_path: Path) -> dict[str, int]:
-    async with database.unit_of_work() as session:
-        rows = importer.read_camera_file(tmp_path / "fleet.csv")
-        await cameras.upsert_many(session, actor=TEST_ACTOR, rows=importer.iter_cameras(rows), cipher=cipher)
-        return {c.name: c.id for c in await session.scalars(select(Camera))}
-
-
-async def _stored(database: Database, cipher: CredentialCipher) -> dict[int, str]:
-    async with database.unit_of_work() as session:
-        return {
-            c.camera_id: cipher.decrypt(c.ciphertext)["password"]
-            for c in await session.scalars(select(CameraCredentials))
-        }
-
-
-def _target(fleet: SimulatedFleet, camera_id: int, name: str) -> Target:
-    spec = fleet.camera(name).device.spec
-    return Target(camera_id, name, spec.host, spec.onvif_port, spec.rtsp_port, spec.snmp_port)
 
 
 async def _steps(database: Database) -> dict[str, list[str]]:
@@ -96,24 +73,25 @@ async def test_rotation_across_20_cameras_one_failing_half_way(
     tmp_path: Path,
     half_way: str,
 ) -> None:
-    ids = await _register(database, cipher, tmp_path)
+    ids = await site.register(database, cipher, tmp_path / "fleet.csv")
     await fleet.camera(HALF_WAY).update(set_user_fault=half_way)
     async with database.unit_of_work() as session:
         run = await passwords.request_rotation(
             session, actor=TEST_ACTOR, camera_ids=list(ids.values()), batch_size=5, at=utcnow()
         )
-    finished = await Rotator(database, cipher, collectors.accounts, TEST_ACTOR).run(run.id)
+    finished = await site.rotate(database, cipher, collectors, run.id)
+    assert finished is not None
 
     assert finished.status is RotationStatus.DONE and finished.stop_reason is None
     outcomes = {name: finished.outcomes[str(ids[name])] for name in NAMES}
     assert outcomes == {name: "kept_old" if name == HALF_WAY else "rotated" for name in NAMES}
 
     # All 20 log in with what is stored: 19 new passwords, 1 old.
-    stored = await _stored(database, cipher)
+    stored = await site.stored(database, cipher)
     for name in NAMES:
         password = stored[ids[name]]
         assert (password == _original(name)) is (name == HALF_WAY), name
-        assert await collectors.accounts.login_works(_target(fleet, ids[name], name), "admin", password), name
+        assert await collectors.accounts.login_works(site.target(fleet, ids[name], name), "admin", password), name
     assert len({stored[ids[name]] for name in NAMES}) == COUNT  # no two alike
     assert all(len(stored[ids[n]]) >= 16 for n in NAMES if n != HALF_WAY)
 
@@ -147,15 +125,16 @@ async def test_rotation_across_20_cameras_one_failing_half_way(
 async def test_a_lock_out_answer_stops_the_run(
     database: Database, cipher: CredentialCipher, fleet: SimulatedFleet, collectors: Collectors, tmp_path: Path
 ) -> None:
-    ids = await _register(database, cipher, tmp_path)
+    ids = await site.register(database, cipher, tmp_path / "fleet.csv")
     locked = fleet.camera("ROT-03")
     await locked.update(lockout_after=1)
-    assert not await collectors.accounts.login_works(_target(fleet, ids["ROT-03"], "ROT-03"), "admin", "wrong")
+    assert not await collectors.accounts.login_works(site.target(fleet, ids["ROT-03"], "ROT-03"), "admin", "wrong")
     async with database.unit_of_work() as session:
         run = await passwords.request_rotation(
             session, actor=TEST_ACTOR, camera_ids=list(ids.values()), batch_size=2, at=utcnow()
         )
-    finished = await Rotator(database, cipher, collectors.accounts, TEST_ACTOR).run(run.id)
+    finished = await site.rotate(database, cipher, collectors, run.id)
+    assert finished is not None
     assert finished.status is RotationStatus.STOPPED
     assert finished.stop_reason is not None and finished.stop_reason.startswith("ROT-03 answered with a lock-out")
     outcomes = {name: finished.outcomes[str(ids[name])] for name in NAMES}
@@ -164,27 +143,27 @@ async def test_a_lock_out_answer_stops_the_run(
     assert outcomes["ROT-01"] == "rotated" and outcomes["ROT-03"] == "locked_out"
     assert outcomes["ROT-02"] in {"rotated", "not_attempted"}
     assert {outcomes[name] for name in NAMES[3:]} == {"not_attempted"}
-    stored = await _stored(database, cipher)
+    stored = await site.stored(database, cipher)
     assert stored[ids["ROT-01"]] != _original("ROT-01")
     assert (stored[ids["ROT-02"]] == _original("ROT-02")) is (outcomes["ROT-02"] == "not_attempted")
     assert all(stored[ids[name]] == _original(name) for name in NAMES[2:])
     for name in NAMES[:2]:
-        assert await collectors.accounts.login_works(_target(fleet, ids[name], name), "admin", stored[ids[name]])
+        assert await collectors.accounts.login_works(site.target(fleet, ids[name], name), "admin", stored[ids[name]])
 
 
 async def test_a_run_asked_for_elsewhere_is_carried_out_by_the_collector_job(
     database: Database, cipher: CredentialCipher, fleet: SimulatedFleet, collectors: Collectors, tmp_path: Path
 ) -> None:
-    ids = await _register(database, cipher, tmp_path)
+    ids = await site.register(database, cipher, tmp_path / "fleet.csv")
     three = [ids[name] for name in NAMES[:3]]
     async with database.unit_of_work() as session:
         run = await passwords.request_rotation(session, actor=TEST_ACTOR, camera_ids=three, batch_size=2, at=utcnow())
     assert run.status is RotationStatus.PENDING
-    finished = await run_pending(database, cipher, collectors.accounts)
+    finished = await site.rotate(database, cipher, collectors)
     assert finished is not None and finished.id == run.id and finished.status is RotationStatus.DONE
     assert sorted(finished.outcomes.values()) == ["rotated"] * 3
     # Nothing left to claim: a second collector finds no run.
-    assert await run_pending(database, cipher, collectors.accounts) is None
+    assert await site.rotate(database, cipher, collectors) is None
     async with database.unit_of_work() as session:
         steps = (await session.scalars(select(AuditEntry).where(AuditEntry.action == "password.rotation.step"))).all()
     assert {e.actor for e in steps} == {TEST_ACTOR.name}
@@ -193,7 +172,7 @@ async def test_a_run_asked_for_elsewhere_is_carried_out_by_the_collector_job(
 async def test_stopping_camfleet_mid_run_finishes_the_cameras_under_way_first(
     database: Database, cipher: CredentialCipher, fleet: SimulatedFleet, collectors: Collectors, tmp_path: Path
 ) -> None:
-    ids = await _register(database, cipher, tmp_path)
+    ids = await site.register(database, cipher, tmp_path / "fleet.csv")
     six = NAMES[:6]
     for name in six:
         await fleet.camera(name).update(latency_ms=150)
@@ -201,7 +180,7 @@ async def test_stopping_camfleet_mid_run_finishes_the_cameras_under_way_first(
         run = await passwords.request_rotation(
             session, actor=TEST_ACTOR, camera_ids=[ids[n] for n in six], batch_size=2, at=utcnow()
         )
-    task = asyncio.create_task(Rotator(database, cipher, collectors.accounts, TEST_ACTOR).run(run.id))
+    task = asyncio.create_task(site.rotate(database, cipher, collectors, run.id))
     for _ in range(600):  # until the second stage has sent its first SetUser (a generous deadline)
         steps = await _steps(database)
         if "set_sent" in steps.get("ROT-02", []) or "set_sent" in steps.get("ROT-03", []):
@@ -216,6 +195,8 @@ async def test_stopping_camfleet_mid_run_finishes_the_cameras_under_way_first(
     outcomes = {name: stopped.outcomes[str(ids[name])] for name in six}
     assert outcomes["ROT-01"] == "rotated" and {outcomes[n] for n in six[3:]} == {"not_attempted"}
     assert {outcomes["ROT-02"], outcomes["ROT-03"]} <= {"rotated", "not_attempted"}
-    stored = await _stored(database, cipher)
+    stored = await site.stored(database, cipher)
     for name in six:
-        assert await collectors.accounts.login_works(_target(fleet, ids[name], name), "admin", stored[ids[name]]), name
+        assert await collectors.accounts.login_works(site.target(fleet, ids[name], name), "admin", stored[ids[name]]), (
+            name
+        )

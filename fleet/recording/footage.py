@@ -1,0 +1,121 @@
+"""Each camera's footage coverage kept over time: written from recording checks, read for the reports, pruned."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from config.recording import HISTORY, RecordingSettings
+from fleet.cameras.models import Camera, DeviceType
+from fleet.recording.coverage import Coverage, Piece, Span, coverage_of, footage_seen, merge
+from fleet.recording.models import FootageSpan
+from fleet.recording.rules import Recording, match
+from fleet.recording.service import recorded_cameras
+
+# Cameras per statement where a list of ids goes into IN (…).
+CHUNK = 500
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """One successful recording check: the device asked, when (our clock), and its stored values."""
+
+    device_id: int
+    at: datetime
+    values: Mapping[str, Any]
+
+
+async def observe(
+    session: AsyncSession, devices: Mapping[int, Camera], answers: Sequence[Answer], settings: RecordingSettings
+) -> int:
+    """Merge what each answer saw of its cameras' footage into their coverage; returns the cameras updated.
+
+    Only answers with the recording history searched count: without it the gaps are unknown, so nothing is seen.
+    """
+    updated = 0
+    for answer in sorted(answers, key=lambda a: a.at):
+        device = devices.get(answer.device_id)
+        if device is None or not answer.values.get("history_searched"):
+            continue
+        # The device's clock may run ahead of ours: nothing later than our moment of asking is taken as seen.
+        end = min(datetime.fromisoformat(str(answer.values["asked_at"])), answer.at)
+        window = (end - HISTORY, end)
+        recordings = [Recording.of(r) for r in answer.values.get("recordings") or ()]
+        cameras = await recorded_cameras(session, device, settings)
+        found = match(recordings, cameras, edge=device.device_type is not DeviceType.RECORDER)
+        for camera in cameras:
+            await _merge(session, camera.camera_id, window, footage_seen(found[camera.camera_id], window))
+            updated += 1
+    return updated
+
+
+async def _merge(session: AsyncSession, camera_id: int, window: Span, footage: list[Span]) -> None:
+    """Replace the camera's spans touching the window with them merged with what the window saw."""
+    touching = (
+        FootageSpan.camera_id == camera_id,
+        FootageSpan.starts_at <= window[1],
+        FootageSpan.ends_at >= window[0],
+    )
+    kept = [
+        Piece(row.starts_at, row.ends_at, row.footage)
+        for row in await session.execute(
+            select(FootageSpan.starts_at, FootageSpan.ends_at, FootageSpan.footage).where(*touching)
+        )
+    ]
+    await session.execute(delete(FootageSpan).where(*touching))
+    rows = [
+        {"camera_id": camera_id, "starts_at": p.start, "ends_at": p.end, "footage": p.footage}
+        for p in merge(kept, window, footage)
+    ]
+    await session.execute(insert(FootageSpan), rows)
+
+
+async def pieces_of(session: AsyncSession, camera_ids: Sequence[int], period: Span) -> dict[int, list[Piece]]:
+    """Each camera's spans overlapping the period, in time order."""
+    found: dict[int, list[Piece]] = defaultdict(list)
+    ids = sorted(set(camera_ids))
+    for start in range(0, len(ids), CHUNK):
+        query = (
+            select(FootageSpan.camera_id, FootageSpan.starts_at, FootageSpan.ends_at, FootageSpan.footage)
+            .where(
+                FootageSpan.camera_id.in_(ids[start : start + CHUNK]),
+                FootageSpan.starts_at < period[1],
+                FootageSpan.ends_at > period[0],
+            )
+            .order_by(FootageSpan.camera_id, FootageSpan.starts_at)
+        )
+        for camera_id, starts_at, ends_at, footage in await session.execute(query):
+            found[camera_id].append(Piece(starts_at, ends_at, footage))
+    return found
+
+
+async def coverage_for(
+    session: AsyncSession, camera_ids: Sequence[int], *, period: Span, now: datetime
+) -> dict[int, Coverage]:
+    """Each camera's coverage over the period up to now (time still to come is no part of it)."""
+    period = (period[0], max(period[0], min(period[1], now)))
+    pieces = await pieces_of(session, camera_ids, period)
+    return {camera_id: coverage_of(pieces.get(camera_id, ()), period) for camera_id in camera_ids}
+
+
+def gaps(pieces: Mapping[int, Sequence[Piece]], period: Span) -> list[tuple[int, datetime, datetime]]:
+    """Every span seen without footage within the period, as (camera id, start, end), longest first."""
+    found = [
+        (camera_id, max(p.start, period[0]), min(p.end, period[1]))
+        for camera_id, spans in pieces.items()
+        for p in spans
+        if not p.footage and p.start < period[1] and p.end > period[0]
+    ]
+    return sorted(found, key=lambda g: (g[1] - g[2], g[0], g[1]))
+
+
+async def prune(session: AsyncSession, *, before: datetime) -> int:
+    """Delete coverage that ended before ``before`` (``retention.footage_history``); returns the rows removed."""
+    result = await session.execute(delete(FootageSpan).where(FootageSpan.ends_at < before))
+    return int(getattr(result, "rowcount", 0) or 0)
