@@ -15,7 +15,7 @@ from config.checks import CheckKind
 from config.hygiene import HygieneSettings
 from config.recording import RecordingSettings
 from config.settings import ImageSettings, Settings
-from fleet.cameras.models import Camera, DeviceType
+from fleet.cameras.models import NETWORK_DEVICE_TYPES, Camera, DeviceType
 from fleet.db import number_new_rows
 from fleet.faults import rules
 from fleet.faults.models import ConditionState, Fault, FaultKind
@@ -32,6 +32,7 @@ from fleet.health.models import CheckState
 from fleet.health.rules import SoftHard, apply_result
 from fleet.hygiene import service as hygiene
 from fleet.images import service as images
+from fleet.network import service as network
 from fleet.recording import service as recording
 from fleet.recording.rules import RECORDING_FAULTS, storage_problems
 
@@ -108,7 +109,7 @@ class _Batch:
         session: AsyncSession,
         changes: FaultChanges,
         open_faults: dict[FaultKey, Fault],
-        conditions: dict[tuple[int, FaultKind], ConditionState],
+        conditions: dict[tuple[int, FaultKind, str], ConditionState],
     ) -> None:
         self.session = session
         self.changes = changes
@@ -125,7 +126,7 @@ class _Batch:
             if f.camera_id is not None
         }
         conditions = {
-            (c.camera_id, c.condition): c
+            (c.camera_id, c.condition, c.port): c
             for c in await session.scalars(select(ConditionState).where(ConditionState.camera_id.in_(ids)))
         }
         return cls(session, changes, open_faults, conditions)
@@ -163,13 +164,14 @@ class _Batch:
         if fault is not None:
             end_fault(self.changes, fault, at)
 
-    def condition(self, camera_id: int, kind: FaultKind) -> ConditionState:
-        """The soft/hard state of a reported value, created at its first observation."""
-        state = self.conditions.get((camera_id, kind))
+    def condition(self, camera_id: int, kind: FaultKind, port: str | None = None) -> ConditionState:
+        """The soft/hard state of a reported value (of a port), created at its first observation."""
+        key = (camera_id, kind, port or "")
+        state = self.conditions.get(key)
         if state is None:
-            state = ConditionState(camera_id=camera_id, condition=kind, streak=0)
+            state = ConditionState(camera_id=camera_id, condition=kind, port=port or "", streak=0)
             self.session.add(state)
-            self.conditions[(camera_id, kind)] = state
+            self.conditions[key] = state
         return state
 
 
@@ -256,11 +258,15 @@ async def _condition(
     item: Seen,
     limits: Thresholds,
     extra: Mapping[str, Any] | None = None,
+    *,
+    port: str | None = None,
+    summary: str | None = None,
 ) -> None:
-    """A reported value that is bad opens a fault only when it stays bad, as a failing check does."""
+    """A reported value that is bad opens a fault only when it stays bad, as a failing check does (a network
+    device's port counts on its own, and its fault names the port)."""
     if bad is None:
         return
-    state = batch.condition(camera.id, kind)
+    state = batch.condition(camera.id, kind, port)
     previous = SoftHard(state.hard_ok, state.hard_since, state.streak, state.streak_ok, state.streak_started_at)
     after, transition = apply_result(
         previous,
@@ -278,14 +284,15 @@ async def _condition(
             _follow(batch, camera, kind, item, extra)
         return
     if transition.ok:
-        await batch.close(camera.id, kind, transition.at)
+        await batch.close(camera.id, kind, transition.at, port)
     else:
         await batch.open(
             camera,
             kind,
             at=transition.at,
-            summary=condition_summary(camera, kind, item.values, extra),
+            summary=summary or condition_summary(camera, kind, item.values, extra),
             details={**{k: item.values.get(k) for k in _DETAILS if k in item.values}, **(extra or {})},
+            port=port,
         )
 
 
@@ -337,7 +344,24 @@ async def _image(batch: _Batch, camera: Camera, item: Seen, limits: Thresholds) 
         await _condition(batch, camera, kind, bad, item, limits, extra)
 
 
+async def _network_values(batch: _Batch, camera: Camera, item: Seen, limits: Thresholds) -> None:
+    """A network device's watched ports and its battery, each counted as a check; faults of ports no longer
+    watched (no registered device behind them any more) close."""
+    conditions = await network.observe(batch.session, camera, item.values, item.at)
+    for condition in conditions:
+        await _condition(
+            batch, camera, condition.kind, condition.bad, item, limits, condition.details,
+            port=condition.port, summary=condition.summary,
+        )  # fmt: skip
+    watched = {(c.kind, c.port) for c in conditions}
+    for camera_id, kind, port in list(batch.open_faults):
+        if camera_id == camera.id and kind in network.PORT_KINDS and (kind, port) not in watched:
+            await batch.close(camera.id, kind, item.at, port)
+
+
 async def _snmp_values(batch: _Batch, camera: Camera, before: Observed, item: Seen, limits: Thresholds) -> None:
+    if camera.device_type in NETWORK_DEVICE_TYPES:
+        await _network_values(batch, camera, item, limits)
     temperature = item.values.get("temperature_c")
     hot = None if temperature is None else float(temperature) > limits.temperature_c
     await _condition(batch, camera, FaultKind.TEMPERATURE_HIGH, hot, item, limits)
