@@ -86,6 +86,21 @@ DICTIONARY: dict[str, tuple[str, str]] = {
         "recording check (ONVIF Profile G)",
     ),
     "retention_days": ("How many days back the footage reaches", "recording check (ONVIF Profile G)"),
+    "password_shared_with": (
+        "How many other cameras use the same password (compared by keyed hash, never shown); empty: no login held",
+        "password report (now)",
+    ),
+    "default_username": ("The login uses the vendor's factory user name (e.g. admin)", "password report (now)"),
+    "credential_age_days": ("Days since the login was last set (import, API or rotation)", "password report"),
+    "certificates_expiring": (
+        "TLS endpoints (HTTPS, RTSPS) whose certificate ends within hygiene.certificate_warning (certificate_expiring)",
+        "security check",
+    ),
+    "certificates_expired": ("TLS endpoints whose certificate has ended (certificate_expired)", "security check"),
+    "config_drift": (
+        "Settings that differ from the camera's configuration baseline (open config_drift)",
+        "security check (ONVIF encoder, NTP, time zone, network protocols)",
+    ),
 }
 
 
