@@ -18,7 +18,7 @@ from fleet.cameras.models import Camera, DeviceType
 from fleet.events import rules
 from fleet.events.models import CameraEvent, EventCount, EventSubscription
 from fleet.events.rules import Evidence
-from fleet.faults.models import Fault, FaultKind
+from fleet.faults.models import ConditionState, Fault, FaultKind
 from fleet.faults.service import FaultChanges, close_fault, open_fault
 from fleet.health.claims import hurry
 from fleet.maintenance.service import cameras_in_maintenance
@@ -140,6 +140,13 @@ async def _recorder_alarm(
     if not rules.storage_failure(event.topic):
         await _alarm(session, changes, recorder, event, FaultKind.HARDWARE_ALARM)
         return
+    if event.state is False:
+        # The event's storage is over it; the disks its SNMP check still finds failed keep the fault open.
+        held = select(ConditionState.hard_ok).where(
+            ConditionState.camera_id == recorder.id, ConditionState.condition == FaultKind.STORAGE_FAILED
+        )
+        if (await session.scalar(held)) is False:
+            return
     cameras = [c.name for c in await recording.recorded_cameras(session, recorder, settings.recording)]
     disk = {"kind": "disk", "name": event.source or "storage", "state": "failed", "status": "StorageFailure"}
     summary = storage_summary(recorder.name, [disk], cameras)
