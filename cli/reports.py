@@ -12,6 +12,8 @@ import typer
 from cli.root import command, fail, language, out, unit_of_work
 from config.zone import LOCAL
 from fleet.db import utcnow
+from fleet.discovery import export as discovery_export
+from fleet.discovery import report as discovery_report
 from fleet.inventory.export import ExportFormat
 from fleet.inventory.export import render as render_inventory
 from fleet.inventory.service import build_inventory
@@ -123,3 +125,27 @@ async def export_inventory(
         rows = await build_inventory(work.session, settings=work.settings, as_of=day)
     output.write_bytes(render_inventory(rows, format, day, in_language))
     out.print(f"wrote {len(rows)} cameras to {output} ({format.value}, as of {day})", markup=False)
+
+
+@report_app.command("reconciliation")
+@command
+async def report_reconciliation(
+    output: Annotated[Path, typer.Option(help="The file to write.")],
+    format: Annotated[str, typer.Option(help="xlsx or json.")] = "xlsx",
+    lang: Annotated[str, typer.Option(help="en (default) or nl: the workbook's headings and words.")] = "en",
+) -> None:
+    """The registry against the network: devices found but not registered, registered but not found, moved, swapped."""
+    if format not in ("xlsx", "json"):
+        fail(f"--format {format}: use xlsx or json")
+    in_language = language(lang)
+    async with unit_of_work() as work:
+        found = await discovery_report.build(work.session, work.settings, now=utcnow())
+    if format == "xlsx":
+        output.write_bytes(await asyncio.to_thread(discovery_export.to_xlsx, found, in_language))
+    else:
+        output.write_text(found.model_dump_json(indent=2), encoding="utf-8")
+    counts = (len(found.unregistered), len(found.missing), len(found.moved), len(found.swapped))
+    out.print(
+        "wrote the reconciliation to {}: {} not registered, {} not found, {} moved, {} swapped".format(output, *counts),
+        markup=False,
+    )

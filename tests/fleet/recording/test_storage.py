@@ -77,6 +77,24 @@ def test_the_disk_table_read_as_synology_defines_it() -> None:
     assert disks_of({}) == ()  # a recorder without Synology's table
 
 
+def test_a_hostile_disk_table_is_read_safely_and_bounded() -> None:
+    status, name = f"{DISK_ENTRY}.5", f"{DISK_ENTRY}.12"
+    walked = {
+        # Statuses of the wrong type or unknown code: not failed, and said so; 500 rows: only MAX_UNITS read.
+        status: [(f"{status}.0", Value(OCTET_STRING, b"5")), (f"{status}.1", Value(INTEGER, 99))]
+        + [(f"{status}.{i}", Value(INTEGER, 1)) for i in range(2, 500)],
+        name: [(f"{name}.0", Value(OCTET_STRING, b"\x1b[31m=cmd|' /C calc'!A0" + b"x" * 500))],
+        f"{RAID_ENTRY}.3": [(f"{RAID_ENTRY}.3.0", Value(INTEGER, 12)), ("1.3.6.1.2.1.1.1.0", Value(INTEGER, 12))],
+    }
+    seen = disks_of(walked)
+    assert [(d.name, d.state, d.status) for d in seen[:2]] == [
+        ("[31m=cmd|' /C calc'!A0" + "x" * 42, "ok", "unknown"),
+        ("disk 1", "ok", "unknown(99)"),
+    ]
+    assert len([d for d in seen if d.kind == "disk"]) == 64
+    assert [(d.name, d.state) for d in seen if d.kind == "volume"] == [("volume 0", "failed")]
+
+
 @pytest.mark.parametrize(
     ("disks", "problems"),
     [
@@ -253,3 +271,17 @@ async def test_onvif_storage_failure_of_a_recorder_is_storage_failed_naming_its_
     assert set(await _open(database, nvr)) == {FaultKind.STORAGE_FAILED, FaultKind.HARDWARE_ALARM}
     await event(False)
     assert set(await _open(database, nvr)) == {FaultKind.HARDWARE_ALARM}
+
+    # Raised again while the SNMP disk table finds a disk failed as well: the event's end leaves the fault to the
+    # disk table, which closes it when the disks are healthy.
+    await event(True)
+    feed = Feed(database, settings, nvr.id)
+    failed = [_disk("Drive 1", "failed", "Crashed/Failing")]
+    for minute in range(settings.faults.failures_to_open):
+        await feed(CheckKind.SNMP, 10 + minute, uptime_s=600 + minute * 60, storage_ok=None, disks=failed)
+    await event(False)
+    fault = (await _open(database, nvr))[FaultKind.STORAGE_FAILED]
+    assert [d["name"] for d in fault.details["disks"]] == ["Drive 1"]
+    for minute in range(settings.faults.successes_to_close):
+        await feed(CheckKind.SNMP, 20 + minute, uptime_s=1800 + minute * 60, storage_ok=None, disks=[_disk("Drive 1")])
+    assert FaultKind.STORAGE_FAILED not in await _open(database, nvr)
