@@ -19,6 +19,7 @@ from api.pages import (
     passwords,
     recorders,
     records,
+    rollout,
     work,
 )
 from api.pages.core import LoginRequired, login_required, page_error
@@ -38,6 +39,7 @@ def install(app: FastAPI) -> None:
         hygiene,
         work,
         records,
+        rollout,
         incidents,
         admin,
         passwords,
