@@ -33,8 +33,9 @@ lint: install
 	$(BIN)/mypy
 
 # Three workers on two cores: most tests wait on sockets, processes and timers (tests/parallel.py, docs/architecture.md).
+# The slowest tests are listed at the end: the suite must stay within 15 minutes on a clean machine.
 test: lint
-	$(BIN)/pytest -n 3
+	$(BIN)/pytest -n 3 --durations=25
 
 # After adding or changing a people-facing text: bring both catalogues in line with the code and templates, then
 # write the Dutch (tests/fleet/test_language.py fails until every entry is translated and none is left fuzzy).

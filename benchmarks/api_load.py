@@ -34,7 +34,7 @@ from _common import bench_settings, database_url, load_average, migrated, ratio,
 from _server import percentile, serve, wait_until_up
 from fleet.audit.service import Actor
 from fleet.cameras.models import Camera, CameraKind, CameraStatus, RiskLevel
-from fleet.db import Database
+from fleet.db import Database, refresh_statistics
 from fleet.faults.models import Fault, FaultKind, Severity
 from fleet.users import service as users
 from fleet.users.models import Role
@@ -104,8 +104,11 @@ async def seed(database: Database, cameras: int) -> tuple[str, int]:
             session, actor=actor, username="viewer", role=Role.VIEWER, policy=PasswordPolicy()
         )
         _row, token = await users.create_token(session, actor=actor, user=user, name="load", expires_at=None)
+    # Planner statistics, as camfleet's hourly prune job keeps them on SQLite and autovacuum on a running PostgreSQL
+    # server; right after a bulk load there are none.
+    async with database.unit_of_work() as session:
+        await refresh_statistics(session)
     if database.engine.dialect.name == "postgresql":
-        # Planner statistics, as autovacuum keeps them on a running server; right after a bulk load there are none.
         async with database.engine.connect() as connection:
             await connection.execute(text("ANALYZE"))
             await connection.commit()
@@ -249,15 +252,17 @@ async def _phases(
     return baseline, lists
 
 
-async def measure(label: str, url: str, data_dir: Path, cameras: int, clients: int, seconds: float) -> dict[str, float]:
+async def measure(
+    label: str, url: str, data_dir: Path, cameras: int, clients: int, seconds: float, host: str = HOST
+) -> dict[str, float]:
     """Seed the database, serve it, and load it: one client, then many; health baseline, then the mix of lists."""
     database = await migrated(bench_settings(data_dir, url))
     with timed() as seeding:
         token, faults = await seed(database, cameras)
     await database.dispose()
     print(f"{label}: seeded {cameras} cameras and {faults} faults in {seeding.seconds:.1f} s", flush=True)
-    server = serve(url, data_dir, HOST, PORT, scheduler=False)
-    base = f"http://{HOST}:{PORT}"
+    server = serve(url, data_dir, host, PORT, scheduler=False)
+    base = f"http://{host}:{PORT}"
     headers = {"Authorization": f"Bearer {token}"}
     try:
         await wait_until_up(base, server)
@@ -304,6 +309,7 @@ async def main() -> None:
     parser.add_argument("--clients", "-c", type=int, default=50)
     parser.add_argument("--seconds", "-s", type=float, default=20.0)
     parser.add_argument("--engines", default="sqlite,postgresql")
+    parser.add_argument("--host", default=HOST, help=f"loopback address to serve on ({HOST})")
     args = parser.parse_args()
     print(f"load average before: {load_average()} (the machine is shared: read the ratios)")
     results: dict[str, dict[str, float]] = {}
@@ -311,7 +317,9 @@ async def main() -> None:
         for engine in args.engines.split(","):
             data_dir = Path(tmp) / engine
             async with database_url(engine, data_dir) as url:
-                results[engine] = await measure(engine, url, data_dir, args.cameras, args.clients, args.seconds)
+                results[engine] = await measure(
+                    engine, url, data_dir, args.cameras, args.clients, args.seconds, args.host
+                )
     figures = " ".join(
         f"{engine}_{key}={value:.{0 if key.endswith('rps') or key == 'errors' else 2}f}"
         for engine, values in results.items()

@@ -17,7 +17,7 @@ from fleet import schema
 from fleet.audit.service import Actor
 from fleet.cameras import importer
 from fleet.cameras import service as cameras
-from fleet.cameras.schemas import CameraCreate, RecorderCreate
+from fleet.cameras.schemas import CameraCreate, NetworkDeviceCreate, RecorderCreate
 from fleet.db import utcnow
 from fleet.users import service as users
 from fleet.users.models import Role
@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 DEMO_FLEET = Path(__file__).resolve().parent.parent / "config" / "demo" / "fleet-venlo.csv"
 # Two recorders keep the fixed cameras' footage (the flexible ones record on their own SD card: `edge`).
 DEMO_RECORDERS = DEMO_FLEET.with_name("recorders-venlo.csv")
+# A switch in a street cabinet on the Markt, on a UPS, with six cameras of the city centre behind its ports.
+DEMO_NETWORK = DEMO_FLEET.with_name("network-venlo.csv")
 # How far back the simulated footage reaches: within the default 7 to 28 days.
 DEMO_KEPT_DAYS = 27.0
 
@@ -37,8 +39,11 @@ DEMO_FAULTS: dict[str, dict[str, Any]] = {
     "VL-F012": {"offline": True},
     "VL-F027": {"clock_offset_s": 42.0},
     "VL-F033": {"image": "covered"},
-    # A recorder whose disk failed: storage_failed names every camera whose footage it keeps.
-    "NVR-BLERICK": {"storage_failed": True},
+    # A recorder whose disk failed (its SNMP disk table: Drive 2 crashed, Volume 1 degraded): storage_failed names
+    # the disk and every camera whose footage it keeps.
+    "NVR-BLERICK": {"disks": "failed"},
+    # PoE off on the switch's port 2: VL-F002 behind it loses its power (poe_off on the switch, port Gi1/0/2).
+    "SW-MARKT": {"poe_off": [2]},
 }
 DEMO_REBOOTING = "VL-F040"
 # Cyber hygiene to show: HTTPS (8443, named in GetNetworkProtocols) with an ended and an ending certificate, and a
@@ -70,11 +75,13 @@ def _demo_settings(base: Settings) -> Settings:
 async def _seed(root: Opened) -> tuple[int, str, str]:
     """Import the demo fleet and create an admin; the number of cameras, the admin's password and API token."""
     password = secrets.token_urlsafe(12)
+    network = importer.read_camera_file(DEMO_NETWORK, NetworkDeviceCreate)
     recorders = importer.read_camera_file(DEMO_RECORDERS, RecorderCreate)
     rows = importer.read_camera_file(DEMO_FLEET)
     async with root.database.unit_of_work() as session:
         actor = Actor.system("demo")
-        for devices in (recorders, rows):
+        # Network devices first: the cameras name them as their uplinks (the switch names the UPS, listed first).
+        for devices in (network, recorders, rows):
             await cameras.upsert_many(session, actor=actor, rows=importer.iter_cameras(devices), cipher=root.cipher)
         policy = PasswordPolicy.of(root.settings.web)
         admin = await users.create_user(
@@ -91,7 +98,8 @@ def _simulated_fleet() -> SimulatedFleet:
     from simulator.recording import SimRecording
     from simulator.spec import parse_fleet_csv
 
-    fleet = SimulatedFleet([*parse_fleet_csv(DEMO_FLEET), *parse_fleet_csv(DEMO_RECORDERS)], snapshot_size=(640, 360))
+    files = (DEMO_FLEET, DEMO_RECORDERS, DEMO_NETWORK)
+    fleet = SimulatedFleet([spec for path in files for spec in parse_fleet_csv(path)], snapshot_size=(640, 360))
     for row in importer.read_camera_file(DEMO_FLEET):
         camera = row.camera
         if not isinstance(camera, CameraCreate):
@@ -125,11 +133,13 @@ async def _serve_certificates(fleet: SimulatedFleet) -> None:
 def _announce(settings: Settings, count: int, port: int, control: int, password: str, token: str) -> None:
     demo_db = settings.data_dir / "demo.db"
     out.print(
-        f"camfleet demo: {count} simulated cameras on 127.30.0.x, 2 recorders on 127.30.1.x, database {demo_db}",
+        f"camfleet demo: {count} simulated cameras on 127.30.0.x, 2 recorders on 127.30.1.x, a switch with 6 "
+        f"cameras behind it and its UPS on 127.30.2.x, database {demo_db}",
         markup=False,
     )
     out.print(
-        f"  misbehaving: {', '.join(DEMO_FAULTS)} (offline, clock drift, lens covered, recorder disk failed), "
+        f"  misbehaving: {', '.join(DEMO_FAULTS)} (offline, clock drift, lens covered, recorder disk "
+        "failed, PoE off on port 2), "
         f"{DEMO_REBOOTING} (reboots every 90 s)",
         markup=False,
     )

@@ -55,6 +55,9 @@ class Target:
     allow_basic: bool = False
     # A recorder: its SNMP check also reads the vendor's disk table.
     recorder: bool = False
+    # A network device (switch, router, media converter, PoE injector, UPS): its SNMP check also walks its ports
+    # (IF-MIB), their PoE (POWER-ETHERNET-MIB) and reads its battery (UPS-MIB).
+    network_device: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +93,35 @@ class OnvifIdentityObservation:
 
 
 @dataclass(frozen=True, slots=True)
+class PortSeen:
+    """One interface of a network device (IF-MIB), with its PoE state where the device has POWER-ETHERNET-MIB."""
+
+    index: int  # ifIndex
+    name: str | None  # ifName, e.g. "Gi1/0/3"
+    descr: str | None  # ifDescr, e.g. "GigabitEthernet1/0/3"
+    alias: str | None  # ifAlias: the label people gave the port
+    admin_up: bool | None
+    oper_up: bool | None
+    speed_mbps: int | None  # ifHighSpeed, else ifSpeed / 10^6
+    in_errors: int | None  # counters as read: the domain takes the deltas
+    out_errors: int | None
+    poe_enabled: bool | None = None  # pethPsePortAdminEnable (None: no PoE on this port, or no PoE table)
+    # pethPsePortDetectionStatus: disabled, searching, delivering, fault, test, other_fault
+    poe_status: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class UpsSeen:
+    """What a UPS says of its battery (UPS-MIB, RFC 1628)."""
+
+    on_battery: bool | None  # upsOutputSource is battery(5)
+    battery_status: str | None  # upsBatteryStatus: unknown, normal, low, depleted
+    minutes_remaining: int | None
+    charge_percent: int | None
+    seconds_on_battery: int | None
+
+
+@dataclass(frozen=True, slots=True)
 class DiskSeen:
     """One disk or volume of a recorder, as its vendor's SNMP disk table reports it (collectors/disks.py)."""
 
@@ -119,6 +151,9 @@ class SnmpObservation:
     vendor_values: dict[str, str]
     # A recorder's disks and volumes from its vendor's disk table (empty: it has none we know how to read).
     disks: tuple[DiskSeen, ...] = ()
+    # A network device's interfaces and PoE (empty: not a network device, or it has no ifTable), its UPS battery.
+    ports: tuple[PortSeen, ...] = ()
+    ups: UpsSeen | None = None
 
 
 @dataclass(frozen=True, slots=True)

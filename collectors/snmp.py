@@ -29,7 +29,7 @@ from pysnmp.hlapi.v3arch.asyncio import (
 )
 from pysnmp.proto import errind, rfc1902
 
-from collectors.base import SnmpCredentials, SnmpObservation, Target
+from collectors.base import PortSeen, SnmpCredentials, SnmpObservation, Target, UpsSeen
 from collectors.ber import (
     ABSENT,
     COUNTER32,
@@ -45,6 +45,8 @@ from collectors.disks import MAX_UNITS, disks_of
 from collectors.disks import ROOTS as DISK_ROOTS
 from collectors.errors import AuthFailed, BadResponse, Timeout, Unreachable, Unsupported
 from collectors.mac import normalise_mac
+from collectors.ports import MAX_PORTS, POE_ROOTS, UPS_OIDS, ports_of, ups_of
+from collectors.ports import ROOTS as PORT_ROOTS
 from collectors.snmp_walk import WalkLimits, walk
 from collectors.snmp_wire import SnmpV2cClient
 from config.checks import CheckKind
@@ -84,6 +86,8 @@ _V3_AUTH_ERRORS = (
 _COUNTERS = (COUNTER32, GAUGE32, INTEGER)
 # A recorder's disk table is a few rows per column: a bound well under the check's own time limit.
 _DISK_WALK = WalkLimits(max_rows=MAX_UNITS * len(DISK_ROOTS), max_bytes=256_000, time_limit=10.0)
+# A network device's ports: a 48-port switch is about 550 values in some 25 GETBULKs.
+_PORT_WALK = WalkLimits(max_rows=MAX_PORTS * (len(PORT_ROOTS) + len(POE_ROOTS)), max_bytes=2_000_000, time_limit=10.0)
 
 
 def as_text(value: Value) -> str:
@@ -259,6 +263,7 @@ class SnmpCollector:
             vendor_values, temperature, storage_ok = await self._probe(request, enterprise, sys_object_id)
         # A recorder's disks, from its vendor's disk table (none when its agent has no such table).
         disks = disks_of(await walk(self, target, DISK_ROOTS, _DISK_WALK)) if target.recorder else ()
+        ports, ups = await self._network(request) if target.network_device else ((), None)
         uptime = _integer(base.get(SYS_UPTIME), (TIME_TICKS,))
         oper_status = _integer(base.get(IF_OPER_STATUS_1), (INTEGER,))
         return SnmpObservation(
@@ -273,7 +278,14 @@ class SnmpCollector:
             storage_ok=storage_ok,
             vendor_values=vendor_values,
             disks=disks,
+            ports=ports,
+            ups=ups,
         )
+
+    async def _network(self, request: _Request) -> tuple[tuple[PortSeen, ...], UpsSeen | None]:
+        """A network device's ports and PoE (walked together), and its battery where it has UPS-MIB."""
+        tables = await walk(self, request.target, PORT_ROOTS + POE_ROOTS, _PORT_WALK)
+        return ports_of(tables), ups_of(await self._get(request, UPS_OIDS))
 
     async def _probe(
         self, request: _Request, enterprise: int, sys_object_id: str | None

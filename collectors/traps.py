@@ -24,6 +24,7 @@ from pysnmp.proto.secmod.rfc3414.service import UsmSecurityParameters
 log = logging.getLogger(__name__)
 
 _SNMP_TRAP_OID = (1, 3, 6, 1, 6, 3, 1, 1, 4, 1, 0)
+_IF_INDEX = (1, 3, 6, 1, 2, 1, 2, 2, 1, 1)  # IF-MIB ifIndex, the first varbind of linkDown and linkUp
 # SNMPv2-MIB's generic traps (RFC 3418): the names camfleet acts on or counts.
 GENERIC_TRAPS: dict[tuple[int, ...], str] = {
     (1, 3, 6, 1, 6, 3, 1, 1, 5, 1): "coldStart",
@@ -47,6 +48,8 @@ class Trap:
     community: str | None
     topic: str
     user: str | None = None
+    # linkDown and linkUp (RFC 2863): the ifIndex of the port whose link changed.
+    if_index: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +93,15 @@ class _Udp6(udp6.Udp6AsyncioTransport):  # type: ignore[misc]
         if self.seen is not None:
             self.seen(str(transportAddress[0]), datagram)
         super().datagram_received(datagram, transportAddress)
+
+
+def _if_index(varbinds: Any) -> int | None:
+    """The port a linkDown or linkUp names: its ifIndex.N varbind (the index is the OID's last arc)."""
+    for oid, _ in varbinds:
+        arcs = tuple(oid)
+        if len(arcs) == len(_IF_INDEX) + 1 and arcs[: len(_IF_INDEX)] == _IF_INDEX and 0 < arcs[-1] < 2**31:
+            return int(arcs[-1])
+    return None
 
 
 def trap_topic(trap_oid: tuple[int, ...] | None) -> str:
@@ -180,6 +192,7 @@ class TrapReceiver:
             return
         trap_oid = next((tuple(value) for oid, value in varbinds if tuple(oid) == _SNMP_TRAP_OID), None)
         try:
-            self._on_trap(Trap(str(address[0]), community, trap_topic(trap_oid), name if v3 else None))
+            trap = Trap(str(address[0]), community, trap_topic(trap_oid), name if v3 else None, _if_index(varbinds))
+            self._on_trap(trap)
         except Exception:  # a receiver callback must never take the dispatcher down
             log.exception("trap from %s could not be handled", address[0])

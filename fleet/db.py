@@ -11,7 +11,7 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 from annotated_types import Interval
-from sqlalchemy import JSON, DateTime, Dialect, Enum, MetaData, event, func, make_url, select
+from sqlalchemy import JSON, DateTime, Dialect, Enum, MetaData, event, func, make_url, select, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
@@ -148,6 +148,17 @@ def create_engine(url: str, limits: DatabaseSettings | None = None, *, migration
         pool_timeout=_seconds(limits.connect_timeout),
         connect_args=_postgres_arguments(limits, migrations=migrations),
     )
+
+
+async def refresh_statistics(session: AsyncSession) -> None:
+    """Give SQLite's query planner fresh statistics of the cameras (PostgreSQL's autovacuum keeps its own).
+
+    Without them SQLite takes an equality on any index as selective, and reads a filtered camera list of 50,000
+    cameras along the device type (which every list filters by) instead of the filter's own index. The whole table
+    is read (0.3 s at 50,000 cameras): a sampled ANALYZE (analysis_limit) rates every filter alike. The other
+    tables' lists are served well by their indexes without statistics."""
+    if session.get_bind().dialect.name == "sqlite":
+        await session.execute(text("ANALYZE cameras"))
 
 
 async def number_new_rows(session: AsyncSession, rows: Sequence[Any]) -> None:

@@ -14,6 +14,7 @@ from fleet.hygiene.models import CameraHygiene
 from fleet.images.models import ImageBaseline
 from fleet.incidents.models import Incident, IncidentCategory, IncidentTally
 from fleet.maintenance.models import MaintenanceWindow
+from fleet.network.models import NetworkPort, UpsBattery
 from fleet.passwords.models import PasswordRotation
 from fleet.recording.models import FootageSpan, LegalHold
 from fleet.tickets.models import RepairTicket, TicketEvent, TicketFault
@@ -48,6 +49,8 @@ __all__ = [
     "MacSighting",
     "LegalHold",
     "MaintenanceWindow",
+    "NetworkPort",
+    "UpsBattery",
     "NotificationChannel",
     "PasswordRotation",
     "ProbeMatch",

@@ -4,7 +4,8 @@ A keyset page (cameras, faults) also gives ``next_cursor``: the position after i
 with it reads only that page, however deep in the list, and the rows stay in place when others are added before it
 (a page number would shift them). Its ``total`` is counted on the page asked for by number (the first page too) or
 with ``count=true``; a page asked for by cursor repeats the count its walk started with, and ``total_counted_at``
-says when that count was made, so a figure is never shown as fresher than it is.
+says when that count was made, so a figure is never shown as fresher than it is. A count of 10,000 rows or more is
+repeated for 10 seconds to the pages asked for by number (the same list and filter), again with its moment.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import binascii
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, Field
@@ -49,8 +50,9 @@ class KeysetPage(Page[T], Generic[T]):
         "order it was made for."
     )
     total_counted_at: datetime = Field(
-        description="When `total` was counted: now for a page asked for by number or with `count=true`; for a page "
-        "asked for by cursor, when the first page of the walk was counted (rows added or removed since are not in it)."
+        description="When `total` was counted: now for a page asked for by number (a count of 10,000 rows or more: "
+        "up to 10 s ago) or with `count=true`; for a page asked for by cursor, when the first page of the walk was "
+        "counted (rows added or removed since are not in it)."
     )
 
 
@@ -164,6 +166,34 @@ class Window:
     count: bool = False
 
 
+# A count of this many rows or more is kept for COUNT_KEPT and repeated (with the moment it was made) to the pages
+# asked for by number meanwhile: at 50,000 cameras a count reads the whole filtered list, and the dashboard's
+# clients ask for the same lists over and over. Smaller counts are cheap and always made afresh; `count=true`
+# always counts.
+BIG_COUNT = 10_000
+COUNT_KEPT = timedelta(seconds=10)
+_counts: dict[tuple[str, str, str], tuple[int, datetime]] = {}
+
+
+async def _count(
+    session: AsyncSession, counted: Select[tuple[int]], *, now: datetime, fresh: bool
+) -> tuple[int, datetime]:
+    """The filtered rows' count and when it was made: a big one kept a few seconds, unless ``fresh``."""
+    compiled = counted.compile(session.get_bind())
+    key = (str(session.get_bind().engine.url), str(compiled), repr(sorted(compiled.params.items())))
+    kept = _counts.get(key)
+    if kept is not None and not fresh and timedelta(0) <= now - kept[1] < COUNT_KEPT:
+        return kept
+    total = int(await session.scalar(counted) or 0)
+    if total >= BIG_COUNT:
+        if len(_counts) > 1000:
+            _counts.clear()
+        _counts[key] = (total, now)
+    else:
+        _counts.pop(key, None)
+    return total, now
+
+
 @dataclass(frozen=True, slots=True)
 class Slice(Generic[R]):
     """The rows of one keyset page and what its answer says about the rest."""
@@ -184,19 +214,28 @@ async def read_slice(
     keys: Sequence[SortKey],
     window: Window,
     now: datetime,
+    positions: Select[int] | None = None,
 ) -> Slice[Row[Any]]:
     """One page of ``rows`` (already filtered) in the order of ``keys``; ``counted`` counts the filtered rows.
 
     The count runs for a page asked for by number and with ``window.count``; after a cursor it is the walk's.
+    ``positions``: the same filtered rows' ids alone (without the joins ``rows`` may have), to skip pages by number
+    along an index and join only the rows shown.
     """
     cursor = None if window.cursor is None else Cursor.decode(window.cursor, order=order, keys=keys)
     query = rows.add_columns(*(key.column.label(f"_key{n}") for n, key in enumerate(keys)))
     # By number: skip the pages before. After a cursor: only what follows its row, however deep.
     skipped = (window.page - 1) * window.size
-    query = query.offset(skipped) if cursor is None else query.where(_after(keys, cursor.after))
+    if cursor is not None:
+        query = query.where(_after(keys, cursor.after))
+    elif skipped and positions is not None:
+        shown = positions.order_by(*ordering(keys)).offset(skipped).limit(window.size + 1)
+        query = query.where(positions.selected_columns[0].in_(shown.scalar_subquery()))
+    else:
+        query = query.offset(skipped)
     found = list((await session.execute(query.order_by(*ordering(keys)).limit(window.size + 1))).all())
     if cursor is None or window.count:
-        total, counted_at = int(await session.scalar(counted) or 0), now
+        total, counted_at = await _count(session, counted, now=now, fresh=window.count)
     else:
         total, counted_at = cursor.total, cursor.counted_at
     page = window.page if cursor is None else cursor.page

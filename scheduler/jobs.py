@@ -18,7 +18,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from collectors.registry import Collectors
 from config.settings import Settings
 from fleet.crypto import CredentialCipher
-from fleet.db import Database
+from fleet.db import Database, refresh_statistics
 from fleet.decisions import compliance as decisions
 from fleet.events import service as camera_events
 from fleet.health import watch
@@ -62,12 +62,14 @@ def collector_name(poller_group: str | None) -> str:
 
 async def prune(database: Database, settings: Settings) -> int:
     """Delete raw results, and heartbeats of collectors gone, older than the retention setting; events and footage
-    coverage after their own."""
+    coverage after their own. Then refresh the query planner's statistics (SQLite)."""
     async with database.unit_of_work() as session:
         removed = await prune_results(session, older_than=datetime.now(UTC) - settings.retention.raw_results)
         await watch.prune_heartbeats(session, older_than=datetime.now(UTC) - settings.retention.raw_results)
         await camera_events.prune(session, before=datetime.now(UTC) - settings.events.keep)
         await footage.prune(session, before=datetime.now(UTC) - settings.retention.footage_history)
+    async with database.unit_of_work() as session:
+        await refresh_statistics(session)
     if removed:
         log.info("pruned %d raw results older than %s", removed, settings.retention.raw_results)
     return removed

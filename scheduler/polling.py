@@ -169,6 +169,7 @@ def to_target(poll: PollTarget, media: MediaProfile | None = None) -> Target:
         media=media,
         allow_basic=poll.allow_basic,
         recorder=poll.recorder,
+        network_device=poll.network_device,
     )
 
 

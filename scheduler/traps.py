@@ -2,8 +2,9 @@
 collector's poller group by its source address and its community (v2c) or user (v3, whose engine id the receiver
 learns from the camera's first trap), and handed to the event listener as evidence.
 
-coldStart and warmStart make the identity check run now (the camera restarted). linkDown and linkUp from a switch
-are counted only: network devices and the cameras behind their ports arrive with issue 19.
+coldStart and warmStart make the identity check run now (the camera restarted). linkDown and linkUp from a network
+device carry the port's ifIndex: the checks of the devices behind that port, and the device's own SNMP check (which
+reads the port), run now.
 """
 
 from __future__ import annotations
@@ -95,7 +96,9 @@ class TrapListener:
         """Hand a trap to the event listener when it comes from a known camera under that camera's community."""
         for camera_id, (_, addresses, login) in self._cameras.items():
             if trap.source in addresses and _same(trap, login):
-                self.events.hear(Received(camera_id, trap.topic, None, None, datetime.now(UTC)))
+                # A link trap's source is its port's ifIndex: the devices behind that port are checked now.
+                port = str(trap.if_index) if trap.if_index is not None else None
+                self.events.hear(Received(camera_id, trap.topic, port, None, datetime.now(UTC)))
                 return
         metrics.EVENTS.labels(evidence="none", outcome="unmatched").inc()
         log.debug("trap %s from %s matches no camera of this collector", trap.topic, trap.source)

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fleet.audit.service import Actor
+from fleet.cameras import importer
 from fleet.cameras import service as cameras
 from fleet.cameras.models import Camera
 from fleet.cameras.schemas import CameraCreate, NetworkDeviceCreate
 from fleet.crypto import CredentialCipher
+from fleet.db import Database
 from fleet.users import service as users
 from fleet.users.models import Role, User
 from fleet.users.passwords import PasswordPolicy
@@ -38,6 +41,13 @@ async def make_camera(session: AsyncSession, cipher: CredentialCipher, **overrid
     }
     fields.update(overrides)
     return await cameras.create(session, actor=TEST_ACTOR, data=CameraCreate.model_validate(fields), cipher=cipher)
+
+
+async def register_file(database: Database, cipher: CredentialCipher, path: Path) -> None:
+    """Register the cameras of an import file (the simulator's fleet files are import files too), in one transaction."""
+    async with database.unit_of_work() as session:
+        rows = importer.read_camera_file(path)
+        await cameras.upsert_many(session, actor=TEST_ACTOR, rows=importer.iter_cameras(rows), cipher=cipher)
 
 
 async def make_network_device(session: AsyncSession, cipher: CredentialCipher, **overrides: Any) -> Camera:

@@ -16,6 +16,7 @@ from fleet.db import RowId
 from fleet.faults import reading as fault_reading
 from fleet.faults.service import FaultFilter
 from fleet.maintenance import service as maintenance
+from fleet.network import service as network
 from fleet.pagination import Window
 from fleet.tickets import reading as ticket_reading
 
@@ -54,9 +55,10 @@ async def network_device_list(
 async def network_device_page(
     request: Request, session: SessionDep, viewer: PageRead, network_device_id: RowId
 ) -> Response:
-    """One network device: identity, risk, its faults and tickets, and the cameras and devices behind it."""
+    """One network device: identity, risk, its ports and battery as last read, its faults and tickets, and the
+    cameras and devices behind it."""
     now = datetime.now(UTC)
-    device = await camera_reading.one_network_device(session, network_device_id, now=now)
+    device = await network.detail(session, await camera_reading.one_network_device(session, network_device_id, now=now))
     in_maintenance = await maintenance.cameras_in_maintenance(session, now)
     cameras = await camera_reading.page_of(
         session,

@@ -16,6 +16,8 @@ from fleet.cameras.models import NETWORK_DEVICE_TYPES, CameraStatus, DeviceType
 from fleet.cameras.schemas import NetworkDeviceOut, NetworkDeviceType
 from fleet.db import RowId
 from fleet.maintenance.service import cameras_in_maintenance
+from fleet.network import service as network
+from fleet.network.schemas import NetworkDeviceDetail
 from fleet.pagination import Page
 
 router = APIRouter(prefix="/network-devices", tags=["network devices"])
@@ -40,7 +42,8 @@ async def list_network_devices(
     )
 
 
-@router.get("/{network_device_id}", response_model=NetworkDeviceOut)
-async def read_network_device(session: SessionDep, _user: MayRead, network_device_id: RowId) -> NetworkDeviceOut:
-    """One network device."""
-    return await reading.one_network_device(session, network_device_id, now=datetime.now(UTC))
+@router.get("/{network_device_id}", response_model=NetworkDeviceDetail)
+async def read_network_device(session: SessionDep, _user: MayRead, network_device_id: RowId) -> NetworkDeviceDetail:
+    """One network device, with its ports as last read (and the devices behind each) and a UPS's battery."""
+    device = await reading.one_network_device(session, network_device_id, now=datetime.now(UTC))
+    return await network.detail(session, device)

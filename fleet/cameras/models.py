@@ -181,9 +181,18 @@ class Camera(Base):
     )
 
     # Each list filter with the name after it: a filtered list is read in name order (and after a cursor) straight
-    # from its index, instead of every match being sorted first.
+    # from its index, instead of every match being sorted first. Every list filters by device type: with the name
+    # after it, the unfiltered list, its count and the pages skipped by number are read from that index alone.
+    # The list by last seen (newest first, never seen last) has an index in that order: spelled (and named) per
+    # engine, as SQLite's descending order puts nulls last by itself and refuses to be told so.
+    # On PostgreSQL with pg_trgm, the search (a substring of name, location or host) has trigram indexes of its
+    # own (made by the migration when the server offers the extension; see docs/deployment.md).
     __table_args__ = (
-        Index("ix_cameras_device_type", "device_type"),
+        Index("ix_cameras_device_type_name", "device_type", "name"),
+        Index("ix_cameras_device_type_last_seen", "device_type", last_seen_at.desc(), "name").ddl_if(dialect="sqlite"),
+        Index(
+            "ix_cameras_device_type_last_seen_nulls_last", "device_type", last_seen_at.desc().nulls_last(), "name"
+        ).ddl_if(dialect="postgresql"),
         Index("ix_cameras_recorder_id", "recorder_id"),
         Index("ix_cameras_uplink_id", "uplink_id"),
         Index("ix_cameras_status_name", "status", "name"),

@@ -146,6 +146,7 @@ async def page_of(
         keys=service.SORT_KEYS[sort],
         window=window,
         now=now,
+        positions=service.narrowed(select(Camera.id), filters, maintenance),
     )
     return KeysetPage[CameraOut](
         items=_CAMERAS.validate_python([_camera_row(row._mapping, maintenance) for row in found.rows]),

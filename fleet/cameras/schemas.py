@@ -164,7 +164,7 @@ NetworkDeviceType = Annotated[DeviceType, BeforeValidator(_lower), AfterValidato
 RetentionDays = Annotated[Annotated[int, Field(ge=1, le=3650)] | None, BeforeValidator(_whole_number)]
 
 # Columns that only describe a simulated device (see simulator/README.md); the registry ignores them.
-SIMULATION_COLUMNS = frozenset({"sim_manufacturer", "sim_model", "sim_firmware", "sim_mac"})
+SIMULATION_COLUMNS = frozenset({"sim_manufacturer", "sim_model", "sim_firmware", "sim_mac", "sim_disks"})
 CREDENTIAL_FIELDS = (
     "username",
     "password",

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fleet.audit.service import Actor, record
-from fleet.cameras.models import Camera, CameraCredentials, DeviceType
+from fleet.cameras.models import NETWORK_DEVICE_TYPES, Camera, CameraCredentials, DeviceType
 from fleet.crypto import CredentialCipher
 
 
@@ -29,6 +29,8 @@ class PollTarget:
     allow_basic: bool = False
     # A recorder (its SNMP check reads the disk table too).
     recorder: bool = False
+    # A network device (its SNMP check walks its ports, PoE and UPS battery too).
+    network_device: bool = False
 
 
 async def poll_targets(
@@ -73,6 +75,7 @@ async def poll_targets(
                 secrets=secrets,
                 allow_basic=row.allow_basic,
                 recorder=row.device_type is DeviceType.RECORDER,
+                network_device=row.device_type in NETWORK_DEVICE_TYPES,
             )
     if used:
         await record(

@@ -15,6 +15,7 @@ class Evidence(StrEnum):
     IDENTITY_CHECK = "identity_check"  # the device restarted (an SNMP coldStart or warmStart trap)
     HARDWARE_ALARM = "hardware_alarm"  # storage, fan, power or temperature: a fault of its own
     CABINET_DOOR = "cabinet_door"  # the digital input wired to the street cabinet's door
+    PORT_CHANGE = "port_change"  # a network device's port went down or up (linkDown, linkUp): check what is behind
 
 
 # ONVIF topics (Core and Imaging specifications) and what each says.
@@ -31,6 +32,7 @@ _STORAGE_FAILURE = "Device/HardwareFailure/StorageFailure"
 _DIGITAL_INPUT = "Device/Trigger/DigitalInput"
 # SNMP traps (collectors/traps.py names them): the device restarted.
 _RESTARTS = frozenset({"snmp:coldStart", "snmp:warmStart"})
+_LINKS = frozenset({"snmp:linkDown", "snmp:linkUp"})
 
 # The check each evidence makes run now.
 CHECK_OF: dict[Evidence, CheckKind] = {
@@ -47,6 +49,8 @@ def evidence(topic: str, source: str | None, door_input: str | None) -> Evidence
     """
     if topic in _RESTARTS:
         return Evidence.IDENTITY_CHECK
+    if topic in _LINKS:
+        return Evidence.PORT_CHANGE if source is not None and source.isdigit() else None
     path = topic.partition(":")[2] if topic.startswith("tns1:") else topic
     if path.startswith(_TAMPER):
         return Evidence.IMAGE_CHECK

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from config.checks import CheckKind
 from config.settings import Settings
 from fleet.alerts import service as alerts
 from fleet.cameras.models import Camera, DeviceType
@@ -21,6 +22,7 @@ from fleet.faults.models import Fault, FaultKind
 from fleet.faults.service import FaultChanges, close_fault, open_fault
 from fleet.health.claims import hurry
 from fleet.maintenance.service import cameras_in_maintenance
+from fleet.network import service as network
 from fleet.recording import service as recording
 from fleet.recording.rules import storage_summary
 from fleet.tickets import creation as tickets
@@ -119,6 +121,8 @@ async def _act(
                 hurried.add((camera.id, found))
                 runs = rules.runs_to_settle(found, settings.faults.failures_to_open, settings.faults.successes_to_close)
                 await hurry(session, camera_id=camera.id, kind=rules.CHECK_OF[found], now=now, runs=runs)
+        elif found is Evidence.PORT_CHANGE:
+            await _port_changed(session, camera, int(event.source or 0), hurried, now=now, settings=settings)
         elif found is Evidence.HARDWARE_ALARM and camera.device_type is DeviceType.RECORDER:
             await _recorder_alarm(session, changes, camera, event, settings)
         elif found is Evidence.HARDWARE_ALARM:
@@ -141,6 +145,28 @@ async def _recorder_alarm(
     summary = storage_summary(recorder.name, [disk], cameras)
     extra = {"cameras": cameras, "disks": [disk]}
     await _alarm(session, changes, recorder, event, FaultKind.STORAGE_FAILED, summary, extra)
+
+
+async def _port_changed(
+    session: AsyncSession,
+    device: Camera,
+    if_index: int,
+    hurried: set[tuple[int, Evidence]],
+    *,
+    now: datetime,
+    settings: Settings,
+) -> None:
+    """A port of a network device went down or up: its own SNMP check (which reads the port) and every check of
+    the devices behind the port, at any depth, run now; reachability and SNMP enough times to settle."""
+    settle = max(settings.faults.failures_to_open, settings.faults.successes_to_close)
+    behind = await network.behind_port(session, device.id, if_index)
+    for camera_id, kinds in [(device.id, (CheckKind.SNMP,)), *((i, tuple(CheckKind)) for i in behind)]:
+        if (camera_id, Evidence.PORT_CHANGE) in hurried:
+            continue
+        hurried.add((camera_id, Evidence.PORT_CHANGE))
+        for kind in kinds:
+            runs = settle if kind in (CheckKind.REACHABILITY, CheckKind.SNMP) else 1
+            await hurry(session, camera_id=camera_id, kind=kind, now=now, runs=runs)
 
 
 def _evidence(event: Received, cameras: dict[int, Camera]) -> Evidence | None:

@@ -15,7 +15,7 @@ from config.checks import CheckKind
 from config.hygiene import HygieneSettings
 from config.recording import RecordingSettings
 from config.settings import ImageSettings, Settings
-from fleet.cameras.models import Camera, DeviceType
+from fleet.cameras.models import NETWORK_DEVICE_TYPES, Camera, DeviceType
 from fleet.db import number_new_rows
 from fleet.faults import rules
 from fleet.faults.models import ConditionState, Fault, FaultKind
@@ -27,12 +27,14 @@ from fleet.faults.service import (
     reboots_since,
     suppress_group_outages,
 )
+from fleet.faults.summaries import condition_summary
 from fleet.health.models import CheckState
 from fleet.health.rules import SoftHard, apply_result
 from fleet.hygiene import service as hygiene
 from fleet.images import service as images
+from fleet.network import service as network
 from fleet.recording import service as recording
-from fleet.recording.rules import RECORDING_FAULTS, storage_problems, storage_summary
+from fleet.recording.rules import RECORDING_FAULTS, storage_problems
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +109,7 @@ class _Batch:
         session: AsyncSession,
         changes: FaultChanges,
         open_faults: dict[FaultKey, Fault],
-        conditions: dict[tuple[int, FaultKind], ConditionState],
+        conditions: dict[tuple[int, FaultKind, str], ConditionState],
     ) -> None:
         self.session = session
         self.changes = changes
@@ -124,7 +126,7 @@ class _Batch:
             if f.camera_id is not None
         }
         conditions = {
-            (c.camera_id, c.condition): c
+            (c.camera_id, c.condition, c.port): c
             for c in await session.scalars(select(ConditionState).where(ConditionState.camera_id.in_(ids)))
         }
         return cls(session, changes, open_faults, conditions)
@@ -162,13 +164,14 @@ class _Batch:
         if fault is not None:
             end_fault(self.changes, fault, at)
 
-    def condition(self, camera_id: int, kind: FaultKind) -> ConditionState:
-        """The soft/hard state of a reported value, created at its first observation."""
-        state = self.conditions.get((camera_id, kind))
+    def condition(self, camera_id: int, kind: FaultKind, port: str | None = None) -> ConditionState:
+        """The soft/hard state of a reported value (of a port), created at its first observation."""
+        key = (camera_id, kind, port or "")
+        state = self.conditions.get(key)
         if state is None:
-            state = ConditionState(camera_id=camera_id, condition=kind, streak=0)
+            state = ConditionState(camera_id=camera_id, condition=kind, port=port or "", streak=0)
             self.session.add(state)
-            self.conditions[(camera_id, kind)] = state
+            self.conditions[key] = state
         return state
 
 
@@ -255,11 +258,15 @@ async def _condition(
     item: Seen,
     limits: Thresholds,
     extra: Mapping[str, Any] | None = None,
+    *,
+    port: str | None = None,
+    summary: str | None = None,
 ) -> None:
-    """A reported value that is bad opens a fault only when it stays bad, as a failing check does."""
+    """A reported value that is bad opens a fault only when it stays bad, as a failing check does (a network
+    device's port counts on its own, and its fault names the port)."""
     if bad is None:
         return
-    state = batch.condition(camera.id, kind)
+    state = batch.condition(camera.id, kind, port)
     previous = SoftHard(state.hard_ok, state.hard_since, state.streak, state.streak_ok, state.streak_started_at)
     after, transition = apply_result(
         previous,
@@ -277,14 +284,15 @@ async def _condition(
             _follow(batch, camera, kind, item, extra)
         return
     if transition.ok:
-        await batch.close(camera.id, kind, transition.at)
+        await batch.close(camera.id, kind, transition.at, port)
     else:
         await batch.open(
             camera,
             kind,
             at=transition.at,
-            summary=_condition_summary(camera, kind, item.values, extra),
+            summary=summary or condition_summary(camera, kind, item.values, extra),
             details={**{k: item.values.get(k) for k in _DETAILS if k in item.values}, **(extra or {})},
+            port=port,
         )
 
 
@@ -301,7 +309,7 @@ def _follow(batch: _Batch, camera: Camera, kind: FaultKind, item: Seen, extra: M
     if fault is None or all(fault.details.get(key) == value for key, value in named.items()):
         return
     fault.details = {**fault.details, **named}
-    fault.summary = _condition_summary(camera, kind, item.values, extra)
+    fault.summary = condition_summary(camera, kind, item.values, extra)
 
 
 # Reported values copied into a condition fault's details: numbers only (never an image's thumbnail).
@@ -319,41 +327,6 @@ _DETAILS = (
     "profile_width",
     "profile_height",
 )
-_IMAGE_SUMMARIES = {
-    FaultKind.IMAGE_BLACK: "picture is black",
-    FaultKind.IMAGE_COVERED: "picture shows nothing: lens covered or taped",
-    FaultKind.IMAGE_BLURRED: "picture is blurred",
-    FaultKind.IMAGE_FROZEN: "picture is frozen: the same frame again",
-}
-
-
-_RECORDING_SUMMARIES = {
-    FaultKind.RECORDING_STOPPED: "no footage is being recorded",
-    FaultKind.RECORDING_GAP: "gap in the last day's footage",
-    FaultKind.RETENTION_SHORT: "footage does not reach back the minimum retention",
-    FaultKind.RETENTION_EXCEEDED: "footage kept beyond the maximum retention",
-}
-
-
-def _condition_summary(
-    camera: Camera, kind: FaultKind, values: Mapping[str, Any], extra: Mapping[str, Any] | None = None
-) -> str:
-    if kind is FaultKind.CLOCK_DRIFT:
-        return f"{camera.name}: clock off by {values.get('clock_drift_s', 0):+.1f} s"
-    if kind is FaultKind.TEMPERATURE_HIGH:
-        return f"{camera.name}: temperature {values.get('temperature_c')} °C"
-    if kind is FaultKind.STREAM_MISMATCH:
-        return f"{camera.name}: stream differs from its ONVIF profile ({', '.join(rules.stream_mismatch(values))})"
-    if kind is FaultKind.IMAGE_MOVED:
-        score = (extra or {}).get("similarity")
-        return f"{camera.name}: view differs from its reference (similarity {score}): moved or turned?"
-    if kind in _IMAGE_SUMMARIES:
-        return f"{camera.name}: {_IMAGE_SUMMARIES[kind]}"
-    if kind is FaultKind.STORAGE_FAILED:
-        return storage_summary(camera.name, (extra or {}).get("disks", []), (extra or {}).get("cameras", []))
-    if kind in _RECORDING_SUMMARIES:
-        return f"{camera.name}: {_RECORDING_SUMMARIES[kind]} ({', '.join((extra or {}).get('cameras', []))})"
-    return f"{camera.name}: storage failure"
 
 
 async def _image(batch: _Batch, camera: Camera, item: Seen, limits: Thresholds) -> None:
@@ -371,7 +344,24 @@ async def _image(batch: _Batch, camera: Camera, item: Seen, limits: Thresholds) 
         await _condition(batch, camera, kind, bad, item, limits, extra)
 
 
+async def _network_values(batch: _Batch, camera: Camera, item: Seen, limits: Thresholds) -> None:
+    """A network device's watched ports and its battery, each counted as a check; faults of ports no longer
+    watched (no registered device behind them any more) close."""
+    conditions = await network.observe(batch.session, camera, item.values, item.at)
+    for condition in conditions:
+        await _condition(
+            batch, camera, condition.kind, condition.bad, item, limits, condition.details,
+            port=condition.port, summary=condition.summary,
+        )  # fmt: skip
+    watched = {(c.kind, c.port) for c in conditions}
+    for camera_id, kind, port in list(batch.open_faults):
+        if camera_id == camera.id and kind in network.PORT_KINDS and (kind, port) not in watched:
+            await batch.close(camera.id, kind, item.at, port)
+
+
 async def _snmp_values(batch: _Batch, camera: Camera, before: Observed, item: Seen, limits: Thresholds) -> None:
+    if camera.device_type in NETWORK_DEVICE_TYPES:
+        await _network_values(batch, camera, item, limits)
     temperature = item.values.get("temperature_c")
     hot = None if temperature is None else float(temperature) > limits.temperature_c
     await _condition(batch, camera, FaultKind.TEMPERATURE_HIGH, hot, item, limits)

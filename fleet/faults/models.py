@@ -136,6 +136,8 @@ class ConditionState(Base):
 
     camera_id: Mapped[int] = mapped_column(ForeignKey("cameras.id", ondelete="CASCADE"), primary_key=True)
     condition: Mapped[FaultKind] = mapped_column(enum_column(FaultKind), primary_key=True)
+    # The network device's port the condition is about ("" for the whole device).
+    port: Mapped[str] = mapped_column(String(64), primary_key=True, default="", server_default="")
     hard_ok: Mapped[bool | None] = mapped_column()
     hard_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     streak: Mapped[int] = mapped_column(Integer, default=0)

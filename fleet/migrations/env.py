@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 
 from alembic import context
@@ -33,6 +34,22 @@ def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
     return False
 
 
+def _compared_on(dialect: str) -> Callable[[Any, str | None, str, bool, Any], bool]:
+    """Which objects autogenerate compares on this engine: not an index the models spell for the other engine only
+    (``ddl_if(dialect=...)``), nor the search's trigram indexes, which a migration makes only where PostgreSQL
+    offers pg_trgm (the models cannot say that)."""
+
+    def compared(item: Any, name: str | None, type_: str, reflected: bool, _compare_to: Any) -> bool:
+        if type_ != "index":
+            return True
+        if reflected:
+            return not (name or "").startswith("trgm_")
+        only = getattr(item, "_ddl_if", None)
+        return only is None or only.dialect in (None, dialect)
+
+    return compared
+
+
 def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
@@ -40,6 +57,7 @@ def _run(connection: Connection) -> None:
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
         render_item=_render_item,
+        include_object=_compared_on(connection.dialect.name),
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -3,12 +3,16 @@ through the camera API; the pages escaping names."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import httpx
 
 from fleet.cameras import service
+from fleet.cameras.models import Camera
 from fleet.cameras.schemas import CameraCreate, NetworkDeviceCreate
 from fleet.crypto import CredentialCipher
 from fleet.db import Database
+from fleet.network import service as network
 from fleet.users.models import Role
 from tests.api import web
 from tests.builders import TEST_ACTOR
@@ -91,3 +95,42 @@ async def test_the_network_device_pages_list_what_hangs_on_them(
     router = await pages.get(f"/network-devices/{made['RT-<i>']}")
     assert f'href="/network-devices/{made["SW-MARKT"]}"' in router.text
     assert (await pages.get("/cameras")).text.count("SW-MARKT") == 0
+
+
+async def test_the_ports_and_battery_as_last_read_on_the_page_and_in_the_api(
+    pages: httpx.AsyncClient,
+    client: httpx.AsyncClient,
+    tokens: dict[Role, str],
+    database: Database,
+    cipher: CredentialCipher,
+) -> None:
+    made = await _network(database, cipher)
+    port = {"name": "Gi1/0/<b>", "descr": "GigabitEthernet1/0/7", "alias": None, "admin_up": True, "oper_up": False}
+    port |= {"speed_mbps": 1000, "in_errors": 12, "out_errors": 0, "poe_enabled": True, "poe_status": "searching"}
+    ups = {"on_battery": True, "battery_status": "low", "minutes_remaining": 9, "charge_percent": 20}
+    async with database.unit_of_work() as session:
+        await service.create(
+            session,
+            actor=TEST_ACTOR,
+            data=CameraCreate(name="CAM-7", host="127.123.3.7", uplink_device="SW-MARKT", uplink_port="7"),
+            cipher=cipher,
+        )
+        switch = await session.get(Camera, made["SW-MARKT"])
+        assert switch is not None
+        at = datetime(2026, 12, 4, 12, tzinfo=UTC)
+        conditions = await network.observe(session, switch, {"ports": [{**port, "index": 7}], "ups": ups}, at)
+    # Port 7 is named by CAM-7's uplink_port (its ifIndex); the switch answering UPS-MIB is watched as a UPS too.
+    assert [(c.kind.value, c.port, c.bad) for c in conditions] == [
+        ("port_down", "7", True),
+        ("poe_off", "7", None),
+        ("ups_on_battery", None, True),
+        ("ups_battery_low", None, True),
+    ]
+    viewer = bearer(tokens[Role.VIEWER])
+    body = (await client.get(f"/api/v1/network-devices/{made['SW-MARKT']}", headers=viewer)).json()
+    assert body["ports"][0]["if_index"] == 7 and body["ports"][0]["devices"] == ["CAM-7"]
+    assert body["ups"]["charge_percent"] == 20 and body["devices_behind"] == 1
+    await web.login(pages, "viewer")
+    page = await pages.get(f"/network-devices/{made['SW-MARKT']}")
+    assert "Gi1/0/&lt;b&gt;" in page.text and "Gi1/0/<b>" not in page.text
+    assert "CAM-7" in page.text and "searching" in page.text

@@ -21,8 +21,6 @@ from sqlalchemy import select
 from collectors import Collectors, ReachabilityObservation, SnmpCredentials, Timeout, Unreachable
 from collectors.errors import CollectorError
 from config.checks import CheckKind
-from fleet.cameras import importer
-from fleet.cameras import service as cameras
 from fleet.cameras.models import Camera, CameraStatus
 from fleet.crypto import CredentialCipher
 from fleet.db import Database
@@ -30,7 +28,7 @@ from fleet.health.models import CheckResult as StoredResult
 from fleet.health.models import CheckState, ErrorClass
 from scheduler.polling import error_class
 from simulator.fleet import SimulatedFleet
-from tests.builders import TEST_ACTOR
+from tests.builders import register_file
 from tests.collectors.conftest import DEVICE_TIMEOUT, make_target
 from tests.collectors.test_hostile import EXPECTED_HTTP, EXPECTED_SNMP, SLACK_S, assert_failed_as
 from tests.conftest import CAMFLEET, TEST_SECRET
@@ -206,9 +204,7 @@ async def test_camfleet_poll_records_hostile_cameras_as_failures_and_healthy_one
 ) -> None:
     fleet_file = tmp_path / "fleet.csv"
     _fleet_csv(healthy_fleet, fleet_file)
-    async with database.unit_of_work() as session:
-        rows = importer.read_camera_file(fleet_file)
-        await cameras.upsert_many(session, actor=TEST_ACTOR, rows=importer.iter_cameras(rows), cipher=cipher)
+    await register_file(database, cipher, fleet_file)
 
     stdout, elapsed = await _camfleet_poll(env)
     async with database.unit_of_work() as session:

@@ -14,8 +14,6 @@ from sqlalchemy import select
 from collectors.registry import Collectors
 from config.checks import CheckKind
 from config.settings import Settings
-from fleet.cameras import importer
-from fleet.cameras import service as cameras
 from fleet.cameras.models import Camera
 from fleet.crypto import CredentialCipher
 from fleet.db import Database
@@ -25,7 +23,7 @@ from fleet.health.models import CheckResult, CheckState, EndpointAuth, ErrorClas
 from fleet.tickets.history import ticket_ids_for_faults
 from scheduler.polling import Poller
 from simulator.fleet import SimulatedFleet
-from tests.builders import TEST_ACTOR
+from tests.builders import TEST_ACTOR, register_file
 
 REFUSED = (
     "camera asks for Basic over unencrypted {}; credentials not sent; allow Basic for this camera if that is accepted"
@@ -48,9 +46,7 @@ async def fleet(tmp_path: Path) -> AsyncIterator[SimulatedFleet]:
 async def poller(
     settings: Settings, database: Database, cipher: CredentialCipher, tmp_path: Path, fleet: SimulatedFleet
 ) -> AsyncIterator[Poller]:
-    async with database.unit_of_work() as session:
-        rows = importer.read_camera_file(tmp_path / "fleet.csv")
-        await cameras.upsert_many(session, actor=TEST_ACTOR, rows=importer.iter_cameras(rows), cipher=cipher)
+    await register_file(database, cipher, tmp_path / "fleet.csv")
     async with Collectors.for_settings(settings) as collectors:
         yield Poller(database, settings, collectors, cipher, owner="test-downgrade", rng=random.Random(3))
 

@@ -17,8 +17,6 @@ from sqlalchemy import select
 
 from config.checks import CheckKind
 from config.settings import Settings
-from fleet.cameras import importer
-from fleet.cameras import service as cameras
 from fleet.cameras.models import Camera
 from fleet.crypto import CredentialCipher
 from fleet.db import Database
@@ -29,7 +27,7 @@ from scheduler.jobs import running_scheduler
 from simulator.events import Topic
 from simulator.fleet import SimulatedFleet
 from simulator.state import ImageState
-from tests.builders import TEST_ACTOR
+from tests.builders import register_file
 from tests.waiting import eventually
 
 PASSWORD = "gebeurtenis-7-Venlo"
@@ -59,9 +57,7 @@ async def fleet(tmp_path: Path) -> AsyncIterator[SimulatedFleet]:
 async def collector(
     settings: Settings, database: Database, cipher: CredentialCipher, tmp_path: Path, fleet: SimulatedFleet
 ) -> AsyncIterator[None]:
-    async with database.unit_of_work() as session:
-        rows = importer.read_camera_file(tmp_path / "fleet.csv")
-        await cameras.upsert_many(session, actor=TEST_ACTOR, rows=importer.iter_cameras(rows), cipher=cipher)
+    await register_file(database, cipher, tmp_path / "fleet.csv")
     async with running_scheduler(settings, database, cipher, poller_group=None):
         await eventually(
             lambda: _first_round_done(database),

@@ -19,8 +19,6 @@ from collectors.registry import Collectors
 from config.hygiene import HygieneSettings
 from config.settings import Settings
 from fleet.audit.models import AuditEntry
-from fleet.cameras import importer
-from fleet.cameras import service as cameras
 from fleet.cameras.models import Camera
 from fleet.crypto import CredentialCipher
 from fleet.db import Database
@@ -33,7 +31,7 @@ from simulator.certificates import make_authority, make_certificate
 from simulator.fleet import SimulatedFleet
 from tests.api.web import client as web_client
 from tests.api.web import csrf, login, people
-from tests.builders import TEST_ACTOR
+from tests.builders import register_file
 from tests.conftest import bearer
 
 HTTPS, RTSPS = 8443, 8322
@@ -70,9 +68,7 @@ async def fleet(tmp_path: Path) -> AsyncIterator[SimulatedFleet]:
 async def poller(
     settings: Settings, database: Database, cipher: CredentialCipher, tmp_path: Path, fleet: SimulatedFleet
 ) -> AsyncIterator[Poller]:
-    async with database.unit_of_work() as session:
-        rows = importer.read_camera_file(tmp_path / "fleet.csv")
-        await cameras.upsert_many(session, actor=TEST_ACTOR, rows=importer.iter_cameras(rows), cipher=cipher)
+    await register_file(database, cipher, tmp_path / "fleet.csv")
     async with Collectors.for_settings(settings) as collectors:
         yield Poller(database, settings, collectors, cipher, owner="test-hygiene", rng=random.Random(20))
 

@@ -15,8 +15,6 @@ from collectors.registry import Collectors
 from config.checks import CheckKind
 from config.settings import Settings
 from fleet.audit.models import AuditEntry
-from fleet.cameras import importer
-from fleet.cameras import service as cameras
 from fleet.cameras.models import Camera, CameraStatus
 from fleet.crypto import CredentialCipher
 from fleet.db import Database
@@ -28,7 +26,7 @@ from fleet.users.models import Role
 from scheduler.polling import Poller
 from simulator.fleet import SimulatedFleet
 from simulator.state import ImageState
-from tests.builders import TEST_ACTOR
+from tests.builders import register_file
 from tests.conftest import bearer
 
 MAKERS = ("Axis Communications", "Hikvision", "Dahua", "Bosch Security Systems", "Uniview", "Hanwha Vision")
@@ -70,9 +68,7 @@ async def fleet(tmp_path: Path) -> AsyncIterator[SimulatedFleet]:
 async def poller(
     settings: Settings, database: Database, cipher: CredentialCipher, tmp_path: Path, fleet: SimulatedFleet
 ) -> AsyncIterator[Poller]:
-    async with database.unit_of_work() as session:
-        rows = importer.read_camera_file(tmp_path / "fleet.csv")
-        await cameras.upsert_many(session, actor=TEST_ACTOR, rows=importer.iter_cameras(rows), cipher=cipher)
+    await register_file(database, cipher, tmp_path / "fleet.csv")
     fast = settings.model_copy(
         update={"scheduler": settings.scheduler.model_copy(update={"device_timeout": timedelta(seconds=10)})}
     )

@@ -10,10 +10,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from collectors.registry import Collectors
 from config.settings import Settings
+from fleet.cameras.models import CameraStatus
 from fleet.crypto import CredentialCipher
 from fleet.db import Database
 from scheduler.dispatcher import Dispatcher
@@ -27,9 +29,11 @@ from scheduler.jobs import (
     ROTATION_JOB,
     build_scheduler,
     every,
+    prune,
 )
 from scheduler.polling import Poller
 from scheduler.watch import HEARTBEAT_JOB
+from tests.builders import make_camera
 from tests.waiting import eventually
 
 
@@ -129,3 +133,17 @@ async def test_the_scheduler_has_each_job_once_with_its_interval_and_start(
                 assert first < interval / 2 if start_now else first > interval / 2, job_id
         finally:
             scheduler.shutdown(wait=False)
+
+
+async def test_the_hourly_prune_gives_sqlites_planner_statistics(
+    database: Database, settings: Settings, cipher: CredentialCipher, engine_name: str
+) -> None:
+    async with database.unit_of_work() as session:
+        for n in range(3):
+            camera = await make_camera(session, cipher)
+            camera.status = CameraStatus.DOWN if n else CameraStatus.UP
+    await prune(database, settings)
+    if engine_name == "sqlite":  # PostgreSQL's autovacuum keeps its own
+        async with database.unit_of_work() as session:
+            found = await session.execute(text("SELECT idx FROM sqlite_stat1 WHERE tbl = 'cameras'"))
+            assert "ix_cameras_status_name" in {row[0] for row in found}

@@ -17,15 +17,13 @@ from sqlalchemy import delete, select, update
 from collectors.registry import Collectors
 from config.checks import CheckKind
 from config.settings import Settings
-from fleet.cameras import importer
-from fleet.cameras import service as cameras
 from fleet.cameras.models import Camera, CameraStatus
 from fleet.crypto import CredentialCipher
 from fleet.db import Database
 from fleet.health.models import CheckResult, CheckState, StatusInterval
 from scheduler.polling import Poller
 from simulator.fleet import SimulatedFleet
-from tests.builders import TEST_ACTOR
+from tests.builders import register_file
 from tests.waiting import eventually
 
 FLEET = "name,host,onvif_port,snmp_port,rtsp_port,declared_manufacturer\nRE-1,127.72.0.1,8080,1161,8554,Axis\n"
@@ -42,9 +40,7 @@ async def poller(
 ) -> AsyncIterator[tuple[Poller, SimulatedFleet]]:
     path = tmp_path / "fleet.csv"
     path.write_text(FLEET)
-    async with database.unit_of_work() as session:
-        rows = importer.read_camera_file(path)
-        await cameras.upsert_many(session, actor=TEST_ACTOR, rows=importer.iter_cameras(rows), cipher=cipher)
+    await register_file(database, cipher, path)
     scheduler = settings.scheduler.model_copy(
         update={
             "reachability_interval": INTERVAL,

@@ -19,8 +19,6 @@ from sqlalchemy import select, update
 from collectors.registry import Collectors
 from config.checks import CheckKind
 from config.settings import Settings
-from fleet.cameras import importer
-from fleet.cameras import service as cameras
 from fleet.cameras.models import Camera, CameraStatus
 from fleet.crypto import CredentialCipher
 from fleet.db import Database
@@ -29,7 +27,7 @@ from fleet.looplag import LoopLag
 from fleet.metrics import REGISTRY
 from scheduler.polling import Poller, TickSummary
 from simulator.fleet import SimulatedFleet
-from tests.builders import TEST_ACTOR
+from tests.builders import register_file
 from tests.waiting import eventually
 
 NAME = "OV-1"
@@ -53,9 +51,7 @@ async def fleet(tmp_path: Path) -> AsyncIterator[SimulatedFleet]:
 async def collectors(
     settings: Settings, database: Database, cipher: CredentialCipher, tmp_path: Path, fleet: SimulatedFleet
 ) -> AsyncIterator[Collectors]:
-    async with database.unit_of_work() as session:
-        rows = importer.read_camera_file(tmp_path / "fleet.csv")
-        await cameras.upsert_many(session, actor=TEST_ACTOR, rows=importer.iter_cameras(rows), cipher=cipher)
+    await register_file(database, cipher, tmp_path / "fleet.csv")
     # A first round with a generous limit (WSDL loading on a loaded machine), so every check starts out ok.
     async with Collectors(device_timeout=10.0) as warm:
         first = Poller(database, settings, warm, cipher, owner="test", rng=random.Random(1))

@@ -15,15 +15,13 @@ from collectors.registry import Collectors
 from config.checks import CheckKind
 from config.settings import Settings
 from fleet.audit.models import AuditEntry
-from fleet.cameras import importer
-from fleet.cameras import service as cameras
 from fleet.cameras.models import Camera, CameraStatus
 from fleet.crypto import CredentialCipher
 from fleet.db import Database
 from fleet.health.models import CheckState, StatusInterval
 from scheduler.polling import Poller
 from simulator.fleet import SimulatedFleet
-from tests.builders import TEST_ACTOR
+from tests.builders import register_file
 
 COLUMNS = (
     "name,host,onvif_port,snmp_port,rtsp_port,declared_manufacturer,username,password,"
@@ -50,9 +48,7 @@ async def poller(
     settings: Settings, database: Database, cipher: CredentialCipher, tmp_path: Path, fleet: SimulatedFleet
 ) -> AsyncIterator[Poller]:
     path = tmp_path / "fleet.csv"
-    async with database.unit_of_work() as session:
-        rows = importer.read_camera_file(path)
-        await cameras.upsert_many(session, actor=TEST_ACTOR, rows=importer.iter_cameras(rows), cipher=cipher)
+    await register_file(database, cipher, path)
     # Short enough to keep offline cameras quick, long enough for a first identity round (WSDL loading included) on
     # a loaded two-core CI machine: at 2 s that round timed out once, and the stream and image checks then had no
     # media profile and failed.

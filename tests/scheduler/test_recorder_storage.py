@@ -7,18 +7,22 @@ from __future__ import annotations
 
 import random
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiohttp
 import pytest_asyncio
 from sqlalchemy import select
 
+from collectors.base import Target
+from collectors.events import PullPointClient
 from collectors.registry import Collectors
 from config.settings import Settings
 from fleet.cameras import service as registry
 from fleet.cameras.schemas import CameraCreate, RecorderCreate
 from fleet.crypto import CredentialCipher
 from fleet.db import Database
+from fleet.events.service import Batch, Received, record
 from fleet.faults.models import Fault
 from scheduler.polling import Poller
 from simulator.control import ControlServer
@@ -118,3 +122,32 @@ async def test_disk_stories_and_recording_faults_from_the_control_api(
     await _inject(control, "/recordings/REC-2", {"kept_days": 3})
     await poller.tick(everything=True, names=["NVR-D"])
     assert set(await _open(database)) == {"retention_short"}
+
+
+async def test_onvif_storage_failure_of_the_recorder_opens_and_closes_storage_failed(
+    poller: Poller, database: Database, settings: Settings, control: aiohttp.ClientSession
+) -> None:
+    """The simulator's StorageFailure notification (ONVIF Core: Source Token, Data Failed), pulled and read by the
+    PullPoint client, recorded as events are."""
+    async with database.unit_of_work() as session:
+        recorder = await registry.get_by_name(session, "NVR-D")
+    assert recorder is not None
+    target = Target(recorder.id, "NVR-D", NVR, 8080, 8554, 1161, "admin", PASSWORD)
+    client = PullPointClient(1024 * 1024, timedelta(seconds=5))
+    point = await client.subscribe(target, await client.events_path(target), timedelta(minutes=5))
+
+    async def pulled_and_recorded() -> None:
+        notifications = (await client.pull(target, point, timedelta(seconds=5), 10)).notifications
+        now = datetime.now(UTC)
+        events = [Received(recorder.id, n.topic, n.source, n.state, now, n.device_time) for n in notifications]
+        async with database.unit_of_work() as session:
+            await record(session, Batch(kept=events), now=now, settings=settings)
+
+    await _inject(control, "", {"storage_failed": True})
+    await pulled_and_recorded()
+    fault = (await _open(database))["storage_failed"]
+    assert fault.details["cameras"] == ["CAM-1", "CAM-2"] and _disks(fault) == [("SD_DISK", "failed")]
+    assert fault.details["topic"] == "tns1:Device/HardwareFailure/StorageFailure"
+    await _inject(control, "", {"storage_failed": False})
+    await pulled_and_recorded()
+    assert "storage_failed" not in await _open(database)

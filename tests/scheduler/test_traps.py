@@ -13,15 +13,13 @@ from sqlalchemy import select
 
 from config.checks import CheckKind
 from config.settings import Settings
-from fleet.cameras import importer
-from fleet.cameras import service as cameras
 from fleet.crypto import CredentialCipher
 from fleet.db import Database
 from fleet.events.models import EventCount
 from fleet.health.models import CheckState
 from scheduler.jobs import running_scheduler
 from simulator.fleet import SimulatedFleet
-from tests.builders import TEST_ACTOR
+from tests.builders import register_file
 from tests.waiting import eventually
 
 RECEIVER = ("127.121.4.250", 1162)
@@ -64,9 +62,7 @@ async def _counts(database: Database) -> dict[str, int]:
 async def test_a_reboot_trap_runs_the_identity_check_at_once(
     settings: Settings, database: Database, cipher: CredentialCipher, tmp_path: Path, fleet: SimulatedFleet
 ) -> None:
-    async with database.unit_of_work() as session:
-        rows = importer.read_camera_file(tmp_path / "registry.csv")
-        await cameras.upsert_many(session, actor=TEST_ACTOR, rows=importer.iter_cameras(rows), cipher=cipher)
+    await register_file(database, cipher, tmp_path / "registry.csv")
     async with running_scheduler(settings, database, cipher, poller_group=None, traps=RECEIVER):
         first = await eventually(
             lambda: _identity_runs(database),

@@ -119,3 +119,21 @@ async def test_recording_faults_injected_through_the_control_api(
         assert response.status == 404
     async with http.get(url) as response:
         assert [r["token"] for r in (await response.json())["items"]] == ["REC-A"]
+
+
+async def test_the_demo_recorder_blerick_serves_a_failed_disk_and_keeps_cameras_footage() -> None:
+    from cli.demo import DEMO_FAULTS, _simulated_fleet
+
+    fleet = _simulated_fleet()  # built, not started: nothing listens
+    blerick = fleet.camera("NVR-BLERICK")
+    await blerick.update(**DEMO_FAULTS["NVR-BLERICK"])
+    walked: dict[str, list[Any]] = {}
+    for root in ROOTS:
+        prefix = tuple(int(arc) for arc in root.split("."))
+        walked[root], cursor = [], prefix
+        while (found := blerick.snmp.mib.next(cursor)) is not None and found[0][: len(prefix)] == prefix:
+            cursor = found[0]
+            walked[root].append((".".join(map(str, cursor)), read_value(bytes(encoder.encode(found[1])))))
+    failed = [(d.name, d.state) for d in disks_of(walked) if d.state != "ok"]
+    assert failed == [("Drive 2", "failed"), ("Volume 1", "degraded")]
+    assert len(blerick.state.recordings) >= 10  # the fixed cameras of Blerick record on it
