@@ -140,7 +140,7 @@ async def uptime_document(
     facts = await camera_facts(session)
     per_camera = await camera_figures_for(session, period=period, now=now, cameras=facts)
     tickets = await ticket_repairs(session, period=period)
-    by_network = await network_rows(session, period=period, now=now, cameras=facts)
+    by_network = await network_rows(session, period=period, now=now, cameras=facts, whole=(per_camera, tickets))
     if by is GroupBy.NETWORK:
         rows = by_network
     else:

@@ -24,9 +24,15 @@ NONE = "(none)"
 
 
 async def network_rows(
-    session: AsyncSession, *, period: Span, now: datetime, cameras: list[CameraFacts] | None = None
+    session: AsyncSession,
+    *,
+    period: Span,
+    now: datetime,
+    cameras: list[CameraFacts] | None = None,
+    whole: tuple[dict[int, tuple[CameraFacts, Figures]], dict[int, TicketRepairs]] | None = None,
 ) -> list[UptimeRow]:
-    """The uptime figures per network type over the period (by each camera's history), sorted by type."""
+    """The uptime figures per network type over the period (by each camera's history), sorted by type; ``whole``:
+    the cameras' figures and tickets over the whole period where the caller has them already."""
     facts = cameras if cameras is not None else await camera_facts(session)
     ids = [c.id for c in facts]
     current: dict[int, Network | None] = {}
@@ -40,8 +46,11 @@ async def network_rows(
             by_span[span].append((camera, network))
     groups: dict[str, tuple[set[int], Figures, TicketRepairs]] = {}
     for span, members in sorted(by_span.items()):
-        figures = await camera_figures_for(session, period=span, now=now, cameras=[c for c, _n in members])
-        tickets = await ticket_repairs(session, period=span)
+        if whole is not None and span == period:
+            figures, tickets = whole
+        else:
+            figures = await camera_figures_for(session, period=span, now=now, cameras=[c for c, _n in members])
+            tickets = await ticket_repairs(session, period=span)
         for camera, network in members:
             key = network.value if network is not None else NONE
             counted, total, repairs = groups.setdefault(key, (set(), Figures(), TicketRepairs()))

@@ -1,7 +1,7 @@
 """Network type history: each device's network type kept with the time it was set (seeded from the registry)
 
 Revision ID: b2262a3c9e12
-Revises: 2c1e04fe1325
+Revises: 3f4535805f81
 Create Date: 2026-12-04 22:01:10.837007+00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "b2262a3c9e12"
-down_revision: str | None = "2c1e04fe1325"
+down_revision: str | None = "3f4535805f81"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
