@@ -14,6 +14,8 @@ install: $(STAMP) $(INTEROP_STAMP)
 # The browser tests drive Debian's chromium (Playwright's own browser download does not work here).
 $(STAMP): pyproject.toml requirements.lock
 	command -v chromium >/dev/null || (apt-get update && apt-get install -y --no-install-recommends chromium)
+	# The WS-Discovery tests make a network namespace of their own (ip netns, veth): iproute2.
+	command -v ip >/dev/null || (apt-get update && apt-get install -y --no-install-recommends iproute2)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -c requirements.lock -e ".[dev]"

@@ -27,6 +27,7 @@ from api.routes import (
     metrics,
     network_devices,
     passwords,
+    reconciliation,
     recorders,
     recordings,
     reports,
@@ -90,6 +91,7 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
         images,
         hygiene,
         passwords,
+        reconciliation,
     ):
         v1.include_router(module.router)
     app.include_router(v1)

@@ -14,6 +14,8 @@ from config.recording import RecordingSettings
 from config.settings import SchedulerSettings, Settings
 from fleet import offload
 from fleet.cameras import fibre
+from fleet.discovery import export as discovery_export
+from fleet.discovery import report as discovery_report
 from fleet.errors import InvalidInput
 from fleet.inventory.export import ExportFormat, render
 from fleet.inventory.service import build_inventory
@@ -140,4 +142,16 @@ async def fibre_rollout(session: AsyncSession, settings: Settings, format: fibre
         body,
         media_type=ROLLOUT_MEDIA[format],
         headers={"Content-Disposition": f'attachment; filename="camfleet-fibre-rollout.{format.value}"'},
+    )
+
+
+async def reconciliation(session: AsyncSession, settings: Settings, language: Language) -> Response:
+    """The reconciliation of the registry with the network as a workbook."""
+    found = await discovery_report.build(session, settings, now=datetime.now(UTC))
+    return Response(
+        await offload.cpu(discovery_export.to_xlsx, found, language),
+        media_type=INVENTORY_MEDIA[ExportFormat.XLSX],
+        headers={
+            "Content-Disposition": f'attachment; filename="camfleet-reconciliation-{found.generated_at:%Y-%m-%d}.xlsx"'
+        },
     )

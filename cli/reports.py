@@ -13,6 +13,8 @@ from cli.root import command, fail, language, out, unit_of_work
 from config.zone import LOCAL
 from fleet.cameras import fibre
 from fleet.db import utcnow
+from fleet.discovery import export as discovery_export
+from fleet.discovery import report as discovery_report
 from fleet.inventory.export import ExportFormat
 from fleet.inventory.export import render as render_inventory
 from fleet.inventory.service import build_inventory
@@ -140,5 +142,29 @@ async def export_fibre_rollout(
     out.print(
         f"wrote {len(rollout.rows)} cameras to move onto fibre to {output} ({format.value}); "
         f"{rollout.unplaced} on copper or 4G without coordinates",
+        markup=False,
+    )
+
+
+@report_app.command("reconciliation")
+@command
+async def report_reconciliation(
+    output: Annotated[Path, typer.Option(help="The file to write.")],
+    format: Annotated[str, typer.Option(help="xlsx or json.")] = "xlsx",
+    lang: Annotated[str, typer.Option(help="en (default) or nl: the workbook's headings and words.")] = "en",
+) -> None:
+    """The registry against the network: devices found but not registered, registered but not found, moved, swapped."""
+    if format not in ("xlsx", "json"):
+        fail(f"--format {format}: use xlsx or json")
+    in_language = language(lang)
+    async with unit_of_work() as work:
+        found = await discovery_report.build(work.session, work.settings, now=utcnow())
+    if format == "xlsx":
+        output.write_bytes(await asyncio.to_thread(discovery_export.to_xlsx, found, in_language))
+    else:
+        output.write_text(found.model_dump_json(indent=2), encoding="utf-8")
+    counts = (len(found.unregistered), len(found.missing), len(found.moved), len(found.swapped))
+    out.print(
+        "wrote the reconciliation to {}: {} not registered, {} not found, {} moved, {} swapped".format(output, *counts),
         markup=False,
     )

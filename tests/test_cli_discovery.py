@@ -68,3 +68,20 @@ def test_probe_lists_and_keeps_the_answers(sqlite_template: Path, tmp_path: Path
             "SELECT endpoint, address, first_seen_at < last_seen_at FROM ws_discovery_matches"
         ).fetchall()
     assert rows == [(CAMERA.endpoint, DEVICES[0], 1)]  # one row, seen twice
+
+
+def test_the_reconciliation_report_and_a_table_read_with_nothing_to_read(sqlite_template: Path, tmp_path: Path) -> None:
+    env = _env(sqlite_template, tmp_path)
+    tables = CliRunner().invoke(app, ["discover", "tables"], env=env, catch_exceptions=False)
+    assert tables.exit_code == 0 and "read the tables of 0 network devices; 0 could not be read" in tables.stdout
+    written = CliRunner().invoke(
+        app, ["report", "reconciliation", "--format", "json", "--output", str(tmp_path / "r.json")], env=env
+    )
+    assert written.exit_code == 0, written.stderr
+    assert "0 not registered, 0 not found, 0 moved, 0 swapped" in written.stdout
+    assert json.loads((tmp_path / "r.json").read_text())["unregistered"] == []
+    book = tmp_path / "r.xlsx"
+    made = CliRunner().invoke(app, ["report", "reconciliation", "--output", str(book), "--lang", "nl"], env=env)
+    assert made.exit_code == 0 and book.read_bytes()[:2] == b"PK"
+    wrong = CliRunner().invoke(app, ["report", "reconciliation", "--format", "pdf", "--output", str(book)], env=env)
+    assert wrong.exit_code == 1 and "--format pdf: use xlsx or json" in wrong.stderr

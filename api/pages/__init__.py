@@ -17,6 +17,7 @@ from api.pages import (
     incidents,
     network_devices,
     passwords,
+    reconciliation,
     recorders,
     records,
     rollout,
@@ -43,6 +44,7 @@ def install(app: FastAPI) -> None:
         incidents,
         admin,
         passwords,
+        reconciliation,
     ):
         app.include_router(module.router)
     app.add_exception_handler(LoginRequired, login_required)

@@ -18,6 +18,7 @@ from fleet.alerts import service as alerts
 from fleet.audit.service import Actor, record
 from fleet.cameras.models import Camera, DeviceType, Lifecycle
 from fleet.faults.models import Fault, FaultKind
+from fleet.faults.reading import open_at
 from fleet.faults.service import FaultChanges, close_fault, open_fault
 from fleet.firmware.catalogue import load_advisories
 from fleet.tickets import creation as tickets
@@ -197,14 +198,7 @@ def shaped(fault: Fault, camera: str) -> dict[str, Any]:
 
 async def exploited_cves_at(session: AsyncSession, at: datetime) -> dict[int, str]:
     """Per camera (recorders not counted), the CVEs of its `vulnerability_exploited` fault open at that moment."""
-    rows = await session.execute(
-        select(Fault.camera_id, Fault.details)
-        .join(Camera, Camera.id == Fault.camera_id)
-        .where(
-            Camera.device_type == DeviceType.CAMERA,
-            Fault.kind == KIND,
-            Fault.opened_at <= at,
-            (Fault.closed_at.is_(None)) | (Fault.closed_at > at),
-        )
-    )
-    return {camera_id: "; ".join(details.get("cve_ids", [])) for camera_id, details in rows if camera_id is not None}
+    return {
+        camera_id: "; ".join(details.get("cve_ids", []))
+        for camera_id, details in (await open_at(session, KIND, at)).items()
+    }

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,6 +21,8 @@ from fleet.discovery.schemas import (
     SwappedDevice,
     TableReadOut,
 )
+from fleet.network.models import NetworkPort
+from fleet.network.rules import match_port
 from fleet.vendor_risk.catalogue import load_catalogue
 from fleet.vendor_risk.classify import Signals, classify
 from fleet.vendor_risk.oui import oui_of
@@ -33,6 +37,27 @@ def _origin(mac: str | None, settings: Settings) -> tuple[str | None, str | None
     assessment = classify(Signals(observed_mac=mac), load_catalogue(), policy_of(settings.risk))
     org = oui.org if oui is not None else None
     return org, assessment.origin_vendor, assessment.origin_country, RiskLevel(assessment.level)
+
+
+async def _ports(session: AsyncSession, device_ids: set[int]) -> dict[int, list[dict[str, Any]]]:
+    """The ports of these network devices as their SNMP check last read them, for naming a registered port."""
+    ports: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    wanted = sorted(device_ids)
+    columns = (NetworkPort.device_id, NetworkPort.if_index, NetworkPort.name, NetworkPort.descr, NetworkPort.alias)
+    for start in range(0, len(wanted), 500):
+        query = select(*columns).where(NetworkPort.device_id.in_(wanted[start : start + 500]))
+        for row in await session.execute(query):
+            ports[row.device_id].append(
+                {"index": row.if_index, "name": row.name, "descr": row.descr, "alias": row.alias}
+            )
+    return ports
+
+
+def _if_index(ports: dict[int, list[dict[str, Any]]], uplink_id: int | None, uplink_port: str | None) -> int | None:
+    if uplink_id is None or uplink_port is None or uplink_id not in ports:
+        return None
+    found = match_port(uplink_port, ports[uplink_id])
+    return int(found["index"]) if found is not None else None
 
 
 async def build(session: AsyncSession, settings: Settings, *, now: datetime) -> Reconciliation:
@@ -70,11 +95,22 @@ async def build(session: AsyncSession, settings: Settings, *, now: datetime) -> 
             select(ProbeMatch).where(ProbeMatch.last_seen_at >= now - settings.discovery.answers_stale_after)
         )
     ).all()
+    known_ports = await _ports(session, {d.uplink_id for d in devices if d.uplink_id is not None and d.uplink_port})
     first_seen: dict[str, datetime] = {}
     for s in current:
         first_seen[s.mac] = min(first_seen.get(s.mac, s.first_seen_at), s.first_seen_at)
     judged = rules.reconcile(
-        [rules.Registered(d.id, d.host, d.observed_mac, d.uplink_id, d.uplink_port) for d in devices],
+        [
+            rules.Registered(
+                d.id,
+                d.host,
+                d.observed_mac,
+                d.uplink_id,
+                d.uplink_port,
+                _if_index(known_ports, d.uplink_id, d.uplink_port),
+            )
+            for d in devices
+        ],
         # Ports are judged on devices that have a forwarding table: a router's neighbour table has no ports.
         {r.device_id for r in reads if r.read_at is not None and r.forwarding_entries},
         [

@@ -39,6 +39,9 @@ class Registered:
     mac: str | None  # observed, aa:bb:cc:dd:ee:ff
     uplink_id: int | None
     uplink_port: str | None
+    # The port's ifIndex where the uplink's ports are known (fleet.network.rules.match_port: by ifName, ifDescr,
+    # ifAlias or ifIndex); None: matched by the entries' own ifName or ifIndex.
+    uplink_if_index: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +157,8 @@ class _Network:
         entries = self.by_device.get(place.device_id, [])
         if place.port is None:
             return list(entries)
+        if place.if_index is not None:
+            return [e for e in entries if e.if_index == place.if_index]
         return [e for e in entries if same_port(place.port, e)]
 
 
@@ -188,7 +193,7 @@ def reconcile(
     for device in sorted(registered, key=lambda d: d.id):
         if device.uplink_id is None or device.uplink_id not in read:
             continue
-        where = Place(device.uplink_id, device.uplink_port)
+        where = Place(device.uplink_id, device.uplink_port, device.uplink_if_index)
         mac = known_mac.get(device.id)
         if mac is not None and mac in network.by_mac:
             if not any(e in network.at(where) for e in network.by_mac[mac]):

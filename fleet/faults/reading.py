@@ -6,14 +6,15 @@ A page is read as columns and shaped straight into the API's answer: no ORM enti
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from pydantic import TypeAdapter
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from fleet.cameras.models import Camera
+from fleet.cameras.models import Camera, DeviceType
 from fleet.faults import service
-from fleet.faults.models import Fault
+from fleet.faults.models import Fault, FaultKind
 from fleet.faults.schemas import FaultOut
 from fleet.pagination import KeysetPage, Window, read_slice
 from fleet.tickets.history import ticket_ids_for_faults
@@ -73,3 +74,19 @@ async def one(session: AsyncSession, fault: Fault) -> FaultOut:
     """One fault as the list shows it."""
     ticket_of = await ticket_ids_for_faults(session, [fault.id])
     return FaultOut.of(fault, await service.camera_name(session, fault), ticket_of.get(fault.id))
+
+
+async def open_at(session: AsyncSession, kind: FaultKind, at: datetime) -> dict[int, dict[str, Any]]:
+    """Per camera (recorders and network devices not counted), the details of its fault of this kind open at that
+    moment: what the inventory and the annual chapter count."""
+    rows = await session.execute(
+        select(Fault.camera_id, Fault.details)
+        .join(Camera, Camera.id == Fault.camera_id)
+        .where(
+            Camera.device_type == DeviceType.CAMERA,
+            Fault.kind == kind,
+            Fault.opened_at <= at,
+            (Fault.closed_at.is_(None)) | (Fault.closed_at > at),
+        )
+    )
+    return {camera_id: dict(details or {}) for camera_id, details in rows if camera_id is not None}

@@ -19,6 +19,7 @@ from fleet.faults.models import Fault
 from fleet.firmware.assess import FirmwareAssessment, FirmwareState, assess_firmware
 from fleet.firmware.catalogue import load_advisories
 from fleet.firmware.lifecycle import SupportStatus, load_lifecycle
+from fleet.hygiene.figures import HygieneFigures, hygiene_figures
 from fleet.incidents.service import seen_by
 from fleet.inventory import replacement
 from fleet.memory import collector_paused
@@ -26,7 +27,7 @@ from fleet.recording.state import Footage, footage_of
 from fleet.uptime.facts import FACT_COLUMNS, CameraFacts
 from fleet.uptime.service import camera_figures_for
 
-# The contract's columns, in its order; firmware_state and exploited_cves are extensions at the end.
+# The contract's columns, in its order; firmware_state, exploited_cves and the rest are extensions at the end.
 COLUMNS = (
     "name",
     "kind",
@@ -60,6 +61,12 @@ COLUMNS = (
     "recorder",
     "recording_state",
     "retention_days",
+    "password_shared_with",
+    "default_username",
+    "credential_age_days",
+    "certificates_expiring",
+    "certificates_expired",
+    "config_drift",
 )
 
 
@@ -161,6 +168,7 @@ def _values(
     evidence: list[dict[str, Any]],
     exploited: str | None,
     footage: Footage,
+    hygiene: HygieneFigures,
 ) -> dict[str, Any]:
     return {
         "name": camera.name,
@@ -195,6 +203,12 @@ def _values(
         "recorder": footage.recorder,
         "recording_state": footage.state,
         "retention_days": footage.retention_days,
+        "password_shared_with": hygiene.password_shared_with,
+        "default_username": hygiene.default_username,
+        "credential_age_days": hygiene.credential_age_days,
+        "certificates_expiring": hygiene.certificates_expiring,
+        "certificates_expired": hygiene.certificates_expired,
+        "config_drift": hygiene.config_drift,
     }
 
 
@@ -209,6 +223,7 @@ def _row(
     incidents: int,
     exploited: str | None,
     footage: Footage,
+    hygiene: HygieneFigures,
 ) -> InventoryRow:
     age = None if camera.installed_on is None else round((as_of - camera.installed_on).days / 365.25, 1)
     vendor = camera.risk_origin_vendor or camera.observed_manufacturer or camera.declared_manufacturer
@@ -238,6 +253,7 @@ def _row(
         evidence=evidence,
         exploited=exploited,
         footage=footage,
+        hygiene=hygiene,
     )
     return InventoryRow(values, evidence, firmware_advisories, parts)
 
@@ -265,6 +281,7 @@ async def _rows(session: AsyncSession, *, settings: Settings, as_of: date) -> li
         .where(Camera.lifecycle != Lifecycle.RETIRED, Camera.device_type == DeviceType.CAMERA)
     )
     footage = await footage_of(session, list(registered), settings.recording)
+    hygiene = await hygiene_figures(session, settings=settings, at=period[1])
     return [
         _row(
             camera,
@@ -276,6 +293,7 @@ async def _rows(session: AsyncSession, *, settings: Settings, as_of: date) -> li
             incidents=incidents[camera.id],
             exploited=exploited.get(camera.id),
             footage=footage[camera.id],
+            hygiene=hygiene.get(camera.id, HygieneFigures()),
         )
         for camera in found
     ]

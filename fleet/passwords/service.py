@@ -84,9 +84,16 @@ def vendor_key(camera: Camera) -> str | None:
 
 
 async def password_report(
-    session: AsyncSession, *, cipher: CredentialCipher, actor: Actor, now: datetime, max_age: timedelta
+    session: AsyncSession,
+    *,
+    cipher: CredentialCipher,
+    actor: Actor,
+    now: datetime,
+    max_age: timedelta,
+    purpose: str = "password report",
 ) -> PasswordReport:
-    """Every in-service camera with an ONVIF login: shared passwords, factory user names and age."""
+    """Every in-service camera with an ONVIF login: shared passwords, factory user names and age (the credentials'
+    use audited for ``purpose``)."""
     cameras = [
         c
         for c in await session.scalars(
@@ -109,7 +116,7 @@ async def password_report(
             actor=actor,
             action="credential.use",
             target_type="camera",
-            after={"purpose": "password report", "camera_ids": [c.id for c in cameras]},
+            after={"purpose": purpose, "camera_ids": [c.id for c in cameras]},
         )
     by_fingerprint: dict[str, list[str]] = defaultdict(list)
     for camera in cameras:

@@ -24,6 +24,7 @@ from fleet.reports import annual_sections as sections
 from fleet.reports import charts
 from fleet.reports.annual_figures import both_years, total, year_span
 from fleet.reports.annual_footage import recorded_time
+from fleet.reports.annual_hygiene import hygiene
 from fleet.reports.annual_sections import Years
 from fleet.reports.chapter import Chapter, Chart, Section, Table, Text
 from fleet.reports.decisions_table import decisions_section
@@ -150,6 +151,7 @@ async def annual_document(
             recorded_time(years),
             sections.origin(years),
             sections.firmware(years),
+            hygiene(years, settings.cameras.password_max_age),
             decisions_section(await overview(session, year), language),
             await _incidents(session, years),
         ],

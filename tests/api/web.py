@@ -32,6 +32,7 @@ PAGES = [
     "/recording-holds",
     "/decisions",
     "/hygiene",
+    "/reconciliation",
     "/reports",
 ]
 

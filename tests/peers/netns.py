@@ -44,9 +44,9 @@ def namespace() -> Iterator[str]:
             subprocess.run(["ip", "-n", name, *args], check=True, capture_output=True)
         # Both ends are this host's: let wsd1 take datagrams from wsd0's address (a "local" source is otherwise
         # dropped as martian) and answer back.
-        for setting in ("all.accept_local=1", "wsd1.accept_local=1", "all.rp_filter=0", "wsd1.rp_filter=0"):
-            sysctl = ["ip", "netns", "exec", name, "sysctl", "-qw", f"net.ipv4.conf.{setting}"]
-            subprocess.run(sysctl, check=True, capture_output=True)
+        settings = ("all/accept_local 1", "wsd1/accept_local 1", "all/rp_filter 0", "wsd1/rp_filter 0")
+        script = "; ".join(f"echo {v} > /proc/sys/net/ipv4/conf/{k}" for k, v in (s.split() for s in settings))
+        subprocess.run(["ip", "netns", "exec", name, "sh", "-ec", script], check=True, capture_output=True)
         yield name
     finally:
         subprocess.run(["ip", "netns", "del", name], check=False, capture_output=True)

@@ -70,7 +70,9 @@ async def test_a_link_trap_runs_the_checks_behind_the_port_at_once(
     scheduler = settings.scheduler.model_copy(
         update={"reachability_interval": hour, "health_interval": hour, "tick": timedelta(seconds=1)}
     )
-    quiet = settings.model_copy(update={"scheduler": scheduler})
+    # Two bad results open a fault, one good one closes it: the trap must hurry the check twice in a row.
+    faults = settings.faults.model_copy(update={"failures_to_open": 2, "successes_to_close": 1})
+    quiet = settings.model_copy(update={"scheduler": scheduler, "faults": faults})
     async with running_scheduler(quiet, database, cipher, poller_group=None, traps=RECEIVER):
         first = await eventually(
             lambda: _runs(database),

@@ -109,6 +109,11 @@ async def test_port_and_battery_faults_from_the_control_api(
     await _inject(control, "SW-1", {"ports_down": [7]})
     await poller.tick(everything=True, names=NAMES)
     assert set(await _open(database)) == {("port_down", "cam-4")}
+    # A switch reboot (sysUpTime back to zero) is the rebooted fault every device gets; its ports come back up.
+    async with control.post(f"http://{CONTROL[0]}:{CONTROL[1]}/cameras/SW-1/reboot", json={}) as rebooted:
+        assert rebooted.status == 200
+    await poller.tick(everything=True, names=NAMES)
+    assert set(await _open(database)) == {("port_down", "cam-4"), ("rebooted", None)}
     async with database.unit_of_work() as session:
         _, token = await make_user(session, Role.VIEWER)
     response = await client.get(f"/api/v1/network-devices/{switch}", headers={"Authorization": f"Bearer {token}"})

@@ -14,6 +14,7 @@ from fleet.db import Database
 from fleet.discovery import report
 from fleet.discovery import service as discovery
 from fleet.discovery.models import MacSighting
+from fleet.network.models import NetworkPort
 from tests.fleet.discovery.network import AXIS, HIKVISION, register_street
 
 T0 = datetime(2026, 12, 4, 20, 0, tzinfo=UTC)
@@ -113,3 +114,18 @@ async def test_a_camera_behind_a_switch_never_read_is_not_judged(
         await session.execute(update(Camera).values(observed_mac=None))
         found = await report.build(session, settings, now=T0)
     assert (found.missing, found.moved, found.swapped, found.unregistered, found.reads) == ([], [], [], [], [])
+
+
+async def test_a_registered_port_named_by_its_alias_is_found_through_the_switchs_ports(
+    database: Database, cipher: CredentialCipher, settings: Settings
+) -> None:
+    ids = await register_street(database, cipher)
+    async with database.unit_of_work() as session:
+        await session.execute(update(Camera).where(Camera.name == "CAM-1").values(uplink_port="cam-markt-1"))
+        session.add(
+            NetworkPort(device_id=ids["SW-STRAAT"], if_index=1, name="ge-0/0/1", alias="cam-markt-1", seen_at=T0)
+        )
+        await discovery.record_tables(session, ids["SW-STRAAT"], [Fdb(AXIS[1], 1, "ge-0/0/1")], [], now=T0)
+        found = await report.build(session, settings, now=T0)
+    assert "CAM-1" not in [m.name for m in found.moved]
+    assert [m.name for m in found.missing] == ["CAM-2", "CAM-3", "CAM-4"]

@@ -82,3 +82,10 @@ def test_a_port_is_named_by_index_or_name_case_and_spaces_aside() -> None:
     entry = Learned(SWITCH, MAC[1], 3, "GigabitEthernet1/0/3")
     assert rules.same_port("3", entry) and rules.same_port(" gigabitethernet1/0/3 ", entry)
     assert not rules.same_port("4", entry) and not rules.same_port("Gi1/0/3", entry)
+
+
+def test_a_port_resolved_to_its_index_matches_by_index_whatever_its_entries_call_it() -> None:
+    registered = [Registered(10, "10.0.0.10", MAC[1], SWITCH, "cam-markt-1", uplink_if_index=1)]
+    assert reconcile(registered, {SWITCH}, _learned((SWITCH, 1, 1)), [], []) == rules.Reconciliation()
+    moved = reconcile(registered, {SWITCH}, _learned((SWITCH, 2, 1)), [], [])
+    assert moved.moved == [rules.Moved(10, MAC[1], Place(SWITCH, "cam-markt-1", 1), Place(SWITCH, "Gi0/2", 2))]

@@ -58,8 +58,9 @@ async def test_recorder_state_and_retention_days(
         )
     async with database.unit_of_work() as session:
         rows = await build_inventory(session, settings=settings, as_of=NOW.date())
-    assert COLUMNS[-3:] == ("recorder", "recording_state", "retention_days")
-    found = {r.values["name"]: tuple(r.values[c] for c in COLUMNS[-3:]) for r in rows}
+    first = COLUMNS.index("recorder")
+    assert COLUMNS[first : first + 3] == ("recorder", "recording_state", "retention_days")
+    found = {r.values["name"]: tuple(r.values[c] for c in COLUMNS[first : first + 3]) for r in rows}
     assert found == {
         "CAM-OK": ("NVR-1", "recording", 20.2),
         "CAM-STOPPED": ("NVR-1", "recording_stopped", 12.0),

@@ -77,6 +77,24 @@ def test_the_disk_table_read_as_synology_defines_it() -> None:
     assert disks_of({}) == ()  # a recorder without Synology's table
 
 
+def test_a_hostile_disk_table_is_read_safely_and_bounded() -> None:
+    status, name = f"{DISK_ENTRY}.5", f"{DISK_ENTRY}.12"
+    walked = {
+        # Statuses of the wrong type or unknown code: not failed, and said so; 500 rows: only MAX_UNITS read.
+        status: [(f"{status}.0", Value(OCTET_STRING, b"5")), (f"{status}.1", Value(INTEGER, 99))]
+        + [(f"{status}.{i}", Value(INTEGER, 1)) for i in range(2, 500)],
+        name: [(f"{name}.0", Value(OCTET_STRING, b"\x1b[31m=cmd|' /C calc'!A0" + b"x" * 500))],
+        f"{RAID_ENTRY}.3": [(f"{RAID_ENTRY}.3.0", Value(INTEGER, 12)), ("1.3.6.1.2.1.1.1.0", Value(INTEGER, 12))],
+    }
+    seen = disks_of(walked)
+    assert [(d.name, d.state, d.status) for d in seen[:2]] == [
+        ("[31m=cmd|' /C calc'!A0" + "x" * 42, "ok", "unknown"),
+        ("disk 1", "ok", "unknown(99)"),
+    ]
+    assert len([d for d in seen if d.kind == "disk"]) == 64
+    assert [(d.name, d.state) for d in seen if d.kind == "volume"] == [("volume 0", "failed")]
+
+
 @pytest.mark.parametrize(
     ("disks", "problems"),
     [
