@@ -121,6 +121,9 @@ class IsapiAccounts:
                 if first.status != 401 and (not body or first.status in _ABSENT):
                     return first.status, content
                 if first.status == 401:
+                    if isinstance(refusal := _refused(401, content), LockedOut):
+                        # Locked already: a login now would only prolong it.
+                        raise refusal
                     _scheme, headers["Authorization"] = authorization(
                         first.headers.getall("WWW-Authenticate", []),
                         method=method,

@@ -126,6 +126,10 @@ class FaultSettings(Section):
     # So many cameras of one poller group offline together are one group outage.
     group_share: float = Field(default=0.5, gt=0, le=1)
     group_minimum: int = Field(default=3, ge=2)
+    # A device still failing this long after the network fault above it ended is down on its own (then it is
+    # announced and ticketed): longer than a camera takes to boot once its switch or PoE is back, plus its
+    # backed-off reachability wait.
+    cause_grace: Duration = timedelta(minutes=5)
 
 
 class ImageSettings(Section):

@@ -67,7 +67,8 @@ def _default_targets() -> dict[TicketPriority, TicketTarget]:
 def _default_policy() -> list[TicketPolicyRule]:
     # First match wins. SNMP unreachable, a single reboot and a firmware change get no ticket: the picture is fine.
     return [
-        TicketPolicyRule(kinds=["offline", "group_outage"], priority="p1"),
+        # A port down or unpowered darkens what hangs on it, as a dead switch does (fleet/faults/causes.py).
+        TicketPolicyRule(kinds=["offline", "group_outage", "port_down", "poe_off"], priority="p1"),
         TicketPolicyRule(
             kinds=["storage_failure", "reboot_loop", "onvif_auth_failed", "clock_drift", "temperature_high"],
             priority="p2",

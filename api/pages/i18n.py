@@ -72,6 +72,7 @@ LABELS: dict[str, dict[str, str]] = {
         "reopened": N_("reopened"),
         "linked": N_("fault linked"),
         "sla_breached": N_("SLA missed"),
+        "explains": N_("also explains the faults of"),
     },
 }
 

@@ -173,6 +173,9 @@ def _about_fault(
         lines.append(f"{camera.name} ({camera.host}){': ' + where if where else ''}")
     if fault.kind is FaultKind.GROUP_OUTAGE:
         lines.append(say("Cameras: {names}", language, names=", ".join(fault.details.get("cameras", []))))
+    if behind := fault.details.get("behind"):
+        # A root cause in the network tree: the devices it took down (fleet/faults/causes.py).
+        lines.append(say("Down behind it ({count}): {names}", language, count=len(behind), names=", ".join(behind)))
     severity = severity_label(fault.severity, language)
     lines.append(
         say("Severity: {severity}; since {since}", language, severity=severity, since=rules.local_time(fault.opened_at))
@@ -201,16 +204,36 @@ async def on_fault_changes(
         items.append(_about_fault(AlertEvent.FAULT_OPENED, fault, camera, settings.alerts.language))
     written = await enqueue(session, items, now=now, settings=settings)
     if changes.suppressed:
-        # Announced a moment ago but not yet sent (the grouping window holds them): the group fault says it all.
+        # Announced a moment ago but not yet sent (the grouping window holds them): the cause says it all. What was
+        # sent stays sent, and its recovery goes out when the fault closes.
         await session.execute(
             delete(Alert).where(
                 Alert.fault_id.in_([f.id for f in changes.suppressed]), Alert.status == AlertStatus.PENDING
             )
         )
+        await _restate(session, {f.suppressed_by_id for f in changes.suppressed}, settings.alerts.language)
     written += await _recoveries(
         session, [f for f in changes.closed if f.alerted_at is not None], cameras, now, settings
     )
     return written
+
+
+async def _restate(session: AsyncSession, fault_ids: Iterable[int | None], language: Language) -> None:
+    """Write again the not yet sent announcements of these faults (causes that now explain more faults), so that
+    they name everything behind them when they go out."""
+    ids = sorted({i for i in fault_ids if i is not None})
+    pending = (
+        await session.scalars(
+            select(Alert).where(
+                Alert.fault_id.in_(ids), Alert.event == AlertEvent.FAULT_OPENED, Alert.status == AlertStatus.PENDING
+            )
+        )
+    ).all()
+    for alert in pending:
+        fault = await session.get(Fault, alert.fault_id)
+        camera = await session.get(Camera, fault.camera_id) if fault and fault.camera_id is not None else None
+        if fault is not None:
+            alert.body = _about_fault(AlertEvent.FAULT_OPENED, fault, camera, language).body
 
 
 async def _recoveries(

@@ -18,7 +18,7 @@ from fleet.cameras.models import Camera, DeviceType
 from fleet.events import rules
 from fleet.events.models import CameraEvent, EventCount, EventSubscription
 from fleet.events.rules import Evidence
-from fleet.faults.models import Fault, FaultKind
+from fleet.faults.models import ConditionState, Fault, FaultKind
 from fleet.faults.service import FaultChanges, close_fault, open_fault
 from fleet.health.claims import hurry
 from fleet.maintenance.service import cameras_in_maintenance
@@ -120,7 +120,7 @@ async def _act(
             if (camera.id, found) not in hurried:  # a flood of one topic hurries its check once per batch
                 hurried.add((camera.id, found))
                 runs = rules.runs_to_settle(found, settings.faults.failures_to_open, settings.faults.successes_to_close)
-                await hurry(session, camera_id=camera.id, kind=rules.CHECK_OF[found], now=now, runs=runs)
+                await hurry(session, camera_ids=[camera.id], kind=rules.CHECK_OF[found], now=now, runs=runs)
         elif found is Evidence.PORT_CHANGE:
             await _port_changed(session, camera, int(event.source or 0), hurried, now=now, settings=settings)
         elif found is Evidence.HARDWARE_ALARM and camera.device_type is DeviceType.RECORDER:
@@ -140,6 +140,13 @@ async def _recorder_alarm(
     if not rules.storage_failure(event.topic):
         await _alarm(session, changes, recorder, event, FaultKind.HARDWARE_ALARM)
         return
+    if event.state is False:
+        # The event's storage is over it; the disks its SNMP check still finds failed keep the fault open.
+        held = select(ConditionState.hard_ok).where(
+            ConditionState.camera_id == recorder.id, ConditionState.condition == FaultKind.STORAGE_FAILED
+        )
+        if (await session.scalar(held)) is False:
+            return
     cameras = [c.name for c in await recording.recorded_cameras(session, recorder, settings.recording)]
     disk = {"kind": "disk", "name": event.source or "storage", "state": "failed", "status": "StorageFailure"}
     summary = storage_summary(recorder.name, [disk], cameras)
@@ -166,7 +173,7 @@ async def _port_changed(
         hurried.add((camera_id, Evidence.PORT_CHANGE))
         for kind in kinds:
             runs = settle if kind in (CheckKind.REACHABILITY, CheckKind.SNMP) else 1
-            await hurry(session, camera_id=camera_id, kind=kind, now=now, runs=runs)
+            await hurry(session, camera_ids=[camera_id], kind=kind, now=now, runs=runs)
 
 
 def _evidence(event: Received, cameras: dict[int, Camera]) -> Evidence | None:

@@ -17,7 +17,7 @@ from config.recording import RecordingSettings
 from config.settings import ImageSettings, Settings
 from fleet.cameras.models import NETWORK_DEVICE_TYPES, Camera, DeviceType
 from fleet.db import number_new_rows
-from fleet.faults import rules
+from fleet.faults import causes, rules
 from fleet.faults.models import ConditionState, Fault, FaultKind
 from fleet.faults.service import (
     FaultChanges,
@@ -73,6 +73,7 @@ class Thresholds:
     group_window: timedelta
     group_share: float
     group_minimum: int
+    cause_grace: timedelta
     image: ImageSettings
     keep_thumbnail: bool
     hygiene: HygieneSettings
@@ -90,6 +91,7 @@ class Thresholds:
             group_window=settings.alerts.group_window,
             group_share=faults.group_share,
             group_minimum=faults.group_minimum,
+            cause_grace=faults.cause_grace,
             image=settings.image,
             keep_thumbnail=settings.image.reference_thumbnail,
             hygiene=settings.hygiene,
@@ -182,10 +184,12 @@ async def evaluate(
     before: Mapping[int, Observed],
     seen: Sequence[Seen],
     transitioned: set[int],
+    failing: set[int],
     now: datetime,
     limits: Thresholds,
 ) -> FaultChanges:
-    """Open and close faults for one recorded batch, in the caller's transaction."""
+    """Open and close faults for one recorded batch, in the caller's transaction (``failing``: the cameras with a
+    failed outcome in it)."""
     changes = FaultChanges()
     with session.no_autoflush:
         batch = await _Batch.load(session, changes, list(cameras))
@@ -214,6 +218,10 @@ async def evaluate(
     # Every fault the batch opened or closed, in a statement or so per kind of change.
     await number_new_rows(session, changes.opened)
     await session.flush()
+    # The network tree first; the site and poller-group guess only for devices outside it.
+    await causes.attribute(
+        session, changes, now=now, grace=limits.cause_grace, failing=failing, runs=limits.failures_to_open
+    )
     await suppress_group_outages(
         session, changes, window=limits.group_window, share=limits.group_share, minimum=limits.group_minimum
     )

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from config.checks import CheckKind
 from fleet.faults.models import FaultKind, Severity
@@ -271,3 +271,69 @@ def identity_changed(
 def group_outage(members: int, down: int, *, share: float = 0.5, minimum: int = 3) -> bool:
     """Whether so many cameras of one poller group or site are down at once that the cause is shared."""
     return members > 0 and down >= minimum and down / members >= share
+
+
+# --- Root causes in the network tree. -----------------------------------------------------------------------
+
+# The faults a device has because it cannot be reached: an uplink that is down explains them. Not
+# onvif_auth_failed (the device answered, and refused), nor anything the device reports when it answers.
+UNREACHABLE_KINDS = frozenset(
+    {
+        FaultKind.OFFLINE,
+        FaultKind.SNMP_UNREACHABLE,
+        FaultKind.ONVIF_ERROR,
+        FaultKind.STREAM_UNAVAILABLE,
+        FaultKind.IMAGE_UNAVAILABLE,
+    }
+)
+
+# Faults of one port of a network device, which cut off what hangs on that port (``Fault.port``).
+PORT_ROOTS = frozenset({FaultKind.PORT_DOWN, FaultKind.POE_OFF})
+
+_Root = TypeVar("_Root")
+
+
+def nearest_root(
+    device: int,
+    up: Mapping[int, tuple[int | None, str | None]],
+    offline: Mapping[int, _Root],
+    ports: Mapping[tuple[int, str], _Root],
+) -> _Root | None:
+    """The fault that explains why a device cannot be reached, walking up its uplinks (``up``: a device's uplink
+    and its port there): the first uplink port that is down or unpowered (a port fault: its switch answers, so it
+    is a cause of its own), else the furthest uplink that is offline (a dead switch behind a dead router: the
+    router). None when nothing above it is down."""
+    found: _Root | None = None
+    seen = {device}
+    current = device
+    while True:
+        uplink, port = up.get(current, (None, None))
+        if uplink is None or uplink in seen:
+            return found
+        if port is not None and (uplink, port) in ports:
+            return ports[(uplink, port)]
+        found = offline.get(uplink, found)
+        seen.add(uplink)
+        current = uplink
+
+
+class Cause(StrEnum):
+    """What a camera's downtime is put down to in the reports."""
+
+    CAMERA = "camera"  # its own fault: nothing above it explains it
+    NETWORK = "network"  # a switch, router or media converter down, or its port down
+    POWER = "power"  # its PoE port unpowered, or a PoE injector or UPS down
+    SHARED = "shared"  # a group outage of its site or poller group: a shared cause guessed, not known
+
+
+# Network devices whose failure takes the power away, not the network.
+POWER_DEVICES = frozenset({"poe_injector", "ups"})
+
+
+def cause_of(kind: FaultKind, device_type: str | None) -> Cause:
+    """What a root fault (its kind, and its device's type) stands for in the reports."""
+    if kind is FaultKind.GROUP_OUTAGE:
+        return Cause.SHARED
+    if kind is FaultKind.POE_OFF:
+        return Cause.POWER
+    return Cause.POWER if kind is not FaultKind.PORT_DOWN and device_type in POWER_DEVICES else Cause.NETWORK

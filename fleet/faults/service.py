@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from fleet.audit.service import Actor, record
 from fleet.cameras.models import Camera, Lifecycle
@@ -125,7 +126,8 @@ async def suppress_group_outages(
 
     A dead switch, uplink or collector network takes down a whole group: one fault and one alert explain it,
     instead of one per camera. Camera faults opened earlier in the window are folded in too. Two statements per
-    grouping, however many groups the batch's faults fall in.
+    grouping, however many groups the batch's faults fall in. The guess for where the network tree is not known:
+    devices that hang on a network device, or that others hang on, are left to the tree.
     """
     newly_offline = [f for f in changes.opened if f.kind is FaultKind.OFFLINE and f.camera_id is not None]
     if not newly_offline:
@@ -155,8 +157,11 @@ async def _fold(
     # by the batch's faults.
     members: dict[str, int] = dict.fromkeys(groups, 0)
     places: dict[int, tuple[str, str]] = {}
+    # Only devices outside the network tree: for the others, the tree knows the cause (fleet/faults/causes.py).
+    behind = aliased(Camera)
+    outside = Camera.uplink_id.is_(None) & ~exists().where(behind.uplink_id == Camera.id)
     for camera_id, group, name, lifecycle in await session.execute(
-        select(Camera.id, column, Camera.name, Camera.lifecycle).where(column.in_(groups))
+        select(Camera.id, column, Camera.name, Camera.lifecycle).where(column.in_(groups), outside)
     ):
         places[camera_id] = (group, name)
         members[group] += lifecycle is Lifecycle.IN_SERVICE

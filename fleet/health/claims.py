@@ -207,16 +207,20 @@ async def give_back(
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-async def hurry(session: AsyncSession, *, camera_id: int, kind: CheckKind, now: datetime, runs: int) -> int:
-    """Make a camera's check due now and run ``runs`` times in a row at once (an event said something is wrong);
-    how many checks were changed (0: the camera has no such check)."""
-    result = await session.execute(
-        update(CheckState)
-        .where(CheckState.camera_id == camera_id, CheckState.kind == kind)
-        .values(
-            next_due_at=case((CheckState.next_due_at > now, now), else_=CheckState.next_due_at),
-            hurry_runs=case((CheckState.hurry_runs < runs, runs), else_=CheckState.hurry_runs),
+async def hurry(session: AsyncSession, *, camera_ids: Sequence[int], kind: CheckKind, now: datetime, runs: int) -> int:
+    """Make these cameras' check due now and run ``runs`` times in a row at once (an event said something is wrong,
+    or a device above or below them went down); how many checks were changed (cameras without it are left)."""
+    changed = 0
+    ids = sorted(set(camera_ids))
+    for start in range(0, len(ids), 500):
+        result = await session.execute(
+            update(CheckState)
+            .where(CheckState.camera_id.in_(ids[start : start + 500]), CheckState.kind == kind)
+            .values(
+                next_due_at=case((CheckState.next_due_at > now, now), else_=CheckState.next_due_at),
+                hurry_runs=case((CheckState.hurry_runs < runs, runs), else_=CheckState.hurry_runs),
+            )
+            .execution_options(synchronize_session=False)
         )
-        .execution_options(synchronize_session=False)
-    )
-    return int(getattr(result, "rowcount", 0) or 0)
+        changed += int(getattr(result, "rowcount", 0) or 0)
+    return changed

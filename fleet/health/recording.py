@@ -327,6 +327,7 @@ async def _evaluate_faults(session: AsyncSession, batch: _Batch, now: datetime, 
         # Reachability reports no values for the rules.
         seen=[s for s in batch.seen if s.kind is not CheckKind.REACHABILITY],
         transitioned=batch.touched | batch.failing(),
+        failing=batch.failing(),
         now=now,
         limits=Thresholds.of(settings),
     )

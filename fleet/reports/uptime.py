@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from functools import cache, partial
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from config.recording import RecordingSettings
@@ -17,21 +17,36 @@ from config.settings import SchedulerSettings
 from config.zone import LOCAL
 from fleet import __version__, offload
 from fleet.cameras.network_types import label as network_label
-from fleet.faults.models import Fault, FaultKind
+from fleet.faults.models import Fault
+from fleet.faults.rules import Cause
 from fleet.faults.wording import kind_label
 from fleet.language import N_, Language, day, gettext, money, number, percent, translations
 from fleet.recording import footage as kept_footage
 from fleet.reports import charts
 from fleet.uptime import footage, precision
 from fleet.uptime.calc import Figures, Span
+from fleet.uptime.causes import with_causes
 from fleet.uptime.facts import CameraFacts, camera_facts
 from fleet.uptime.networks import network_rows
-from fleet.uptime.service import GroupBy, TicketRepairs, camera_figures_for, key_of, report_rows, ticket_repairs
+from fleet.uptime.service import (
+    GroupBy,
+    TicketRepairs,
+    UptimeRow,
+    camera_figures_for,
+    key_of,
+    report_rows,
+    ticket_repairs,
+)
 
 # The uptime report lists this many of the longest gaps in the footage.
 GAPS_SHOWN = 20
-# Offline time by cause: the camera itself, or a shared outage of its switch, uplink or site.
-CAUSES = (N_("the camera itself"), N_("shared outage (switch, uplink, site)"))
+# Downtime by what explains it (fleet/uptime/causes.py), in the order the report shows them.
+CAUSES = {
+    Cause.NETWORK: N_("the network (switch, router, media converter, port down)"),
+    Cause.POWER: N_("power (PoE off, PoE injector, UPS)"),
+    Cause.SHARED: N_("shared outage of a site or poller group (cause guessed)"),
+    Cause.CAMERA: N_("the camera itself"),
+}
 
 
 def months(period: Span) -> list[tuple[str, Span]]:
@@ -109,7 +124,7 @@ class UptimeCharts:
             "causes": charts.horizontal(
                 list(self.causes),
                 [v / 3600 for v in self.causes.values()],
-                _("Offline time by cause"),
+                _("Downtime by cause"),
                 _("hours"),
                 nothing,
             ),
@@ -146,6 +161,7 @@ async def uptime_document(
     else:
         keys = {camera_id: key_of(camera, by) for camera_id, (camera, _figures) in per_camera.items()}
         rows = report_rows(per_camera, tickets, by=by)
+        rows = await with_causes(session, rows, per_camera, keys, period=period)
         rows = await footage.with_footage(session, rows, keys, period=period, now=now, recording=recording)
     fleet = Figures()
     repairs = TicketRepairs()
@@ -162,7 +178,8 @@ async def uptime_document(
     measured = [f.availability for _c, f in per_camera.values() if f.availability is not None]
     worst = sorted(per_camera.values(), key=lambda cf: -cf[1].downtime_s)[:10]
     worst = [(c, f) for c, f in worst if f.downtime_s > 0]
-    causes, kinds = await _fault_figures(session, period, language)
+    causes = _downtime_by_cause(rows, language)
+    kinds = await _fault_kinds(session, period, language)
     drawn = UptimeCharts(
         language,
         monthly_labels,
@@ -184,6 +201,7 @@ async def uptime_document(
         repairs=repairs,
         cameras=len(per_camera),
         rows=rows,
+        causes=[(cause.value, gettext(label, language)) for cause, label in CAUSES.items()],
         svg=svg,
         precision=precision.note(scheduler, language) if scheduler is not None else None,
         footage=any(row.recorded_cameras for row in rows),
@@ -193,26 +211,18 @@ async def uptime_document(
     return Document(html)
 
 
-async def _fault_figures(
-    session: AsyncSession, period: Span, language: Language
-) -> tuple[dict[str, float], dict[str, int]]:
-    """Offline time by cause (the camera itself, or a shared outage of its switch, uplink or site) and the
-    number of faults opened per kind, within the period."""
-    faults = await session.scalars(
-        select(Fault).where(Fault.opened_at < period[1], or_(Fault.closed_at.is_(None), Fault.closed_at > period[0]))
-    )
-    own, shared = (gettext(cause, language) for cause in CAUSES)
-    seconds: dict[str, float] = defaultdict(float)
-    opened: Counter[str] = Counter()
-    for fault in faults:
-        if fault.opened_at >= period[0]:
-            opened[kind_label(fault.kind, language)] += 1
-        if fault.kind is not FaultKind.OFFLINE:
-            continue
-        end = min(fault.closed_at or period[1], period[1])
-        cause = shared if fault.suppressed_by_id is not None else own
-        seconds[cause] += max(0.0, (end - max(fault.opened_at, period[0])).total_seconds())
-    return dict(seconds), dict(opened.most_common(10))
+def _downtime_by_cause(rows: list[UptimeRow], language: Language) -> dict[str, float]:
+    """The downtime of every camera by what explains it, in seconds, under each cause's words."""
+    return {
+        gettext(label, language): sum(getattr(row, f"downtime_{cause.value}_s") for row in rows)
+        for cause, label in CAUSES.items()
+    }
+
+
+async def _fault_kinds(session: AsyncSession, period: Span, language: Language) -> dict[str, int]:
+    """The number of faults opened per kind within the period (the ten most frequent)."""
+    kinds = await session.scalars(select(Fault.kind).where(Fault.opened_at >= period[0], Fault.opened_at < period[1]))
+    return dict(Counter(kind_label(kind, language) for kind in kinds).most_common(10))
 
 
 async def _longest_gaps(

@@ -14,10 +14,12 @@ from fleet.audit.service import Actor, record
 from fleet.cameras.models import Camera
 from fleet.db import number_new_rows
 from fleet.errors import Conflict, InvalidInput
+from fleet.faults.causes import awaiting_cause
 from fleet.faults.models import Fault, FaultKind
 from fleet.faults.service import FaultChanges
 from fleet.maintenance.service import cameras_in_maintenance
 from fleet.tickets import rules
+from fleet.tickets.causes import fold, name_explained
 from fleet.tickets.history import add_event, assignable_user, ticket_ids_for_faults
 from fleet.tickets.models import Priority, RepairTicket, TicketEvent, TicketEventKind, TicketFault, TicketStatus
 from fleet.tickets.schemas import TicketIn
@@ -210,6 +212,7 @@ async def tickets_for_faults(
         links.append((ticket, fault))
     added = await _write_new(session, created, actor=POLICY, now=now)
     added += [_add_link(session, ticket, fault, actor=POLICY, now=now) for ticket, fault in links]
+    added += await name_explained(session, links, actor=POLICY, now=now)
     await number_new_rows(session, added)
     await session.flush()
     return [ticket for ticket, _ in links]
@@ -222,12 +225,20 @@ def _recently_resolved(ticket: RepairTicket, now: datetime, settings: Settings) 
 async def on_fault_changes(
     session: AsyncSession, changes: FaultChanges, *, now: datetime, settings: Settings
 ) -> list[RepairTicket]:
-    """Tickets for faults that opened in this transaction, by policy.
+    """Tickets for faults that opened in this transaction, by policy; faults now explained by a cause are folded
+    into its ticket.
 
-    A fault explained by a group fault gets none of its own (the group fault may); a camera in maintenance is
-    held back until its window ends (the sweep creates the ticket then, if the fault is still open).
+    A fault explained by a cause (a group fault, a dead switch) gets none of its own (the cause may); a camera in
+    maintenance is held back until its window ends, and a fault whose cause in the network may yet show until its
+    alert's grouping window has passed (the sweep creates the ticket then, if the fault is still open and
+    unexplained).
     """
     faults = [f for f in changes.opened if f.suppressed_by_id is None]
     ids = sorted({f.camera_id for f in faults if f.camera_id is not None})
     held = await cameras_in_maintenance(session, now, ids) if ids else set()
-    return await tickets_for_faults(session, [f for f in faults if f.camera_id not in held], now=now, settings=settings)
+    waiting = await awaiting_cause(session, faults, now=now, window=settings.alerts.group_window)
+    wanted = [f for f in faults if f.camera_id not in held and f.id not in waiting]
+    tickets = await tickets_for_faults(session, wanted, now=now, settings=settings)
+    if changes.suppressed:
+        await fold(session, changes.suppressed, actor=POLICY, now=now, settings=settings)
+    return tickets

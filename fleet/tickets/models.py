@@ -42,6 +42,8 @@ class TicketEventKind(StrEnum):
     REOPENED = "reopened"
     LINKED = "linked"
     SLA_BREACHED = "sla_breached"
+    # The ticket's fault turned out to be the cause of other devices' faults (a dead switch): it names them.
+    EXPLAINS = "explains"
 
 
 class SlaTarget(StrEnum):

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from config.settings import Settings
 from fleet.alerts import rules as alert_rules
 from fleet.alerts.models import AlertEvent
+from fleet.faults.causes import awaiting_cause
 from fleet.faults.models import Fault
 from fleet.language import N_, say
 from fleet.maintenance.service import cameras_in_maintenance
@@ -36,7 +37,8 @@ class SweepSummary:
 
 
 async def sweep(session: AsyncSession, *, now: datetime, settings: Settings) -> SweepSummary:
-    """Create the tickets held back by maintenance (fault still open), and report missed SLA targets once."""
+    """Create the tickets held back by maintenance or for a cause to show (fault still open and unexplained), and
+    report missed SLA targets once."""
     summary = SweepSummary()
     waiting = (
         await session.scalars(
@@ -52,9 +54,13 @@ async def sweep(session: AsyncSession, *, now: datetime, settings: Settings) -> 
     wanted = [f for f in waiting if rules.policy_priority(f.kind, f.severity, settings.tickets) is not None]
     ids = sorted({f.camera_id for f in wanted if f.camera_id is not None})
     held = await cameras_in_maintenance(session, now, ids) if ids else set()
+    held_for_cause = await awaiting_cause(session, wanted, now=now, window=settings.alerts.group_window)
     # The SLA clock starts now: time held back by maintenance is nobody's delay.
     summary.tickets = await tickets_for_faults(
-        session, [f for f in wanted if f.camera_id not in held], now=now, settings=settings
+        session,
+        [f for f in wanted if f.camera_id not in held and f.id not in held_for_cause],
+        now=now,
+        settings=settings,
     )
     summary.breaches = await _sla_breaches(session, now=now, settings=settings)
     return summary

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from config.recording import RecordingSettings
 from fleet.health.models import StatusInterval
 from fleet.tickets.models import RepairTicket
-from fleet.uptime import footage
+from fleet.uptime import causes, footage
 from fleet.uptime.calc import (
     Figures,
     Interval,
@@ -87,6 +87,11 @@ class UptimeRow:
     footage_gaps: int | None = None
     recording_state: str | None = None
     retention_days: float | None = None
+    # The downtime in parts by what explains it (fleet.uptime.causes): together the downtime.
+    downtime_network_s: float = 0.0
+    downtime_power_s: float = 0.0
+    downtime_shared_s: float = 0.0
+    downtime_camera_s: float = 0.0
 
     @classmethod
     def of(cls, key: str, cameras: int, figures: Figures, tickets: TicketRepairs) -> UptimeRow:
@@ -371,9 +376,9 @@ def report_rows(
 async def uptime_report(
     session: AsyncSession, *, period: Span, by: GroupBy, now: datetime, recording: RecordingSettings | None = None
 ) -> list[UptimeRow]:
-    """The uptime figures per key over the period, sorted by key, with recorded time beside availability (and,
-    with the recording settings, each row's recording and retention state); by network type from each camera's
-    history of types."""
+    """The uptime figures per key over the period, sorted by key, with the downtime in parts by cause and recorded
+    time beside availability (and, with the recording settings, each row's recording and retention state); by
+    network type from each camera's history of types."""
     if by is GroupBy.NETWORK:
         # Imported here: fleet.uptime.networks builds on this module.
         from fleet.uptime.networks import network_rows
@@ -382,4 +387,5 @@ async def uptime_report(
     per_camera = await camera_figures_for(session, period=period, now=now)
     rows = report_rows(per_camera, await ticket_repairs(session, period=utc(period)), by=by)
     keys = {camera_id: key_of(camera, by) for camera_id, (camera, _figures) in per_camera.items()}
+    rows = await causes.with_causes(session, rows, per_camera, keys, period=utc(period))
     return await footage.with_footage(session, rows, keys, period=utc(period), now=now, recording=recording)

@@ -179,3 +179,42 @@ async def test_a_live_run_renews_its_lease_and_blocks_others(
     assert renewed, "the lease was never renewed"
     assert finished is not None and finished.status is RotationStatus.DONE
     assert finished.owner is None and finished.lease_until is None
+
+
+async def test_a_process_whose_run_was_taken_over_stops_and_leaves_it_to_the_new_owner(
+    database: Database, cipher: CredentialCipher, fleet: SimulatedFleet, collectors: Collectors, tmp_path: Path
+) -> None:
+    ids = await site.register(database, cipher, tmp_path / "fleet.csv")
+    three = NAMES[:3]
+    for name in three:
+        await fleet.camera(name).update(latency_ms=150)
+    lease = timedelta(seconds=3)
+    async with database.unit_of_work() as session:
+        run = await passwords.request_rotation(
+            session, actor=TEST_ACTOR, camera_ids=[ids[n] for n in three], batch_size=1, at=utcnow()
+        )
+    task = asyncio.create_task(
+        run_pending(database, cipher, collectors.account_transports, owner="collector:slow", lease=lease)
+    )
+    taken = None
+    for _ in range(200):  # once it runs, another process (believing it dead) takes it over
+        await asyncio.sleep(0.05)
+        async with database.unit_of_work() as session:
+            current = await passwords.get_run(session, run.id)
+            if current.status is RotationStatus.RUNNING:
+                current.lease_until = utcnow() - timedelta(seconds=1)
+                await session.flush()
+                taken = await leases.take_over(
+                    session, owner="collector:b", lease=timedelta(minutes=5), at=utcnow(), actor=TEST_ACTOR
+                )
+        if taken is not None:
+            break
+    assert taken is not None
+    left = await task
+    # The slow process noticed at its next renewal, began no further camera and did not end the run.
+    assert left is not None and left.status is RotationStatus.RUNNING and left.owner == "collector:b"
+    assert str(ids["TKO-3"]) not in left.outcomes
+    stored = await _stored(database, cipher)
+    for name in three:
+        target = site.target(fleet, ids[name], name)
+        assert await collectors.accounts.login_works(target, "admin", stored[ids[name]][0]), name

@@ -113,6 +113,8 @@ async def test_availability_by_network_type_follows_each_cameras_history(
     copper, fibre, mobile_row = rows["copper"], rows["fiber"], rows["4g"]
     assert (copper.cameras, copper.downtime_s, copper.outages) == (1, 2 * H, 1)
     assert copper.availability == 1 - 2 / (4.5 * 24)  # 1 May 00:00 – 5 May 12:00
+    # No root cause known: the downtime is the camera's own, under the type it had then.
+    assert (copper.downtime_camera_s, copper.downtime_network_s, fibre.downtime_camera_s) == (2 * H, 0.0, 1 * H)
     assert (fibre.cameras, fibre.downtime_s, fibre.outages) == (1, 1 * H, 1)
     assert fibre.availability == 1 - 1 / (5.5 * 24)
     assert (mobile_row.cameras, mobile_row.downtime_s) == (1, 6 * H)

@@ -271,3 +271,17 @@ async def test_onvif_storage_failure_of_a_recorder_is_storage_failed_naming_its_
     assert set(await _open(database, nvr)) == {FaultKind.STORAGE_FAILED, FaultKind.HARDWARE_ALARM}
     await event(False)
     assert set(await _open(database, nvr)) == {FaultKind.HARDWARE_ALARM}
+
+    # Raised again while the SNMP disk table finds a disk failed as well: the event's end leaves the fault to the
+    # disk table, which closes it when the disks are healthy.
+    await event(True)
+    feed = Feed(database, settings, nvr.id)
+    failed = [_disk("Drive 1", "failed", "Crashed/Failing")]
+    for minute in range(settings.faults.failures_to_open):
+        await feed(CheckKind.SNMP, 10 + minute, uptime_s=600 + minute * 60, storage_ok=None, disks=failed)
+    await event(False)
+    fault = (await _open(database, nvr))[FaultKind.STORAGE_FAILED]
+    assert [d["name"] for d in fault.details["disks"]] == ["Drive 1"]
+    for minute in range(settings.faults.successes_to_close):
+        await feed(CheckKind.SNMP, 20 + minute, uptime_s=1800 + minute * 60, storage_ok=None, disks=[_disk("Drive 1")])
+    assert FaultKind.STORAGE_FAILED not in await _open(database, nvr)
