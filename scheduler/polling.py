@@ -8,7 +8,7 @@ import logging
 import random
 import time
 from collections.abc import Awaitable, Sequence
-from dataclasses import asdict, dataclass, field, is_dataclass, replace
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from datetime import UTC, datetime, timedelta
 from enum import Enum
 from typing import Any
@@ -97,6 +97,8 @@ def error_class(error: CollectorError) -> ErrorClass:
 
 
 def _json_safe(value: Any) -> Any:
+    """The value as JSON holds it, dataclasses as dicts of their fields, in one walk (``dataclasses.asdict`` would
+    deep-copy every value first, a fifth of the poller's own CPU per check)."""
     if isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, Enum):
@@ -105,6 +107,8 @@ def _json_safe(value: Any) -> Any:
         return {str(k): _json_safe(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_json_safe(v) for v in value]
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _json_safe(getattr(value, f.name)) for f in fields(value)}
     return value
 
 
@@ -114,7 +118,7 @@ def observation_values(result: CheckResult) -> dict[str, Any]:
     if observation is None or not is_dataclass(observation):
         evidence: dict[str, Any] = _json_safe(result.error.evidence) if result.error is not None else {}
         return evidence
-    values: dict[str, Any] = _json_safe(asdict(observation))
+    values: dict[str, Any] = _json_safe(observation)
     return values
 
 

@@ -156,6 +156,7 @@ async def attribute(
     the network above a fault no root explains yet, the reachability of what hangs below a new root; so a root and
     its children open close together, within their alerts' grouping window."""
     new = [f for f in changes.opened if f.camera_id is not None and f.closed_at is None]
+    await _link_follows_power(session, changes, [f for f in new if f.kind in PORT_ROOTS])
     opened_tree = await _Tree.load(session, {f.camera_id for f in new if f.camera_id is not None})
     new_roots = [f for f in new if _may_explain(f, opened_tree)]
     below = await _behind(session, new_roots)
@@ -169,7 +170,9 @@ async def attribute(
     above = {uplink for device in tree.up for uplink in tree.above(device)}
     offline: dict[int, Fault] = {}
     ports: dict[tuple[int, str], Fault] = {}
-    for down in await _open_faults(session, above, [FaultKind.OFFLINE, *PORT_ROOTS]):
+    # PoE off before port down: a port without power loses its link too, and the power is the cause.
+    found = await _open_faults(session, above, [FaultKind.OFFLINE, *PORT_ROOTS])
+    for down in sorted(found, key=lambda f: f.kind is FaultKind.POE_OFF):
         if down.camera_id is not None and down.kind is FaultKind.OFFLINE:
             offline[down.camera_id] = down
         elif down.camera_id is not None and down.port is not None:
@@ -199,6 +202,20 @@ async def attribute(
     if ask_above:
         # Their ports too (the SNMP check reads them): a port down or unpowered shows as soon as a dead switch would.
         await hurry(session, camera_ids=sorted(ask_above), kind=CheckKind.SNMP, now=now, runs=runs)
+
+
+async def _link_follows_power(session: AsyncSession, changes: FaultChanges, opened: Sequence[Fault]) -> None:
+    """A port whose PoE is off loses its link too (the device behind it has no power): its port_down is caused by
+    its poe_off, whichever opened first."""
+    if not opened:
+        return
+    ports = await _open_faults(session, {f.camera_id for f in opened if f.camera_id is not None}, PORT_ROOTS)
+    power = {(f.camera_id, f.port): f for f in ports if f.kind is FaultKind.POE_OFF}
+    for link in ports:
+        cause = power.get((link.camera_id, link.port))
+        if link.kind is FaultKind.PORT_DOWN and cause is not None and link.suppressed_by_id != cause.id:
+            link.suppressed_by_id = cause.id
+            changes.suppressed.append(link)
 
 
 async def _go_on_alone(session: AsyncSession, changes: FaultChanges, fault: Fault, root: Fault) -> None:

@@ -72,16 +72,18 @@ async def name_explained(
     causes = {fault.id: ticket for ticket, fault in links}
     if not causes:
         return []
+    # A device's own faults that follow from its cause (a port's link from its power) are not "other devices".
+    own = {fault.id: fault.camera_id for _ticket, fault in links}
     found: dict[int, list[tuple[int, str]]] = defaultdict(list)
     query = (
-        select(Fault.id, Fault.suppressed_by_id, Camera.name)
+        select(Fault.id, Fault.suppressed_by_id, Fault.camera_id, Camera.name)
         .join(Camera, Camera.id == Fault.camera_id)
         .where(Fault.suppressed_by_id.in_(sorted(causes)))
         .order_by(Fault.id)
     )
     with session.no_autoflush:  # the caller numbers what it added before it is written (fleet.db.number_new_rows)
-        for fault_id, cause_id, name in await session.execute(query):
-            if cause_id is not None:
+        for fault_id, cause_id, camera_id, name in await session.execute(query):
+            if cause_id is not None and camera_id != own[cause_id]:
                 found[cause_id].append((fault_id, name))
     return [
         _name(session, causes[cause_id], sorted({n for _i, n in named}), [i for i, _n in named], actor=actor, now=now)
@@ -116,7 +118,7 @@ async def fold(
                 )
                 for i in data.get("fault_ids", [])
             }
-            new = [f for f in faults if f.id not in named]
+            new = [f for f in faults if f.id not in named and f.camera_id != cause.camera_id]
             devices = sorted({names[f.camera_id] for f in new if f.camera_id in names})
             if new:
                 _name(session, cause_ticket, devices, sorted(f.id for f in new), actor=actor, now=now)

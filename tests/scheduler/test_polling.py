@@ -11,6 +11,7 @@ import pytest
 import pytest_asyncio
 from sqlalchemy import select
 
+from collectors.base import CheckResult, RecordingObservation, RecordingSeen
 from collectors.registry import Collectors
 from config.checks import CheckKind
 from config.settings import Settings
@@ -19,7 +20,7 @@ from fleet.cameras.models import Camera, CameraStatus
 from fleet.crypto import CredentialCipher
 from fleet.db import Database
 from fleet.health.models import CheckState, StatusInterval
-from scheduler.polling import Poller
+from scheduler.polling import Poller, observation_values
 from simulator.fleet import SimulatedFleet
 from tests.builders import register_file
 
@@ -234,3 +235,25 @@ def test_back_off_after_days_of_failures_stays_at_its_cap(poller: Poller) -> Non
     ):
         due = poller.next_due(kind, at, False, 10_000) - at
         assert cap * (1 - scheduler.jitter) <= due <= cap * (1 + scheduler.jitter)
+
+
+def test_an_observation_is_stored_as_its_fields_json_safe_nested_included() -> None:
+    at = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
+    seen = RecordingSeen("rec-1", "src", None, "10.0.0.1", at, None, "active", ((at, at + timedelta(minutes=5)),))
+    result = CheckResult(CheckKind.RECORDING, "CAM-1", True, RecordingObservation(at, (seen,), True), None, at, 0.1)
+    assert observation_values(result) == {
+        "asked_at": at.isoformat(),
+        "recordings": [
+            {
+                "token": "rec-1",
+                "source_id": "src",
+                "source_name": None,
+                "source_address": "10.0.0.1",
+                "earliest": at.isoformat(),
+                "latest": None,
+                "job_state": "active",
+                "gaps": [[at.isoformat(), (at + timedelta(minutes=5)).isoformat()]],
+            }
+        ],
+        "history_searched": True,
+    }
