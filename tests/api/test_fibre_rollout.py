@@ -5,20 +5,23 @@ from __future__ import annotations
 
 import io
 import json
+from csv import DictReader
 from pathlib import Path
 
 import httpx
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from cli.demo import DEMO_FLEET, _demo_settings
 from config.settings import Settings
+from fleet.cameras import fibre
 from fleet.cameras.models import Camera
 from fleet.crypto import CredentialCipher
 from fleet.db import Database
 from fleet.users.models import Role
 from tests.api import web
 from tests.builders import make_camera
-from tests.conftest import bearer, run_cli
+from tests.conftest import TEST_SECRET, bearer, run_cli
 
 # A square around Venlo's centre (longitude, latitude), with a hole: the Maas bridge's cameras are not reached.
 AREA = {
@@ -144,3 +147,14 @@ async def test_a_cameras_network_history(
     assert [h["network"] for h in history] == ["copper", "fiber"]
     assert history[0]["changed_at"] <= history[1]["changed_at"] and history[1]["changed_by"]
     assert (await client.get("/api/v1/cameras/999999/network-history", headers=auth)).status_code == 404
+
+
+def test_the_demo_fibre_area_reaches_the_city_centre(tmp_path: Path) -> None:
+    demo = _demo_settings(Settings(data_dir=tmp_path, secret_key=TEST_SECRET))
+    area = fibre.load_area(demo.network.fibre_area)
+    with DEMO_FLEET.open(encoding="utf-8") as lines:
+        rows = list(DictReader(lines))
+    inside = [r["name"] for r in rows if fibre.inside(area, float(r["latitude"]), float(r["longitude"]))]
+    still = [r["name"] for r in rows if r["name"] in inside and r["network"] in ("copper", "4g")]
+    assert "VL-F002" in still and "VL-F011" not in inside  # Vleesstraat on copper; Blerick across the Maas
+    assert 0 < len(still) < len(inside)
