@@ -364,7 +364,7 @@ async def _benchmark(args: argparse.Namespace, workdir: Path, settings: Settings
     """Start the simulator, import the fleet, run every round and return the machine-readable summary line."""
     concurrency = args.concurrency or settings.scheduler.concurrency
     device_timeout = settings.scheduler.device_timeout.total_seconds()
-    fleet = bench_cameras(args.cameras)
+    fleet = bench_cameras(args.cameras, network=args.network)
     fleet_csv = workdir / "fleet.csv"
     write_fleet_csv(fleet_csv, fleet)
     ours_cpu, sim_cpu = _pin(os.sched_getaffinity(0))
@@ -406,6 +406,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cameras", "-n", type=int, default=1000, help="simulated cameras (default 1000)")
     parser.add_argument("--concurrency", type=int, default=0, help="checks in flight (default: the setting)")
+    parser.add_argument("--network", default="127.80", help="loopback /16 of the simulated cameras (127.80)")
     parser.add_argument("--repeat", type=int, default=2, help="repetitions of the two full rounds (best counts)")
     parser.add_argument(
         "--profile", choices=("collectors", "poller"), help="cProfile the full collectors round or the poller tick"

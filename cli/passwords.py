@@ -63,7 +63,8 @@ async def cameras_rotate_passwords(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the run as JSON.")] = False,
 ) -> None:
-    """Give cameras new ONVIF passwords over SetUser: staged, each proven before it is stored, put back on failure."""
+    """Give cameras new passwords over ONVIF SetUser (or Hikvision ISAPI where ONVIF has no user service): staged,
+    each proven before it is stored, put back on failure."""
     if bool(names) == every:
         fail("name the cameras, or give --all")
     async with opened() as root:
