@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from config.recording import RecordingSettings
 from config.settings import SchedulerSettings, Settings
 from fleet import offload
+from fleet.cameras import fibre
 from fleet.discovery import export as discovery_export
 from fleet.discovery import report as discovery_report
 from fleet.errors import InvalidInput
@@ -123,6 +124,24 @@ async def inventory(
         await offload.cpu(render, rows, format, day, language),
         media_type=INVENTORY_MEDIA[format],
         headers={"Content-Disposition": f'attachment; filename="camfleet-inventory-{day}.{format.value}"'},
+    )
+
+
+ROLLOUT_MEDIA = {
+    fibre.RolloutFormat.JSON: "application/json",
+    fibre.RolloutFormat.CSV: "text/csv; charset=utf-8",
+    fibre.RolloutFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+async def fibre_rollout(session: AsyncSession, settings: Settings, format: fibre.RolloutFormat) -> Response:
+    """The cameras still on copper or 4G inside the fibre area (Conflict, a 409, when no usable area is set)."""
+    rollout = await fibre.still_to_move(session, fibre.load_area(settings.network.fibre_area))
+    body = await offload.cpu(fibre.render, rollout, format, fibre_area=str(settings.network.fibre_area))
+    return Response(
+        body,
+        media_type=ROLLOUT_MEDIA[format],
+        headers={"Content-Disposition": f'attachment; filename="camfleet-fibre-rollout.{format.value}"'},
     )
 
 

@@ -31,6 +31,8 @@ DEMO_FLEET = Path(__file__).resolve().parent.parent / "config" / "demo" / "fleet
 DEMO_RECORDERS = DEMO_FLEET.with_name("recorders-venlo.csv")
 # A switch in a street cabinet on the Markt, on a UPS, with six cameras of the city centre behind its ports.
 DEMO_NETWORK = DEMO_FLEET.with_name("network-venlo.csv")
+# The area the fibre reaches in the demo (city centre): its cameras still on copper are listed at /fibre-rollout.
+DEMO_FIBRE_AREA = DEMO_FLEET.with_name("fibre-area-venlo.geojson")
 # How far back the simulated footage reaches: within the default 7 to 28 days.
 DEMO_KEPT_DAYS = 27.0
 
@@ -54,7 +56,8 @@ DEMO_HYGIENE: dict[str, dict[str, Any]] = {"VL-F007": {"discoverable": True, "nt
 
 
 def _demo_settings(base: Settings) -> Settings:
-    """The settings with a fresh database file of its own and quicker polls, so the pages fill within a minute."""
+    """The settings with a fresh database file of its own and quicker polls, so the pages fill within a minute; the
+    demo's fibre area unless one is set."""
     demo_db = base.data_dir / "demo.db"
     for suffix in ("", "-wal", "-shm"):
         Path(f"{demo_db}{suffix}").unlink(missing_ok=True)
@@ -68,6 +71,7 @@ def _demo_settings(base: Settings) -> Settings:
                     "recording_interval": timedelta(seconds=30),
                 }
             ),
+            "network": base.network.model_copy(update={"fibre_area": base.network.fibre_area or DEMO_FIBRE_AREA}),
         }
     )
 

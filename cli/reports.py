@@ -11,6 +11,7 @@ import typer
 
 from cli.root import command, fail, language, out, unit_of_work
 from config.zone import LOCAL
+from fleet.cameras import fibre
 from fleet.db import utcnow
 from fleet.discovery import export as discovery_export
 from fleet.discovery import report as discovery_report
@@ -125,6 +126,24 @@ async def export_inventory(
         rows = await build_inventory(work.session, settings=work.settings, as_of=day)
     output.write_bytes(render_inventory(rows, format, day, in_language))
     out.print(f"wrote {len(rows)} cameras to {output} ({format.value}, as of {day})", markup=False)
+
+
+@export_app.command("fibre-rollout")
+@command
+async def export_fibre_rollout(
+    format: Annotated[fibre.RolloutFormat, typer.Option(help="xlsx, csv or json.")],
+    output: Annotated[Path, typer.Option(help="The file to write.")],
+) -> None:
+    """The cameras still on copper or 4G inside the fibre area (setting network.fibre_area)."""
+    async with unit_of_work() as work:
+        area = fibre.load_area(work.settings.network.fibre_area)
+        rollout = await fibre.still_to_move(work.session, area)
+    output.write_bytes(fibre.render(rollout, format, fibre_area=str(work.settings.network.fibre_area)))
+    out.print(
+        f"wrote {len(rollout.rows)} cameras to move onto fibre to {output} ({format.value}); "
+        f"{rollout.unplaced} on copper or 4G without coordinates",
+        markup=False,
+    )
 
 
 @report_app.command("reconciliation")

@@ -22,6 +22,7 @@ from config.events import EventSettings
 from config.hygiene import HygieneSettings
 from config.networks import CameraSettings
 from config.recording import RecordingSettings
+from config.rollout import NetworkSettings
 from config.section import Section
 from config.tickets import TicketSettings
 from config.zone import LOCAL_ZONE_NAME
@@ -347,6 +348,7 @@ class Settings(BaseSettings):
     web: WebSettings = WebSettings()
     events: EventSettings = EventSettings()
     discovery: DiscoverySettings = DiscoverySettings()
+    network: NetworkSettings = NetworkSettings()
 
     @classmethod
     def settings_customise_sources(

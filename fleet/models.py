@@ -3,7 +3,7 @@
 from fleet.advisories.models import KevImport, KevVulnerability
 from fleet.alerts.models import Alert, NotificationChannel
 from fleet.audit.models import AuditEntry
-from fleet.cameras.models import Camera, CameraCredentials
+from fleet.cameras.models import Camera, CameraCredentials, NetworkChange
 from fleet.db import Base
 from fleet.decisions.models import Decision, DecisionCamera
 from fleet.discovery.models import MacSighting, ProbeMatch, TableRead
@@ -41,6 +41,7 @@ __all__ = [
     "ImageBaseline",
     "CameraHygiene",
     "Incident",
+    "NetworkChange",
     "IncidentCategory",
     "IncidentTally",
     "KevImport",

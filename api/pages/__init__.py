@@ -20,6 +20,7 @@ from api.pages import (
     reconciliation,
     recorders,
     records,
+    rollout,
     work,
 )
 from api.pages.core import LoginRequired, login_required, page_error
@@ -39,6 +40,7 @@ def install(app: FastAPI) -> None:
         hygiene,
         work,
         records,
+        rollout,
         incidents,
         admin,
         passwords,

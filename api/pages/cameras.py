@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -11,6 +12,7 @@ from fastapi.responses import JSONResponse
 
 from api.deps import SessionDep, SettingsDep
 from api.pages.core import PageRead, render
+from fleet.cameras import network_types
 from fleet.cameras import reading as camera_reading
 from fleet.cameras.models import CameraKind, CameraStatus, RiskLevel
 from fleet.cameras.service import CameraFilter, CameraSort
@@ -98,6 +100,8 @@ async def camera_page(
         subscription=await camera_events.subscription(session, camera_id),
         event_counts=await camera_events.counts(session, camera_id),
         events=await camera_events.latest(session, camera_id),
+        network_history=await network_types.history_of(session, camera_id),
+        network_label=partial(network_types.label, language=viewer.language),
         hygiene=hygiene_reading.shape(seen, camera.name, settings.hygiene, now) if seen else None,
         now=now,
     )

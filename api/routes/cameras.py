@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 
 from api.deps import CipherDep, KeysetDep, MayEditCameras, MayRead, SessionDep, SettingsDep, actor_of
-from fleet.cameras import reading, service
+from fleet.cameras import network_types, reading, service
 from fleet.cameras.models import CameraKind, CameraStatus, Lifecycle, RiskLevel
 from fleet.cameras.schemas import CameraCreate, CameraOut, CameraUpdate
 from fleet.db import RowId
@@ -92,3 +92,12 @@ async def delete_camera(session: SessionDep, user: MayEditCameras, camera_id: Ro
     camera = await service.get_or_raise(session, camera_id)
     await service.delete(session, actor=actor_of(user), camera=camera)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/{camera_id}/network-history", response_model=list[network_types.NetworkChangeOut])
+async def network_history(
+    session: SessionDep, _user: MayRead, camera_id: RowId
+) -> list[network_types.NetworkChangeOut]:
+    """The camera's network types in time order: each change with its time and who made it."""
+    await service.get_or_raise(session, camera_id)
+    return await network_types.history_of(session, camera_id)

@@ -1,4 +1,5 @@
-"""Reports: uptime for any period, grouped by camera, area, site, manufacturer, kind or poller group."""
+"""Reports: uptime for any period, grouped by camera, area, site, manufacturer, kind, poller group or network
+type; the annual chapter; the cameras still to move onto fibre."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 
 from api import downloads
 from api.deps import DocumentTurn, MayRead, SessionDep, SettingsDep
+from fleet.cameras import fibre
 from fleet.errors import InvalidInput
 from fleet.language import Language
 from fleet.uptime.service import GroupBy
@@ -48,3 +50,15 @@ async def annual(
 ) -> Response:
     """The camera chapter of the annual report (Dutch by default)."""
     return await downloads.annual(session, settings, year, format, lang)
+
+
+@router.get("/fibre-rollout")
+async def fibre_rollout(
+    session: SessionDep,
+    settings: SettingsDep,
+    _user: MayRead,
+    _turn: DocumentTurn,
+    format: fibre.RolloutFormat = fibre.RolloutFormat.JSON,
+) -> Response:
+    """The cameras still on copper or 4G inside the fibre area (setting network.fibre_area; 409 when unset)."""
+    return await downloads.fibre_rollout(session, settings, format)

@@ -51,9 +51,13 @@ class Lifecycle(StrEnum):
 
 
 class Network(StrEnum):
+    """How a device is connected (the import's `network`; aliases and labels in ``fleet.cameras.network_types``)."""
+
     FIBER = "fiber"
     COPPER = "copper"
-    FOUR_G = "4g"
+    FOUR_G = "4g"  # 4G/LTE mobile data
+    RADIO = "radio"  # a point-to-point radio link
+    WIFI = "wifi"
     OTHER = "other"
 
 
@@ -218,3 +222,18 @@ class CameraCredentials(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     camera: Mapped[Camera] = relationship(back_populates="credentials")
+
+
+class NetworkChange(Base):
+    """A device's network type from ``changed_at`` on (None: not declared), as set on creation, import or change:
+    the history the fibre roll-out and availability by network type read."""
+
+    __tablename__ = "network_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    camera_id: Mapped[int] = mapped_column(ForeignKey("cameras.id", ondelete="CASCADE"))
+    network: Mapped[Network | None] = mapped_column(enum_column(Network))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    changed_by: Mapped[str] = mapped_column(String(200))
+
+    __table_args__ = (Index("ix_network_changes_camera_changed", "camera_id", "changed_at"),)

@@ -28,6 +28,7 @@ from fleet.cameras.models import (
     RiskLevel,
     SnmpVersion,
 )
+from fleet.cameras.network_types import network_value
 from fleet.errors import InvalidInput
 
 _HOST_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
@@ -261,7 +262,7 @@ class DeviceBase(BaseModel):
     installed_on: Day = None
     # Out of service from this day on (local time); uptime counts nothing after it.
     retired_on: Day = None
-    network: Annotated[Network | None, BeforeValidator(_lower)] = None
+    network: Annotated[Network | None, BeforeValidator(network_value)] = None
     # The network device it hangs on (its name) and the port there (ifIndex or ifName).
     uplink_device: DeviceName = None
     uplink_port: UplinkPort = None
@@ -364,7 +365,7 @@ class DeviceUpdate(BaseModel):
     declared_model: ShortText = None
     installed_on: Day = None
     retired_on: Day = None
-    network: Annotated[Network | None, BeforeValidator(_lower)] = None
+    network: Annotated[Network | None, BeforeValidator(network_value)] = None
     uplink_device: DeviceName = None
     uplink_port: UplinkPort = None
     credentials: CameraCredentialsIn | None = Field(

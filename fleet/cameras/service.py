@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 from config.networks import IpNetwork
 from fleet import pagination
 from fleet.audit.service import Actor, record
-from fleet.cameras import recorders, uplinks
+from fleet.cameras import network_types, recorders, uplinks
 from fleet.cameras.models import (
     NETWORK_DEVICE_TYPES,
     Camera,
@@ -284,6 +284,7 @@ async def create(
     _store_credentials(camera, data.credentials(), cipher)
     session.add(camera)
     await session.flush()
+    await network_types.note(session, camera, actor=actor)
     await record(
         session,
         actor=actor,
@@ -340,6 +341,8 @@ async def update(
         after.update(_credential_audit(data.credentials) or {"credentials": "removed"})
     if not after:
         return False
+    if "network" in after:
+        await network_types.note(session, camera, actor=actor)
     await session.flush()
     # The recorder and uplink loaded with the device name the old ones: loaded again when next read.
     session.expire(camera, ["recorder", "uplink"])

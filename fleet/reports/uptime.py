@@ -16,6 +16,7 @@ from config.recording import RecordingSettings
 from config.settings import SchedulerSettings
 from config.zone import LOCAL
 from fleet import __version__, offload
+from fleet.cameras.network_types import label as network_label
 from fleet.faults.models import Fault
 from fleet.faults.rules import Cause
 from fleet.faults.wording import kind_label
@@ -26,6 +27,7 @@ from fleet.uptime import footage, precision
 from fleet.uptime.calc import Figures, Span
 from fleet.uptime.causes import with_causes
 from fleet.uptime.facts import CameraFacts, camera_facts
+from fleet.uptime.networks import network_rows
 from fleet.uptime.service import (
     GroupBy,
     TicketRepairs,
@@ -153,10 +155,14 @@ async def uptime_document(
     facts = await camera_facts(session)
     per_camera = await camera_figures_for(session, period=period, now=now, cameras=facts)
     tickets = await ticket_repairs(session, period=period)
-    rows = report_rows(per_camera, tickets, by=by)
-    keys = {camera_id: key_of(camera, by) for camera_id, (camera, _figures) in per_camera.items()}
-    rows = await with_causes(session, rows, per_camera, keys, period=period)
-    rows = await footage.with_footage(session, rows, keys, period=period, now=now, recording=recording)
+    by_network = await network_rows(session, period=period, now=now, cameras=facts, whole=(per_camera, tickets))
+    if by is GroupBy.NETWORK:
+        rows = by_network
+    else:
+        keys = {camera_id: key_of(camera, by) for camera_id, (camera, _figures) in per_camera.items()}
+        rows = report_rows(per_camera, tickets, by=by)
+        rows = await with_causes(session, rows, per_camera, keys, period=period)
+        rows = await footage.with_footage(session, rows, keys, period=period, now=now, recording=recording)
     fleet = Figures()
     repairs = TicketRepairs()
     for camera, figures in per_camera.values():
@@ -199,6 +205,7 @@ async def uptime_document(
         svg=svg,
         precision=precision.note(scheduler, language) if scheduler is not None else None,
         footage=any(row.recorded_cameras for row in rows),
+        by_network=by_network,
         gaps=await _longest_gaps(session, per_camera, period, now),
     )
     return Document(html)
@@ -249,5 +256,6 @@ def environment(language: Language) -> Environment:
         money=partial(money, language=language),
         day=partial(day, language=language),
         footage_state=partial(footage.state_words, language=language),
+        network_label=partial(network_label, language=language),
     )
     return found

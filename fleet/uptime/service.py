@@ -54,6 +54,8 @@ class GroupBy(StrEnum):
     MANUFACTURER = "manufacturer"
     KIND = "kind"
     POLLER_GROUP = "poller_group"
+    # By the network type each camera had at the time (its history): fleet.uptime.networks.
+    NETWORK = "network"
 
 
 @dataclass(frozen=True, slots=True)
@@ -375,7 +377,13 @@ async def uptime_report(
     session: AsyncSession, *, period: Span, by: GroupBy, now: datetime, recording: RecordingSettings | None = None
 ) -> list[UptimeRow]:
     """The uptime figures per key over the period, sorted by key, with the downtime in parts by cause and recorded
-    time beside availability (and, with the recording settings, each row's recording and retention state)."""
+    time beside availability (and, with the recording settings, each row's recording and retention state); by
+    network type from each camera's history of types."""
+    if by is GroupBy.NETWORK:
+        # Imported here: fleet.uptime.networks builds on this module.
+        from fleet.uptime.networks import network_rows
+
+        return await network_rows(session, period=utc(period), now=now)
     per_camera = await camera_figures_for(session, period=period, now=now)
     rows = report_rows(per_camera, await ticket_repairs(session, period=utc(period)), by=by)
     keys = {camera_id: key_of(camera, by) for camera_id, (camera, _figures) in per_camera.items()}

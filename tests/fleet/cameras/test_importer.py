@@ -73,7 +73,7 @@ def test_every_problem_is_reported_with_line_and_column() -> None:
             HEADER,
             "A,127.0.0.1,fixed,51.3,6.1,8080,2020-01-01,fiber",
             "B,not a host!,fixed,51.3,6.1,8080,2020-01-01,fiber",
-            "C,127.0.0.1,mobile,91,6.1,0,2020-13-01,wifi",
+            "C,127.0.0.1,mobile,91,6.1,0,2020-13-01,satellite",
             "A,127.0.0.2,fixed,51.3,6.1,80,,",
             ",127.0.0.3,,,,,,",
         ]

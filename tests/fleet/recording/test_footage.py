@@ -119,6 +119,7 @@ async def test_the_document_shows_recorded_time_and_the_longest_gaps(
         )
         document = await uptime_document(session, period=(at(0), at(24)), by=GroupBy.AREA, now=at(24), language="en")
     assert "Recorded time" in document.html and "The longest gaps in the footage" in document.html
+    assert "Availability by network type" in document.html
     assert "93.75%" in document.html  # North: 45 of 48 hours with footage
 
 
