@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import random
 from collections.abc import AsyncIterator
+from typing import Any
 
 import aiohttp
 
@@ -16,6 +17,7 @@ from fleet.db import Database
 from scheduler.polling import Poller
 from simulator.control import ControlServer
 from simulator.fleet import SimulatedFleet
+from simulator.spec import parse_fleet_text
 
 
 @contextlib.asynccontextmanager
@@ -28,6 +30,20 @@ async def control_api(fleet: SimulatedFleet, address: tuple[str, int]) -> AsyncI
             yield http
     finally:
         await server.stop()
+
+
+@contextlib.asynccontextmanager
+async def simulated(fleet_text: str, address: tuple[str, int]) -> AsyncIterator[aiohttp.ClientSession]:
+    """A simulated fleet from a fleet file's text, running with its control API on address (small snapshots)."""
+    fleet = SimulatedFleet(parse_fleet_text(fleet_text), snapshot_size=(64, 48))
+    async with fleet, control_api(fleet, address) as http:
+        yield http
+
+
+async def inject(http: aiohttp.ClientSession, address: tuple[str, int], device: str, body: dict[str, Any]) -> None:
+    """Change a simulated device through the control API (PATCH /cameras/NAME), as a test's fault injection."""
+    async with http.patch(f"http://{address[0]}:{address[1]}/cameras/{device}", json=body) as response:
+        assert response.status == 200, await response.text()
 
 
 @contextlib.asynccontextmanager

@@ -22,10 +22,8 @@ from fleet.faults.models import Fault
 from fleet.network.models import NetworkPort
 from fleet.users.models import Role
 from scheduler.polling import Poller
-from simulator.fleet import SimulatedFleet
-from simulator.spec import parse_fleet_text
 from tests.builders import TEST_ACTOR, make_user
-from tests.peers.controlled import control_api, settling_poller
+from tests.peers.controlled import inject, settling_poller, simulated
 
 CONTROL = ("127.134.4.250", 8768)
 FLEET = """name,host,onvif_port,rtsp_port,snmp_port,snmp_community,device_type,ports,uplink_device,uplink_port
@@ -44,8 +42,7 @@ NAMES = ["SW-1", "UPS-1"]
 
 @pytest_asyncio.fixture
 async def control() -> AsyncIterator[aiohttp.ClientSession]:
-    fleet = SimulatedFleet(parse_fleet_text(FLEET), snapshot_size=(64, 48))
-    async with fleet, control_api(fleet, CONTROL) as http:
+    async with simulated(FLEET, CONTROL) as http:
         yield http
 
 
@@ -66,8 +63,7 @@ async def poller(
 
 
 async def _inject(http: aiohttp.ClientSession, device: str, body: dict[str, Any]) -> None:
-    async with http.patch(f"http://{CONTROL[0]}:{CONTROL[1]}/cameras/{device}", json=body) as response:
-        assert response.status == 200, await response.text()
+    await inject(http, CONTROL, device, body)
 
 
 async def _open(database: Database) -> dict[tuple[str, str | None], Fault]:

@@ -27,10 +27,8 @@ from fleet.health.claims import ensure_check_states
 from fleet.health.models import CheckState
 from fleet.tickets.models import RepairTicket, TicketEvent, TicketEventKind
 from scheduler.polling import Poller
-from simulator.fleet import SimulatedFleet
-from simulator.spec import parse_fleet_text
 from tests.builders import TEST_ACTOR
-from tests.peers.controlled import control_api, settling_poller
+from tests.peers.controlled import inject, settling_poller, simulated
 
 CONTROL = ("127.135.10.250", 8769)
 CAMERAS = [f"CAM-{n:02d}" for n in range(1, 25)]
@@ -43,8 +41,7 @@ NAMES = ["SW-NET", *CAMERAS]
 
 @pytest_asyncio.fixture
 async def control() -> AsyncIterator[aiohttp.ClientSession]:
-    fleet = SimulatedFleet(parse_fleet_text(FLEET), snapshot_size=(64, 48))
-    async with fleet, control_api(fleet, CONTROL) as http:
+    async with simulated(FLEET, CONTROL) as http:
         yield http
 
 
@@ -79,8 +76,7 @@ async def poller(
 
 
 async def _inject(http: aiohttp.ClientSession, device: str, body: dict[str, Any]) -> None:
-    async with http.patch(f"http://{CONTROL[0]}:{CONTROL[1]}/cameras/{device}", json=body) as response:
-        assert response.status == 200, await response.text()
+    await inject(http, CONTROL, device, body)
 
 
 async def _rows(database: Database, model: Any) -> list[Any]:
