@@ -44,11 +44,10 @@ class _Tree:
     names: dict[int, str] = field(default_factory=dict)
     types: dict[int, DeviceType] = field(default_factory=dict)
 
-    @classmethod
-    async def load(cls, session: AsyncSession, device_ids: Collection[int]) -> _Tree:
-        """The devices and their uplinks up to the top, one query per level."""
-        tree = cls()
-        wanted = set(device_ids)
+    async def load(self, session: AsyncSession, device_ids: Collection[int]) -> _Tree:
+        """These devices and their uplinks up to the top, those not known yet, one query per level."""
+        tree = self
+        wanted = set(device_ids) - tree.up.keys()
         for _ in range(MAX_DEPTH + 1):
             if not wanted:
                 break
@@ -157,8 +156,8 @@ async def attribute(
     its children open close together, within their alerts' grouping window."""
     new = [f for f in changes.opened if f.camera_id is not None and f.closed_at is None]
     await _link_follows_power(session, changes, [f for f in new if f.kind in PORT_ROOTS])
-    opened_tree = await _Tree.load(session, {f.camera_id for f in new if f.camera_id is not None})
-    new_roots = [f for f in new if _may_explain(f, opened_tree)]
+    tree = await _Tree().load(session, {f.camera_id for f in new if f.camera_id is not None})
+    new_roots = [f for f in new if _may_explain(f, tree)]
     below = await _behind(session, new_roots)
     candidates = {f.id: f for f in new if f.kind in UNREACHABLE_KINDS}
     candidates.update((f.id, f) for f in await _open_faults(session, below, UNREACHABLE_KINDS))
@@ -166,7 +165,7 @@ async def attribute(
     candidates.update((f.id, f) for f, _root in outlived.values())
     if not candidates and not below:
         return
-    tree = await _Tree.load(session, {f.camera_id for f in candidates.values() if f.camera_id is not None})
+    await tree.load(session, {f.camera_id for f in candidates.values() if f.camera_id is not None})
     above = {uplink for device in tree.up for uplink in tree.above(device)}
     offline: dict[int, Fault] = {}
     ports: dict[tuple[int, str], Fault] = {}

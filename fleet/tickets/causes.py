@@ -13,7 +13,7 @@ from config.settings import Settings
 from fleet.audit.service import Actor
 from fleet.cameras.models import Camera
 from fleet.faults.models import Fault
-from fleet.tickets.history import add_event
+from fleet.tickets.history import add_event, ticket_ids_for_faults
 from fleet.tickets.models import RepairTicket, TicketEvent, TicketEventKind, TicketFault, TicketStatus
 from fleet.tickets.workflow import move
 
@@ -102,6 +102,8 @@ async def fold(
             by_cause[fault.suppressed_by_id].append(fault)
     ids = sorted({f.camera_id for f in explained if f.camera_id is not None})
     names = {i: n for i, n in await session.execute(select(Camera.id, Camera.name).where(Camera.id.in_(ids)))}
+    # One query for the tickets of them all: a group outage may explain thousands of faults at once.
+    owners = await ticket_ids_for_faults(session, sorted(f.id for f in explained))
     for cause_id, faults in sorted(by_cause.items()):
         cause = await session.get(Fault, cause_id)
         if cause is None:
@@ -125,8 +127,9 @@ async def fold(
         note = f"caused by fault #{cause.id}, {cause.summary}" + (
             f"; followed in ticket #{cause_ticket.id}" if cause_ticket else ""
         )
-        for fault in faults:
-            ticket = await ticket_of(session, fault.id)
-            if ticket is not None and ticket is not cause_ticket and await _unworked(session, ticket):
+        own = {owners[f.id] for f in faults if f.id in owners} - {cause_ticket.id if cause_ticket else None}
+        for ticket_id in sorted(i for i in own if i is not None):
+            ticket = await session.get(RepairTicket, ticket_id)
+            if ticket is not None and await _unworked(session, ticket):
                 await move(session, ticket, TicketStatus.RESOLVED, actor=actor, now=now, settings=settings, note=note)
     await session.flush()
