@@ -50,9 +50,21 @@ async def observe(
         cameras = await recorded_cameras(session, device, settings)
         found = match(recordings, cameras, edge=device.device_type is not DeviceType.RECORDER)
         for camera in cameras:
-            await _merge(session, camera.camera_id, window, footage_seen(found[camera.camera_id], window))
+            mine = found[camera.camera_id]
+            seen = _seen_until(window, mine, settings)
+            await _merge(session, camera.camera_id, seen, footage_seen(mine, seen))
             updated += 1
     return updated
+
+
+def _seen_until(window: Span, recordings: Sequence[Recording], settings: RecordingSettings) -> Span:
+    """The window, ending at the newest footage where that is recent (within ``recording.stopped_after``): footage
+    still being written is not yet seen, not missing. Older newest footage means the recording stopped: the time
+    since is seen without footage."""
+    latest = max((r.latest for r in recordings if r.latest is not None), default=None)
+    if latest is None or window[1] - latest > settings.stopped_after:
+        return window
+    return window[0], max(window[0], min(window[1], latest))
 
 
 async def _merge(session: AsyncSession, camera_id: int, window: Span, footage: list[Span]) -> None:
