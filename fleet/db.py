@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from annotated_types import Interval
 from sqlalchemy import JSON, DateTime, Dialect, Enum, MetaData, event, func, make_url, select, text
@@ -159,6 +159,18 @@ async def refresh_statistics(session: AsyncSession) -> None:
     tables' lists are served well by their indexes without statistics."""
     if session.get_bind().dialect.name == "sqlite":
         await session.execute(text("ANALYZE cameras"))
+
+
+_Key = TypeVar("_Key", int, tuple[Any, ...])
+# Keys per IN list: well within both engines' limits on a statement's parameters (asyncpg's 32,767).
+IN_CHUNK = 500
+
+
+def chunks(keys: Iterable[_Key], size: int = IN_CHUNK) -> Iterator[list[_Key]]:
+    """These keys, distinct and sorted, in lists of at most ``size``: one IN list per statement."""
+    ordered = sorted(set(keys))
+    for start in range(0, len(ordered), size):
+        yield ordered[start : start + size]
 
 
 async def number_new_rows(session: AsyncSession, rows: Sequence[Any]) -> None:

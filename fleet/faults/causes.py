@@ -16,24 +16,17 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from config.checks import CheckKind
 from fleet.cameras.models import NETWORK_DEVICE_TYPES, Camera, DeviceType
 from fleet.cameras.uplinks import MAX_DEPTH
+from fleet.db import chunks
 from fleet.faults.models import Fault, FaultKind
 from fleet.faults.rules import PORT_ROOTS, UNREACHABLE_KINDS, nearest_root
 from fleet.faults.service import FaultChanges, add_fault
 from fleet.health.claims import hurry
-
-CHUNK = 500
-
-
-def _chunks(ids: Collection[int]) -> Iterable[list[int]]:
-    ordered = sorted(ids)
-    for start in range(0, len(ordered), CHUNK):
-        yield ordered[start : start + CHUNK]
 
 
 @dataclass
@@ -51,7 +44,7 @@ class _Tree:
         for _ in range(MAX_DEPTH + 1):
             if not wanted:
                 break
-            for chunk in _chunks(wanted):
+            for chunk in chunks(wanted):
                 query = select(Camera.id, Camera.uplink_id, Camera.uplink_port, Camera.name, Camera.device_type)
                 for device_id, uplink_id, port, name, device_type in await session.execute(
                     query.where(Camera.id.in_(chunk))
@@ -87,12 +80,11 @@ async def _behind(session: AsyncSession, roots: Sequence[Fault]) -> set[int]:
     devices = {f.camera_id for f in roots if f.port is None and f.camera_id is not None}
     ports = {(f.camera_id, f.port) for f in roots if f.port is not None and f.camera_id is not None}
     level: set[int] = set()
-    for chunk in _chunks(devices):
+    for chunk in chunks(devices):
         level.update(await session.scalars(select(Camera.id).where(Camera.uplink_id.in_(chunk))))
-    for device_id, port in sorted(ports):
-        level.update(
-            await session.scalars(select(Camera.id).where(Camera.uplink_id == device_id, Camera.uplink_port == port))
-        )
+    for pairs in chunks(ports):
+        at_port = tuple_(Camera.uplink_id, Camera.uplink_port).in_(pairs)
+        level.update(await session.scalars(select(Camera.id).where(at_port)))
     found: set[int] = set()
     for _ in range(MAX_DEPTH + 1):
         level -= found | devices
@@ -100,7 +92,7 @@ async def _behind(session: AsyncSession, roots: Sequence[Fault]) -> set[int]:
             break
         found |= level
         below: set[int] = set()
-        for chunk in _chunks(level):
+        for chunk in chunks(level):
             below.update(await session.scalars(select(Camera.id).where(Camera.uplink_id.in_(chunk))))
         level = below
     return found
@@ -109,7 +101,7 @@ async def _behind(session: AsyncSession, roots: Sequence[Fault]) -> set[int]:
 async def _open_faults(session: AsyncSession, device_ids: Collection[int], kinds: Collection[FaultKind]) -> list[Fault]:
     """The open faults of these kinds of these devices."""
     found: list[Fault] = []
-    for chunk in _chunks(device_ids):
+    for chunk in chunks(device_ids):
         found.extend(
             await session.scalars(
                 select(Fault).where(Fault.camera_id.in_(chunk), Fault.kind.in_(kinds), Fault.closed_at.is_(None))
@@ -119,23 +111,26 @@ async def _open_faults(session: AsyncSession, device_ids: Collection[int], kinds
 
 
 async def _outlived(
-    session: AsyncSession, failing: Collection[int], *, now: datetime, grace: timedelta
+    session: AsyncSession, attached: Sequence[Fault], *, now: datetime, grace: timedelta
 ) -> dict[int, tuple[Fault, Fault]]:
-    """Open faults of failing devices whose root ended at least ``grace`` ago: by the fault's id, with that root."""
-    attached = [f for f in await _open_faults(session, failing, UNREACHABLE_KINDS) if f.suppressed_by_id is not None]
+    """Those of these caused faults whose root ended at least ``grace`` ago: by the fault's id, with that root."""
     roots = {root.id: root for root in await _faults(session, {f.suppressed_by_id for f in attached})}
     found = {}
     for fault in attached:
         root = roots.get(fault.suppressed_by_id or 0)
-        topology = root is not None and root.kind is not FaultKind.GROUP_OUTAGE
-        if topology and root is not None and root.closed_at is not None and now - root.closed_at >= grace:
+        if (
+            root is not None
+            and root.kind is not FaultKind.GROUP_OUTAGE
+            and root.closed_at is not None
+            and now - root.closed_at >= grace
+        ):
             found[fault.id] = (fault, root)
     return found
 
 
 async def _faults(session: AsyncSession, ids: Iterable[int | None]) -> list[Fault]:
     found: list[Fault] = []
-    for chunk in _chunks({i for i in ids if i is not None}):
+    for chunk in chunks({i for i in ids if i is not None}):
         found.extend(await session.scalars(select(Fault).where(Fault.id.in_(chunk))))
     return found
 
@@ -146,14 +141,15 @@ async def attribute(
     *,
     now: datetime,
     grace: timedelta,
-    failing: Collection[int],
+    attached: Sequence[Fault],
     runs: int,
 ) -> None:
     """Mark this batch's unreachable faults caused by the root above them, attach the open faults behind a root
-    that opened now, and let faults go that outlived their root by ``grace`` (``failing``: the devices that failed a
-    check in this batch). What may be down too is checked at once (``runs`` times): the reachability and ports of
-    the network above a fault no root explains yet, the reachability of what hangs below a new root; so a root and
-    its children open close together, within their alerts' grouping window."""
+    that opened now, and let faults go that outlived their root by ``grace`` (``attached``: the open unreachable
+    faults with a cause of the devices that failed a check in this batch, as the batch holds them). What may be down
+    too is checked at once (``runs`` times): the reachability and ports of the network above a fault no root explains
+    yet, the reachability of what hangs below a new root; so a root and its children open close together, within
+    their alerts' grouping window."""
     new = [f for f in changes.opened if f.camera_id is not None and f.closed_at is None]
     await _link_follows_power(session, changes, [f for f in new if f.kind in PORT_ROOTS])
     tree = await _Tree().load(session, {f.camera_id for f in new if f.camera_id is not None})
@@ -161,7 +157,7 @@ async def attribute(
     below = await _behind(session, new_roots)
     candidates = {f.id: f for f in new if f.kind in UNREACHABLE_KINDS}
     candidates.update((f.id, f) for f in await _open_faults(session, below, UNREACHABLE_KINDS))
-    outlived = await _outlived(session, failing, now=now, grace=grace)
+    outlived = await _outlived(session, attached, now=now, grace=grace)
     candidates.update((f.id, f) for f, _root in outlived.values())
     if not candidates and not below:
         return
@@ -253,7 +249,7 @@ async def awaiting_cause(
     if not young:
         return set()
     hanging: set[int] = set()
-    for chunk in _chunks({f.camera_id for f in young if f.camera_id is not None}):
+    for chunk in chunks({f.camera_id for f in young if f.camera_id is not None}):
         hanging.update(
             await session.scalars(select(Camera.id).where(Camera.id.in_(chunk), Camera.uplink_id.is_not(None)))
         )

@@ -219,8 +219,13 @@ async def evaluate(
     await number_new_rows(session, changes.opened)
     await session.flush()
     # The network tree first; the site and poller-group guess only for devices outside it.
+    attached = [
+        f
+        for f in batch.open_faults.values()
+        if f.camera_id in failing and f.kind in rules.UNREACHABLE_KINDS and f.suppressed_by_id is not None
+    ]
     await causes.attribute(
-        session, changes, now=now, grace=limits.cause_grace, failing=failing, runs=limits.failures_to_open
+        session, changes, now=now, grace=limits.cause_grace, attached=attached, runs=limits.failures_to_open
     )
     await suppress_group_outages(
         session, changes, window=limits.group_window, share=limits.group_share, minimum=limits.group_minimum

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from config.checks import CheckKind
 from fleet.cameras.models import NETWORK_DEVICE_TYPES, Camera, CameraCredentials, DeviceType, Lifecycle, RecordedBy
-from fleet.db import UTCDateTime
+from fleet.db import UTCDateTime, chunks
 from fleet.health.models import CheckState
 from fleet.health.rows import forget
 
@@ -211,11 +211,10 @@ async def hurry(session: AsyncSession, *, camera_ids: Sequence[int], kind: Check
     """Make these cameras' check due now and run ``runs`` times in a row at once (an event said something is wrong,
     or a device above or below them went down); how many checks were changed (cameras without it are left)."""
     changed = 0
-    ids = sorted(set(camera_ids))
-    for start in range(0, len(ids), 500):
+    for chunk in chunks(camera_ids):
         result = await session.execute(
             update(CheckState)
-            .where(CheckState.camera_id.in_(ids[start : start + 500]), CheckState.kind == kind)
+            .where(CheckState.camera_id.in_(chunk), CheckState.kind == kind)
             .values(
                 next_due_at=case((CheckState.next_due_at > now, now), else_=CheckState.next_due_at),
                 hurry_runs=case((CheckState.hurry_runs < runs, runs), else_=CheckState.hurry_runs),

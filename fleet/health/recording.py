@@ -17,6 +17,7 @@ from fleet.alerts import service as alerts
 from fleet.alerts.models import AlertEvent
 from fleet.alerts.wording import check_label
 from fleet.cameras.models import Camera, CameraStatus
+from fleet.db import chunks
 from fleet.faults import downgrade
 from fleet.faults.evaluate import Observed, Seen, Thresholds, evaluate
 from fleet.faults.models import Severity
@@ -190,9 +191,8 @@ async def _load(session: AsyncSession, outcomes: list[Outcome]) -> _Batch:
 async def _cameras(session: AsyncSession, camera_ids: set[int]) -> dict[int, Camera]:
     """The cameras as ORM objects, as their rows now stand."""
     found: dict[int, Camera] = {}
-    ids = sorted(camera_ids)
-    for start in range(0, len(ids), rows.CHUNK):
-        query = select(Camera).where(Camera.id.in_(ids[start : start + rows.CHUNK]))
+    for chunk in chunks(camera_ids, rows.CHUNK):
+        query = select(Camera).where(Camera.id.in_(chunk))
         found.update((c.id, c) for c in await session.scalars(query, execution_options={"populate_existing": True}))
     return found
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm.util import identity_key
 
 from config.checks import CheckKind
 from fleet.cameras.models import Camera
-from fleet.db import Base
+from fleet.db import Base, chunks
 from fleet.health.models import CheckState, ErrorClass
 
 # Ids per statement where a list of them goes into IN (…).
@@ -75,17 +75,13 @@ CAMERA_COLUMNS = (
 )
 
 
-def _chunks(items: list[Any]) -> Iterable[list[Any]]:
-    return (items[i : i + CHUNK] for i in range(0, len(items), CHUNK))
-
-
 async def load_states(
     session: AsyncSession, keys: Collection[tuple[int, CheckKind]]
 ) -> dict[tuple[int, CheckKind], StateRow]:
     """The check states of these (camera, kind) keys that exist."""
     columns = [getattr(CheckState, name) for name in _STATE_FIELDS]
     found: dict[tuple[int, CheckKind], StateRow] = {}
-    for chunk in _chunks(sorted(set(keys))):
+    for chunk in chunks(keys, CHUNK):
         rows = await session.execute(select(*columns).where(tuple_(CheckState.camera_id, CheckState.kind).in_(chunk)))
         for row in rows:
             state = StateRow(*row)
@@ -115,7 +111,7 @@ async def load_cameras(session: AsyncSession, camera_ids: Collection[int]) -> di
     """The recording columns of these cameras (the ones that exist), by id."""
     columns = [getattr(Camera, name) for name in CAMERA_COLUMNS]
     found: dict[int, dict[str, Any]] = {}
-    for chunk in _chunks(sorted(set(camera_ids))):
+    for chunk in chunks(camera_ids, CHUNK):
         for row in await session.execute(select(*columns).where(Camera.id.in_(chunk))):
             found[row.id] = dict(row._mapping)
     return found

@@ -360,7 +360,7 @@ async def port_fault(
             port=port,
         )
         await session.flush()
-        await causes.attribute(session, changes, now=at, grace=settings.faults.cause_grace, failing=set(), runs=3)
+        await causes.attribute(session, changes, now=at, grace=settings.faults.cause_grace, attached=[], runs=3)
         await alerts.on_fault_changes(session, changes, now=at, settings=settings)
         await tickets.on_fault_changes(session, changes, now=at, settings=settings)
     return fault
