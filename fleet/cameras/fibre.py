@@ -28,7 +28,7 @@ from fleet.cameras.models import Camera, DeviceType, Lifecycle, NetworkChange
 from fleet.cameras.network_types import NOT_YET_FIBRE
 from fleet.csvfile import excel_csv
 from fleet.errors import Conflict
-from fleet.spreadsheet import safe_value
+from fleet.spreadsheet import write_table
 
 # A fibre area larger than this is refused: a city's polygon is kilobytes, not megabytes.
 MAX_AREA_BYTES = 20 * 1024 * 1024
@@ -170,10 +170,7 @@ def to_csv(rollout: Rollout) -> bytes:
 def to_xlsx(rollout: Rollout) -> bytes:
     """One sheet, `Fibre roll-out`, one line per camera to move."""
     book = Workbook(write_only=True)
-    sheet = book.create_sheet("Fibre roll-out")
-    sheet.append(list(COLUMNS))
-    for row in rollout.rows:
-        sheet.append([safe_value(v) for v in _cells(row)])
+    write_table(book.create_sheet("Fibre roll-out"), COLUMNS, [_cells(row) for row in rollout.rows])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

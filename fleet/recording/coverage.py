@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from fleet.recording.rules import Recording
+from fleet.uptime import calc
 
 Span = tuple[datetime, datetime]
 
@@ -29,30 +30,12 @@ class Piece:
 
 def union(spans: Iterable[Span]) -> list[Span]:
     """The spans merged where they overlap or touch, in time order (empty spans dropped)."""
-    merged: list[Span] = []
-    for start, end in sorted(s for s in spans if s[0] < s[1]):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
-        else:
-            merged.append((start, end))
-    return merged
+    return calc.merge(s for s in spans if s[0] < s[1])
 
 
 def subtract(spans: Iterable[Span], holes: Iterable[Span]) -> list[Span]:
     """The parts of the spans outside every hole."""
-    result: list[Span] = []
-    cut = union(holes)
-    for start, end in union(spans):
-        cursor = start
-        for hole_start, hole_end in cut:
-            if hole_end <= cursor or hole_start >= end:
-                continue
-            if hole_start > cursor:
-                result.append((cursor, hole_start))
-            cursor = max(cursor, hole_end)
-        if cursor < end:
-            result.append((cursor, end))
-    return result
+    return calc.subtract(union(spans), union(holes))
 
 
 def clip(spans: Iterable[Span], within: Span) -> list[Span]:

@@ -14,10 +14,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 Span = tuple[datetime, datetime]
 Micros = tuple[int, int]  # a half-open span in microseconds since the epoch
+# What span arithmetic works on: microseconds here, moments for footage coverage (fleet.recording.coverage).
+_At = TypeVar("_At", int, datetime)
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MICROSECOND = timedelta(microseconds=1)
@@ -153,9 +156,9 @@ def clip(span: Micros, period: Micros) -> Micros | None:
     return (start, end) if start < end else None
 
 
-def merge(spans: Iterable[Micros]) -> list[Micros]:
+def merge(spans: Iterable[tuple[_At, _At]]) -> list[tuple[_At, _At]]:
     """Overlapping or touching spans joined, in order."""
-    result: list[Micros] = []
+    result: list[tuple[_At, _At]] = []
     for start, end in sorted(spans):
         if result and start <= result[-1][1]:
             if end > result[-1][1]:
@@ -165,9 +168,9 @@ def merge(spans: Iterable[Micros]) -> list[Micros]:
     return result
 
 
-def subtract(spans: Sequence[Micros], holes: Sequence[Micros]) -> list[Micros]:
+def subtract(spans: Sequence[tuple[_At, _At]], holes: Sequence[tuple[_At, _At]]) -> list[tuple[_At, _At]]:
     """The spans with the (merged) holes cut out."""
-    result: list[Micros] = []
+    result: list[tuple[_At, _At]] = []
     merged_holes = merge(holes)
     for start, end in spans:
         cursor = start
