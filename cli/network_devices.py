@@ -39,9 +39,7 @@ async def network_devices_list(
     """List the network devices, each with its uplink and the number of devices hanging on it."""
     filters = registry.CameraFilter(device_type=NETWORK_DEVICE_TYPES, status=status)
     async with unit_of_work() as work:
-        page = await reading.network_device_page(
-            work.session, filters, page=1, size=max(1, 10**9), maintenance=frozenset()
-        )
+        page = await reading.network_device_page(work.session, filters, page=1, size=10**9, maintenance=frozenset())
     if as_json:
         items = [d.model_dump(mode="json") for d in page.items]
         out.print(json.dumps(items, indent=2, ensure_ascii=False), markup=False)

@@ -11,16 +11,13 @@ from fastapi import APIRouter, Form, Query, Request, Response, status
 
 from api.deps import SessionDep
 from api.pages.core import ActHoldRecordings, PageRead, Viewer, attempt, local_time, redirect, render
+from fleet.cameras import reading as camera_reading
 from fleet.cameras import service as cameras
-from fleet.cameras.models import RecordedBy
-from fleet.cameras.service import CameraFilter, list_cameras
 from fleet.db import RowId
 from fleet.recording import holds
 from fleet.recording.schemas import LegalHoldIn
 
 router = APIRouter(include_in_schema=False)
-# The cameras offered in the form: every camera whose footage is kept somewhere.
-CAMERAS_OFFERED = 2000
 
 
 async def _page(
@@ -32,7 +29,6 @@ async def _page(
     error: str | None = None,
     form: Mapping[str, object],
 ) -> Response:
-    listed, _total = await list_cameras(session, filters=CameraFilter(), page=1, size=CAMERAS_OFFERED)
     return render(
         request,
         viewer,
@@ -40,7 +36,7 @@ async def _page(
         status_code=status.HTTP_422_UNPROCESSABLE_CONTENT if error else status.HTTP_200_OK,
         holds=await holds.listed(session, current=not released),
         released=released,
-        cameras=[c for c in listed if c.recorded_by is not RecordedBy.NONE],
+        cameras=await camera_reading.choices(session, recorded=True),
         error=error,
         form=form,
     )

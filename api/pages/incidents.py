@@ -10,7 +10,7 @@ from fastapi import APIRouter, Form, Query, Request, Response
 from api.deps import SessionDep
 from api.pages.core import ActRegisterIncidents, PageRead, Viewer, attempt, redirect, render
 from config.zone import LOCAL
-from fleet.cameras.service import CameraFilter, list_cameras
+from fleet.cameras import reading as camera_reading
 from fleet.db import RowId
 from fleet.incidents import service
 from fleet.incidents.schemas import CategoryIn, IncidentIn
@@ -22,7 +22,6 @@ Count = Annotated[int, Form(ge=0, le=100_000)]
 async def _page(
     request: Request, session: SessionDep, viewer: Viewer, year: int, error: str | None = None, **form: Any
 ) -> Response:
-    cameras, _total = await list_cameras(session, filters=CameraFilter(), page=1, size=100_000)
     return render(
         request,
         viewer,
@@ -31,7 +30,7 @@ async def _page(
         year=year,
         incidents=await service.incidents_of(session, first=date(year, 1, 1), last=date(year, 12, 31)),
         categories=await service.categories(session),
-        cameras=cameras,
+        cameras=await camera_reading.choices(session),
         today=datetime.now(LOCAL).date(),
         error=error,
         form=form,

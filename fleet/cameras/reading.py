@@ -212,3 +212,12 @@ async def one_network_device(session: AsyncSession, device_id: int, *, now: date
     maintenance = await cameras_in_maintenance(session, now, [device_id])
     counts = await uplinks.behind_counts(session, [device_id])
     return network_device_out(device, behind=counts.get(device_id, 0), in_maintenance=device_id in maintenance)
+
+
+async def choices(session: AsyncSession, *, recorded: bool = False) -> list[RowMapping]:
+    """Every camera's id, name and area, by name: what a form offers to choose from, read as plain columns
+    (``recorded``: only the cameras whose footage is kept, by a recorder or on their own storage)."""
+    query = select(Camera.id, Camera.name, Camera.area).where(Camera.device_type == DeviceType.CAMERA)
+    if recorded:
+        query = query.where(Camera.recorded_by.in_([RecordedBy.RECORDER, RecordedBy.EDGE]))
+    return list((await session.execute(query.order_by(Camera.name))).mappings())
