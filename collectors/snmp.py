@@ -29,7 +29,7 @@ from pysnmp.hlapi.v3arch.asyncio import (
 )
 from pysnmp.proto import errind, rfc1902
 
-from collectors.base import PortSeen, SnmpCredentials, SnmpObservation, Target, UpsSeen
+from collectors.base import PortSeen, SnmpCredentials, SnmpObservation, Target
 from collectors.ber import (
     ABSENT,
     COUNTER32,
@@ -246,7 +246,8 @@ class SnmpCollector:
         if target.snmp is None:
             raise Unsupported("no SNMP credentials configured")
         request = _Request(target, target.snmp)
-        base = await self._get(request, BASE_OIDS)
+        # A network device's UPS-MIB scalars ride along (absent where it has no UPS-MIB): one GET, not two.
+        base = await self._get(request, BASE_OIDS + UPS_OIDS if target.network_device else BASE_OIDS)
         object_id = base.get(SYS_OBJECT_ID)
         sys_object_id = as_text(object_id) if object_id is not None and object_id.tag == OBJECT_IDENTIFIER else None
         enterprise = enterprise_of(sys_object_id)
@@ -263,7 +264,8 @@ class SnmpCollector:
             vendor_values, temperature, storage_ok = await self._probe(request, enterprise, sys_object_id)
         # A recorder's disks, from its vendor's disk table (none when its agent has no such table).
         disks = disks_of(await walk(self, target, DISK_ROOTS, _DISK_WALK)) if target.recorder else ()
-        ports, ups = await self._network(request) if target.network_device else ((), None)
+        ports = await self._ports(request) if target.network_device else ()
+        ups = ups_of(base) if target.network_device else None
         uptime = _integer(base.get(SYS_UPTIME), (TIME_TICKS,))
         oper_status = _integer(base.get(IF_OPER_STATUS_1), (INTEGER,))
         return SnmpObservation(
@@ -282,10 +284,9 @@ class SnmpCollector:
             ups=ups,
         )
 
-    async def _network(self, request: _Request) -> tuple[tuple[PortSeen, ...], UpsSeen | None]:
-        """A network device's ports and PoE (walked together), and its battery where it has UPS-MIB."""
-        tables = await walk(self, request.target, PORT_ROOTS + POE_ROOTS, _PORT_WALK)
-        return ports_of(tables), ups_of(await self._get(request, UPS_OIDS))
+    async def _ports(self, request: _Request) -> tuple[PortSeen, ...]:
+        """A network device's ports and PoE, walked together."""
+        return ports_of(await walk(self, request.target, PORT_ROOTS + POE_ROOTS, _PORT_WALK))
 
     async def _probe(
         self, request: _Request, enterprise: int, sys_object_id: str | None

@@ -14,6 +14,7 @@ from multidict import CIMultiDict
 
 from simulator import httpauth
 from simulator.device import Device
+from simulator.onvif import PARSER
 from simulator.users import SetUserFault, UserFault
 
 USERS_PATH = "/ISAPI/Security/users"
@@ -73,9 +74,8 @@ def _change(device: Device, signer: str, number: str, payload: bytes) -> web.Res
     names = list(device.accounts.users)
     if not number.isdigit() or not 1 <= int(number) <= len(names):
         return _status(404, 4, "Invalid Operation", "invalidID")
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
     try:
-        user = etree.fromstring(payload, parser=parser)
+        user = etree.fromstring(payload, parser=PARSER)
     except etree.XMLSyntaxError:
         return _status(400, 5, "Invalid XML Format", "badXmlFormat")
     name = user.findtext(f"{{{NS}}}userName") or ""

@@ -29,7 +29,8 @@ _LOCAL_ZONE = ZoneInfo("Europe/Amsterdam")
 _POSIX_TZ = "CET-1CEST,M3.5.0,M10.5.0/3"
 _MAX_REQUEST = 64 * 1024
 
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+# Requests are read without entities, DTDs or network access (the ISAPI and WS-Discovery answerers too).
+PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
 
 CONTENT_TYPE = "application/soap+xml; charset=utf-8"
 
@@ -120,7 +121,7 @@ def read_request(device: Device, payload: bytes) -> tuple[str, etree._Element, e
     if len(payload) > _MAX_REQUEST:
         raise SoapFault(400, "env:Sender", "ter:InvalidArgVal", "Request too large")
     try:
-        root = etree.fromstring(payload, _PARSER)
+        root = etree.fromstring(payload, PARSER)
     except etree.XMLSyntaxError:
         raise SoapFault(400, "env:Sender", "ter:WellFormed", "Malformed XML") from None
     body = root.find(f"{{{NS_ENV}}}Body")

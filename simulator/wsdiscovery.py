@@ -17,6 +17,8 @@ from xml.sax.saxutils import escape
 
 from lxml import etree
 
+from simulator.onvif import PARSER
+
 GROUP = "239.255.255.250"
 PORT = 3702
 _D = "http://schemas.xmlsoap.org/ws/2005/04/discovery"
@@ -35,9 +37,8 @@ class Advertised:
 
 def _probe_id(datagram: bytes) -> str | None:
     """The MessageID of a Probe for video transmitters (or any type), else None."""
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
     try:
-        root = etree.fromstring(datagram, parser=parser)
+        root = etree.fromstring(datagram, parser=PARSER)
     except etree.XMLSyntaxError:
         return None
     probe = root.find(f".//{{{_D}}}Probe")
