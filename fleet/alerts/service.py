@@ -229,10 +229,18 @@ async def _restate(session: AsyncSession, fault_ids: Iterable[int | None], langu
             )
         )
     ).all()
+    if not pending:
+        return
+    announced = sorted({a.fault_id for a in pending if a.fault_id is not None})
+    faults = {f.id: f for f in await session.scalars(select(Fault).where(Fault.id.in_(announced)))}
+    camera_ids = sorted({f.camera_id for f in faults.values() if f.camera_id is not None})
+    cameras = (
+        {c.id: c for c in await session.scalars(select(Camera).where(Camera.id.in_(camera_ids)))} if camera_ids else {}
+    )
     for alert in pending:
-        fault = await session.get(Fault, alert.fault_id)
-        camera = await session.get(Camera, fault.camera_id) if fault and fault.camera_id is not None else None
+        fault = faults.get(alert.fault_id) if alert.fault_id is not None else None
         if fault is not None:
+            camera = cameras.get(fault.camera_id) if fault.camera_id is not None else None
             alert.body = _about_fault(AlertEvent.FAULT_OPENED, fault, camera, language).body
 
 

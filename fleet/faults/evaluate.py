@@ -117,6 +117,11 @@ class _Batch:
         self.changes = changes
         self.open_faults = open_faults
         self.conditions = conditions
+        # The open port faults of each network device (kind and port), in the order open_faults holds them.
+        self._ports: dict[int, dict[tuple[FaultKind, str | None], None]] = defaultdict(dict)
+        for camera_id, kind, port in open_faults:
+            if kind in network.PORT_KINDS:
+                self._ports[camera_id][(kind, port)] = None
 
     @classmethod
     async def load(cls, session: AsyncSession, changes: FaultChanges, camera_ids: Sequence[int]) -> _Batch:
@@ -136,6 +141,10 @@ class _Batch:
     def is_open(self, camera_id: int, kind: FaultKind, port: str | None = None) -> bool:
         """Whether the camera has an open fault of that kind (on that port)."""
         return (camera_id, kind, port) in self.open_faults
+
+    def open_ports(self, camera_id: int) -> list[tuple[FaultKind, str | None]]:
+        """The network device's open port faults: kind and port."""
+        return list(self._ports.get(camera_id, ()))
 
     async def open(
         self,
@@ -157,6 +166,8 @@ class _Batch:
                 port=port,
             )  # fmt: skip
             self.open_faults[(camera.id, kind, port)] = fault
+            if kind in network.PORT_KINDS:
+                self._ports[camera.id][(kind, port)] = None
         return fault
 
     async def close(self, camera_id: int, kind: FaultKind, at: datetime, port: str | None = None) -> None:
@@ -164,6 +175,7 @@ class _Batch:
         flushes)."""
         fault = self.open_faults.pop((camera_id, kind, port), None)
         if fault is not None:
+            self._ports.get(camera_id, {}).pop((kind, port), None)
             end_fault(self.changes, fault, at)
 
     def condition(self, camera_id: int, kind: FaultKind, port: str | None = None) -> ConditionState:
@@ -194,13 +206,22 @@ async def evaluate(
     with session.no_autoflush:
         batch = await _Batch.load(session, changes, list(cameras))
         await _reconcile_check_faults(batch, cameras, transitioned, now, limits.failures_to_open)
-        for item in sorted(seen, key=lambda s: s.at):
+        ordered = sorted(seen, key=lambda s: s.at)
+        # Network devices' ports and batteries, stored for the whole batch at once (in the results' order).
+        networked = [
+            index
+            for index, item in enumerate(ordered)
+            if item.kind is CheckKind.SNMP and cameras[item.camera_id].device_type in NETWORK_DEVICE_TYPES
+        ]
+        readings = [network.Reading(cameras[ordered[i].camera_id], ordered[i].values, ordered[i].at) for i in networked]
+        ports = dict(zip(networked, await network.observe(session, readings), strict=True)) if networked else {}
+        for index, item in enumerate(ordered):
             camera = cameras[item.camera_id]
             if item.kind is CheckKind.ONVIF_HEALTH:
                 drifting = rules.clock_drifting(item.values.get("clock_drift_s"), limits.clock_drift)
                 await _condition(batch, camera, FaultKind.CLOCK_DRIFT, drifting, item, limits)
             elif item.kind is CheckKind.SNMP:
-                await _snmp_values(batch, camera, before[camera.id], item, limits)
+                await _snmp_values(batch, camera, before[camera.id], item, limits, ports.get(index))
             elif item.kind is CheckKind.ONVIF_IDENTITY:
                 await _identity(batch, camera, before[camera.id], item)
             elif item.kind is CheckKind.STREAM:
@@ -357,24 +378,33 @@ async def _image(batch: _Batch, camera: Camera, item: Seen, limits: Thresholds) 
         await _condition(batch, camera, kind, bad, item, limits, extra)
 
 
-async def _network_values(batch: _Batch, camera: Camera, item: Seen, limits: Thresholds) -> None:
+async def _network_values(
+    batch: _Batch, camera: Camera, item: Seen, limits: Thresholds, conditions: Sequence[network.Condition]
+) -> None:
     """A network device's watched ports and its battery, each counted as a check; faults of ports no longer
     watched (no registered device behind them any more) close."""
-    conditions = await network.observe(batch.session, camera, item.values, item.at)
     for condition in conditions:
         await _condition(
             batch, camera, condition.kind, condition.bad, item, limits, condition.details,
             port=condition.port, summary=condition.summary,
         )  # fmt: skip
     watched = {(c.kind, c.port) for c in conditions}
-    for camera_id, kind, port in list(batch.open_faults):
-        if camera_id == camera.id and kind in network.PORT_KINDS and (kind, port) not in watched:
+    for kind, port in batch.open_ports(camera.id):
+        if (kind, port) not in watched:
             await batch.close(camera.id, kind, item.at, port)
 
 
-async def _snmp_values(batch: _Batch, camera: Camera, before: Observed, item: Seen, limits: Thresholds) -> None:
-    if camera.device_type in NETWORK_DEVICE_TYPES:
-        await _network_values(batch, camera, item, limits)
+async def _snmp_values(
+    batch: _Batch,
+    camera: Camera,
+    before: Observed,
+    item: Seen,
+    limits: Thresholds,
+    ports: Sequence[network.Condition] | None,
+) -> None:
+    """A device's SNMP values (``ports``: a network device's conditions of its ports and battery)."""
+    if ports is not None:
+        await _network_values(batch, camera, item, limits, ports)
     temperature = item.values.get("temperature_c")
     hot = None if temperature is None else float(temperature) > limits.temperature_c
     await _condition(batch, camera, FaultKind.TEMPERATURE_HIGH, hot, item, limits)

@@ -13,12 +13,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fleet.cameras.models import Camera, DeviceType, Lifecycle
 from fleet.cameras.schemas import NetworkDeviceOut
+from fleet.db import chunks
 from fleet.faults.models import FaultKind
+from fleet.health.rows import forget
 from fleet.network import rules
 from fleet.network.models import NetworkPort, UpsBattery
 from fleet.network.schemas import NetworkDeviceDetail, NetworkPortOut, UpsBatteryOut
@@ -37,14 +39,97 @@ class Condition:
     details: dict[str, Any]
 
 
-async def observe(session: AsyncSession, device: Camera, values: Mapping[str, Any], at: datetime) -> list[Condition]:
-    """Store the ports and battery read; return the conditions of the watched ports and of a UPS."""
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """One network device's successful SNMP check: what it read, and when."""
+
+    device: Camera
+    values: Mapping[str, Any]
+    at: datetime
+
+
+# The columns of a port and of a battery that each read writes.
+_PORT_COLUMNS = (
+    "name", "descr", "alias", "admin_up", "oper_up", "speed_mbps", "in_errors", "out_errors", "in_errors_delta",
+    "out_errors_delta", "poe_enabled", "poe_status", "poe_seen_delivering", "changed_at", "seen_at",
+)  # fmt: skip
+_BATTERY_COLUMNS = ("on_battery", "battery_status", "minutes_remaining", "charge_percent", "seconds_on_battery")
+
+
+@dataclass
+class _Stored:
+    """What a batch's devices had stored (ports by ifIndex, batteries) and the in-service devices behind each (name
+    and uplink port, by name), as plain rows read in a query each for the whole batch and written back in an
+    executemany each (new, changed, gone)."""
+
+    ports: dict[int, dict[int, dict[str, Any]]]
+    batteries: dict[int, dict[str, Any]]
+    behind: dict[int, list[tuple[str, str | None]]]
+
+    @classmethod
+    async def load(cls, session: AsyncSession, readings: Sequence[Reading]) -> _Stored:
+        ids = {r.device.id for r in readings}
+        stored = cls({i: {} for i in ids}, {}, {i: [] for i in ids})
+        port_columns = [NetworkPort.id, NetworkPort.device_id, NetworkPort.if_index]
+        port_columns += [getattr(NetworkPort, name) for name in _PORT_COLUMNS]
+        for chunk in chunks(ids):
+            for port in await session.execute(select(*port_columns).where(NetworkPort.device_id.in_(chunk))):
+                stored.ports[port.device_id][port.if_index] = dict(port._mapping)
+            named = await session.execute(
+                select(Camera.uplink_id, Camera.name, Camera.uplink_port)
+                .where(
+                    Camera.uplink_id.in_(chunk),
+                    Camera.uplink_port.is_not(None),
+                    Camera.lifecycle == Lifecycle.IN_SERVICE,
+                )
+                .order_by(Camera.name)
+            )
+            for uplink_id, name, uplink_port in named:
+                if uplink_id is not None:  # always, by the query: for the type checker
+                    stored.behind[uplink_id].append((name, uplink_port))
+        battery_columns = [UpsBattery.device_id, *(getattr(UpsBattery, name) for name in _BATTERY_COLUMNS)]
+        for chunk in chunks({r.device.id for r in readings if isinstance(r.values.get("ups"), Mapping)}):
+            for battery in await session.execute(select(*battery_columns).where(UpsBattery.device_id.in_(chunk))):
+                stored.batteries[battery.device_id] = {**battery._mapping, "new": False}
+        return stored
+
+    async def write(self, session: AsyncSession, gone: Sequence[int]) -> None:
+        """Write the ports and batteries as read (``gone``: the ids of ports no longer on their device)."""
+        ports = [row for rows in self.ports.values() for row in rows.values()]
+        if gone:
+            await session.execute(delete(NetworkPort).where(NetworkPort.id.in_(sorted(gone))))
+        if new := [{k: v for k, v in row.items() if k != "id"} for row in ports if row["id"] is None]:
+            await session.execute(insert(NetworkPort), new)
+        if read := [{"id": row["id"], **{c: row[c] for c in _PORT_COLUMNS}} for row in ports if row["id"]]:
+            await session.execute(update(NetworkPort), read)
+        batteries = list(self.batteries.values())
+        if new := [{k: v for k, v in row.items() if k != "new"} for row in batteries if row["new"]]:
+            await session.execute(insert(UpsBattery), new)
+        if read := [{k: v for k, v in row.items() if k != "new"} for row in batteries if not row["new"]]:
+            await session.execute(update(UpsBattery), read)
+        forget(session, NetworkPort, [(row["id"],) for row in ports if row["id"]] + [(i,) for i in gone])
+        forget(session, UpsBattery, [(row["device_id"],) for row in batteries])
+
+
+async def observe(session: AsyncSession, readings: Sequence[Reading]) -> list[list[Condition]]:
+    """Store the ports and batteries read, in the readings' order; return each reading's conditions (of its watched
+    ports and of a UPS). What the devices had stored is read and written in a few statements for the whole batch."""
+    stored = await _Stored.load(session, readings)
+    gone: list[int] = []
+    conditions = [_observe(stored, gone, r.device, r.values, r.at) for r in readings]
+    await stored.write(session, gone)
+    return conditions
+
+
+def _observe(
+    stored: _Stored, gone: list[int], device: Camera, values: Mapping[str, Any], at: datetime
+) -> list[Condition]:
     ports: list[Mapping[str, Any]] = [p for p in values.get("ports") or () if isinstance(p, Mapping)]
-    rows = await _store_ports(session, device.id, ports, at)
-    conditions = await _port_conditions(session, device, ports, rows)
+    rows = _store_ports(stored.ports[device.id], gone, device.id, ports, at)
+    conditions = _port_conditions(device, ports, rows, stored.behind[device.id])
     ups = values.get("ups")
     if isinstance(ups, Mapping):
-        await _store_ups(session, device.id, ups, at)
+        _store_ups(stored.batteries, device.id, ups, at)
     if device.device_type is DeviceType.UPS or isinstance(ups, Mapping):
         battery = ups if isinstance(ups, Mapping) else None
         minutes = battery.get("minutes_remaining") if battery else None
@@ -62,47 +147,44 @@ async def observe(session: AsyncSession, device: Camera, values: Mapping[str, An
     return conditions
 
 
-async def _store_ports(
-    session: AsyncSession, device_id: int, ports: Sequence[Mapping[str, Any]], at: datetime
-) -> dict[int, NetworkPort]:
-    rows = {
-        row.if_index: row
-        for row in await session.scalars(select(NetworkPort).where(NetworkPort.device_id == device_id))
-    }
+def _store_ports(
+    rows: dict[int, dict[str, Any]], gone: list[int], device_id: int, ports: Sequence[Mapping[str, Any]], at: datetime
+) -> dict[int, dict[str, Any]]:
+    """Update a device's stored ports (by ifIndex, changed in place) with the ports read; the ids of the ones gone
+    from the device go to ``gone``."""
     for port in ports:
         index = port.get("index")
         if not isinstance(index, int):
             continue
         row = rows.get(index)
         if row is None:
-            row = rows[index] = NetworkPort(device_id=device_id, if_index=index, poe_seen_delivering=False)
-            session.add(row)
-        if row.oper_up is not None and row.oper_up != port.get("oper_up"):
-            row.changed_at = at
-        row.in_errors_delta = rules.delta(row.in_errors, port.get("in_errors"))
-        row.out_errors_delta = rules.delta(row.out_errors, port.get("out_errors"))
-        for field in ("name", "descr", "alias", "admin_up", "oper_up", "speed_mbps", "in_errors", "out_errors"):
-            setattr(row, field, port.get(field))
-        row.poe_enabled, row.poe_status = port.get("poe_enabled"), port.get("poe_status")
-        row.poe_seen_delivering = bool(row.poe_seen_delivering) or port.get("poe_status") == "delivering"
-        row.seen_at = at
+            row = rows[index] = dict.fromkeys(_PORT_COLUMNS, None)
+            row |= {"id": None, "device_id": device_id, "if_index": index, "poe_seen_delivering": False}
+        if row["oper_up"] is not None and row["oper_up"] != port.get("oper_up"):
+            row["changed_at"] = at
+        row["in_errors_delta"] = rules.delta(row["in_errors"], port.get("in_errors"))
+        row["out_errors_delta"] = rules.delta(row["out_errors"], port.get("out_errors"))
+        for column in ("name", "descr", "alias", "admin_up", "oper_up", "speed_mbps", "in_errors", "out_errors"):
+            row[column] = port.get(column)
+        row["poe_enabled"], row["poe_status"] = port.get("poe_enabled"), port.get("poe_status")
+        row["poe_seen_delivering"] = bool(row["poe_seen_delivering"]) or port.get("poe_status") == "delivering"
+        row["seen_at"] = at
     # Interfaces gone from the device (a line card pulled, a stack member gone) are forgotten.
     seen = {port.get("index") for port in ports}
     for index, row in list(rows.items()):
         if index not in seen:
-            await session.delete(row)
+            if row["id"] is not None:
+                gone.append(row["id"])
             del rows[index]
     return rows
 
 
-async def _port_conditions(
-    session: AsyncSession, device: Camera, ports: Sequence[Mapping[str, Any]], rows: Mapping[int, NetworkPort]
+def _port_conditions(
+    device: Camera,
+    ports: Sequence[Mapping[str, Any]],
+    rows: Mapping[int, Mapping[str, Any]],
+    behind: Sequence[tuple[str, str | None]],
 ) -> list[Condition]:
-    behind = await session.execute(
-        select(Camera.name, Camera.uplink_port)
-        .where(Camera.uplink_id == device.id, Camera.uplink_port.is_not(None), Camera.lifecycle == Lifecycle.IN_SERVICE)
-        .order_by(Camera.name)
-    )
     # One physical port may be named by several devices (or twice, differently): the first name by device wins.
     watched: dict[int, tuple[str, list[str]]] = {}
     names: dict[int, Mapping[str, Any]] = {}
@@ -128,7 +210,7 @@ async def _port_conditions(
                 details,
             )
         )
-        seen_delivering = bool(row is not None and row.poe_seen_delivering)
+        seen_delivering = bool(row is not None and row["poe_seen_delivering"])
         conditions.append(
             Condition(
                 FaultKind.POE_OFF, label, rules.poe_off(port, seen_delivering),
@@ -138,14 +220,9 @@ async def _port_conditions(
     return conditions
 
 
-async def _store_ups(session: AsyncSession, device_id: int, ups: Mapping[str, Any], at: datetime) -> None:
-    row = await session.get(UpsBattery, device_id)
-    if row is None:
-        row = UpsBattery(device_id=device_id)
-        session.add(row)
-    for field in ("on_battery", "battery_status", "minutes_remaining", "charge_percent", "seconds_on_battery"):
-        setattr(row, field, ups.get(field))
-    row.seen_at = at
+def _store_ups(batteries: dict[int, dict[str, Any]], device_id: int, ups: Mapping[str, Any], at: datetime) -> None:
+    row = batteries.setdefault(device_id, {"device_id": device_id, "new": True})
+    row.update({column: ups.get(column) for column in _BATTERY_COLUMNS}, seen_at=at)
 
 
 async def ports_of(session: AsyncSession, device_id: int) -> tuple[list[NetworkPort], dict[int, list[str]]]:

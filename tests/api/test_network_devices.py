@@ -118,7 +118,9 @@ async def test_the_ports_and_battery_as_last_read_on_the_page_and_in_the_api(
         switch = await session.get(Camera, made["SW-MARKT"])
         assert switch is not None
         at = datetime(2026, 12, 4, 12, tzinfo=UTC)
-        conditions = await network.observe(session, switch, {"ports": [{**port, "index": 7}], "ups": ups}, at)
+        [conditions] = await network.observe(
+            session, [network.Reading(switch, {"ports": [{**port, "index": 7}], "ups": ups}, at)]
+        )
     # Port 7 is named by CAM-7's uplink_port (its ifIndex); the switch answering UPS-MIB is watched as a UPS too.
     assert [(c.kind.value, c.port, c.bad) for c in conditions] == [
         ("port_down", "7", True),
