@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from config.checks import CheckKind
@@ -16,7 +16,7 @@ from config.hygiene import HygieneSettings
 from config.recording import RecordingSettings
 from config.settings import ImageSettings, Settings
 from fleet.cameras.models import NETWORK_DEVICE_TYPES, Camera, DeviceType
-from fleet.db import number_new_rows
+from fleet.db import Base, chunks, number_new_rows
 from fleet.faults import causes, rules
 from fleet.faults.models import ConditionState, Fault, FaultKind
 from fleet.faults.service import (
@@ -101,6 +101,30 @@ class Thresholds:
 
 # An open fault's place: (camera, kind, port); the port is None for a fault of the whole device.
 FaultKey = tuple[int, FaultKind, str | None]
+# A condition state's key: (camera, condition, port); the port is "" for the whole device.
+ConditionKey = tuple[int, FaultKind, str]
+_CONDITION_STATE = ("hard_ok", "hard_since", "streak", "streak_ok", "streak_started_at")
+
+
+@dataclass(slots=True)
+class _ConditionRow:
+    """The soft/hard state of a reported value as its ``condition_states`` row holds it (``loaded``: the state as
+    read, None for a row not written yet): read and written for the whole batch in a statement or so."""
+
+    hard_ok: bool | None = None
+    hard_since: datetime | None = None
+    streak: int = 0
+    streak_ok: bool | None = None
+    streak_started_at: datetime | None = None
+    loaded: tuple[Any, ...] | None = field(default=None, kw_only=True)
+
+    def state(self) -> tuple[Any, ...]:
+        """The state's columns, in ``_CONDITION_STATE`` order."""
+        return (self.hard_ok, self.hard_since, self.streak, self.streak_ok, self.streak_started_at)
+
+    def values(self) -> dict[str, Any]:
+        """The state's columns by name."""
+        return dict(zip(_CONDITION_STATE, self.state(), strict=True))
 
 
 class _Batch:
@@ -111,7 +135,7 @@ class _Batch:
         session: AsyncSession,
         changes: FaultChanges,
         open_faults: dict[FaultKey, Fault],
-        conditions: dict[tuple[int, FaultKind, str], ConditionState],
+        conditions: dict[ConditionKey, _ConditionRow],
     ) -> None:
         self.session = session
         self.changes = changes
@@ -132,10 +156,13 @@ class _Batch:
             for f in await session.scalars(select(Fault).where(Fault.camera_id.in_(ids), Fault.closed_at.is_(None)))
             if f.camera_id is not None
         }
-        conditions = {
-            (c.camera_id, c.condition, c.port): c
-            for c in await session.scalars(select(ConditionState).where(ConditionState.camera_id.in_(ids)))
-        }
+        columns = [getattr(ConditionState, name) for name in _CONDITION_STATE]
+        conditions: dict[ConditionKey, _ConditionRow] = {}
+        for chunk in chunks(ids):
+            query = select(ConditionState.camera_id, ConditionState.condition, ConditionState.port, *columns)
+            for row in await session.execute(query.where(ConditionState.camera_id.in_(chunk))):
+                state = tuple(row[3:])
+                conditions[(row.camera_id, row.condition, row.port)] = _ConditionRow(*state, loaded=state)
         return cls(session, changes, open_faults, conditions)
 
     def is_open(self, camera_id: int, kind: FaultKind, port: str | None = None) -> bool:
@@ -178,15 +205,37 @@ class _Batch:
             self._ports.get(camera_id, {}).pop((kind, port), None)
             end_fault(self.changes, fault, at)
 
-    def condition(self, camera_id: int, kind: FaultKind, port: str | None = None) -> ConditionState:
+    def condition(self, camera_id: int, kind: FaultKind, port: str | None = None) -> _ConditionRow:
         """The soft/hard state of a reported value (of a port), created at its first observation."""
         key = (camera_id, kind, port or "")
         state = self.conditions.get(key)
         if state is None:
-            state = ConditionState(camera_id=camera_id, condition=kind, port=port or "", streak=0)
-            self.session.add(state)
-            self.conditions[key] = state
+            state = self.conditions[key] = _ConditionRow()
         return state
+
+    async def write_conditions(self) -> None:
+        """Write the condition states observed for the first time and those that changed: an executemany each."""
+        new: list[dict[str, Any]] = []
+        changed: list[dict[str, Any]] = []
+        for (camera_id, kind, port), state in sorted(self.conditions.items()):
+            if state.loaded is None:
+                new.append({"camera_id": camera_id, "condition": kind, "port": port, **state.values()})
+            elif state.state() != state.loaded:
+                changed.append({"key_camera_id": camera_id, "key_condition": kind, "key_port": port, **state.values()})
+        table = Base.metadata.tables[ConditionState.__tablename__]
+        if new:
+            await self.session.execute(insert(table), new)
+        if changed:
+            statement = (
+                update(table)
+                .where(
+                    table.c.camera_id == bindparam("key_camera_id"),
+                    table.c.condition == bindparam("key_condition"),
+                    table.c.port == bindparam("key_port"),
+                )
+                .values({name: bindparam(name) for name in _CONDITION_STATE})
+            )
+            await self.session.execute(statement, changed)
 
 
 async def evaluate(
@@ -236,9 +285,10 @@ async def evaluate(
                 for kind in RECORDING_FAULTS:
                     extra = {"cameras": verdict.cameras[kind]}
                     await _condition(batch, camera, kind, verdict.bad(kind), item, limits, extra)
-    # Every fault the batch opened or closed, in a statement or so per kind of change.
+    # Every fault the batch opened or closed, in a statement or so per kind of change; the conditions likewise.
     await number_new_rows(session, changes.opened)
     await session.flush()
+    await batch.write_conditions()
     # The network tree first; the site and poller-group guess only for devices outside it.
     attached = [
         f

@@ -57,6 +57,7 @@ _OBSERVED_COLUMNS: dict[CheckKind, dict[str, str]] = {
 # Observation values that serve the fault rules of this batch but are never stored with the raw result
 # (privacy by design: an image check's optional thumbnail goes to the reference, nowhere else).
 NOT_STORED = frozenset({"thumbnail"})
+_IDENTITY = frozenset(vendor_risk.IDENTITY_COLUMNS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,9 +111,11 @@ class _Batch:
     # The cameras' recording columns, changed in place as outcomes are applied, and the check states.
     rows: dict[int, dict[str, Any]]
     states: dict[tuple[int, CheckKind], StateRow]
-    # Each camera's observed values and risk identity before the batch, to tell what it changed.
+    # Each camera's observed values before the batch, to tell what it changed.
     before: dict[int, Observed]
-    identities: dict[int, tuple[object, ...]]
+    # The risk identity before the batch of the cameras an outcome gave another value of it, to tell whether it
+    # changed in the end (a camera whose identity columns were all given the values they had is not here).
+    identities: dict[int, tuple[object, ...]] = field(default_factory=dict)
     # The columns each camera's outcomes changed, and the states they applied to (stale ones are left alone).
     changed: dict[int, dict[str, Any]] = field(default_factory=dict)
     applied: list[StateRow] = field(default_factory=list)
@@ -135,8 +138,12 @@ class _Batch:
         needed.update(s.camera_id for s in self.seen if s.kind is not CheckKind.REACHABILITY)
         needed.update(s.camera_id for s in self.offers)
         needed.update(f.camera_id for f in summary.flaps)
-        needed.update(i for i in self.rows if self.identity(i) != self.identities[i])
+        needed.update(self.identified())
         return needed
+
+    def identified(self) -> set[int]:
+        """The cameras whose risk identity the batch changed (new firmware, model, maker, ...)."""
+        return {i for i, before in self.identities.items() if self.identity(i) != before}
 
     def failing(self) -> set[int]:
         """Cameras with a failed outcome in the batch (applied or not)."""
@@ -169,7 +176,8 @@ async def record(session: AsyncSession, outcomes: Iterable[Outcome], *, settings
     now = max(o.at for o in batch.outcomes)
     summary.faults = await _evaluate_faults(session, batch, now, settings)
     await _keep_footage_coverage(session, batch, settings)
-    if identified := [i for i in batch.cameras if batch.identity(i) != batch.identities[i]]:
+    reidentified = batch.identified()
+    if identified := [i for i in batch.cameras if i in reidentified]:
         # New firmware, model or maker: the known exploited vulnerabilities are matched again.
         await exploited.reconcile(session, summary.faults, at=now, camera_ids=identified)
     await downgrade.note_offers(session, summary.faults, batch.cameras, batch.offers)
@@ -183,9 +191,7 @@ async def _load(session: AsyncSession, outcomes: list[Outcome]) -> _Batch:
     states = await rows.load_states(session, {(o.camera_id, o.kind) for o in outcomes})
     cameras = await rows.load_cameras(session, {o.camera_id for o in outcomes})
     before = {camera_id: Observed.of(row) for camera_id, row in cameras.items()}
-    batch = _Batch(outcomes, cameras, states, before, {})
-    batch.identities = {camera_id: batch.identity(camera_id) for camera_id in cameras}
-    return batch
+    return _Batch(outcomes, cameras, states, before)
 
 
 async def _cameras(session: AsyncSession, camera_ids: set[int]) -> dict[int, Camera]:
@@ -228,7 +234,7 @@ def _apply(batch: _Batch, outcome: Outcome, summary: RecordSummary, settings: Se
         batch.results.append(_result_row(outcome))
     if outcome.ok:
         batch.seen.append(Seen(outcome.camera_id, outcome.kind, outcome.at, outcome.values))
-        _observe(camera, batch.changed.setdefault(outcome.camera_id, {}), outcome)
+        _observe(batch, outcome)
     batch.offers.extend(downgrade.offers([Seen(outcome.camera_id, outcome.kind, outcome.at, outcome.values)]))
 
 
@@ -290,12 +296,18 @@ def _result_row(outcome: Outcome) -> dict[str, Any]:
     }
 
 
-def _observe(camera: dict[str, Any], changed: dict[str, Any], outcome: Outcome) -> None:
+def _observe(batch: _Batch, outcome: Outcome) -> None:
     """Copy what a successful check observed onto the camera's columns, and when it was last seen."""
+    camera = batch.rows[outcome.camera_id]
+    changed = batch.changed.setdefault(outcome.camera_id, {})
     columns = _OBSERVED_COLUMNS.get(outcome.kind, {})
     for key, column in columns.items():
-        if key in outcome.values and outcome.values[key] is not None:
-            camera[column] = changed[column] = outcome.values[key]
+        value = outcome.values.get(key)
+        if value is None:
+            continue
+        if column in _IDENTITY and camera[column] != value and outcome.camera_id not in batch.identities:
+            batch.identities[outcome.camera_id] = batch.identity(outcome.camera_id)
+        camera[column] = changed[column] = value
     if columns:
         camera["observed_at"] = changed["observed_at"] = outcome.at
     if camera["last_seen_at"] is None or outcome.at > camera["last_seen_at"]:
@@ -313,8 +325,9 @@ async def _write(session: AsyncSession, batch: _Batch, summary: RecordSummary) -
 
 async def _reassess_vendor_risk(session: AsyncSession, batch: _Batch, settings: Settings) -> None:
     """Recompute the vendor-origin risk of cameras whose self-description changed in this batch."""
+    identified = batch.identified()
     for camera_id, camera in batch.cameras.items():
-        if batch.identity(camera_id) != batch.identities[camera_id]:
+        if camera_id in identified:
             await vendor_risk.assess_camera(session, camera, settings)
 
 

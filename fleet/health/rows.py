@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
@@ -49,9 +49,11 @@ class StateRow:
     flap_history: str
     flapping: bool
     hurry_runs: int
+    # The written columns' values as read, to write back only the columns that changed.
+    loaded: tuple[Any, ...] = field(default=(), repr=False, compare=False, kw_only=True)
 
 
-_STATE_FIELDS = tuple(f.name for f in fields(StateRow))
+_STATE_FIELDS = tuple(f.name for f in fields(StateRow) if f.name != "loaded")
 _STATE_WRITTEN = tuple(name for name in _STATE_FIELDS if name not in ("camera_id", "kind"))
 # What a camera's row gives recording: its status, when it was last seen, what it reported, its declared identity.
 CAMERA_COLUMNS = (
@@ -84,24 +86,32 @@ async def load_states(
     for chunk in chunks(keys, CHUNK):
         rows = await session.execute(select(*columns).where(tuple_(CheckState.camera_id, CheckState.kind).in_(chunk)))
         for row in rows:
-            state = StateRow(*row)
+            state = StateRow(*row, loaded=tuple(row[2:]))
             found[(state.camera_id, state.kind)] = state
     return found
 
 
 async def write_states(session: AsyncSession, states: Iterable[StateRow]) -> None:
-    """Write the states back in one executemany, in key order (collectors sharing rows lock them in one order)."""
-    params = [
-        {"key_camera_id": s.camera_id, "key_kind": s.kind, **{n: getattr(s, n) for n in _STATE_WRITTEN}}
-        for s in sorted(states, key=lambda s: (s.camera_id, s.kind))
-    ]
-    if not params:
+    """Write the states back in one executemany, in key order (collectors sharing rows lock them in one order): the
+    columns that changed in any of them (in a steady batch the run, the next due time and the claim; not the hard
+    state, the streak or the last error)."""
+    ordered = sorted(states, key=lambda s: (s.camera_id, s.kind))
+    changed: set[str] = set()
+    for state in ordered:
+        now = [getattr(state, name) for name in _STATE_WRITTEN]
+        changed.update(name for name, new, old in zip(_STATE_WRITTEN, now, state.loaded, strict=True) if new != old)
+    if not changed:
         return
+    names = [name for name in _STATE_WRITTEN if name in changed]
+    params = [
+        {"key_camera_id": s.camera_id, "key_kind": s.kind, **{name: getattr(s, name) for name in names}}
+        for s in ordered
+    ]
     table = Base.metadata.tables[CheckState.__tablename__]
     statement = (
         update(table)
         .where(table.c.camera_id == bindparam("key_camera_id"), table.c.kind == bindparam("key_kind"))
-        .values({name: bindparam(name) for name in _STATE_WRITTEN})
+        .values({name: bindparam(name) for name in names})
     )
     await session.execute(statement, params)
     forget(session, CheckState, [(p["key_camera_id"], p["key_kind"]) for p in params])
