@@ -258,7 +258,7 @@ def _advance_state(state: StateRow, outcome: Outcome, settings: Settings) -> Tra
         # An event asked for this check (fleet/events): the runs that confirm or refute it follow at once.
         state.hurry_runs -= 1
         if state.hurry_runs:
-            state.next_due_at = min(state.next_due_at, outcome.at)
+            state.next_due_at = min(outcome.next_due_at, outcome.at)
     state.lease_owner = state.lease_expires_at = None
     return transition
 
@@ -303,9 +303,9 @@ def _observe(batch: _Batch, outcome: Outcome) -> None:
     columns = _OBSERVED_COLUMNS.get(outcome.kind, {})
     for key, column in columns.items():
         value = outcome.values.get(key)
-        if value is None:
-            continue
-        if column in _IDENTITY and camera[column] != value and outcome.camera_id not in batch.identities:
+        if value is None or camera[column] == value:
+            continue  # not reported, or as the camera's row has it already: nothing to write
+        if column in _IDENTITY and outcome.camera_id not in batch.identities:
             batch.identities[outcome.camera_id] = batch.identity(outcome.camera_id)
         camera[column] = changed[column] = value
     if columns:

@@ -32,10 +32,7 @@ class StateRow:
 
     camera_id: int
     kind: CheckKind
-    next_due_at: datetime
     lease_owner: str | None
-    lease_expires_at: datetime | None
-    last_run_at: datetime | None
     last_ok: bool | None
     last_error_class: ErrorClass | None
     last_error: str | None
@@ -49,12 +46,17 @@ class StateRow:
     flap_history: str
     flapping: bool
     hurry_runs: int
-    # The written columns' values as read, to write back only the columns that changed.
+    # Written, never read: every result recording applies sets them (``_WRITE_ONLY``).
+    next_due_at: datetime | None = None
+    last_run_at: datetime | None = None
+    lease_expires_at: datetime | None = None
+    # The columns read, as read (but the key), to write back only the ones that changed.
     loaded: tuple[Any, ...] = field(default=(), repr=False, compare=False, kw_only=True)
 
 
-_STATE_FIELDS = tuple(f.name for f in fields(StateRow) if f.name != "loaded")
-_STATE_WRITTEN = tuple(name for name in _STATE_FIELDS if name not in ("camera_id", "kind"))
+_WRITE_ONLY = ("next_due_at", "last_run_at", "lease_expires_at")
+_STATE_READ = tuple(f.name for f in fields(StateRow) if f.name not in ("loaded", *_WRITE_ONLY))
+_STATE_COMPARED = _STATE_READ[2:]  # all but the key (camera_id, kind)
 # What a camera's row gives recording: its status, when it was last seen, what it reported, its declared identity.
 CAMERA_COLUMNS = (
     "id",
@@ -80,8 +82,8 @@ CAMERA_COLUMNS = (
 async def load_states(
     session: AsyncSession, keys: Collection[tuple[int, CheckKind]]
 ) -> dict[tuple[int, CheckKind], StateRow]:
-    """The check states of these (camera, kind) keys that exist."""
-    columns = [getattr(CheckState, name) for name in _STATE_FIELDS]
+    """The check states of these (camera, kind) keys that exist (the columns recording reads)."""
+    columns = [getattr(CheckState, name) for name in _STATE_READ]
     found: dict[tuple[int, CheckKind], StateRow] = {}
     for chunk in chunks(keys, CHUNK):
         rows = await session.execute(select(*columns).where(tuple_(CheckState.camera_id, CheckState.kind).in_(chunk)))
@@ -93,16 +95,16 @@ async def load_states(
 
 async def write_states(session: AsyncSession, states: Iterable[StateRow]) -> None:
     """Write the states back in one executemany, in key order (collectors sharing rows lock them in one order): the
-    columns that changed in any of them (in a steady batch the run, the next due time and the claim; not the hard
-    state, the streak or the last error)."""
+    columns set for every result and those that changed in any of the states (in a steady batch the run, the next
+    due time and the claim; not the hard state, the streak or the last error)."""
     ordered = sorted(states, key=lambda s: (s.camera_id, s.kind))
-    changed: set[str] = set()
-    for state in ordered:
-        now = [getattr(state, name) for name in _STATE_WRITTEN]
-        changed.update(name for name, new, old in zip(_STATE_WRITTEN, now, state.loaded, strict=True) if new != old)
-    if not changed:
+    if not ordered:
         return
-    names = [name for name in _STATE_WRITTEN if name in changed]
+    changed = set(_WRITE_ONLY)
+    for state in ordered:
+        now = [getattr(state, name) for name in _STATE_COMPARED]
+        changed.update(name for name, new, old in zip(_STATE_COMPARED, now, state.loaded, strict=True) if new != old)
+    names = [name for name in (*_STATE_COMPARED, *_WRITE_ONLY) if name in changed]
     params = [
         {"key_camera_id": s.camera_id, "key_kind": s.kind, **{name: getattr(s, name) for name in names}}
         for s in ordered
