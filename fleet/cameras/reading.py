@@ -13,7 +13,7 @@ from sqlalchemy import RowMapping, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from fleet.cameras import recorders, service, uplinks
+from fleet.cameras import references, service, uplinks
 from fleet.cameras.models import NETWORK_DEVICE_TYPES, Camera, CameraCredentials, CameraStatus, DeviceType, RecordedBy
 from fleet.cameras.schemas import (
     CameraOut,
@@ -164,7 +164,7 @@ async def recorder_page(
     """One page of recorders by name, each with the number of cameras it records."""
     filters = replace(filters, device_type=DeviceType.RECORDER)
     rows, total = await service.list_cameras(session, filters=filters, page=page, size=size, maintenance=maintenance)
-    counts = await recorders.camera_counts(session, [r.id for r in rows])
+    counts = await references.counts(session, Camera.recorder_id, [r.id for r in rows])
     items = [recorder_out(r, cameras=counts.get(r.id, 0), in_maintenance=r.id in maintenance) for r in rows]
     return Page(items=items, total=total, page=page, size=size)
 
@@ -183,7 +183,7 @@ async def one_recorder(session: AsyncSession, recorder_id: int, *, now: datetime
     """One recorder as it stands now; NotFound if there is none with that id."""
     recorder = await service.get_or_raise(session, recorder_id, DeviceType.RECORDER)
     maintenance = await cameras_in_maintenance(session, now, [recorder_id])
-    counts = await recorders.camera_counts(session, [recorder_id])
+    counts = await references.counts(session, Camera.recorder_id, [recorder_id])
     return recorder_out(recorder, cameras=counts.get(recorder_id, 0), in_maintenance=recorder_id in maintenance)
 
 
@@ -201,7 +201,7 @@ async def network_device_page(
     if filters.device_type not in NETWORK_DEVICE_TYPES:
         filters = replace(filters, device_type=NETWORK_DEVICE_TYPES)
     rows, total = await service.list_cameras(session, filters=filters, page=page, size=size, maintenance=maintenance)
-    counts = await uplinks.behind_counts(session, [d.id for d in rows])
+    counts = await references.counts(session, Camera.uplink_id, [d.id for d in rows])
     items = [network_device_out(d, behind=counts.get(d.id, 0), in_maintenance=d.id in maintenance) for d in rows]
     return Page(items=items, total=total, page=page, size=size)
 
@@ -210,7 +210,7 @@ async def one_network_device(session: AsyncSession, device_id: int, *, now: date
     """One network device as it stands now; NotFound if there is none with that id."""
     device = await service.get_or_raise(session, device_id, DeviceType.SWITCH)
     maintenance = await cameras_in_maintenance(session, now, [device_id])
-    counts = await uplinks.behind_counts(session, [device_id])
+    counts = await references.counts(session, Camera.uplink_id, [device_id])
     return network_device_out(device, behind=counts.get(device_id, 0), in_maintenance=device_id in maintenance)
 
 
