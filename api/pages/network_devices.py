@@ -10,8 +10,8 @@ from fastapi import APIRouter, Query, Request, Response
 from api.deps import SessionDep
 from api.pages.core import PageRead, render
 from fleet.cameras import reading as camera_reading
+from fleet.cameras.filters import CameraFilter
 from fleet.cameras.models import NETWORK_DEVICE_TYPES, CameraStatus
-from fleet.cameras.service import CameraFilter
 from fleet.db import RowId
 from fleet.faults import reading as fault_reading
 from fleet.faults.service import FaultFilter

@@ -10,9 +10,8 @@ from fastapi import APIRouter, Query, Request, Response
 from api.deps import SessionDep, SettingsDep
 from api.pages.core import PageRead, render
 from fleet.cameras import reading as camera_reading
-from fleet.cameras import service as cameras
+from fleet.cameras.filters import CameraFilter, list_cameras
 from fleet.cameras.models import CameraStatus, DeviceType
-from fleet.cameras.service import CameraFilter
 from fleet.db import RowId
 from fleet.faults import reading as fault_reading
 from fleet.faults.service import FaultFilter
@@ -63,7 +62,7 @@ async def recorder_page(
         session, filters, Window(size=CAMERAS_SHOWN), maintenance=in_maintenance, now=now
     )
     # Each camera's recordings and their state, from the recorder's last recording check.
-    rows, _total = await cameras.list_cameras(session, filters=filters, page=1, size=CAMERAS_SHOWN)
+    rows, _total = await list_cameras(session, filters=filters, page=1, size=CAMERAS_SHOWN)
     footage = await footage_of(session, rows, settings.recording)
     return render(
         request,

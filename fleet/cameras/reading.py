@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from fleet.cameras import references, service, uplinks
+from fleet.cameras.filters import SORT_KEYS, CameraFilter, CameraSort, list_cameras, narrowed
 from fleet.cameras.models import NETWORK_DEVICE_TYPES, Camera, CameraCredentials, CameraStatus, DeviceType, RecordedBy
 from fleet.cameras.schemas import (
     CameraOut,
@@ -127,12 +128,12 @@ def recorder_out(recorder: Camera, *, cameras: int, in_maintenance: bool = False
 
 async def page_of(
     session: AsyncSession,
-    filters: service.CameraFilter,
+    filters: CameraFilter,
     window: Window,
     *,
     maintenance: Set[int],
     now: datetime,
-    sort: service.CameraSort = service.CameraSort.NAME,
+    sort: CameraSort = CameraSort.NAME,
 ) -> KeysetPage[CameraOut]:
     """One page of the filtered list; ``maintenance``: the cameras in a running window (`cameras_in_maintenance`).
 
@@ -140,13 +141,13 @@ async def page_of(
     """
     found = await read_slice(
         session,
-        service.narrowed(_camera_columns(), filters, maintenance),
-        service.narrowed(select(func.count(Camera.id)), filters, maintenance),
+        narrowed(_camera_columns(), filters, maintenance),
+        narrowed(select(func.count(Camera.id)), filters, maintenance),
         order=f"cameras:{sort.value}",
-        keys=service.SORT_KEYS[sort],
+        keys=SORT_KEYS[sort],
         window=window,
         now=now,
-        positions=service.narrowed(select(Camera.id), filters, maintenance),
+        positions=narrowed(select(Camera.id), filters, maintenance),
     )
     return KeysetPage[CameraOut](
         items=_CAMERAS.validate_python([_camera_row(row._mapping, maintenance) for row in found.rows]),
@@ -159,11 +160,11 @@ async def page_of(
 
 
 async def recorder_page(
-    session: AsyncSession, filters: service.CameraFilter, *, page: int, size: int, maintenance: Set[int]
+    session: AsyncSession, filters: CameraFilter, *, page: int, size: int, maintenance: Set[int]
 ) -> Page[RecorderOut]:
     """One page of recorders by name, each with the number of cameras it records."""
     filters = replace(filters, device_type=DeviceType.RECORDER)
-    rows, total = await service.list_cameras(session, filters=filters, page=page, size=size, maintenance=maintenance)
+    rows, total = await list_cameras(session, filters=filters, page=page, size=size, maintenance=maintenance)
     counts = await references.counts(session, Camera.recorder_id, [r.id for r in rows])
     items = [recorder_out(r, cameras=counts.get(r.id, 0), in_maintenance=r.id in maintenance) for r in rows]
     return Page(items=items, total=total, page=page, size=size)
@@ -195,12 +196,12 @@ def network_device_out(device: Camera, *, behind: int, in_maintenance: bool = Fa
 
 
 async def network_device_page(
-    session: AsyncSession, filters: service.CameraFilter, *, page: int, size: int, maintenance: Set[int]
+    session: AsyncSession, filters: CameraFilter, *, page: int, size: int, maintenance: Set[int]
 ) -> Page[NetworkDeviceOut]:
     """One page of network devices by name (of any network type unless the filter names one)."""
     if filters.device_type not in NETWORK_DEVICE_TYPES:
         filters = replace(filters, device_type=NETWORK_DEVICE_TYPES)
-    rows, total = await service.list_cameras(session, filters=filters, page=page, size=size, maintenance=maintenance)
+    rows, total = await list_cameras(session, filters=filters, page=page, size=size, maintenance=maintenance)
     counts = await references.counts(session, Camera.uplink_id, [d.id for d in rows])
     items = [network_device_out(d, behind=counts.get(d.id, 0), in_maintenance=d.id in maintenance) for d in rows]
     return Page(items=items, total=total, page=page, size=size)
