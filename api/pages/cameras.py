@@ -87,7 +87,7 @@ async def camera_page(
         request,
         viewer,
         "camera.html",
-        camera=camera,
+        device=camera,
         segments=await timeline(session, camera_id, start=start, end=now),
         days=[start + timedelta(days=i) for i in range(TIMELINE.days + 1)],
         faults=await fault_reading.page_of(session, FaultFilter(camera_id=camera_id), Window(size=20), now=now),
