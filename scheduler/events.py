@@ -37,6 +37,12 @@ log = logging.getLogger(__name__)
 _CLAIM_LIMIT = 100_000
 # The first retry after a working subscription failed comes at once, the next after this, then twice as long.
 _FIRST_BACKOFF = timedelta(seconds=1)
+# A pull's Timeout is sent in whole seconds: with less than this left before the renewal it would be PT0S, which a
+# camera answers at once, again and again until the renewal; the subscription is renewed that much early instead.
+_TIMEOUT_STEP = 1.0
+# Empty answers of one camera no closer together than this: a camera that answers a pull at once whatever its
+# Timeout (some firmwares ignore it) is pulled once a second, not as fast as it answers.
+_EMPTY_PULL_GAP = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,8 +227,12 @@ class EventListener:
         renew_at = time.monotonic() + self._renew_after(point.granted)
         bucket = _Bucket(events.rate_limit, events.rate_burst)
         while True:
-            self._take(target, await self._pull(target, point, bucket, renew_at), bucket)
-            if time.monotonic() >= renew_at:
+            asked = time.monotonic()
+            notifications = await self._pull(target, point, bucket, renew_at)
+            self._take(target, notifications, bucket)
+            if not notifications and (early := asked + _EMPTY_PULL_GAP - time.monotonic()) > 0:
+                await asyncio.sleep(early)
+            if time.monotonic() >= renew_at - _TIMEOUT_STEP:
                 granted = await self.client.renew(target, point, events.subscription_time)
                 renew_at = time.monotonic() + self._renew_after(granted)
 

@@ -59,7 +59,7 @@ async def _pull_point(device: Device, ident_text: str, operation: str, request: 
         if state.events_pull_hangs:
             # Firmwares seen to take the request and never answer: only the client's own time limit ends it.
             await asyncio.Event().wait()
-        await events.wait_for_messages(subscription, events.child_text(request, "Timeout"))
+        await events.wait_for_messages(subscription, events.child_text(request, "Timeout"), state.events_pull_cap_s)
         limit_text = events.child_text(request, "MessageLimit")
         limit = int(limit_text) if limit_text.isdigit() else 1
         return events.pull_answer(state.device_time(), broker.find(subscription.ident), limit)
