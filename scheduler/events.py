@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 
 from collectors.base import Target
 from collectors.errors import CollectorError, Unsupported
-from collectors.events import Notification, PullPoint, PullPointClient
+from collectors.events import Notification, PullPoint, PullPointClient, PullRefused
 from collectors.registry import DEFAULT_MAX_BODY_BYTES
 from config.settings import Settings
 from fleet import metrics
@@ -226,9 +226,20 @@ class EventListener:
         self._note(target, SubscriptionStatus.SUBSCRIBED, None)
         renew_at = time.monotonic() + self._renew_after(point.granted)
         bucket = _Bucket(events.rate_limit, events.rate_burst)
+        longest = events.pull_timeout.total_seconds()
         while True:
             asked = time.monotonic()
-            notifications = await self._pull(target, point, bucket, renew_at)
+            try:
+                notifications = await self._pull(target, point, bucket, renew_at, longest)
+            except PullRefused as refused:
+                # A camera that supports shorter pulls says how long: pulled that long from now on. Only ever
+                # shorter, so a camera that keeps refusing fails the subscription instead of looping.
+                shorter = int(refused.longest.total_seconds()) if refused.longest is not None else 0
+                if not 1 <= shorter < longest:
+                    raise
+                log.info("%s: the camera holds a pull for at most %d s", target.name, shorter)
+                longest = shorter
+                continue
             self._take(target, notifications, bucket)
             if not notifications and (early := asked + _EMPTY_PULL_GAP - time.monotonic()) > 0:
                 await asyncio.sleep(early)
@@ -237,13 +248,14 @@ class EventListener:
                 renew_at = time.monotonic() + self._renew_after(granted)
 
     async def _pull(
-        self, target: Target, point: PullPoint, bucket: _Bucket, renew_at: float
+        self, target: Target, point: PullPoint, bucket: _Bucket, renew_at: float, longest: float
     ) -> tuple[Notification, ...]:
-        """One pull, waiting at the camera no longer than the next renewal; paced while the camera floods."""
+        """One pull, waiting at the camera up to ``longest`` and no longer than the next renewal; paced while the
+        camera floods."""
         events = self.settings.events
         if bucket.tokens < 1:
             await asyncio.sleep(min(bucket.wait_for(events.pull_limit / 2), max(0.0, renew_at - time.monotonic())))
-        wait = min(events.pull_timeout.total_seconds(), max(0.0, renew_at - time.monotonic()))
+        wait = min(longest, max(0.0, renew_at - time.monotonic()))
         pulled = await self.client.pull(target, point, timedelta(seconds=wait), events.pull_limit)
         return pulled.notifications
 

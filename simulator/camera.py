@@ -147,6 +147,7 @@ _SETTABLE: dict[str, Callable[[Any], Any]] = {
     "events_cancel_all": _flag,
     "events_pull_hangs": _flag,
     "events_pull_cap_s": _seconds,
+    "events_pull_max_s": _seconds,
     "event_flood": _count,
     "trap_to": _trap_to,
     "lockout_after": _count,

@@ -4,7 +4,8 @@ Unsubscribe, GetEventProperties) with the quirks real firmwares show.
 Quirks (settable at run time, see simulator/camera.py): ``event_termination_scale`` grants a subscription that
 many times the time asked (1/60: a firmware that reads minutes as seconds); ``events_cancel_all``: one client's
 Unsubscribe cancels every subscription; ``events_pull_hangs``: PullMessages never answers; ``events_pull_cap_s``:
-an empty pull is held no longer than that (0: answered at once, whatever Timeout was asked); ``clock_offset_s``:
+an empty pull is held no longer than that (0: answered at once, whatever Timeout was asked); ``events_pull_max_s``:
+a longer Timeout is refused with a PullMessagesFaultResponse naming the longest; ``clock_offset_s``:
 every time in the answers is on the camera's skewed clock; ``event_flood``: that many events a second.
 """
 

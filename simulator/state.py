@@ -111,6 +111,8 @@ class DeviceState:
     events_pull_hangs: bool = False
     # The longest an empty PullMessages is held, whatever Timeout was asked (0: answered at once).
     events_pull_cap_s: float = 60.0
+    # A PullMessages Timeout over this is refused with a PullMessagesFaultResponse naming it (0: none refused).
+    events_pull_max_s: float = 0.0
     event_flood: int = 0
     # Where the SNMP agent sends its traps ("HOST:PORT" on loopback; empty: none), e.g. coldStart after a reboot.
     trap_to: str = ""

@@ -71,3 +71,27 @@ async def test_a_camera_that_answers_every_pull_at_once_is_pulled_once_a_second(
     before = counters["PullMessages"]
     await asyncio.sleep(3)
     assert 1 <= counters["PullMessages"] - before <= 5
+
+
+async def test_a_camera_that_supports_shorter_pulls_is_pulled_as_long_as_it_says(
+    database: Database, settings: Settings, cipher: CredentialCipher, camera: SimulatedCamera
+) -> None:
+    # Refused with its maximum (a PullMessagesFaultResponse): the same subscription is pulled that long from then on,
+    # never subscribed again, and each pull is held for the maximum.
+    await camera.update(events_pull_max_s=1)
+    events = settings.events.model_copy(update={"pull_timeout": timedelta(seconds=30)})
+    client = PullPointClient(1024 * 1024, timedelta(seconds=5))
+    listener = EventListener(
+        database, settings.model_copy(update={"events": events}), cipher, client, owner="c-1", poller_group=None
+    )
+    counters = camera.device.counters.onvif
+    try:
+        await listener.refresh()
+        await eventually(lambda: counters["PullMessages"] >= 2, timeout=30, what="pulls after the refusal")
+        before = counters["PullMessages"]
+        await asyncio.sleep(3)
+        held = counters["PullMessages"] - before
+    finally:
+        await listener.stop()
+    assert camera.device.events.created == 1 and listener.following == frozenset()
+    assert 2 <= held <= 4  # each held for the camera's maximum, 1 s
