@@ -72,7 +72,7 @@ async def register(database: Database, cameras: int, at: datetime) -> Fleet:
     ]
     async with database.unit_of_work() as session:
         await session.execute(insert(Camera), recorders)
-        ids = dict((await session.execute(select(Camera.name, Camera.id))).tuples().all())
+        ids = dict((await session.execute(select(Camera.name, Camera.id))).all())
     rows = [
         {
             **_device(n, f"DAY-{n:05d}", f"10.{n // 62500}.{n // 250 % 250}.{n % 250 + 1}"),
@@ -86,7 +86,7 @@ async def register(database: Database, cameras: int, at: datetime) -> Fleet:
             await session.execute(insert(Camera), rows[start : start + 5000])
         held = [row["name"] for row in rows[::HELD_EVERY]]
         named = dict(
-            (await session.execute(select(Camera.name, Camera.id).where(Camera.name.in_(held)))).tuples().all()
+            (await session.execute(select(Camera.name, Camera.id).where(Camera.name.in_(held)))).all()
         )
         holds = [
             {
