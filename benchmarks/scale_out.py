@@ -7,7 +7,8 @@ The cameras listen on their own addresses in 127.92.0.0/16 (ONVIF 8080, RTSP 855
 processes (each camera holds three sockets, so one process would run out of file descriptors). The collectors are
 real `camfleet collector` processes against a fresh database on the local PostgreSQL (127.0.0.1:5432, dropped at
 the end). A round makes the reachability and ONVIF health check of every camera due at once and times until every
-one has run; nothing is polled in between (intervals of a day, identity checks held back). The last line printed
+one has run; nothing is polled in between (intervals of a day, identity checks held back), and the collectors hold
+no event subscriptions (their cost is event_hold.py's figure). The last line printed
 is machine-readable (key=value).
 """
 
@@ -285,7 +286,8 @@ async def status_change_rates(database: Database, settings: Settings) -> StatusR
 
 
 def _collector_env(url: str, data_dir: Path) -> dict[str, str]:
-    """The collectors' environment: the benchmark's database, nothing due until a round makes it so."""
+    """The collectors' environment: the benchmark's database, nothing due until a round makes it so, no event
+    subscriptions."""
     return {
         **os.environ,
         "PYTHONPATH": str(ROOT),
@@ -298,6 +300,8 @@ def _collector_env(url: str, data_dir: Path) -> dict[str, str]:
         "CAMFLEET_SCHEDULER__HEALTH_INTERVAL": "1d",
         "CAMFLEET_SCHEDULER__TICK": "1s",
         "CAMFLEET_SCHEDULER__JITTER": "0",
+        # Checks only: event subscriptions (a follower task per camera) are measured apart, by event_hold.py.
+        "CAMFLEET_EVENTS__ENABLED": "false",
     }
 
 
