@@ -85,9 +85,7 @@ async def register(database: Database, cameras: int, at: datetime) -> Fleet:
         for start in range(0, len(rows), 5000):
             await session.execute(insert(Camera), rows[start : start + 5000])
         held = [row["name"] for row in rows[::HELD_EVERY]]
-        named = dict(
-            (await session.execute(select(Camera.name, Camera.id).where(Camera.name.in_(held)))).all()
-        )
+        named = dict((await session.execute(select(Camera.name, Camera.id).where(Camera.name.in_(held)))).all())
         holds = [
             {
                 "camera_id": named[name],
