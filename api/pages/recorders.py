@@ -10,14 +10,14 @@ from fastapi import APIRouter, Query, Request, Response
 from api.deps import SessionDep, SettingsDep
 from api.pages.core import PageRead, render
 from fleet.cameras import reading as camera_reading
-from fleet.cameras import service as cameras
-from fleet.cameras.models import CameraStatus, DeviceType
+from fleet.cameras.models import CameraStatus, DeviceType, RecordedBy
 from fleet.cameras.service import CameraFilter
 from fleet.db import RowId
 from fleet.faults import reading as fault_reading
 from fleet.faults.service import FaultFilter
 from fleet.maintenance import service as maintenance
 from fleet.pagination import Window
+from fleet.recording.service import Declared
 from fleet.recording.state import footage_of
 from fleet.tickets import reading as ticket_reading
 
@@ -62,9 +62,23 @@ async def recorder_page(
     recorded = await camera_reading.page_of(
         session, filters, Window(size=CAMERAS_SHOWN), maintenance=in_maintenance, now=now
     )
-    # Each camera's recordings and their state, from the recorder's last recording check.
-    rows, _total = await cameras.list_cameras(session, filters=filters, page=1, size=CAMERAS_SHOWN)
-    footage = await footage_of(session, rows, settings.recording)
+    # Each camera's recordings and their state, from the recorder's last recording check. The cameras shown are
+    # this recorder's (the filter); only a camera whose footage a recorder keeps names one (recorders.resolve).
+    shown = [
+        Declared(
+            id=c.id,
+            name=c.name,
+            host=c.host,
+            device_type=DeviceType.CAMERA,
+            lifecycle=c.lifecycle,
+            recorded_by=RecordedBy.RECORDER,
+            recorder_id=recorder_id,
+            retention_min_days=c.retention_min_days,
+            retention_max_days=c.retention_max_days,
+        )
+        for c in recorded.items
+    ]
+    footage = await footage_of(session, shown, settings.recording)
     return render(
         request,
         viewer,

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from fleet.cameras.models import Camera, Network
 from fleet.cameras.network_types import histories, spans_by_type
+from fleet.db import chunks
 from fleet.faults.rules import Cause
 from fleet.uptime.calc import Figures, Span
 from fleet.uptime.causes import by_key, explained_seconds
@@ -40,8 +41,8 @@ async def network_rows(
     facts = cameras if cameras is not None else await camera_facts(session)
     ids = [c.id for c in facts]
     current: dict[int, Network | None] = {}
-    for start in range(0, len(ids), 500):
-        query = select(Camera.id, Camera.network).where(Camera.id.in_(ids[start : start + 500]))
+    for chunk in chunks(ids):
+        query = select(Camera.id, Camera.network).where(Camera.id.in_(chunk))
         current.update((camera_id, network) for camera_id, network in await session.execute(query))
     kept = await histories(session, ids)
     by_span: dict[Span, list[tuple[CameraFacts, Network | None]]] = defaultdict(list)
