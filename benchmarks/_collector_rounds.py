@@ -150,7 +150,8 @@ async def poll_round(
 
 
 def collector_env(url: str, data_dir: Path) -> dict[str, str]:
-    """The collectors' environment: the benchmark's database, nothing due until a round makes it so."""
+    """The collectors' environment: the benchmark's database, nothing due until a round makes it so, no event
+    subscriptions."""
     return {
         **os.environ,
         "PYTHONPATH": str(ROOT),
@@ -163,4 +164,6 @@ def collector_env(url: str, data_dir: Path) -> dict[str, str]:
         "CAMFLEET_SCHEDULER__HEALTH_INTERVAL": "1d",
         "CAMFLEET_SCHEDULER__TICK": "1s",
         "CAMFLEET_SCHEDULER__JITTER": "0",
+        # Checks only: event subscriptions (a follower task per camera) are measured apart, by event_hold.py.
+        "CAMFLEET_EVENTS__ENABLED": "false",
     }

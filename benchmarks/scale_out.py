@@ -7,7 +7,8 @@ The cameras listen on their own addresses in 127.92.0.0/16 (ONVIF 8080, RTSP 855
 processes (each camera holds three sockets, so one process would run out of file descriptors). The collectors are
 real `camfleet collector` processes against a fresh database on the local PostgreSQL (127.0.0.1:5432, dropped at
 the end). A round makes the reachability and ONVIF health check of every camera due at once and times until every
-one has run; nothing is polled in between (intervals of a day, identity checks held back). The last line printed
+one has run; nothing is polled in between (intervals of a day, identity checks held back), and the collectors hold
+no event subscriptions (their cost is event_hold.py's figure). The last line printed
 is machine-readable (key=value).
 """
 

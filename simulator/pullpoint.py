@@ -59,7 +59,13 @@ async def _pull_point(device: Device, ident_text: str, operation: str, request: 
         if state.events_pull_hangs:
             # Firmwares seen to take the request and never answer: only the client's own time limit ends it.
             await asyncio.Event().wait()
-        await events.wait_for_messages(subscription, events.child_text(request, "Timeout"))
+        longest = state.events_pull_max_s
+        if longest and events.requested_seconds(events.child_text(request, "Timeout") or "PT0S", 0.0) > longest:
+            # What the events WSDL gives a device for a Timeout (or MessageLimit) over what it supports.
+            limits = f"<tev:MaxTimeout>PT{longest:g}S</tev:MaxTimeout><tev:MaxMessageLimit>100</tev:MaxMessageLimit>"
+            detail = f"<tev:PullMessagesFaultResponse>{limits}</tev:PullMessagesFaultResponse>"
+            raise soap.SoapFault(400, "env:Sender", "ter:InvalidArgVal", "Timeout over the maximum", detail)
+        await events.wait_for_messages(subscription, events.child_text(request, "Timeout"), state.events_pull_cap_s)
         limit_text = events.child_text(request, "MessageLimit")
         limit = int(limit_text) if limit_text.isdigit() else 1
         return events.pull_answer(state.device_time(), broker.find(subscription.ident), limit)

@@ -55,9 +55,9 @@ class Endpoint:
 class SoapFault(Exception):
     """A SOAP fault to answer with."""
 
-    def __init__(self, status: int, code: str, subcode: str, reason: str) -> None:
+    def __init__(self, status: int, code: str, subcode: str, reason: str, detail: str = "") -> None:
         super().__init__(reason)
-        self.status, self.code, self.subcode, self.reason = status, code, subcode, reason
+        self.status, self.code, self.subcode, self.reason, self.detail = status, code, subcode, reason, detail
 
 
 def envelope(body: str) -> str:
@@ -75,7 +75,7 @@ def fault_reply(fault: SoapFault) -> SoapReply:
     body = (
         f"<env:Fault><env:Code><env:Value>{fault.code}</env:Value><env:Subcode><env:Value>{fault.subcode}"
         f'</env:Value></env:Subcode></env:Code><env:Reason><env:Text xml:lang="en">{escape(fault.reason)}'
-        "</env:Text></env:Reason></env:Fault>"
+        f"</env:Text></env:Reason>{f'<env:Detail>{fault.detail}</env:Detail>' if fault.detail else ''}</env:Fault>"
     )
     return SoapReply(fault.status, envelope(body))
 

@@ -16,14 +16,15 @@ from api.deps import SessionDep, SettingsDep
 from api.pages.core import PageRead, render
 from config.settings import Settings
 from fleet.cameras import reading as camera_reading
-from fleet.cameras.filters import CameraFilter, list_cameras
-from fleet.cameras.models import NETWORK_DEVICE_TYPES, CameraStatus, DeviceType
+from fleet.cameras.filters import CameraFilter
+from fleet.cameras.models import NETWORK_DEVICE_TYPES, CameraStatus, DeviceType, RecordedBy
 from fleet.db import RowId
 from fleet.faults import reading as fault_reading
 from fleet.faults.service import FaultFilter
 from fleet.maintenance import service as maintenance
 from fleet.network import service as network
 from fleet.pagination import Page, Window
+from fleet.recording.service import Declared
 from fleet.recording.state import footage_of
 from fleet.tickets import reading as ticket_reading
 
@@ -56,15 +57,29 @@ async def _recorder(
 ) -> dict[str, Any]:
     """A recorder, the cameras whose footage it keeps and each one's recordings and their state, from the
     recorder's last recording check."""
-    filters = CameraFilter(recorder_id=recorder_id)
     recorded = await camera_reading.page_of(
-        session, filters, Window(size=SERVED_SHOWN), maintenance=in_maintenance, now=now
+        session, CameraFilter(recorder_id=recorder_id), Window(size=SERVED_SHOWN), maintenance=in_maintenance, now=now
     )
-    rows, _total = await list_cameras(session, filters=filters, page=1, size=SERVED_SHOWN)
+    # The cameras shown are this recorder's (the filter); only a camera whose footage a recorder keeps names one
+    # (recorders.resolve).
+    shown = [
+        Declared(
+            id=c.id,
+            name=c.name,
+            host=c.host,
+            device_type=DeviceType.CAMERA,
+            lifecycle=c.lifecycle,
+            recorded_by=RecordedBy.RECORDER,
+            recorder_id=recorder_id,
+            retention_min_days=c.retention_min_days,
+            retention_max_days=c.retention_max_days,
+        )
+        for c in recorded.items
+    ]
     return {
         "device": await camera_reading.one_recorder(session, recorder_id, now=now),
         "cameras": recorded,
-        "footage": await footage_of(session, rows, settings.recording),
+        "footage": await footage_of(session, shown, settings.recording),
     }
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -13,13 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from config.recording import HISTORY, RecordingSettings
 from fleet.cameras.models import Camera, DeviceType
-from fleet.recording.coverage import Coverage, Piece, Span, coverage_of, footage_seen, merge
+from fleet.db import chunks
+from fleet.recording.coverage import Piece, Span, footage_seen, merge
 from fleet.recording.models import FootageSpan
 from fleet.recording.rules import Recording, match
 from fleet.recording.service import recorded_cameras
-
-# Cameras per statement where a list of ids goes into IN (…).
-CHUNK = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,15 +86,14 @@ async def _merge(session: AsyncSession, camera_id: int, window: Span, footage: l
     await session.execute(insert(FootageSpan), rows)
 
 
-async def pieces_of(session: AsyncSession, camera_ids: Sequence[int], period: Span) -> dict[int, list[Piece]]:
+async def pieces_of(session: AsyncSession, camera_ids: Iterable[int], period: Span) -> dict[int, list[Piece]]:
     """Each camera's spans overlapping the period, in time order."""
     found: dict[int, list[Piece]] = defaultdict(list)
-    ids = sorted(set(camera_ids))
-    for start in range(0, len(ids), CHUNK):
+    for chunk in chunks(camera_ids):
         query = (
             select(FootageSpan.camera_id, FootageSpan.starts_at, FootageSpan.ends_at, FootageSpan.footage)
             .where(
-                FootageSpan.camera_id.in_(ids[start : start + CHUNK]),
+                FootageSpan.camera_id.in_(chunk),
                 FootageSpan.starts_at < period[1],
                 FootageSpan.ends_at > period[0],
             )
@@ -105,15 +102,6 @@ async def pieces_of(session: AsyncSession, camera_ids: Sequence[int], period: Sp
         for camera_id, starts_at, ends_at, footage in await session.execute(query):
             found[camera_id].append(Piece(starts_at, ends_at, footage))
     return found
-
-
-async def coverage_for(
-    session: AsyncSession, camera_ids: Sequence[int], *, period: Span, now: datetime
-) -> dict[int, Coverage]:
-    """Each camera's coverage over the period up to now (time still to come is no part of it)."""
-    period = (period[0], max(period[0], min(period[1], now)))
-    pieces = await pieces_of(session, camera_ids, period)
-    return {camera_id: coverage_of(pieces.get(camera_id, ()), period) for camera_id in camera_ids}
 
 
 def gaps(pieces: Mapping[int, Sequence[Piece]], period: Span) -> list[tuple[int, datetime, datetime]]:
