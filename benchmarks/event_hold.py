@@ -5,7 +5,8 @@
 A simulator process (its own core where there are two) runs N quiet cameras on 127.144.0.0/16; camfleet runs one
 collector's real jobs (`scheduler.jobs.running_scheduler`, as event_flood.py does) with every check made due in a
 day, so only the event subscriptions work: a follower per camera that subscribes, holds a PullMessages long poll
-for ``events.pull_timeout``, pulls again and renews. Phases, each of ``--seconds`` once it is steady:
+for ``events.pull_timeout``, pulls again and renews. Phases of ``--seconds`` once steady (a pull phase: a whole number
+of its Timeouts, at least that):
 
 - idle: events off, the collector's other jobs alone (its own cost, subtracted from the phases below);
 - one per ``--pull-timeouts`` value: every subscription active (read from ``event_subscriptions``), then measured:
@@ -24,6 +25,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import math
 import os
 import time
 from dataclasses import dataclass
@@ -161,7 +163,10 @@ async def benchmark(args: argparse.Namespace, workdir: Path) -> str:
             for timeout in [None, *timeouts]:
                 events = {"enabled": False} if timeout is None else {"pull_timeout": timedelta(seconds=timeout)}
                 settings = bench_settings(workdir / "data", url, scheduler=base.scheduler, events=events)
-                phases.append(await _phase(database, settings, cipher, simulator, args.cameras, args.seconds))
+                # A whole number of Timeouts: the subscriptions are made within seconds of each other, so a window
+                # that cut a Timeout would count one pull of every camera or none.
+                seconds = args.seconds if timeout is None else math.ceil(args.seconds / timeout) * timeout
+                phases.append(await _phase(database, settings, cipher, simulator, args.cameras, seconds))
                 print(f"  phase {'idle' if timeout is None else f'pull {timeout:g} s'} done", flush=True)
             await database.dispose()
     finally:
