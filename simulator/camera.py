@@ -16,9 +16,9 @@ from simulator.device import Device
 from simulator.events import Event, Topic, event, state_events
 from simulator.httpd import CameraWebServer
 from simulator.mib import DISK_STORIES
-from simulator.onvif import Endpoint
 from simulator.rtsp import RtspServer
 from simulator.snmp import SnmpAgent
+from simulator.soap import Endpoint
 from simulator.state import DeviceState, ImageState
 from simulator.users import SetUserFault
 

@@ -24,7 +24,6 @@ from fleet.language import N_, Language, day, gettext, money, number, percent, t
 from fleet.reports import charts
 from fleet.uptime import footage, precision
 from fleet.uptime.calc import Figures, Span
-from fleet.uptime.causes import with_causes
 from fleet.uptime.facts import CameraFacts, camera_facts
 from fleet.uptime.networks import network_rows
 from fleet.uptime.service import (
@@ -32,8 +31,7 @@ from fleet.uptime.service import (
     TicketRepairs,
     UptimeRow,
     camera_figures_for,
-    key_of,
-    report_rows,
+    rows_of,
     ticket_repairs,
 )
 
@@ -159,10 +157,7 @@ async def uptime_document(
     if by is GroupBy.NETWORK:
         rows = by_network
     else:
-        keys = {camera_id: key_of(camera, by) for camera_id, (camera, _figures) in per_camera.items()}
-        rows = report_rows(per_camera, tickets, by=by)
-        rows = await with_causes(session, rows, per_camera, keys, period=period)
-        rows = await footage.with_footage(session, rows, keys, kept, recording=recording)
+        rows = await rows_of(session, per_camera, tickets, kept, by=by, period=period, recording=recording)
     fleet = Figures()
     repairs = TicketRepairs()
     for camera, figures in per_camera.values():

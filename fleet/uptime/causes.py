@@ -49,8 +49,8 @@ async def explained_seconds(
             if span is not None and camera_id is not None and root_id is not None:
                 caused.append((camera_id, root_id, *span))
     causes: dict[int, Cause] = {}
+    query = select(Fault.id, Fault.kind, Camera.device_type).outerjoin(Camera, Camera.id == Fault.camera_id)
     for chunk in chunks(root_id for _camera, root_id, _s, _e in caused):
-        query = select(Fault.id, Fault.kind, Camera.device_type).outerjoin(Camera, Camera.id == Fault.camera_id)
         for root_id, kind, device_type in await session.execute(query.where(Fault.id.in_(chunk))):
             causes[root_id] = cause_of(kind, device_type.value if device_type is not None else None)
     found: dict[int, dict[Cause, float]] = defaultdict(lambda: defaultdict(float))
@@ -93,15 +93,15 @@ async def with_causes(
     explained = await explained_seconds(session, period=period, camera_ids=list(per_camera))
     downtime = {camera_id: figures.downtime_s for camera_id, (_camera, figures) in per_camera.items()}
     parts = by_key(downtime, explained, keys)
-    return [
-        replace(
-            row,
-            downtime_network_s=round(parts[row.key][Cause.NETWORK], 3),
-            downtime_power_s=round(parts[row.key][Cause.POWER], 3),
-            downtime_shared_s=round(parts[row.key][Cause.SHARED], 3),
-            downtime_camera_s=round(parts[row.key][Cause.CAMERA], 3),
-        )
-        if row.key in parts
-        else row
-        for row in rows
-    ]
+    return [with_parts(row, parts[row.key]) if row.key in parts else row for row in rows]
+
+
+def with_parts(row: UptimeRow, parts: Mapping[Cause, float]) -> UptimeRow:
+    """The row with its downtime in these parts by cause (seconds, to the millisecond)."""
+    return replace(
+        row,
+        downtime_network_s=round(parts[Cause.NETWORK], 3),
+        downtime_power_s=round(parts[Cause.POWER], 3),
+        downtime_shared_s=round(parts[Cause.SHARED], 3),
+        downtime_camera_s=round(parts[Cause.CAMERA], 3),
+    )

@@ -376,8 +376,24 @@ async def uptime_report(
 
         return await network_rows(session, period=utc(period), now=now)
     per_camera = await camera_figures_for(session, period=period, now=now)
-    rows = report_rows(per_camera, await ticket_repairs(session, period=utc(period)), by=by)
+    tickets = await ticket_repairs(session, period=utc(period))
+    kept = await footage.kept(session, per_camera, period=utc(period), now=now)
+    return await rows_of(session, per_camera, tickets, kept, by=by, period=period, recording=recording)
+
+
+async def rows_of(
+    session: AsyncSession,
+    per_camera: dict[int, tuple[CameraFacts, Figures]],
+    tickets: dict[int, TicketRepairs],
+    kept: footage.Kept,
+    *,
+    by: GroupBy,
+    period: Span,
+    recording: RecordingSettings | None,
+) -> list[UptimeRow]:
+    """The report's rows per key (not by network type) from every camera's figures, tickets and kept footage over
+    the period, with the downtime in parts by cause and recorded time beside availability."""
+    rows = report_rows(per_camera, tickets, by=by)
     keys = {camera_id: key_of(camera, by) for camera_id, (camera, _figures) in per_camera.items()}
     rows = await causes.with_causes(session, rows, per_camera, keys, period=utc(period))
-    found = await footage.kept(session, keys, period=utc(period), now=now)
-    return await footage.with_footage(session, rows, keys, found, recording=recording)
+    return await footage.with_footage(session, rows, keys, kept, recording=recording)
