@@ -104,6 +104,24 @@ async def test_reboot_and_counter_reset(fleet: SimulatedFleet, http: aiohttp.Cli
         assert (await response.json())["counters"]["onvif_total"] == 0
 
 
+@pytest.mark.parametrize("downtime_s", [0.0, 0.2])
+async def test_a_reboot_stops_the_camera_once(
+    fleet: SimulatedFleet, monkeypatch: pytest.MonkeyPatch, downtime_s: float
+) -> None:
+    camera = fleet.camera("GEN-1")
+    stops: list[None] = []
+    stop = camera.stop
+
+    async def counted() -> None:
+        stops.append(None)
+        await stop()
+
+    monkeypatch.setattr(camera, "stop", counted)
+    await camera.reboot(downtime_s)
+    await eventually(lambda: camera.state.boots == 2, timeout=10, what="GEN-1 booted again")
+    assert len(stops) == 1
+
+
 async def test_reboot_with_downtime_comes_back(fleet: SimulatedFleet, http: aiohttp.ClientSession) -> None:
     async with http.post(f"{BASE}/cameras/GEN-1/reboot", json={"downtime_s": 0.2}) as response:
         assert (await response.json())["state"]["offline"] is True
