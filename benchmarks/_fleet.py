@@ -211,6 +211,11 @@ class SimulatorProcess:
         items = self._control("GET", "/cameras")["items"]
         return sum(int(item["counters"]["snmp"]) for item in items)
 
+    def onvif_requests(self, *operations: str) -> dict[str, int]:
+        """ONVIF requests the cameras received since the last reset, per operation asked about."""
+        items = self._control("GET", "/cameras")["items"]
+        return {op: sum(int(item["counters"]["onvif"].get(op, 0)) for item in items) for op in operations}
+
 
 def _soap_probe(cam: BenchCamera) -> bool:
     request = urllib.request.Request(

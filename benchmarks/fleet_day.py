@@ -6,25 +6,31 @@ the nightly jobs and the fleet-wide reads, with the memory and the database byte
     .venv/bin/python benchmarks/fleet_day.py -n 200 --hours 6 --engine sqlite
 
 Time is compressed and no device is contacted: the cameras are bulk-inserted (the importer is measured by
-scale_out.py), their check states made as a collector makes them, and the day is fed to `fleet.health.recording.record`
-— what the poller calls with its batches — as synthetic outcomes of the reachability and ONVIF health checks, one
-round per simulated hour in batches of 500. Hourly rounds store what a day at the default intervals stores: a
-success that repeats the previous one is kept at most once an hour per check (recording.SAMPLE_EVERY), so the
-skipped rounds would add CPU, not rows. One camera in 50 goes down for hours 3 to 6 (faults, alerts, tickets and
-status intervals, then recovery). Then: the nightly roll-up of the day, the retention prune of its first half, the
-dashboard's figures, the uptime report by camera over the whole fleet, and the inventory XLSX. Printed: each step's
-seconds, database bytes per camera-day, and the peak RSS of this process (everything runs in it) and of any worker
-process it started, against the 1 GB target. The last line is machine-readable.
+scale_out.py) with one recorder per 50 cameras keeping their footage, and one camera in 500 with footage under two
+legal holds that abut; their check states are made as a collector makes them, and the day is fed to
+`fleet.health.recording.record` — what the poller calls with its batches — as synthetic outcomes of the reachability
+and ONVIF health checks of every device and each recorder's recording check (its recordings as the collector reads
+them, stored as the poller stores them), one round per simulated hour in batches of 500 (benchmarks/_day.py). Hourly
+rounds store what a day at the default intervals stores: a success that repeats the previous one is kept at most
+once an hour per check (recording.SAMPLE_EVERY), so the skipped rounds would add CPU, not rows. One camera in 50 goes
+down for hours 3 to 6 (faults, alerts, tickets and status intervals, then recovery); one recorder in 20 loses
+footage from a quarter to half of the simulated hours (recording faults, then gaps in the footage kept). Then: the
+nightly roll-up of the day, the retention prune of its first half, the dashboard's figures, the uptime report by
+camera over the whole fleet with its recorded time and recording state, and the inventory XLSX with its footage
+columns (both as the CLI and the API make them). Printed: each step's seconds, database bytes per camera-day, and
+the peak RSS of this process (everything runs in it) and of any worker process it started, against the 1 GB target.
+The last line is machine-readable.
 """
 
 from __future__ import annotations
 
 import argparse
 import resource
-from datetime import UTC, date, datetime, time, timedelta
+from collections import Counter
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, select, text
 
 from _common import (
     bench_settings,
@@ -38,83 +44,22 @@ from _common import (
     target,
     timed,
 )
+from _day import LOSING_EVERY, Fleet, outcomes_of_hour, register
 from api.pages.dashboard import _figures as dashboard_figures
-from config.checks import CheckKind
 from config.settings import Settings
 from config.zone import LOCAL
-from fleet.cameras.models import Camera, CameraStatus
 from fleet.db import Database
-from fleet.health.claims import ensure_check_states
-from fleet.health.models import CheckResult, ErrorClass
-from fleet.health.recording import Outcome, record
+from fleet.health.models import CheckResult
+from fleet.health.recording import record
 from fleet.health.results import prune_results
-from fleet.inventory import export
+from fleet.inventory.export import ExportFormat, render
 from fleet.inventory.service import build_inventory
+from fleet.recording.models import FootageSpan
 from fleet.uptime.service import GroupBy, uptime_report
 from scheduler.jobs import roll_up
 
 BATCH = 500
-KINDS = (CheckKind.REACHABILITY, CheckKind.ONVIF_HEALTH)
 RSS_TARGET_MB = 1024.0
-MAKERS = (("Axis Communications", "AXIS"), ("Hikvision", "HIKVISION"), ("Bosch Security Systems", "Bosch"))
-
-
-async def register(database: Database, cameras: int, at: datetime) -> None:
-    """N in-service cameras, bulk-inserted, with their check states."""
-    rows = [
-        {
-            "name": f"DAY-{n:05d}",
-            "host": f"10.{n // 62500}.{n // 250 % 250}.{n % 250 + 1}",
-            "area": f"Wijk {n % 25:02d}",
-            "site": f"Locatie {n % 400}",
-            "poller_group": f"zone-{n % 4}",
-            "declared_manufacturer": MAKERS[n % len(MAKERS)][0],
-            "observed_manufacturer": MAKERS[n % len(MAKERS)][1],
-            "latitude": 51.3 + (n % 1000) / 10000,
-            "longitude": 6.1 + (n // 1000) / 10000,
-            "installed_on": date(2015 + n % 10, 1 + n % 12, 1),
-            "status": CameraStatus.UNKNOWN,
-        }
-        for n in range(cameras)
-    ]
-    async with database.unit_of_work() as session:
-        for start in range(0, len(rows), 5000):
-            await session.execute(insert(Camera), rows[start : start + 5000])
-    if database.engine.dialect.name == "postgresql":
-        # What autovacuum does after a bulk load. In the bulk insert's own transaction, without statistics, the
-        # planner's anti-join for dropping check states no camera should have took longer than the statement time
-        # limit at 50,000 cameras.
-        async with database.engine.execution_options(isolation_level="AUTOCOMMIT").connect() as connection:
-            await connection.execute(text("ANALYZE cameras"))
-    async with database.unit_of_work() as session:
-        await ensure_check_states(session, now=at)
-
-
-def outcomes_of_hour(ids: list[int], hour: int, start: datetime, settings: Settings) -> list[Outcome]:
-    """Every camera's reachability and ONVIF health result of one hour, spread over that hour."""
-    found = []
-    intervals = {
-        CheckKind.REACHABILITY: settings.scheduler.reachability_interval,
-        CheckKind.ONVIF_HEALTH: settings.scheduler.health_interval,
-    }
-    for n, camera_id in enumerate(ids):
-        at = start + timedelta(hours=hour, seconds=n % 3600)
-        down = n % 50 == 7 and 3 <= hour <= 6
-        for kind in KINDS:
-            found.append(
-                Outcome(
-                    camera_id=camera_id,
-                    kind=kind,
-                    at=at,
-                    ok=not down,
-                    duration_s=0.05,
-                    next_due_at=at + intervals[kind],
-                    error_class=ErrorClass.UNREACHABLE if down else None,
-                    error="connect: no route to host" if down else None,
-                    values={"clock_drift_s": 0.4} if kind is CheckKind.ONVIF_HEALTH and not down else {},
-                )
-            )
-    return found
 
 
 async def database_bytes(database: Database, settings: Settings) -> int:
@@ -126,13 +71,11 @@ async def database_bytes(database: Database, settings: Settings) -> int:
     return sum(p.stat().st_size for p in (path, path.with_name(path.name + "-wal")) if p.exists())
 
 
-async def simulate_day(database: Database, settings: Settings, start: datetime, hours: int) -> int:
+async def simulate_day(database: Database, settings: Settings, fleet: Fleet, start: datetime, hours: int) -> int:
     """Feed the hours' outcomes through the recording path in poller-sized batches; returns how many."""
-    async with database.unit_of_work() as session:
-        ids = list((await session.scalars(select(Camera.id).order_by(Camera.id))).all())
     done = 0
     for hour in range(hours):
-        outcomes = outcomes_of_hour(ids, hour, start, settings)
+        outcomes = outcomes_of_hour(fleet, hour, start, hours, settings)
         for first in range(0, len(outcomes), BATCH):
             async with database.unit_of_work() as session:
                 await record(session, outcomes[first : first + BATCH], settings=settings)
@@ -159,14 +102,22 @@ async def nightly_and_reads(database: Database, settings: Settings, start: datet
     figures["dashboard_s"], figures["dashboard_cpu_s"] = step.seconds, step.cpu_s
     with timed() as step:
         async with database.unit_of_work() as session:
-            rows = await uptime_report(session, period=(start, start + timedelta(days=1)), by=GroupBy.CAMERA, now=night)
+            rows = await uptime_report(
+                session,
+                period=(start, start + timedelta(days=1)),
+                by=GroupBy.CAMERA,
+                now=night,
+                recording=settings.recording,
+            )
     figures["uptime_report_s"], figures["uptime_rows"] = step.seconds, len(rows)
+    states = Counter(row.recording_state for row in rows)
+    print(f"  the uptime report's recording states: {', '.join(f'{k} {n}' for k, n in sorted(states.items()))}")
     figures["uptime_report_cpu_s"] = step.cpu_s
     as_of = (start + timedelta(days=1)).date()
     with timed() as step:
         async with database.unit_of_work() as session:
             inventory = await build_inventory(session, settings=settings, as_of=as_of)
-        figures["xlsx_bytes"] = len(export.to_xlsx(inventory, as_of=as_of))
+        figures["xlsx_bytes"] = len(render(inventory, ExportFormat.XLSX, as_of))
     figures["inventory_xlsx_s"], figures["inventory_xlsx_cpu_s"] = step.seconds, step.cpu_s
     return figures
 
@@ -180,11 +131,11 @@ async def measure(args: argparse.Namespace, workdir: Path) -> str:
         settings = bench_settings(workdir / args.engine, url)
         database = await migrated(settings)
         with timed() as registering:
-            await register(database, args.cameras, start)
+            fleet = await register(database, args.cameras, start)
         empty = await database_bytes(database, settings)
         server = await server_cpu(database)
         with timed() as day:
-            outcomes = await simulate_day(database, settings, start, args.hours)
+            outcomes = await simulate_day(database, settings, fleet, start, args.hours)
         day_server_cpu = server_cpu_since(server, await server_cpu(database))
         if database.engine.dialect.name == "postgresql":
             async with database.engine.execution_options(isolation_level="AUTOCOMMIT").connect() as connection:
@@ -192,6 +143,7 @@ async def measure(args: argparse.Namespace, workdir: Path) -> str:
         after_day = await database_bytes(database, settings)
         async with database.unit_of_work() as session:
             results = int(await session.scalar(select(func.count()).select_from(CheckResult)) or 0)
+            spans = int(await session.scalar(select(func.count()).select_from(FootageSpan)) or 0)
         figures = await nightly_and_reads(database, settings, start, args.hours)
         after_night = await database_bytes(database, settings)
         await database.dispose()
@@ -200,6 +152,10 @@ async def measure(args: argparse.Namespace, workdir: Path) -> str:
     workers_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     rate = outcomes / day.seconds
     print(f"\nregistration (bulk insert + check states): {registering.seconds:.1f} s")
+    print(
+        f"recorders: {len(fleet.recorders)} (one in {LOSING_EVERY} losing footage for a stretch of the day), "
+        f"{spans} footage spans kept after the day"
+    )
     print(f"the day: {outcomes} outcomes in {day.seconds:.1f} s ({rate:.0f}/s), {results} results kept")
     print(
         f"  CPU per outcome recorded: ours {day.cpu_s / outcomes * 1000:.3f} ms, the database server's "

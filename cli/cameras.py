@@ -16,6 +16,7 @@ from cli.passwords import cameras_passwords, cameras_rotate_passwords
 from cli.root import cli_actor, command, err, fail, load_settings, out, unit_of_work
 from fleet.cameras import importer, reading, recorders, uplinks
 from fleet.cameras import service as cameras
+from fleet.cameras.filters import CameraFilter
 from fleet.cameras.models import CameraKind, CameraStatus, RiskLevel
 from fleet.cameras.schemas import CameraCreate, NetworkDeviceCreate
 from fleet.hygiene import service as hygiene
@@ -102,7 +103,7 @@ async def cameras_list(
     risk: Annotated[RiskLevel | None, typer.Option(help="Only this vendor-origin risk level.")] = None,
 ) -> None:
     """List the cameras."""
-    filters = cameras.CameraFilter(status=status, kind=kind, area=area, risk=risk)
+    filters = CameraFilter(status=status, kind=kind, area=area, risk=risk)
     async with unit_of_work() as work:
         now = datetime.now(UTC)
         maintenance = await cameras_in_maintenance(work.session, now)

@@ -13,7 +13,7 @@ from rich.table import Table
 from cli.cameras import import_devices
 from cli.root import command, out, unit_of_work
 from fleet.cameras import reading
-from fleet.cameras import service as registry
+from fleet.cameras.filters import CameraFilter
 from fleet.cameras.models import NETWORK_DEVICE_TYPES, CameraStatus
 from fleet.cameras.schemas import NetworkDeviceCreate
 
@@ -37,7 +37,7 @@ async def network_devices_list(
     status: Annotated[CameraStatus | None, typer.Option(help="Only devices with this status.")] = None,
 ) -> None:
     """List the network devices, each with its uplink and the number of devices hanging on it."""
-    filters = registry.CameraFilter(device_type=NETWORK_DEVICE_TYPES, status=status)
+    filters = CameraFilter(device_type=NETWORK_DEVICE_TYPES, status=status)
     async with unit_of_work() as work:
         page = await reading.network_device_page(work.session, filters, page=1, size=10**9, maintenance=frozenset())
     if as_json:

@@ -12,7 +12,7 @@ from rich.table import Table
 from cli.cameras import import_devices
 from cli.root import command, out, unit_of_work
 from fleet.cameras import reading
-from fleet.cameras import service as registry
+from fleet.cameras.filters import CameraFilter
 from fleet.cameras.models import CameraStatus, DeviceType
 from fleet.cameras.schemas import RecorderCreate
 
@@ -36,7 +36,7 @@ async def recorders_list(
     status: Annotated[CameraStatus | None, typer.Option(help="Only recorders with this status.")] = None,
 ) -> None:
     """List the recorders, each with the number of cameras it records."""
-    filters = registry.CameraFilter(device_type=DeviceType.RECORDER, status=status)
+    filters = CameraFilter(device_type=DeviceType.RECORDER, status=status)
     async with unit_of_work() as work:
         page = await reading.recorder_page(work.session, filters, page=1, size=max(1, 10**9), maintenance=frozenset())
     if as_json:

@@ -41,6 +41,13 @@ class Value:
     value: int | bytes | str | None
 
 
+def integer(value: Value | None, tags: tuple[int, ...] = (INTEGER,)) -> int | None:
+    """The value's number when it has one of these types (an agent's value of another type counts as none)."""
+    if value is None or value.tag not in tags or not isinstance(value.value, int):
+        return None
+    return value.value
+
+
 @dataclass(frozen=True, slots=True)
 class Message:
     """An SNMP v1/v2c message with its PDU read."""

@@ -21,6 +21,7 @@ from typing import Literal
 
 from collectors.base import DiskSeen
 from collectors.ber import Value
+from collectors.snmp_walk import Row, column
 
 DISK_ENTRY = "1.3.6.1.4.1.6574.2.1.1"
 RAID_ENTRY = "1.3.6.1.4.1.6574.3.1.1"
@@ -60,13 +61,6 @@ _RAID_WORDS = {
 }
 _MAX_NAME = 64
 
-Row = tuple[str, Value]
-
-
-def _column(rows: Sequence[Row], root: str) -> dict[str, Value]:
-    """A column's values by row index (the OID's arcs after the column's)."""
-    return {oid[len(root) + 1 :]: value for oid, value in rows[: MAX_UNITS * 2] if oid.startswith(root + ".")}
-
 
 def _number(value: Value | None) -> int | None:
     return value.value if value is not None and isinstance(value.value, int) else None
@@ -85,7 +79,14 @@ def _word(words: Mapping[int, str], code: int | None) -> str:
 
 def disks_of(walked: Mapping[str, Sequence[Row]]) -> tuple[DiskSeen, ...]:
     """The disks, then the volumes, of the walked columns (rows by root, as collectors.snmp_walk gives them)."""
-    columns = {root: _column(walked.get(root, ()), root) for root in ROOTS}
+    # Keyed by the row index as written ("1.2"), the way a unit without a name is called.
+    columns = {
+        root: {
+            ".".join(map(str, index)): value
+            for index, value in column(walked.get(root, ())[: MAX_UNITS * 2], root).items()
+        }
+        for root in ROOTS
+    }
     seen: list[DiskSeen] = []
     for index in list(dict.fromkeys([*columns[_DISK_STATUS], *columns[_DISK_HEALTH]]))[:MAX_UNITS]:
         status, health = _number(columns[_DISK_STATUS].get(index)), _number(columns[_DISK_HEALTH].get(index))

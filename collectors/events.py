@@ -12,6 +12,7 @@ VMS's). A subscription we no longer want simply lapses at its termination time.
 from __future__ import annotations
 
 import asyncio
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
@@ -39,6 +40,17 @@ _TRUE = frozenset({"true", "1", "active", "on"})
 _FALSE = frozenset({"false", "0", "inactive", "off"})
 _MAX_TOPIC = 200
 _MAX_SOURCE = 100
+_DURATION = re.compile(r"^PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?$")
+
+
+class PullRefused(BadResponse):
+    """The camera refused a pull's Timeout as longer than it supports (the events WSDL's PullMessagesFaultResponse);
+    ``longest`` is the MaxTimeout it named, when it named one that reads."""
+
+    def __init__(self, longest: timedelta | None) -> None:
+        named = f"at most {int(longest.total_seconds())} s" if longest is not None else "no maximum named"
+        super().__init__(f"the camera refused the pull's Timeout ({named})")
+        self.longest = longest
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,10 +198,22 @@ class PullPointClient:
             raise Timeout(f"no answer to {action.rsplit('/', 1)[-1]} in time") from None
         element = soap_body(answer.body)
         if etree.QName(element).localname == "Fault":
+            limits = element.find(f".//{{{_TEV}}}PullMessagesFaultResponse")
+            if limits is not None:
+                raise PullRefused(_duration(limits.findtext(f"{{{_TEV}}}MaxTimeout")))
             raise fault_from_element(element)
         if answer.status != 200:
             raise BadResponse(f"HTTP {answer.status} without a SOAP fault")
         return element
+
+
+def _duration(text: str | None) -> timedelta | None:
+    """An xs:duration of hours, minutes and seconds (PT1M, PT20S), or None when it is not one."""
+    match = _DURATION.match((text or "").strip())
+    if match is None or not any(match.groups()):
+        return None
+    hours, minutes, seconds = match.groups()
+    return timedelta(hours=int(hours or 0), minutes=int(minutes or 0), seconds=float(seconds or 0))
 
 
 def _path(address: str | None) -> str:

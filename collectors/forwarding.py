@@ -16,14 +16,14 @@ from dataclasses import dataclass
 
 from collectors.ber import INTEGER, OCTET_STRING
 from collectors.errors import BadResponse
-from collectors.snmp_walk import Row, arcs
+from collectors.ports import IF_NAME
+from collectors.snmp_walk import Row, column
 
 BASE_PORT_IF_INDEX = "1.3.6.1.2.1.17.1.4.1.2"
 FDB_PORT = "1.3.6.1.2.1.17.4.3.1.2"
 FDB_STATUS = "1.3.6.1.2.1.17.4.3.1.3"
 QFDB_PORT = "1.3.6.1.2.1.17.7.1.2.2.1.2"
 QFDB_STATUS = "1.3.6.1.2.1.17.7.1.2.2.1.3"
-IF_NAME = "1.3.6.1.2.1.31.1.1.1.1"
 NET_TO_PHYSICAL_ADDRESS = "1.3.6.1.2.1.4.35.1.4"
 NET_TO_PHYSICAL_TYPE = "1.3.6.1.2.1.4.35.1.6"
 NET_TO_MEDIA_ADDRESS = "1.3.6.1.2.1.4.22.1.2"
@@ -59,18 +59,12 @@ class NeighbourEntry:
 Walk = Callable[[Sequence[str]], Awaitable[dict[str, list[Row]]]]
 
 
-def _index(oid: str, root: str) -> tuple[int, ...]:
-    return arcs(oid)[len(arcs(root)) :]
-
-
 def _column(rows: Mapping[str, list[Row]], root: str, tag: int) -> dict[tuple[int, ...], object]:
     """The column's values by index; a value of another type is the agent's fault."""
-    found: dict[tuple[int, ...], object] = {}
-    for oid, value in rows.get(root, []):
-        if value.tag != tag:
-            raise BadResponse(f"SNMP value of an unexpected type under {root}")
-        found[_index(oid, root)] = value.value
-    return found
+    found = column(rows.get(root, []), root)
+    if any(value.tag != tag for value in found.values()):
+        raise BadResponse(f"SNMP value of an unexpected type under {root}")
+    return {index: value.value for index, value in found.items()}
 
 
 def _mac(octets: Sequence[int] | bytes, where: str) -> str:

@@ -11,15 +11,16 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from collectors.base import PortSeen, UpsSeen
-from collectors.ber import COUNTER32, COUNTER64, GAUGE32, INTEGER, OCTET_STRING, Value
+from collectors.ber import COUNTER32, COUNTER64, GAUGE32, OCTET_STRING, Value, integer
+from collectors.snmp_walk import column
 
 _IF_ENTRY = "1.3.6.1.2.1.2.2.1"
 _IFX_ENTRY = "1.3.6.1.2.1.31.1.1.1"
 _PETH_PORT_ENTRY = "1.3.6.1.2.1.105.1.1.1"
 IF_DESCR, IF_SPEED, IF_ADMIN, IF_OPER, IF_IN_ERRORS, IF_OUT_ERRORS = (
-    f"{_IF_ENTRY}.{column}" for column in (2, 5, 7, 8, 14, 20)
+    f"{_IF_ENTRY}.{arc}" for arc in (2, 5, 7, 8, 14, 20)
 )
-IF_NAME, IF_HIGH_SPEED, IF_ALIAS = (f"{_IFX_ENTRY}.{column}" for column in (1, 15, 18))
+IF_NAME, IF_HIGH_SPEED, IF_ALIAS = (f"{_IFX_ENTRY}.{arc}" for arc in (1, 15, 18))
 PETH_ADMIN, PETH_DETECTION = f"{_PETH_PORT_ENTRY}.3", f"{_PETH_PORT_ENTRY}.6"
 # The columns walked together, one cursor each.
 ROOTS = (IF_DESCR, IF_SPEED, IF_ADMIN, IF_OPER, IF_IN_ERRORS, IF_OUT_ERRORS, IF_NAME, IF_HIGH_SPEED, IF_ALIAS)
@@ -38,12 +39,6 @@ _ON_BATTERY = 5  # upsOutputSource battery(5)
 _MAX_TEXT = 255
 
 
-def _number(value: Value | None, tags: tuple[int, ...] = (INTEGER,)) -> int | None:
-    if value is None or value.tag not in tags or not isinstance(value.value, int):
-        return None
-    return value.value
-
-
 def _text(value: Value | None) -> str | None:
     if value is None or value.tag != OCTET_STRING or not isinstance(value.value, bytes):
         return None
@@ -52,31 +47,26 @@ def _text(value: Value | None) -> str | None:
 
 
 def _status(value: Value | None) -> bool | None:
-    number = _number(value)
+    number = integer(value)
     return None if number is None else number == 1  # up(1) / true(1); everything else is not
 
 
-def _by_index(rows: Sequence[tuple[str, Value]], root: str, arcs: int = 1) -> dict[tuple[int, ...], Value]:
-    """The rows of one column by their index (the OID's last `arcs` numbers)."""
-    found: dict[tuple[int, ...], Value] = {}
-    for oid, value in rows:
-        index = oid[len(root) + 1 :].split(".")
-        if len(index) == arcs and all(part.isdigit() for part in index):
-            found[tuple(int(part) for part in index)] = value
-    return found
+def _arcs(values: Mapping[tuple[int, ...], Value], arcs: int) -> dict[tuple[int, ...], Value]:
+    # A table's index has this many numbers; a row with another is not of the table.
+    return {index: value for index, value in values.items() if len(index) == arcs}
 
 
 def ports_of(tables: Mapping[str, Sequence[tuple[str, Value]]]) -> tuple[PortSeen, ...]:
     """Every interface the walked IF-MIB and POWER-ETHERNET-MIB columns name, by ifIndex."""
-    columns = {root: _by_index(tables.get(root, ()), root) for root in ROOTS}
-    poe = {root: _by_index(tables.get(root, ()), root, arcs=2) for root in POE_ROOTS}
-    indexes = sorted({index for column in columns.values() for index in column})[:MAX_PORTS]
+    columns = {root: _arcs(column(tables.get(root, ()), root), 1) for root in ROOTS}
+    poe = {root: _arcs(column(tables.get(root, ()), root), 2) for root in POE_ROOTS}
+    indexes = sorted({index for values in columns.values() for index in values})[:MAX_PORTS]
     ports: list[PortSeen] = []
     for (index,) in indexes:
         key = (index,)
-        high = _number(columns[IF_HIGH_SPEED].get(key), (GAUGE32,))
-        speed = _number(columns[IF_SPEED].get(key), (GAUGE32,))
-        detection = _number(poe[PETH_DETECTION].get((1, index)))
+        high = integer(columns[IF_HIGH_SPEED].get(key), (GAUGE32,))
+        speed = integer(columns[IF_SPEED].get(key), (GAUGE32,))
+        detection = integer(poe[PETH_DETECTION].get((1, index)))
         ports.append(
             PortSeen(
                 index=index,
@@ -86,8 +76,8 @@ def ports_of(tables: Mapping[str, Sequence[tuple[str, Value]]]) -> tuple[PortSee
                 admin_up=_status(columns[IF_ADMIN].get(key)),
                 oper_up=_status(columns[IF_OPER].get(key)),
                 speed_mbps=high if high else (speed // 1_000_000 if speed is not None else high),
-                in_errors=_number(columns[IF_IN_ERRORS].get(key), (COUNTER32, COUNTER64)),
-                out_errors=_number(columns[IF_OUT_ERRORS].get(key), (COUNTER32, COUNTER64)),
+                in_errors=integer(columns[IF_IN_ERRORS].get(key), (COUNTER32, COUNTER64)),
+                out_errors=integer(columns[IF_OUT_ERRORS].get(key), (COUNTER32, COUNTER64)),
                 poe_enabled=_status(poe[PETH_ADMIN].get((1, index))),
                 poe_status=_POE_STATUS.get(detection) if detection is not None else None,
             )
@@ -97,14 +87,14 @@ def ports_of(tables: Mapping[str, Sequence[tuple[str, Value]]]) -> tuple[PortSee
 
 def ups_of(values: Mapping[str, Value]) -> UpsSeen | None:
     """The UPS's battery from the UPS-MIB scalars read (None: the device has no UPS-MIB)."""
-    source = _number(values.get(UPS_OUTPUT_SOURCE))
-    status = _number(values.get(UPS_BATTERY_STATUS))
+    source = integer(values.get(UPS_OUTPUT_SOURCE))
+    status = integer(values.get(UPS_BATTERY_STATUS))
     if source is None and status is None:
         return None
     return UpsSeen(
         on_battery=None if source is None else source == _ON_BATTERY,
         battery_status=_BATTERY_STATUS.get(status) if status is not None else None,
-        minutes_remaining=_number(values.get(UPS_MINUTES)),
-        charge_percent=_number(values.get(UPS_CHARGE)),
-        seconds_on_battery=_number(values.get(UPS_SECONDS_ON_BATTERY)),
+        minutes_remaining=integer(values.get(UPS_MINUTES)),
+        charge_percent=integer(values.get(UPS_CHARGE)),
+        seconds_on_battery=integer(values.get(UPS_SECONDS_ON_BATTERY)),
     )

@@ -39,6 +39,7 @@ from collectors.ber import (
     TIME_TICKS,
     BerError,
     Value,
+    integer,
     read_value,
 )
 from collectors.disks import MAX_UNITS, disks_of
@@ -102,12 +103,6 @@ def as_text(value: Value) -> str:
 def present(varbinds: list[tuple[str, Value]]) -> dict[str, Value]:
     """Return the varbinds the agent has a value for, by OID; absent markers are skipped."""
     return {oid: value for oid, value in varbinds if value.tag not in ABSENT}
-
-
-def _integer(value: Value | None, tags: tuple[int, ...]) -> int | None:
-    if value is None or value.tag not in tags or not isinstance(value.value, int):
-        return None
-    return value.value
 
 
 def enterprise_of(sys_object_id: str | None) -> int | None:
@@ -268,8 +263,8 @@ class SnmpCollector:
         disks = disks_of(await walk(self, target, DISK_ROOTS, _DISK_WALK)) if target.recorder else ()
         ports = await self._ports(request) if target.network_device else ()
         ups = ups_of(base) if target.network_device else None
-        uptime = _integer(base.get(SYS_UPTIME), (TIME_TICKS,))
-        oper_status = _integer(base.get(IF_OPER_STATUS_1), (INTEGER,))
+        uptime = integer(base.get(SYS_UPTIME), (TIME_TICKS,))
+        oper_status = integer(base.get(IF_OPER_STATUS_1), (INTEGER,))
         return SnmpObservation(
             sys_descr=as_text(base[SYS_DESCR]) if SYS_DESCR in base else None,
             sys_object_id=sys_object_id,
@@ -277,7 +272,7 @@ class SnmpCollector:
             uptime_s=uptime / 100.0 if uptime is not None else None,
             sys_name=as_text(base[SYS_NAME]) if SYS_NAME in base else None,
             if_oper_up=oper_status == 1 if oper_status is not None else None,
-            if_in_errors=_integer(base.get(IF_IN_ERRORS_1), _COUNTERS),
+            if_in_errors=integer(base.get(IF_IN_ERRORS_1), _COUNTERS),
             temperature_c=temperature,
             storage_ok=storage_ok,
             vendor_values=vendor_values,

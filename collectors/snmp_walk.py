@@ -43,6 +43,17 @@ def arcs(oid: str) -> tuple[int, ...]:
     return tuple(int(part) for part in oid.strip(".").split("."))
 
 
+def column(rows: Sequence[Row], root: str) -> dict[tuple[int, ...], Value]:
+    """A walked column's values by row index: each OID's numbers after the column's (rows not under it left out)."""
+    prefix = arcs(root)
+    found: dict[tuple[int, ...], Value] = {}
+    for oid, value in rows:
+        numbers = arcs(oid)
+        if len(numbers) > len(prefix) and numbers[: len(prefix)] == prefix:
+            found[numbers[len(prefix) :]] = value
+    return found
+
+
 def _size(oid: str, value: Value) -> int:
     body = value.value
     return len(oid) + (len(body) if isinstance(body, bytes | str) else 8)

@@ -75,24 +75,23 @@ def v3_sender(datagram: bytes) -> tuple[bytes, bytes] | None:
         return None
 
 
-class _Udp(udp.UdpAsyncioTransport):  # type: ignore[misc]
-    """pysnmp's UDP transport, showing each datagram to ``seen`` first (a v3 sender's engine id is learnt there)."""
+class _Seen:
+    """Shows each datagram to ``seen`` before pysnmp's transport reads it (a v3 sender's engine id is learnt there)."""
 
     seen: Callable[[str, bytes], None] | None = None
 
     def datagram_received(self, datagram: bytes, transportAddress: Any) -> None:  # noqa: N803 (pysnmp's name)
         if self.seen is not None:
             self.seen(str(transportAddress[0]), datagram)
-        super().datagram_received(datagram, transportAddress)
+        super().datagram_received(datagram, transportAddress)  # type: ignore[misc]
 
 
-class _Udp6(udp6.Udp6AsyncioTransport):  # type: ignore[misc]
-    seen: Callable[[str, bytes], None] | None = None
+class _Udp(_Seen, udp.UdpAsyncioTransport):  # type: ignore[misc]
+    """pysnmp's UDP transport over IPv4, showing each datagram first."""
 
-    def datagram_received(self, datagram: bytes, transportAddress: Any) -> None:  # noqa: N803 (pysnmp's name)
-        if self.seen is not None:
-            self.seen(str(transportAddress[0]), datagram)
-        super().datagram_received(datagram, transportAddress)
+
+class _Udp6(_Seen, udp6.Udp6AsyncioTransport):  # type: ignore[misc]
+    """pysnmp's UDP transport over IPv6, showing each datagram first."""
 
 
 def _if_index(varbinds: Any) -> int | None:

@@ -19,9 +19,13 @@ class EventSettings(Section):
     renew_at: float = Field(default=0.5, gt=0.1, le=0.9, description="fraction of the granted time")
     # Renewals never come closer together than this, whatever the camera granted.
     renew_min: Duration = timedelta(seconds=5)
-    # How long one PullMessages may wait for messages at the camera (a long poll); a pull that has not answered
-    # after this plus scheduler.device_timeout counts as failed (some firmwares never answer).
-    pull_timeout: Duration = timedelta(seconds=10)
+    # How long one PullMessages may wait for messages at the camera (a long poll). Events come at once whatever it
+    # is; a quiet camera costs a pull per this (at 10 s, 5,000 pulls a second for 50,000 cameras: about a core;
+    # benchmarks/event_hold.py). 60 s is what Home Assistant's ONVIF integration asks of every camera; one that
+    # supports less says so (PullMessagesFaultResponse) and is pulled as long as it says, one that answers sooner
+    # is pulled again. A pull that has not answered after this plus scheduler.device_timeout counts as failed (some
+    # firmwares never answer), so a camera that vanishes mid-pull is subscribed again after up to 70 s.
+    pull_timeout: Duration = timedelta(seconds=60)
     # Messages asked for in one pull.
     pull_limit: int = Field(default=100, ge=1, le=1024)
     # After a failure the subscription is created again at once, then after twice as long each time, up to this.

@@ -161,7 +161,7 @@ async def refresh_statistics(session: AsyncSession) -> None:
         await session.execute(text("ANALYZE cameras"))
 
 
-_Key = TypeVar("_Key", int, tuple[Any, ...])
+_Key = TypeVar("_Key", int, str, tuple[Any, ...])
 # Keys per IN list: well within both engines' limits on a statement's parameters (asyncpg's 32,767).
 IN_CHUNK = 500
 

@@ -16,7 +16,7 @@ from typing import Any, Literal
 from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_currency, format_decimal, format_percent
+from babel.numbers import NumberPattern, format_currency, format_decimal, format_percent, parse_pattern
 from babel.support import Translations
 
 Language = Literal["nl", "en"]
@@ -54,8 +54,12 @@ def gettext(message: str, language: Language) -> str:
     return translations(language).gettext(message)
 
 
-def _pattern(decimals: int | None) -> str:
-    return "#,##0.###" if decimals is None else "#,##0" + ("." + "0" * decimals if decimals else "")
+@cache
+def _pattern(decimals: int | None, suffix: str = "") -> NumberPattern:
+    # Parsed once: babel parses a pattern given as text on every call, most of the time a number takes (the
+    # inventory words two numbers a camera).
+    text = "#,##0.###" if decimals is None else "#,##0" + ("." + "0" * decimals if decimals else "")
+    return parse_pattern(text + suffix)
 
 
 def number(value: float, language: Language, *, decimals: int | None = None) -> str:
@@ -68,7 +72,7 @@ def percent(share: float | None, language: Language, *, decimals: int = 2) -> st
     """A share (0.995) as a percentage ("99,50 %" in Dutch, "99.50%" in English), or a dash."""
     if share is None:
         return "–"
-    return format_percent(share, _pattern(decimals) + _PERCENT_SIGN[language], locale=language)
+    return format_percent(share, _pattern(decimals, _PERCENT_SIGN[language]), locale=language)
 
 
 def money(cents: int, language: Language) -> str:

@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 
 from collectors.base import Target
 from collectors.errors import CollectorError, Unsupported
-from collectors.events import Notification, PullPoint, PullPointClient
+from collectors.events import Notification, PullPoint, PullPointClient, PullRefused
 from collectors.registry import DEFAULT_MAX_BODY_BYTES
 from config.settings import Settings
 from fleet import metrics
@@ -37,6 +37,12 @@ log = logging.getLogger(__name__)
 _CLAIM_LIMIT = 100_000
 # The first retry after a working subscription failed comes at once, the next after this, then twice as long.
 _FIRST_BACKOFF = timedelta(seconds=1)
+# A pull's Timeout is sent in whole seconds: with less than this left before the renewal it would be PT0S, which a
+# camera answers at once, again and again until the renewal; the subscription is renewed that much early instead.
+_TIMEOUT_STEP = 1.0
+# Empty answers of one camera no closer together than this: a camera that answers a pull at once whatever its
+# Timeout (some firmwares ignore it) is pulled once a second, not as fast as it answers.
+_EMPTY_PULL_GAP = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,20 +226,36 @@ class EventListener:
         self._note(target, SubscriptionStatus.SUBSCRIBED, None)
         renew_at = time.monotonic() + self._renew_after(point.granted)
         bucket = _Bucket(events.rate_limit, events.rate_burst)
+        longest = events.pull_timeout.total_seconds()
         while True:
-            self._take(target, await self._pull(target, point, bucket, renew_at), bucket)
-            if time.monotonic() >= renew_at:
+            asked = time.monotonic()
+            try:
+                notifications = await self._pull(target, point, bucket, renew_at, longest)
+            except PullRefused as refused:
+                # A camera that supports shorter pulls says how long: pulled that long from now on. Only ever
+                # shorter, so a camera that keeps refusing fails the subscription instead of looping.
+                shorter = int(refused.longest.total_seconds()) if refused.longest is not None else 0
+                if not 1 <= shorter < longest:
+                    raise
+                log.info("%s: the camera holds a pull for at most %d s", target.name, shorter)
+                longest = shorter
+                continue
+            self._take(target, notifications, bucket)
+            if not notifications and (early := asked + _EMPTY_PULL_GAP - time.monotonic()) > 0:
+                await asyncio.sleep(early)
+            if time.monotonic() >= renew_at - _TIMEOUT_STEP:
                 granted = await self.client.renew(target, point, events.subscription_time)
                 renew_at = time.monotonic() + self._renew_after(granted)
 
     async def _pull(
-        self, target: Target, point: PullPoint, bucket: _Bucket, renew_at: float
+        self, target: Target, point: PullPoint, bucket: _Bucket, renew_at: float, longest: float
     ) -> tuple[Notification, ...]:
-        """One pull, waiting at the camera no longer than the next renewal; paced while the camera floods."""
+        """One pull, waiting at the camera up to ``longest`` and no longer than the next renewal; paced while the
+        camera floods."""
         events = self.settings.events
         if bucket.tokens < 1:
             await asyncio.sleep(min(bucket.wait_for(events.pull_limit / 2), max(0.0, renew_at - time.monotonic())))
-        wait = min(events.pull_timeout.total_seconds(), max(0.0, renew_at - time.monotonic()))
+        wait = min(longest, max(0.0, renew_at - time.monotonic()))
         pulled = await self.client.pull(target, point, timedelta(seconds=wait), events.pull_limit)
         return pulled.notifications
 

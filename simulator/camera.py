@@ -16,9 +16,9 @@ from simulator.device import Device
 from simulator.events import Event, Topic, event, state_events
 from simulator.httpd import CameraWebServer
 from simulator.mib import DISK_STORIES
-from simulator.onvif import Endpoint
 from simulator.rtsp import RtspServer
 from simulator.snmp import SnmpAgent
+from simulator.soap import Endpoint
 from simulator.state import DeviceState, ImageState
 from simulator.users import SetUserFault
 
@@ -90,6 +90,13 @@ def trap_destination(text: str) -> tuple[str, int]:
     return host, int(port)
 
 
+def _seconds(value: Any) -> float:
+    number = _number(value)
+    if number < 0:
+        raise ValueError(f"expected a number of seconds >= 0, got {value!r}")
+    return number
+
+
 def _scale(value: Any) -> float:
     number = _number(value)
     if number <= 0:
@@ -139,6 +146,8 @@ _SETTABLE: dict[str, Callable[[Any], Any]] = {
     "event_termination_scale": _scale,
     "events_cancel_all": _flag,
     "events_pull_hangs": _flag,
+    "events_pull_cap_s": _seconds,
+    "events_pull_max_s": _seconds,
     "event_flood": _count,
     "trap_to": _trap_to,
     "lockout_after": _count,

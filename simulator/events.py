@@ -3,7 +3,9 @@ Unsubscribe, GetEventProperties) with the quirks real firmwares show.
 
 Quirks (settable at run time, see simulator/camera.py): ``event_termination_scale`` grants a subscription that
 many times the time asked (1/60: a firmware that reads minutes as seconds); ``events_cancel_all``: one client's
-Unsubscribe cancels every subscription; ``events_pull_hangs``: PullMessages never answers; ``clock_offset_s``:
+Unsubscribe cancels every subscription; ``events_pull_hangs``: PullMessages never answers; ``events_pull_cap_s``:
+an empty pull is held no longer than that (0: answered at once, whatever Timeout was asked); ``events_pull_max_s``:
+a longer Timeout is refused with a PullMessagesFaultResponse naming the longest; ``clock_offset_s``:
 every time in the answers is on the camera's skewed clock; ``event_flood``: that many events a second.
 """
 
@@ -34,7 +36,6 @@ _DURATION = re.compile(r"^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)
 # What a camera grants when asked for nothing, and the most it grants (real firmwares cap subscriptions).
 _DEFAULT_TERMINATION_S = 60.0
 _MAX_TERMINATION_S = 3600.0
-_MAX_PULL_WAIT_S = 60.0
 _MAX_MESSAGE_LIMIT = 1024
 # Messages a subscription keeps for its client; older ones are dropped (a camera's buffer is small).
 QUEUE_LENGTH = 1000
@@ -239,9 +240,9 @@ def pull_answer(device_now: float, subscription: Subscription, limit: int) -> st
     )
 
 
-async def wait_for_messages(subscription: Subscription, timeout_text: str) -> None:
-    """Hold a PullMessages until a message is queued or its Timeout (capped) passes."""
-    wait = min(requested_seconds(timeout_text or "PT0S", 0.0) if timeout_text else 0.0, _MAX_PULL_WAIT_S)
+async def wait_for_messages(subscription: Subscription, timeout_text: str, cap_s: float) -> None:
+    """Hold a PullMessages until a message is queued or its Timeout, at most ``cap_s``, passes (a long poll)."""
+    wait = min(requested_seconds(timeout_text, 0.0) if timeout_text else 0.0, cap_s)
     if subscription.queue or wait <= 0:
         return
     try:

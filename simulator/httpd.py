@@ -8,7 +8,7 @@ import ssl
 from aiohttp import web
 from multidict import CIMultiDict
 
-from simulator import events, httpauth, isapi, onvif, pullpoint, recording
+from simulator import events, httpauth, isapi, onvif, pullpoint, recording, soap
 from simulator.device import Device
 from simulator.users import DropConnection
 
@@ -19,7 +19,7 @@ _SERVER = "httpd"
 class CameraWebServer:
     """Listens on the camera's own address and ONVIF port while the camera is online."""
 
-    def __init__(self, device: Device, endpoint: onvif.Endpoint, tls: ssl.SSLContext | None = None) -> None:
+    def __init__(self, device: Device, endpoint: soap.Endpoint, tls: ssl.SSLContext | None = None) -> None:
         self.device = device
         self.endpoint = endpoint
         # Set: the same service over HTTPS on the endpoint's port.
@@ -72,7 +72,7 @@ class CameraWebServer:
             return web.Response(
                 status=reply.status,
                 body=reply.body.encode(),
-                headers={"Content-Type": onvif.CONTENT_TYPE, "Server": _SERVER},
+                headers={"Content-Type": soap.CONTENT_TYPE, "Server": _SERVER},
             )
         try:
             answer = await isapi.handle(self.device, request)

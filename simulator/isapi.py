@@ -14,7 +14,7 @@ from multidict import CIMultiDict
 
 from simulator import httpauth
 from simulator.device import Device
-from simulator.onvif import PARSER
+from simulator.soap import PARSER
 from simulator.users import SetUserFault, UserFault
 
 USERS_PATH = "/ISAPI/Security/users"

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
@@ -15,140 +11,25 @@ from lxml import etree
 
 from simulator import recording
 from simulator.device import Device, Stream
-from simulator.events import EVENTS_PATH, NS_TEV, NS_TNS1, NS_WSA, NS_WSNT, NS_WSTOP
-from simulator.users import LOCKED_REASON, SetUserFault, UserFault
+from simulator.events import EVENTS_PATH, NS_TEV
+from simulator.soap import (
+    NS_TDS,
+    NS_TRT,
+    Endpoint,
+    SoapFault,
+    SoapReply,
+    check_authorised,
+    envelope,
+    fault_reply,
+    not_implemented,
+    read_request,
+    text_at,
+)
+from simulator.users import SetUserFault, UserFault
 
-NS_ENV = "http://www.w3.org/2003/05/soap-envelope"
-NS_WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
-NS_WSU = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"
-NS_TDS = "http://www.onvif.org/ver10/device/wsdl"
-NS_TRT = "http://www.onvif.org/ver10/media/wsdl"
-_PASSWORD_TEXT = "#PasswordText"
 # The simulated camera is set to the zone its POSIX TZ string describes (a camera setting, not camfleet's).
 _LOCAL_ZONE = ZoneInfo("Europe/Amsterdam")
 _POSIX_TZ = "CET-1CEST,M3.5.0,M10.5.0/3"
-_MAX_REQUEST = 64 * 1024
-
-# Requests are read without entities, DTDs or network access (the ISAPI and WS-Discovery answerers too).
-PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
-
-CONTENT_TYPE = "application/soap+xml; charset=utf-8"
-
-
-@dataclass(frozen=True, slots=True)
-class SoapReply:
-    """HTTP status and SOAP envelope to send."""
-
-    status: int
-    body: str
-
-
-@dataclass(frozen=True, slots=True)
-class Endpoint:
-    """Where this camera is reached (its own loopback address and ports)."""
-
-    host: str
-    http_port: int
-    rtsp_port: int
-
-    @property
-    def http(self) -> str:
-        """Base URL of the camera's web server."""
-        return f"http://{self.host}:{self.http_port}"
-
-
-class SoapFault(Exception):
-    """A SOAP fault to answer with."""
-
-    def __init__(self, status: int, code: str, subcode: str, reason: str) -> None:
-        super().__init__(reason)
-        self.status, self.code, self.subcode, self.reason = status, code, subcode, reason
-
-
-def envelope(body: str) -> str:
-    return (
-        '<?xml version="1.0" encoding="UTF-8"?>'
-        f'<env:Envelope xmlns:env="{NS_ENV}" xmlns:tds="{NS_TDS}" xmlns:trt="{NS_TRT}" '
-        'xmlns:tt="http://www.onvif.org/ver10/schema" xmlns:ter="http://www.onvif.org/ver10/error" '
-        f'xmlns:tev="{NS_TEV}" xmlns:wsnt="{NS_WSNT}" xmlns:wsa="{NS_WSA}" xmlns:tns1="{NS_TNS1}" '
-        f'xmlns:wstop="{NS_WSTOP}">'
-        f"<env:Body>{body}</env:Body></env:Envelope>"
-    )
-
-
-def fault_reply(fault: SoapFault) -> SoapReply:
-    body = (
-        f"<env:Fault><env:Code><env:Value>{fault.code}</env:Value><env:Subcode><env:Value>{fault.subcode}"
-        f'</env:Value></env:Subcode></env:Code><env:Reason><env:Text xml:lang="en">{escape(fault.reason)}'
-        "</env:Text></env:Reason></env:Fault>"
-    )
-    return SoapReply(fault.status, envelope(body))
-
-
-def _not_authorized(device: Device) -> SoapFault:
-    return SoapFault(device.profile.auth_fault_status, "env:Sender", "ter:NotAuthorized", "Sender not Authorized")
-
-
-def _text(element: etree._Element | None, path: str) -> str:
-    if element is None:
-        return ""
-    found = element.find(path)
-    return (found.text or "").strip() if found is not None else ""
-
-
-def token_is_valid(header: etree._Element | None, username: str, password: str) -> bool:
-    """Check a WS-Security UsernameToken: PasswordDigest = B64(SHA1(nonce + created + password))."""
-    token = header.find(f"{{{NS_WSSE}}}Security/{{{NS_WSSE}}}UsernameToken") if header is not None else None
-    if token is None or _text(token, f"{{{NS_WSSE}}}Username") != username:
-        return False
-    password_el = token.find(f"{{{NS_WSSE}}}Password")
-    if password_el is None:
-        return False
-    given = (password_el.text or "").strip()
-    if password_el.get("Type", "").endswith(_PASSWORD_TEXT):
-        return hmac.compare_digest(given.encode(), password.encode())
-    try:
-        nonce = base64.b64decode(_text(token, f"{{{NS_WSSE}}}Nonce"), validate=True)
-    except ValueError:
-        return False
-    created = _text(token, f"{{{NS_WSU}}}Created")
-    expected = base64.b64encode(hashlib.sha1(nonce + created.encode() + password.encode()).digest()).decode()
-    return hmac.compare_digest(given.encode(), expected.encode())
-
-
-def read_request(device: Device, payload: bytes) -> tuple[str, etree._Element, etree._Element | None]:
-    """The operation's name, its request element and the SOAP header of one request (counted); or a SoapFault."""
-    if len(payload) > _MAX_REQUEST:
-        raise SoapFault(400, "env:Sender", "ter:InvalidArgVal", "Request too large")
-    try:
-        root = etree.fromstring(payload, PARSER)
-    except etree.XMLSyntaxError:
-        raise SoapFault(400, "env:Sender", "ter:WellFormed", "Malformed XML") from None
-    body = root.find(f"{{{NS_ENV}}}Body")
-    request = next((child for child in body if isinstance(child.tag, str)), None) if body is not None else None
-    if request is None:
-        raise SoapFault(400, "env:Sender", "ter:InvalidArgVal", "Missing SOAP Body")
-    operation = etree.QName(request).localname
-    device.counters.count_onvif(operation)
-    return operation, request, root.find(f"{{{NS_ENV}}}Header")
-
-
-def check_authorised(device: Device, header: etree._Element | None) -> None:
-    """Raise the camera's NotAuthorized fault unless the request carries a valid token (or the lock-out fault)."""
-    accounts, state = device.accounts, device.state
-    if accounts.locked():
-        device.counters.onvif_auth_failures += 1
-        raise SoapFault(device.profile.auth_fault_status, "env:Sender", "ter:NotAuthorized", LOCKED_REASON)
-    if not _authorised(device, header):
-        device.counters.onvif_auth_failures += 1
-        accounts.failed(state.lockout_after, state.lockout_s)
-        raise _not_authorized(device)
-    accounts.succeeded()
-
-
-def not_implemented() -> SoapFault:
-    """The fault for an operation the service lacks."""
-    return SoapFault(500, "env:Receiver", "ter:ActionNotSupported", "Optional Action Not Implemented")
 
 
 def handle(device: Device, endpoint: Endpoint, service: str, payload: bytes) -> SoapReply:
@@ -164,16 +45,6 @@ def handle(device: Device, endpoint: Endpoint, service: str, payload: bytes) -> 
         return SoapReply(200, envelope(answer(device, endpoint, request)))
     except SoapFault as fault:
         return fault_reply(fault)
-
-
-def _authorised(device: Device, header: etree._Element | None) -> bool:
-    if device.state.reject_auth:
-        return False
-    if not device.accounts.users:
-        return True
-    token = header.find(f"{{{NS_WSSE}}}Security/{{{NS_WSSE}}}UsernameToken") if header is not None else None
-    password = device.accounts.password_of(_text(token, f"{{{NS_WSSE}}}Username"))
-    return password is not None and token_is_valid(header, _text(token, f"{{{NS_WSSE}}}Username"), password)
 
 
 def _date_time(moment: datetime) -> str:
@@ -272,7 +143,7 @@ def _capabilities(device: Device, endpoint: Endpoint, request: etree._Element) -
 
 
 def _services(device: Device, endpoint: Endpoint, request: etree._Element) -> str:
-    include = _text(request, f"{{{NS_TDS}}}IncludeCapability").lower() in ("true", "1")
+    include = text_at(request, f"{{{NS_TDS}}}IncludeCapability").lower() in ("true", "1")
     device_caps = (
         '<tds:Capabilities><tds:Capabilities><tds:Network IPFilter="false" ZeroConfiguration="false" '
         'IPVersion6="false" DynDNS="false" NTP="1"/><tds:Security TLS1.2="true" HttpDigest="true" '
@@ -398,7 +269,7 @@ def _profiles(device: Device, endpoint: Endpoint, request: etree._Element) -> st
 
 
 def _requested_stream(device: Device, request: etree._Element) -> Stream:
-    token = _text(request, f"{{{NS_TRT}}}ProfileToken")
+    token = text_at(request, f"{{{NS_TRT}}}ProfileToken")
     for stream in device.streams:
         if stream.token == token:
             return stream
@@ -446,12 +317,12 @@ def _found(answer: str | None, what: str) -> str:
 
 
 def _job_state(device: Device, endpoint: Endpoint, request: etree._Element) -> str:
-    job = _text(request, f"{{{recording.NS_TRC}}}JobToken")
+    job = text_at(request, f"{{{recording.NS_TRC}}}JobToken")
     return _found(recording.get_recording_job_state(device.state.recordings, job), "job")
 
 
 def _recording_information(device: Device, endpoint: Endpoint, request: etree._Element) -> str:
-    token = _text(request, f"{{{recording.NS_TSE}}}RecordingToken")
+    token = text_at(request, f"{{{recording.NS_TSE}}}RecordingToken")
     now = datetime.now(UTC)
     return _found(recording.get_recording_information(device.state.recordings, token, now), "recording")
 

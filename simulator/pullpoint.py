@@ -7,29 +7,29 @@ import time
 
 from lxml import etree
 
-from simulator import events, onvif
+from simulator import events, soap
 from simulator.device import Device
 
 
-async def handle(device: Device, endpoint: onvif.Endpoint, path: str, payload: bytes) -> onvif.SoapReply:
+async def handle(device: Device, endpoint: soap.Endpoint, path: str, payload: bytes) -> soap.SoapReply:
     """Answer one request to the events service (``EVENTS_PATH``) or to a pull point (``PULLPOINT_PATH``+id)."""
     try:
         if not device.state.events:
-            raise onvif.not_implemented()
-        operation, request, header = onvif.read_request(device, payload)
-        onvif.check_authorised(device, header)
+            raise soap.not_implemented()
+        operation, request, header = soap.read_request(device, payload)
+        soap.check_authorised(device, header)
         if path == events.EVENTS_PATH:
             body = _service(device, endpoint, operation, request)
         else:
             body = await _pull_point(device, path.removeprefix(events.PULLPOINT_PATH), operation, request)
-        return onvif.SoapReply(200, onvif.envelope(body))
+        return soap.SoapReply(200, soap.envelope(body))
     except events.EventFault as fault:
-        return onvif.fault_reply(onvif.SoapFault(fault.status, "env:Sender", fault.subcode, fault.reason))
-    except onvif.SoapFault as fault:
-        return onvif.fault_reply(fault)
+        return soap.fault_reply(soap.SoapFault(fault.status, "env:Sender", fault.subcode, fault.reason))
+    except soap.SoapFault as fault:
+        return soap.fault_reply(fault)
 
 
-def _service(device: Device, endpoint: onvif.Endpoint, operation: str, request: etree._Element) -> str:
+def _service(device: Device, endpoint: soap.Endpoint, operation: str, request: etree._Element) -> str:
     broker, state = device.events, device.state
     if operation == "GetEventProperties":
         return events.event_properties()
@@ -40,7 +40,7 @@ def _service(device: Device, endpoint: onvif.Endpoint, operation: str, request: 
             'MaxPullPoints="10"/></tev:GetServiceCapabilitiesResponse>'
         )
     if operation != "CreatePullPointSubscription":
-        raise onvif.not_implemented()
+        raise soap.not_implemented()
     now = state.device_time()
     asked = events.requested_seconds(events.child_text(request, "InitialTerminationTime"), now)
     subscription = broker.subscribe(events.granted_seconds(asked, state.event_termination_scale))
@@ -59,7 +59,13 @@ async def _pull_point(device: Device, ident_text: str, operation: str, request: 
         if state.events_pull_hangs:
             # Firmwares seen to take the request and never answer: only the client's own time limit ends it.
             await asyncio.Event().wait()
-        await events.wait_for_messages(subscription, events.child_text(request, "Timeout"))
+        longest = state.events_pull_max_s
+        if longest and events.requested_seconds(events.child_text(request, "Timeout") or "PT0S", 0.0) > longest:
+            # What the events WSDL gives a device for a Timeout (or MessageLimit) over what it supports.
+            limits = f"<tev:MaxTimeout>PT{longest:g}S</tev:MaxTimeout><tev:MaxMessageLimit>100</tev:MaxMessageLimit>"
+            detail = f"<tev:PullMessagesFaultResponse>{limits}</tev:PullMessagesFaultResponse>"
+            raise soap.SoapFault(400, "env:Sender", "ter:InvalidArgVal", "Timeout over the maximum", detail)
+        await events.wait_for_messages(subscription, events.child_text(request, "Timeout"), state.events_pull_cap_s)
         limit_text = events.child_text(request, "MessageLimit")
         limit = int(limit_text) if limit_text.isdigit() else 1
         return events.pull_answer(state.device_time(), broker.find(subscription.ident), limit)
@@ -79,4 +85,4 @@ async def _pull_point(device: Device, ident_text: str, operation: str, request: 
         return "<wsnt:UnsubscribeResponse/>"
     if operation == "SetSynchronizationPoint":
         return "<tev:SetSynchronizationPointResponse/>"
-    raise onvif.not_implemented()
+    raise soap.not_implemented()

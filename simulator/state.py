@@ -109,6 +109,10 @@ class DeviceState:
     event_termination_scale: float = 1.0
     events_cancel_all: bool = False
     events_pull_hangs: bool = False
+    # The longest an empty PullMessages is held, whatever Timeout was asked (0: answered at once).
+    events_pull_cap_s: float = 60.0
+    # A PullMessages Timeout over this is refused with a PullMessagesFaultResponse naming it (0: none refused).
+    events_pull_max_s: float = 0.0
     event_flood: int = 0
     # Where the SNMP agent sends its traps ("HOST:PORT" on loopback; empty: none), e.g. coldStart after a reboot.
     trap_to: str = ""

@@ -17,7 +17,7 @@ from xml.sax.saxutils import escape
 
 from lxml import etree
 
-from simulator.onvif import PARSER
+from simulator.soap import PARSER
 
 GROUP = "239.255.255.250"
 PORT = 3702

@@ -14,8 +14,8 @@ from api.deps import SessionDep, SettingsDep
 from api.pages.core import PageRead, render
 from fleet.cameras import network_types
 from fleet.cameras import reading as camera_reading
+from fleet.cameras.filters import CameraFilter, CameraSort
 from fleet.cameras.models import CameraKind, CameraStatus, RiskLevel
-from fleet.cameras.service import CameraFilter, CameraSort
 from fleet.db import RowId
 from fleet.decisions.service import for_camera
 from fleet.events import service as camera_events
@@ -87,7 +87,7 @@ async def camera_page(
         request,
         viewer,
         "camera.html",
-        camera=camera,
+        device=camera,
         segments=await timeline(session, camera_id, start=start, end=now),
         days=[start + timedelta(days=i) for i in range(TIMELINE.days + 1)],
         faults=await fault_reading.page_of(session, FaultFilter(camera_id=camera_id), Window(size=20), now=now),

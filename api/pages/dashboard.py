@@ -13,7 +13,7 @@ from api.deps import SessionDep, SettingsDep
 from api.pages.core import PageRead, render
 from config.settings import Settings
 from fleet.cameras import reading
-from fleet.cameras import service as cameras
+from fleet.cameras.filters import CameraFilter, count_by_status
 from fleet.cameras.models import CameraStatus
 from fleet.decisions.compliance import flexible_states
 from fleet.faults.models import Fault, FaultKind
@@ -49,9 +49,9 @@ async def _figures(session: AsyncSession, settings: Settings) -> dict[str, Any]:
     now = datetime.now(UTC)
     # Counted by the cameras list's own rule, so "3 down" here is exactly the 3 the filtered list shows.
     maintenance = await cameras_in_maintenance(session, now)
-    by_status = await cameras.count_by_status(session, filters=cameras.CameraFilter(), maintenance=maintenance)
+    by_status = await count_by_status(session, filters=CameraFilter(), maintenance=maintenance)
     down = await reading.page_of(
-        session, cameras.CameraFilter(status=CameraStatus.DOWN), Window(size=50), maintenance=maintenance, now=now
+        session, CameraFilter(status=CameraStatus.DOWN), Window(size=50), maintenance=maintenance, now=now
     )
     return {
         "by_status": by_status,

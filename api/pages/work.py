@@ -21,7 +21,7 @@ from api.pages.core import (
     render,
     safe_next,
 )
-from fleet.cameras.service import CameraFilter, list_cameras
+from fleet.cameras.filters import CameraFilter, list_cameras
 from fleet.db import RowId
 from fleet.faults import reading as fault_reading
 from fleet.faults import service as faults

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from api.deps import CipherDep, KeysetDep, MayEditCameras, MayRead, SessionDep, SettingsDep, actor_of
 from fleet.cameras import network_types, reading, service
+from fleet.cameras.filters import CameraFilter, CameraSort
 from fleet.cameras.models import CameraKind, CameraStatus, Lifecycle, RiskLevel
 from fleet.cameras.schemas import CameraCreate, CameraOut, CameraUpdate
 from fleet.db import RowId
@@ -33,10 +34,10 @@ async def list_cameras(
     poller_group: Annotated[str | None, Query(max_length=100)] = None,
     lifecycle: Lifecycle | None = None,
     q: Annotated[str | None, Query(max_length=200, description="search in name, location, host")] = None,
-    sort: service.CameraSort = service.CameraSort.NAME,
+    sort: CameraSort = CameraSort.NAME,
 ) -> KeysetPage[CameraOut]:
     """Cameras by name (or ``sort``), filtered, by page number or by ``cursor``."""
-    filters = service.CameraFilter(
+    filters = CameraFilter(
         status=status_,
         kind=kind,
         area=area,

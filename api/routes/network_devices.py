@@ -11,9 +11,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from api.deps import MayRead, PageDep, SessionDep
-from fleet.cameras import reading, service
+from fleet.cameras import reading
+from fleet.cameras.fields import NetworkDeviceType
+from fleet.cameras.filters import CameraFilter
 from fleet.cameras.models import NETWORK_DEVICE_TYPES, CameraStatus, DeviceType
-from fleet.cameras.schemas import NetworkDeviceOut, NetworkDeviceType
+from fleet.cameras.schemas import NetworkDeviceOut
 from fleet.db import RowId
 from fleet.maintenance.service import cameras_in_maintenance
 from fleet.network import service as network
@@ -35,7 +37,7 @@ async def list_network_devices(
 ) -> Page[NetworkDeviceOut]:
     """Network devices by name, filtered and paged, each with its uplink and how many devices hang on it."""
     types: DeviceType | frozenset[DeviceType] = device_type or NETWORK_DEVICE_TYPES
-    filters = service.CameraFilter(device_type=types, status=status_, site=site, poller_group=poller_group)
+    filters = CameraFilter(device_type=types, status=status_, site=site, poller_group=poller_group)
     maintenance = await cameras_in_maintenance(session, datetime.now(UTC))
     return await reading.network_device_page(
         session, filters, page=paging.page, size=paging.size, maintenance=maintenance

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from api.deps import CipherDep, MayEditCameras, MayRead, PageDep, SessionDep, SettingsDep, actor_of
 from fleet.cameras import reading, service
+from fleet.cameras.filters import CameraFilter
 from fleet.cameras.models import CameraStatus, DeviceType, RiskLevel
 from fleet.cameras.schemas import RecorderCreate, RecorderOut, RecorderUpdate
 from fleet.db import RowId
@@ -30,7 +31,7 @@ async def list_recorders(
     poller_group: Annotated[str | None, Query(max_length=100)] = None,
 ) -> Page[RecorderOut]:
     """Recorders by name, filtered and paged, each with how many cameras it records."""
-    filters = service.CameraFilter(
+    filters = CameraFilter(
         device_type=DeviceType.RECORDER, status=status_, site=site, risk=risk, poller_group=poller_group
     )
     maintenance = await cameras_in_maintenance(session, datetime.now(UTC))

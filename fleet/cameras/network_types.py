@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from fleet.audit.service import Actor
 from fleet.cameras.models import Camera, Network, NetworkChange
-from fleet.db import utcnow
+from fleet.db import chunks, utcnow
 from fleet.language import N_, Language, gettext
 
 # Words people write in the `network` column for each type (Dutch and English spellings), besides the codes.
@@ -81,11 +81,10 @@ async def histories(
 ) -> dict[int, list[tuple[datetime, Network | None]]]:
     """Each device's network changes in time order."""
     found: dict[int, list[tuple[datetime, Network | None]]] = defaultdict(list)
-    ids = sorted(set(camera_ids))
-    for start in range(0, len(ids), 500):
+    for chunk in chunks(camera_ids):
         query = (
             select(NetworkChange.camera_id, NetworkChange.changed_at, NetworkChange.network)
-            .where(NetworkChange.camera_id.in_(ids[start : start + 500]))
+            .where(NetworkChange.camera_id.in_(chunk))
             .order_by(NetworkChange.camera_id, NetworkChange.changed_at, NetworkChange.id)
         )
         for camera_id, changed_at, network in await session.execute(query):

@@ -13,7 +13,8 @@ from sqlalchemy import RowMapping, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from fleet.cameras import recorders, service, uplinks
+from fleet.cameras import references, service, uplinks
+from fleet.cameras.filters import SORT_KEYS, CameraFilter, CameraSort, list_cameras, narrowed
 from fleet.cameras.models import NETWORK_DEVICE_TYPES, Camera, CameraCredentials, CameraStatus, DeviceType, RecordedBy
 from fleet.cameras.schemas import (
     CameraOut,
@@ -127,12 +128,12 @@ def recorder_out(recorder: Camera, *, cameras: int, in_maintenance: bool = False
 
 async def page_of(
     session: AsyncSession,
-    filters: service.CameraFilter,
+    filters: CameraFilter,
     window: Window,
     *,
     maintenance: Set[int],
     now: datetime,
-    sort: service.CameraSort = service.CameraSort.NAME,
+    sort: CameraSort = CameraSort.NAME,
 ) -> KeysetPage[CameraOut]:
     """One page of the filtered list; ``maintenance``: the cameras in a running window (`cameras_in_maintenance`).
 
@@ -140,13 +141,13 @@ async def page_of(
     """
     found = await read_slice(
         session,
-        service.narrowed(_camera_columns(), filters, maintenance),
-        service.narrowed(select(func.count(Camera.id)), filters, maintenance),
+        narrowed(_camera_columns(), filters, maintenance),
+        narrowed(select(func.count(Camera.id)), filters, maintenance),
         order=f"cameras:{sort.value}",
-        keys=service.SORT_KEYS[sort],
+        keys=SORT_KEYS[sort],
         window=window,
         now=now,
-        positions=service.narrowed(select(Camera.id), filters, maintenance),
+        positions=narrowed(select(Camera.id), filters, maintenance),
     )
     return KeysetPage[CameraOut](
         items=_CAMERAS.validate_python([_camera_row(row._mapping, maintenance) for row in found.rows]),
@@ -159,12 +160,12 @@ async def page_of(
 
 
 async def recorder_page(
-    session: AsyncSession, filters: service.CameraFilter, *, page: int, size: int, maintenance: Set[int]
+    session: AsyncSession, filters: CameraFilter, *, page: int, size: int, maintenance: Set[int]
 ) -> Page[RecorderOut]:
     """One page of recorders by name, each with the number of cameras it records."""
     filters = replace(filters, device_type=DeviceType.RECORDER)
-    rows, total = await service.list_cameras(session, filters=filters, page=page, size=size, maintenance=maintenance)
-    counts = await recorders.camera_counts(session, [r.id for r in rows])
+    rows, total = await list_cameras(session, filters=filters, page=page, size=size, maintenance=maintenance)
+    counts = await references.counts(session, Camera.recorder_id, [r.id for r in rows])
     items = [recorder_out(r, cameras=counts.get(r.id, 0), in_maintenance=r.id in maintenance) for r in rows]
     return Page(items=items, total=total, page=page, size=size)
 
@@ -183,7 +184,7 @@ async def one_recorder(session: AsyncSession, recorder_id: int, *, now: datetime
     """One recorder as it stands now; NotFound if there is none with that id."""
     recorder = await service.get_or_raise(session, recorder_id, DeviceType.RECORDER)
     maintenance = await cameras_in_maintenance(session, now, [recorder_id])
-    counts = await recorders.camera_counts(session, [recorder_id])
+    counts = await references.counts(session, Camera.recorder_id, [recorder_id])
     return recorder_out(recorder, cameras=counts.get(recorder_id, 0), in_maintenance=recorder_id in maintenance)
 
 
@@ -195,13 +196,13 @@ def network_device_out(device: Camera, *, behind: int, in_maintenance: bool = Fa
 
 
 async def network_device_page(
-    session: AsyncSession, filters: service.CameraFilter, *, page: int, size: int, maintenance: Set[int]
+    session: AsyncSession, filters: CameraFilter, *, page: int, size: int, maintenance: Set[int]
 ) -> Page[NetworkDeviceOut]:
     """One page of network devices by name (of any network type unless the filter names one)."""
     if filters.device_type not in NETWORK_DEVICE_TYPES:
         filters = replace(filters, device_type=NETWORK_DEVICE_TYPES)
-    rows, total = await service.list_cameras(session, filters=filters, page=page, size=size, maintenance=maintenance)
-    counts = await uplinks.behind_counts(session, [d.id for d in rows])
+    rows, total = await list_cameras(session, filters=filters, page=page, size=size, maintenance=maintenance)
+    counts = await references.counts(session, Camera.uplink_id, [d.id for d in rows])
     items = [network_device_out(d, behind=counts.get(d.id, 0), in_maintenance=d.id in maintenance) for d in rows]
     return Page(items=items, total=total, page=page, size=size)
 
@@ -210,7 +211,7 @@ async def one_network_device(session: AsyncSession, device_id: int, *, now: date
     """One network device as it stands now; NotFound if there is none with that id."""
     device = await service.get_or_raise(session, device_id, DeviceType.SWITCH)
     maintenance = await cameras_in_maintenance(session, now, [device_id])
-    counts = await uplinks.behind_counts(session, [device_id])
+    counts = await references.counts(session, Camera.uplink_id, [device_id])
     return network_device_out(device, behind=counts.get(device_id, 0), in_maintenance=device_id in maintenance)
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from fleet.cameras import references
 from fleet.cameras.models import Camera, DeviceType, RecordedBy
-from fleet.errors import Conflict, ImportRejected, InvalidInput, Problem
+from fleet.errors import ImportRejected, InvalidInput
 
 
 def _declared(value: str) -> RecordedBy | None:
@@ -41,20 +42,10 @@ def _unknown(name: str) -> str:
 
 async def check_names(session: AsyncSession, named: Sequence[tuple[int, str | None]]) -> None:
     """ImportRejected naming every (line, recorder) whose recorder is not in the registry; nothing is written."""
-    wanted = {value for _, value in named if value is not None and _declared(value) is None}
-    known: set[str] = set()
-    listed = sorted(wanted)
-    for start in range(0, len(listed), 500):
-        known.update(
-            await session.scalars(
-                select(Camera.name).where(
-                    Camera.name.in_(listed[start : start + 500]), Camera.device_type == DeviceType.RECORDER
-                )
-            )
-        )
-    problems = [
-        Problem(line, "recorder", _unknown(value)) for line, value in named if value in wanted and value not in known
-    ]
+    wanted = [(line, value) for line, value in named if value is not None and _declared(value) is None]
+    problems = await references.unregistered(
+        session, wanted, (DeviceType.RECORDER,), column="recorder", unknown=_unknown
+    )
     if problems:
         raise ImportRejected(problems)
 
@@ -66,27 +57,13 @@ def name_of(camera: Camera) -> str | None:
     return camera.recorded_by.value if camera.recorded_by is not None else None
 
 
-async def camera_counts(session: AsyncSession, recorder_ids: Sequence[int]) -> dict[int, int]:
-    """How many cameras name each of these recorders as theirs."""
-    counts: dict[int, int] = {}
-    for start in range(0, len(recorder_ids), 500):
-        chunk = recorder_ids[start : start + 500]
-        query = (
-            select(Camera.recorder_id, func.count(Camera.id))
-            .where(Camera.recorder_id.in_(chunk))
-            .group_by(Camera.recorder_id)
-        )
-        counts.update({int(rid): int(n) for rid, n in await session.execute(query) if rid is not None})
-    return counts
-
-
 async def ensure_unrecorded(session: AsyncSession, device: Camera) -> None:
     """Conflict when cameras still name this recorder: their footage would lose its place in the registry."""
     if device.device_type is not DeviceType.RECORDER:
         return
-    names = (
-        await session.scalars(select(Camera.name).where(Camera.recorder_id == device.id).order_by(Camera.name).limit(6))
-    ).all()
-    if names:
-        shown = ", ".join(names[:5]) + (", …" if len(names) > 5 else "")
-        raise Conflict(f"recorder {device.name} still keeps the footage of {shown}; change their recorder first")
+    await references.refuse_while_named(
+        session,
+        Camera.recorder_id,
+        device,
+        lambda shown: f"recorder {device.name} still keeps the footage of {shown}; change their recorder first",
+    )

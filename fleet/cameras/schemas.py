@@ -1,167 +1,47 @@
-"""Camera shapes for input (API and import share one validation) and output (API and ``--json``)."""
+"""Device shapes for input (API and import share one validation) and output (API and ``--json``); the types of
+their fields are ``fleet.cameras.fields``."""
 
 from __future__ import annotations
 
-import ipaddress
-import re
 from datetime import date, datetime
 from typing import Annotated, Any, ClassVar
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    StringConstraints,
-    model_validator,
-)
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from fleet.cameras.fields import (
+    RESERVED_RECORDER_NAMES,
+    Day,
+    DeviceName,
+    Host,
+    InputToken,
+    Latitude,
+    Longitude,
+    Name,
+    NetworkDeviceType,
+    PollerGroup,
+    Port,
+    RecorderName,
+    RetentionDays,
+    Secret,
+    ShortText,
+    Text,
+    UplinkPort,
+    YesNo,
+    host_value,
+    lowercase,
+    yes_no_or_none,
+)
 from fleet.cameras.models import (
-    NETWORK_DEVICE_TYPES,
     CameraKind,
     CameraStatus,
     DeviceType,
     Lifecycle,
     Network,
-    RecordedBy,
     RiskLevel,
     SnmpVersion,
 )
 from fleet.cameras.network_types import network_value
 from fleet.errors import InvalidInput
-
-_HOST_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
-
-
-def _blank_to_none(value: Any) -> Any:
-    if isinstance(value, str):
-        value = value.strip()
-        return value or None
-    return value
-
-
-def _lower(value: Any) -> Any:
-    value = _blank_to_none(value)
-    return value.lower() if isinstance(value, str) else value
-
-
-def _decimal(value: Any) -> Any:
-    # Dutch Excel writes decimals with a comma (51,37014) in ';'-separated exports.
-    value = _blank_to_none(value)
-    return value.replace(",", ".") if isinstance(value, str) else value
-
-
-def _whole_number(value: Any) -> Any:
-    # XLSX cells hold numbers as floats: 8080.0 is a port, 8080.5 is not.
-    value = _blank_to_none(value)
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str) and re.fullmatch(r"\d+\.0+", value):
-        return int(value.split(".")[0])
-    return value
-
-
-_YES = frozenset({"true", "yes", "ja", "y", "j", "1", "on", "waar"})
-_NO = frozenset({"false", "no", "nee", "n", "0", "off", "onwaar"})
-
-
-def _yes_no(value: Any) -> Any:
-    # A spreadsheet cell says it in words (yes/no, ja/nee, true/false, 1/0); an empty cell means no.
-    value = _yes_no_or_none(value)
-    return False if value is None else value
-
-
-def _yes_no_or_none(value: Any) -> Any:
-    value = _blank_to_none(value)
-    if value is None:
-        return None
-    if isinstance(value, int | float) and not isinstance(value, bool) and value in (0, 1):
-        return bool(value)
-    if isinstance(value, str):
-        if value.lower() in _YES:
-            return True
-        if value.lower() in _NO:
-            return False
-        raise ValueError(f"{value!r} is not yes or no (true/false, ja/nee, 1/0)")
-    return value
-
-
-def _day(value: Any) -> Any:
-    value = _blank_to_none(value)
-    if isinstance(value, datetime):
-        if value.time() != datetime.min.time():
-            raise ValueError("must be a date without a time (YYYY-MM-DD)")
-        return value.date()
-    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        raise ValueError("must be an ISO date YYYY-MM-DD")
-    return value
-
-
-def _host(value: Any) -> Any:
-    value = _blank_to_none(value)
-    if not isinstance(value, str):
-        return value
-    candidate = value[1:-1] if value.startswith("[") and value.endswith("]") else value
-    try:
-        return str(ipaddress.ip_address(candidate))
-    except ValueError:
-        pass
-    name = candidate.rstrip(".")
-    labels = name.split(".")
-    if len(name) > 253 or not all(_HOST_LABEL.match(label) for label in labels) or labels[-1].isdigit():
-        raise ValueError(f"{value!r} is not an IPv4/IPv6 address or host name")
-    return name.lower()
-
-
-Text = Annotated[Annotated[str, StringConstraints(max_length=400)] | None, BeforeValidator(_blank_to_none)]
-ShortText = Annotated[Annotated[str, StringConstraints(max_length=200)] | None, BeforeValidator(_blank_to_none)]
-Port = Annotated[int, BeforeValidator(_whole_number), Field(ge=1, le=65535)]
-Latitude = Annotated[Annotated[float, Field(ge=-90, le=90)] | None, BeforeValidator(_decimal)]
-Longitude = Annotated[Annotated[float, Field(ge=-180, le=180)] | None, BeforeValidator(_decimal)]
-Host = Annotated[str, BeforeValidator(_host), StringConstraints(min_length=1, max_length=255)]
-Name = Annotated[
-    str,
-    BeforeValidator(_blank_to_none),
-    StringConstraints(min_length=1, max_length=100, pattern=r"^[^\x00-\x1f\x7f]+$"),
-]
-Day = Annotated[date | None, BeforeValidator(_day)]
-YesNo = Annotated[bool, BeforeValidator(_yes_no)]
-Secret = Annotated[
-    Annotated[str, StringConstraints(max_length=200)] | None,
-    BeforeValidator(_blank_to_none),
-    Field(repr=False),
-]
-# An ONVIF input token as cameras name them (DI_0, InputToken_1, AlarmIn0).
-InputToken = Annotated[
-    Annotated[str, StringConstraints(max_length=64, pattern=r"^[\w.:-]+$")] | None, BeforeValidator(_blank_to_none)
-]
-PollerGroup = Annotated[
-    str,
-    BeforeValidator(_blank_to_none),
-    StringConstraints(min_length=1, max_length=100, pattern=r"^[\w.-]+$"),
-]
-
-# Words of the cameras' recorder column that name no recorder; a recorder may not be called so.
-RESERVED_RECORDER_NAMES = frozenset({RecordedBy.EDGE.value, RecordedBy.NONE.value})
-RecorderName = Annotated[Annotated[str, StringConstraints(max_length=100)] | None, BeforeValidator(_blank_to_none)]
-DeviceName = Annotated[Annotated[str, StringConstraints(max_length=100)] | None, BeforeValidator(_blank_to_none)]
-# A port of the uplink device: its ifIndex (a number) or its ifName (Gi0/1, port-3), as the switch calls it.
-UplinkPort = Annotated[
-    Annotated[str, StringConstraints(max_length=64, pattern=r"^[^\x00-\x1f\x7f]+$")] | None,
-    BeforeValidator(lambda v: _blank_to_none(str(_whole_number(v)) if isinstance(v, float | int) else v)),
-]
-
-
-def _network_type(value: DeviceType) -> DeviceType:
-    if value not in NETWORK_DEVICE_TYPES:
-        raise ValueError(f"must be one of {', '.join(sorted(t.value for t in NETWORK_DEVICE_TYPES))}")
-    return value
-
-
-NetworkDeviceType = Annotated[DeviceType, BeforeValidator(_lower), AfterValidator(_network_type)]
-# Footage kept in whole days, at most ten years.
-RetentionDays = Annotated[Annotated[int, Field(ge=1, le=3650)] | None, BeforeValidator(_whole_number)]
 
 # Columns that only describe a simulated device (see simulator/README.md); the registry ignores them.
 SIMULATION_COLUMNS = frozenset({"sim_manufacturer", "sim_model", "sim_firmware", "sim_mac", "sim_disks"})
@@ -184,7 +64,7 @@ class CameraCredentialsIn(BaseModel):
 
     username: ShortText = None
     password: Secret = None
-    snmp_version: Annotated[SnmpVersion | None, BeforeValidator(_lower)] = None
+    snmp_version: Annotated[SnmpVersion | None, BeforeValidator(lowercase)] = None
     snmp_community: Secret = None
     snmp_user: ShortText = None
     snmp_auth_key: Secret = None
@@ -244,7 +124,7 @@ class DeviceBase(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    lifecycle: Annotated[Lifecycle, BeforeValidator(_lower)] = Lifecycle.IN_SERVICE
+    lifecycle: Annotated[Lifecycle, BeforeValidator(lowercase)] = Lifecycle.IN_SERVICE
     site: ShortText = None
     area: ShortText = None
     location: Text = None
@@ -281,7 +161,7 @@ class DeviceBase(BaseModel):
 class CameraBase(DeviceBase):
     """The registry fields of a camera: a device with a stream, and footage kept somewhere."""
 
-    kind: Annotated[CameraKind, BeforeValidator(_lower)] = CameraKind.FIXED
+    kind: Annotated[CameraKind, BeforeValidator(lowercase)] = CameraKind.FIXED
     rtsp_port: Port = 554
     # The name of the recorder keeping its footage, `edge` (the camera's own storage) or `none`.
     recorder: RecorderName = None
@@ -349,8 +229,8 @@ class DeviceUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     name: Name | None = None
-    host: Annotated[str | None, BeforeValidator(_host)] = None
-    lifecycle: Annotated[Lifecycle | None, BeforeValidator(_lower)] = None
+    host: Annotated[str | None, BeforeValidator(host_value)] = None
+    lifecycle: Annotated[Lifecycle | None, BeforeValidator(lowercase)] = None
     site: ShortText = None
     area: ShortText = None
     location: Text = None
@@ -359,7 +239,7 @@ class DeviceUpdate(BaseModel):
     onvif_port: Port | None = None
     snmp_port: Port | None = None
     poller_group: PollerGroup | None = None
-    allow_basic: Annotated[bool | None, BeforeValidator(_yes_no_or_none)] = None
+    allow_basic: Annotated[bool | None, BeforeValidator(yes_no_or_none)] = None
     cabinet_door_input: InputToken = None
     declared_manufacturer: ShortText = None
     declared_model: ShortText = None
@@ -383,7 +263,7 @@ class DeviceUpdate(BaseModel):
 class CameraUpdate(DeviceUpdate):
     """A partial change of a camera."""
 
-    kind: Annotated[CameraKind | None, BeforeValidator(_lower)] = None
+    kind: Annotated[CameraKind | None, BeforeValidator(lowercase)] = None
     rtsp_port: Port | None = None
     recorder: RecorderName = None
     retention_min_days: RetentionDays = None

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from fleet.cameras import references
 from fleet.cameras.models import NETWORK_DEVICE_TYPES, Camera
-from fleet.errors import Conflict, ImportRejected, InvalidInput, Problem
+from fleet.errors import ImportRejected, InvalidInput, Problem
 
 _Row = TypeVar("_Row")
 # A tree deeper than this is a loop the registry did not see, never a real network.
@@ -62,21 +63,10 @@ async def check_names(
     a file of ``network_devices``, one of the same file), or whose uplinks in the file go round in a loop; nothing
     is written."""
     in_file = {name for _, name, _ in named} if network_devices else set()
-    wanted = sorted({uplink for _, _, uplink in named if uplink is not None} - in_file)
-    known: set[str] = set()
-    for start in range(0, len(wanted), 500):
-        known.update(
-            await session.scalars(
-                select(Camera.name).where(
-                    Camera.name.in_(wanted[start : start + 500]), Camera.device_type.in_(NETWORK_DEVICE_TYPES)
-                )
-            )
-        )
-    problems = [
-        Problem(line, "uplink_device", _unknown(uplink))
-        for line, _, uplink in named
-        if uplink is not None and uplink not in in_file and uplink not in known
-    ]
+    wanted = [(line, uplink) for line, _, uplink in named if uplink is not None and uplink not in in_file]
+    problems = await references.unregistered(
+        session, wanted, NETWORK_DEVICE_TYPES, column="uplink_device", unknown=_unknown
+    )
     if network_devices:
         problems.extend(_loops(named))
     if problems:
@@ -125,22 +115,11 @@ def name_of(device: Camera) -> str | None:
     return device.uplink.name if device.uplink_id is not None and device.uplink is not None else None
 
 
-async def behind_counts(session: AsyncSession, device_ids: Sequence[int]) -> dict[int, int]:
-    """How many devices hang directly on each of these."""
-    counts: dict[int, int] = {}
-    for start in range(0, len(device_ids), 500):
-        chunk = device_ids[start : start + 500]
-        query = select(Camera.uplink_id, func.count(Camera.id)).where(Camera.uplink_id.in_(chunk))
-        grouped = await session.execute(query.group_by(Camera.uplink_id))
-        counts.update({int(i): int(n) for i, n in grouped if i is not None})
-    return counts
-
-
 async def ensure_nothing_behind(session: AsyncSession, device: Camera) -> None:
     """Conflict when devices still hang on this one: their place in the network would be lost."""
-    names = (
-        await session.scalars(select(Camera.name).where(Camera.uplink_id == device.id).order_by(Camera.name).limit(6))
-    ).all()
-    if names:
-        shown = ", ".join(names[:5]) + (", …" if len(names) > 5 else "")
-        raise Conflict(f"{shown} still hang on {device.name}; change their uplink_device first")
+    await references.refuse_while_named(
+        session,
+        Camera.uplink_id,
+        device,
+        lambda shown: f"{shown} still hang on {device.name}; change their uplink_device first",
+    )

@@ -31,8 +31,8 @@ async def claim(
     await session.execute(upsert(EventSubscription).from_select(["camera_id"], missing).on_conflict_do_nothing())
     gone = ~exists().where(Camera.id == EventSubscription.camera_id, Camera.lifecycle == Lifecycle.IN_SERVICE)
     await session.execute(delete(EventSubscription).where(gone))
-    query = (
-        select(EventSubscription)
+    free = (
+        select(EventSubscription.camera_id)
         .join(Camera, Camera.id == EventSubscription.camera_id)
         .where(polled_cameras(poller_group, None))
         .where(
@@ -47,12 +47,17 @@ async def claim(
         .limit(limit)
     )
     if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True, of=EventSubscription)
-    rows = (await session.scalars(query)).all()
-    for row in rows:
-        row.lease_owner, row.lease_expires_at = owner, now + lease
-    await session.flush()
-    return [row.camera_id for row in rows]
+        free = free.with_for_update(skip_locked=True, of=EventSubscription)
+    # One statement every third of a lease, for every camera of the group: the rows leased and their ids handed
+    # back, instead of loading each as an object and flushing it (most of a quiet fleet's subscription cost).
+    claimed = await session.execute(
+        update(EventSubscription)
+        .where(EventSubscription.camera_id.in_(free))
+        .values(lease_owner=owner, lease_expires_at=now + lease)
+        .returning(EventSubscription.camera_id)
+        .execution_options(synchronize_session=False)
+    )
+    return sorted(claimed.scalars())
 
 
 async def note(

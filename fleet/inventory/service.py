@@ -9,7 +9,6 @@ from typing import Any
 
 from sqlalchemy import Row, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
 
 from config.settings import Settings
 from config.zone import LOCAL
@@ -23,6 +22,7 @@ from fleet.hygiene.figures import HygieneFigures, hygiene_figures
 from fleet.incidents.service import seen_by
 from fleet.inventory import replacement
 from fleet.memory import collector_paused
+from fleet.recording.service import DECLARED_COLUMNS, Declared
 from fleet.recording.state import Footage, footage_of
 from fleet.uptime.facts import FACT_COLUMNS, CameraFacts
 from fleet.uptime.service import camera_figures_for
@@ -259,9 +259,11 @@ def _row(
 
 
 async def _rows(session: AsyncSession, *, settings: Settings, as_of: date) -> list[InventoryRow]:
+    # Each column once, though the uptime facts, the rows and the footage state share some.
+    columns = {column.key: column for column in (*FACT_COLUMNS, *_ROW_COLUMNS, *DECLARED_COLUMNS)}
     found = (
         await session.execute(
-            select(*FACT_COLUMNS, *_ROW_COLUMNS)
+            select(*columns.values())
             .where(Camera.lifecycle != Lifecycle.RETIRED, Camera.device_type == DeviceType.CAMERA)
             .order_by(Camera.name)
         )
@@ -275,12 +277,7 @@ async def _rows(session: AsyncSession, *, settings: Settings, as_of: date) -> li
     _areas, incidents = await seen_by(session, first=local[0], last=local[1])
     catalogues = _Catalogues(as_of)
     life = settings.inventory.expected_life_years
-    registered = await session.scalars(
-        select(Camera)
-        .options(selectinload(Camera.recorder))
-        .where(Camera.lifecycle != Lifecycle.RETIRED, Camera.device_type == DeviceType.CAMERA)
-    )
-    footage = await footage_of(session, list(registered), settings.recording)
+    footage = await footage_of(session, [Declared.of(row) for row in found], settings.recording)
     hygiene = await hygiene_figures(session, settings=settings, at=period[1])
     return [
         _row(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -13,13 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from config.recording import HISTORY, RecordingSettings
 from fleet.cameras.models import Camera, DeviceType
-from fleet.recording.coverage import Coverage, Piece, Span, coverage_of, footage_seen, merge
+from fleet.db import chunks
+from fleet.recording.coverage import Piece, Span, footage_seen, merge
 from fleet.recording.models import FootageSpan
 from fleet.recording.rules import Recording, match
 from fleet.recording.service import recorded_cameras
-
-# Cameras per statement where a list of ids goes into IN (…).
-CHUNK = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,11 +47,13 @@ async def observe(
         recordings = [Recording.of(r) for r in answer.values.get("recordings") or ()]
         cameras = await recorded_cameras(session, device, settings)
         found = match(recordings, cameras, edge=device.device_type is not DeviceType.RECORDER)
+        seen: dict[int, tuple[Span, list[Span]]] = {}
         for camera in cameras:
             mine = found[camera.camera_id]
-            seen = _seen_until(window, mine, settings)
-            await _merge(session, camera.camera_id, seen, footage_seen(mine, seen))
-            updated += 1
+            until = _seen_until(window, mine, settings)
+            seen[camera.camera_id] = until, footage_seen(mine, until)
+        await _merge(session, seen)
+        updated += len(seen)
     return updated
 
 
@@ -67,36 +67,42 @@ def _seen_until(window: Span, recordings: Sequence[Recording], settings: Recordi
     return window[0], max(window[0], min(window[1], latest))
 
 
-async def _merge(session: AsyncSession, camera_id: int, window: Span, footage: list[Span]) -> None:
-    """Replace the camera's spans touching the window with them merged with what the window saw."""
-    touching = (
-        FootageSpan.camera_id == camera_id,
-        FootageSpan.starts_at <= window[1],
-        FootageSpan.ends_at >= window[0],
-    )
-    kept = [
-        Piece(row.starts_at, row.ends_at, row.footage)
-        for row in await session.execute(
-            select(FootageSpan.starts_at, FootageSpan.ends_at, FootageSpan.footage).where(*touching)
+async def _merge(session: AsyncSession, seen: Mapping[int, tuple[Span, list[Span]]]) -> None:
+    """Replace each camera's spans touching its window with them merged with what the window saw (``seen``: per
+    camera, the window and the footage in it), a recorder's cameras in a statement or so for each step."""
+    for chunk in chunks(seen):
+        first, last = min(seen[c][0][0] for c in chunk), max(seen[c][0][1] for c in chunk)
+        rows = await session.execute(
+            select(
+                FootageSpan.id, FootageSpan.camera_id, FootageSpan.starts_at, FootageSpan.ends_at, FootageSpan.footage
+            ).where(FootageSpan.camera_id.in_(chunk), FootageSpan.starts_at <= last, FootageSpan.ends_at >= first)
         )
-    ]
-    await session.execute(delete(FootageSpan).where(*touching))
-    rows = [
-        {"camera_id": camera_id, "starts_at": p.start, "ends_at": p.end, "footage": p.footage}
-        for p in merge(kept, window, footage)
-    ]
-    await session.execute(insert(FootageSpan), rows)
+        kept: dict[int, list[Piece]] = defaultdict(list)
+        touching: list[int] = []
+        for span_id, camera_id, starts_at, ends_at, footage in rows:
+            window = seen[camera_id][0]
+            if starts_at <= window[1] and ends_at >= window[0]:
+                kept[camera_id].append(Piece(starts_at, ends_at, footage))
+                touching.append(span_id)
+        for ids in chunks(touching):
+            await session.execute(delete(FootageSpan).where(FootageSpan.id.in_(ids)))
+        merged = [
+            {"camera_id": camera_id, "starts_at": p.start, "ends_at": p.end, "footage": p.footage}
+            for camera_id in chunk
+            for p in merge(kept[camera_id], *seen[camera_id])
+        ]
+        if merged:
+            await session.execute(insert(FootageSpan), merged)
 
 
-async def pieces_of(session: AsyncSession, camera_ids: Sequence[int], period: Span) -> dict[int, list[Piece]]:
+async def pieces_of(session: AsyncSession, camera_ids: Iterable[int], period: Span) -> dict[int, list[Piece]]:
     """Each camera's spans overlapping the period, in time order."""
     found: dict[int, list[Piece]] = defaultdict(list)
-    ids = sorted(set(camera_ids))
-    for start in range(0, len(ids), CHUNK):
+    for chunk in chunks(camera_ids):
         query = (
             select(FootageSpan.camera_id, FootageSpan.starts_at, FootageSpan.ends_at, FootageSpan.footage)
             .where(
-                FootageSpan.camera_id.in_(ids[start : start + CHUNK]),
+                FootageSpan.camera_id.in_(chunk),
                 FootageSpan.starts_at < period[1],
                 FootageSpan.ends_at > period[0],
             )
@@ -105,15 +111,6 @@ async def pieces_of(session: AsyncSession, camera_ids: Sequence[int], period: Sp
         for camera_id, starts_at, ends_at, footage in await session.execute(query):
             found[camera_id].append(Piece(starts_at, ends_at, footage))
     return found
-
-
-async def coverage_for(
-    session: AsyncSession, camera_ids: Sequence[int], *, period: Span, now: datetime
-) -> dict[int, Coverage]:
-    """Each camera's coverage over the period up to now (time still to come is no part of it)."""
-    period = (period[0], max(period[0], min(period[1], now)))
-    pieces = await pieces_of(session, camera_ids, period)
-    return {camera_id: coverage_of(pieces.get(camera_id, ()), period) for camera_id in camera_ids}
 
 
 def gaps(pieces: Mapping[int, Sequence[Piece]], period: Span) -> list[tuple[int, datetime, datetime]]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from fleet.audit.service import Actor, record
 from fleet.cameras.models import Camera
+from fleet.db import chunks
 from fleet.errors import Conflict, InvalidInput, NotFound
 from fleet.recording.models import LegalHold
 from fleet.recording.schemas import LegalHoldIn, LegalHoldOut
@@ -67,12 +68,15 @@ async def release(session: AsyncSession, *, actor: Actor, hold_id: int, now: dat
     return hold
 
 
-async def in_force(session: AsyncSession, camera_ids: Sequence[int]) -> dict[int, list[tuple[datetime, datetime]]]:
+async def in_force(session: AsyncSession, camera_ids: Iterable[int]) -> dict[int, list[tuple[datetime, datetime]]]:
     """The periods held (not released) per camera."""
     held: dict[int, list[tuple[datetime, datetime]]] = {}
-    query = select(LegalHold).where(LegalHold.camera_id.in_(list(camera_ids)), LegalHold.released_at.is_(None))
-    for hold in await session.scalars(query):
-        held.setdefault(hold.camera_id, []).append((hold.starts_at, hold.ends_at))
+    for chunk in chunks(camera_ids):
+        query = select(LegalHold.camera_id, LegalHold.starts_at, LegalHold.ends_at).where(
+            LegalHold.camera_id.in_(chunk), LegalHold.released_at.is_(None)
+        )
+        for camera_id, starts_at, ends_at in await session.execute(query.order_by(LegalHold.id)):
+            held.setdefault(camera_id, []).append((starts_at, ends_at))
     return held
 
 

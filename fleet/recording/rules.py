@@ -8,6 +8,7 @@ no further than the maximum (AVG/GDPR: footage is personal data, 28 days in Dutc
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -15,6 +16,7 @@ from typing import Any
 
 from config.recording import RecordingSettings
 from fleet.faults.models import FaultKind
+from fleet.uptime import calc
 
 ACTIVE_JOBS = frozenset({"active", "partiallyactive"})
 RECORDING_FAULTS = (
@@ -97,12 +99,18 @@ def match(recordings: Sequence[Recording], cameras: Sequence[Recorded], *, edge:
     (its name as source token or name, or its host in the source address)."""
     if edge:
         return {camera.camera_id: list(recordings) for camera in cameras}
-    found: dict[int, list[Recording]] = {camera.camera_id: [] for camera in cameras}
+    # The recordings' positions under each source and each host their sources name: a look-up per camera, not a
+    # pass over every recording (a recorder keeps dozens of cameras, each with a recording or more).
+    by_source: dict[str, set[int]] = defaultdict(set)
+    by_host: dict[str, set[int]] = defaultdict(set)
+    for position, recording in enumerate(recordings):
+        for source in recording.sources:
+            by_source[source].add(position)
+            by_host[_host_of(source)].add(position)
+    found: dict[int, list[Recording]] = {}
     for camera in cameras:
-        name, host = camera.name.casefold(), camera.host.casefold()
-        for recording in recordings:
-            if name in recording.sources or any(_host_of(s) == host for s in recording.sources):
-                found[camera.camera_id].append(recording)
+        positions = by_source.get(camera.name.casefold(), set()) | by_host.get(camera.host.casefold(), set())
+        found[camera.camera_id] = [recordings[p] for p in sorted(positions)]
     return found
 
 
@@ -113,8 +121,9 @@ def judge(
     asked_at = _at(values["asked_at"])
     recordings = [Recording.of(r) for r in values.get("recordings") or ()]
     verdict = Verdict()
+    found = match(recordings, cameras, edge=edge)
     for camera in cameras:
-        mine = match(recordings, [camera], edge=edge)[camera.camera_id]
+        mine = found[camera.camera_id]
         verdict.mapping[camera.name] = [r.token for r in mine]
         measured = _measure(mine, asked_at, settings)
         verdict.measured[camera.name] = measured
@@ -160,8 +169,9 @@ def _faults(measured: Mapping[str, Any], camera: Recorded, settings: RecordingSe
 
 
 def _held(camera: Recorded, earliest: datetime, allowed_from: datetime) -> bool:
-    """Whether the footage older than allowed (from ``earliest`` up to ``allowed_from``) lies within one hold."""
-    return any(start <= earliest and allowed_from <= end for start, end in camera.holds)
+    """Whether the footage older than allowed (from ``earliest`` up to ``allowed_from``) lies within the holds, taken
+    together: two holds that abut or overlap cover all of their span."""
+    return any(start <= earliest and allowed_from <= end for start, end in calc.merge(camera.holds))
 
 
 def storage_problems(disks: Sequence[Mapping[str, Any]], full_percent: float) -> list[dict[str, str]]:

@@ -116,7 +116,8 @@ async def year_figures(
     per_camera = await camera_figures_for(session, period=period, now=now, cameras=facts)
     areas = report_rows(per_camera, await ticket_repairs(session, period=period), by=GroupBy.AREA)
     keys = {camera_id: key_of(camera, GroupBy.AREA) for camera_id, (camera, _figures) in per_camera.items()}
-    areas = await footage.with_footage(session, areas, keys, period=period, now=now, recording=settings.recording)
+    found = await footage.kept(session, keys, period=period, now=now)
+    areas = await footage.with_footage(session, areas, keys, found, recording=settings.recording)
     tickets = await session.scalars(
         select(RepairTicket).where(RepairTicket.created_at >= start, RepairTicket.created_at < end)
     )

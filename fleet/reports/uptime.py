@@ -21,11 +21,9 @@ from fleet.faults.models import Fault
 from fleet.faults.rules import Cause
 from fleet.faults.wording import kind_label
 from fleet.language import N_, Language, day, gettext, money, number, percent, translations
-from fleet.recording import footage as kept_footage
 from fleet.reports import charts
 from fleet.uptime import footage, precision
 from fleet.uptime.calc import Figures, Span
-from fleet.uptime.causes import with_causes
 from fleet.uptime.facts import CameraFacts, camera_facts
 from fleet.uptime.networks import network_rows
 from fleet.uptime.service import (
@@ -33,8 +31,7 @@ from fleet.uptime.service import (
     TicketRepairs,
     UptimeRow,
     camera_figures_for,
-    key_of,
-    report_rows,
+    rows_of,
     ticket_repairs,
 )
 
@@ -156,13 +153,11 @@ async def uptime_document(
     per_camera = await camera_figures_for(session, period=period, now=now, cameras=facts)
     tickets = await ticket_repairs(session, period=period)
     by_network = await network_rows(session, period=period, now=now, cameras=facts, whole=(per_camera, tickets))
+    kept = await footage.kept(session, per_camera, period=period, now=now)
     if by is GroupBy.NETWORK:
         rows = by_network
     else:
-        keys = {camera_id: key_of(camera, by) for camera_id, (camera, _figures) in per_camera.items()}
-        rows = report_rows(per_camera, tickets, by=by)
-        rows = await with_causes(session, rows, per_camera, keys, period=period)
-        rows = await footage.with_footage(session, rows, keys, period=period, now=now, recording=recording)
+        rows = await rows_of(session, per_camera, tickets, kept, by=by, period=period, recording=recording)
     fleet = Figures()
     repairs = TicketRepairs()
     for camera, figures in per_camera.values():
@@ -206,7 +201,7 @@ async def uptime_document(
         precision=precision.note(scheduler, language) if scheduler is not None else None,
         footage=any(row.recorded_cameras for row in rows),
         by_network=by_network,
-        gaps=await _longest_gaps(session, per_camera, period, now),
+        gaps=_longest_gaps(kept, per_camera),
     )
     return Document(html)
 
@@ -225,16 +220,13 @@ async def _fault_kinds(session: AsyncSession, period: Span, language: Language) 
     return dict(Counter(kind_label(kind, language) for kind in kinds).most_common(10))
 
 
-async def _longest_gaps(
-    session: AsyncSession, per_camera: dict[int, tuple[CameraFacts, Figures]], period: Span, now: datetime
+def _longest_gaps(
+    kept: footage.Kept, per_camera: dict[int, tuple[CameraFacts, Figures]]
 ) -> list[tuple[str, datetime, datetime, float]]:
     """The longest spans seen without footage in the period (camera, from, to, seconds), at most ``GAPS_SHOWN``."""
-    ids = await footage.recorded_ids(session, list(per_camera))
-    seen = (period[0], max(period[0], min(period[1], now)))
-    found = kept_footage.gaps(await kept_footage.pieces_of(session, ids, seen), seen)[:GAPS_SHOWN]
     return [
         (per_camera[i][0].name, start.astimezone(LOCAL), end.astimezone(LOCAL), (end - start).total_seconds())
-        for i, start, end in found
+        for i, start, end in footage.longest_gaps(kept, GAPS_SHOWN)
     ]
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from sqlalchemy import select
@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from config.settings import Settings
 from fleet.audit.service import Actor
 from fleet.cameras.models import Camera
+from fleet.db import chunks
 from fleet.faults.models import Fault
 from fleet.tickets.history import add_event, ticket_ids_for_faults
 from fleet.tickets.models import RepairTicket, TicketEvent, TicketEventKind, TicketFault, TicketStatus
@@ -23,30 +24,34 @@ UNWORKED = frozenset(
 )
 
 
-async def ticket_of(session: AsyncSession, fault_id: int) -> RepairTicket | None:
-    """The ticket covering a fault, if any."""
-    ticket: RepairTicket | None = await session.scalar(
-        select(RepairTicket)
-        .join(TicketFault, TicketFault.ticket_id == RepairTicket.id)
-        .where(TicketFault.fault_id == fault_id)
-    )
-    return ticket
+async def _unworked(session: AsyncSession, tickets: Iterable[RepairTicket]) -> set[int]:
+    """Of these tickets, those nobody has worked on whose every fault is explained by a cause or over."""
+    candidates = {t.id for t in tickets if t.status is TicketStatus.NEW and t.assignee_id is None}
+    worked: set[int] = set()
+    for chunk in chunks(candidates):
+        events = select(TicketEvent.ticket_id).where(
+            TicketEvent.ticket_id.in_(chunk), TicketEvent.kind.not_in(UNWORKED)
+        )
+        worked.update(await session.scalars(events.distinct()))
+        unexplained = (
+            select(TicketFault.ticket_id)
+            .join(Fault, Fault.id == TicketFault.fault_id)
+            .where(TicketFault.ticket_id.in_(chunk), Fault.closed_at.is_(None), Fault.suppressed_by_id.is_(None))
+        )
+        worked.update(await session.scalars(unexplained.distinct()))
+    return candidates - worked
 
 
-async def _unworked(session: AsyncSession, ticket: RepairTicket) -> bool:
-    """Whether nobody has worked on the ticket, and every fault it covers is explained by a cause or over."""
-    if ticket.status is not TicketStatus.NEW or ticket.assignee_id is not None:
-        return False
-    kinds = set(await session.scalars(select(TicketEvent.kind).where(TicketEvent.ticket_id == ticket.id)))
-    if not kinds <= UNWORKED:
-        return False
-    unexplained = await session.scalar(
-        select(Fault.id)
-        .join(TicketFault, TicketFault.fault_id == Fault.id)
-        .where(TicketFault.ticket_id == ticket.id, Fault.closed_at.is_(None), Fault.suppressed_by_id.is_(None))
-        .limit(1)
-    )
-    return unexplained is None
+async def _named(session: AsyncSession, ticket_ids: Iterable[int]) -> dict[int, set[int]]:
+    """The faults each of these tickets' history already names as explained by its fault."""
+    found: dict[int, set[int]] = defaultdict(set)
+    for chunk in chunks(ticket_ids):
+        query = select(TicketEvent.ticket_id, TicketEvent.data).where(
+            TicketEvent.ticket_id.in_(chunk), TicketEvent.kind == TicketEventKind.EXPLAINS
+        )
+        for ticket_id, data in await session.execute(query):
+            found[ticket_id].update(data.get("fault_ids", []))
+    return found
 
 
 def _name(
@@ -100,27 +105,31 @@ async def fold(
     for fault in explained:
         if fault.suppressed_by_id is not None:
             by_cause[fault.suppressed_by_id].append(fault)
-    ids = sorted({f.camera_id for f in explained if f.camera_id is not None})
-    names = {i: n for i, n in await session.execute(select(Camera.id, Camera.name).where(Camera.id.in_(ids)))}
-    # One query for the tickets of them all: a group outage may explain thousands of faults at once.
-    owners = await ticket_ids_for_faults(session, sorted(f.id for f in explained))
+    # One query for each kind of row, for them all: a group outage may explain thousands of faults at once.
+    names = {
+        i: n
+        for chunk in chunks(f.camera_id for f in explained if f.camera_id is not None)
+        for i, n in await session.execute(select(Camera.id, Camera.name).where(Camera.id.in_(chunk)))
+    }
+    causes = {
+        f.id: f for chunk in chunks(by_cause) for f in await session.scalars(select(Fault).where(Fault.id.in_(chunk)))
+    }
+    owners = await ticket_ids_for_faults(session, sorted({f.id for f in explained} | set(causes)))
+    tickets = {
+        t.id: t
+        for chunk in chunks(owners.values())
+        for t in await session.scalars(select(RepairTicket).where(RepairTicket.id.in_(chunk)))
+    }
+    named = await _named(session, (owners[i] for i in causes if i in owners))
+    unworked = await _unworked(session, tickets.values())
     for cause_id, faults in sorted(by_cause.items()):
-        cause = await session.get(Fault, cause_id)
+        cause = causes.get(cause_id)
         if cause is None:
             continue
-        cause_ticket = await ticket_of(session, cause_id)
+        cause_ticket = tickets.get(owners[cause_id]) if cause_id in owners else None
         if cause_ticket is not None:
             # Named once each: a ticket linked just now named what its fault explained then.
-            named = {
-                i
-                for data in await session.scalars(
-                    select(TicketEvent.data).where(
-                        TicketEvent.ticket_id == cause_ticket.id, TicketEvent.kind == TicketEventKind.EXPLAINS
-                    )
-                )
-                for i in data.get("fault_ids", [])
-            }
-            new = [f for f in faults if f.id not in named and f.camera_id != cause.camera_id]
+            new = [f for f in faults if f.id not in named[cause_ticket.id] and f.camera_id != cause.camera_id]
             devices = sorted({names[f.camera_id] for f in new if f.camera_id in names})
             if new:
                 _name(session, cause_ticket, devices, sorted(f.id for f in new), actor=actor, now=now)
@@ -129,7 +138,8 @@ async def fold(
         )
         own = {owners[f.id] for f in faults if f.id in owners} - {cause_ticket.id if cause_ticket else None}
         for ticket_id in sorted(i for i in own if i is not None):
-            ticket = await session.get(RepairTicket, ticket_id)
-            if ticket is not None and await _unworked(session, ticket):
+            ticket = tickets.get(ticket_id)
+            # Checked again here: a ticket resolved for an earlier cause is not resolved twice.
+            if ticket is not None and ticket_id in unworked and ticket.status is TicketStatus.NEW:
                 await move(session, ticket, TicketStatus.RESOLVED, actor=actor, now=now, settings=settings, note=note)
     await session.flush()

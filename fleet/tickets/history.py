@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fleet.audit.service import Actor
+from fleet.db import chunks
 from fleet.errors import InvalidInput, NotFound
 from fleet.tickets.models import RepairTicket, TicketEvent, TicketEventKind, TicketFault
 from fleet.users.models import Role, User
@@ -72,12 +73,11 @@ async def username(session: AsyncSession, user_id: int | None) -> str | None:
 
 async def ticket_ids_for_faults(session: AsyncSession, fault_ids: Sequence[int]) -> dict[int, int]:
     """The ticket of each fault that has one."""
-    if not fault_ids:
-        return {}
-    rows = await session.execute(
-        select(TicketFault.fault_id, TicketFault.ticket_id).where(TicketFault.fault_id.in_(fault_ids))
-    )
-    return {fault_id: ticket_id for fault_id, ticket_id in rows}
+    found: dict[int, int] = {}
+    for chunk in chunks(fault_ids):
+        query = select(TicketFault.fault_id, TicketFault.ticket_id).where(TicketFault.fault_id.in_(chunk))
+        found.update({fault_id: ticket_id for fault_id, ticket_id in await session.execute(query)})
+    return found
 
 
 async def history(session: AsyncSession, ticket_id: int) -> Sequence[TicketEvent]:

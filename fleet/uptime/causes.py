@@ -18,6 +18,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fleet.cameras.models import Camera
+from fleet.db import chunks
 from fleet.faults.models import Fault, FaultKind
 from fleet.faults.rules import Cause, cause_of
 from fleet.uptime.calc import Figures, Span, clip, micros, seconds, to_micros
@@ -26,8 +27,6 @@ if TYPE_CHECKING:
     from fleet.uptime.facts import CameraFacts
     from fleet.uptime.service import UptimeRow
 
-CHUNK = 500
-
 
 async def explained_seconds(
     session: AsyncSession, *, period: Span, camera_ids: Collection[int]
@@ -35,11 +34,10 @@ async def explained_seconds(
     """Per camera, the seconds of its offline faults within the period that a root explains, by the root's cause."""
     start, end = to_micros(period)
     caused: list[tuple[int, int, int, int]] = []
-    ids = sorted(camera_ids)
-    for index in range(0, len(ids), CHUNK):
+    for chunk in chunks(camera_ids):
         rows = await session.execute(
             select(Fault.camera_id, Fault.suppressed_by_id, Fault.opened_at, Fault.closed_at).where(
-                Fault.camera_id.in_(ids[index : index + CHUNK]),
+                Fault.camera_id.in_(chunk),
                 Fault.kind == FaultKind.OFFLINE,
                 Fault.suppressed_by_id.is_not(None),
                 Fault.opened_at < period[1],
@@ -50,13 +48,10 @@ async def explained_seconds(
             span = clip((micros(opened_at), end if closed_at is None else micros(closed_at)), (start, end))
             if span is not None and camera_id is not None and root_id is not None:
                 caused.append((camera_id, root_id, *span))
-    roots = sorted({root_id for _camera, root_id, _s, _e in caused})
     causes: dict[int, Cause] = {}
-    for index in range(0, len(roots), CHUNK):
-        query = select(Fault.id, Fault.kind, Camera.device_type).outerjoin(Camera, Camera.id == Fault.camera_id)
-        for root_id, kind, device_type in await session.execute(
-            query.where(Fault.id.in_(roots[index : index + CHUNK]))
-        ):
+    query = select(Fault.id, Fault.kind, Camera.device_type).outerjoin(Camera, Camera.id == Fault.camera_id)
+    for chunk in chunks(root_id for _camera, root_id, _s, _e in caused):
+        for root_id, kind, device_type in await session.execute(query.where(Fault.id.in_(chunk))):
             causes[root_id] = cause_of(kind, device_type.value if device_type is not None else None)
     found: dict[int, dict[Cause, float]] = defaultdict(lambda: defaultdict(float))
     for camera_id, root_id, begin, finish in caused:
@@ -98,15 +93,15 @@ async def with_causes(
     explained = await explained_seconds(session, period=period, camera_ids=list(per_camera))
     downtime = {camera_id: figures.downtime_s for camera_id, (_camera, figures) in per_camera.items()}
     parts = by_key(downtime, explained, keys)
-    return [
-        replace(
-            row,
-            downtime_network_s=round(parts[row.key][Cause.NETWORK], 3),
-            downtime_power_s=round(parts[row.key][Cause.POWER], 3),
-            downtime_shared_s=round(parts[row.key][Cause.SHARED], 3),
-            downtime_camera_s=round(parts[row.key][Cause.CAMERA], 3),
-        )
-        if row.key in parts
-        else row
-        for row in rows
-    ]
+    return [with_parts(row, parts[row.key]) if row.key in parts else row for row in rows]
+
+
+def with_parts(row: UptimeRow, parts: Mapping[Cause, float]) -> UptimeRow:
+    """The row with its downtime in these parts by cause (seconds, to the millisecond)."""
+    return replace(
+        row,
+        downtime_network_s=round(parts[Cause.NETWORK], 3),
+        downtime_power_s=round(parts[Cause.POWER], 3),
+        downtime_shared_s=round(parts[Cause.SHARED], 3),
+        downtime_camera_s=round(parts[Cause.CAMERA], 3),
+    )

@@ -9,23 +9,24 @@ share seen at all: how precise the figure is.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
 
 from config.recording import RecordingSettings
 from fleet.cameras.models import Camera, RecordedBy
+from fleet.db import chunks
 from fleet.faults.models import FaultKind
 from fleet.faults.wording import kind_label
 from fleet.language import N_, Language, gettext
 from fleet.recording import footage
-from fleet.recording.coverage import Coverage, Span
-from fleet.recording.state import NOT_RECORDED, RECORDING, UNCHECKED, Footage, footage_of
+from fleet.recording.coverage import Coverage, Piece, Span, coverage_of
+from fleet.recording.service import DECLARED_COLUMNS, Declared
+from fleet.recording.state import NOT_RECORDED, RECORDING, UNCHECKED, footage_of
 
 if TYPE_CHECKING:
     from fleet.uptime.service import UptimeRow
@@ -43,49 +44,54 @@ class _Group:
     retention_days: list[float] = field(default_factory=list)
 
 
-async def recorded_ids(session: AsyncSession, camera_ids: Sequence[int]) -> list[int]:
-    """The cameras among these whose footage is declared kept."""
-    ids = sorted(set(camera_ids))
-    found: list[int] = []
-    for start in range(0, len(ids), footage.CHUNK):
-        query = select(Camera.id).where(Camera.id.in_(ids[start : start + footage.CHUNK]), Camera.recorded_by.in_(KEPT))
-        found.extend(await session.scalars(query))
-    return sorted(found)
+@dataclass(frozen=True, slots=True)
+class Kept:
+    """A report's cameras whose footage is declared kept (by id), and their footage from the period's start up to
+    now (``seen``: time still to come is no part of it), read once for the rows and the longest gaps."""
+
+    cameras: list[Declared]
+    seen: Span
+    pieces: dict[int, list[Piece]]
 
 
-async def _states(session: AsyncSession, camera_ids: list[int], settings: RecordingSettings) -> dict[int, Footage]:
-    cameras = await session.scalars(
-        select(Camera).options(selectinload(Camera.recorder)).where(Camera.id.in_(camera_ids))
-    )
-    return await footage_of(session, list(cameras), settings)
+async def kept(session: AsyncSession, camera_ids: Iterable[int], *, period: Span, now: datetime) -> Kept:
+    """The cameras among these whose footage is declared kept, with their footage over the period up to now."""
+    cameras: list[Declared] = []
+    for chunk in chunks(camera_ids):
+        query = select(*DECLARED_COLUMNS).where(Camera.id.in_(chunk), Camera.recorded_by.in_(KEPT))
+        cameras.extend(Declared.of(row) for row in await session.execute(query.order_by(Camera.id)))
+    seen = (period[0], max(period[0], min(period[1], now)))
+    return Kept(cameras, seen, await footage.pieces_of(session, [c.id for c in cameras], seen))
 
 
 async def with_footage(
     session: AsyncSession,
     rows: Sequence[UptimeRow],
     keys: dict[int, str],
+    found: Kept,
     *,
-    period: Span,
-    now: datetime,
     recording: RecordingSettings | None = None,
 ) -> list[UptimeRow]:
     """The rows with their recorded time, gaps and (with the recording settings) recording and retention state;
-    ``keys``: each camera's row key."""
-    ids = await recorded_ids(session, list(keys))
-    coverage = await footage.coverage_for(session, ids, period=period, now=now)
-    states = await _states(session, ids, recording) if recording is not None and ids else {}
+    ``keys``: each camera's row key, ``found``: the footage of the cameras among them (``kept``)."""
+    states = await footage_of(session, found.cameras, recording) if recording is not None and found.cameras else {}
     groups: dict[str, _Group] = defaultdict(_Group)
-    for camera_id in ids:
-        group = groups[keys[camera_id]]
-        group.coverage.add(coverage[camera_id])
+    for camera in found.cameras:
+        group = groups[keys[camera.id]]
+        group.coverage.add(coverage_of(found.pieces.get(camera.id, ()), found.seen))
         group.cameras += 1
-        state = states.get(camera_id)
+        state = states.get(camera.id)
         if state is not None:
             group.states[state.state or "undeclared"] += 1
             if state.retention_days is not None:
                 group.retention_days.append(state.retention_days)
     single = len(set(keys.values())) == len(keys)
     return [_row(row, groups.get(row.key), single) for row in rows]
+
+
+def longest_gaps(found: Kept, count: int) -> list[tuple[int, datetime, datetime]]:
+    """The ``count`` longest spans seen without footage, as (camera id, start, end)."""
+    return footage.gaps(found.pieces, found.seen)[:count]
 
 
 def _row(row: UptimeRow, group: _Group | None, single: bool) -> UptimeRow:

@@ -10,7 +10,6 @@ under both types; a camera that changed type counts in both rows.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import select
@@ -18,9 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from fleet.cameras.models import Camera, Network
 from fleet.cameras.network_types import histories, spans_by_type
+from fleet.db import chunks
 from fleet.faults.rules import Cause
 from fleet.uptime.calc import Figures, Span
-from fleet.uptime.causes import by_key, explained_seconds
+from fleet.uptime.causes import by_key, explained_seconds, with_parts
 from fleet.uptime.facts import CameraFacts, camera_facts
 from fleet.uptime.service import TicketRepairs, UptimeRow, camera_figures_for, ticket_repairs
 
@@ -40,8 +40,8 @@ async def network_rows(
     facts = cameras if cameras is not None else await camera_facts(session)
     ids = [c.id for c in facts]
     current: dict[int, Network | None] = {}
-    for start in range(0, len(ids), 500):
-        query = select(Camera.id, Camera.network).where(Camera.id.in_(ids[start : start + 500]))
+    for chunk in chunks(ids):
+        query = select(Camera.id, Camera.network).where(Camera.id.in_(chunk))
         current.update((camera_id, network) for camera_id, network in await session.execute(query))
     kept = await histories(session, ids)
     by_span: dict[Span, list[tuple[CameraFacts, Network | None]]] = defaultdict(list)
@@ -69,12 +69,6 @@ async def network_rows(
             total.add(figures[camera.id][1])
             repairs.add(tickets.get(camera.id, TicketRepairs()))
     return [
-        replace(
-            UptimeRow.of(key, len(counted), figures, repairs),
-            downtime_network_s=round(parts[key][Cause.NETWORK], 3),
-            downtime_power_s=round(parts[key][Cause.POWER], 3),
-            downtime_shared_s=round(parts[key][Cause.SHARED], 3),
-            downtime_camera_s=round(parts[key][Cause.CAMERA], 3),
-        )
+        with_parts(UptimeRow.of(key, len(counted), figures, repairs), parts[key])
         for key, (counted, figures, repairs) in sorted(groups.items())
     ]

@@ -17,6 +17,7 @@ from sqlalchemy import BigInteger, case, cast, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from config.recording import RecordingSettings
+from fleet.db import chunks
 from fleet.health.models import StatusInterval
 from fleet.tickets.models import RepairTicket
 from fleet.uptime import causes, footage
@@ -42,9 +43,6 @@ from fleet.uptime.facts import (
 )
 from fleet.uptime.models import StatusDaily, StatusMonthly, StatusRollup
 from fleet.uptime.stretch import Stretch, combine, stretches
-
-# Cameras per statement where a list of ids goes into IN (…); a bigger group reads every camera's rows instead.
-CHUNK = 500
 
 
 class GroupBy(StrEnum):
@@ -233,15 +231,11 @@ async def _rolled_up(session: AsyncSession, *, first: date, last: date, start: i
     result: dict[int, list[Stretch]] = {}
     for end, camera_ids in ends.items():
         # Usually one group (every camera rolled up to yesterday); a group of a few reads only its cameras.
-        chunks: list[list[int] | None] = (
-            [None]
-            if len(camera_ids) == everyone
-            else [camera_ids[i : i + CHUNK] for i in range(0, len(camera_ids), CHUNK)]
-        )
+        lists: list[list[int] | None] = [None] if len(camera_ids) == everyone else list(chunks(camera_ids))
         for monthly, lo, hi in _ranges(first, end):
             span = micros(midnight(lo)), micros(midnight(next_month(hi) if monthly else hi + timedelta(days=1)))
             found: dict[int, Stretch] = {}
-            for chunk in chunks:
+            for chunk in lists:
                 found.update(await _sums(session, monthly=monthly, first=lo, last=hi, start=start, cameras=chunk))
             for camera_id in camera_ids:
                 # No row: nothing recorded then.
@@ -260,12 +254,9 @@ async def _intervals(
     found: dict[int, dict[tuple[datetime, str], Interval]] = defaultdict(dict)
     for (start, end), camera_ids in by_span.items():
         wanted = set(camera_ids)
-        chunks: list[list[int] | None] = (
-            [None]
-            if len(camera_ids) > everyone // 2
-            else [camera_ids[i : i + CHUNK] for i in range(0, len(camera_ids), CHUNK)]
-        )
-        for chunk in chunks:
+        # Most of the fleet: every camera's rows, fewer statements than lists of ids.
+        lists: list[list[int] | None] = [None] if len(camera_ids) > everyone // 2 else list(chunks(camera_ids))
+        for chunk in lists:
             query = select(
                 StatusInterval.camera_id, StatusInterval.status, StatusInterval.started_at, StatusInterval.ended_at
             ).where(
@@ -385,7 +376,24 @@ async def uptime_report(
 
         return await network_rows(session, period=utc(period), now=now)
     per_camera = await camera_figures_for(session, period=period, now=now)
-    rows = report_rows(per_camera, await ticket_repairs(session, period=utc(period)), by=by)
+    tickets = await ticket_repairs(session, period=utc(period))
+    kept = await footage.kept(session, per_camera, period=utc(period), now=now)
+    return await rows_of(session, per_camera, tickets, kept, by=by, period=period, recording=recording)
+
+
+async def rows_of(
+    session: AsyncSession,
+    per_camera: dict[int, tuple[CameraFacts, Figures]],
+    tickets: dict[int, TicketRepairs],
+    kept: footage.Kept,
+    *,
+    by: GroupBy,
+    period: Span,
+    recording: RecordingSettings | None,
+) -> list[UptimeRow]:
+    """The report's rows per key (not by network type) from every camera's figures, tickets and kept footage over
+    the period, with the downtime in parts by cause and recorded time beside availability."""
+    rows = report_rows(per_camera, tickets, by=by)
     keys = {camera_id: key_of(camera, by) for camera_id, (camera, _figures) in per_camera.items()}
     rows = await causes.with_causes(session, rows, per_camera, keys, period=utc(period))
-    return await footage.with_footage(session, rows, keys, period=utc(period), now=now, recording=recording)
+    return await footage.with_footage(session, rows, keys, kept, recording=recording)

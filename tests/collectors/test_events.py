@@ -11,7 +11,7 @@ from aiohttp import web
 
 from collectors.base import Target
 from collectors.errors import AuthFailed, BadResponse, Timeout, Unsupported
-from collectors.events import PullPoint, PullPointClient
+from collectors.events import PullPoint, PullPointClient, PullRefused
 from simulator.events import Topic
 from simulator.fleet import SimulatedFleet
 from simulator.spec import CameraSpec
@@ -75,6 +75,18 @@ async def test_no_events_service_wrong_password_hanging_pull_and_lost_subscripti
     await camera.reboot()
     with pytest.raises(BadResponse):  # the camera forgot the subscription: a fault, the caller subscribes again
         await CLIENT.pull(TARGET, point, timedelta(seconds=0), 1)
+
+
+async def test_a_timeout_longer_than_the_camera_supports_is_refused_with_its_maximum(fleet: SimulatedFleet) -> None:
+    camera = fleet.camera("PP-1")
+    await camera.update(events_pull_max_s=20)
+    point = await CLIENT.subscribe(TARGET, await CLIENT.events_path(TARGET), timedelta(minutes=1))
+    with pytest.raises(PullRefused) as refused:
+        await CLIENT.pull(TARGET, point, timedelta(seconds=60), 10)
+    assert refused.value.longest == timedelta(seconds=20)
+    camera.raise_event(Topic.DIGITAL_INPUT, True)
+    pulled = await CLIENT.pull(TARGET, point, timedelta(seconds=20), 10)  # what it supports, it answers
+    assert [n.topic for n in pulled.notifications] == [Topic.DIGITAL_INPUT.value]
 
 
 HOSTILE = {

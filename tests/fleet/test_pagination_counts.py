@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from fleet import pagination
-from fleet.cameras import reading, service
+from fleet.cameras import reading
+from fleet.cameras.filters import CameraFilter
 from fleet.crypto import CredentialCipher
 from fleet.db import Database
 from fleet.pagination import Window
@@ -19,7 +20,7 @@ T0 = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
 async def _total(database: Database, at: datetime, *, count: bool = False, page: int = 1) -> tuple[int, datetime]:
     async with database.unit_of_work() as session:
         found = await reading.page_of(
-            session, service.CameraFilter(), Window(size=1, page=page, count=count), maintenance=set(), now=at
+            session, CameraFilter(), Window(size=1, page=page, count=count), maintenance=set(), now=at
         )
     return found.total, found.total_counted_at
 

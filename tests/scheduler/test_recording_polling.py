@@ -13,8 +13,9 @@ from sqlalchemy import select
 
 from collectors.registry import Collectors
 from config.settings import Settings
-from fleet.cameras import recorders
+from fleet.cameras import references
 from fleet.cameras import service as registry
+from fleet.cameras.models import Camera
 from fleet.cameras.schemas import CameraCreate, RecorderCreate
 from fleet.crypto import CredentialCipher
 from fleet.db import Database
@@ -127,6 +128,6 @@ async def test_each_recording_fault_opens_with_its_cameras_and_closes(
     await poller.tick(everything=True, names=["NVR-1", "CAM-E"])
     assert await _open(database) == {}
     async with database.unit_of_work() as session:
-        assert await recorders.camera_counts(session, [opened[("NVR-1", "recording_gap")].camera_id]) == {
+        assert await references.counts(session, Camera.recorder_id, [opened[("NVR-1", "recording_gap")].camera_id]) == {
             opened[("NVR-1", "recording_gap")].camera_id: 2
         }

@@ -72,6 +72,25 @@ async def test_a_pull_point_delivers_the_events_a_state_change_raises(
     assert counters["created"] == 1 and counters["renewed"] == 1 and counters["unsubscribed"] == 1
 
 
+async def test_an_empty_pull_is_held_for_its_timeout_and_an_event_ends_it_early(
+    fleet: SimulatedFleet, camera: ONVIFCamera
+) -> None:
+    # A long poll: with nothing queued the camera answers when the Timeout has passed, not at once (a client's cost
+    # per camera is one pull per Timeout), and an event raised meanwhile is answered as soon as it comes.
+    _, pullpoint = await _subscribe(camera)
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    answer = await pullpoint.PullMessages({"Timeout": "PT2S", "MessageLimit": 10})
+    assert not answer.NotificationMessage and 1.9 <= loop.time() - started < 3.5
+
+    simulated = fleet.camera("AX-1")
+    loop.call_later(0.5, simulated.raise_event, Topic.DIGITAL_INPUT, True)
+    started = loop.time()
+    answer = await pullpoint.PullMessages({"Timeout": "PT10S", "MessageLimit": 10})
+    assert _topics(answer) == [Topic.DIGITAL_INPUT.value] and 0.4 <= loop.time() - started < 3
+    assert simulated.device.counters.onvif["PullMessages"] == 2
+
+
 async def test_event_properties_and_capabilities_name_the_service(camera: ONVIFCamera) -> None:
     events = await camera.create_events_service()
     properties = await events.GetEventProperties()

@@ -16,7 +16,7 @@ down_revision: str | None = "2c1e04fe1325"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# The search matches a substring of these, lower-cased (fleet/cameras/service.py CameraFilter.apply). The indexes
+# The search matches a substring of these, lower-cased (fleet/cameras/filters.py CameraFilter.apply). The indexes
 # are not in the models (they exist only where the extension does): fleet/migrations/env.py leaves them out of the
 # comparison by their prefix.
 SEARCHED = ("name", "location", "host")

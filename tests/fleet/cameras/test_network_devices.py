@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from config.checks import CheckKind
 from fleet.cameras import importer, reading, service, uplinks
+from fleet.cameras.filters import CameraFilter
 from fleet.cameras.models import NETWORK_DEVICE_TYPES, Camera, DeviceType
 from fleet.cameras.schemas import CameraCreate, CameraUpdate, NetworkDeviceCreate, NetworkDeviceUpdate
 from fleet.crypto import CredentialCipher
@@ -54,15 +55,15 @@ async def test_network_devices_and_cameras_make_a_tree(database: Database, ciphe
         "CAM-2,127.123.1.2,SW-MARKT,Gi0/2\n"
         "CAM-3,127.123.1.3,,\n",
     )
-    everything = service.CameraFilter(device_type=NETWORK_DEVICE_TYPES)
+    everything = CameraFilter(device_type=NETWORK_DEVICE_TYPES)
     async with database.unit_of_work() as session:
         page = await reading.network_device_page(session, everything, page=1, size=10, maintenance=set())
         listed = await reading.page_of(
-            session, service.CameraFilter(), Window(size=10), maintenance=set(), now=datetime.now(UTC)
+            session, CameraFilter(), Window(size=10), maintenance=set(), now=datetime.now(UTC)
         )
         cameras = {c.name: (c.uplink_device, c.uplink_port) for c in listed.items}
         switches = await reading.network_device_page(
-            session, service.CameraFilter(device_type=DeviceType.SWITCH), page=1, size=10, maintenance=set()
+            session, CameraFilter(device_type=DeviceType.SWITCH), page=1, size=10, maintenance=set()
         )
     assert [(d.name, d.device_type, d.uplink_device, d.uplink_port, d.devices_behind) for d in page.items] == [
         ("MC-MARKT", DeviceType.MEDIA_CONVERTER, "RT-CORE", "ge-0/0/7", 1),

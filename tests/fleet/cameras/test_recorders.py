@@ -12,6 +12,7 @@ from sqlalchemy import select
 from config.checks import CheckKind
 from fleet.audit.models import AuditEntry
 from fleet.cameras import importer, reading, recorders, service
+from fleet.cameras.filters import CameraFilter
 from fleet.cameras.models import Camera, DeviceType, RecordedBy
 from fleet.cameras.schemas import CameraCreate, CameraUpdate, RecorderCreate
 from fleet.crypto import CredentialCipher
@@ -55,11 +56,11 @@ async def test_cameras_name_their_recorder_edge_or_none(database: Database, ciph
     )
     async with database.unit_of_work() as session:
         listed = await reading.page_of(
-            session, service.CameraFilter(), Window(size=10), maintenance=set(), now=datetime.now(UTC)
+            session, CameraFilter(), Window(size=10), maintenance=set(), now=datetime.now(UTC)
         )
         total, shaped = listed.total, {c.name: c for c in listed.items}
         page = await reading.recorder_page(
-            session, service.CameraFilter(device_type=DeviceType.RECORDER), page=1, size=10, maintenance=set()
+            session, CameraFilter(device_type=DeviceType.RECORDER), page=1, size=10, maintenance=set()
         )
         audit = (await session.scalars(select(AuditEntry.action).where(AuditEntry.action.like("recorder.%")))).all()
     assert total == 4

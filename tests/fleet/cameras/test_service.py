@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from fleet.audit.models import AuditEntry
 from fleet.cameras import importer, service
+from fleet.cameras.filters import CameraFilter, count_by_status, list_cameras
 from fleet.cameras.models import Camera, CameraCredentials, CameraKind, CameraStatus
 from fleet.cameras.schemas import CameraUpdate
 from fleet.crypto import CredentialCipher
@@ -93,9 +94,7 @@ async def test_illustrative_fleet_round_trip(database: Database, cipher: Credent
     async with database.unit_of_work() as session:
         await service.upsert_many(session, actor=TEST_ACTOR, rows=importer.iter_cameras(rows), cipher=cipher)
     async with database.unit_of_work() as session:
-        flexible, total = await service.list_cameras(
-            session, filters=service.CameraFilter(kind=CameraKind.FLEXIBLE), page=1, size=100
-        )
+        flexible, total = await list_cameras(session, filters=CameraFilter(kind=CameraKind.FLEXIBLE), page=1, size=100)
     assert total == 13 and len(flexible) == 13
 
 
@@ -112,12 +111,12 @@ async def test_status_counts_are_the_list_totals(
             made.append(camera)
         # One up and one down camera in a running window: `maintenance` in the list, whatever their health.
         maintenance = {made[0].id, made[3].id}
-    filters = service.CameraFilter(area=area)
+    filters = CameraFilter(area=area)
     async with database.unit_of_work() as session:
-        counts = await service.count_by_status(session, filters=filters, maintenance=maintenance)
+        counts = await count_by_status(session, filters=filters, maintenance=maintenance)
         totals = {
             wanted: (
-                await service.list_cameras(
+                await list_cameras(
                     session, filters=replace(filters, status=wanted), page=1, size=1, maintenance=maintenance
                 )
             )[1]

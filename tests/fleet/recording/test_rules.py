@@ -107,3 +107,7 @@ def test_a_legal_hold_covering_the_excess_exempts_it_from_the_maximum() -> None:
     assert _faults(old, camera=held((NOW - 35 * DAY, NOW - 27 * DAY))) == exceeded
     assert _faults(old, camera=held((NOW - 41 * DAY, NOW - 30 * DAY))) == exceeded
     assert _faults(old, camera=held()) == exceeded
+    # Holds that abut or overlap cover what they cover together (two cases on the same footage, one after another).
+    assert _faults(old, camera=held((NOW - 41 * DAY, NOW - 33 * DAY), (NOW - 33 * DAY, NOW - 27 * DAY))) == set()
+    assert _faults(old, camera=held((NOW - 30 * DAY, NOW - 27 * DAY), (NOW - 41 * DAY, NOW - 29 * DAY))) == set()
+    assert _faults(old, camera=held((NOW - 41 * DAY, NOW - 34 * DAY), (NOW - 33 * DAY, NOW - 27 * DAY))) == exceeded

@@ -1,0 +1,97 @@
+"""How often a collector pulls a quiet camera's PullPoint (simulated cameras on 127.144.250.x): one long poll per
+Timeout, never a burst of pulls before a renewal, never faster than once a second from a camera that answers at
+once; both engines."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import pytest_asyncio
+
+from collectors.events import PullPointClient
+from config.settings import Settings
+from fleet.crypto import CredentialCipher
+from fleet.db import Database
+from scheduler.events import EventListener
+from simulator.camera import SimulatedCamera
+from simulator.fleet import SimulatedFleet
+from simulator.spec import CameraSpec
+from tests.builders import make_camera
+from tests.waiting import eventually
+
+HOST = "127.144.250.1"
+
+
+@pytest_asyncio.fixture
+async def camera(database: Database, cipher: CredentialCipher) -> AsyncIterator[SimulatedCamera]:
+    spec = CameraSpec(name="PULL-1", host=HOST, onvif_port=8080, rtsp_port=8554, snmp_port=1161)
+    async with SimulatedFleet([spec], snapshot_size=(64, 36)) as running:
+        async with database.unit_of_work() as session:
+            await make_camera(session, cipher, name="PULL-1", host=HOST, onvif_port=8080)
+        yield running.camera("PULL-1")
+
+
+@pytest_asyncio.fixture
+async def following(
+    database: Database, settings: Settings, cipher: CredentialCipher, camera: SimulatedCamera
+) -> AsyncIterator[EventListener]:
+    """A listener following the camera, with a short subscription (renewed every 6 s) and 4 s pulls."""
+    events = settings.events.model_copy(
+        update={"subscription_time": timedelta(seconds=12), "pull_timeout": timedelta(seconds=4)}
+    )
+    client = PullPointClient(1024 * 1024, timedelta(seconds=5))
+    listener = EventListener(
+        database, settings.model_copy(update={"events": events}), cipher, client, owner="c-1", poller_group=None
+    )
+    try:
+        await listener.refresh()
+        yield listener
+    finally:
+        await listener.stop()
+
+
+async def test_a_quiet_camera_is_pulled_once_per_timeout_and_renewed_without_a_burst_of_pulls(
+    following: EventListener, camera: SimulatedCamera
+) -> None:
+    counters = camera.device.counters.onvif
+    await eventually(lambda: counters["Renew"] >= 2, timeout=60, what="two renewals (every 6 s)")
+    # Per 6-second renewal period: a 4 s pull and one for the second left before the renewal. The Timeout goes in
+    # whole seconds: with under a second left, a pull would be PT0S, answered at once, again and again.
+    assert counters["PullMessages"] <= 3 * (counters["Renew"] + 1)
+
+
+async def test_a_camera_that_answers_every_pull_at_once_is_pulled_once_a_second(
+    following: EventListener, camera: SimulatedCamera
+) -> None:
+    await camera.update(events_pull_cap_s=0)
+    counters = camera.device.counters.onvif
+    await eventually(lambda: counters["PullMessages"] >= 1, timeout=30, what="the first pull")
+    before = counters["PullMessages"]
+    await asyncio.sleep(3)
+    assert 1 <= counters["PullMessages"] - before <= 5
+
+
+async def test_a_camera_that_supports_shorter_pulls_is_pulled_as_long_as_it_says(
+    database: Database, settings: Settings, cipher: CredentialCipher, camera: SimulatedCamera
+) -> None:
+    # Refused with its maximum (a PullMessagesFaultResponse): the same subscription is pulled that long from then on,
+    # never subscribed again, and each pull is held for the maximum.
+    await camera.update(events_pull_max_s=1)
+    events = settings.events.model_copy(update={"pull_timeout": timedelta(seconds=30)})
+    client = PullPointClient(1024 * 1024, timedelta(seconds=5))
+    listener = EventListener(
+        database, settings.model_copy(update={"events": events}), cipher, client, owner="c-1", poller_group=None
+    )
+    counters = camera.device.counters.onvif
+    try:
+        await listener.refresh()
+        await eventually(lambda: counters["PullMessages"] >= 2, timeout=30, what="pulls after the refusal")
+        before = counters["PullMessages"]
+        await asyncio.sleep(3)
+        held = counters["PullMessages"] - before
+    finally:
+        await listener.stop()
+    assert camera.device.events.created == 1 and listener.following == frozenset()
+    assert 2 <= held <= 4  # each held for the camera's maximum, 1 s
