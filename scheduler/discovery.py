@@ -22,7 +22,7 @@ from fleet.cameras.targets import poll_targets
 from fleet.crypto import CredentialCipher
 from fleet.db import Database, utcnow
 from fleet.discovery import service as discovery
-from scheduler.polling import to_target
+from scheduler.collecting import to_target
 
 log = logging.getLogger(__name__)
 # The devices with forwarding (switches) or neighbour (routers, layer-3 switches) tables worth reading.

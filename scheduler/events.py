@@ -29,7 +29,7 @@ from fleet.events import rules, subscriptions
 from fleet.events.models import SubscriptionStatus
 from fleet.events.service import Batch, Received, record
 from scheduler import failures
-from scheduler.polling import to_target
+from scheduler.collecting import to_target
 
 log = logging.getLogger(__name__)
 

@@ -26,7 +26,7 @@ from fleet.crypto import CredentialCipher
 from fleet.db import Database
 from fleet.health.models import CheckResult as StoredResult
 from fleet.health.models import CheckState, ErrorClass
-from scheduler.polling import error_class
+from scheduler.collecting import error_class
 from simulator.fleet import SimulatedFleet
 from tests.builders import register_file
 from tests.collectors.conftest import DEVICE_TIMEOUT, make_target

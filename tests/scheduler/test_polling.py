@@ -20,7 +20,8 @@ from fleet.cameras.models import Camera, CameraStatus
 from fleet.crypto import CredentialCipher
 from fleet.db import Database
 from fleet.health.models import CheckState, StatusInterval
-from scheduler.polling import Poller, observation_values
+from scheduler.collecting import observation_values
+from scheduler.polling import Poller
 from simulator.fleet import SimulatedFleet
 from tests.builders import register_file
 
