@@ -34,7 +34,7 @@ from fleet.cameras.schemas import (
     check_service_days,
 )
 from fleet.crypto import CredentialCipher
-from fleet.db import utcnow
+from fleet.db import chunks, utcnow
 from fleet.errors import Conflict, InvalidInput, NotFound
 from fleet.uptime import rollup
 
@@ -255,8 +255,8 @@ async def upsert_many(
     batch = list(rows)
     names = [data.name for data, _ in batch]
     existing: dict[str, Camera] = {}
-    for start in range(0, len(names), 500):
-        found = await session.scalars(with_credentials().where(Camera.name.in_(names[start : start + 500])))
+    for chunk in chunks(names):
+        found = await session.scalars(with_credentials().where(Camera.name.in_(chunk)))
         existing.update({camera.name: camera for camera in found})
     result = UpsertResult()
     for done, (data, columns) in enumerate(batch, start=1):

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from fleet.audit.service import Actor, record
 from fleet.cameras.models import NETWORK_DEVICE_TYPES, Camera, CameraCredentials, DeviceType
 from fleet.crypto import CredentialCipher
+from fleet.db import chunks
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,8 +58,7 @@ async def poll_targets(
         CameraCredentials.snmp_version,
         CameraCredentials.ciphertext,
     ).outerjoin(CameraCredentials, CameraCredentials.camera_id == Camera.id)
-    for start in range(0, len(camera_ids), 1000):
-        chunk = camera_ids[start : start + 1000]
+    for chunk in chunks(camera_ids, 1000):
         for row in await session.execute(query.where(Camera.id.in_(chunk))):
             secrets: dict[str, str] = {}
             if row.ciphertext is not None and row.id in decrypt:

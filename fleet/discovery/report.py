@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from config.settings import Settings
 from fleet.cameras.models import Camera, RiskLevel
+from fleet.db import chunks
 from fleet.discovery import rules
 from fleet.discovery.models import MacSighting, ProbeMatch, SightingSource, TableRead
 from fleet.discovery.schemas import (
@@ -42,10 +43,9 @@ def _origin(mac: str | None, settings: Settings) -> tuple[str | None, str | None
 async def _ports(session: AsyncSession, device_ids: set[int]) -> dict[int, list[dict[str, Any]]]:
     """The ports of these network devices as their SNMP check last read them, for naming a registered port."""
     ports: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    wanted = sorted(device_ids)
     columns = (NetworkPort.device_id, NetworkPort.if_index, NetworkPort.name, NetworkPort.descr, NetworkPort.alias)
-    for start in range(0, len(wanted), 500):
-        query = select(*columns).where(NetworkPort.device_id.in_(wanted[start : start + 500]))
+    for chunk in chunks(device_ids):
+        query = select(*columns).where(NetworkPort.device_id.in_(chunk))
         for row in await session.execute(query):
             ports[row.device_id].append(
                 {"index": row.if_index, "name": row.name, "descr": row.descr, "alias": row.alias}

@@ -9,6 +9,7 @@ from typing import Protocol
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from fleet.db import chunks
 from fleet.discovery.models import MacSighting, ProbeMatch, SightingSource, TableRead
 
 # What one device's problem may say: enough to act on, never a device's whole answer.
@@ -119,12 +120,8 @@ async def record_answers(session: AsyncSession, answers: Sequence[Answer], *, no
     by_endpoint = {a.endpoint: a for a in answers}
     known = {
         row.endpoint: row
-        for start in range(0, len(by_endpoint), 500)
-        for row in (
-            await session.scalars(
-                select(ProbeMatch).where(ProbeMatch.endpoint.in_(list(by_endpoint)[start : start + 500]))
-            )
-        ).all()
+        for chunk in chunks(by_endpoint)
+        for row in (await session.scalars(select(ProbeMatch).where(ProbeMatch.endpoint.in_(chunk)))).all()
     }
     for endpoint, answer in by_endpoint.items():
         row = known.get(endpoint)

@@ -25,6 +25,7 @@ from sqlalchemy import case, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fleet.cameras.models import Camera
+from fleet.db import chunks
 from fleet.health.models import StatusInterval
 from fleet.maintenance.models import MaintenanceWindow
 from fleet.uptime.calc import Interval, micros
@@ -40,8 +41,6 @@ from fleet.uptime.facts import (
 from fleet.uptime.models import StatusDaily, StatusMonthly, StatusRollup
 from fleet.uptime.stretch import Stretch, fold, stretches
 
-# Cameras per statement where a list of ids goes into IN (…).
-CHUNK = 500
 # Whatever decides which maintenance windows cover a camera, or when it counts at all.
 CAMERA_FIELDS = frozenset({"installed_on", "retired_on", "area", "site", "poller_group"})
 
@@ -62,11 +61,8 @@ async def invalidate(
             delete(StatusDaily).where(StatusDaily.day >= from_day),
             delete(StatusMonthly).where(StatusMonthly.month >= from_day.replace(day=1)),
         ]
-    chunks: list[list[int] | None] = [None]
-    if camera_ids is not None:
-        ids = sorted(set(camera_ids))
-        chunks = [ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)]
-    for chunk in chunks:
+    groups: list[list[int] | None] = [None] if camera_ids is None else list(chunks(camera_ids))
+    for chunk in groups:
         bump = update(StatusRollup).values(version=StatusRollup.version + 1, through=through)
         if chunk is not None:
             bump = bump.where(StatusRollup.camera_id.in_(chunk))
@@ -288,10 +284,10 @@ async def _tails(session: AsyncSession, days: dict[int, date]) -> dict[int, int 
     for camera_id, day in days.items():
         by_day[day].append(camera_id)
     for day, camera_ids in by_day.items():
-        for start in range(0, len(camera_ids), CHUNK):
+        for chunk in chunks(camera_ids):
             rows = await session.execute(
                 select(StatusDaily.camera_id, StatusDaily.tail_start_us).where(
-                    StatusDaily.day == day, StatusDaily.camera_id.in_(camera_ids[start : start + CHUNK])
+                    StatusDaily.day == day, StatusDaily.camera_id.in_(chunk)
                 )
             )
             found.update({camera_id: tail for camera_id, tail in rows})
