@@ -14,7 +14,7 @@ from fleet.advisories import service as advisories
 from fleet.advisories.kev import read_kev
 from fleet.db import utcnow
 
-app = typer.Typer(help="Known exploited vulnerabilities (CISA KEV) matched to the cameras.", no_args_is_help=True)
+app = typer.Typer(no_args_is_help=True)
 
 
 @app.command("import")

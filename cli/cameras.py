@@ -12,6 +12,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from cli.passwords import cameras_passwords, cameras_rotate_passwords
 from cli.root import cli_actor, command, err, fail, load_settings, out, unit_of_work
 from fleet.cameras import importer, reading, recorders, uplinks
 from fleet.cameras import service as cameras
@@ -23,7 +24,7 @@ from fleet.maintenance.service import cameras_in_maintenance
 from fleet.pagination import Window
 from fleet.vendor_risk import service as vendor_risk
 
-app = typer.Typer(help="The camera registry.", no_args_is_help=True)
+app = typer.Typer(no_args_is_help=True)
 
 
 @app.command("import")
@@ -142,3 +143,8 @@ async def cameras_baseline(
         for one in found:
             await hygiene.take_baseline(work.session, camera=one, actor=cli_actor(), now=now)
     out.print(f"baseline taken for {len(found)} cameras", markup=False)
+
+
+# The device-password commands (cli/passwords.py) belong to this group too.
+app.command("passwords")(cameras_passwords)
+app.command("rotate-passwords")(cameras_rotate_passwords)

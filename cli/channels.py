@@ -16,7 +16,7 @@ from fleet.alerts.schemas import ChannelIn
 from fleet.faults.models import FaultKind, Severity
 from notify.delivery import deliver, validate_url
 
-app = typer.Typer(help="Notification channels (Apprise URLs) for technicians' alerts.", no_args_is_help=True)
+app = typer.Typer(no_args_is_help=True)
 
 
 @app.command("add")

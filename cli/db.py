@@ -9,7 +9,7 @@ import typer
 from cli.root import command, load_settings, out
 from fleet import schema
 
-app = typer.Typer(help="Create or migrate the database.", no_args_is_help=True)
+app = typer.Typer(no_args_is_help=True)
 
 
 @app.command("upgrade")

@@ -18,7 +18,7 @@ from fleet.decisions import service as decisions
 from fleet.decisions.models import DecisionKind
 from fleet.errors import ImportRejected
 
-app = typer.Typer(help="Mayoral decisions on camera areas and flexible cameras.", no_args_is_help=True)
+app = typer.Typer(no_args_is_help=True)
 
 
 @app.command("import")

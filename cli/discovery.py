@@ -10,7 +10,7 @@ from rich.table import Table
 
 from cli.root import command, err, fail, opened, out
 
-app = typer.Typer(help="Find devices on the network that nobody registered.", no_args_is_help=True)
+app = typer.Typer(no_args_is_help=True)
 
 
 @app.command("probe")

@@ -12,7 +12,7 @@ from fleet.errors import ImportRejected
 from fleet.incidents import service
 from fleet.incidents.importer import read_tally_file
 
-app = typer.Typer(help="The camera observers' incident register.", no_args_is_help=True)
+app = typer.Typer(no_args_is_help=True)
 
 
 @app.command("import")

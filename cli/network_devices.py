@@ -17,7 +17,7 @@ from fleet.cameras.filters import CameraFilter
 from fleet.cameras.models import NETWORK_DEVICE_TYPES, CameraStatus
 from fleet.cameras.schemas import NetworkDeviceCreate
 
-app = typer.Typer(help="The network devices the cameras hang on.", no_args_is_help=True)
+app = typer.Typer(no_args_is_help=True)
 
 
 @app.command("import")

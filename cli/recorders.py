@@ -16,7 +16,7 @@ from fleet.cameras.filters import CameraFilter
 from fleet.cameras.models import CameraStatus, DeviceType
 from fleet.cameras.schemas import RecorderCreate
 
-app = typer.Typer(help="The recorders that keep the cameras' footage.", no_args_is_help=True)
+app = typer.Typer(no_args_is_help=True)
 
 
 @app.command("import")

@@ -15,7 +15,7 @@ from fleet.recording import holds
 from fleet.recording.schemas import LegalHoldIn
 from fleet.uptime.when import parse_when
 
-app = typer.Typer(help="Footage: legal holds that keep it beyond the maximum retention.", no_args_is_help=True)
+app = typer.Typer(no_args_is_help=True)
 
 
 @app.command("hold")

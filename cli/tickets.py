@@ -15,7 +15,7 @@ from fleet.tickets.models import TicketStatus
 from fleet.tickets.schemas import TicketOut
 from fleet.users import service as users
 
-app = typer.Typer(help="Repair tickets.", no_args_is_help=True)
+app = typer.Typer(no_args_is_help=True)
 
 TicketId = Annotated[int, typer.Argument(help="The ticket number.")]
 

@@ -19,8 +19,8 @@ from fleet.users.models import Role
 from fleet.users.passwords import PasswordPolicy
 from fleet.users.schemas import TokenOut, UserOut
 
-users_app = typer.Typer(help="Users and their roles.", no_args_is_help=True)
-tokens_app = typer.Typer(help="API tokens.", no_args_is_help=True)
+users_app = typer.Typer(no_args_is_help=True)
+tokens_app = typer.Typer(no_args_is_help=True)
 
 PasswordStdin = Annotated[bool, typer.Option("--password-stdin", help="Read the password from standard input.")]
 AsJson = Annotated[bool, typer.Option("--json", help="The API's shape, as a JSON list.")]

@@ -86,8 +86,10 @@ _V3_AUTH_ERRORS = (
     errind.UnsupportedSecurityLevel,
 )
 _COUNTERS = (COUNTER32, GAUGE32, INTEGER)
-# A recorder's disk table is a few rows per column: a bound well under the check's own time limit.
-_DISK_WALK = WalkLimits(max_rows=MAX_UNITS * len(DISK_ROOTS), max_bytes=256_000, time_limit=10.0)
+# A recorder's disk table is a few rows per column: a bound well under the check's own time limit. Five rows a
+# GETBULK read a four-bay recorder (and the row that ends its table) in one request; a larger one takes a few more,
+# where many rows a request would bring back mostly the columns after the table, to be thrown away.
+_DISK_WALK = WalkLimits(max_rows=MAX_UNITS * len(DISK_ROOTS), max_bytes=256_000, time_limit=10.0, max_repetitions=5)
 # A network device's ports: a 48-port switch is about 550 values in some 25 GETBULKs.
 _PORT_WALK = WalkLimits(max_rows=MAX_PORTS * (len(PORT_ROOTS) + len(POE_ROOTS)), max_bytes=2_000_000, time_limit=10.0)
 

@@ -35,10 +35,10 @@ _WANTED_RCVBUF = 4 * 1024 * 1024
 # Budget per answer waiting in the kernel queue: the payload plus the socket-buffer overhead
 # (skb truesize) of one datagram, rounded up generously.
 _BYTES_PER_ANSWER = 4096
-# A GET of a dozen scalars answers in well under 2 KiB; more than this is not an answer we want.
+# A GET of a dozen scalars answers in well under 2 KiB; more than this is not an answer we want. A GETBULK answer
+# carries up to max-repetitions rows of a table: no limit of its own but UDP's (65,507 bytes, which the kernel
+# enforces), and the walk bounds the whole table (collectors.snmp_walk.WalkLimits).
 MAX_DATAGRAM = 8192
-# A GETBULK answer carries up to max-repetitions rows of a table; UDP's own limit is the bound.
-MAX_BULK_DATAGRAM = 65507
 # Request-ids in this range always encode in four bytes, so the template can be patched in place.
 _LOWEST_ID, _HIGHEST_ID = 0x0080_0000, 0x7FFF_FFFF
 
@@ -87,7 +87,7 @@ class _Pending:
     datagram: bytes
     timeout: float
     retries_left: int
-    max_size: int
+    max_size: int | None
     future: asyncio.Future[VarBinds] = field(repr=False)
     timer: asyncio.TimerHandle | None = field(default=None, repr=False)
 
@@ -128,9 +128,6 @@ class _Channel(asyncio.DatagramProtocol):
 
     def datagram_received(self, data: bytes, addr: tuple[str | object, ...]) -> None:
         address = (str(addr[0]), int(str(addr[1])))
-        if len(data) > MAX_BULK_DATAGRAM:
-            self._fail_address(address, BadResponse(f"SNMP answer of {len(data)} bytes is over the limit"))
-            return
         try:
             message = read_message(data)
         except BerError:
@@ -144,7 +141,7 @@ class _Channel(asyncio.DatagramProtocol):
         del self.pending[message.request_id]
         if request.timer is not None:
             request.timer.cancel()
-        if len(data) > request.max_size:
+        if request.max_size is not None and len(data) > request.max_size:
             request.future.set_exception(BadResponse(f"SNMP answer of {len(data)} bytes is over the limit"))
         elif message.community != request.community or message.version != _V2C_VERSION:
             request.future.set_exception(BadResponse("SNMP answer carries a different community or version"))
@@ -242,7 +239,7 @@ class SnmpV2cClient:
             request_id = _LOWEST_ID + secrets.randbelow(_HIGHEST_ID - _LOWEST_ID)
         future: asyncio.Future[VarBinds] = asyncio.get_running_loop().create_future()
         datagram = encode_get(encoded_community, oids, request_id, max_repetitions)
-        max_size = MAX_DATAGRAM if max_repetitions is None else MAX_BULK_DATAGRAM
+        max_size = MAX_DATAGRAM if max_repetitions is None else None
         request = _Pending(address, encoded_community, datagram, timeout, retries, max_size, future)
         channel.pending[request_id] = request
         channel.send(request_id, request)

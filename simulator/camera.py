@@ -318,13 +318,13 @@ class SimulatedCamera:
         that long."""
         if self._comeback is not None:
             self._comeback.cancel()
-        await self.stop()
-        self.device.events.drop_all()
         if downtime_s <= 0:
             await self.power_on()
             if self.changed is not None:
                 await self.changed()
             return
+        await self.stop()
+        self.device.events.drop_all()
         self.state.offline = True
         if self.changed is not None:
             await self.changed()

@@ -71,9 +71,24 @@ def test_no_part_uses_a_library_outside_its_purpose(part: str) -> None:
 
 
 def test_the_command_line_starts_without_the_protocol_libraries() -> None:
-    """`camfleet` loads the device protocol libraries only in the commands that talk to devices: they cost every
-    command's start, and onvif-zeep-async configures logging on import (its INFO lines would lead every stderr)."""
-    code = "import cli, logging, sys; print(sorted({m.split('.')[0] for m in sys.modules}), logging.root.handlers)"
+    """No `camfleet` command loads the device protocol libraries until it talks to devices: they cost a command's
+    start, and onvif-zeep-async configures logging on import (its INFO lines would lead every stderr)."""
+    code = (
+        "import cli, logging, sys; [cli.load(name) for name in cli.COMMANDS]; "
+        "print(sorted({m.split('.')[0] for m in sys.modules}), logging.root.handlers)"
+    )
     shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert "'onvif'" not in shown and "'pysnmp'" not in shown and "'zeep'" not in shown
     assert shown.rstrip().endswith("[]")
+
+
+def test_the_command_list_loads_no_command() -> None:
+    """`camfleet --help` is listed from cli.COMMANDS: no command's module is imported for it, nor the database, the
+    spreadsheets, the geometry or the documents (a second of start-up together)."""
+    code = "import cli, sys\ntry:\n    cli.main()\nexcept SystemExit:\n    print(sorted(sys.modules), file=sys.stderr)"
+    shown = subprocess.run([sys.executable, "-c", code, "--help"], capture_output=True, text=True, check=True)
+    assert "Repair tickets." in shown.stdout
+    loaded = {name.split(".")[0] for name in ast.literal_eval(shown.stderr)}
+    commands = {name for name in ast.literal_eval(shown.stderr) if name.startswith("cli.")}
+    assert commands == set()
+    assert loaded.isdisjoint({"fleet", "sqlalchemy", "openpyxl", "shapely", "weasyprint", "onvif", "pysnmp"})

@@ -10,6 +10,7 @@ from pathlib import Path
 import docx
 import pytest
 
+from cli import COMMANDS
 from tests.conftest import run_cli as run
 
 
@@ -69,6 +70,18 @@ def test_user_errors_and_usage_errors(tmp_path: Path) -> None:
     assert placeholder.returncode == 1 and "placeholder" in placeholder.stderr
     no_port = run(env, "collector", "--traps", "127.0.0.1")
     assert no_port.returncode == 1 and no_port.stderr.startswith("error: --traps 127.0.0.1: expected HOST:PORT")
+
+
+def test_help_lists_every_command_and_a_typo_gets_the_nearest(tmp_path: Path) -> None:
+    env = {**os.environ, "CAMFLEET_DATA_DIR": str(tmp_path / "var"), "CAMFLEET_CONFIG": "", "COLUMNS": "200"}
+    listed = run(env, "--help")
+    assert listed.returncode == 0
+    shown = {line.strip("│ ").split(" ", 1)[0]: line for line in listed.stdout.splitlines()}
+    assert all(name in shown and entry.help[:60] in shown[name] for name, entry in COMMANDS.items())
+    group = run(env, "tickets", "--help")
+    assert group.returncode == 0 and "Repair tickets." in group.stdout and "resolve" in group.stdout
+    typo = run(env, "tickest", "list")
+    assert typo.returncode == 2 and "No such command 'tickest'. Did you mean 'tickets'" in typo.stderr
 
 
 @pytest.mark.usefixtures("database")

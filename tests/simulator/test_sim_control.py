@@ -34,6 +34,15 @@ async def http(fleet: SimulatedFleet) -> AsyncIterator[aiohttp.ClientSession]:
         await server.stop()
 
 
+async def _answering(host: str = "127.40.1.5") -> bool:
+    try:
+        _reader, writer = await asyncio.open_connection(host, 8080)
+    except ConnectionRefusedError:
+        return False
+    writer.close()
+    return True
+
+
 async def _clock(http: aiohttp.ClientSession, host: str = "127.40.1.5") -> str:
     async with http.post(f"http://{host}:8080/onvif/device_service", data=CLOCK) as response:
         return await response.text()
@@ -104,21 +113,28 @@ async def test_reboot_and_counter_reset(fleet: SimulatedFleet, http: aiohttp.Cli
         assert (await response.json())["counters"]["onvif_total"] == 0
 
 
+async def test_a_reboot_stops_the_camera_once(fleet: SimulatedFleet, monkeypatch: pytest.MonkeyPatch) -> None:
+    camera = fleet.camera("GEN-1")
+    stops: list[None] = []
+    stop = camera.stop
+
+    async def counted() -> None:
+        stops.append(None)
+        await stop()
+
+    monkeypatch.setattr(camera, "stop", counted)
+    await camera.reboot()
+    assert camera.state.boots == 2 and len(stops) == 1
+    assert await _answering()
+
+
 async def test_reboot_with_downtime_comes_back(fleet: SimulatedFleet, http: aiohttp.ClientSession) -> None:
     async with http.post(f"{BASE}/cameras/GEN-1/reboot", json={"downtime_s": 0.2}) as response:
         assert (await response.json())["state"]["offline"] is True
     with pytest.raises(ConnectionRefusedError):
         await asyncio.open_connection("127.40.1.5", 8080)
 
-    async def answering() -> bool:
-        try:
-            _reader, writer = await asyncio.open_connection("127.40.1.5", 8080)
-        except ConnectionRefusedError:
-            return False
-        writer.close()
-        return True
-
-    await eventually(answering, timeout=10, what="GEN-1 back after its 0.2 s downtime")
+    await eventually(_answering, timeout=10, what="GEN-1 back after its 0.2 s downtime")
     assert "GetSystemDateAndTimeResponse" in await _clock(http)
 
 
