@@ -41,6 +41,14 @@ class Value:
     value: int | bytes | str | None
 
 
+def printable(raw: object, limit: int) -> str | None:
+    """An OCTET STRING's bytes as printable text (UTF-8 where it is, NULs dropped, trimmed, at most ``limit``
+    characters), or None for no text."""
+    if not isinstance(raw, bytes):
+        return None
+    return raw.decode("utf-8", errors="replace").replace("\x00", "").strip()[:limit] or None
+
+
 def integer(value: Value | None, tags: tuple[int, ...] = (INTEGER,)) -> int | None:
     """The value's number when it has one of these types (an agent's value of another type counts as none)."""
     if value is None or value.tag not in tags or not isinstance(value.value, int):

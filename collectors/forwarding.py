@@ -14,7 +14,7 @@ import ipaddress
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from collectors.ber import INTEGER, OCTET_STRING
+from collectors.ber import INTEGER, OCTET_STRING, printable
 from collectors.errors import BadResponse
 from collectors.ports import IF_NAME
 from collectors.snmp_walk import Row, column
@@ -73,16 +73,10 @@ def _mac(octets: Sequence[int] | bytes, where: str) -> str:
     return ":".join(f"{part:02x}" for part in octets)
 
 
-def _text(value: object) -> str | None:
-    if not isinstance(value, bytes):
-        return None
-    return value.decode("utf-8", errors="replace").replace("\x00", "").strip()[:_MAX_NAME] or None
-
-
 def forwarding_entries(rows: Mapping[str, list[Row]]) -> list[ForwardingEntry]:
     """The learned entries of the Q-BRIDGE-MIB table (with VLANs) where the switch has one, else the BRIDGE-MIB's."""
     if_index = {i[0]: v for i, v in _column(rows, BASE_PORT_IF_INDEX, INTEGER).items() if len(i) == 1}
-    names = {i[0]: _text(v) for i, v in _column(rows, IF_NAME, OCTET_STRING).items() if len(i) == 1}
+    names = {i[0]: printable(v, _MAX_NAME) for i, v in _column(rows, IF_NAME, OCTET_STRING).items() if len(i) == 1}
     q_ports = _column(rows, QFDB_PORT, INTEGER)
     if q_ports:
         ports, statuses, width = q_ports, _column(rows, QFDB_STATUS, INTEGER), 7

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from collectors.base import PortSeen, UpsSeen
-from collectors.ber import COUNTER32, COUNTER64, GAUGE32, OCTET_STRING, Value, integer
+from collectors.ber import COUNTER32, COUNTER64, GAUGE32, OCTET_STRING, Value, integer, printable
 from collectors.snmp_walk import column
 
 _IF_ENTRY = "1.3.6.1.2.1.2.2.1"
@@ -40,10 +40,7 @@ _MAX_TEXT = 255
 
 
 def _text(value: Value | None) -> str | None:
-    if value is None or value.tag != OCTET_STRING or not isinstance(value.value, bytes):
-        return None
-    text = value.value.decode("utf-8", errors="replace").replace("\x00", "").strip()[:_MAX_TEXT]
-    return text or None
+    return printable(value.value, _MAX_TEXT) if value is not None and value.tag == OCTET_STRING else None
 
 
 def _status(value: Value | None) -> bool | None:

@@ -40,6 +40,7 @@ from collectors.ber import (
     BerError,
     Value,
     integer,
+    printable,
     read_value,
 )
 from collectors.disks import MAX_UNITS, disks_of
@@ -96,7 +97,7 @@ _PORT_WALK = WalkLimits(max_rows=MAX_PORTS * (len(PORT_ROOTS) + len(POE_ROOTS)),
 def as_text(value: Value) -> str:
     """Return an SNMP value as short printable text (OIDs dotted, numbers decimal)."""
     if isinstance(value.value, bytes):
-        return value.value.decode("utf-8", errors="replace").replace("\x00", "").strip()[:_MAX_TEXT]
+        return printable(value.value, _MAX_TEXT) or ""
     return str(value.value)[:_MAX_TEXT]
 
 
