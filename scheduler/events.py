@@ -109,6 +109,8 @@ class EventListener:
         self._failures: dict[int, int] = {}
         self._batch = Batch()
         self._notes: list[_Note] = []
+        # Subscriptions being made at once (events.subscribe_concurrency); pulls and renewals go without a turn.
+        self._subscribing = asyncio.Semaphore(settings.events.subscribe_concurrency)
 
     @property
     def following(self) -> frozenset[int]:
@@ -220,8 +222,10 @@ class EventListener:
     async def _subscribed(self, target: Target) -> None:
         """Subscribe, then pull and renew until something fails (raised as a CollectorError)."""
         events = self.settings.events
-        path = await self.client.events_path(target)
-        point = await self.client.subscribe(target, path, events.subscription_time)
+        # Each request's device timeout starts once it is sent, so the wait for a turn never counts against it.
+        async with self._subscribing:
+            path = await self.client.events_path(target)
+            point = await self.client.subscribe(target, path, events.subscription_time)
         self._failures.pop(target.camera_id, None)
         self._note(target, SubscriptionStatus.SUBSCRIBED, None)
         renew_at = time.monotonic() + self._renew_after(point.granted)

@@ -148,6 +148,7 @@ _SETTABLE: dict[str, Callable[[Any], Any]] = {
     "events_pull_hangs": _flag,
     "events_pull_cap_s": _seconds,
     "events_pull_max_s": _seconds,
+    "events_subscribe_delay_s": _seconds,
     "event_flood": _count,
     "trap_to": _trap_to,
     "lockout_after": _count,

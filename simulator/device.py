@@ -7,7 +7,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 from simulator import httpauth
-from simulator.events import EventBroker
+from simulator.events import EventBroker, InFlight
 from simulator.images import SceneCache, Snapshotter
 from simulator.profiles import Identity, VendorProfile, derive_identity, profile_for
 from simulator.spec import CameraSpec
@@ -39,6 +39,8 @@ class Device:
     snapshotter: Snapshotter
     counters: PollCounters = field(default_factory=PollCounters)
     events: EventBroker = field(default_factory=EventBroker)
+    # CreatePullPointSubscription requests being answered; one shared by all cameras of a SimulatedFleet.
+    subscribing: InFlight = field(default_factory=InFlight)
     accounts: Accounts = field(default_factory=Accounts)
 
     @classmethod

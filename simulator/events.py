@@ -5,18 +5,20 @@ Quirks (settable at run time, see simulator/camera.py): ``event_termination_scal
 many times the time asked (1/60: a firmware that reads minutes as seconds); ``events_cancel_all``: one client's
 Unsubscribe cancels every subscription; ``events_pull_hangs``: PullMessages never answers; ``events_pull_cap_s``:
 an empty pull is held no longer than that (0: answered at once, whatever Timeout was asked); ``events_pull_max_s``:
-a longer Timeout is refused with a PullMessagesFaultResponse naming the longest; ``clock_offset_s``:
+a longer Timeout is refused with a PullMessagesFaultResponse naming the longest; ``events_subscribe_delay_s``:
+CreatePullPointSubscription is answered that much later (a slow or busy camera); ``clock_offset_s``:
 every time in the answers is on the camera's skewed clock; ``event_flood``: that many events a second.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import re
 import time
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -121,6 +123,28 @@ class Subscription:
             self.dropped += 1
         self.queue.append(item)
         self.arrived.set()
+
+
+@dataclass(slots=True)
+class InFlight:
+    """Requests being answered now and the most at once (a fleet shares one: what a client had in flight)."""
+
+    now: int = 0
+    most: int = 0
+
+    @contextlib.contextmanager
+    def held(self) -> Iterator[None]:
+        """One request for the block."""
+        self.now += 1
+        self.most = max(self.most, self.now)
+        try:
+            yield
+        finally:
+            self.now -= 1
+
+    def reset(self) -> None:
+        """The most at once counted from now."""
+        self.most = self.now
 
 
 @dataclass(slots=True)

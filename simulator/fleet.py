@@ -13,6 +13,7 @@ from types import TracebackType
 from simulator.camera import SimulatedCamera
 from simulator.control import ControlServer
 from simulator.device import Device
+from simulator.events import InFlight
 from simulator.images import SceneCache
 from simulator.network import Network
 from simulator.spec import CameraSpec, FleetFileError, parse_fleet_csv
@@ -42,8 +43,11 @@ class SimulatedFleet:
             self.cameras[spec.name] = SimulatedCamera(Device.create(spec, self.scenes))
         # Switches, routers and UPSes with the devices behind their ports (checked now: a bad uplink is a file error).
         self.network = Network(self.cameras)
+        # Subscribe requests being answered across the fleet: the most a client had in flight at once.
+        self.subscribing = InFlight()
         for camera in self.cameras.values():
             camera.changed = self.network.apply
+            camera.device.subscribing = self.subscribing
 
     @classmethod
     def from_csv(
@@ -61,9 +65,10 @@ class SimulatedFleet:
         return self.cameras[name]
 
     def reset_counters(self) -> None:
-        """Zero every camera's poll counters."""
+        """Zero every camera's poll counters and the most subscribe requests at once."""
         for camera in self.cameras.values():
             camera.device.counters.reset()
+        self.subscribing.reset()
 
     async def start(self) -> None:
         """Open every camera's sockets; on failure, close what was opened and say which camera failed."""

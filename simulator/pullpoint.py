@@ -18,7 +18,11 @@ async def handle(device: Device, endpoint: soap.Endpoint, path: str, payload: by
             raise soap.not_implemented()
         operation, request, header = soap.read_request(device, payload)
         soap.check_authorised(device, header)
-        if path == events.EVENTS_PATH:
+        if path == events.EVENTS_PATH and operation == "CreatePullPointSubscription":
+            with device.subscribing.held():
+                await asyncio.sleep(device.state.events_subscribe_delay_s)
+                body = _service(device, endpoint, operation, request)
+        elif path == events.EVENTS_PATH:
             body = _service(device, endpoint, operation, request)
         else:
             body = await _pull_point(device, path.removeprefix(events.PULLPOINT_PATH), operation, request)

@@ -113,6 +113,8 @@ class DeviceState:
     events_pull_cap_s: float = 60.0
     # A PullMessages Timeout over this is refused with a PullMessagesFaultResponse naming it (0: none refused).
     events_pull_max_s: float = 0.0
+    # CreatePullPointSubscription is answered after this many seconds (a slow camera, or one busy making it).
+    events_subscribe_delay_s: float = 0.0
     event_flood: int = 0
     # Where the SNMP agent sends its traps ("HOST:PORT" on loopback; empty: none), e.g. coldStart after a reboot.
     trap_to: str = ""

@@ -1,6 +1,6 @@
 """How often a collector pulls a quiet camera's PullPoint (simulated cameras on 127.144.250.x): one long poll per
 Timeout, never a burst of pulls before a renewal, never faster than once a second from a camera that answers at
-once; both engines."""
+once; and how many subscriptions it makes at once (cameras on 127.145.0.x); both engines."""
 
 from __future__ import annotations
 
@@ -9,11 +9,13 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest_asyncio
+from sqlalchemy import select
 
 from collectors.events import PullPointClient
 from config.settings import Settings
 from fleet.crypto import CredentialCipher
 from fleet.db import Database
+from fleet.events.models import EventSubscription, SubscriptionStatus
 from scheduler.events import EventListener
 from simulator.camera import SimulatedCamera
 from simulator.fleet import SimulatedFleet
@@ -95,3 +97,41 @@ async def test_a_camera_that_supports_shorter_pulls_is_pulled_as_long_as_it_says
         await listener.stop()
     assert camera.device.events.created == 1 and listener.following == frozenset()
     assert 2 <= held <= 4  # each held for the camera's maximum, 1 s
+
+
+async def test_a_collector_makes_no_more_subscriptions_at_once_than_its_setting_and_the_wait_is_no_timeout(
+    database: Database, settings: Settings, cipher: CredentialCipher
+) -> None:
+    # Ten cameras answering CreatePullPointSubscription a second late, two subscriptions at a time, a device timeout
+    # of 2 s: the last cameras wait about 4 s for their turn, and none of that wait may count as a timeout.
+    specs = [
+        CameraSpec(name=f"SUB-{n}", host=f"127.145.0.{n}", onvif_port=8080, rtsp_port=8554, snmp_port=1161)
+        for n in range(1, 11)
+    ]
+    events = settings.events.model_copy(update={"subscribe_concurrency": 2})
+    client = PullPointClient(1024 * 1024, timedelta(seconds=2))
+    async with SimulatedFleet(specs, snapshot_size=(64, 36)) as fleet:
+        async with database.unit_of_work() as session:
+            for spec in specs:
+                await make_camera(session, cipher, name=spec.name, host=spec.host, onvif_port=8080)
+        for spec in specs:
+            await fleet.camera(spec.name).update(events_subscribe_delay_s=1)
+        listener = EventListener(
+            database, settings.model_copy(update={"events": events}), cipher, client, owner="c-1", poller_group=None
+        )
+        try:
+            await listener.refresh()
+            brokers = [camera.device.events for camera in fleet.cameras.values()]
+            await eventually(
+                lambda: all(broker.created for broker in brokers), timeout=30, what="every camera subscribed"
+            )
+            await listener.flush()
+        finally:
+            await listener.stop()
+    assert fleet.subscribing.most == 2
+    # Each camera subscribed once: a wait for a turn that counted against the device timeout would have failed
+    # the last ones and subscribed them again.
+    assert [broker.created for broker in brokers] == [1] * 10
+    async with database.unit_of_work() as session:
+        statuses = [row.status for row in await session.scalars(select(EventSubscription))]
+    assert statuses == [SubscriptionStatus.SUBSCRIBED] * 10

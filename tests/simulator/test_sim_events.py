@@ -171,6 +171,34 @@ async def test_a_flood_fills_a_bounded_queue_and_subscriptions_are_limited(
         await events.CreatePullPointSubscription({"InitialTerminationTime": "PT60S"})
 
 
+async def test_slow_subscribe_answers_are_counted_across_the_fleet_while_in_flight(
+    fleet: SimulatedFleet, camera: ONVIFCamera
+) -> None:
+    hik = ONVIFCamera("127.40.1.2", ONVIF, USER, PASSWORD, no_cache=True)
+    await hik.update_xaddrs()
+    try:
+        for name in ("AX-1", "HIK-1"):
+            await fleet.camera(name).update(events_subscribe_delay_s=0.5)
+        events = [await camera.create_events_service(), await camera.create_events_service()]
+        events.append(await hik.create_events_service())
+        started = asyncio.get_running_loop().time()
+        await asyncio.gather(
+            *(service.CreatePullPointSubscription({"InitialTerminationTime": "PT60S"}) for service in events)
+        )
+        took = asyncio.get_running_loop().time() - started
+    finally:
+        await hik.close()
+    # Three answered together, each 0.5 s late: two at one camera and one at another, all counted at once.
+    assert 0.5 <= took < 1.4
+    assert (fleet.subscribing.now, fleet.subscribing.most) == (0, 3)
+    assert fleet.camera("AX-1").device.events.created == 2 and fleet.camera("HIK-1").device.events.created == 1
+    fleet.reset_counters()
+    assert fleet.subscribing.most == 0
+    await _subscribe(camera)
+    await _subscribe(camera)
+    assert fleet.subscribing.most == 1
+
+
 async def test_the_control_api_raises_events_and_refuses_bad_ones(fleet: SimulatedFleet) -> None:
     server = ControlServer(fleet, "127.40.1.250", 8766)
     await server.start()
