@@ -210,6 +210,12 @@ def report(results: Results) -> str:
     print(f"\nload average after: {load_average()}")
     _print_cpu(results, full)
     _print_rates(results, full, raw_full)
+    if results.profile is not None:
+        print(
+            "\nthis run was profiled: the profiled round's CPU (the full collectors round, or the SQLite steady tick) "
+            "includes cProfile's overhead, so the targets below that read it are not figures to quote; run without "
+            "--profile for them"
+        )
     _targets(results, full, raw_full, rss, lost)
     _recording(results, full)
     if results.profile is not None:

@@ -226,10 +226,7 @@ class SimulatedCamera:
 
     async def close(self) -> None:
         """Stop, including a pending return from a reboot."""
-        if self._comeback is not None:
-            self._comeback.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._comeback
+        await self._cancel_comeback()
         await self.stop()
 
     async def update(self, **changes: Any) -> None:
@@ -317,8 +314,9 @@ class SimulatedCamera:
     async def reboot(self, downtime_s: float = 0.0) -> None:
         """Restart: connections drop, uptime starts again, subscriptions are gone; with downtime, unreachable for
         that long."""
-        if self._comeback is not None:
-            self._comeback.cancel()
+        if await self._cancel_comeback():
+            # The camera is offline for the reboot being cancelled, not because it was told to be.
+            self.state.offline = False
         if downtime_s <= 0:
             await self.power_on()
             if self.changed is not None:
@@ -337,6 +335,16 @@ class SimulatedCamera:
             self.send_trap("coldStart")
 
         self._comeback = asyncio.create_task(come_back())
+
+    async def _cancel_comeback(self) -> bool:
+        """Cancel a pending return from a reboot and wait until it has stopped; whether one was pending."""
+        comeback, self._comeback = self._comeback, None
+        if comeback is None or comeback.done():
+            return False
+        comeback.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await comeback
+        return True
 
     async def power_on(self) -> None:
         """Boot: uptime from zero, one more boot, sockets opened, a coldStart trap."""

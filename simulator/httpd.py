@@ -33,9 +33,16 @@ class CameraWebServer:
             return
         loop = asyncio.get_running_loop()
         self._handler = web.Server(self._handle, access_log=None)
+        # Kept before serving starts: a start cancelled at its last step must not leave an unknown socket bound.
         self._listener = await loop.create_server(
-            self._handler, self.endpoint.host, self.endpoint.http_port, reuse_address=True, ssl=self.tls
+            self._handler,
+            self.endpoint.host,
+            self.endpoint.http_port,
+            reuse_address=True,
+            ssl=self.tls,
+            start_serving=False,
         )
+        await self._listener.start_serving()
 
     async def stop(self) -> None:
         """Close the socket and drop every open connection, as a camera losing power does."""

@@ -63,9 +63,11 @@ class RtspServer:
     async def start(self) -> None:
         """Open the listening socket."""
         if self._listener is None:
+            # Kept before serving starts: a start cancelled at its last step must not leave an unknown socket bound.
             self._listener = await asyncio.start_server(
-                self._serve, self.host, self.port, reuse_address=True, ssl=self.tls
+                self._serve, self.host, self.port, reuse_address=True, ssl=self.tls, start_serving=False
             )
+            await self._listener.start_serving()
 
     async def stop(self) -> None:
         """Close the socket and drop open sessions."""

@@ -71,6 +71,8 @@ class SnmpAgent(asyncio.DatagramProtocol):
         self._priv_key = _localized_key(spec.snmp_priv_key, self.engine_id)[:16] if spec.snmp_v3 else b""
         self._salt = int.from_bytes(os.urandom(8), "big")
         self._transport: asyncio.DatagramTransport | None = None
+        # Set once a closed transport has let its socket go, which it does a loop step after close().
+        self._unbound = asyncio.Event()
         self._report_counts = [0] * 6
 
     async def start(self) -> None:
@@ -84,9 +86,14 @@ class SnmpAgent(asyncio.DatagramProtocol):
         transport, self._transport = self._transport, None
         if transport is not None:
             transport.close()
+            await self._unbound.wait()
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:  # noqa: D102
+        self._unbound.clear()
         self._transport = cast(asyncio.DatagramTransport, transport)
+
+    def connection_lost(self, exc: Exception | None) -> None:  # noqa: D102
+        self._unbound.set()
 
     def datagram_received(self, data: bytes, addr: tuple[str | Any, int]) -> None:  # noqa: D102
         try:
