@@ -20,7 +20,7 @@ class EventSettings(Section):
     # Renewals never come closer together than this, whatever the camera granted.
     renew_min: Duration = timedelta(seconds=5)
     # How long one PullMessages may wait for messages at the camera (a long poll). Events come at once whatever it
-    # is; a quiet camera costs a pull per this (at 10 s, 5,000 pulls a second for 50,000 cameras: about a core;
+    # is; a quiet camera costs a pull per this (at 10 s, 5,000 pulls a second for 50,000 cameras: about 1.3 cores;
     # benchmarks/event_hold.py). 60 s is what Home Assistant's ONVIF integration asks of every camera; one that
     # supports less says so (PullMessagesFaultResponse) and is pulled as long as it says, one that answers sooner
     # is pulled again. A pull that has not answered after this plus scheduler.device_timeout counts as failed (some
@@ -32,7 +32,9 @@ class EventSettings(Section):
     # starve the collector, and its own load must never make cameras look late or failed. Pulls are not bounded
     # (long polls that mostly wait), nor renewals (one per camera now and then; one waiting behind subscriptions
     # to cameras that do not answer could let a working subscription lapse). The wait for a turn is not part of
-    # scheduler.device_timeout. At 50 and a 0.1 s answer, 20,000 cameras are subscribed in about 40 s.
+    # scheduler.device_timeout. Cameras in back-off (failed twice or more in a row) take a tenth of the turns, so a
+    # group gone dark does not hold up the others. At 50 and 0.1 s for each of the two requests, 20,000 cameras are
+    # subscribed in about 80 s.
     subscribe_concurrency: int = Field(default=50, ge=1, le=10_000)
     # Messages asked for in one pull.
     pull_limit: int = Field(default=100, ge=1, le=1024)

@@ -50,7 +50,9 @@ class SchedulerSettings(Section):
     recording_interval: Duration = timedelta(minutes=15)
     device_timeout: Duration = timedelta(seconds=10)
     tick: Duration = timedelta(seconds=5)
-    batch_size: int = Field(default=500, ge=1, le=100_000)
+    # At most 20,000: a batch's cameras, faults and alerts are looked up by id in one IN list each, and the
+    # databases bind at most 32,767 parameters to a statement.
+    batch_size: int = Field(default=500, ge=1, le=20_000)
     concurrency: int = Field(default=200, ge=1, le=10_000)
     # The identity check parses several SOAP answers with zeep (about 25 ms of CPU per camera): fewer at once.
     identity_concurrency: int = Field(default=20, ge=1, le=10_000)

@@ -37,6 +37,8 @@ log = logging.getLogger(__name__)
 _CLAIM_LIMIT = 100_000
 # The first retry after a working subscription failed comes at once, the next after this, then twice as long.
 _FIRST_BACKOFF = timedelta(seconds=1)
+# Cameras in back-off subscribe through this share of events.subscribe_concurrency (at least one at a time).
+_BACKOFF_SHARE = 10
 # A pull's Timeout is sent in whole seconds: with less than this left before the renewal it would be PT0S, which a
 # camera answers at once, again and again until the renewal; the subscription is renewed that much early instead.
 _TIMEOUT_STEP = 1.0
@@ -110,7 +112,12 @@ class EventListener:
         self._batch = Batch()
         self._notes: list[_Note] = []
         # Subscriptions being made at once (events.subscribe_concurrency); pulls and renewals go without a turn.
-        self._subscribing = asyncio.Semaphore(settings.events.subscribe_concurrency)
+        # Cameras in back-off (failed twice or more in a row: mostly switched off, each holding its turn for the
+        # whole device time-out) take theirs from a tenth of them, so that a first subscription, or the retry at
+        # once of one that was working, never waits behind a poller group that went dark.
+        concurrency = settings.events.subscribe_concurrency
+        self._subscribing = asyncio.Semaphore(concurrency)
+        self._subscribing_again = asyncio.Semaphore(max(1, concurrency // _BACKOFF_SHARE))
 
     @property
     def following(self) -> frozenset[int]:
@@ -223,7 +230,8 @@ class EventListener:
         """Subscribe, then pull and renew until something fails (raised as a CollectorError)."""
         events = self.settings.events
         # Each request's device timeout starts once it is sent, so the wait for a turn never counts against it.
-        async with self._subscribing:
+        backing_off = self._failures.get(target.camera_id, 0) >= 2
+        async with self._subscribing_again if backing_off else self._subscribing:
             path = await self.client.events_path(target)
             point = await self.client.subscribe(target, path, events.subscription_time)
         self._failures.pop(target.camera_id, None)

@@ -23,7 +23,7 @@ from fleet.faults.wording import kind_label
 from fleet.language import N_, Language, day, gettext, money, number, percent, translations
 from fleet.reports import charts
 from fleet.uptime import footage, precision
-from fleet.uptime.calc import Figures, Span
+from fleet.uptime.calc import Figures, Span, utc
 from fleet.uptime.facts import CameraFacts, camera_facts
 from fleet.uptime.networks import network_rows
 from fleet.uptime.service import (
@@ -149,6 +149,7 @@ async def uptime_document(
 ) -> Document:
     """The uptime report with charts, for reading and printing; with the polling settings it states how precise
     its outage edges are, with the recording settings each row's recording and retention state."""
+    period = utc(period)
     facts = await camera_facts(session)
     per_camera = await camera_figures_for(session, period=period, now=now, cameras=facts)
     tickets = await ticket_repairs(session, period=period)
