@@ -149,9 +149,9 @@ async def poll_round(
     return PollRound(count, checks, seconds, failed, sum(each), sim_cpu, each, server, own, machine)
 
 
-def collector_env(url: str, data_dir: Path) -> dict[str, str]:
-    """The collectors' environment: the benchmark's database, nothing due until a round makes it so, no event
-    subscriptions."""
+def collector_env(url: str, data_dir: Path, *, events: bool = False) -> dict[str, str]:
+    """The collectors' environment: the benchmark's database, nothing due until a round makes it so, and event
+    subscriptions only when asked for."""
     return {
         **os.environ,
         "PYTHONPATH": str(ROOT),
@@ -164,6 +164,7 @@ def collector_env(url: str, data_dir: Path) -> dict[str, str]:
         "CAMFLEET_SCHEDULER__HEALTH_INTERVAL": "1d",
         "CAMFLEET_SCHEDULER__TICK": "1s",
         "CAMFLEET_SCHEDULER__JITTER": "0",
-        # Checks only: event subscriptions (a follower task per camera) are measured apart, by event_hold.py.
-        "CAMFLEET_EVENTS__ENABLED": "false",
+        # By default checks only: event subscriptions (a follower task per camera) are measured apart, by
+        # event_hold.py; with them the rounds show what the checks cost beside every camera's subscription.
+        "CAMFLEET_EVENTS__ENABLED": "true" if events else "false",
     }

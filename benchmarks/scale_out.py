@@ -8,8 +8,8 @@ processes (each camera holds three sockets, so one process would run out of file
 real `camfleet collector` processes against a fresh database on the local PostgreSQL (127.0.0.1:5432, dropped at
 the end). A round makes the reachability and ONVIF health check of every camera due at once and times until every
 one has run; nothing is polled in between (intervals of a day, identity checks held back), and the collectors hold
-no event subscriptions (their cost is event_hold.py's figure). The last line printed
-is machine-readable (key=value).
+no event subscriptions (their cost is event_hold.py's figure; with `--events` they hold every camera's, and the
+rounds show the checks beside them). The last line printed is machine-readable (key=value).
 """
 
 from __future__ import annotations
@@ -219,7 +219,7 @@ async def _measure(
         for sim, part in zip(sims, parts, strict=True):
             await asyncio.to_thread(sim.wait_ready, len(part), part[-1], 120 + len(part) / 20)
         print("simulators ready\n", flush=True)
-        env = collector_env(url, workdir / "data")
+        env = collector_env(url, workdir / "data", events=args.events)
         rounds = await _poll_rounds(args.rounds, len(fleet), database, env, sims, workdir)
         costs = await claim_costs(database, settings)
         print(
@@ -295,6 +295,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cameras", "-n", type=int, default=20000, help="simulated cameras (default 20000)")
     parser.add_argument("--simulators", type=int, default=4, help="simulator processes (default 4)")
     parser.add_argument("--network", default="127.92", help="loopback /16 of the simulated cameras (127.92)")
+    parser.add_argument(
+        "--events", action="store_true", help="collectors also hold every camera's event subscription (default: off)"
+    )
     parser.add_argument(
         "--rounds", type=lambda s: [int(x) for x in s.split(",")], default=[1, 2],
         help="collector counts, one round each (default 1,2; with repeats, e.g. 1,2,1,2, the best of each counts)",

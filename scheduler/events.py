@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import resource
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -33,8 +34,29 @@ from scheduler.collecting import to_target
 
 log = logging.getLogger(__name__)
 
-# Every camera of a group in one claim: a subscription costs a socket now and then, not CPU.
-_CLAIM_LIMIT = 100_000
+# A followed camera holds a connection through each long poll, so one process follows no more cameras than its
+# limit on open files leaves beside its checks (two sockets for each check in flight) and this many for the
+# database, its listening sockets and files; the others stay for another collector of the group, or are polled
+# alone. With no such limit, every camera of the group in one claim.
+_FILES_KEPT = 256
+_CLAIM_MOST = 100_000
+
+
+def open_files() -> int:
+    """This process's limit on open files, raised first to the most it may have (a service's is often 1,024)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+        soft = hard
+    return _CLAIM_MOST + _FILES_KEPT if soft == resource.RLIM_INFINITY else soft
+
+
+def follow_limit(settings: Settings) -> int:
+    """How many cameras' subscriptions this process may hold with its limit on open files."""
+    spare = open_files() - 2 * settings.scheduler.concurrency - _FILES_KEPT
+    return max(0, min(_CLAIM_MOST, spare))
+
+
 # The first retry after a working subscription failed comes at once, the next after this, then twice as long.
 _FIRST_BACKOFF = timedelta(seconds=1)
 # Cameras in back-off subscribe through this share of events.subscribe_concurrency (at least one at a time).
@@ -111,6 +133,8 @@ class EventListener:
         self._failures: dict[int, int] = {}
         self._batch = Batch()
         self._notes: list[_Note] = []
+        self._limit = follow_limit(settings)
+        self._at_limit = False
         # Subscriptions being made at once (events.subscribe_concurrency); pulls and renewals go without a turn.
         # Cameras in back-off (failed twice or more in a row: mostly switched off, each holding its turn for the
         # whole device time-out) take theirs from a tenth of them, so that a first subscription, or the retry at
@@ -141,8 +165,15 @@ class EventListener:
                 now=now,
                 lease=self.settings.scheduler.lease,
                 poller_group=self.poller_group,
-                limit=_CLAIM_LIMIT,
+                limit=self._limit,
             )
+            if len(held) >= self._limit and not self._at_limit:
+                self._at_limit = True
+                log.warning(
+                    "following the events of %d cameras, as many as this process's limit on open files allows; the "
+                    "rest are left to other collectors of the group or polled alone (raise LimitNOFILE)",
+                    self._limit,
+                )
             new = [camera_id for camera_id in held if camera_id not in self._followers]
             targets = (
                 await poll_targets(session, new, decrypt=set(new), cipher=self.cipher, actor=self._actor) if new else {}

@@ -5,6 +5,7 @@ once; and how many subscriptions it makes at once (cameras on 127.145.0.x); both
 from __future__ import annotations
 
 import asyncio
+import resource
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
@@ -17,6 +18,7 @@ from config.settings import Settings
 from fleet.crypto import CredentialCipher
 from fleet.db import Database
 from fleet.events.models import EventSubscription, SubscriptionStatus
+from scheduler import events as events_module
 from scheduler.events import EventListener
 from simulator.camera import SimulatedCamera
 from simulator.fleet import SimulatedFleet
@@ -144,3 +146,26 @@ async def test_a_collector_makes_no_more_subscriptions_at_once_than_its_setting_
     async with database.unit_of_work() as session:
         statuses = [row.status for row in await session.scalars(select(EventSubscription))]
     assert statuses == [SubscriptionStatus.SUBSCRIBED] * 10
+
+
+async def test_a_collector_follows_no_more_cameras_than_its_limit_on_open_files_leaves(
+    database: Database, settings: Settings, cipher: CredentialCipher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each followed camera holds a connection through its long poll: with room for three beside the checks' sockets
+    # and the files kept for the rest, three of five cameras are followed and two left for another collector.
+    room = 2 * settings.scheduler.concurrency + events_module._FILES_KEPT + 3
+    monkeypatch.setattr(resource, "getrlimit", lambda _which: (room, room))
+    async with database.unit_of_work() as session:
+        for n in range(1, 6):
+            await make_camera(session, cipher, name=f"FILES-{n}", host=f"127.145.1.{n}", onvif_port=8080)
+    client = PullPointClient(1024 * 1024, timedelta(seconds=2))
+    listener = EventListener(database, settings, cipher, client, owner="c-1", poller_group=None)
+    other = EventListener(database, settings, cipher, client, owner="c-2", poller_group=None)
+    try:
+        await listener.refresh()
+        await other.refresh()
+        first, second = listener.following, other.following
+    finally:
+        await listener.stop()
+        await other.stop()
+    assert len(first) == 3 and len(second) == 2 and not first & second
