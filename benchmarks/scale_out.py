@@ -18,7 +18,6 @@ import argparse
 import asyncio
 import contextlib
 import os
-import resource
 import sys
 import time
 from dataclasses import dataclass
@@ -49,17 +48,11 @@ from fleet.db import Database
 from fleet.health.claims import claim_due, ensure_check_states, release_claims, renew_claims
 from fleet.health.models import CheckState, ErrorClass
 from fleet.health.recording import Outcome, record
+from scheduler.events import open_files
 
 STATUS_CAMERAS = 2000
 STATUS_BATCH = 500
 HEADER = "{:>10} {:>7} {:>8} {:>9} {:>13} {:>17} {:>7}"
-
-
-def raise_fd_limit() -> int:
-    """Soft RLIMIT_NOFILE up to the hard limit (the simulators and collectors inherit it)."""
-    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-    return hard
 
 
 @dataclass
@@ -244,7 +237,7 @@ async def _measure(
 
 async def benchmark(args: argparse.Namespace, workdir: Path) -> str:
     """Write the fleet files, measure on a fresh PostgreSQL database, return the machine-readable line."""
-    fd_limit = raise_fd_limit()
+    fd_limit = open_files()  # raised to the hard limit: the simulators and collectors inherit it
     fleet = bench_cameras(args.cameras, network=args.network, prefix="SCALE", snmp=False)
     per_sim = -(-len(fleet) // args.simulators)
     parts = [fleet[i : i + per_sim] for i in range(0, len(fleet), per_sim)]
